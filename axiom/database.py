@@ -1,0 +1,28 @@
+"""SQLAlchemy async engines on asyncpg from DATABASE_URL."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from axiom.settings import Settings
+
+
+def async_url(database_url: str) -> str:
+    """`postgresql://…` (as libpq and the seeds write it) → the asyncpg dialect SQLAlchemy needs."""
+    url = make_url(database_url)
+    return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def create_engine(settings: Settings, **overrides) -> AsyncEngine:
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set")
+    options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True}
+    options.update(overrides)
+    return create_async_engine(async_url(settings.database_url), **options)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))

@@ -1,0 +1,152 @@
+"""Child processes that cannot outlive us: started with PR_SET_PDEATHSIG, recorded in a pid file, stopped by PID."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+_PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedServerError(RuntimeError):
+    """An embedded server failed to start; the message includes the tail of its log."""
+
+
+def _die_with_parent(sig: int) -> Callable[[], None]:
+    def preexec() -> None:
+        # Linux only: the kernel signals the child when the thread that forked it dies, so even a SIGKILL of
+        # the supervisor leaves no orphan server behind.
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, sig)
+        os.setpgrp()  # Ctrl-C in the terminal reaches the supervisor only; it stops children in order.
+
+    return preexec
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
+    """`preferred` when it is free, else a port the OS picks."""
+    if preferred and port_is_free(preferred, host):
+        return preferred
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def _pid_runs(pid: int, executable_fragment: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return executable_fragment in cmdline
+
+
+class ManagedProcess:
+    """One server process with its pid file and log file."""
+
+    def __init__(self, name: str, folder: Path, stop_signal: int = signal.SIGTERM):
+        self.name = name
+        self.folder = folder
+        self.stop_signal = stop_signal
+        self.pid_file = folder / f"{name}.pid"
+        self.log_file = folder / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def kill_stale(self, executable_fragment: str) -> None:
+        """Stop a server left running by a supervisor that was killed before it could clean up."""
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return
+        if _pid_alive(pid) and _pid_runs(pid, executable_fragment):
+            os.kill(pid, self.stop_signal)
+            deadline = time.monotonic() + 15
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if _pid_alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+
+    def start(self, argv: Sequence[str], *, env: dict | None = None, user: str | None = None) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_file, "ab")
+        try:
+            self.process = subprocess.Popen(
+                list(argv),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                user=user,
+                preexec_fn=_die_with_parent(self.stop_signal),
+                close_fds=True,
+            )
+        finally:
+            log.close()
+        self.pid_file.write_text(str(self.process.pid))
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def exited(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def fail(self, reason: str) -> EmbeddedServerError:
+        self.stop()
+        return EmbeddedServerError(f"{self.name}: {reason}\n--- last lines of {self.log_file} ---\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(self.stop_signal)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.process = None
+        self.pid_file.unlink(missing_ok=True)

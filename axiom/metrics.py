@@ -1,0 +1,52 @@
+"""Prometheus metrics: one registry per process, exposed at /metrics."""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+HTTP_REQUESTS = Counter(
+    "axiom_http_requests_total", "HTTP requests served", ["service", "path", "status"], registry=REGISTRY
+)
+HTTP_DURATION = Histogram(
+    "axiom_http_request_duration_seconds", "HTTP request duration", ["service", "path"], registry=REGISTRY
+)
+
+
+async def metrics_endpoint(_: Request) -> Response:
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+class RequestMetricsMiddleware:
+    """Counts and times HTTP requests; paths outside a small known set are folded to keep cardinality bounded."""
+
+    _KNOWN_PATHS = frozenset({"/graphql", "/health/live", "/health/ready", "/metrics"})
+
+    def __init__(self, app: ASGIApp, service: str):
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"] if scope["path"] in self._KNOWN_PATHS else "other"
+        status = {"code": 500}
+
+        async def send_with_status(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            HTTP_DURATION.labels(self.service, path).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(self.service, path, str(status["code"])).inc()

@@ -1,0 +1,164 @@
+"""Settings read from the environment, with the names the deployment guides use (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from typing import Mapping
+
+DEV_JWT_SECRET = "axiom-dev-jwt-secret-change-me"
+DEV_ENCRYPTION_KEY = "axiom-dev-encryption-key-32chars"
+# Values that must never reach production: the development defaults above and well-known passwords.
+KNOWN_DEFAULT_SECRETS = frozenset({DEV_JWT_SECRET, DEV_ENCRYPTION_KEY, "secret", "changeme", "password", "neo4j", "postgres"})
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe; the message names the variable."""
+
+
+def _split_origins(raw: str) -> tuple[str, ...]:
+    # `*` is ignored on purpose: credentials-bearing CORS must name its origins.
+    return tuple(o.strip() for o in raw.split(",") if o.strip() and o.strip() != "*")
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = ""
+    neo4j_database: str | None = None
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    encryption_key: str = DEV_ENCRYPTION_KEY
+    log_level: str = "INFO"
+    log_format: str = "console"
+    cors_origins: tuple[str, ...] = ()
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 4000
+    weaver_host: str = "127.0.0.1"
+    weaver_port: int = 8001
+    weaver_url: str = "http://127.0.0.1:8001/graphql"
+    vision_host: str = "127.0.0.1"
+    vision_port: int = 8400
+    vision_url: str = "http://127.0.0.1:8400/graphql"
+    vision_workers: int = 1
+    subgraph_timeout: float = 10.0
+    redis_cache_ttl: int = 3600
+    query_timeout: float = 30.0
+    max_rows: int = 1000
+    scenario_solver_timeout: float = 60.0
+    causal_min_confidence: float = 0.70
+    etl_sync_interval: int = 3600
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o"
+    openai_base_url: str | None = None
+    airflow_base_url: str | None = None
+    mindsdb_url: str | None = None
+    mindsdb_timeout: float = 30.0
+    mindsdb_user: str | None = None
+    mindsdb_password: str | None = None
+    idempotency_ttl_seconds: int = 600
+    sentry_dsn: str | None = None
+    data_dir: str = ".axiom"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from environment variables (both seeds' names are accepted)."""
+        e = os.environ if env is None else env
+
+        def get(*names: str, default=None):
+            for name in names:
+                value = e.get(name)
+                if value not in (None, ""):
+                    return value
+            return default
+
+        weaver_port = int(get("WEAVER_PORT", default=8001))
+        vision_port = int(get("VISION_PORT", default=8400))
+        settings = cls(
+            app_env=get("APP_ENV", default="development"),
+            database_url=get("DATABASE_URL", "POSTGRES_DSN"),
+            redis_url=get("REDIS_URL"),
+            neo4j_uri=get("NEO4J_URI"),
+            neo4j_user=get("NEO4J_USER", default="neo4j"),
+            neo4j_password=get("NEO4J_PASSWORD", default=""),
+            neo4j_database=get("NEO4J_DATABASE"),
+            jwt_secret=get("JWT_SECRET", "JWT_SECRET_KEY", default=DEV_JWT_SECRET),
+            jwt_algorithm=get("JWT_ALGORITHM", default="HS256"),
+            jwt_issuer=get("JWT_ISSUER"),
+            jwt_audience=get("JWT_AUDIENCE"),
+            encryption_key=get("ENCRYPTION_KEY", default=DEV_ENCRYPTION_KEY),
+            log_level=get("LOG_LEVEL", default="INFO").upper(),
+            log_format=get("LOG_FORMAT", default="console"),
+            cors_origins=_split_origins(get("CORS_ORIGINS", "WEAVER_CORS_ALLOWED_ORIGINS", default="")),
+            db_pool_size=int(get("DB_POOL_SIZE", default=5)),
+            db_max_overflow=int(get("DB_MAX_OVERFLOW", default=10)),
+            gateway_host=get("GATEWAY_HOST", default="127.0.0.1"),
+            gateway_port=int(get("GATEWAY_PORT", default=4000)),
+            weaver_host=get("WEAVER_HOST", default="127.0.0.1"),
+            weaver_port=weaver_port,
+            weaver_url=get("WEAVER_URL", default=f"http://127.0.0.1:{weaver_port}/graphql"),
+            vision_host=get("VISION_HOST", default="127.0.0.1"),
+            vision_port=vision_port,
+            vision_url=get("VISION_URL", default=f"http://127.0.0.1:{vision_port}/graphql"),
+            vision_workers=int(get("VISION_WORKERS", default=1)),
+            subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),
+            redis_cache_ttl=int(get("REDIS_CACHE_TTL", default=3600)),
+            query_timeout=float(get("QUERY_TIMEOUT", default=30)),
+            max_rows=int(get("MAX_ROWS", default=1000)),
+            scenario_solver_timeout=float(get("SCENARIO_SOLVER_TIMEOUT", default=60)),
+            causal_min_confidence=float(get("CAUSAL_MIN_CONFIDENCE", default=0.70)),
+            etl_sync_interval=int(get("ETL_SYNC_INTERVAL", default=3600)),
+            openai_api_key=get("OPENAI_API_KEY"),
+            openai_model=get("OPENAI_MODEL", default="gpt-4o"),
+            openai_base_url=get("OPENAI_BASE_URL"),
+            airflow_base_url=get("AIRFLOW_BASE_URL"),
+            mindsdb_url=get("MINDSDB_URL"),
+            mindsdb_timeout=float(get("MINDSDB_TIMEOUT", default=30)),
+            mindsdb_user=get("MINDSDB_USER"),
+            mindsdb_password=get("MINDSDB_PASSWORD"),
+            idempotency_ttl_seconds=int(get("WEAVER_REQUEST_GUARD_IDEMPOTENCY_TTL_SECONDS", default=600)),
+            sentry_dsn=get("SENTRY_DSN"),
+            data_dir=get("AXIOM_DATA_DIR", default=".axiom"),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse unsafe combinations; in production, refuse missing secrets and default passwords."""
+        if self.log_format not in ("json", "console"):
+            raise SettingsError("LOG_FORMAT must be 'json' or 'console'")
+        if len(self.encryption_key) != 32:
+            raise SettingsError("ENCRYPTION_KEY must be exactly 32 characters")
+        if not self.is_production:
+            return
+        required = {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "NEO4J_URI": self.neo4j_uri,
+            "NEO4J_PASSWORD": self.neo4j_password,
+        }
+        for name, value in required.items():
+            if not value:
+                raise SettingsError(f"{name} is required when APP_ENV=production")
+        secrets = {"JWT_SECRET": self.jwt_secret, "ENCRYPTION_KEY": self.encryption_key, "NEO4J_PASSWORD": self.neo4j_password}
+        for name, value in secrets.items():
+            if value in KNOWN_DEFAULT_SECRETS:
+                raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
+
+    def replace(self, **changes) -> "Settings":
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
