@@ -1,0 +1,19 @@
+"""Request-time variable coercion (defaults applied, types checked)."""
+
+from __future__ import annotations
+
+from graphql import GraphQLSchema
+from graphql.execution.values import get_variable_values
+
+from gateway.operation.errors import OperationError
+from gateway.operation.prepare import PreparedOperation
+
+
+def coerce_variables(
+    schema: GraphQLSchema, prepared: PreparedOperation, raw: dict | None
+) -> dict:
+    """Return coerced variables, or raise `OperationError` (BAD_USER_INPUT)."""
+    result = get_variable_values(schema, prepared.variable_nodes, raw or {})
+    if isinstance(result, list):
+        raise OperationError("BAD_USER_INPUT", [e.formatted for e in result])
+    return result

@@ -1,0 +1,44 @@
+"""Session-wide real services: PostgreSQL, Valkey and the Bolt server start once (embedded, in a temporary
+folder) unless DATABASE_URL / REDIS_URL / NEO4J_URI point at running servers. Nothing is mocked; a server that
+cannot start fails the run instead of skipping tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from axiom.auth import issue_token
+from axiom.embedded import EmbeddedServices
+from axiom.migrate import upgrade
+from axiom.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def services_settings(tmp_path_factory) -> Settings:
+    """Settings pointing at real servers, with migrations applied."""
+    base = Settings.from_env()
+    services = EmbeddedServices(tmp_path_factory.mktemp("axiom-services"), preferred_ports=False, durable=False)
+    settings = services.start(base)
+    os.environ.update(services.environment())
+    try:
+        upgrade(settings.database_url)
+        yield settings
+    finally:
+        services.stop()
+
+
+@pytest.fixture
+def tenant_id() -> str:
+    """A fresh tenant per test: tests share servers but never see each other's rows."""
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_token(services_settings):
+    def make(tenant: str, *, subject: str = "user-1", roles=("analyst",)) -> str:
+        return issue_token(services_settings, tenant_id=tenant, subject=subject, roles=roles)
+
+    return make
