@@ -73,7 +73,8 @@ class EmbeddedPostgres:
 
     def _run(self, argv: list[str]) -> None:
         user = SYSTEM_USER if _as_root() else None
-        result = subprocess.run(argv, user=user, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(argv, user=user, group=user, extra_groups=[] if user else None, capture_output=True,
+                                text=True, timeout=120)
         if result.returncode != 0:
             raise self.process.fail(f"{Path(argv[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}")
 

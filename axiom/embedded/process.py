@@ -103,22 +103,29 @@ class ManagedProcess:
                 os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
 
-    def start(self, argv: Sequence[str], *, env: dict | None = None, user: str | None = None) -> None:
+    def start(self, argv: Sequence[str], *, env: dict | None = None, user: str | None = None,
+              inherit_output: bool = False) -> None:
+        """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_file, "ab")
+        log = None if inherit_output else open(self.log_file, "ab")
         try:
             self.process = subprocess.Popen(
                 list(argv),
                 stdout=log,
-                stderr=subprocess.STDOUT,
+                stderr=subprocess.STDOUT if log else None,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                # With only `user`, the child keeps root's group and so gets the *group* bits of root-owned
+                # folders (often ---); drop to the user's own group and no supplementary groups too.
                 user=user,
+                group=user,
+                extra_groups=[] if user else None,
                 preexec_fn=_die_with_parent(self.stop_signal),
                 close_fds=True,
             )
         finally:
-            log.close()
+            if log:
+                log.close()
         self.pid_file.write_text(str(self.process.pid))
 
     @property

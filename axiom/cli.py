@@ -1,0 +1,97 @@
+"""The `axiom` command: bring the system up, serve one process, migrate, regenerate schemas, mint dev tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from axiom.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"axiom: configuration error: {exc}")
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from axiom.supervisor import run_system
+
+    return run_system(_settings(), seed_demo=not args.no_demo)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from axiom.serve import serve
+
+    serve(args.service, _settings())
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from axiom.migrate import upgrade
+
+    settings = _settings()
+    if not settings.database_url:
+        sys.exit("axiom: DATABASE_URL is not set (`axiom up` starts an embedded PostgreSQL instead)")
+    upgrade(settings.database_url)
+    print("migrations applied")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from axiom.schema_files import check_schema_files, write_schema_files
+
+    if args.check:
+        drift = check_schema_files()
+        for line in drift:
+            print(line)
+        return 1 if drift else 0
+    for path in write_schema_files():
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from axiom.auth import issue_token
+
+    print(issue_token(_settings(), tenant_id=args.tenant, subject=args.subject, roles=args.role or ["analyst"],
+                      ttl_seconds=args.ttl))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="axiom", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="start embedded servers (unless configured), both subgraphs and the gateway")
+    up.add_argument("--no-demo", action="store_true", help="do not load the demo data")
+    up.set_defaults(func=cmd_up)
+
+    serve = sub.add_parser("serve", help="serve one process with the current settings")
+    serve.add_argument("service", choices=["gateway", "weaver", "vision"])
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    schema = sub.add_parser("schema", help="regenerate schema/ (subgraph SDLs, supergraph, client API)")
+    schema.add_argument("--check", action="store_true", help="exit 1 if schema/ differs from the code")
+    schema.set_defaults(func=cmd_schema)
+
+    token = sub.add_parser("token", help="print a signed JWT for development")
+    token.add_argument("--tenant", default="demo")
+    token.add_argument("--subject", default="dev-user")
+    token.add_argument("--role", action="append", help="repeatable; default: analyst")
+    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    token.set_defaults(func=cmd_token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Building `_entities` representations from merged objects."""
+
+from __future__ import annotations
+
+from gateway.operation.model import Field, InlineFragment, Selection
+
+_MISSING = object()
+
+
+def build_representation(obj: dict, shape: tuple[Selection, ...]) -> dict | None:
+    """Pick the fields of `shape` from `obj`; None when a required value is missing."""
+    result = _select(obj, shape)
+    return None if result is _MISSING else result
+
+
+def _select(obj: dict, shape) -> dict | object:
+    result: dict = {}
+    for selection in shape:
+        if isinstance(selection, InlineFragment):
+            if selection.type_condition in (None, obj.get("__typename")):
+                inner = _select(obj, selection.selections)
+                if inner is _MISSING:
+                    return _MISSING
+                result.update(inner)
+            continue
+        value = obj.get(selection.response_key, _MISSING)
+        if value is _MISSING:
+            return _MISSING
+        if selection.selections and value is not None:
+            value = _select_value(value, selection)
+            if value is _MISSING:
+                return _MISSING
+        result[selection.response_key] = value
+    return result
+
+
+def _select_value(value, field: Field):
+    if isinstance(value, list):
+        items = [_select_value(v, field) if v is not None else None for v in value]
+        return _MISSING if any(i is _MISSING for i in items) else items
+    if isinstance(value, dict):
+        return _select(value, field.selections)
+    return value

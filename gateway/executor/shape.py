@@ -1,0 +1,142 @@
+"""Shapes merged subgraph data into the client's response.
+
+Walks the client operation (not the subgraph results): keeps the client's field order
+and aliases, answers `__typename`, drops fields the planner added (keys, requires),
+applies variable `@skip`/`@include`, and propagates nulls of non-null fields to the
+nearest nullable parent as GraphQL requires.
+"""
+
+from __future__ import annotations
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    is_abstract_type,
+    is_leaf_type,
+)
+
+from gateway.operation.model import Field, InlineFragment
+
+_INVALID = object()  # a non-null violation travelling up to a nullable parent
+_LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
+
+
+class ResponseShaper:
+    """One instance per response; `errors` is extended with non-null violations."""
+
+    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict]):
+        self.schema = schema
+        self.variables = variables
+        self.errors = errors
+
+    def shape_root(self, selections, root: GraphQLObjectType, data: dict | None) -> dict | None:
+        """The response `data`: None when a non-null root field is null."""
+        result = self._object(selections, root, data or {}, [], root=True)
+        return None if result is _INVALID else result
+
+    def _object(self, selections, type_: GraphQLObjectType, source: dict, path: list,
+                root: bool = False):
+        result: dict = {}
+        for key, fields in self._collect(selections, type_).items():
+            first = fields[0]
+            if first.name == "__typename":
+                result[key] = type_.name
+                continue
+            if root and first.name in _LOCAL_ROOT_FIELDS:
+                result[key] = source.get(key)
+                continue
+            field_type = type_.fields[first.name].type
+            children = tuple(s for f in fields for s in f.selections)
+            value = self._complete(field_type, children, source.get(key), path + [key],
+                                   type_.name, first.name)
+            if value is _INVALID:
+                return _INVALID
+            result[key] = value
+        return result
+
+    def _complete(self, type_, children, value, path, parent: str, name: str):
+        if isinstance(type_, GraphQLNonNull):
+            inner = self._complete(type_.of_type, children, value, path, parent, name)
+            if inner is None:
+                self._null_violation(path, parent, name)
+                return _INVALID
+            return inner
+        if value is None:
+            return None
+        if isinstance(type_, GraphQLList):
+            return self._list(type_, children, value, path, parent, name)
+        if is_leaf_type(type_):
+            return self._leaf(type_, value, path)
+        if not isinstance(value, dict):
+            return None
+        if is_abstract_type(type_):
+            type_ = self._runtime_type(type_, value)
+            if type_ is None:
+                return None
+        shaped = self._object(children, type_, value, path)
+        return None if shaped is _INVALID else shaped
+
+    def _list(self, type_, children, value, path, parent, name):
+        if not isinstance(value, list):
+            return None
+        items = []
+        for index, item in enumerate(value):
+            shaped = self._complete(type_.of_type, children, item, path + [index], parent, name)
+            if shaped is _INVALID:
+                return None
+            items.append(shaped)
+        return items
+
+    def _leaf(self, type_, value, path):
+        if isinstance(type_, GraphQLEnumType) and value not in type_.values:
+            # A value the client may not see (e.g. @inaccessible, or from a newer subgraph).
+            self.errors.append({
+                "message": f"Enum '{type_.name}' cannot represent value: {value!r}",
+                "path": path,
+            })
+            return None
+        return value
+
+    def _runtime_type(self, abstract, value: dict) -> GraphQLObjectType | None:
+        concrete = self.schema.get_type(value.get("__typename") or "")
+        if isinstance(concrete, GraphQLObjectType) and self.schema.is_sub_type(abstract, concrete):
+            return concrete
+        return None
+
+    def _null_violation(self, path: list, parent: str, name: str) -> None:
+        """Report a null in a non-null field unless a subgraph error already covers it."""
+        for error in self.errors:
+            error_path = error.get("path")
+            if error_path and (
+                error_path[: len(path)] == path or path[: len(error_path)] == error_path
+            ):
+                return
+        self.errors.append({
+            "message": f"Cannot return null for non-nullable field {parent}.{name}.",
+            "path": path,
+        })
+
+    def _collect(self, selections, type_: GraphQLObjectType) -> dict[str, list[Field]]:
+        """GraphQL's CollectFields: group fields by response key, honouring conditions."""
+        grouped: dict[str, list[Field]] = {}
+        self._collect_into(selections, type_, grouped)
+        return grouped
+
+    def _collect_into(self, selections, type_, grouped) -> None:
+        for selection in selections:
+            if not all(c.holds(self.variables) for c in selection.conditions):
+                continue
+            if isinstance(selection, InlineFragment):
+                if self._applies(selection.type_condition, type_):
+                    self._collect_into(selection.selections, type_, grouped)
+            else:
+                grouped.setdefault(selection.response_key, []).append(selection)
+
+    def _applies(self, condition: str | None, type_: GraphQLObjectType) -> bool:
+        if condition is None or condition == type_.name:
+            return True
+        named = self.schema.get_type(condition)
+        return is_abstract_type(named) and self.schema.is_sub_type(named, type_)

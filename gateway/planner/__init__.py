@@ -1,0 +1,13 @@
+"""The query planner: pure functions from (supergraph, operation) to a plain-data plan."""
+
+from gateway.planner.cache import PlanCache
+from gateway.planner.nodes import (
+    ConditionNode, FetchNode, FlattenNode, ParallelNode, QueryPlan, SequenceNode, plan_to_dict,
+)
+from gateway.planner.plan_operation import plan_operation
+from gateway.planner.selection_tree import PlanningError
+
+__all__ = [
+    "plan_operation", "PlanCache", "PlanningError", "QueryPlan", "FetchNode", "FlattenNode",
+    "SequenceNode", "ParallelNode", "ConditionNode", "plan_to_dict",
+]

@@ -1,0 +1,91 @@
+"""The query plan: plain, immutable data walked by the executor.
+
+Shapes follow Apollo's query plans: a `Fetch` calls one subgraph; `Flatten` runs an
+entity fetch for every object found at `path` (`@` steps into lists); `Sequence` and
+`Parallel` order their children; `Condition` runs a branch depending on a variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from gateway.operation.model import InlineFragment
+from gateway.operation.printer import print_selections
+
+
+@dataclass(frozen=True, slots=True)
+class FetchNode:
+    """One subgraph request. Entity fetches have `requires` (the representation shape)."""
+
+    subgraph: str
+    operation: str
+    operation_kind: str = "query"
+    variable_usages: tuple[str, ...] = ()
+    requires: tuple[InlineFragment, ...] = ()
+
+    @property
+    def entity_types(self) -> frozenset[str]:
+        return frozenset(r.type_condition for r in self.requires)
+
+
+@dataclass(frozen=True, slots=True)
+class FlattenNode:
+    """Runs `node` (an entity fetch) for the objects at `path` in the merged data."""
+
+    path: tuple[str, ...]
+    node: FetchNode
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceNode:
+    nodes: tuple["PlanNode", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelNode:
+    nodes: tuple["PlanNode", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionNode:
+    """Runs `if_clause` when the boolean variable is true, `else_clause` otherwise."""
+
+    variable: str
+    if_clause: "PlanNode | None"
+    else_clause: "PlanNode | None" = None
+
+
+PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """`node` is None when nothing needs a subgraph (e.g. pure introspection)."""
+
+    node: PlanNode | None
+    kind: str = "query"
+
+
+def plan_to_dict(node: PlanNode | None) -> dict | None:
+    """A JSON-friendly view of a plan, returned to clients asking for it in debug mode."""
+    if node is None:
+        return None
+    if isinstance(node, FetchNode):
+        result = {"kind": "Fetch", "serviceName": node.subgraph, "operation": node.operation}
+        if node.requires:
+            result["requires"] = print_selections(node.requires)
+        if node.variable_usages:
+            result["variableUsages"] = list(node.variable_usages)
+        return result
+    if isinstance(node, FlattenNode):
+        return {"kind": "Flatten", "path": ".".join(node.path), "node": plan_to_dict(node.node)}
+    if isinstance(node, ConditionNode):
+        return {
+            "kind": "Condition",
+            "condition": node.variable,
+            "ifClause": plan_to_dict(node.if_clause),
+            "elseClause": plan_to_dict(node.else_clause),
+        }
+    kind = "Sequence" if isinstance(node, SequenceNode) else "Parallel"
+    return {"kind": kind, "nodes": [plan_to_dict(n) for n in node.nodes]}

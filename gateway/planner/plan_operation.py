@@ -1,0 +1,76 @@
+"""Entry point of the planner: (supergraph, normalized operation) → QueryPlan. Pure."""
+
+from __future__ import annotations
+
+from gateway.operation.model import Field, InlineFragment, NormalizedOperation
+from gateway.planner.assemble import fetch_node, order_groups
+from gateway.planner.capabilities import collect_for_type, jump_cost
+from gateway.planner.fetch_group import FetchGroup
+from gateway.planner.nodes import QueryPlan, SequenceNode
+from gateway.planner.selection_tree import PlanningError
+from gateway.planner.walk import PlanningContext, Position, plan_field
+from gateway.supergraph.model import Supergraph
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> QueryPlan:
+    """Plan every root field; introspection and `__typename` are answered locally."""
+    ctx = PlanningContext(supergraph)
+    roots: list[FetchGroup] = []
+    for field in root_fields(supergraph, operation):
+        if field.name in INTROSPECTION_FIELDS or field.name == "__typename":
+            continue
+        group = _root_group(ctx, operation, roots, field)
+        plan_field(ctx, Position(group, group.tree, operation.root_type, ()), field)
+    groups = ctx.registry.groups
+    nodes = {g: fetch_node(supergraph, operation, g, i) for i, g in enumerate(groups)}
+    if operation.kind == "mutation":
+        # Mutation fields run one after another, each with its dependent fetches.
+        parts = [order_groups(_descendants(root, groups), nodes) for root in roots]
+        node = parts[0] if len(parts) == 1 else (SequenceNode(tuple(parts)) if parts else None)
+    else:
+        node = order_groups(groups, nodes)
+    return QueryPlan(node, operation.kind)
+
+
+def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[Field]:
+    """Root fields with the conditions of enclosing fragments moved onto them."""
+    result: list[Field] = []
+
+    def collect(selections, conditions) -> None:
+        for selection in collect_for_type(supergraph, selections, operation.root_type):
+            if isinstance(selection, InlineFragment):
+                collect(selection.selections, conditions + selection.conditions)
+            else:
+                result.append(Field(
+                    selection.name, selection.alias, selection.arguments, selection.selections,
+                    conditions + selection.conditions, selection.variables,
+                ))
+
+    collect(operation.selections, ())
+    return result
+
+
+def _root_group(ctx: PlanningContext, operation, roots: list[FetchGroup], field: Field):
+    """The root group for a field: cheapest subgraph, reusing groups where allowed."""
+    sg = ctx.sg
+    candidates = sg.resolving_graphs(operation.root_type, field.name)
+    if not candidates:
+        raise PlanningError(f"no subgraph resolves {operation.root_type}.{field.name}")
+    reusable = roots[-1:] if operation.kind == "mutation" else roots
+    existing = {g.subgraph: g for g in reusable}
+
+    def score(graph: str) -> tuple[int, int]:
+        return (jump_cost(sg, graph, operation.root_type, (field,)), graph not in existing)
+
+    graph = min(candidates, key=score)
+    if graph in existing:
+        return existing[graph]
+    group = ctx.registry.new(graph, (), is_entity=False)
+    roots.append(group)
+    return group
+
+
+def _descendants(root: FetchGroup, groups: list[FetchGroup]) -> list[FetchGroup]:
+    return [g for g in groups if g is root or g.depends_on(root)]

@@ -1,0 +1,106 @@
+"""Walks an operation's selections and distributes them over fetch groups.
+
+Each field is kept in the current subgraph when it can resolve it there; otherwise
+`jumps` moves to another subgraph through an entity key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from gateway.operation.model import Condition, Field, InlineFragment, Selection
+from gateway.planner import jumps
+from gateway.planner.capabilities import collect_for_type, provided_field, resolves
+from gateway.planner.fetch_group import FetchGroup, GroupRegistry
+from gateway.planner.selection_tree import SelectionTree
+from gateway.supergraph.model import Supergraph
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where selections are being planned: a group, a place in its tree, a type."""
+
+    group: FetchGroup
+    tree: SelectionTree
+    type_name: str
+    path: tuple[str, ...]
+    conditions: tuple[Condition, ...] = ()
+    provided: tuple[Selection, ...] | None = None
+    entity_root: bool = False
+
+    def at(self, **changes) -> "Position":
+        return replace(self, **changes)
+
+
+class PlanningContext:
+    """State of one planning run; `touched` records groups that received fields."""
+
+    def __init__(self, supergraph: Supergraph):
+        self.sg = supergraph
+        self.registry = GroupRegistry()
+        self.touched: set[FetchGroup] | None = None
+
+    def touch(self, group: FetchGroup) -> None:
+        if self.touched is not None:
+            self.touched.add(group)
+
+
+def plan_selections(ctx: PlanningContext, pos: Position, selections) -> None:
+    """Plan selections at a position whose type is concrete."""
+    for selection in collect_for_type(ctx.sg, selections, pos.type_name):
+        if isinstance(selection, InlineFragment):
+            tree = pos.tree.fragment(None, selection.conditions)
+            inner = pos.at(tree=tree, conditions=pos.conditions + selection.conditions)
+            plan_selections(ctx, inner, selection.selections)
+        else:
+            plan_field(ctx, pos, selection)
+
+
+def plan_field(ctx: PlanningContext, pos: Position, field: Field) -> None:
+    """Plan one field here, or jump to a subgraph that resolves it."""
+    if field.name == "__typename":
+        return  # answered by the executor from the known concrete type
+    if resolves(ctx.sg, pos.group.subgraph, pos.type_name, field.name, pos.provided):
+        add_local_field(ctx, pos, field)
+    else:
+        jumps.jump(ctx, pos, field)
+
+
+def add_local_field(ctx: PlanningContext, pos: Position, field: Field) -> None:
+    """Add a field the group's subgraph resolves, then plan its sub-selections."""
+    ctx.touch(pos.group)
+    child_tree = pos.tree.add_field(field, bool(field.selections))
+    if child_tree is None:
+        return
+    child_type, depth = ctx.sg.field_type(pos.type_name, field.name)
+    child = Position(
+        group=pos.group,
+        tree=child_tree,
+        type_name=child_type,
+        path=pos.path + (field.response_key,) + ("@",) * depth,
+        conditions=pos.conditions + field.conditions,
+        provided=_provided_below(ctx, pos, field.name),
+    )
+    plan_subselection(ctx, child, field.selections)
+
+
+def _provided_below(ctx: PlanningContext, pos: Position, field_name: str):
+    """Fields a `@provides` on this field (or an enclosing one) makes available below it."""
+    info = ctx.sg.field_in_graph(pos.type_name, field_name, pos.group.subgraph)
+    if info is not None and info.provides:
+        return info.provides
+    entry = provided_field(ctx.sg, pos.provided, pos.type_name, field_name)
+    return entry.selections if entry is not None and entry.selections else None
+
+
+def plan_subselection(ctx: PlanningContext, pos: Position, selections) -> None:
+    """Plan a field's sub-selections; abstract types are split per concrete type."""
+    if not ctx.sg.is_abstract(pos.type_name):
+        plan_selections(ctx, pos, selections)
+        return
+    pos.tree.add_typename()
+    for concrete in ctx.sg.possible_types(pos.type_name, pos.group.subgraph):
+        applicable = collect_for_type(ctx.sg, selections, concrete)
+        if applicable:
+            tree = pos.tree.fragment(concrete, ())
+            plan_selections(ctx, pos.at(tree=tree, type_name=concrete), applicable)

@@ -1,0 +1,18 @@
+"""Reading applied directives from SDL AST nodes."""
+
+from __future__ import annotations
+
+from graphql import DirectiveNode, value_from_ast_untyped
+
+
+def applied(node, name: str) -> list[dict]:
+    """Arguments of every `@name` applied on an AST node (type, field, enum value…)."""
+    if node is None:
+        return []
+    found: list[DirectiveNode] = [d for d in node.directives or () if d.name.value == name]
+    return [{a.name.value: value_from_ast_untyped(a.value) for a in d.arguments} for d in found]
+
+
+def applied_on_type(type_) -> list:
+    """The AST nodes describing a schema type (definition and extensions)."""
+    return [n for n in (type_.ast_node, *(type_.extension_ast_nodes or ())) if n is not None]

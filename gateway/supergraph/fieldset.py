@@ -1,0 +1,19 @@
+"""Parses `join__FieldSet` strings (`@key`, `@requires`, `@provides`) into selections."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from graphql import parse
+
+from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
+from gateway.operation.model import Selection
+
+
+@lru_cache(maxsize=None)
+def parse_field_set(text: str | None) -> tuple[Selection, ...]:
+    """`"id org { id }"` → the equivalent plain-data selections."""
+    if not text:
+        return ()
+    document = parse("{" + text + "}")
+    return inline_fragment_spreads(document.definitions[0].selection_set, {})

@@ -1,0 +1,149 @@
+"""PostgreSQL through asyncpg: metadata from pg_catalog, queries in READ ONLY transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Sequence
+
+import asyncpg
+
+from subgraphs.weaver.adapters.base import (
+    ConnectionParams,
+    DataSourceUnreachable,
+    QueryRejected,
+    QueryResult,
+    QueryTimedOut,
+)
+from subgraphs.weaver.adapters.values import json_value
+from subgraphs.weaver.catalog.model import (
+    MATERIALIZED_VIEW,
+    TABLE,
+    VIEW,
+    ColumnMeta,
+    DatabaseCatalog,
+    ForeignKeyMeta,
+    SchemaMeta,
+    TableMeta,
+)
+
+_KINDS = {"r": TABLE, "p": TABLE, "f": TABLE, "v": VIEW, "m": MATERIALIZED_VIEW}
+
+_SCHEMAS = """
+SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
+FROM pg_namespace n
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND has_schema_privilege(n.oid, 'USAGE')
+  AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))
+ORDER BY n.nspname
+"""
+
+_TABLES = """
+SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, obj_description(c.oid, 'pg_class') AS comment
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+ORDER BY n.nspname, c.relname
+"""
+
+_COLUMNS = """
+SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+       format_type(a.atttypid, a.atttypmod) AS data_type, NOT a.attnotnull AS nullable,
+       pg_get_expr(d.adbin, d.adrelid) AS default_value, col_description(c.oid, a.attnum) AS comment,
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary
+               AND a.attnum = ANY (i.indkey)) AS is_pk
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND NOT c.relispartition
+  AND n.nspname = ANY($1::text[])
+ORDER BY n.nspname, c.relname, a.attnum
+"""
+
+_FOREIGN_KEYS = """
+SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord) AS columns,
+       fn.nspname AS target_schema, fc.relname AS target_table,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)
+         AS target_columns
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_class fc ON fc.oid = con.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype = 'f' AND n.nspname = ANY($1::text[])
+ORDER BY n.nspname, c.relname, con.conname
+"""
+
+
+class PostgresAdapter:
+    async def _connect(self, params: ConnectionParams, timeout: float = 10.0) -> asyncpg.Connection:
+        try:
+            return await asyncpg.connect(host=params.host, port=params.port, user=params.username,
+                                         password=params.password or None, database=params.database,
+                                         timeout=timeout)
+        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise DataSourceUnreachable(params.scrub(reason)) from exc
+
+    async def test_connection(self, params: ConnectionParams, timeout: float = 10.0) -> str:
+        conn = await self._connect(params, timeout)
+        try:
+            return await conn.fetchval("SELECT version()")
+        finally:
+            await conn.close()
+
+    async def introspect(self, params: ConnectionParams, schemas: Sequence[str] | None = None) -> DatabaseCatalog:
+        conn = await self._connect(params)
+        try:
+            # One snapshot of the catalog, so that tables and columns read in separate queries agree.
+            async with conn.transaction(isolation="repeatable_read", readonly=True):
+                schema_rows = await conn.fetch(_SCHEMAS, list(schemas) if schemas else None)
+                names = [r["name"] for r in schema_rows]
+                tables = await conn.fetch(_TABLES, names)
+                columns = await conn.fetch(_COLUMNS, names)
+                fks = await conn.fetch(_FOREIGN_KEYS, names)
+        finally:
+            await conn.close()
+        return _assemble(schema_rows, tables, columns, fks)
+
+    async def run_query(self, params: ConnectionParams, sql: str, limit: int, timeout: float) -> QueryResult:
+        conn = await self._connect(params)
+        try:
+            async with conn.transaction(readonly=True):
+                await conn.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
+                try:
+                    statement = await conn.prepare(sql)
+                    cursor = await statement.cursor()
+                    records = await cursor.fetch(limit + 1)
+                except asyncpg.QueryCanceledError as exc:
+                    raise QueryTimedOut(f"query exceeded the {timeout:g} s timeout") from exc
+                except asyncpg.PostgresError as exc:
+                    raise QueryRejected(str(exc)) from exc
+                columns = [a.name for a in statement.get_attributes()]
+        finally:
+            await conn.close()
+        rows = [[json_value(v) for v in r.values()] for r in records[:limit]]
+        return QueryResult(columns=columns, rows=rows, truncated=len(records) > limit)
+
+
+def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
+    columns: dict[tuple[str, str], list[ColumnMeta]] = defaultdict(list)
+    for r in column_rows:
+        bucket = columns[(r["schema"], r["table"])]
+        bucket.append(ColumnMeta(name=r["name"], data_type=r["data_type"], nullable=r["nullable"],
+                                 ordinal=len(bucket) + 1, default=r["default_value"], is_primary_key=r["is_pk"],
+                                 comment=r["comment"]))
+    fks: dict[tuple[str, str], list[ForeignKeyMeta]] = defaultdict(list)
+    for r in fk_rows:
+        fks[(r["schema"], r["table"])].append(ForeignKeyMeta(
+            name=r["name"], columns=tuple(r["columns"]), target_schema=r["target_schema"],
+            target_table=r["target_table"], target_columns=tuple(r["target_columns"])))
+    tables: dict[str, list[TableMeta]] = defaultdict(list)
+    for r in table_rows:
+        key = (r["schema"], r["name"])
+        tables[r["schema"]].append(TableMeta(name=r["name"], kind=_KINDS[r["kind"]], comment=r["comment"],
+                                             columns=tuple(columns[key]), foreign_keys=tuple(fks[key])))
+    return DatabaseCatalog(schemas=tuple(
+        SchemaMeta(name=r["name"], comment=r["comment"], tables=tuple(tables[r["name"]])) for r in schema_rows))

@@ -1,0 +1,32 @@
+"""Per-request dataloaders: every graph or table lookup of a request is batched into one round trip per level."""
+
+from __future__ import annotations
+
+from typing import Awaitable, Callable, Sequence, TypeVar
+
+from aiodataloader import DataLoader
+
+from subgraphs.weaver.runtime import WeaverRuntime
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(fetch: Callable[[list], Awaitable[dict]], default=None) -> DataLoader:
+    async def batch(keys: Sequence):
+        found = await fetch(list(keys))
+        return [found.get(k, [] if default is list else None) for k in keys]
+
+    return DataLoader(batch_load_fn=batch)
+
+
+class Loaders:
+    """All loaders of one request, scoped to its tenant (a key of another tenant loads as missing)."""
+
+    def __init__(self, runtime: WeaverRuntime, tenant_id: str):
+        t = tenant_id
+        self.datasource = _loader(lambda ids: runtime.datasources.get_many(t, ids))
+        self.schemas_of_datasource = _loader(lambda ids: runtime.graph.schemas_of_datasources(t, ids), list)
+        self.tables_of_schema = _loader(lambda keys: runtime.graph.tables_of_schemas(t, keys), list)
+        self.table = _loader(lambda keys: runtime.graph.tables_by_key(t, keys))
+        self.columns_of_table = _loader(lambda keys: runtime.graph.columns_of_tables(t, keys), list)

@@ -1,0 +1,1 @@
+"""Use cases of Weaver: what a resolver asks for, independent of GraphQL."""

@@ -1,0 +1,1 @@
+"""Persistence: PostgreSQL tables of the `weaver` schema and the Neo4j schema graph."""

@@ -1,0 +1,69 @@
+"""The one door to the Bolt server: sessions on the configured database, and a count of round trips.
+
+Every Cypher statement of Weaver goes through `GraphClient`, so `round_trips` is the number of statements sent
+to the server; the loader tests and the benchmark read it to prove batching.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable, TypeVar
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+T = TypeVar("T")
+
+
+class GraphTransaction:
+    """A write transaction handed to a unit of work; counts each statement."""
+
+    def __init__(self, tx: AsyncManagedTransaction, client: "GraphClient"):
+        self._tx = tx
+        self._client = client
+
+    async def run(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        self._client.round_trips += 1
+        result = await self._tx.run(cypher, params)
+        return [record.data() async for record in result]
+
+
+class GraphClient:
+    def __init__(self, driver: AsyncDriver, database: str | None, constraint_retries: int = 3):
+        self.driver = driver
+        self.database = database
+        self.round_trips = 0
+        self._constraint_retries = constraint_retries
+
+    async def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        self.round_trips += 1
+
+        async def work(tx: AsyncManagedTransaction):
+            result = await tx.run(cypher, params)
+            return [record.data() async for record in result]
+
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_read(work)
+
+    async def write(self, unit: Callable[[GraphTransaction], Awaitable[T]]) -> T:
+        """Run `unit` in one write transaction: all of it commits or none of it does.
+
+        Concurrent MERGEs of one key can fail with ConstraintError on ArcadeDB (DESIGN.md §2); the whole unit
+        is idempotent by construction, so it is retried.
+        """
+        for attempt in range(self._constraint_retries + 1):
+            try:
+                async with self.driver.session(database=self.database) as session:
+                    return await session.execute_write(lambda tx: unit(GraphTransaction(tx, self)))
+            except ConstraintError:
+                if attempt == self._constraint_retries:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def run_schema(self, cypher: str) -> None:
+        """Schema statements (constraints, indexes) run in their own auto-commit transaction."""
+        self.round_trips += 1
+        async with self.driver.session(database=self.database) as session:
+            result = await session.run(cypher)
+            await result.consume()

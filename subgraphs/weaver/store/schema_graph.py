@@ -1,0 +1,199 @@
+"""The schema graph in Neo4j/ArcadeDB:
+`(:DataSource)-[:HAS_SCHEMA]->(:Schema)-[:HAS_TABLE]->(:Table)-[:HAS_COLUMN]->(:Column)`, `(:Column)-[:FK]->(:Column)`.
+
+Every node carries `tenantId` and `dataSourceId`; every read filters on the tenant, so another tenant's keys
+simply find nothing. Cypher here sticks to what Neo4j 5 and ArcadeDB both run (DESIGN.md §2): stable string
+keys under uniqueness constraints, no element ids, no dynamic labels, batched `UNWIND … MERGE`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from subgraphs.weaver.catalog.keys import column_key, schema_key, table_key
+from subgraphs.weaver.catalog.model import DatabaseCatalog
+from subgraphs.weaver.store.graph_client import GraphClient, GraphTransaction
+
+BATCH = 1000
+
+_CONSTRAINTS = (
+    "CREATE CONSTRAINT weaver_datasource_id IF NOT EXISTS FOR (n:DataSource) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT weaver_schema_key IF NOT EXISTS FOR (n:Schema) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT weaver_table_key IF NOT EXISTS FOR (n:Table) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT weaver_column_key IF NOT EXISTS FOR (n:Column) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX weaver_schema_ds IF NOT EXISTS FOR (n:Schema) ON (n.dataSourceId)",
+    "CREATE INDEX weaver_table_ds IF NOT EXISTS FOR (n:Table) ON (n.dataSourceId)",
+    "CREATE INDEX weaver_column_ds IF NOT EXISTS FOR (n:Column) ON (n.dataSourceId)",
+)
+
+
+@dataclass(frozen=True)
+class SchemaRow:
+    key: str
+    data_source_id: str
+    name: str
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    key: str
+    data_source_id: str
+    schema_name: str
+    name: str
+    kind: str
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class ColumnRow:
+    key: str
+    table_key: str
+    data_source_id: str
+    schema_name: str
+    table_name: str
+    name: str
+    data_type: str
+    nullable: bool
+    default_value: str | None
+    is_primary_key: bool
+    ordinal: int
+    comment: str | None
+
+
+_TABLE_FIELDS = ("t.key AS key, t.dataSourceId AS data_source_id, t.schemaName AS schema_name, t.name AS name, "
+                 "t.kind AS kind, t.comment AS comment")
+_COLUMN_FIELDS = ("c.key AS key, c.tableKey AS table_key, c.dataSourceId AS data_source_id, "
+                  "c.schemaName AS schema_name, c.tableName AS table_name, c.name AS name, c.dataType AS data_type, "
+                  "c.nullable AS nullable, c.defaultValue AS default_value, c.isPrimaryKey AS is_primary_key, "
+                  "c.ordinal AS ordinal, c.comment AS comment")
+
+
+def _chunks(rows: list[dict], size: int = BATCH) -> Iterable[list[dict]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def catalog_rows(tenant_id: str, datasource_id: str, catalog: DatabaseCatalog) -> dict[str, list[dict]]:
+    """Flatten a catalog into the parameter rows of the batched MERGE statements (pure; tested on its own)."""
+    base = {"tenantId": tenant_id, "dataSourceId": datasource_id}
+    schemas, tables, columns, fks = [], [], [], []
+    for s in catalog.schemas:
+        s_key = schema_key(datasource_id, s.name)
+        schemas.append({"key": s_key, "props": {**base, "name": s.name, "comment": s.comment}})
+        for t in s.tables:
+            t_key = table_key(datasource_id, s.name, t.name)
+            tables.append({"key": t_key, "parent": s_key, "props": {
+                **base, "schemaName": s.name, "name": t.name, "kind": t.kind, "comment": t.comment}})
+            for c in t.columns:
+                columns.append({"key": column_key(datasource_id, s.name, t.name, c.name), "parent": t_key, "props": {
+                    **base, "tableKey": t_key, "schemaName": s.name, "tableName": t.name, "name": c.name,
+                    "dataType": c.data_type, "nullable": c.nullable, "defaultValue": c.default,
+                    "isPrimaryKey": c.is_primary_key, "ordinal": c.ordinal, "comment": c.comment}})
+            for fk in t.foreign_keys:
+                for source, target in zip(fk.columns, fk.target_columns):
+                    fks.append({"name": fk.name,
+                                "source": column_key(datasource_id, s.name, t.name, source),
+                                "target": column_key(datasource_id, fk.target_schema, fk.target_table, target)})
+    return {"schemas": schemas, "tables": tables, "columns": columns, "fks": fks}
+
+
+class SchemaGraphStore:
+    def __init__(self, client: GraphClient):
+        self.client = client
+        self._constraints_ready = False
+
+    async def ensure_constraints(self) -> None:
+        """Uniqueness constraints before any bulk MERGE (4× faster on ArcadeDB, and concurrency-safe)."""
+        if self._constraints_ready:
+            return
+        for statement in _CONSTRAINTS:
+            await self.client.run_schema(statement)
+        self._constraints_ready = True
+
+    # --- writes ---------------------------------------------------------------------------------------------
+
+    async def replace_catalog(self, tenant_id: str, datasource_id: str, name: str, catalog: DatabaseCatalog) -> None:
+        """Make the datasource's subgraph equal to `catalog` in one transaction (a failure changes nothing)."""
+        await self.ensure_constraints()
+        rows = catalog_rows(tenant_id, datasource_id, catalog)
+
+        async def unit(tx: GraphTransaction) -> None:
+            await tx.run("MERGE (d:DataSource {id: $ds}) SET d.tenantId = $tenant, d.name = $name",
+                         ds=datasource_id, tenant=tenant_id, name=name)
+            for chunk in _chunks(rows["schemas"]):
+                await tx.run("UNWIND $rows AS row MATCH (d:DataSource {id: $ds}) "
+                             "MERGE (s:Schema {key: row.key}) SET s += row.props MERGE (d)-[:HAS_SCHEMA]->(s)",
+                             rows=chunk, ds=datasource_id)
+            for chunk in _chunks(rows["tables"]):
+                await tx.run("UNWIND $rows AS row MATCH (s:Schema {key: row.parent}) "
+                             "MERGE (t:Table {key: row.key}) SET t += row.props MERGE (s)-[:HAS_TABLE]->(t)",
+                             rows=chunk)
+            for chunk in _chunks(rows["columns"]):
+                await tx.run("UNWIND $rows AS row MATCH (t:Table {key: row.parent}) "
+                             "MERGE (c:Column {key: row.key}) SET c += row.props MERGE (t)-[:HAS_COLUMN]->(c)",
+                             rows=chunk)
+            await self._remove_missing(tx, datasource_id, rows)
+            await tx.run("MATCH (c:Column {dataSourceId: $ds})-[r:FK]->() DELETE r", ds=datasource_id)
+            for chunk in _chunks(rows["fks"]):
+                await tx.run("UNWIND $rows AS row MATCH (a:Column {key: row.source}) MATCH (b:Column {key: row.target}) "
+                             "CREATE (a)-[:FK {name: row.name, dataSourceId: $ds}]->(b)", rows=chunk, ds=datasource_id)
+
+        await self.client.write(unit)
+
+    @staticmethod
+    async def _remove_missing(tx: GraphTransaction, datasource_id: str, rows: dict[str, list[dict]]) -> None:
+        for label, kind in (("Column", "columns"), ("Table", "tables"), ("Schema", "schemas")):
+            keep = [r["key"] for r in rows[kind]]
+            await tx.run(f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE NOT n.key IN $keep DETACH DELETE n",
+                         ds=datasource_id, keep=keep)
+
+    async def delete_datasource(self, tenant_id: str, datasource_id: str) -> None:
+        """Remove the datasource node and everything below it."""
+
+        async def unit(tx: GraphTransaction) -> None:
+            for label in ("Column", "Table", "Schema"):
+                await tx.run(f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE n.tenantId = $tenant DETACH DELETE n",
+                             ds=datasource_id, tenant=tenant_id)
+            await tx.run("MATCH (d:DataSource {id: $ds}) WHERE d.tenantId = $tenant DETACH DELETE d",
+                         ds=datasource_id, tenant=tenant_id)
+
+        await self.client.write(unit)
+
+    # --- batched reads (one round trip per call, whatever the number of keys) ------------------------------
+
+    async def schemas_of_datasources(self, tenant_id: str, ids: Sequence[str]) -> dict[str, list[SchemaRow]]:
+        rows = await self.client.read(
+            "MATCH (d:DataSource)-[:HAS_SCHEMA]->(s:Schema) WHERE d.id IN $ids AND d.tenantId = $tenant "
+            "RETURN s.key AS key, s.dataSourceId AS data_source_id, s.name AS name, s.comment AS comment",
+            ids=list(ids), tenant=tenant_id)
+        return _group(rows, "data_source_id", SchemaRow, sort="name")
+
+    async def tables_of_schemas(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[TableRow]]:
+        rows = await self.client.read(
+            f"MATCH (s:Schema)-[:HAS_TABLE]->(t:Table) WHERE s.key IN $keys AND s.tenantId = $tenant "
+            f"RETURN s.key AS parent, {_TABLE_FIELDS}", keys=list(keys), tenant=tenant_id)
+        return _group(rows, "parent", TableRow, sort="name")
+
+    async def tables_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, TableRow]:
+        rows = await self.client.read(
+            f"MATCH (t:Table) WHERE t.key IN $keys AND t.tenantId = $tenant RETURN {_TABLE_FIELDS}",
+            keys=list(keys), tenant=tenant_id)
+        return {r["key"]: TableRow(**r) for r in rows}
+
+    async def columns_of_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[ColumnRow]]:
+        rows = await self.client.read(
+            f"MATCH (t:Table)-[:HAS_COLUMN]->(c:Column) WHERE t.key IN $keys AND t.tenantId = $tenant "
+            f"RETURN {_COLUMN_FIELDS}", keys=list(keys), tenant=tenant_id)
+        return _group(rows, "table_key", ColumnRow, sort="ordinal")
+
+
+def _group(rows: list[dict[str, Any]], by: str, row_type, sort: str) -> dict[str, list]:
+    """Group result rows by a field; ordering happens here so no query relies on server-side order."""
+    fields = set(row_type.__dataclass_fields__)
+    grouped: dict[str, list] = defaultdict(list)
+    for r in sorted(rows, key=lambda r: r[sort]):
+        grouped[r[by]].append(row_type(**{k: v for k, v in r.items() if k in fields}))
+    return dict(grouped)

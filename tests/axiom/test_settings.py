@@ -1,0 +1,49 @@
+import pytest
+
+from axiom.settings import DEV_JWT_SECRET, Settings, SettingsError
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "DATABASE_URL": "postgresql://axiom:s3cr3t-db@db:5432/axiom",
+    "REDIS_URL": "redis://redis:6379/0",
+    "NEO4J_URI": "bolt://neo4j:7687",
+    "NEO4J_PASSWORD": "a-real-graph-password",
+    "JWT_SECRET": "a-real-jwt-secret-of-some-length",
+    "ENCRYPTION_KEY": "0123456789abcdef0123456789abcdef",
+}
+
+
+def test_development_defaults_start_without_any_variable():
+    settings = Settings.from_env({})
+    assert settings.vision_port == 8400 and settings.weaver_port == 8001 and settings.gateway_port == 4000
+    assert settings.max_rows == 1000 and settings.causal_min_confidence == 0.70
+
+
+def test_production_starts_with_every_secret_set():
+    assert Settings.from_env(PRODUCTION).is_production
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "NEO4J_URI", "NEO4J_PASSWORD"])
+def test_production_refuses_a_missing_setting_and_names_it(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(SettingsError, match=missing):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize("variable,value", [("JWT_SECRET", DEV_JWT_SECRET), ("NEO4J_PASSWORD", "neo4j")])
+def test_production_refuses_default_secrets_and_names_them(variable, value):
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({**PRODUCTION, variable: value})
+
+
+def test_encryption_key_must_be_32_characters():
+    with pytest.raises(SettingsError, match="ENCRYPTION_KEY"):
+        Settings.from_env({"ENCRYPTION_KEY": "short"})
+
+
+def test_weaver_seed_names_are_accepted_and_wildcard_origin_is_ignored():
+    settings = Settings.from_env({"JWT_SECRET_KEY": "from-weaver-seed", "POSTGRES_DSN": "postgresql://x@h/db",
+                                  "WEAVER_CORS_ALLOWED_ORIGINS": "https://a.example, *,https://b.example"})
+    assert settings.jwt_secret == "from-weaver-seed"
+    assert settings.database_url == "postgresql://x@h/db"
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
