@@ -1,0 +1,29 @@
+"""Subgraph errors as the client sees them."""
+
+from __future__ import annotations
+
+
+def subgraph_error(error: dict, subgraph: str, path: list | None) -> dict:
+    """Keep message and extensions, re-path to the client path, name the subgraph."""
+    result: dict = {"message": error.get("message", "Subgraph error")}
+    if path is not None:
+        result["path"] = path
+    extensions = dict(error.get("extensions") or {})
+    extensions.setdefault("code", "DOWNSTREAM_SERVICE_ERROR")
+    extensions["serviceName"] = subgraph
+    # Subgraph internals (stack traces, exceptions) never reach clients.
+    extensions.pop("exception", None)
+    extensions.pop("stacktrace", None)
+    result["extensions"] = extensions
+    return result
+
+
+def fetch_failed(subgraph: str, reason: str, path: list | None = None) -> dict:
+    """The error reported when a subgraph could not be reached or answered garbage."""
+    error: dict = {
+        "message": f"HTTP fetch failed from '{subgraph}': {reason}",
+        "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": subgraph},
+    }
+    if path is not None:
+        error["path"] = path
+    return error

@@ -1,0 +1,125 @@
+"""Walks a query plan, calling subgraphs through a transport and merging results.
+
+The executor never decides *what* to fetch (the plan does); it only performs the
+requests, merges the data and keeps going when a subgraph fails (partial data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import orjson
+
+from gateway.executor.errors import fetch_failed, subgraph_error
+from gateway.executor.merge import deep_merge
+from gateway.executor.paths import objects_at
+from gateway.executor.representations import build_representation
+from gateway.planner.nodes import (
+    ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode,
+)
+from gateway.transport.base import Transport, TransportError
+
+
+@dataclass
+class ExecutionState:
+    """Per-request mutable state: merged data, errors, request inputs."""
+
+    variables: dict  # as sent by the client: forwarded to subgraphs untouched
+    coerced: dict  # with defaults applied: decides Condition nodes
+    headers: Mapping[str, str]
+    data: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+
+class PlanExecutor:
+    """Executes plans against subgraph URLs (by subgraph name) through `transport`."""
+
+    def __init__(self, urls: dict[str, str], transport: Transport):
+        self.urls = urls
+        self.transport = transport
+
+    async def run(self, node: PlanNode | None, state: ExecutionState) -> None:
+        """Execute `node`, filling `state.data` and `state.errors`."""
+        if node is None:
+            return
+        if isinstance(node, SequenceNode):
+            for child in node.nodes:
+                await self.run(child, state)
+        elif isinstance(node, ParallelNode):
+            await asyncio.gather(*(self.run(child, state) for child in node.nodes))
+        elif isinstance(node, FlattenNode):
+            await self._entity_fetch(node, state)
+        elif isinstance(node, FetchNode):
+            await self._root_fetch(node, state)
+        elif isinstance(node, ConditionNode):
+            branch = node.if_clause if state.coerced.get(node.variable) else node.else_clause
+            await self.run(branch, state)
+
+    async def _root_fetch(self, node: FetchNode, state: ExecutionState) -> None:
+        response = await self._send(node, {}, state, None)
+        if response is None:
+            return
+        if isinstance(response.get("data"), dict):
+            deep_merge(state.data, response["data"])
+        for error in response.get("errors") or ():
+            state.errors.append(subgraph_error(error, node.subgraph, error.get("path")))
+
+    async def _entity_fetch(self, flatten: FlattenNode, state: ExecutionState) -> None:
+        node = flatten.node
+        shapes = {r.type_condition: r.selections for r in node.requires}
+        representations: list[dict] = []
+        targets: list[list[tuple[dict, list]]] = []
+        index_of: dict[bytes, int] = {}
+        for obj, path in objects_at(state.data, flatten.path):
+            shape = shapes.get(obj.get("__typename"))
+            representation = build_representation(obj, shape) if shape else None
+            if representation is None:
+                continue
+            # Identical entities are asked for once and merged into every occurrence.
+            key = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+            if key not in index_of:
+                index_of[key] = len(representations)
+                representations.append(representation)
+                targets.append([])
+            targets[index_of[key]].append((obj, path))
+        if not representations:
+            return
+        response = await self._send(node, {"representations": representations}, state,
+                                    targets[0][0][1])
+        if response is None:
+            return
+        self._merge_entities(node, response, targets, state)
+
+    def _merge_entities(self, node: FetchNode, response: dict, targets, state) -> None:
+        entities = (response.get("data") or {}).get("_entities")
+        if isinstance(entities, list):
+            for index, entity in enumerate(entities[: len(targets)]):
+                if isinstance(entity, dict):
+                    for obj, _ in targets[index]:
+                        deep_merge(obj, entity)
+        for error in response.get("errors") or ():
+            path = error.get("path")
+            if path and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int):
+                for _, where in targets[path[1]] if path[1] < len(targets) else ():
+                    state.errors.append(subgraph_error(error, node.subgraph, where + path[2:]))
+            else:
+                state.errors.append(subgraph_error(error, node.subgraph, None))
+
+    async def _send(self, node: FetchNode, extra: dict, state: ExecutionState, path):
+        variables = {k: state.variables[k] for k in node.variable_usages if k in state.variables}
+        variables.update(extra)
+        body = {"query": node.operation, "variables": variables}
+        try:
+            response = await self.transport.send(
+                node.subgraph, self.urls[node.subgraph], body, state.headers,
+                deduplicate=node.operation_kind == "query",
+            )
+        except TransportError as error:
+            state.errors.append(fetch_failed(node.subgraph, str(error), path))
+            return None
+        if not isinstance(response, dict):
+            state.errors.append(fetch_failed(node.subgraph, "invalid response body", path))
+            return None
+        return response

@@ -1,0 +1,79 @@
+"""HTTP transport to subgraphs: one shared aiohttp session, orjson, in-flight dedup."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Mapping
+
+import aiohttp
+import orjson
+
+from gateway.transport.base import TransportError
+from gateway.transport.dedup import InflightDeduplicator
+
+_JSON = "application/json"
+
+
+class AiohttpTransport:
+    """Keep-alive connection pool shared by all requests; per-subgraph timeouts."""
+
+    def __init__(self, timeout: float = 10.0, timeouts: Mapping[str, float] | None = None,
+                 pool_size: int = 100):
+        self._timeout = timeout
+        self._timeouts = dict(timeouts or {})
+        self._pool_size = pool_size
+        self._session: aiohttp.ClientSession | None = None
+        self._dedup = InflightDeduplicator()
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Created lazily: a ClientSession must be born inside the running event loop.
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector, json_serialize=lambda o: orjson.dumps(o).decode()
+            )
+        return self._session
+
+    async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str],
+                   *, deduplicate: bool) -> dict:
+        """POST `body`; identical concurrent queries share one request."""
+        payload = orjson.dumps(body)
+        if deduplicate:
+            key = (url, payload, tuple(sorted(headers.items())))
+            status, raw = await self._dedup.run(
+                key, lambda: self._post(subgraph, url, payload, headers)
+            )
+        else:
+            status, raw = await self._post(subgraph, url, payload, headers)
+        # Each caller decodes its own copy: the executor merges into it in place.
+        return _decode(status, raw)
+
+    async def _post(self, subgraph: str, url: str, payload: bytes,
+                    headers: Mapping[str, str]) -> tuple[int, bytes]:
+        timeout = aiohttp.ClientTimeout(total=self._timeouts.get(subgraph, self._timeout))
+        request_headers = {"content-type": _JSON, "accept": _JSON, **headers}
+        try:
+            async with self._client().post(
+                url, data=payload, headers=request_headers, timeout=timeout
+            ) as response:
+                raw = await response.read()
+        except asyncio.TimeoutError:
+            raise TransportError("timed out") from None
+        except aiohttp.ClientError as error:
+            raise TransportError(type(error).__name__) from None
+        return response.status, raw
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+
+def _decode(status: int, raw: bytes) -> dict:
+    try:
+        decoded = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise TransportError(f"HTTP {status}, body is not JSON") from None
+    if not isinstance(decoded, dict) or ("data" not in decoded and "errors" not in decoded):
+        raise TransportError(f"HTTP {status}, not a GraphQL response")
+    return decoded

@@ -1,0 +1,142 @@
+"""Each cube's materialized view: created for its current definition, refreshed, every run recorded."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from subgraphs.vision.cube.layout import MV_SCHEMA
+from subgraphs.vision.store.cubes import StoredCube
+
+log = logging.getLogger(__name__)
+
+_RUN_COLUMNS = "id, cube_id, tenant_id, trigger, status, started_at, finished_at, rows, error, dag_run_id"
+
+
+@dataclass(frozen=True)
+class RefreshRun:
+    id: str
+    cube_id: str
+    tenant_id: str
+    trigger: str  # create | manual | schedule | airflow
+    status: str  # running | succeeded | failed | triggered
+    started_at: datetime
+    finished_at: datetime | None
+    rows: int | None
+    error: str | None
+    dag_run_id: str | None
+
+
+def _run(row) -> RefreshRun:
+    data = dict(row._mapping)
+    data["id"], data["cube_id"] = str(data["id"]), str(data["cube_id"])
+    return RefreshRun(**data)
+
+
+class RefreshFailed(Exception):
+    """A refresh failed; the run is recorded with the error."""
+
+    def __init__(self, run: RefreshRun):
+        super().__init__(run.error)
+        self.run = run
+
+
+class ViewStore:
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+
+    async def ensure(self, cube: StoredCube) -> RefreshRun | None:
+        """Create the view if it is missing or was built for an older definition, and populate it.
+
+        Returns the populating run, or None when the view was already current.
+        """
+        if cube.view_version == cube.version and await self._populated(cube) is not None:
+            return None
+        layout = cube.layout
+        async with self.engine.begin() as conn:
+            # One cube's rebuilds are serialized; the lock is released at commit.
+            await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:id))"), {"id": cube.id})
+            await conn.execute(text(layout.drop_view_sql()))
+            for statement in layout.create_view_sql():
+                await conn.execute(text(statement))
+            await conn.execute(
+                text("UPDATE vision.cubes SET view_version = :version, last_refreshed_at = NULL, "
+                     "refresh_status = NULL WHERE id = CAST(:id AS uuid)"),
+                {"version": cube.version, "id": cube.id},
+            )
+        return await self.refresh(cube, trigger="create")
+
+    async def refresh(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
+        """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed."""
+        run_id = str(uuid.uuid4())
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                     "VALUES (:id, :cube_id, :tenant_id, :trigger, 'running')"),
+                {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
+            )
+        layout = cube.layout
+        started = time.perf_counter()
+        try:
+            populated = await self._populated(cube)
+            if populated is None:
+                raise RuntimeError(f"materialized view {layout.view_name} does not exist")
+            async with self.engine.begin() as conn:
+                await conn.execute(text(layout.refresh_view_sql(concurrently=populated)))
+                rows = (await conn.execute(text(f"SELECT count(*) FROM {layout.view}"))).scalar_one()
+        except Exception as exc:  # recorded on the run; the caller decides what the client sees
+            log.warning("refresh of cube %s failed: %s", cube.id, exc)
+            run = await self._finish(run_id, cube.id, "failed", None, str(exc)[:1000])
+            raise RefreshFailed(run) from exc
+        run = await self._finish(run_id, cube.id, "succeeded", rows, None)
+        log.info("refreshed cube %s (%s rows) in %.3fs", cube.id, rows, time.perf_counter() - started)
+        return run
+
+    async def record_triggered(self, cube: StoredCube, *, dag_run_id: str) -> RefreshRun:
+        """Record a refresh handed to Airflow (the DAG does the work)."""
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(
+                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status, dag_run_id) "
+                     f"VALUES (:id, :cube_id, :tenant_id, 'airflow', 'triggered', :dag) RETURNING {_RUN_COLUMNS}"),
+                {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "dag": dag_run_id},
+            )).one()
+            await conn.execute(text("UPDATE vision.cubes SET refresh_status = 'triggered' WHERE id = CAST(:id AS uuid)"),
+                               {"id": cube.id})
+        return _run(row)
+
+    async def runs(self, tenant_id: str, cube_id: str, limit: int = 20) -> list[RefreshRun]:
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs WHERE tenant_id = :tenant_id "
+                     f"AND cube_id = CAST(:cube_id AS uuid) ORDER BY started_at DESC, id LIMIT :limit"),
+                {"tenant_id": tenant_id, "cube_id": cube_id, "limit": limit},
+            )
+            return [_run(row) for row in result]
+
+    async def _populated(self, cube: StoredCube) -> bool | None:
+        """None when the view does not exist, else whether it holds data."""
+        async with self.engine.connect() as conn:
+            return (await conn.execute(
+                text("SELECT ispopulated FROM pg_matviews WHERE schemaname = :schema AND matviewname = :name"),
+                {"schema": MV_SCHEMA, "name": cube.layout.view_name},
+            )).scalar_one_or_none()
+
+    async def _finish(self, run_id: str, cube_id: str, status: str, rows: int | None, error: str | None) -> RefreshRun:
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(
+                text(f"UPDATE vision.refresh_runs SET status = :status, finished_at = clock_timestamp(), "
+                     f"rows = :rows, error = :error WHERE id = CAST(:id AS uuid) RETURNING {_RUN_COLUMNS}"),
+                {"status": status, "rows": rows, "error": error, "id": run_id},
+            )).one()
+            finished = "last_refreshed_at = clock_timestamp(), " if status == "succeeded" else ""
+            await conn.execute(
+                text(f"UPDATE vision.cubes SET {finished}refresh_status = :status WHERE id = CAST(:id AS uuid)"),
+                {"status": status, "id": cube_id},
+            )
+        return _run(row)

@@ -1,0 +1,83 @@
+"""The Weaver ASGI app: `create_app(settings)`; run with `uvicorn --factory subgraphs.weaver.app:app_from_env`."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import AsyncIterator
+
+from starlette.applications import Starlette
+
+from axiom import database, graph
+from axiom.auth import Principal, TokenVerifier
+from axiom.health import Dependency, Readiness
+from axiom.service import create_service_app
+from axiom.settings import Settings
+from subgraphs.weaver.context import WeaverContext
+from subgraphs.weaver.loaders import Loaders
+from subgraphs.weaver.runtime import WeaverRuntime
+from subgraphs.weaver.schema import schema
+
+SERVICE = "weaver"
+
+
+class _RuntimeHolder:
+    """The runtime exists between lifespan start and stop; probes and contexts read it from here."""
+
+    def __init__(self) -> None:
+        self.runtime: WeaverRuntime | None = None
+
+    def get(self) -> WeaverRuntime:
+        if self.runtime is None:
+            raise RuntimeError("Weaver is not started (lifespan has not run)")
+        return self.runtime
+
+
+def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
+    async def postgres() -> None:
+        await database.ping(holder.get().engine)
+
+    async def graph_probe() -> None:
+        await graph.ping(holder.get().driver, settings.neo4j_database)
+
+    async def redis() -> None:
+        await holder.get().redis.ping()
+
+    return Readiness([
+        Dependency("postgres", postgres if settings.database_url else None),
+        Dependency("graph", graph_probe if settings.neo4j_uri else None),
+        Dependency("redis", redis if settings.redis_url else None),
+    ])
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Weaver's Starlette app; the lifespan opens Postgres, the graph driver and (when configured) Redis."""
+    holder = _RuntimeHolder()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        holder.runtime = WeaverRuntime.open(settings)
+        try:
+            yield
+        finally:
+            runtime, holder.runtime = holder.runtime, None
+            await runtime.close()
+
+    async def context_factory(principal: Principal | None, request) -> WeaverContext:
+        runtime = holder.get()
+        loaders = Loaders(runtime, principal.tenant_id) if principal is not None else None
+        return WeaverContext(principal=principal, request=request, runtime=runtime, loaders=loaders)
+
+    return create_service_app(
+        service=SERVICE,
+        schema=schema,
+        verifier=TokenVerifier(settings),
+        context_factory=context_factory,
+        readiness=_readiness(settings, holder),
+        cors_origins=settings.cors_origins,
+        lifespan=lifespan,
+    )
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn: settings from the environment."""
+    return create_app(Settings.from_env())

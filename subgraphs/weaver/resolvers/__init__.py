@@ -1,0 +1,1 @@
+"""Query and mutation resolvers of the Weaver subgraph."""

@@ -1,0 +1,22 @@
+"""The Weaver federation schema (importable without I/O: `subgraphs.weaver.schema:schema`)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from axiom.service import api_error_extensions
+from subgraphs.weaver.resolvers.queries import DataSourceQueries
+from subgraphs.weaver.types.catalog import Column, DataSource, SchemaNode, Table
+
+
+@strawberry.type(description="Weaver: datasources and their metadata catalog.")
+class Query(DataSourceQueries):
+    pass
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    types=[DataSource, SchemaNode, Table, Column],
+    extensions=[api_error_extensions],
+    federation_version="2.7",
+)

@@ -1,0 +1,151 @@
+"""DataSource, Schema, Table and Column: the metadata catalog as GraphQL types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Optional
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.weaver.catalog.keys import table_key
+from subgraphs.weaver.resolvers.access import loaders
+from subgraphs.weaver.store.datasources import DataSourceRecord
+from subgraphs.weaver.store.schema_graph import ColumnRow, SchemaRow, TableRow
+
+
+@strawberry.enum(description="Database engine of a datasource.")
+class DataSourceEngine(Enum):
+    POSTGRESQL = "postgresql"
+    MYSQL = "mysql"
+    MARIADB = "mariadb"
+    ORACLE = "oracle"
+
+
+@strawberry.enum(description="What a table-like object is.")
+class TableKind(Enum):
+    TABLE = "TABLE"
+    VIEW = "VIEW"
+    MATERIALIZED_VIEW = "MATERIALIZED_VIEW"
+
+
+@strawberry.type(description="A column of a table or view.")
+class Column:
+    id: strawberry.ID = strawberry.field(description="Stable id: datasource id, schema, table and column name.")
+    name: str = strawberry.field(description="Column name.")
+    data_type: str = strawberry.field(description="Type as the database declares it, e.g. `numeric(12,2)`.")
+    nullable: bool = strawberry.field(description="True when the column accepts NULL.")
+    default_value: str | None = strawberry.field(description="Default expression, if any.")
+    is_primary_key: bool = strawberry.field(description="True when the column is part of the primary key.")
+    ordinal: int = strawberry.field(description="1-based position of the column in its table.")
+    comment: str | None = strawberry.field(description="Comment stored in the database, if any.")
+    table_key: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: ColumnRow) -> "Column":
+        return cls(id=strawberry.ID(row.key), name=row.name, data_type=row.data_type, nullable=row.nullable,
+                   default_value=row.default_value, is_primary_key=row.is_primary_key, ordinal=row.ordinal,
+                   comment=row.comment, table_key=row.table_key)
+
+
+@strawberry.federation.type(keys=["dataSourceId schemaName name"],
+                            description="A table or view of a datasource, as last synced into the schema graph.")
+class Table:
+    id: strawberry.ID = strawberry.field(description="Stable id: datasource id, schema and table name.")
+    data_source_id: strawberry.ID = strawberry.field(description="Id of the datasource the table belongs to.")
+    schema_name: str = strawberry.field(description="Name of the schema the table belongs to.")
+    name: str = strawberry.field(description="Table name.")
+    kind: TableKind = strawberry.field(description="Table, view or materialized view.")
+    comment: str | None = strawberry.field(description="Comment stored in the database, if any.")
+
+    @classmethod
+    def from_row(cls, row: TableRow) -> "Table":
+        return cls(id=strawberry.ID(row.key), data_source_id=strawberry.ID(row.data_source_id),
+                   schema_name=row.schema_name, name=row.name, kind=TableKind(row.kind), comment=row.comment)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation) -> Optional["Table"]:
+        """Another subgraph's reference; a table of another tenant (or unknown) resolves to null."""
+        try:
+            key = table_key(str(representation["dataSourceId"]), str(representation["schemaName"]),
+                            str(representation["name"]))
+        except KeyError:
+            return None
+        row = await loaders(info).table.load(key)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(description="Columns of the table, in their declared order.")
+    async def columns(self, info: Info) -> list[Column]:
+        rows = await loaders(info).columns_of_table.load(str(self.id))
+        return [Column.from_row(r) for r in rows]
+
+    @strawberry.field(description="The datasource the table belongs to.")
+    async def data_source(self, info: Info) -> Optional["DataSource"]:
+        record = await loaders(info).datasource.load(str(self.data_source_id))
+        return DataSource.from_record(record) if record else None
+
+
+@strawberry.type(name="Schema", description="A schema (namespace) of a datasource.")
+class SchemaNode:
+    name: str = strawberry.field(description="Schema name.")
+    comment: str | None = strawberry.field(description="Comment stored in the database, if any.")
+    key: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: SchemaRow) -> "SchemaNode":
+        return cls(name=row.name, comment=row.comment, key=row.key)
+
+    @strawberry.field(description="Tables and views of the schema, by name.")
+    async def tables(self, info: Info) -> list[Table]:
+        rows = await loaders(info).tables_of_schema.load(self.key)
+        return [Table.from_row(r) for r in rows]
+
+
+@strawberry.federation.type(keys=["id"], description="A registered database whose metadata Weaver catalogs. "
+                                                     "The password is stored encrypted and never returned.")
+class DataSource:
+    id: strawberry.ID = strawberry.field(description="Datasource id (UUID).")
+    name: str = strawberry.field(description="Name, unique within the tenant.")
+    engine: DataSourceEngine = strawberry.field(description="Database engine.")
+    host: str = strawberry.field(description="Host name, address or socket directory.")
+    port: int = strawberry.field(description="TCP port.")
+    database: str = strawberry.field(description="Database name.")
+    username: str = strawberry.field(description="User Weaver connects as.")
+    has_password: bool = strawberry.field(description="True when a password is stored (it is never returned).")
+    schema_filter: list[str] | None = strawberry.field(
+        description="Schemas that sync introspects; null means every schema the user can see.")
+    last_synced_at: dt.datetime | None = strawberry.field(description="When metadata was last synced, if ever.")
+    created_at: dt.datetime = strawberry.field(description="When the datasource was registered.")
+    updated_at: dt.datetime = strawberry.field(description="When the datasource was last changed.")
+
+    @classmethod
+    def from_record(cls, r: DataSourceRecord) -> "DataSource":
+        return cls(id=strawberry.ID(r.id), name=r.name, engine=DataSourceEngine(r.engine), host=r.host, port=r.port,
+                   database=r.database, username=r.username, has_password=r.has_password,
+                   schema_filter=r.schema_filter, last_synced_at=r.last_synced_at, created_at=r.created_at,
+                   updated_at=r.updated_at)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Optional["DataSource"]:
+        """Another subgraph's reference; a datasource of another tenant (or unknown) resolves to null."""
+        record = await loaders(info).datasource.load(str(id))
+        return cls.from_record(record) if record else None
+
+    @strawberry.field(description="Schemas found by the last metadata sync, by name.")
+    async def schemas(self, info: Info) -> list[SchemaNode]:
+        rows = await loaders(info).schemas_of_datasource.load(str(self.id))
+        return [SchemaNode.from_row(r) for r in rows]
+
+    @strawberry.field(description="One schema by name, or null.")
+    async def schema(self, info: Info, name: str) -> SchemaNode | None:
+        rows = await loaders(info).schemas_of_datasource.load(str(self.id))
+        return next((SchemaNode.from_row(r) for r in rows if r.name == name), None)
+
+    @strawberry.field(description="One table by schema and name, or null.")
+    async def table(self, info: Info, schema_name: str, name: str) -> Table | None:
+        row = await loaders(info).table.load(table_key(str(self.id), schema_name, name))
+        return Table.from_row(row) if row else None
+
+
+__all__ = ["DataSource", "DataSourceEngine", "SchemaNode", "Table", "TableKind", "Column"]
