@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields
 from typing import Mapping
 
-DEV_JWT_SECRET = "axiom-dev-jwt-secret-change-me"
+DEV_JWT_SECRET = "axiom-development-jwt-secret-change-me"
 DEV_ENCRYPTION_KEY = "axiom-dev-encryption-key-32chars"
 # Values that must never reach production: the development defaults above and well-known passwords.
 KNOWN_DEFAULT_SECRETS = frozenset({DEV_JWT_SECRET, DEV_ENCRYPTION_KEY, "secret", "changeme", "password", "neo4j", "postgres"})

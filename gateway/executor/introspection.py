@@ -22,6 +22,6 @@ def run_introspection(schema: GraphQLSchema, operation: NormalizedOperation, fie
     definitions = ",".join(v.text for v in operation.variable_definitions)
     header = f"query({definitions})" if definitions else "query"
     document = parse(header + print_selections(tuple(fields)))
-    result = execute(schema, document, variable_values=variables)
+    result = execute(schema, document, variable_values=variables)  # raw client values
     errors = [e.formatted for e in result.errors or ()]
     return result.data or {}, errors

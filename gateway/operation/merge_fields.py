@@ -8,9 +8,12 @@ carry no condition are flattened into their parent.
 
 from __future__ import annotations
 
-from graphql import GraphQLSchema
+from graphql import GraphQLSchema, SchemaMetaFieldDef, TypeMetaFieldDef
 
 from gateway.operation.model import Field, InlineFragment, Selection
+
+
+_META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
 def merge_fields(
@@ -77,9 +80,10 @@ def _recurse(selection: Selection, parent_type: str, schema: GraphQLSchema) -> S
 
 
 def _field_type_name(schema: GraphQLSchema, parent_type: str, field_name: str) -> str:
-    parent = schema.get_type(parent_type)
-    field_def = parent.fields[field_name]
-    named = field_def.type
+    if field_name in _META_FIELDS:
+        named = _META_FIELDS[field_name].type
+    else:
+        named = schema.get_type(parent_type).fields[field_name].type
     while hasattr(named, "of_type"):
         named = named.of_type
     return named.name

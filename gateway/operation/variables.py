@@ -16,4 +16,5 @@ def coerce_variables(
     result = get_variable_values(schema, prepared.variable_nodes, raw or {})
     if isinstance(result, list):
         raise OperationError("BAD_USER_INPUT", [e.formatted for e in result])
-    return result
+    # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 a plain dict.
+    return getattr(result, "coerced", result)

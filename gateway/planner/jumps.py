@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gateway.operation.model import Field
+from gateway.operation.model import Field, InlineFragment
 from gateway.planner import walk
-from gateway.planner.capabilities import can_provide, jump_cost, resolves
+from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
 from gateway.planner.selection_tree import PlanningError
 
 
@@ -25,6 +25,8 @@ def jump(ctx, pos, field: Field) -> None:
         if target is not None:
             enter_entity(ctx, candidate, field, *target)
             return
+    if _jump_from_parent(ctx, pos, field):
+        return
     graph_name = ctx.sg.subgraphs[pos.group.subgraph].name
     raise PlanningError(
         f"cannot reach {pos.type_name}.{field.name} from subgraph '{graph_name}'"
@@ -39,19 +41,46 @@ def _delegation_chain(pos) -> list:
     return chain
 
 
-def _choose_target(ctx, pos, field: Field):
-    """The (subgraph, key) to jump to: fewest further jumps, reusing existing groups."""
+def _jump_from_parent(ctx, pos, field: Field) -> bool:
+    """When this type has no usable key, fetch the parent field again from a subgraph
+    that resolves the whole path (e.g. `product { category { details } }`)."""
+    if pos.parent is None:
+        return False
+    parent_pos, parent_field = pos.parent
+    narrowed = Field(
+        parent_field.name, parent_field.alias, parent_field.arguments,
+        (InlineFragment(pos.type_name, (field,)),), parent_field.conditions,
+        parent_field.variables,
+    )
+    for candidate in reversed(_delegation_chain(parent_pos)):
+        target = _choose_target(ctx, candidate, narrowed, exclude=pos.group.subgraph)
+        if target is not None:
+            enter_entity(ctx, candidate, narrowed, *target)
+            return True
+    return _jump_from_parent(ctx, parent_pos, narrowed)
+
+
+def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
+    """The (subgraph, key) to jump to: fewest further jumps, reusing existing groups.
+
+    Keys whose fields the current subgraph lacks are usable when another subgraph can
+    provide them (a two-hop jump), at a higher cost.
+    """
     sg = ctx.sg
     here = pos.group.subgraph
     best = None
     for graph in sg.resolving_graphs(pos.type_name, field.name):
         info = sg.field_in_graph(pos.type_name, field.name, graph)
-        if graph == here and not info.requires:
+        if graph == exclude or (graph == here and not info.requires):
             continue
         for key in sg.resolvable_keys(pos.type_name, graph):
-            if not can_provide(sg, here, pos.type_name, key.fields, pos.provided):
-                continue
             cost = jump_cost(sg, graph, pos.type_name, (field,)) * 2
+            if cost >= UNREACHABLE:
+                continue
+            if not can_provide(sg, here, pos.type_name, key.fields, pos.provided):
+                if not _reachable(sg, here, pos.type_name, key.fields, pos.provided):
+                    continue
+                cost += 3
             if info.requires and not can_provide(sg, here, pos.type_name, info.requires,
                                                  pos.provided):
                 cost += 2
@@ -59,8 +88,21 @@ def _choose_target(ctx, pos, field: Field):
                 cost -= 1
             if best is None or cost < best[0]:
                 best = (cost, graph, key)
-            break
     return best[1:] if best else None
+
+
+def _reachable(sg, here: str, type_name: str, fields, provided) -> bool:
+    """Can each key field be had here, or from a subgraph reachable with a local key?"""
+    for selection in fields:
+        if can_provide(sg, here, type_name, (selection,), provided):
+            continue
+        if not any(
+            can_provide(sg, here, type_name, key.fields, provided)
+            for graph in sg.resolving_graphs(type_name, selection.name)
+            for key in sg.resolvable_keys(type_name, graph)
+        ):
+            return False
+    return True
 
 
 def enter_entity(ctx, pos, field: Field, graph: str, key) -> None:
@@ -72,15 +114,17 @@ def enter_entity(ctx, pos, field: Field, graph: str, key) -> None:
     walk.plan_selections(ctx, pos, key.fields)
     walk.plan_selections(ctx, pos, info.requires)
     providers, ctx.touched = ctx.touched, outer
-    group = ctx.registry.find_entity_group(graph, pos.path, pos.conditions, providers)
+    # A fetch made only for a conditional field is skipped when its condition fails.
+    conditions = pos.conditions + field.conditions
+    group = ctx.registry.find_entity_group(graph, pos.path, conditions, providers)
     if group is None:
-        group = ctx.registry.new(graph, pos.path, True, pos.conditions)
+        group = ctx.registry.new(graph, pos.path, True, conditions)
     group.dependencies |= providers
     group.origins.setdefault(pos.type_name, pos)
     group.require(pos.type_name, key.fields + info.requires)
     ctx.touch(group)
     entity_pos = walk.Position(
-        group, group.entity_tree(pos.type_name), pos.type_name, pos.path, pos.conditions,
-        entity_root=True,
+        group, group.entity_tree(pos.type_name), pos.type_name, pos.path, conditions,
+        entity_root=True, parent=pos.parent,
     )
     walk.add_local_field(ctx, entity_pos, field)

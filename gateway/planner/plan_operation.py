@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.operation.model import Field, InlineFragment, NormalizedOperation
 from gateway.planner.assemble import fetch_node, order_groups
-from gateway.planner.capabilities import collect_for_type, jump_cost
+from gateway.planner.capabilities import UNREACHABLE, collect_for_type, jump_cost
 from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.nodes import QueryPlan, SequenceNode
 from gateway.planner.selection_tree import PlanningError
@@ -21,8 +21,9 @@ def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> Qu
     for field in root_fields(supergraph, operation):
         if field.name in INTROSPECTION_FIELDS or field.name == "__typename":
             continue
-        group = _root_group(ctx, operation, roots, field)
-        plan_field(ctx, Position(group, group.tree, operation.root_type, ()), field)
+        for graph, part in _split_root_field(supergraph, operation, roots, field):
+            group = _root_group(ctx, operation, roots, graph)
+            plan_field(ctx, Position(group, group.tree, operation.root_type, ()), part)
     groups = ctx.registry.groups
     nodes = {g: fetch_node(supergraph, operation, g, i) for i, g in enumerate(groups)}
     if operation.kind == "mutation":
@@ -52,19 +53,38 @@ def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[
     return result
 
 
-def _root_group(ctx: PlanningContext, operation, roots: list[FetchGroup], field: Field):
-    """The root group for a field: cheapest subgraph, reusing groups where allowed."""
-    sg = ctx.sg
-    candidates = sg.resolving_graphs(operation.root_type, field.name)
+def _split_root_field(sg: Supergraph, operation, roots: list[FetchGroup], field: Field):
+    """[(subgraph, field)]: usually one subgraph; a shared root field whose selections no
+    single subgraph can serve is asked from several, each for the part it resolves."""
+    root = operation.root_type
+    candidates = sg.resolving_graphs(root, field.name)
     if not candidates:
-        raise PlanningError(f"no subgraph resolves {operation.root_type}.{field.name}")
+        raise PlanningError(f"no subgraph resolves {root}.{field.name}")
+    existing = {g.subgraph for g in (roots[-1:] if operation.kind == "mutation" else roots)}
+
+    def score(graph: str, part: Field) -> tuple[int, bool]:
+        return (jump_cost(sg, graph, root, (part,)), graph not in existing)
+
+    best = min(candidates, key=lambda g: score(g, field))
+    child_type, _ = sg.field_type(root, field.name)
+    if score(best, field)[0] < UNREACHABLE or sg.is_abstract(child_type):
+        return [(best, field)]
+    parts: dict[str, list] = {}
+    for selection in collect_for_type(sg, field.selections, child_type):
+        part = _with_selections(field, (selection,))
+        parts.setdefault(min(candidates, key=lambda g: score(g, part)), []).append(selection)
+    return [(graph, _with_selections(field, tuple(s))) for graph, s in parts.items()]
+
+
+def _with_selections(field: Field, selections) -> Field:
+    return Field(field.name, field.alias, field.arguments, selections, field.conditions,
+                 field.variables)
+
+
+def _root_group(ctx: PlanningContext, operation, roots: list[FetchGroup], graph: str):
+    """The root group for `graph`, reused when allowed (never across mutation fields)."""
     reusable = roots[-1:] if operation.kind == "mutation" else roots
     existing = {g.subgraph: g for g in reusable}
-
-    def score(graph: str) -> tuple[int, int]:
-        return (jump_cost(sg, graph, operation.root_type, (field,)), graph not in existing)
-
-    graph = min(candidates, key=score)
     if graph in existing:
         return existing[graph]
     group = ctx.registry.new(graph, (), is_entity=False)

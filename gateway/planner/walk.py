@@ -27,6 +27,8 @@ class Position:
     conditions: tuple[Condition, ...] = ()
     provided: tuple[Selection, ...] | None = None
     entity_root: bool = False
+    # The position and field this one was reached through (for parent entity calls).
+    parent: "tuple[Position, Field] | None" = None
 
     def at(self, **changes) -> "Position":
         return replace(self, **changes)
@@ -80,6 +82,7 @@ def add_local_field(ctx: PlanningContext, pos: Position, field: Field) -> None:
         path=pos.path + (field.response_key,) + ("@",) * depth,
         conditions=pos.conditions + field.conditions,
         provided=_provided_below(ctx, pos, field.name),
+        parent=(pos, field),
     )
     plan_subselection(ctx, child, field.selections)
 

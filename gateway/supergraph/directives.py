@@ -10,7 +10,7 @@ def applied(node, name: str) -> list[dict]:
     if node is None:
         return []
     found: list[DirectiveNode] = [d for d in node.directives or () if d.name.value == name]
-    return [{a.name.value: value_from_ast_untyped(a.value) for a in d.arguments} for d in found]
+    return [{a.name.value: value_from_ast_untyped(a.value) for a in d.arguments or ()} for d in found]
 
 
 def applied_on_type(type_) -> list:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import AsyncIterator
 
 from starlette.applications import Starlette
@@ -14,7 +15,7 @@ from axiom.service import create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
 from subgraphs.weaver.loaders import Loaders
-from subgraphs.weaver.runtime import WeaverRuntime
+from subgraphs.weaver.runtime import DEFAULT_RATE_LIMIT, WeaverRuntime
 from subgraphs.weaver.schema import schema
 
 SERVICE = "weaver"
@@ -42,20 +43,26 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def redis() -> None:
         await holder.get().redis.ping()
 
+    async def in_process() -> None:
+        return None
+
+    guard = (Dependency("requestGuard", redis, note="redis") if settings.redis_url else
+             Dependency("requestGuard", in_process, note="in-process fallback: REDIS_URL is not set"))
     return Readiness([
         Dependency("postgres", postgres if settings.database_url else None),
         Dependency("graph", graph_probe if settings.neo4j_uri else None),
         Dependency("redis", redis if settings.redis_url else None),
+        guard,
     ])
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> Starlette:
     """Weaver's Starlette app; the lifespan opens Postgres, the graph driver and (when configured) Redis."""
     holder = _RuntimeHolder()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        holder.runtime = WeaverRuntime.open(settings)
+        holder.runtime = WeaverRuntime.open(settings, rate_limit_per_minute=rate_limit_per_minute)
         try:
             yield
         finally:
@@ -80,4 +87,5 @@ def create_app(settings: Settings) -> Starlette:
 
 def app_from_env() -> Starlette:
     """Factory for uvicorn: settings from the environment."""
-    return create_app(Settings.from_env())
+    limit = int(os.environ.get("WEAVER_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT)
+    return create_app(Settings.from_env(), rate_limit_per_minute=limit)

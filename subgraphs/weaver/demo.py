@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from axiom.demo import DEMO_SCHEMA, DEMO_TENANT
 from axiom.settings import Settings
 from subgraphs.weaver.runtime import WeaverRuntime
+from subgraphs.weaver.store.datasources import DuplicateDataSourceName
 
 DEMO_NAME = "Demo sales"
 
@@ -27,9 +28,12 @@ async def register_demo_datasource(settings: Settings) -> str:
     try:
         record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
         if record is None:
-            record = await runtime.datasources.create(
-                DEMO_TENANT, name=DEMO_NAME, engine="postgresql", options={"schemas": [DEMO_SCHEMA]},
-                **demo_connection(settings))
+            try:
+                record = await runtime.datasources.create(
+                    DEMO_TENANT, name=DEMO_NAME, engine="postgresql", options={"schemas": [DEMO_SCHEMA]},
+                    **demo_connection(settings))
+            except DuplicateDataSourceName:  # registered concurrently by another process
+                record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
         await runtime.catalog_sync.sync(record)
         return record.id
     finally:

@@ -30,3 +30,19 @@ class Loaders:
         self.tables_of_schema = _loader(lambda keys: runtime.graph.tables_of_schemas(t, keys), list)
         self.table = _loader(lambda keys: runtime.graph.tables_by_key(t, keys))
         self.columns_of_table = _loader(lambda keys: runtime.graph.columns_of_tables(t, keys), list)
+        self.column = _loader(lambda keys: runtime.graph.columns_by_key(t, keys))
+        self.references = _loader(lambda keys: runtime.graph.fk_links(t, keys, outgoing=True), list)
+        self.referenced_by = _loader(lambda keys: runtime.graph.fk_links(t, keys, outgoing=False), list)
+        self.related_tables = _loader(lambda keys: runtime.graph.related_tables(t, keys), list)
+        self.reference_paths = _loader(lambda keys: _paths_by_depth(runtime, t, keys), list)
+        self.snapshot = _loader(lambda ids: runtime.snapshots.get_many(t, ids))
+        self.snapshots_of_datasource = _loader(lambda ids: runtime.snapshots.list_for(t, ids), list)
+
+
+async def _paths_by_depth(runtime: WeaverRuntime, tenant_id: str, keys: list[tuple[str, int]]) -> dict:
+    """Keys are (column key, depth); one graph query per distinct depth (at most three)."""
+    found: dict[tuple[str, int], list] = {}
+    for depth in sorted({d for _, d in keys}):
+        paths = await runtime.graph.reference_paths(tenant_id, [k for k, d in keys if d == depth], depth)
+        found.update({(k, depth): v for k, v in paths.items()})
+    return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from axiom.service import api_error_extensions
+from subgraphs.weaver.resolvers.guard import RateLimit
+from subgraphs.weaver.resolvers.mutations import DataSourceMutations
 from subgraphs.weaver.resolvers.queries import DataSourceQueries
 from subgraphs.weaver.types.catalog import Column, DataSource, SchemaNode, Table
 
@@ -14,9 +16,15 @@ class Query(DataSourceQueries):
     pass
 
 
+@strawberry.type(description="Weaver: changes to datasources and their metadata.")
+class Mutation(DataSourceMutations):
+    pass
+
+
 schema = strawberry.federation.Schema(
     query=Query,
+    mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column],
-    extensions=[api_error_extensions],
+    extensions=[RateLimit, api_error_extensions],
     federation_version="2.7",
 )

@@ -110,6 +110,21 @@ class ViewStore:
                                {"id": cube.id})
         return _run(row)
 
+    async def triggered_runs(self) -> dict[str, list[RefreshRun]]:
+        """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL loop)."""
+        async with self.engine.connect() as conn:
+            result = await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
+                                             f"WHERE status = 'triggered' ORDER BY started_at"))
+            runs: dict[str, list[RefreshRun]] = {}
+            for row in result:
+                run = _run(row)
+                runs.setdefault(run.dag_run_id, []).append(run)
+            return runs
+
+    async def settle(self, run: RefreshRun, status: str, *, error: str | None = None) -> RefreshRun:
+        """Close a run handed to Airflow with the DAG run's outcome."""
+        return await self._finish(run.id, run.cube_id, status, None, error)
+
     async def runs(self, tenant_id: str, cube_id: str, limit: int = 20) -> list[RefreshRun]:
         async with self.engine.connect() as conn:
             result = await conn.execute(

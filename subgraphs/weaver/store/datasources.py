@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from axiom.secrets import SecretBox
 from subgraphs.weaver.adapters.base import ConnectionParams
@@ -71,7 +71,7 @@ class DataSourceStore:
         self._box = box
 
     async def create(self, tenant_id: str, *, name: str, engine: str, host: str, port: int, database: str,
-                     username: str, password: str | None, options: dict | None = None,
+                     username: str, password: str | None = None, options: dict | None = None,
                      datasource_id: str | None = None) -> DataSourceRecord:
         new_id = datasource_id or str(uuid.uuid4())
         sealed = self._box.encrypt(password, context=new_id) if password else None
@@ -171,11 +171,11 @@ class DataSourceStore:
                                         {"tenant": tenant_id, "id": canon})
         return result.rowcount > 0
 
-    async def mark_synced(self, tenant_id: str, datasource_id: str, at: dt.datetime) -> None:
-        async with self._engine.begin() as conn:
-            await conn.execute(text(
-                "UPDATE weaver.datasources SET last_synced_at = :at WHERE tenant_id = :tenant AND id = :id"),
-                {"at": at, "tenant": tenant_id, "id": datasource_id})
+    async def mark_synced(self, tenant_id: str, datasource_id: str, at: dt.datetime, *,
+                          conn: AsyncConnection) -> None:
+        await conn.execute(text(
+            "UPDATE weaver.datasources SET last_synced_at = :at WHERE tenant_id = :tenant AND id = :id"),
+            {"at": at, "tenant": tenant_id, "id": datasource_id})
 
     async def connection_params(self, record: DataSourceRecord) -> ConnectionParams:
         """Connection parameters with the decrypted password (kept in memory only for the call)."""

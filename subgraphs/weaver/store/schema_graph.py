@@ -71,6 +71,27 @@ _COLUMN_FIELDS = ("c.key AS key, c.tableKey AS table_key, c.dataSourceId AS data
                   "c.ordinal AS ordinal, c.comment AS comment")
 
 
+@dataclass(frozen=True)
+class ColumnLink:
+    """One column-to-column FK edge seen from `source_key`'s side."""
+
+    source_key: str
+    constraint_name: str
+    column: ColumnRow
+
+
+@dataclass(frozen=True)
+class TableRelation:
+    """A table joined to `source_key` by a foreign key; `outgoing` when the source table holds the FK."""
+
+    source_key: str
+    outgoing: bool
+    constraint_name: str
+    table: TableRow
+    columns: tuple[str, ...]
+    target_columns: tuple[str, ...]
+
+
 def _chunks(rows: list[dict], size: int = BATCH) -> Iterable[list[dict]]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
@@ -188,6 +209,86 @@ class SchemaGraphStore:
             f"MATCH (t:Table)-[:HAS_COLUMN]->(c:Column) WHERE t.key IN $keys AND t.tenantId = $tenant "
             f"RETURN {_COLUMN_FIELDS}", keys=list(keys), tenant=tenant_id)
         return _group(rows, "table_key", ColumnRow, sort="ordinal")
+
+    async def fk_links(self, tenant_id: str, keys: Sequence[str], outgoing: bool) -> dict[str, list[ColumnLink]]:
+        """Columns that the given columns reference (`outgoing`) or that reference them."""
+        pattern = "(c:Column)-[r:FK]->(o:Column)" if outgoing else "(c:Column)<-[r:FK]-(o:Column)"
+        rows = await self.client.read(
+            f"MATCH {pattern} WHERE c.key IN $keys AND c.tenantId = $tenant "
+            f"RETURN c.key AS source, r.name AS constraint_name, {_COLUMN_FIELDS.replace('c.', 'o.')}",
+            keys=list(keys), tenant=tenant_id)
+        grouped: dict[str, list[ColumnLink]] = defaultdict(list)
+        for r in sorted(rows, key=lambda r: (r["constraint_name"], r["key"])):
+            grouped[r["source"]].append(ColumnLink(r["source"], r["constraint_name"], _column_row(r)))
+        return dict(grouped)
+
+    async def reference_paths(self, tenant_id: str, keys: Sequence[str], depth: int) -> dict[str, list[list[str]]]:
+        """FK chains `[:FK*1..depth]` starting at each column: lists of column keys after the start."""
+        depth = max(1, min(3, int(depth)))
+        rows = await self.client.read(
+            f"MATCH p = (c:Column)-[:FK*1..{depth}]->(o:Column) WHERE c.key IN $keys AND c.tenantId = $tenant "
+            "RETURN c.key AS source, [n IN nodes(p) | n.key] AS path", keys=list(keys), tenant=tenant_id)
+        grouped: dict[str, list[list[str]]] = defaultdict(list)
+        for r in sorted(rows, key=lambda r: (len(r["path"]), r["path"])):
+            grouped[r["source"]].append(list(r["path"][1:]))
+        return dict(grouped)
+
+    async def related_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[TableRelation]]:
+        """FK neighbours of tables in both directions (two statements per batch, whatever its size)."""
+        target = _TABLE_FIELDS.replace("t.", "o.").replace(" AS ", " AS o_")
+        relations: dict[tuple, TableRelation] = {}
+        pairs: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
+        for outgoing, pattern in ((True, "(c)-[r:FK]->(oc:Column)"), (False, "(c)<-[r:FK]-(oc:Column)")):
+            rows = await self.client.read(
+                f"MATCH (t:Table)-[:HAS_COLUMN]->(c:Column), {pattern}<-[:HAS_COLUMN]-(o:Table) "
+                f"WHERE t.key IN $keys AND t.tenantId = $tenant "
+                f"RETURN t.key AS source, r.name AS constraint_name, c.name AS column, oc.name AS other_column, "
+                f"c.ordinal AS ordinal, {target}", keys=list(keys), tenant=tenant_id)
+            for r in sorted(rows, key=lambda r: r["ordinal"]):
+                ident = (r["source"], outgoing, r["constraint_name"], r["o_key"])
+                pairs[ident].append((r["column"], r["other_column"]))
+                relations.setdefault(ident, TableRelation(r["source"], outgoing, r["constraint_name"],
+                                                          _table_row(r, "o_"), (), ()))
+        grouped: dict[str, list[TableRelation]] = defaultdict(list)
+        for ident, rel in sorted(relations.items(), key=lambda kv: (not kv[0][1], kv[1].table.key, kv[0][2])):
+            mine, theirs = zip(*pairs[ident])
+            grouped[rel.source_key].append(TableRelation(rel.source_key, rel.outgoing, rel.constraint_name,
+                                                         rel.table, tuple(mine), tuple(theirs)))
+        return dict(grouped)
+
+    async def search_tables(self, tenant_id: str, text: str, datasource_id: str | None, first: int,
+                            after: str | None) -> tuple[list[TableRow], bool]:
+        """Tables whose name or comment contains `text` (case-insensitive), keyset-paged by key."""
+        condition = "AND t.dataSourceId = $ds " if datasource_id else ""
+        rows = await self.client.read(
+            f"MATCH (t:Table) WHERE t.tenantId = $tenant {condition}AND t.key > $after "
+            "AND (toLower(t.name) CONTAINS $q OR toLower(coalesce(t.comment, '')) CONTAINS $q) "
+            f"RETURN {_TABLE_FIELDS} ORDER BY t.key LIMIT $limit",
+            tenant=tenant_id, ds=datasource_id, after=after or "", q=text.lower(), limit=first + 1)
+        found = sorted((TableRow(**r) for r in rows), key=lambda t: t.key)
+        return found[:first], len(found) > first
+
+    async def count_tables(self, tenant_id: str, text: str, datasource_id: str | None) -> int:
+        condition = "AND t.dataSourceId = $ds " if datasource_id else ""
+        rows = await self.client.read(
+            f"MATCH (t:Table) WHERE t.tenantId = $tenant {condition}"
+            "AND (toLower(t.name) CONTAINS $q OR toLower(coalesce(t.comment, '')) CONTAINS $q) RETURN count(t) AS n",
+            tenant=tenant_id, ds=datasource_id, q=text.lower())
+        return rows[0]["n"] if rows else 0
+
+    async def columns_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, ColumnRow]:
+        rows = await self.client.read(
+            f"MATCH (c:Column) WHERE c.key IN $keys AND c.tenantId = $tenant RETURN {_COLUMN_FIELDS}",
+            keys=list(keys), tenant=tenant_id)
+        return {r["key"]: ColumnRow(**r) for r in rows}
+
+
+def _column_row(r: dict[str, Any], prefix: str = "") -> ColumnRow:
+    return ColumnRow(**{f: r[prefix + f] for f in ColumnRow.__dataclass_fields__})
+
+
+def _table_row(r: dict[str, Any], prefix: str = "") -> TableRow:
+    return TableRow(**{f: r[prefix + f] for f in TableRow.__dataclass_fields__})
 
 
 def _group(rows: list[dict[str, Any]], by: str, row_type, sort: str) -> dict[str, list]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
 
+from axiom.errors import BadUserInput
+
 from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.resolvers.access import loaders
+from subgraphs.weaver.types.arguments import NameArg, SchemaNameArg
+from subgraphs.weaver.types.snapshots import MetadataSnapshot
 from subgraphs.weaver.store.datasources import DataSourceRecord
 from subgraphs.weaver.store.schema_graph import ColumnRow, SchemaRow, TableRow
 
@@ -30,6 +34,34 @@ class TableKind(Enum):
     MATERIALIZED_VIEW = "MATERIALIZED_VIEW"
 
 
+@strawberry.enum(description="Which side of a foreign key the table is on.")
+class RelationDirection(Enum):
+    OUTGOING = "OUTGOING"
+    INCOMING = "INCOMING"
+
+
+@strawberry.type(description="A column at the other end of a foreign key.")
+class ColumnReference:
+    constraint_name: str = strawberry.field(description="Name of the foreign key constraint.")
+    column: "Column" = strawberry.field(description="The column at the other end.")
+
+    @strawberry.field(description="The table of the column at the other end.")
+    async def table(self, info: Info) -> Optional["Table"]:
+        row = await loaders(info).table.load(self.column.table_key)
+        return Table.from_row(row) if row else None
+
+
+@strawberry.type(description="A chain of foreign keys followed from a column (up to three hops).")
+class ColumnPath:
+    length: int = strawberry.field(description="Number of foreign key hops.")
+    keys: strawberry.Private[list[str]]
+
+    @strawberry.field(description="Columns reached, in order (the starting column excluded).")
+    async def columns(self, info: Info) -> list["Column"]:
+        rows = await loaders(info).column.load_many(self.keys)
+        return [Column.from_row(r) for r in rows if r is not None]
+
+
 @strawberry.type(description="A column of a table or view.")
 class Column:
     id: strawberry.ID = strawberry.field(description="Stable id: datasource id, schema, table and column name.")
@@ -47,6 +79,33 @@ class Column:
         return cls(id=strawberry.ID(row.key), name=row.name, data_type=row.data_type, nullable=row.nullable,
                    default_value=row.default_value, is_primary_key=row.is_primary_key, ordinal=row.ordinal,
                    comment=row.comment, table_key=row.table_key)
+
+    @strawberry.field(description="The table the column belongs to.")
+    async def table(self, info: Info) -> Optional["Table"]:
+        row = await loaders(info).table.load(self.table_key)
+        return Table.from_row(row) if row else None
+
+    @strawberry.field(description="Columns this column references through foreign keys.")
+    async def references(self, info: Info) -> list[ColumnReference]:
+        links = await loaders(info).references.load(str(self.id))
+        return [ColumnReference(constraint_name=link.constraint_name, column=Column.from_row(link.column))
+                for link in links]
+
+    @strawberry.field(description="Columns that reference this column through foreign keys.")
+    async def referenced_by(self, info: Info) -> list[ColumnReference]:
+        links = await loaders(info).referenced_by.load(str(self.id))
+        return [ColumnReference(constraint_name=link.constraint_name, column=Column.from_row(link.column))
+                for link in links]
+
+    @strawberry.field(description="Foreign key chains starting at this column (`[:FK*1..maxDepth]`).")
+    async def reference_paths(
+        self, info: Info,
+        max_depth: Annotated[int, strawberry.argument(description="Longest chain to follow, 1 to 3.")] = 3,
+    ) -> list[ColumnPath]:
+        if not 1 <= max_depth <= 3:
+            raise BadUserInput("maxDepth must be between 1 and 3", field="maxDepth")
+        paths = await loaders(info).reference_paths.load((str(self.id), max_depth))
+        return [ColumnPath(length=len(p), keys=p) for p in paths]
 
 
 @strawberry.federation.type(keys=["dataSourceId schemaName name"],
@@ -80,10 +139,28 @@ class Table:
         rows = await loaders(info).columns_of_table.load(str(self.id))
         return [Column.from_row(r) for r in rows]
 
+    @strawberry.field(description="Tables joined to this one by foreign keys, in both directions.")
+    async def related_tables(self, info: Info) -> list["TableRelation"]:
+        relations = await loaders(info).related_tables.load(str(self.id))
+        return [TableRelation(
+            direction=RelationDirection.OUTGOING if r.outgoing else RelationDirection.INCOMING,
+            constraint_name=r.constraint_name, table=Table.from_row(r.table), columns=list(r.columns),
+            other_columns=list(r.target_columns)) for r in relations]
+
     @strawberry.field(description="The datasource the table belongs to.")
     async def data_source(self, info: Info) -> Optional["DataSource"]:
         record = await loaders(info).datasource.load(str(self.data_source_id))
         return DataSource.from_record(record) if record else None
+
+
+@strawberry.type(description="A table joined to another by a foreign key.")
+class TableRelation:
+    direction: RelationDirection = strawberry.field(
+        description="OUTGOING: this table holds the foreign key; INCOMING: the other table does.")
+    constraint_name: str = strawberry.field(description="Name of the foreign key constraint.")
+    table: Table = strawberry.field(description="The other table.")
+    columns: list[str] = strawberry.field(description="Columns of this table in the constraint.")
+    other_columns: list[str] = strawberry.field(description="Matching columns of the other table.")
 
 
 @strawberry.type(name="Schema", description="A schema (namespace) of a datasource.")
@@ -138,14 +215,19 @@ class DataSource:
         return [SchemaNode.from_row(r) for r in rows]
 
     @strawberry.field(description="One schema by name, or null.")
-    async def schema(self, info: Info, name: str) -> SchemaNode | None:
+    async def schema(self, info: Info, name: NameArg) -> SchemaNode | None:
         rows = await loaders(info).schemas_of_datasource.load(str(self.id))
         return next((SchemaNode.from_row(r) for r in rows if r.name == name), None)
 
     @strawberry.field(description="One table by schema and name, or null.")
-    async def table(self, info: Info, schema_name: str, name: str) -> Table | None:
+    async def table(self, info: Info, schema_name: SchemaNameArg, name: NameArg) -> Table | None:
         row = await loaders(info).table.load(table_key(str(self.id), schema_name, name))
         return Table.from_row(row) if row else None
+
+    @strawberry.field(description="Metadata snapshots of the datasource, newest first.")
+    async def snapshots(self, info: Info) -> list[MetadataSnapshot]:
+        records = await loaders(info).snapshots_of_datasource.load(str(self.id))
+        return [MetadataSnapshot.from_record(r) for r in records]
 
 
 __all__ = ["DataSource", "DataSourceEngine", "SchemaNode", "Table", "TableKind", "Column"]

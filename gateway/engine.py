@@ -1,0 +1,122 @@
+"""The gateway engine: one request in, one GraphQL response out.
+
+Ties the rooms together: document cache → normalized operation → plan cache → plan
+executor → response shaping. Transport-agnostic and HTTP-agnostic.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Mapping
+
+from gateway.api_schema import build_api_schema
+from gateway.executor import (
+    ExecutionState, PlanExecutor, ResponseShaper, introspection_fields, run_introspection,
+)
+from gateway.operation import OperationError, PreparedOperation, coerce_variables, prepare_operation
+from gateway.planner import PlanCache, PlanningError, plan_to_dict
+from gateway.supergraph import load_supergraph
+from gateway.transport.base import Transport
+
+logger = logging.getLogger("axiom.gateway")
+
+
+@dataclass(frozen=True)
+class GraphQLRequest:
+    query: str
+    variables: dict | None = None
+    operation_name: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphQLResponse:
+    """`status` is the HTTP status the transport layer should use."""
+
+    status: int
+    body: dict
+
+
+class Gateway:
+    """Executes client requests against the subgraphs of one supergraph."""
+
+    def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000):
+        self.supergraph = load_supergraph(supergraph_sdl)
+        self.api_schema = build_api_schema(supergraph_sdl)
+        self.transport = transport
+        self.plans = PlanCache(self.supergraph, cache_size)
+        self._documents: OrderedDict[tuple, PreparedOperation | OperationError] = OrderedDict()
+        self._cache_size = cache_size
+        urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
+        self.executor = PlanExecutor(urls, transport)
+
+    def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
+        """Parse/validate/normalize once per distinct (document, operation name)."""
+        key = (query, operation_name)
+        prepared = self._documents.get(key)
+        if prepared is None:
+            try:
+                prepared = prepare_operation(self.api_schema, query, operation_name)
+            except OperationError as error:
+                prepared = error
+            self._documents[key] = prepared
+            if len(self._documents) > self._cache_size:
+                self._documents.popitem(last=False)
+        else:
+            self._documents.move_to_end(key)
+        if isinstance(prepared, OperationError):
+            raise prepared
+        return prepared
+
+    async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
+                      *, allow_mutations: bool = True, debug_plan: bool = False) -> GraphQLResponse:
+        """Run one operation; request errors give 4xx, everything else 200 with errors."""
+        try:
+            prepared = self.prepare(request.query, request.operation_name)
+            operation = prepared.operation
+            if operation.kind == "mutation" and not allow_mutations:
+                return _request_error(405, "METHOD_NOT_ALLOWED", "Mutations need POST.")
+            if operation.kind == "subscription":
+                return _request_error(400, "BAD_REQUEST", "Subscriptions need a streaming transport.")
+            coerced = coerce_variables(self.api_schema, prepared, request.variables)
+        except OperationError as error:
+            return GraphQLResponse(400, {"errors": error.errors})
+        try:
+            plan = self.plans.plan(operation)
+        except PlanningError as error:
+            return _execution_error("QUERY_PLANNING_FAILED", str(error))
+        state = ExecutionState(request.variables or {}, coerced, headers)
+        try:
+            await self._run(operation, plan, state)
+        except Exception:  # a bug must not leak a stack trace nor become a 500
+            logger.exception("gateway execution failed")
+            return _execution_error("INTERNAL_SERVER_ERROR", "Unexpected gateway error.")
+        root = self.api_schema.get_type(operation.root_type)
+        shaper = ResponseShaper(self.api_schema, coerced, state.errors)
+        body: dict = {"data": shaper.shape_root(operation.selections, root, state.data)}
+        if state.errors:
+            body["errors"] = state.errors
+        if debug_plan:
+            body["extensions"] = {"queryPlan": plan_to_dict(plan.node)}
+        return GraphQLResponse(200, body)
+
+    async def _run(self, operation, plan, state: ExecutionState) -> None:
+        local = introspection_fields(self.supergraph, operation)
+        if local:
+            data, errors = run_introspection(self.api_schema, operation, local, state.variables)
+            state.data.update(data)
+            state.errors.extend(errors)
+        await self.executor.run(plan.node, state)
+
+    async def close(self) -> None:
+        await self.transport.close()
+
+
+def _request_error(status: int, code: str, message: str) -> GraphQLResponse:
+    return GraphQLResponse(status, {"errors": [{"message": message, "extensions": {"code": code}}]})
+
+
+def _execution_error(code: str, message: str) -> GraphQLResponse:
+    error = {"message": message, "extensions": {"code": code}}
+    return GraphQLResponse(200, {"data": None, "errors": [error]})

@@ -1,0 +1,144 @@
+"""The gateway process as Axiom runs it: the supergraph from `schema/`, JWT checks, health, metrics, CORS,
+GraphiQL for browsers, and subgraph URLs taken from the settings rather than from the composed file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import aiohttp
+from graphql import ArgumentNode, DirectiveNode, StringValueNode, Visitor, parse, print_ast, visit
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
+from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
+from axiom.settings import Settings
+from gateway.http import create_gateway_app
+
+SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
+
+
+def override_subgraph_urls(supergraph_sdl: str, urls: Mapping[str, str]) -> str:
+    """Point `join__Graph` values at the given URLs (keyed by subgraph name, case-insensitive)."""
+    return print_ast(visit(parse(supergraph_sdl), _JoinGraphUrlRewrite(urls)))
+
+
+class _JoinGraphUrlRewrite(Visitor):
+    def __init__(self, urls: Mapping[str, str]):
+        super().__init__()
+        self.urls = {name.lower(): url for name, url in urls.items()}
+
+    def enter_directive(self, node: DirectiveNode, *_):
+        if node.name.value != "join__graph":
+            return None
+        args = {arg.name.value: arg.value for arg in node.arguments}
+        url = self.urls.get(args["name"].value.lower())
+        if url is None:
+            return None
+        arguments = tuple(ArgumentNode(name=arg.name, value=StringValueNode(value=url)) if arg.name.value == "url"
+                          else arg for arg in node.arguments)
+        return DirectiveNode(name=node.name, arguments=arguments)
+
+
+def _subgraph_ready_probe(graphql_url: str):
+    ready_url = graphql_url.rsplit("/graphql", 1)[0] + "/health/ready"
+
+    async def probe() -> None:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(ready_url, timeout=aiohttp.ClientTimeout(total=2)) as response:
+                if response.status != 200:
+                    raise ConnectionError(f"{ready_url} answered {response.status}")
+
+    return probe
+
+
+def _redis_probe(url: str):
+    async def probe() -> None:
+        import redis.asyncio as redis
+
+        client = redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+
+    return probe
+
+
+class GraphiQLPage:
+    """A browser opening /graphql gets GraphiQL; API clients (no text/html in Accept) get the GraphQL app."""
+
+    def __init__(self, app: ASGIApp, path: str = "/graphql"):
+        self.app = app
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == self.path
+                and b"query=" not in scope.get("query_string", b"")):
+            accept = dict(scope["headers"]).get(b"accept", b"")
+            if b"text/html" in accept:
+                await HTMLResponse(_GRAPHIQL_HTML)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp:
+    sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH_PATH.read_text()
+    sdl = override_subgraph_urls(sdl, {"weaver": settings.weaver_url, "vision": settings.vision_url})
+    verifier = TokenVerifier(settings)
+
+    def authenticate(headers: Mapping[str, str]):
+        try:
+            return verifier.verify_header(headers.get("authorization"))
+        except AuthenticationError:
+            return None
+
+    readiness = Readiness([
+        Dependency("weaver", _subgraph_ready_probe(settings.weaver_url)),
+        Dependency("vision", _subgraph_ready_probe(settings.vision_url)),
+        Dependency("redis", _redis_probe(settings.redis_url) if settings.redis_url else None),
+    ])
+    app = create_gateway_app(
+        sdl,
+        authenticate=authenticate,
+        subgraph_timeout=settings.subgraph_timeout,
+        extra_routes=[
+            Route("/health/live", live_endpoint),
+            Route("/health/ready", ready_endpoint(readiness)),
+            Route("/metrics", metrics_endpoint),
+        ],
+    )
+    wrapped: ASGIApp = GraphiQLPage(app)
+    wrapped = CORSMiddleware(wrapped, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                             allow_headers=["Authorization", "Content-Type"], allow_credentials=True)
+    return RequestMetricsMiddleware(wrapped, service="gateway")
+
+
+_GRAPHIQL_HTML = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Axiom GraphiQL</title>
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
+</head>
+<body>
+  <div id="graphiql">Loading GraphiQL…</div>
+  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
+  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+  <script>
+    // Paste a token from `axiom token` into the Headers tab: {"Authorization": "Bearer <token>"}
+    const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+    ReactDOM.createRoot(document.getElementById("graphiql")).render(
+      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true,
+        defaultHeaders: JSON.stringify({ Authorization: "Bearer " }, null, 2) }));
+  </script>
+</body>
+</html>
+"""

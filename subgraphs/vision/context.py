@@ -1,0 +1,126 @@
+"""Per-process resources (engine, Redis, stores) and the per-request context resolvers see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from axiom.database import create_engine, ping
+from axiom.service import RequestContext
+from axiom.settings import Settings
+from axiom.errors import ApiError
+from subgraphs.vision.airflow import AirflowClient
+from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
+from subgraphs.vision.pivots import PivotService
+from subgraphs.vision.refresh import CubeRefresher, EtlLoop
+from subgraphs.vision.store.cache import PivotCache
+from subgraphs.vision.store.cubes import CubeStore
+from subgraphs.vision.store.views import ViewStore
+
+
+class VisionResources:
+    """Opened by the app's lifespan; absent services (no DATABASE_URL / REDIS_URL) stay None."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine: AsyncEngine | None = None
+        self.redis: Redis | None = None
+        self.airflow: AirflowClient | None = None
+        self.etl_loop: EtlLoop | None = None
+        self.asker: PivotAsker | None = None
+
+    async def open(self, *, run_etl: bool = True) -> None:
+        if self.settings.database_url:
+            self.engine = create_engine(self.settings)
+        if self.settings.redis_url:
+            self.redis = Redis.from_url(self.settings.redis_url)
+        if self.settings.airflow_base_url:
+            self.airflow = AirflowClient(self.settings.airflow_base_url)
+        if self.settings.openai_api_key:
+            self.asker = PivotAsker(self.settings)
+        if run_etl and self.engine is not None:
+            self.etl_loop = EtlLoop(self.refresher(), self.settings.etl_sync_interval)
+            self.etl_loop.start()
+
+    @property
+    def cache(self) -> PivotCache | None:
+        return PivotCache(self.redis, self.settings.redis_cache_ttl) if self.redis is not None else None
+
+    def refresher(self) -> CubeRefresher:
+        return CubeRefresher(self.require_engine(), self.cache, self.airflow)
+
+    async def close(self) -> None:
+        if self.etl_loop is not None:
+            await self.etl_loop.stop()
+            self.etl_loop = None
+        if self.asker is not None:
+            await self.asker.close()
+            self.asker = None
+        if self.airflow is not None:
+            await self.airflow.close()
+            self.airflow = None
+        if self.redis is not None:
+            await self.redis.aclose()
+            self.redis = None
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None
+
+    async def ping_postgres(self) -> None:
+        if self.engine is None:
+            raise RuntimeError("engine not open")
+        await ping(self.engine)
+
+    async def ping_redis(self) -> None:
+        if self.redis is None:
+            raise RuntimeError("redis not open")
+        await self.redis.ping()
+
+    def require_engine(self) -> AsyncEngine:
+        if self.engine is None:
+            raise RuntimeError("DATABASE_URL is not configured")
+        return self.engine
+
+
+@dataclass
+class VisionContext(RequestContext):
+    """`info.context` in Vision resolvers."""
+
+    resources: VisionResources | None = None
+    _stores: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        assert self.resources is not None
+        return self.resources.settings
+
+    @property
+    def cubes(self) -> CubeStore:
+        if "cubes" not in self._stores:
+            self._stores["cubes"] = CubeStore(self.resources.require_engine())
+        return self._stores["cubes"]
+
+    @property
+    def pivots(self) -> PivotService:
+        if "pivots" not in self._stores:
+            self._stores["pivots"] = PivotService(self.settings, self.resources.require_engine(),
+                                                  self.resources.cache)
+        return self._stores["pivots"]
+
+    @property
+    def asker(self) -> PivotAsker:
+        if self.resources.asker is None:
+            raise ApiError("NL→pivot is disabled: OPENAI_API_KEY is not set", code=LLM_DISABLED)
+        return self.resources.asker
+
+    @property
+    def refresher(self) -> CubeRefresher:
+        return self.resources.refresher()
+
+    @property
+    def views(self) -> ViewStore:
+        if "views" not in self._stores:
+            self._stores["views"] = ViewStore(self.resources.require_engine())
+        return self._stores["views"]

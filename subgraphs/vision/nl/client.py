@@ -1,0 +1,64 @@
+"""The I/O half of NL→pivot: one tool call to an OpenAI-compatible chat-completions API."""
+
+from __future__ import annotations
+
+import time
+
+import openai
+
+from axiom.errors import ApiError, QueryTimeout
+from axiom.settings import Settings
+from subgraphs.vision.cube.model import CubeModel
+from subgraphs.vision.metrics import LLM_CALL_DURATION
+from subgraphs.vision.nl.prompt import TOOL_NAME, Answer, InvalidAnswer, messages, parse_answer, pivot_tool
+
+LLM_DISABLED = "LLM_DISABLED"
+LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
+
+
+class PivotAsker:
+    """Asks the model (OPENAI_MODEL at OPENAI_BASE_URL) for a pivot; each call times out after QUERY_TIMEOUT."""
+
+    def __init__(self, settings: Settings):
+        if not settings.openai_api_key:
+            raise ApiError("NL→pivot is disabled: OPENAI_API_KEY is not set", code=LLM_DISABLED)
+        self.model = settings.openai_model
+        self.max_rows = settings.max_rows
+        self.client = openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url,
+                                         timeout=settings.query_timeout, max_retries=1)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def ask(self, cube: CubeModel, question: str, level_values: dict[str, list[str]]) -> Answer:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            completion = await self.client.chat.completions.create(
+                model=self.model, messages=messages(cube, question, level_values), tools=[pivot_tool(cube)],
+                tool_choice={"type": "function", "function": {"name": TOOL_NAME}}, temperature=0,
+            )
+            answer = parse_answer(cube, _arguments(completion), max_rows=self.max_rows)
+            outcome = "ok"
+            return answer
+        except openai.APITimeoutError as exc:
+            outcome = "timeout"
+            raise QueryTimeout("the language model did not answer in time") from exc
+        except InvalidAnswer:
+            outcome = "invalid"
+            raise
+        except (openai.APIConnectionError, openai.APIStatusError) as exc:
+            raise ApiError(f"the language model is unavailable ({type(exc).__name__})", code=LLM_UNAVAILABLE) from exc
+        finally:
+            LLM_CALL_DURATION.labels(outcome).observe(time.perf_counter() - started)
+
+
+def _arguments(completion) -> str | None:
+    choices = getattr(completion, "choices", None) or []
+    if not choices:
+        raise InvalidAnswer("the language model returned no choice")
+    message = choices[0].message
+    for call in message.tool_calls or []:
+        if getattr(call, "function", None) is not None and call.function.name == TOOL_NAME:
+            return call.function.arguments
+    raise InvalidAnswer("the language model answered without calling the pivot tool")

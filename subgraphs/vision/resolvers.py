@@ -1,0 +1,153 @@
+"""Query and mutation resolvers: thin use cases over the stores and services."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from axiom.errors import BadUserInput, Forbidden, NotFound
+from subgraphs.vision.loading import load_cube_documents
+from subgraphs.vision.nl.prompt import check_question
+from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
+from subgraphs.vision.store.cubes import StoredCube
+from subgraphs.vision.store.views import RefreshFailed
+from subgraphs.vision.types import Cube, RefreshRun, UserError
+
+
+async def find_cube(context, reference: str) -> StoredCube:
+    """A cube of the caller's tenant by id or name; NOT_FOUND otherwise (also for other tenants' cubes)."""
+    try:
+        uuid.UUID(reference)
+        stored = await context.cubes.get(context.tenant_id, reference)
+    except ValueError:
+        stored = await context.cubes.get_by_name(context.tenant_id, reference)
+    if stored is None:
+        raise NotFound("cube not found")
+    return stored
+
+
+async def run_pivot(context, stored: StoredCube, query) -> PivotResult:
+    outcome = await context.pivots.run(stored, query, include_sql=context.principal.is_admin)
+    data = outcome.data
+    return PivotResult(
+        cube_id=strawberry.ID(stored.id), row_levels=data.row_levels, column_levels=data.column_levels,
+        measures=data.measures, row_headers=data.row_headers, column_headers=data.column_headers,
+        values=[PivotSeries.of(s) for s in data.values], totals=PivotTotals.of(data.totals),
+        total_rows=data.total_rows, truncated=data.truncated, cached=outcome.cached,
+        duration_ms=outcome.duration_ms, sql=outcome.sql,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The tenant's cubes, by name.")
+    async def cubes(self, info: strawberry.Info) -> list[Cube]:
+        return [Cube.of(c) for c in await info.context.cubes.list(info.context.tenant_id)]
+
+    @strawberry.field(description="One cube by id or by name (exactly one of them). NOT_FOUND when unknown.")
+    async def cube(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="The cube's id.")] = None,
+        name: Annotated[str | None, strawberry.argument(description="The cube's name.")] = None,
+    ) -> Cube | None:
+        if (id is None) == (name is None):
+            raise BadUserInput("give exactly one of `id` and `name`")
+        context = info.context
+        if id is not None:
+            stored = await context.cubes.get(context.tenant_id, str(id))
+        else:
+            stored = await context.cubes.get_by_name(context.tenant_id, name)
+        if stored is None:
+            raise NotFound("cube not found")
+        return Cube.of(stored)
+
+    @strawberry.field(description="Group a cube's measures by levels on rows and columns. Errors: NOT_FOUND, "
+                                  "BAD_USER_INPUT (with extensions.field), TIMEOUT (QUERY_TIMEOUT), CUBE_NOT_READY.")
+    async def pivot(self, info: strawberry.Info,
+                    input: Annotated[PivotInput, strawberry.argument(description="The pivot.")]) -> PivotResult:
+        stored = await find_cube(info.context, input.cube)
+        return await run_pivot(info.context, stored, input.to_query())
+
+    @strawberry.field(description="Answer a question in plain language with a pivot chosen by the language "
+                                  "model. Errors: LLM_DISABLED (no OPENAI_API_KEY), LLM_INVALID_ANSWER, "
+                                  "LLM_UNAVAILABLE, TIMEOUT, NOT_FOUND, BAD_USER_INPUT.")
+    async def ask_pivot(
+        self,
+        info: strawberry.Info,
+        cube: Annotated[str, strawberry.argument(description="The cube's id or name.")],
+        question: Annotated[str, strawberry.argument(description="The question, e.g. 'sales by region in 2024'.")],
+    ) -> AskPivotResult:
+        context = info.context
+        question = check_question(question)
+        stored = await find_cube(context, cube)
+        asker = context.asker
+        values = await context.pivots.runner.level_values(stored.layout) if stored.view_ready else {}
+        answer = await asker.ask(stored.model, question, values)
+        result = await run_pivot(context, stored, answer.query)
+        return AskPivotResult(question=question, pivot=ChosenPivot.of(answer.query), explanation=answer.explanation,
+                              result=result)
+
+
+@strawberry.input(description="A cube file: its name (for error messages) and its XML.")
+class CubeDocumentInput:
+    file_name: str = strawberry.field(description="The file's name, quoted in errors.")
+    xml: str = strawberry.field(description="Mondrian-style schema or cube XML.")
+
+
+@strawberry.input(description="Cube files to store for the tenant over one Weaver datasource.")
+class LoadCubesInput:
+    data_source_id: strawberry.ID = strawberry.field(description="The Weaver datasource holding the fact tables.")
+    documents: list[CubeDocumentInput] = strawberry.field(description="The cube files.")
+
+
+@strawberry.type(description="Cubes stored (and views built) by loadCubes; invalid files are in userErrors.")
+class LoadCubesPayload:
+    cubes: list[Cube] = strawberry.field(description="The cubes of the valid files.")
+    user_errors: list[UserError] = strawberry.field(description="One per problem, naming file and line.")
+
+
+@strawberry.type(description="The outcome of refreshCube.")
+class RefreshCubePayload:
+    cube: Cube | None = strawberry.field(description="The cube after the refresh.")
+    run: RefreshRun | None = strawberry.field(description="The recorded run (also when it failed).")
+    user_errors: list[UserError] = strawberry.field(description="Why the refresh failed, if it did.")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Store cube files for the tenant and build their views (admin role). "
+                                     "A broken file is reported in userErrors and does not stop the others.")
+    async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
+        context = info.context
+        if not context.principal.is_admin:
+            raise Forbidden("loadCubes needs the admin role")
+        try:
+            uuid.UUID(str(input.data_source_id))
+        except ValueError as exc:
+            raise BadUserInput("dataSourceId must be a datasource id (UUID)", field="dataSourceId") from exc
+        report = await load_cube_documents(
+            [(d.file_name, d.xml) for d in input.documents], tenant_id=context.tenant_id,
+            datasource_id=str(input.data_source_id), cubes=context.cubes, views=context.views)
+        errors = [UserError(field=p.file, message=p.message, code="BAD_USER_INPUT", line=p.line)
+                  for p in report.problems]
+        return LoadCubesPayload(cubes=[Cube.of(c) for c in report.cubes], user_errors=errors)
+
+    @strawberry.mutation(description="Refresh a cube's materialized view now (built first if missing); "
+                                     "the run is recorded and the cube's cached pivots are dropped.")
+    async def refresh_cube(self, info: strawberry.Info,
+                           id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id.")]
+                           ) -> RefreshCubePayload:
+        context = info.context
+        stored = await find_cube(context, str(id))
+        try:
+            run = await context.refresher.refresh(stored, trigger="manual")
+            errors = []
+        except RefreshFailed as exc:
+            run = exc.run
+            errors = [UserError(field="id", message=f"refresh failed: {exc.run.error}", code="REFRESH_FAILED")]
+        refreshed = await context.cubes.get(context.tenant_id, stored.id)
+        return RefreshCubePayload(cube=Cube.of(refreshed) if refreshed else None, run=RefreshRun.of(run),
+                                  user_errors=errors)

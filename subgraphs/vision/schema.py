@@ -1,0 +1,17 @@
+"""The Vision federation schema; importing it does no I/O (the lead prints its SDL)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from axiom.service import api_error_extensions
+from subgraphs.vision.resolvers import Mutation, Query
+from subgraphs.vision.types import Cube, Table
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Cube, Table],
+    extensions=[api_error_extensions],
+    federation_version="2.7",
+)

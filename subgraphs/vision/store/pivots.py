@@ -1,0 +1,65 @@
+"""Running pivot statements with a statement timeout (QUERY_TIMEOUT → TIMEOUT)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from axiom.errors import QueryTimeout
+from subgraphs.vision.cube.layout import CubeLayout, quote
+from subgraphs.vision.pivot.sql import PivotStatement
+
+_QUERY_CANCELED = "57014"
+
+
+def _is_timeout(exc: DBAPIError) -> bool:
+    cause = exc.orig
+    codes = {getattr(cause, "sqlstate", None), getattr(cause, "pgcode", None),
+             getattr(getattr(cause, "__cause__", None), "sqlstate", None)}
+    return _QUERY_CANCELED in codes
+
+
+class PivotRunner:
+    def __init__(self, engine: AsyncEngine, timeout_seconds: float):
+        self.engine = engine
+        self.timeout_ms = max(1, int(timeout_seconds * 1000))
+
+    async def run(self, *statements: PivotStatement | None) -> list[list[Mapping[str, Any]] | None]:
+        """Run the statements in one read-only transaction, each under the statement timeout."""
+        results: list[list[Mapping[str, Any]] | None] = []
+        try:
+            async with self.engine.connect() as conn:
+                async with conn.begin():
+                    await conn.execute(text("SET TRANSACTION READ ONLY"))
+                    # SET cannot take a bind parameter; the value is our own integer.
+                    await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
+                    for statement in statements:
+                        if statement is None:
+                            results.append(None)
+                            continue
+                        result = await conn.execute(text(statement.sql), statement.params)
+                        results.append([row._mapping for row in result])
+        except DBAPIError as exc:
+            if _is_timeout(exc):
+                raise QueryTimeout(f"pivot query exceeded QUERY_TIMEOUT ({self.timeout_ms / 1000:g}s)") from exc
+            raise
+        return results
+
+    async def level_values(self, layout: CubeLayout, *, limit: int = 30) -> dict[str, list[str]]:
+        """Up to `limit` labels of each level (from the view), for prompts; larger levels are left out."""
+        parts = []
+        for i, (ref, columns) in enumerate(layout.levels.items()):
+            label = quote(columns.name or columns.key)
+            parts.append(f"(SELECT {i} AS level, label FROM (SELECT DISTINCT CAST({label} AS text) AS label, "
+                         f"{quote(columns.key)} AS key FROM {layout.view} ORDER BY {quote(columns.key)} "
+                         f"LIMIT {limit + 1}) AS d{i})")
+        refs = list(layout.levels)
+        values: dict[str, list[str]] = {}
+        async with self.engine.connect() as conn:
+            for row in await conn.execute(text(" UNION ALL ".join(parts))):
+                if row.label is not None:
+                    values.setdefault(refs[row.level], []).append(row.label)
+        return {ref: labels for ref, labels in values.items() if len(labels) <= limit}

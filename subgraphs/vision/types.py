@@ -1,0 +1,158 @@
+"""GraphQL types of the Vision subgraph."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.federation.schema_directives import Key
+
+from axiom.graphql_types import UserError
+from subgraphs.vision.cube import model
+from subgraphs.vision.store.cubes import StoredCube
+
+
+@strawberry.enum(description="How a measure aggregates its column over the fact rows of a cell.")
+class Aggregator(Enum):
+    SUM = "sum"
+    COUNT = "count"
+    MIN = "min"
+    MAX = "max"
+    AVG = "avg"
+    DISTINCT_COUNT = "distinct-count"
+
+
+@strawberry.enum(description="A standard dimension or a time dimension (whose levels are years, quarters, …).")
+class DimensionType(Enum):
+    STANDARD = "StandardDimension"
+    TIME = "TimeDimension"
+
+
+@strawberry.federation.type(
+    keys=[Key(fields="dataSourceId schemaName name", resolvable=False)],
+    description="A table of a registered datasource. Owned by the Weaver subgraph; Vision only references it.",
+)
+class Table:
+    data_source_id: strawberry.ID = strawberry.field(description="The datasource the table belongs to.")
+    schema_name: str = strawberry.field(description="The table's schema in the datasource.")
+    name: str = strawberry.field(description="The table's name.")
+
+
+@strawberry.type(description="A level of a dimension's hierarchy: the attribute a pivot can group by.")
+class Level:
+    name: str = strawberry.field(description="The level's name, unique within its dimension.")
+    ref: str = strawberry.field(description="How pivot queries name this level: `Dimension.Level`.")
+    column: str = strawberry.field(description="Column holding the level's key (grouping, filters, sort).")
+    name_column: str | None = strawberry.field(description="Column holding the label shown for a key, if any.")
+    level_type: str = strawberry.field(description="Mondrian level type: Regular, TimeYears, TimeMonths, …")
+    data_type: str = strawberry.field(description="Type of the key: String, Integer, Numeric, Date or Boolean.")
+
+    @classmethod
+    def of(cls, level: model.Level) -> "Level":
+        return cls(name=level.name, ref=level.ref, column=level.column, name_column=level.name_column,
+                   level_type=level.level_type, data_type=level.data_type)
+
+
+@strawberry.type(description="A dimension of a cube with the levels of its hierarchy, coarsest first.")
+class Dimension:
+    name: str = strawberry.field(description="The dimension's name, unique within the cube.")
+    type: DimensionType = strawberry.field(description="Standard or time dimension.")
+    foreign_key: str | None = strawberry.field(description="Fact table column joined to the hierarchy's key.")
+    has_all: bool = strawberry.field(description="Whether the hierarchy has an 'all' member (totals).")
+    shared: bool = strawberry.field(description="Whether the dimension is shared by the schema's cubes.")
+    levels: list[Level] = strawberry.field(description="The hierarchy's levels, coarsest first.")
+
+    @classmethod
+    def of(cls, dim: model.Dimension) -> "Dimension":
+        return cls(name=dim.name, type=DimensionType(dim.type), foreign_key=dim.foreign_key, has_all=dim.has_all,
+                   shared=dim.shared, levels=[Level.of(level) for level in dim.levels])
+
+
+@strawberry.type(description="A measure: a fact table column and how it aggregates.")
+class Measure:
+    name: str = strawberry.field(description="The measure's name, unique among the cube's measures.")
+    column: str = strawberry.field(description="The fact table column it aggregates.")
+    aggregator: Aggregator = strawberry.field(description="The aggregation applied per cell.")
+    format_string: str | None = strawberry.field(description="Display format, e.g. `#,##0.00`.")
+
+    @classmethod
+    def of(cls, measure: model.Measure) -> "Measure":
+        return cls(name=measure.name, column=measure.column, aggregator=Aggregator(measure.aggregator.value),
+                   format_string=measure.format_string)
+
+
+@strawberry.type(description="A measure computed from other measures by arithmetic.")
+class CalculatedMember:
+    name: str = strawberry.field(description="The member's name; pivots ask for it like a measure.")
+    formula: str = strawberry.field(description="The formula as written, e.g. `[Measures].[A] / [Measures].[B]`.")
+    format_string: str | None = strawberry.field(description="Display format.")
+    uses: list[str] = strawberry.field(description="Names of the measures the formula refers to.")
+
+    @classmethod
+    def of(cls, member: model.CalculatedMember) -> "CalculatedMember":
+        from subgraphs.vision.cube.formula import member_refs
+
+        return cls(name=member.name, formula=member.formula, format_string=member.format_string,
+                   uses=list(dict.fromkeys(member_refs(member.expression))))
+
+
+@strawberry.federation.type(keys=["id"], description="An OLAP cube defined in XML, materialised as a view.")
+class Cube:
+    id: strawberry.ID = strawberry.field(description="Stable id of the cube.")
+    name: str = strawberry.field(description="The cube's name, unique within the tenant.")
+    description: str | None = strawberry.field(description="What the cube is about.")
+    version: int = strawberry.field(description="Increases each time the definition changes.")
+    dimensions: list[Dimension] = strawberry.field(description="The cube's dimensions.")
+    measures: list[Measure] = strawberry.field(description="The cube's stored measures.")
+    calculated_members: list[CalculatedMember] = strawberry.field(description="Measures computed from others.")
+    fact_table: Table = strawberry.field(description="The fact table (resolved by Weaver).")
+    definition_xml: str = strawberry.field(description="The XML the cube was loaded from.")
+    created_at: datetime = strawberry.field(description="When the cube was first stored.")
+    updated_at: datetime = strawberry.field(description="When the definition last changed.")
+    last_refreshed_at: datetime | None = strawberry.field(description="End of the last successful refresh.")
+    refresh_status: str | None = strawberry.field(
+        description="Status of the last refresh: succeeded, failed, running or triggered (handed to Airflow).")
+
+    @classmethod
+    def of(cls, stored: StoredCube) -> "Cube":
+        cube = stored.model
+        return cls(
+            id=strawberry.ID(stored.id), name=stored.name, description=cube.description, version=stored.version,
+            dimensions=[Dimension.of(d) for d in cube.dimensions],
+            measures=[Measure.of(m) for m in cube.measures],
+            calculated_members=[CalculatedMember.of(c) for c in cube.calculated_members],
+            fact_table=Table(data_source_id=strawberry.ID(stored.datasource_id), schema_name=stored.fact_schema,
+                             name=stored.fact_table),
+            definition_xml=stored.definition_xml, created_at=stored.created_at, updated_at=stored.updated_at,
+            last_refreshed_at=stored.last_refreshed_at, refresh_status=stored.refresh_status,
+        )
+
+    @strawberry.field(description="The latest refreshes of the cube's view, newest first.")
+    async def refresh_runs(self, info: strawberry.Info, first: int = 10) -> list["RefreshRun"]:
+        runs = await info.context.views.runs(info.context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
+        return [RefreshRun.of(run) for run in runs]
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> "Cube | None":
+        stored = await info.context.cubes.get(info.context.tenant_id, str(id))
+        return cls.of(stored) if stored else None
+
+
+@strawberry.type(description="One refresh of a cube's materialized view.")
+class RefreshRun:
+    id: strawberry.ID = strawberry.field(description="The run's id.")
+    trigger: str = strawberry.field(description="What started it: create, manual, schedule or airflow.")
+    status: str = strawberry.field(description="running, succeeded, failed or triggered (Airflow is on it).")
+    started_at: datetime = strawberry.field(description="When it started.")
+    finished_at: datetime | None = strawberry.field(description="When it ended.")
+    rows: int | None = strawberry.field(description="Rows in the view after the refresh.")
+    error: str | None = strawberry.field(description="Why it failed.")
+    dag_run_id: str | None = strawberry.field(description="The Airflow DAG run doing the work, if any.")
+
+    @classmethod
+    def of(cls, run) -> "RefreshRun":
+        return cls(id=strawberry.ID(run.id), trigger=run.trigger, status=run.status, started_at=run.started_at,
+                   finished_at=run.finished_at, rows=run.rows, error=run.error, dag_run_id=run.dag_run_id)
+
+

@@ -1,0 +1,88 @@
+"""Per-tenant rate limit and `Idempotency-Key` handling for create mutations.
+
+Rate limit: a fixed one-minute window per tenant. Idempotency: the first request with a key claims it
+(`pending`), runs, and stores the id it created (`done`); a repeat with the same input gets that id back, a
+repeat with different input is refused, a concurrent repeat waits briefly for the first to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from subgraphs.weaver.store.guard_state import GuardState
+
+log = logging.getLogger(__name__)
+WINDOW_SECONDS = 60
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with a different input."""
+
+
+class IdempotencyInProgress(Exception):
+    """The first request with this key is still running."""
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    retry_after: int = 0
+
+
+class RequestGuard:
+    def __init__(self, state: GuardState, *, limit_per_minute: int, idempotency_ttl: int, secret: str):
+        self.state = state
+        self.limit_per_minute = limit_per_minute
+        self.idempotency_ttl = idempotency_ttl
+        self._secret = secret.encode()
+
+    async def check_rate(self, tenant_id: str) -> RateDecision:
+        now = time.time()
+        window = int(now // WINDOW_SECONDS)
+        count = await self.state.incr(f"rate:{tenant_id}:{window}", WINDOW_SECONDS + 1)
+        if count <= self.limit_per_minute:
+            return RateDecision(True)
+        return RateDecision(False, retry_after=max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999)))
+
+    def fingerprint(self, operation: str, values: dict[str, Any]) -> str:
+        """Keyed hash of the input (it may hold a password, so a plain hash would not do)."""
+        body = json.dumps([operation, values], sort_keys=True, default=str).encode()
+        return hmac.new(self._secret, body, hashlib.sha256).hexdigest()
+
+    async def once(self, tenant_id: str, key: str, fingerprint: str,
+                   run: Callable[[], Awaitable[str | None]], wait_seconds: float = 10.0) -> tuple[str | None, bool]:
+        """Run `run` once per (tenant, key); returns (created id, replayed?).
+
+        `run` returns the created id, or None when it created nothing (then the key is released).
+        """
+        slot = f"idem:{tenant_id}:{key}"
+        deadline = time.monotonic() + wait_seconds
+        while not await self.state.set_nx(slot, json.dumps({"fp": fingerprint}), self.idempotency_ttl):
+            stored = await self.state.get(slot)
+            if stored is None:
+                continue  # expired or released between the two calls: try to claim again
+            entry = json.loads(stored)
+            if entry["fp"] != fingerprint:
+                raise IdempotencyConflict(key)
+            if "id" in entry:
+                return entry["id"], True
+            if time.monotonic() > deadline:
+                raise IdempotencyInProgress(key)
+            await asyncio.sleep(0.05)
+        try:
+            created = await run()
+        except BaseException:
+            await self.state.delete(slot)
+            raise
+        if created is None:
+            await self.state.delete(slot)
+        else:
+            await self.state.set(slot, json.dumps({"fp": fingerprint, "id": created}), self.idempotency_ttl)
+        return created, False

@@ -1,0 +1,98 @@
+"""Counters and keys of the request guard: Redis when configured, else an in-process fallback.
+
+Both offer the same four operations, with expiry in seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class GuardState(Protocol):
+    name: str
+
+    async def incr(self, key: str, ttl: int) -> int: ...
+    async def set_nx(self, key: str, value: str, ttl: int) -> bool: ...
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str, ttl: int) -> None: ...
+    async def delete(self, key: str) -> None: ...
+
+
+class RedisGuardState:
+    name = "redis"
+
+    def __init__(self, redis: Redis, prefix: str = "weaver:guard:"):
+        self._redis = redis
+        self._prefix = prefix
+
+    async def incr(self, key: str, ttl: int) -> int:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incr(self._prefix + key)
+        pipe.expire(self._prefix + key, ttl, nx=True)
+        count, _ = await pipe.execute()
+        return int(count)
+
+    async def set_nx(self, key: str, value: str, ttl: int) -> bool:
+        return bool(await self._redis.set(self._prefix + key, value, ex=ttl, nx=True))
+
+    async def get(self, key: str) -> str | None:
+        value = await self._redis.get(self._prefix + key)
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def set(self, key: str, value: str, ttl: int) -> None:
+        await self._redis.set(self._prefix + key, value, ex=ttl)
+
+    async def delete(self, key: str) -> None:
+        await self._redis.delete(self._prefix + key)
+
+
+class MemoryGuardState:
+    """One process only: limits are per process and keys do not survive restarts."""
+
+    name = "in-process"
+
+    def __init__(self, max_keys: int = 100_000):
+        self._values: dict[str, tuple[str, float]] = {}
+        self._max_keys = max_keys
+
+    def _live(self, key: str) -> str | None:
+        entry = self._values.get(key)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            del self._values[key]
+            return None
+        return entry[0]
+
+    def _put(self, key: str, value: str, ttl: int) -> None:
+        if len(self._values) >= self._max_keys:
+            now = time.monotonic()
+            self._values = {k: v for k, v in self._values.items() if v[1] > now}
+        self._values[key] = (value, time.monotonic() + ttl)
+
+    async def incr(self, key: str, ttl: int) -> int:
+        current = self._live(key)
+        if current is None:
+            self._put(key, "1", ttl)
+            return 1
+        count = int(current) + 1
+        self._values[key] = (str(count), self._values[key][1])
+        return count
+
+    async def set_nx(self, key: str, value: str, ttl: int) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._put(key, value, ttl)
+        return True
+
+    async def get(self, key: str) -> str | None:
+        return self._live(key)
+
+    async def set(self, key: str, value: str, ttl: int) -> None:
+        self._put(key, value, ttl)
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)

@@ -1,0 +1,56 @@
+"""Shop subgraphs served on loopback, and a gateway client in front of them."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from gateway import create_gateway_app
+from gateway_testkit.servers import RunningServer, strawberry_app, supergraph_with_urls
+from gateway_testkit.subgraphs import accounts, inventory, products, reviews
+
+SHOP = {"products": products, "reviews": reviews, "accounts": accounts, "inventory": inventory}
+
+
+@pytest.fixture(scope="session")
+async def shop_urls():
+    servers = {name: await RunningServer(strawberry_app(m.schema)).start() for name, m in SHOP.items()}
+    yield {name: server.url for name, server in servers.items()}
+    for server in servers.values():
+        await server.stop()
+
+
+@pytest.fixture(scope="session")
+def shop_sdl(shop_urls) -> str:
+    return supergraph_with_urls("shop.graphql", shop_urls)
+
+
+class GatewayClient:
+    """Posts GraphQL to an in-process gateway app."""
+
+    def __init__(self, app):
+        self.app = app
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw")
+
+    async def post(self, query: str, variables: dict | None = None, headers: dict | None = None,
+                   operation_name: str | None = None) -> tuple[int, dict]:
+        body = {"query": query, "variables": variables, "operationName": operation_name}
+        response = await self.http.post("/graphql", json=body, headers=headers or {})
+        return response.status_code, response.json()
+
+    async def close(self) -> None:
+        await self.http.aclose()
+        await self.app.state.gateway.close()
+
+
+@pytest.fixture(scope="session")
+async def shop(shop_sdl):
+    client = GatewayClient(create_gateway_app(shop_sdl))
+    yield client
+    await client.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_shop_data():
+    products.reset()
+    reviews.reset()

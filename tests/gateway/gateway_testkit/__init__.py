@@ -1,0 +1,1 @@
+"""Helpers shared by the gateway tests: test subgraphs, servers, composed fixtures."""

@@ -1,0 +1,85 @@
+"""Test subgraph `reviews`: owns Review; extends Product and User."""
+
+from __future__ import annotations
+
+import strawberry
+
+REVIEWS: list[dict] = []
+
+
+def reset() -> None:
+    REVIEWS.clear()
+    REVIEWS.extend([
+        {"id": "r1", "body": "Sturdy", "upc": "1", "author": "u1"},
+        {"id": "r2", "body": "Comfy", "upc": "2", "author": "u2"},
+        {"id": "r3", "body": "Wobbly", "upc": "1", "author": "u2"},
+    ])
+
+
+reset()
+USERNAMES = {"u1": "@ada", "u2": "@alan"}
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+    username: str = strawberry.federation.field(external=True)
+
+    @strawberry.field
+    def reviews(self) -> list["Review"]:
+        return [Review.make(r) for r in REVIEWS if r["author"] == self.id]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID, **_) -> "User":
+        return User(id=id, username=USERNAMES.get(id, "?"))
+
+
+@strawberry.federation.type(keys=["upc"])
+class Product:
+    upc: str
+
+    @strawberry.field
+    def reviews(self) -> list["Review"]:
+        return [Review.make(r) for r in REVIEWS if r["upc"] == self.upc]
+
+    @classmethod
+    def resolve_reference(cls, upc: str) -> "Product":
+        return Product(upc=upc)
+
+
+@strawberry.federation.type(keys=["id"])
+class Review:
+    id: strawberry.ID
+    body: str
+    product: Product
+    author: User = strawberry.federation.field(provides=["username"])
+
+    @staticmethod
+    def make(row: dict) -> "Review":
+        author = User(id=strawberry.ID(row["author"]), username=USERNAMES[row["author"]])
+        return Review(id=strawberry.ID(row["id"]), body=row["body"],
+                      product=Product(upc=row["upc"]), author=author)
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> "Review | None":
+        row = next((r for r in REVIEWS if r["id"] == id), None)
+        return Review.make(row) if row else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def reviews(self) -> list[Review]:
+        return [Review.make(r) for r in REVIEWS]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    def add_review(self, upc: str, body: str) -> Review:
+        row = {"id": f"r{len(REVIEWS) + 1}", "body": body, "upc": upc, "author": "u1"}
+        REVIEWS.append(row)
+        return Review.make(row)
+
+
+schema = strawberry.federation.Schema(query=Query, mutation=Mutation, federation_version="2.7")

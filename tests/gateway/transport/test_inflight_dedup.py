@@ -1,0 +1,57 @@
+"""Identical concurrent subgraph queries share one upstream request."""
+
+from __future__ import annotations
+
+import asyncio
+
+from gateway.transport import AiohttpTransport, InflightDeduplicator
+from gateway_testkit.servers import RunningServer
+
+
+async def test_concurrent_calls_with_the_same_key_run_once():
+    dedup = InflightDeduplicator()
+    runs = 0
+
+    async def call():
+        nonlocal runs
+        runs += 1
+        await asyncio.sleep(0.05)
+        return "result"
+
+    results = await asyncio.gather(*(dedup.run("k", call) for _ in range(5)))
+    assert results == ["result"] * 5 and runs == 1
+    await dedup.run("k", call)
+    assert runs == 2  # only in-flight calls are shared
+
+
+def _counting_app(hits: list):
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        hits.append(1)
+        await asyncio.sleep(0.05)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b'{"data":{"a":1}}'})
+    return app
+
+
+async def test_queries_are_deduplicated_but_mutations_are_not():
+    hits: list = []
+    server = await RunningServer(_counting_app(hits)).start()
+    transport = AiohttpTransport(timeout=2)
+    body = {"query": "{a}", "variables": {}}
+    try:
+        same = await asyncio.gather(*(
+            transport.send("s", server.url, body, {}, deduplicate=True) for _ in range(4)
+        ))
+        assert len(hits) == 1 and same[0] == {"data": {"a": 1}}
+        same[0]["data"]["a"] = 2  # each caller owns its copy
+        assert same[1] == {"data": {"a": 1}}
+        await asyncio.gather(*(
+            transport.send("s", server.url, body, {}, deduplicate=False) for _ in range(3)
+        ))
+        assert len(hits) == 4
+    finally:
+        await transport.close()
+        await server.stop()

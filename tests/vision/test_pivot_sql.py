@@ -1,0 +1,85 @@
+"""The pivot SQL builder and validation, without a database: identifiers from the cube, values as parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from axiom.errors import BadUserInput
+from subgraphs.vision.cube import parse_cube_file
+from subgraphs.vision.cube.layout import CubeLayout
+from subgraphs.vision.loading import CUBES_FOLDER
+from subgraphs.vision.pivot.query import LevelFilter, MeasureFilter, PivotQuery, SortKey, validate_pivot
+from subgraphs.vision.pivot.sql import PivotSqlBuilder
+
+[CUBE] = parse_cube_file(CUBES_FOLDER / "sales.xml")
+LAYOUT = CubeLayout(CUBE, "00000000-0000-0000-0000-000000000001")
+
+
+def build(query: PivotQuery, source="view"):
+    validate_pivot(CUBE, query, max_rows=1000)
+    return PivotSqlBuilder(LAYOUT, source=source).cells(query, row_cap=1000)
+
+
+def test_client_values_travel_only_as_parameters():
+    hostile = "x' OR 1=1; DROP TABLE sales.orders; --"
+    query = PivotQuery(rows=("Region.Region",), measures=("Amount",),
+                       filters=(LevelFilter("Region.Region", eq=hostile), LevelFilter("Product.Category", contains=hostile)),
+                       having=(MeasureFilter("Amount", "GT", 10.0),))
+    statement = build(query)
+    assert hostile not in statement.sql and "DROP" not in statement.sql
+    assert hostile in statement.params.values()
+    assert "%x' OR 1=1; DROP TABLE sales.orders; --%" in statement.params.values()
+    assert 10.0 in statement.params.values()
+
+
+def test_contains_escapes_like_wildcards():
+    statement = build(PivotQuery(measures=("Amount",), filters=(LevelFilter("Region.Region", contains="50%_a\\"),)))
+    assert "%50\\%\\_a\\\\%" in statement.params.values()
+
+
+@pytest.mark.parametrize("query, field", [
+    (PivotQuery(rows=('Region.Region"; DROP',), measures=("Amount",)), "rows"),
+    (PivotQuery(rows=("Region.Region",), measures=("amount) FROM x --",)), "measures"),
+    (PivotQuery(rows=("Region.Region",), measures=()), "measures"),
+    (PivotQuery(rows=("Region.Region",), columns=("Region.Region",), measures=("Amount",)), "rows"),
+    (PivotQuery(measures=("Amount",), filters=(LevelFilter("Time.Year", eq="twenty"),)), "filters"),
+    (PivotQuery(measures=("Amount",), filters=(LevelFilter("Time.Year", eq="2024", contains="2"),)), "filters"),
+    (PivotQuery(measures=("Amount",), filters=(LevelFilter("Time.Year"),)), "filters"),
+    (PivotQuery(measures=("Amount",), having=(MeasureFilter("Nope", "GT", 1),)), "having"),
+    (PivotQuery(measures=("Amount",), having=(MeasureFilter("Amount", "LIKE", 1),)), "having"),
+    (PivotQuery(rows=("Region.Region",), measures=("Amount",), sort=(SortKey("Quantity"),)), "sort"),
+    (PivotQuery(measures=("Amount",), limit=0), "limit"),
+    (PivotQuery(measures=("Amount",), offset=-1), "offset"),
+])
+def test_invalid_pivots_are_refused_with_the_field_at_fault(query, field):
+    with pytest.raises(BadUserInput) as caught:
+        validate_pivot(CUBE, query, max_rows=1000)
+    assert caught.value.extensions == {"code": "BAD_USER_INPUT", "field": field}
+
+
+def test_typed_levels_take_typed_parameters_and_strings_compare_as_text():
+    statement = build(PivotQuery(measures=("Amount",), filters=(
+        LevelFilter("Time.Year", in_=("2024", "2025")), LevelFilter("Time.Quarter", from_="1", to="2"),
+        LevelFilter("Customer.Segment", eq="Consumer"))))
+    assert [2024, 2025] in statement.params.values() and 1 in statement.params.values()
+    assert 'CAST("v"."l1_customer_segment" AS text) = :p' in statement.sql
+
+
+def test_distinct_count_unnests_keys_and_counts_additive_partials_once():
+    statement = build(PivotQuery(rows=("Region.Region",), measures=("Amount", "Order Count", "Avg Order Value")))
+    assert 'unnest("v"."m2_order_count_keys") WITH ORDINALITY' in statement.sql
+    assert 'sum(CASE WHEN "u"."ord" = 1 THEN "v"."m0_amount_sum" END)' in statement.sql
+    without = build(PivotQuery(rows=("Region.Region",), measures=("Amount",)))
+    assert "unnest" not in without.sql
+
+
+def test_the_same_query_builds_over_the_raw_fact_join():
+    statement = build(PivotQuery(rows=("Region.Region",), measures=("Order Count",)), source="fact")
+    assert 'count(DISTINCT "f"."order_id")' in statement.sql and '"sales"."order_lines" AS "f"' in statement.sql
+
+
+def test_normalized_query_ignores_filter_order():
+    a = PivotQuery(measures=("Amount",), filters=(LevelFilter("Time.Year", eq="2024"), LevelFilter("Region.Region", eq="North")))
+    b = PivotQuery(measures=("Amount",), filters=(LevelFilter("Region.Region", eq="North"), LevelFilter("Time.Year", eq="2024")))
+    assert a.fingerprint() == b.fingerprint()
+    assert a.fingerprint() != PivotQuery(measures=("Amount",)).fingerprint()

@@ -1,0 +1,79 @@
+"""Refreshes: the ETL loop, full syncs, and handing them to Airflow over its REST API (a local server)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError
+from subgraphs.vision.refresh import CubeRefresher, EtlLoop
+from subgraphs.vision.store.cubes import CubeStore
+from subgraphs.vision.store.views import ViewStore
+from tests.vision.airflow_server import FakeAirflow, serve
+
+
+async def test_full_sync_refreshes_every_cube_and_records_schedule_runs(demo_cubes, engine):
+    [cube] = demo_cubes
+    runs = await CubeRefresher(engine).full_sync()
+    mine = [r for r in runs if r.cube_id == cube.id]
+    assert [(r.trigger, r.status) for r in mine] == [("schedule", "succeeded")]
+
+
+async def test_etl_loop_syncs_on_its_interval(demo_cubes, engine):
+    [cube] = demo_cubes
+    loop = EtlLoop(CubeRefresher(engine), interval_seconds=0.2)
+    loop.start()
+    try:
+        for _ in range(100):
+            runs = await ViewStore(engine).runs(cube.tenant_id, cube.id)
+            if any(r.trigger == "schedule" and r.status == "succeeded" for r in runs):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await loop.stop()
+    assert any(r.trigger == "schedule" and r.status == "succeeded" for r in runs), runs
+
+
+async def test_with_airflow_a_full_sync_triggers_the_dag_and_settles_when_it_finishes(demo_cubes, engine):
+    [cube] = demo_cubes
+    airflow = FakeAirflow(dags={DAG_ID})
+    async with serve(airflow.app()) as url:
+        base = url.replace("http://", "http://vision:s3cret@") + "/api/v1"
+        client = AirflowClient(base)
+        refresher = CubeRefresher(engine, airflow=client)
+        try:
+            runs = await refresher.full_sync()
+            [mine] = [r for r in runs if r.cube_id == cube.id]
+            assert (mine.trigger, mine.status) == ("airflow", "triggered") and mine.dag_run_id
+            [request] = airflow.requests
+            assert request["path"] == f"/api/v1/dags/{DAG_ID}/dagRuns"
+            assert request["authorization"].startswith("Basic ")
+            conf_cubes = {c["id"]: c for c in request["json"]["conf"]["cubes"]}
+            assert conf_cubes[cube.id]["view"] == cube.layout.view and conf_cubes[cube.id]["tenant_id"] == cube.tenant_id
+            assert (await CubeStore(engine).get(cube.tenant_id, cube.id)).refresh_status == "triggered"
+
+            assert await refresher.follow_airflow() == 0  # still queued
+            airflow.runs[mine.dag_run_id]["state"] = "success"
+            assert await refresher.follow_airflow() >= 1
+            [latest, *_] = await ViewStore(engine).runs(cube.tenant_id, cube.id)
+            assert (latest.id, latest.status) == (mine.id, "succeeded") and latest.finished_at is not None
+        finally:
+            await client.close()
+
+
+async def test_airflow_errors_are_reported_with_airflows_detail():
+    airflow = FakeAirflow(dags=set())
+    async with serve(airflow.app()) as url:
+        client = AirflowClient(url + "/api/v1")
+        try:
+            with pytest.raises(AirflowError, match="404: DAG with dag_id: 'vision_olap_full_sync' not found"):
+                await client.trigger({"cubes": []})
+        finally:
+            await client.close()
+    unreachable = AirflowClient(url + "/api/v1", timeout=1)
+    try:
+        with pytest.raises(AirflowError, match="unreachable"):
+            await unreachable.trigger({})
+    finally:
+        await unreachable.close()

@@ -1,0 +1,102 @@
+"""Request guard: the logic on both state backends, and through the app (rate limit, Idempotency-Key)."""
+
+import asyncio
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from subgraphs.weaver.app import create_app
+from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
+from subgraphs.weaver.store.guard_state import MemoryGuardState, RedisGuardState
+
+CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
+    dataSource { id name } userErrors { code } } }"""
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def guard(request, services_settings):
+    if request.param == "memory":
+        yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32)
+        return
+    redis = Redis.from_url(services_settings.redis_url)
+    yield RequestGuard(RedisGuardState(redis), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32)
+    await redis.aclose()
+
+
+async def test_rate_limit_allows_the_limit_then_refuses_with_retry_after(guard, tenant_id):
+    decisions = [await guard.check_rate(tenant_id) for _ in range(4)]
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert 1 <= decisions[-1].retry_after <= 60
+    assert (await guard.check_rate(tenant_id + "-other")).allowed
+
+
+async def test_same_key_same_input_runs_once_and_replays(guard, tenant_id):
+    calls = []
+
+    async def run():
+        calls.append(1)
+        await asyncio.sleep(0.05)
+        return "id-1"
+
+    fp = guard.fingerprint("op", {"a": 1})
+    results = await asyncio.gather(*(guard.once(tenant_id, "k1", fp, run) for _ in range(3)))
+    assert len(calls) == 1
+    assert sorted(results) == [("id-1", False), ("id-1", True), ("id-1", True)]
+
+
+async def test_same_key_different_input_is_a_conflict(guard, tenant_id):
+    async def run():
+        return "id-1"
+
+    await guard.once(tenant_id, "k2", guard.fingerprint("op", {"a": 1}), run)
+    with pytest.raises(IdempotencyConflict):
+        await guard.once(tenant_id, "k2", guard.fingerprint("op", {"a": 2}), run)
+
+
+async def test_a_run_that_creates_nothing_releases_the_key(guard, tenant_id):
+    async def nothing():
+        return None
+
+    async def something():
+        return "id-2"
+
+    fp = guard.fingerprint("op", {"a": 1})
+    assert await guard.once(tenant_id, "k3", fp, nothing) == (None, False)
+    assert await guard.once(tenant_id, "k3", fp, something) == ("id-2", False)
+
+
+@pytest.fixture
+async def limited_client(services_settings):
+    """An app with a limit of 3 requests per minute and no Redis (the in-process fallback)."""
+    app = create_app(services_settings.replace(redis_url=None), rate_limit_per_minute=3)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as c:
+            yield c
+
+
+async def test_over_the_limit_the_api_answers_rate_limited(limited_client, make_token, tenant_id):
+    headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
+    bodies = [(await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
+                                         headers=headers)).json() for _ in range(4)]
+    assert all("errors" not in b for b in bodies[:3])
+    [error] = bodies[3]["errors"]
+    assert error["extensions"]["code"] == "RATE_LIMITED" and error["extensions"]["retryAfter"] >= 1
+
+
+async def test_ready_says_the_guard_runs_in_process_without_redis(limited_client):
+    body = (await limited_client.get("/health/ready")).json()
+    assert body["checks"]["redis"]["status"] == "disabled"
+    assert body["checks"]["requestGuard"] == {"status": "up", "note": "in-process fallback: REDIS_URL is not set"}
+
+
+async def test_idempotency_key_on_create_gives_one_row(gql, tenant_id):
+    ds_input = {"name": "idem", "engine": "POSTGRESQL", "host": "h", "database": "d", "username": "u"}
+    key = {"Idempotency-Key": f"key-{tenant_id}"}
+    _, first = await gql(tenant_id, CREATE, {"input": ds_input}, headers=key)
+    _, again = await gql(tenant_id, CREATE, {"input": ds_input}, headers=key)
+    assert first["data"] == again["data"] and first["data"]["createDataSource"]["userErrors"] == []
+    _, count = await gql(tenant_id, "{ dataSources { totalCount } }")
+    assert count["data"]["dataSources"]["totalCount"] == 1
+    _, other = await gql(tenant_id, CREATE, {"input": {**ds_input, "name": "idem-2"}}, headers=key)
+    assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
