@@ -42,3 +42,5 @@ def configure_logging(settings: Settings, service: str) -> None:
     root.setLevel(settings.log_level)
     # The neo4j driver logs every notification at INFO; keep it quiet unless asked.
     logging.getLogger("neo4j").setLevel(max(logging.WARNING, root.level))
+    # Alembic announces each of its plugins at INFO on every run; the migrations themselves stay visible.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.WARNING, root.level))

@@ -69,14 +69,18 @@ class PlanExecutor:
     async def _entity_fetch(self, flatten: FlattenNode, state: ExecutionState) -> None:
         node = flatten.node
         shapes = {r.type_condition: r.selections for r in node.requires}
+        rewrites = dict(node.typename_rewrites)
         representations: list[dict] = []
         targets: list[list[tuple[dict, list]]] = []
         index_of: dict[bytes, int] = {}
         for obj, path in objects_at(state.data, flatten.path):
-            shape = shapes.get(obj.get("__typename"))
+            typename = obj.get("__typename")
+            entity_type = rewrites.get(typename, typename)
+            shape = shapes.get(entity_type)
             representation = build_representation(obj, shape) if shape else None
             if representation is None:
                 continue
+            representation["__typename"] = entity_type
             # Identical entities are asked for once and merged into every occurrence.
             key = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
             if key not in index_of:
@@ -94,9 +98,12 @@ class PlanExecutor:
 
     def _merge_entities(self, node: FetchNode, response: dict, targets, state) -> None:
         entities = (response.get("data") or {}).get("_entities")
+        interfaces = {i for _, i in node.typename_rewrites}
         if isinstance(entities, list):
             for index, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
+                    if interfaces and entity.get("__typename") in interfaces:
+                        del entity["__typename"]  # never replace a known concrete type
                     for obj, _ in targets[index]:
                         deep_merge(obj, entity)
         for error in response.get("errors") or ():

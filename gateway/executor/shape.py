@@ -104,6 +104,9 @@ class ResponseShaper:
         concrete = self.schema.get_type(value.get("__typename") or "")
         if isinstance(concrete, GraphQLObjectType) and self.schema.is_sub_type(abstract, concrete):
             return concrete
+        if concrete is abstract:
+            # From an `@interfaceObject` subgraph: only the interface's fields were asked.
+            return abstract
         return None
 
     def _null_violation(self, path: list, parent: str, name: str) -> None:

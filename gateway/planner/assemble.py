@@ -30,12 +30,18 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
     requires = tuple(
         InlineFragment(type_name, shape.freeze()) for type_name, shape in group.requires.items()
     )
+    rewrites = tuple(
+        (concrete, type_name)
+        for type_name in group.requires if sg.is_abstract(type_name)
+        for concrete in sg.possible_types(type_name)
+    )
     node: PlanNode = FetchNode(
         subgraph=sg.subgraphs[group.subgraph].name,
         operation=header + body,
         operation_kind=kind,
         variable_usages=tuple(used),
         requires=requires,
+        typename_rewrites=rewrites,
     )
     if group.is_entity:
         node = FlattenNode(group.path, node)

@@ -23,7 +23,8 @@ def jump(ctx, pos, field: Field) -> None:
     for candidate in reversed(chain):
         target = _choose_target(ctx, candidate, field)
         if target is not None:
-            enter_entity(ctx, candidate, field, *target)
+            graph, key, entity_type = target
+            enter_entity(ctx, candidate, field, graph, key, entity_type)
             return
     if _jump_from_parent(ctx, pos, field):
         return
@@ -55,7 +56,8 @@ def _jump_from_parent(ctx, pos, field: Field) -> bool:
     for candidate in reversed(_delegation_chain(parent_pos)):
         target = _choose_target(ctx, candidate, narrowed, exclude=pos.group.subgraph)
         if target is not None:
-            enter_entity(ctx, candidate, narrowed, *target)
+            graph, key, entity_type = target
+            enter_entity(ctx, candidate, narrowed, graph, key, entity_type)
             return True
     return _jump_from_parent(ctx, parent_pos, narrowed)
 
@@ -69,12 +71,12 @@ def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
     sg = ctx.sg
     here = pos.group.subgraph
     best = None
-    for graph in sg.resolving_graphs(pos.type_name, field.name):
-        info = sg.field_in_graph(pos.type_name, field.name, graph)
+    for graph, entity_type in _candidates(sg, pos.type_name, field.name):
+        info = sg.field_in_graph(entity_type, field.name, graph)
         if graph == exclude or (graph == here and not info.requires):
             continue
-        for key in sg.resolvable_keys(pos.type_name, graph):
-            cost = jump_cost(sg, graph, pos.type_name, (field,)) * 2
+        for key in sg.resolvable_keys(entity_type, graph):
+            cost = jump_cost(sg, graph, entity_type, (field,)) * 2
             if cost >= UNREACHABLE:
                 continue
             if not can_provide(sg, here, pos.type_name, key.fields, pos.provided):
@@ -87,8 +89,16 @@ def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
             if ctx.registry.find_entity_group(graph, pos.path, pos.conditions, {pos.group}):
                 cost -= 1
             if best is None or cost < best[0]:
-                best = (cost, graph, key)
+                best = (cost, graph, key, entity_type)
     return best[1:] if best else None
+
+
+def _candidates(sg, type_name: str, field_name: str) -> list[tuple[str, str]]:
+    """[(graph, entity type)]: graphs resolving the field on this type, then graphs
+    resolving it on an interface of the type that they model as `@interfaceObject`
+    (asked for with the interface's name as `__typename`)."""
+    direct = [(g, type_name) for g in sg.resolving_graphs(type_name, field_name)]
+    return direct + sg.interface_object_routes(type_name, field_name)
 
 
 def _reachable(sg, here: str, type_name: str, fields, provided) -> bool:
@@ -105,26 +115,32 @@ def _reachable(sg, here: str, type_name: str, fields, provided) -> bool:
     return True
 
 
-def enter_entity(ctx, pos, field: Field, graph: str, key) -> None:
+def enter_entity(ctx, pos, field: Field, graph: str, key, entity_type: str | None = None) -> None:
     """Add the representation to the current group, then plan `field` in `graph`."""
-    sg = ctx.sg
-    info = sg.field_in_graph(pos.type_name, field.name, graph)
+    entity_type = entity_type or pos.type_name
+    info = ctx.sg.field_in_graph(entity_type, field.name, graph)
+    entity_pos = entity_position(ctx, pos, graph, key, info.requires,
+                                 pos.conditions + field.conditions, entity_type)
+    walk.add_local_field(ctx, entity_pos, field)
+
+
+def entity_position(ctx, pos, graph: str, key, requires, conditions, entity_type: str):
+    """The position at `_entities { ... on entity_type }` in a (new or reused) group of
+    `graph`, after planning the key and `requires` fields where `pos` is."""
     outer, ctx.touched = ctx.touched, {pos.group}
     pos.tree.add_typename()
     walk.plan_selections(ctx, pos, key.fields)
-    walk.plan_selections(ctx, pos, info.requires)
+    walk.plan_selections(ctx, pos, requires)
     providers, ctx.touched = ctx.touched, outer
     # A fetch made only for a conditional field is skipped when its condition fails.
-    conditions = pos.conditions + field.conditions
     group = ctx.registry.find_entity_group(graph, pos.path, conditions, providers)
     if group is None:
         group = ctx.registry.new(graph, pos.path, True, conditions)
     group.dependencies |= providers
-    group.origins.setdefault(pos.type_name, pos)
-    group.require(pos.type_name, key.fields + info.requires)
+    group.origins.setdefault(entity_type, pos)
+    group.require(entity_type, key.fields + requires)
     ctx.touch(group)
-    entity_pos = walk.Position(
-        group, group.entity_tree(pos.type_name), pos.type_name, pos.path, conditions,
+    return walk.Position(
+        group, group.entity_tree(entity_type), entity_type, pos.path, conditions,
         entity_root=True, parent=pos.parent,
     )
-    walk.add_local_field(ctx, entity_pos, field)

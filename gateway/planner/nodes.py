@@ -23,6 +23,9 @@ class FetchNode:
     operation_kind: str = "query"
     variable_usages: tuple[str, ...] = ()
     requires: tuple[InlineFragment, ...] = ()
+    # (concrete type, interface): entities of the concrete type are sent with the
+    # interface's name as `__typename` (interface entities, `@interfaceObject`).
+    typename_rewrites: tuple[tuple[str, str], ...] = ()
 
     @property
     def entity_types(self) -> frozenset[str]:

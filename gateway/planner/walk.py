@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
-from gateway.planner import jumps
+from gateway.planner import interface_objects, jumps
 from gateway.planner.capabilities import collect_for_type, provided_field, resolves
 from gateway.planner.fetch_group import FetchGroup, GroupRegistry
 from gateway.planner.selection_tree import SelectionTree
@@ -75,6 +75,13 @@ def add_local_field(ctx: PlanningContext, pos: Position, field: Field) -> None:
     if child_tree is None:
         return
     child_type, depth = ctx.sg.field_type(pos.type_name, field.name)
+    local_type = ctx.sg.subgraph_field_type(pos.type_name, field.name, pos.group.subgraph)
+    if local_type is not None:
+        # The subgraph declares a narrower type (e.g. `Book` for a `Media` union): plan
+        # against it, but keep `__typename` so the client's abstract type can be shaped.
+        if ctx.sg.is_abstract(child_type) and not ctx.sg.is_abstract(local_type):
+            child_tree.add_typename()
+        child_type = local_type
     child = Position(
         group=pos.group,
         tree=child_tree,
@@ -101,8 +108,16 @@ def plan_subselection(ctx: PlanningContext, pos: Position, selections) -> None:
     if not ctx.sg.is_abstract(pos.type_name):
         plan_selections(ctx, pos, selections)
         return
+    if ctx.sg.is_interface_object(pos.type_name, pos.group.subgraph):
+        interface_objects.plan_interface_object(ctx, pos, selections)
+        return
     pos.tree.add_typename()
-    for concrete in ctx.sg.possible_types(pos.type_name, pos.group.subgraph):
+    concretes = ctx.sg.possible_types(pos.type_name, pos.group.subgraph)
+    if not concretes:
+        # No local implementation: interface fields must be found elsewhere (or fail).
+        plan_selections(ctx, pos, selections)
+        return
+    for concrete in concretes:
         applicable = collect_for_type(ctx.sg, selections, concrete)
         if applicable:
             tree = pos.tree.fragment(concrete, ())

@@ -117,3 +117,32 @@ class Supergraph:
 
     def is_abstract(self, type_name: str) -> bool:
         return is_abstract_type(self.schema.get_type(type_name))
+
+    def is_interface_object(self, type_name: str, graph: str) -> bool:
+        """True when `graph` sees the interface `type_name` as an object (`@interfaceObject`)."""
+        info = self.types.get(type_name, {}).get(graph)
+        return info is not None and info.is_interface_object
+
+    def interfaces_of(self, type_name: str) -> list[str]:
+        """Interfaces a concrete type implements in the supergraph."""
+        named = self.schema.get_type(type_name)
+        return [i.name for i in getattr(named, "interfaces", ())]
+
+    def interface_object_routes(self, type_name: str, field_name: str) -> list[tuple[str, str]]:
+        """[(graph, interface)]: graphs resolving the field on an interface of this
+        concrete type that they model as an `@interfaceObject`."""
+        routes = []
+        for interface in self.interfaces_of(type_name):
+            for graph in self.resolving_graphs(interface, field_name):
+                if self.is_interface_object(interface, graph):
+                    routes.append((graph, interface))
+        return routes
+
+    def subgraph_field_type(self, type_name: str, field_name: str, graph: str) -> str | None:
+        """The named return type of a field in one subgraph when it differs from the
+        supergraph's (`@join__field(type:)`), else None."""
+        info = self.field_in_graph(type_name, field_name, graph)
+        if info is None or not info.type:
+            return None
+        named = info.type.replace("[", "").replace("]", "").replace("!", "").strip()
+        return named if named != self.field_type(type_name, field_name)[0] else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.federation.schema_directives import Key
@@ -30,13 +31,19 @@ class DimensionType(Enum):
 
 
 @strawberry.federation.type(
-    keys=[Key(fields="dataSourceId schemaName name", resolvable=False)],
-    description="A table of a registered datasource. Owned by the Weaver subgraph; Vision only references it.",
+    keys=[Key(fields="dataSourceId schemaName name")],
+    description="A table of a registered datasource. Owned by the Weaver subgraph; Vision adds its cubes.",
 )
 class Table:
     data_source_id: strawberry.ID = strawberry.field(description="The datasource the table belongs to.")
     schema_name: str = strawberry.field(description="The table's schema in the datasource.")
     name: str = strawberry.field(description="The table's name.")
+
+    @strawberry.field(description="The tenant's cubes whose fact table is this table.")
+    async def cubes(self, info: strawberry.Info) -> list[Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]]:
+        stored = await info.context.cubes.by_fact_table(info.context.tenant_id, str(self.data_source_id),
+                                                        self.schema_name, self.name)
+        return [Cube.of(c) for c in stored]
 
 
 @strawberry.type(description="A level of a dimension's hierarchy: the attribute a pivot can group by.")

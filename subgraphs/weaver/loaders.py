@@ -35,6 +35,11 @@ class Loaders:
         self.referenced_by = _loader(lambda keys: runtime.graph.fk_links(t, keys, outgoing=False), list)
         self.related_tables = _loader(lambda keys: runtime.graph.related_tables(t, keys), list)
         self.reference_paths = _loader(lambda keys: _paths_by_depth(runtime, t, keys), list)
+        self.term = _loader(lambda ids: runtime.glossary.get_many(t, ids))
+        self.term_children = _loader(lambda ids: runtime.glossary.children_of(t, ids), list)
+        self.term_related = _loader(lambda ids: runtime.glossary.related_of(t, ids), list)
+        self.term_links = _loader(lambda ids: runtime.glossary.links_of_terms(t, ids), list)
+        self.terms_of_target = _loader(lambda keys: runtime.glossary.terms_of_targets(t, keys), list)
         self.snapshot = _loader(lambda ids: runtime.snapshots.get_many(t, ids))
         self.snapshots_of_datasource = _loader(lambda ids: runtime.snapshots.list_for(t, ids), list)
 

@@ -13,11 +13,13 @@ from axiom.graph import create_driver
 from axiom.secrets import SecretBox
 from axiom.settings import Settings
 from subgraphs.weaver.service.datasources import CatalogSync, DataSourceService
+from subgraphs.weaver.service.glossary import GlossaryService
 from subgraphs.weaver.service.request_guard import RequestGuard
 from subgraphs.weaver.store.datasources import DataSourceStore
+from subgraphs.weaver.store.glossary import GlossaryStore
 from subgraphs.weaver.store.graph_client import GraphClient
 from subgraphs.weaver.store.guard_state import MemoryGuardState, RedisGuardState
-from subgraphs.weaver.store.schema_graph import SchemaGraphStore
+from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
 
 DEFAULT_RATE_LIMIT = 600  # requests per tenant per minute (WEAVER_RATE_LIMIT_PER_MINUTE)
@@ -36,6 +38,8 @@ class WeaverRuntime:
     catalog_sync: CatalogSync
     datasource_service: DataSourceService
     guard: RequestGuard
+    glossary: GlossaryStore
+    glossary_service: GlossaryService
 
     @classmethod
     def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> "WeaverRuntime":
@@ -48,15 +52,24 @@ class WeaverRuntime:
         graph = SchemaGraphStore(graph_client)
         snapshots = SnapshotStore(engine)
         catalog_sync = CatalogSync(engine, datasources, graph, snapshots)
+        glossary = GlossaryStore(engine)
+        catalog_sync.after_sync.append(prune_glossary_links)
         guard = RequestGuard(RedisGuardState(redis) if redis is not None else MemoryGuardState(),
                              limit_per_minute=rate_limit_per_minute,
                              idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key)
         return cls(settings=settings, engine=engine, driver=driver, graph_client=graph_client, redis=redis,
                    datasources=datasources, graph=graph, snapshots=snapshots, catalog_sync=catalog_sync,
-                   datasource_service=DataSourceService(datasources, graph, catalog_sync), guard=guard)
+                   datasource_service=DataSourceService(datasources, graph, catalog_sync), guard=guard,
+                   glossary=glossary, glossary_service=GlossaryService(glossary, graph))
 
     async def close(self) -> None:
         if self.redis is not None:
             await self.redis.aclose()
         await self.driver.close()
         await self.engine.dispose()
+
+
+async def prune_glossary_links(record, params, catalog, conn) -> None:
+    """After a sync, links to tables or columns that disappeared go too (nothing dangles)."""
+    rows = catalog_rows(record.tenant_id, record.id, catalog)
+    await GlossaryStore.prune_links(conn, record.id, [r["key"] for r in rows["tables"] + rows["columns"]])

@@ -5,26 +5,28 @@ from __future__ import annotations
 import strawberry
 
 from axiom.service import api_error_extensions
+from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
 from subgraphs.weaver.resolvers.mutations import DataSourceMutations
 from subgraphs.weaver.resolvers.queries import DataSourceQueries
 from subgraphs.weaver.types.catalog import Column, DataSource, SchemaNode, Table
+from subgraphs.weaver.types.glossary import GlossaryTerm
 
 
 @strawberry.type(description="Weaver: datasources and their metadata catalog.")
-class Query(DataSourceQueries):
+class Query(DataSourceQueries, GlossaryQueries):
     pass
 
 
 @strawberry.type(description="Weaver: changes to datasources and their metadata.")
-class Mutation(DataSourceMutations):
+class Mutation(DataSourceMutations, GlossaryMutations):
     pass
 
 
 schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
-    types=[DataSource, SchemaNode, Table, Column],
+    types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
     extensions=[RateLimit, api_error_extensions],
     federation_version="2.7",
 )

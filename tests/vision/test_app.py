@@ -72,11 +72,33 @@ async def test_cube_entities_resolve_only_within_the_tenant(graphql, demo_cubes,
     assert (await graphql(query, representations, tenant=DEMO_TENANT + "-x"))["data"]["_entities"] == [None]
 
 
-async def test_sdl_declares_the_cube_key_and_the_weaver_table_stub(graphql, tenant_id):
+async def test_sdl_declares_the_cube_key_and_contributes_cubes_to_weavers_table(graphql, tenant_id):
     sdl = (await graphql("{ _service { sdl } }", tenant=tenant_id))["data"]["_service"]["sdl"]
     assert 'type Cube @key(fields: "id")' in sdl
-    assert 'type Table @key(fields: "dataSourceId schemaName name", resolvable: false)' in sdl
+    assert 'type Table @key(fields: "dataSourceId schemaName name"' in sdl and "cubes: [Cube!]!" in sdl
     assert "federation/v2.7" in sdl
+
+
+async def test_table_entities_list_the_tenants_cubes_over_that_table(graphql, demo_cubes, tenant_id, datasource_id):
+    [cube] = demo_cubes
+    query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Table { name cubes { id name } } } }'
+    table = {"__typename": "Table", "dataSourceId": datasource_id, "schemaName": "sales", "name": "order_lines"}
+    other = {**table, "name": "orders"}
+    body = await graphql(query, {"r": [table, other]}, tenant=tenant_id)
+    assert body["data"]["_entities"] == [{"name": "order_lines", "cubes": [{"id": cube.id, "name": "Sales"}]},
+                                         {"name": "orders", "cubes": []}]
+    body = await graphql(query, {"r": [table]}, tenant=f"{tenant_id}-b")
+    assert body["data"]["_entities"] == [{"name": "order_lines", "cubes": []}]
+
+
+async def test_metrics_expose_the_vision_series(graphql, client, demo_cubes, tenant_id):
+    await graphql('{ pivot(input: {cube: "Sales", measures: ["Amount"]}) { cached } }', tenant=tenant_id)
+    text = (await client.get("/metrics")).text
+    for name in ("vision_pivot_query_duration_seconds", "vision_etl_sync_duration_seconds",
+                 "vision_llm_call_duration_seconds"):
+        assert f"# TYPE {name} histogram" in text, name
+    assert "# TYPE vision_cache_hit_ratio gauge" in text
+    assert 'vision_pivot_query_duration_seconds_count{source="view"}' in text
 
 
 async def test_health_ready_reports_postgres_and_redis_up(client):

@@ -19,6 +19,7 @@ class UserErrorData:
     field: str | None
     message: str
     code: str
+    line: int | None = None  # line of an input document (CSV import), when the problem has one
 
 
 class UserInputProblem(Exception):

@@ -14,6 +14,7 @@ from axiom.errors import BadUserInput
 from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.types.arguments import NameArg, SchemaNameArg
+from subgraphs.weaver.types.glossary import GlossaryTerm
 from subgraphs.weaver.types.snapshots import MetadataSnapshot
 from subgraphs.weaver.store.datasources import DataSourceRecord
 from subgraphs.weaver.store.schema_graph import ColumnRow, SchemaRow, TableRow
@@ -85,6 +86,10 @@ class Column:
         row = await loaders(info).table.load(self.table_key)
         return Table.from_row(row) if row else None
 
+    @strawberry.field(description="Glossary terms linked to the column.")
+    async def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
+        return [GlossaryTerm.from_record(r) for r in await loaders(info).terms_of_target.load(str(self.id))]
+
     @strawberry.field(description="Columns this column references through foreign keys.")
     async def references(self, info: Info) -> list[ColumnReference]:
         links = await loaders(info).references.load(str(self.id))
@@ -138,6 +143,10 @@ class Table:
     async def columns(self, info: Info) -> list[Column]:
         rows = await loaders(info).columns_of_table.load(str(self.id))
         return [Column.from_row(r) for r in rows]
+
+    @strawberry.field(description="Glossary terms linked to the table.")
+    async def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
+        return [GlossaryTerm.from_record(r) for r in await loaders(info).terms_of_target.load(str(self.id))]
 
     @strawberry.field(description="Tables joined to this one by foreign keys, in both directions.")
     async def related_tables(self, info: Info) -> list["TableRelation"]:

@@ -1,0 +1,62 @@
+"""Glossary CSV: header `name,definition,synonyms,parent,owner,status,related`; lists separated by `|`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from subgraphs.weaver.glossary.model import TermData
+
+COLUMNS = ("name", "definition", "synonyms", "parent", "owner", "status", "related")
+LIST_SEPARATOR = "|"
+MAX_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class CsvProblem:
+    line: int
+    field: str | None
+    message: str
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()))
+
+
+def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvProblem]]:
+    """Rows with their line numbers, and the problems found (a row with a problem is left out)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "name" not in header:
+        return [], [CsvProblem(1, None, "the header must contain a 'name' column")]
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        return [], [CsvProblem(1, None, f"unknown columns: {', '.join(unknown)}")]
+    reader.fieldnames = header
+    rows, problems = [], []
+    for index, raw in enumerate(reader):
+        line = index + 2
+        if index >= MAX_ROWS:
+            problems.append(CsvProblem(line, None, f"at most {MAX_ROWS} rows per import"))
+            break
+        if None in raw:
+            problems.append(CsvProblem(line, None, "more values than columns"))
+            continue
+        value = {k: (v or "").strip() for k, v in raw.items()}
+        rows.append((line, TermData(
+            name=value.get("name", ""), definition=value.get("definition", ""),
+            synonyms=_split(value.get("synonyms", "")), parent=value.get("parent") or None,
+            owner=value.get("owner") or None, status=(value.get("status") or "DRAFT").upper(),
+            related=_split(value.get("related", "")))))
+    return rows, problems
+
+
+def render_glossary_csv(terms: list[TermData]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for t in sorted(terms, key=lambda t: t.name.lower()):
+        writer.writerow([t.name, t.definition, LIST_SEPARATOR.join(t.synonyms), t.parent or "", t.owner or "",
+                         t.status, LIST_SEPARATOR.join(sorted(t.related))])
+    return out.getvalue()

@@ -1,0 +1,44 @@
+"""A deep query over N tables × columns × FK targets × glossary terms costs the same number of round trips
+whatever N is: every level is one batched loader call."""
+
+from axiom.auth import Principal
+from subgraphs.weaver.catalog.synthetic import synthetic_catalog
+from subgraphs.weaver.context import WeaverContext
+from subgraphs.weaver.diagnostics import count_round_trips
+from subgraphs.weaver.loaders import Loaders
+from subgraphs.weaver.schema import schema
+
+DEEP = """query($id: ID!) { dataSource(id: $id) { name schemas { name tables {
+    name glossaryTerms { name } relatedTables { direction table { name } }
+    columns { name glossaryTerms { name } references { constraintName column { name } table { name } }
+              referencedBy { column { name } } referencePaths(maxDepth: 3) { length columns { name } } } } } } }"""
+
+
+async def run_deep(runtime, tenant, datasource_id):
+    context = WeaverContext(principal=Principal(tenant, "bench"), runtime=runtime, loaders=Loaders(runtime, tenant))
+    with count_round_trips(runtime) as trips:
+        result = await schema.execute(DEEP, variable_values={"id": datasource_id}, context_value=context)
+    assert result.errors is None, result.errors
+    return result.data, trips
+
+
+async def prepare(runtime, tenant, n):
+    record = await runtime.datasources.create(tenant, name=f"bench-{n}", engine="postgresql", host="h", port=1,
+                                              database="d", username="u")
+    await runtime.graph.replace_catalog(tenant, record.id, record.name, synthetic_catalog(n))
+    term = await runtime.glossary.create(tenant, {"name": f"Identifier {n}"})
+    await runtime.glossary.link(tenant, term.id, record.id, "COLUMN", f"{record.id}/bench/t00001/id")
+    return record.id
+
+
+async def test_round_trips_do_not_grow_with_the_number_of_tables(runtime, tenant_id):
+    small = await prepare(runtime, tenant_id, 10)
+    large = await prepare(runtime, tenant_id, 100)
+    data_small, trips_small = await run_deep(runtime, tenant_id, small)
+    data_large, trips_large = await run_deep(runtime, tenant_id, large)
+    tables = data_large["dataSource"]["schemas"][0]["tables"]
+    assert len(tables) == 100 and len(data_small["dataSource"]["schemas"][0]["tables"]) == 10
+    assert tables[2]["columns"][2]["references"][0]["table"]["name"] == "t00001"
+    assert tables[1]["columns"][0]["glossaryTerms"] == [{"name": "Identifier 100"}]
+    assert (trips_small.graph, trips_small.sql) == (trips_large.graph, trips_large.sql)
+    assert trips_large.graph <= 10 and trips_large.sql <= 3
