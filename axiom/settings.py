@@ -21,6 +21,12 @@ def _split_origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip() and o.strip() != "*")
 
 
+def _url_password(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).password if url else None
+
+
 @dataclass(frozen=True)
 class Settings:
     app_env: str = "development"
@@ -153,7 +159,9 @@ class Settings:
         for name, value in required.items():
             if not value:
                 raise SettingsError(f"{name} is required when APP_ENV=production")
-        secrets = {"JWT_SECRET": self.jwt_secret, "ENCRYPTION_KEY": self.encryption_key, "NEO4J_PASSWORD": self.neo4j_password}
+        secrets = {"JWT_SECRET": self.jwt_secret, "ENCRYPTION_KEY": self.encryption_key,
+                   "NEO4J_PASSWORD": self.neo4j_password, "DATABASE_URL": _url_password(self.database_url),
+                   "REDIS_URL": _url_password(self.redis_url)}
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")

@@ -17,6 +17,8 @@ from gateway.planner.selection_tree import PlanningError
 
 def plan_interface_object(ctx, pos, selections) -> None:
     """Plan interface fields here; resolve the concrete type elsewhere when needed."""
+    # The interface's own name: lets the response be shaped when no owner is asked.
+    pos.tree.add_typename()
     walk.plan_selections(ctx, pos, selections)
     concrete_part = needing_concrete_type(pos.type_name, selections)
     if not concrete_part:

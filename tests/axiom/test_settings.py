@@ -30,7 +30,11 @@ def test_production_refuses_a_missing_setting_and_names_it(missing):
         Settings.from_env(env)
 
 
-@pytest.mark.parametrize("variable,value", [("JWT_SECRET", DEV_JWT_SECRET), ("NEO4J_PASSWORD", "neo4j")])
+@pytest.mark.parametrize("variable,value", [
+    ("JWT_SECRET", DEV_JWT_SECRET),
+    ("NEO4J_PASSWORD", "neo4j"),
+    ("DATABASE_URL", "postgresql://postgres:postgres@db:5432/axiom"),
+])
 def test_production_refuses_default_secrets_and_names_them(variable, value):
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env({**PRODUCTION, variable: value})
