@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Iterable, Mapping
 
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
@@ -18,6 +18,8 @@ from gateway.executor import (
 from gateway.operation import OperationError, PreparedOperation, coerce_variables, prepare_operation
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
+from gateway.supergraph.override_labels import OverrideLabelPolicy
+from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
 from gateway.transport.base import Transport
 
 logger = logging.getLogger("axiom.gateway")
@@ -41,11 +43,16 @@ class GraphQLResponse:
 class Gateway:
     """Executes client requests against the subgraphs of one supergraph."""
 
-    def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000):
+    def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000,
+                 override_labels: Iterable[str] = (),
+                 override_draw: Callable[[str], float] | None = None):
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
         self.plans = PlanCache(self.supergraph, cache_size)
+        # Progressive @override: which labels are active is decided per request.
+        self.overrides = OverrideLabelPolicy(
+            labels_in_supergraph(self.supergraph), override_labels, override_draw)
         self._documents: OrderedDict[tuple, PreparedOperation | OperationError] = OrderedDict()
         self._cache_size = cache_size
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
@@ -83,7 +90,7 @@ class Gateway:
         except OperationError as error:
             return GraphQLResponse(400, {"errors": error.errors})
         try:
-            plan = self.plans.plan(operation)
+            plan = self.plans.plan(operation, self.overrides.active())
         except PlanningError as error:
             return _execution_error("QUERY_PLANNING_FAILED", str(error))
         state = ExecutionState(request.variables or {}, coerced, headers)

@@ -14,7 +14,7 @@ import orjson
 
 from gateway.executor.errors import fetch_failed, subgraph_error
 from gateway.executor.merge import deep_merge
-from gateway.executor.paths import objects_at
+from gateway.executor.paths import objects_at, rename_aliases
 from gateway.executor.representations import build_representation
 from gateway.planner.nodes import (
     ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode,
@@ -62,6 +62,8 @@ class PlanExecutor:
         if response is None:
             return
         if isinstance(response.get("data"), dict):
+            if node.output_renames:
+                rename_aliases(response["data"], node.output_renames)
             deep_merge(state.data, response["data"])
         for error in response.get("errors") or ():
             state.errors.append(subgraph_error(error, node.subgraph, error.get("path")))
@@ -102,6 +104,8 @@ class PlanExecutor:
         if isinstance(entities, list):
             for index, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
+                    if node.output_renames:
+                        rename_aliases(entity, node.output_renames)
                     if interfaces and entity.get("__typename") in interfaces:
                         del entity["__typename"]  # never replace a known concrete type
                     for obj, _ in targets[index]:

@@ -31,3 +31,27 @@ def _flatten_lists(found: list[tuple[object, list]]) -> list[Located]:
         elif isinstance(value, list):
             result.extend(_flatten_lists([(v, where + [i]) for i, v in enumerate(value)]))
     return result
+
+
+def rename_aliases(root: dict, renames) -> None:
+    """Rename internal aliases back to client keys; deepest paths first, so that the
+    paths of deeper renames still name the (aliased) keys of their parents."""
+    for path, alias, key in sorted(renames, key=lambda r: -len(r[0])):
+        for obj in _objects_through_lists(root, path):
+            if alias in obj:
+                obj[key] = obj.pop(alias)
+
+
+def _objects_through_lists(root, path: tuple[str, ...]) -> list[dict]:
+    """Objects at `path`, stepping through lists (at any depth) transparently."""
+    current = [root]
+    for step in (*path, None):
+        found: list = []
+        while current:
+            value = current.pop()
+            if isinstance(value, list):
+                current.extend(value)
+            elif isinstance(value, dict):
+                found.append(value if step is None else value.get(step))
+        current = found
+    return current

@@ -30,7 +30,8 @@ def _select(obj: dict, shape) -> dict | object:
             value = _select_value(value, selection)
             if value is _MISSING:
                 return _MISSING
-        result[selection.response_key] = value
+        # Internal aliases are read back; entities are keyed by real field names.
+        result[selection.name] = value
     return result
 
 

@@ -8,13 +8,16 @@ from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.nodes import (
     ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode,
 )
+from gateway.planner.sibling_aliases import alias_sibling_conflicts
 from gateway.supergraph.model import Supergraph
 
 
 def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup,
                index: int) -> PlanNode:
     """The Fetch (wrapped in Flatten for entity groups, in Conditions when guarded)."""
-    selections = group.tree.freeze()
+    parent_type = None if group.is_entity else operation.root_type
+    selections, renames = alias_sibling_conflicts(sg, group.subgraph, parent_type,
+                                                  group.tree.freeze())
     kind = operation.kind if not group.is_entity else "query"
     used = sorted(_variables(selections))
     definitions = [v.text for v in operation.variable_definitions if v.name in used]
@@ -28,7 +31,8 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
     if definitions:
         header += "(" + ",".join(definitions) + ")"
     requires = tuple(
-        InlineFragment(type_name, shape.freeze()) for type_name, shape in group.requires.items()
+        InlineFragment(type_name, concrete_conditions(sg, shape.freeze()))
+        for type_name, shape in group.requires.items()
     )
     rewrites = tuple(
         (concrete, type_name)
@@ -42,6 +46,7 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
         variable_usages=tuple(used),
         requires=requires,
         typename_rewrites=rewrites,
+        output_renames=renames,
     )
     if group.is_entity:
         node = FlattenNode(group.path, node)
@@ -51,6 +56,26 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
         else:
             node = ConditionNode(condition.variable, None, node)
     return node
+
+
+def concrete_conditions(sg: Supergraph, selections: tuple[Selection, ...]) -> tuple[Selection, ...]:
+    """Fragments on abstract types become one fragment per possible concrete type: the
+    executor builds representations matching `__typename` only, without a schema."""
+    result: list[Selection] = []
+    for selection in selections:
+        if isinstance(selection, Field):
+            inner = concrete_conditions(sg, selection.selections)
+            result.append(Field(selection.name, selection.alias, selection.arguments, inner,
+                                selection.conditions, selection.variables))
+            continue
+        inner = concrete_conditions(sg, selection.selections)
+        condition = selection.type_condition
+        if condition is None or not sg.is_abstract(condition):
+            result.append(InlineFragment(condition, inner, selection.conditions))
+        else:
+            result.extend(InlineFragment(t, inner, selection.conditions)
+                          for t in sg.possible_types(condition))
+    return tuple(result)
 
 
 def _variables(selections: tuple[Selection, ...]) -> set[str]:

@@ -40,6 +40,18 @@ class FetchGroup:
         shape.add_typename()
         _add_all(shape, selections)
 
+    def accepts(self, type_name: str, selections: tuple[Selection, ...]) -> bool:
+        """False when a representation would need one field with two argument sets
+        (e.g. `price(currency: "USD")` and `price(currency: "EUR")`)."""
+        shape = self.requires.get(type_name)
+        if shape is None:
+            return True
+        taken = shape.response_keys_by_name()
+        return all(
+            s.response_key in taken.get(s.name, {s.response_key})
+            for s in selections if isinstance(s, Field)
+        )
+
     def depends_on(self, other: "FetchGroup") -> bool:
         """True when `other` must run before this group (transitively)."""
         seen: set[FetchGroup] = set()
@@ -79,12 +91,16 @@ class GroupRegistry:
 
     def find_entity_group(self, subgraph: str, path: tuple[str, ...],
                           conditions: tuple[Condition, ...],
-                          must_follow: set[FetchGroup]) -> FetchGroup | None:
-        """An entity group at the same place that can run after all of `must_follow`."""
+                          must_follow: set[FetchGroup],
+                          inputs: tuple[str, tuple[Selection, ...]] | None = None,
+                          ) -> FetchGroup | None:
+        """An entity group at the same place that can run after all of `must_follow`
+        and whose representations can carry `inputs` (type, fields) too."""
         for group in self.groups:
             if (group.is_entity and group.subgraph == subgraph and group.path == path
                     and group.conditions == conditions
                     and group not in must_follow
+                    and (inputs is None or group.accepts(*inputs))
                     and not any(g.depends_on(group) for g in must_follow)):
                 return group
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.operation.model import Field, InlineFragment
 from gateway.planner import walk
+from gateway.planner.internal_fields import internal_selections
 from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
 from gateway.planner.selection_tree import PlanningError
 
@@ -127,18 +128,19 @@ def enter_entity(ctx, pos, field: Field, graph: str, key, entity_type: str | Non
 def entity_position(ctx, pos, graph: str, key, requires, conditions, entity_type: str):
     """The position at `_entities { ... on entity_type }` in a (new or reused) group of
     `graph`, after planning the key and `requires` fields where `pos` is."""
+    inputs = internal_selections(tuple(key.fields) + tuple(requires), pos.clashing)
     outer, ctx.touched = ctx.touched, {pos.group}
     pos.tree.add_typename()
-    walk.plan_selections(ctx, pos, key.fields)
-    walk.plan_selections(ctx, pos, requires)
+    walk.plan_selections(ctx, pos, inputs)
     providers, ctx.touched = ctx.touched, outer
     # A fetch made only for a conditional field is skipped when its condition fails.
-    group = ctx.registry.find_entity_group(graph, pos.path, conditions, providers)
+    group = ctx.registry.find_entity_group(graph, pos.path, conditions, providers,
+                                           (entity_type, inputs))
     if group is None:
         group = ctx.registry.new(graph, pos.path, True, conditions)
     group.dependencies |= providers
     group.origins.setdefault(entity_type, pos)
-    group.require(entity_type, key.fields + requires)
+    group.require(entity_type, inputs)
     ctx.touch(group)
     return walk.Position(
         group, group.entity_tree(entity_type), entity_type, pos.path, conditions,

@@ -26,6 +26,8 @@ class FetchNode:
     # (concrete type, interface): entities of the concrete type are sent with the
     # interface's name as `__typename` (interface entities, `@interfaceObject`).
     typename_rewrites: tuple[tuple[str, str], ...] = ()
+    # (path, internal alias, client key): fields renamed back after the fetch.
+    output_renames: tuple[tuple[tuple[str, ...], str, str], ...] = ()
 
     @property
     def entity_types(self) -> frozenset[str]:

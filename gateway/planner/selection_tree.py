@@ -44,6 +44,14 @@ class SelectionTree:
             self._entries[key] = entry
         return entry[1]
 
+    def response_keys_by_name(self) -> dict[str, set[str]]:
+        """Field name → the response keys it is selected under here (fields only)."""
+        keys: dict[str, set[str]] = {}
+        for head, _ in self._entries.values():
+            if isinstance(head, Field):
+                keys.setdefault(head.name, set()).add(head.response_key)
+        return keys
+
     def is_empty(self) -> bool:
         return not self._entries
 

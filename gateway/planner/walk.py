@@ -11,8 +11,10 @@ from dataclasses import dataclass, replace
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 from gateway.planner import interface_objects, jumps
 from gateway.planner.capabilities import collect_for_type, provided_field, resolves
+from gateway.planner.internal_fields import client_aliases
 from gateway.planner.fetch_group import FetchGroup, GroupRegistry
 from gateway.planner.selection_tree import SelectionTree
+from gateway.planner.shareable_unions import safe_union_members
 from gateway.supergraph.model import Supergraph
 
 
@@ -29,6 +31,8 @@ class Position:
     entity_root: bool = False
     # The position and field this one was reached through (for parent entity calls).
     parent: "tuple[Position, Field] | None" = None
+    # Response keys the client aliased to another field here (planner fields avoid them).
+    clashing: frozenset[str] = frozenset()
 
     def at(self, **changes) -> "Position":
         return replace(self, **changes)
@@ -49,6 +53,9 @@ class PlanningContext:
 
 def plan_selections(ctx: PlanningContext, pos: Position, selections) -> None:
     """Plan selections at a position whose type is concrete."""
+    clashing = client_aliases(selections)
+    if clashing:
+        pos = pos.at(clashing=pos.clashing | clashing)
     for selection in collect_for_type(ctx.sg, selections, pos.type_name):
         if isinstance(selection, InlineFragment):
             tree = pos.tree.fragment(None, selection.conditions)
@@ -117,7 +124,7 @@ def plan_subselection(ctx: PlanningContext, pos: Position, selections) -> None:
         # No local implementation: interface fields must be found elsewhere (or fail).
         plan_selections(ctx, pos, selections)
         return
-    for concrete in concretes:
+    for concrete in safe_union_members(ctx.sg, pos, concretes):
         applicable = collect_for_type(ctx.sg, selections, concrete)
         if applicable:
             tree = pos.tree.fragment(concrete, ())

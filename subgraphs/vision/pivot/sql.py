@@ -88,15 +88,21 @@ class PivotSqlBuilder:
         params = _Params()
         levels = [self.cube.level(ref) for ref in query.levels]
         rows, columns = levels[: len(query.rows)], levels[len(query.rows):]
-        sets = ["()"]
         if rows and columns:
+            keys = ", ".join(self._level_expr(level) for level in levels)
+            select = self._level_selects(levels)
+            grouping = f"GROUPING({keys})"
             sets = [f"({', '.join(self._group_exprs(rows))})", f"({', '.join(self._group_exprs(columns))})", "()"]
-        keys = ", ".join(self._level_expr(level) for level in levels)
-        select = self._level_selects(levels) + self._measure_selects(query)
-        select.append(f"GROUPING({keys}) AS {quote(GROUPING_COLUMN)}")
+        else:  # one axis: its subtotals are the cells themselves, only the grand total is new
+            select = [f"NULL AS {quote(level_alias(i) + suffix)}" for i, level in enumerate(levels)
+                      for suffix in ([""] + (["_label"] if level.name_column else []))]
+            grouping, sets = str((1 << len(levels)) - 1), []
+        select += self._measure_selects(query)
+        select.append(f"{grouping} AS {quote(GROUPING_COLUMN)}")
         sql = [f"SELECT {', '.join(select)}", f"FROM {self._from()}"]
         sql += self._where(query, params)
-        sql.append(f"GROUP BY GROUPING SETS ({', '.join(sets)})")
+        if sets:
+            sql.append(f"GROUP BY GROUPING SETS ({', '.join(sets)})")
         order = ", ".join([quote(GROUPING_COLUMN)] + [f"{quote(level_alias(i))} ASC NULLS LAST"
                                                       for i in range(len(levels))])
         sql.append(f"ORDER BY {order}")
