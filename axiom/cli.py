@@ -1,4 +1,5 @@
-"""The `axiom` command: bring the system up, serve one process, migrate, regenerate schemas, mint dev tokens."""
+"""The `axiom` command: bring the system up, serve one process, migrate, regenerate schemas, load and refresh cubes,
+mint dev tokens."""
 
 from __future__ import annotations
 
@@ -61,6 +62,26 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cubes(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from subgraphs.vision.commands import CommandError, load_cubes, refresh_cubes
+
+    settings = _settings()
+    try:
+        if args.action == "load":
+            status, lines = asyncio.run(load_cubes(settings, tenant_id=args.tenant, datasource_id=args.datasource_id,
+                                                   paths=[Path(p) for p in args.paths]))
+        else:
+            status, lines = asyncio.run(refresh_cubes(settings, tenant_id=args.tenant, names=args.cube or []))
+    except CommandError as exc:
+        print(f"axiom cubes {args.action}: {exc}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="axiom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="regenerate schema/ (subgraph SDLs, supergraph, client API)")
     schema.add_argument("--check", action="store_true", help="exit 1 if schema/ differs from the code")
     schema.set_defaults(func=cmd_schema)
+
+    cubes = sub.add_parser("cubes", help="Vision cubes: store cube files and build or refresh their views")
+    cubes_sub = cubes.add_subparsers(dest="action", required=True)
+    load = cubes_sub.add_parser("load", help="store cube XML files for a tenant and build their materialized views")
+    load.add_argument("paths", nargs="*", help="cube files or folders of *.xml (default: the built-in cubes)")
+    load.add_argument("--tenant", default="demo", help="tenant owning the cubes (default: demo)")
+    load.add_argument("--datasource-id", required=True, help="the Weaver datasource holding the fact tables")
+    load.set_defaults(func=cmd_cubes)
+    refresh = cubes_sub.add_parser("refresh", help="refresh cube views (building missing ones); all tenants by "
+                                                   "default, through Airflow when AIRFLOW_BASE_URL is set")
+    refresh.add_argument("--tenant", help="only this tenant's cubes")
+    refresh.add_argument("--cube", action="append", help="only this cube (by name; repeatable; needs --tenant)")
+    refresh.set_defaults(func=cmd_cubes)
 
     token = sub.add_parser("token", help="print a signed JWT for development")
     token.add_argument("--tenant", default="demo")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import AsyncIterator, Callable, Iterable, Mapping
 
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
@@ -20,16 +20,18 @@ from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
-from gateway.transport.base import Transport
+from gateway.executor.subscription import SubscriptionExecutor
+from gateway.transport.base import Transport, TransportError
 
 logger = logging.getLogger("axiom.gateway")
 
 
 @dataclass(frozen=True)
 class GraphQLRequest:
-    query: str
+    query: str | None  # None only until a persisted query's text is looked up
     variables: dict | None = None
     operation_name: str | None = None
+    extensions: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class Gateway:
         self._cache_size = cache_size
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
         self.executor = PlanExecutor(urls, transport)
+        subscriber = getattr(transport, "subscriber", None)
+        self.subscriptions = (
+            SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
+        )
 
     def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
         """Parse/validate/normalize once per distinct (document, operation name)."""
@@ -99,14 +105,52 @@ class Gateway:
         except Exception:  # a bug must not leak a stack trace nor become a 500
             logger.exception("gateway execution failed")
             return _execution_error("INTERNAL_SERVER_ERROR", "Unexpected gateway error.")
-        root = self.api_schema.get_type(operation.root_type)
-        shaper = ResponseShaper(self.api_schema, coerced, state.errors)
-        body: dict = {"data": shaper.shape_root(operation.selections, root, state.data)}
-        if state.errors:
-            body["errors"] = state.errors
+        body = self._shape(operation, state)
         if debug_plan:
             body["extensions"] = {"queryPlan": plan_to_dict(plan.node)}
         return GraphQLResponse(200, body)
+
+    async def stream(self, request: GraphQLRequest, headers: Mapping[str, str],
+                     init_payload: dict | None = None) -> GraphQLResponse | AsyncIterator[dict]:
+        """A subscription's event bodies, or a response when it cannot start (or when
+        the operation is a query or mutation: one result, as streaming clients expect)."""
+        try:
+            prepared = self.prepare(request.query, request.operation_name)
+            if prepared.operation.kind != "subscription":
+                return await self.execute(request, headers)
+            coerced = coerce_variables(self.api_schema, prepared, request.variables)
+        except OperationError as error:
+            return GraphQLResponse(400, {"errors": error.errors})
+        if self.subscriptions is None:
+            return _request_error(400, "BAD_REQUEST", "Subscriptions are not available.")
+        operation = prepared.operation
+        try:
+            plan = self.plans.plan(operation, self.overrides.active())
+        except PlanningError as error:
+            return _execution_error("QUERY_PLANNING_FAILED", str(error))
+        events = self.subscriptions.events(plan.node, request.variables or {}, coerced,
+                                           headers, init_payload)
+        return self._stream_bodies(operation, events)
+
+    async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
+        try:
+            async for state in events:
+                yield self._shape(operation, state)
+        except TransportError as error:
+            yield {"errors": [{"message": f"Subscription ended by the subgraph: {error}",
+                               "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
+        finally:
+            await events.aclose()
+
+    def _shape(self, operation, state: ExecutionState) -> dict:
+        if state.data is None:
+            return {"data": None, "errors": state.errors}
+        root = self.api_schema.get_type(operation.root_type)
+        shaper = ResponseShaper(self.api_schema, state.coerced, state.errors)
+        body: dict = {"data": shaper.shape_root(operation.selections, root, state.data)}
+        if state.errors:
+            body["errors"] = state.errors
+        return body
 
     async def _run(self, operation, plan, state: ExecutionState) -> None:
         local = introspection_fields(self.supergraph, operation)

@@ -16,9 +16,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from axiom.auth import AuthenticationError, TokenVerifier
 from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
-from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
+from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
 from gateway.http import create_gateway_app
+from gateway.planner import PlanCache
 
 SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 
@@ -87,6 +88,28 @@ class GraphiQLPage:
         await self.app(scope, receive, send)
 
 
+class PlanCacheCollector:
+    """Prometheus view of the gateway's plan cache (hits, misses, size)."""
+
+    def __init__(self) -> None:
+        self.caches: list[PlanCache] = []
+
+    def collect(self):
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        hits = CounterMetricFamily("axiom_gateway_plan_cache_hits", "Query plans served from cache")
+        misses = CounterMetricFamily("axiom_gateway_plan_cache_misses", "Operations planned")
+        size = GaugeMetricFamily("axiom_gateway_plan_cache_size", "Plans currently cached")
+        hits.add_metric([], sum(c.hits for c in self.caches))
+        misses.add_metric([], sum(c.misses for c in self.caches))
+        size.add_metric([], sum(len(c) for c in self.caches))
+        return [hits, misses, size]
+
+
+PLAN_CACHE_METRICS = PlanCacheCollector()
+REGISTRY.register(PLAN_CACHE_METRICS)
+
+
 def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp:
     sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH_PATH.read_text()
     sdl = override_subgraph_urls(sdl, {"weaver": settings.weaver_url, "vision": settings.vision_url})
@@ -107,12 +130,15 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         sdl,
         authenticate=authenticate,
         subgraph_timeout=settings.subgraph_timeout,
+        # APQ: shared by every gateway process through Redis when one is configured.
+        persisted_queries_redis_url=settings.redis_url,
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
             Route("/metrics", metrics_endpoint),
         ],
     )
+    PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
     wrapped: ASGIApp = GraphiQLPage(app)
     wrapped = CORSMiddleware(wrapped, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                              allow_headers=["Authorization", "Content-Type"], allow_credentials=True)

@@ -29,7 +29,7 @@ class ExecutionState:
     variables: dict  # as sent by the client: forwarded to subgraphs untouched
     coerced: dict  # with defaults applied: decides Condition nodes
     headers: Mapping[str, str]
-    data: dict = field(default_factory=dict)
+    data: dict | None = field(default_factory=dict)  # None: a subscription event without data
     errors: list[dict] = field(default_factory=list)
 
 

@@ -13,6 +13,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
     is_abstract_type,
     is_leaf_type,
@@ -31,31 +32,55 @@ class ResponseShaper:
         self.schema = schema
         self.variables = variables
         self.errors = errors
+        # Collected fields per (selection set, type): variables are fixed for one
+        # response, so every object of a list reuses the first one's collection.
+        self._collected: dict[tuple[int, str], list[tuple]] = {}
 
     def shape_root(self, selections, root: GraphQLObjectType, data: dict | None) -> dict | None:
         """The response `data`: None when a non-null root field is null."""
-        result = self._object(selections, root, data or {}, [], root=True)
+        result = self._object(selections, root, data or {}, None, root=True)
         return None if result is _INVALID else result
 
-    def _object(self, selections, type_: GraphQLObjectType, source: dict, path: list,
+    def _object(self, selections, type_: GraphQLObjectType, source: dict, path,
                 root: bool = False):
         result: dict = {}
-        for key, fields in self._collect(selections, type_).items():
-            first = fields[0]
-            if first.name == "__typename":
+        for key, name, field_type, children, scalar in self._fields(selections, type_):
+            if scalar:
+                # Fast path: scalar values pass through unless a non-null one is missing.
+                value = source.get(key)
+                if value is not None:
+                    result[key] = value
+                    continue
+            if name == "__typename":
                 result[key] = type_.name
                 continue
-            if root and first.name in _LOCAL_ROOT_FIELDS:
+            if root and name in _LOCAL_ROOT_FIELDS:
                 result[key] = source.get(key)
                 continue
-            field_type = type_.fields[first.name].type
-            children = tuple(s for f in fields for s in f.selections)
-            value = self._complete(field_type, children, source.get(key), path + [key],
-                                   type_.name, first.name)
+            value = self._complete(field_type, children, source.get(key), (path, key),
+                                   type_.name, name)
             if value is _INVALID:
                 return _INVALID
             result[key] = value
         return result
+
+    def _fields(self, selections, type_: GraphQLObjectType) -> list[tuple]:
+        """[(response key, field name, field type, merged sub-selections, is scalar)]."""
+        memo_key = (id(selections), type_.name)
+        found = self._collected.get(memo_key)
+        if found is None:
+            found = []
+            for key, fields in self._collect(selections, type_).items():
+                name = fields[0].name
+                field_type = None if name.startswith("__") else type_.fields[name].type
+                children = tuple(s for f in fields for s in f.selections)
+                named = getattr(field_type, "of_type", field_type)
+                scalar = isinstance(named, GraphQLScalarType)
+                found.append((key, name, field_type, children, scalar))
+            # Ids stay valid: the root selections outlive the shaper, and every other
+            # selection set passed here is a `children` tuple held by this memo.
+            self._collected[memo_key] = found
+        return found
 
     def _complete(self, type_, children, value, path, parent: str, name: str):
         if isinstance(type_, GraphQLNonNull):
@@ -84,7 +109,7 @@ class ResponseShaper:
             return None
         items = []
         for index, item in enumerate(value):
-            shaped = self._complete(type_.of_type, children, item, path + [index], parent, name)
+            shaped = self._complete(type_.of_type, children, item, (path, index), parent, name)
             if shaped is _INVALID:
                 return None
             items.append(shaped)
@@ -95,7 +120,7 @@ class ResponseShaper:
             # A value the client may not see (e.g. @inaccessible, or from a newer subgraph).
             self.errors.append({
                 "message": f"Enum '{type_.name}' cannot represent value: {value!r}",
-                "path": path,
+                "path": response_path(path),
             })
             return None
         return value
@@ -109,8 +134,9 @@ class ResponseShaper:
             return abstract
         return None
 
-    def _null_violation(self, path: list, parent: str, name: str) -> None:
+    def _null_violation(self, path, parent: str, name: str) -> None:
         """Report a null in a non-null field unless a subgraph error already covers it."""
+        path = response_path(path)
         for error in self.errors:
             error_path = error.get("path")
             if error_path and (
@@ -143,3 +169,13 @@ class ResponseShaper:
             return True
         named = self.schema.get_type(condition)
         return is_abstract_type(named) and self.schema.is_sub_type(named, type_)
+
+
+def response_path(linked) -> list:
+    """`((None, "a"), 0)` → `["a", 0]`: paths are built as linked pairs while shaping
+    (cheap) and turned into lists only for errors."""
+    keys: list = []
+    while linked is not None:
+        linked, key = linked
+        keys.append(key)
+    return keys[::-1]

@@ -1,7 +1,14 @@
-"""The ASGI application: `POST /graphql` and `GET /graphql` in front of the engine."""
+"""The ASGI application: `/graphql` over HTTP (GET, POST, SSE) and WebSocket.
+
+GraphQL over HTTP: POST JSON (optionally a batch), GET for queries (mutations → 405),
+`application/graphql-response+json` or `application/json`, 400s for requests that
+cannot run, 413 above the body limit; automatic persisted queries; `text/event-stream`
+for subscriptions over SSE; `graphql-transport-ws` for subscriptions over WebSocket.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from contextlib import asynccontextmanager
@@ -11,10 +18,16 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
-from gateway.engine import Gateway, GraphQLResponse
+from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
+from gateway.http.graphql_ws import GraphQLWebSocketSession
+from gateway.http.persisted_queries import (
+    MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
+)
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
+from gateway.http.sse import sse_response, wants_event_stream
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -24,6 +37,7 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 DEBUG_PLAN_HEADER = "x-axiom-debug-plan"
 FORWARDED_HEADERS = ("authorization",)
+MAX_BODY_BYTES = 1 << 20
 
 # Called with the request headers; returns the principal, or None to reject the request.
 Authenticate = Callable[[Mapping[str, str]], Any]
@@ -39,68 +53,157 @@ def create_gateway_app(
     transport: Transport | None = None,
     path: str = "/graphql",
     cache_size: int = 1000,
+    override_labels: Sequence[str] = (),
+    override_draw: Callable[[str], float] | None = None,
+    forward_headers: Sequence[str] = FORWARDED_HEADERS,
+    batching: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    persisted_queries: QueryStore | None = None,
+    persisted_queries_redis_url: str | None = None,
+    ws_keepalive: float | None = 12.0,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
-    request is `request.state.principal`)."""
+    request is `request.state.principal`).
+
+    `forward_headers`: client headers sent on to subgraphs (lower-case allowlist; they
+    also key in-flight deduplication). `persisted_queries`: an APQ store; by default
+    Redis when `persisted_queries_redis_url` is given, else an in-process LRU."""
     gateway = Gateway(
         supergraph_sdl,
         transport or AiohttpTransport(subgraph_timeout, subgraph_timeouts),
         cache_size=cache_size,
+        override_labels=override_labels,
+        override_draw=override_draw,
     )
+    if persisted_queries is None:
+        persisted_queries = (RedisQueryStore(persisted_queries_redis_url)
+                             if persisted_queries_redis_url else MemoryQueryStore())
+    allowed = tuple(h.lower() for h in forward_headers)
+    endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
+                               batching=batching, max_body_bytes=max_body_bytes)
 
-    async def graphql_endpoint(request: Request) -> Response:
-        media_type = _negotiate(request.headers.get("accept", ""))
-        if authenticate is not None:
-            principal = await _authenticate(authenticate, request.headers)
-            if principal is None:
-                return _error(401, "UNAUTHENTICATED", "Authentication required.", media_type)
-            request.state.principal = principal
-        try:
-            if request.method == "GET":
-                graphql_request = from_query_params(request.query_params)
-            else:
-                graphql_request = from_json_body(await request.body())
-        except BadRequest as error:
-            return _error(400, "BAD_REQUEST", str(error), media_type)
-        forwarded = {h: request.headers[h] for h in FORWARDED_HEADERS if h in request.headers}
-        result = await gateway.execute(
-            graphql_request,
-            forwarded,
-            allow_mutations=request.method == "POST",
-            debug_plan=request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true"),
+    async def websocket_endpoint(websocket: WebSocket) -> None:
+        session = GraphQLWebSocketSession(
+            websocket, gateway, endpoint.principal if authenticate else None,
+            lambda headers: forwarded(headers, allowed), keepalive=ws_keepalive,
         )
-        return _respond(result, media_type)
+        await session.run()
 
     @asynccontextmanager
     async def lifespan(app):
         yield
         await gateway.close()
+        if isinstance(persisted_queries, RedisQueryStore):
+            await persisted_queries.close()
 
-    routes = [Route(path, graphql_endpoint, methods=["GET", "POST"]), *extra_routes]
+    routes = [
+        Route(path, endpoint.handle, methods=["GET", "POST"]),
+        WebSocketRoute(path, websocket_endpoint),
+        *extra_routes,
+    ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
     return app
 
 
-async def _authenticate(authenticate: Authenticate, headers) -> Any:
-    try:
-        principal = authenticate(headers)
-        if inspect.isawaitable(principal):
-            principal = await principal
-    except Exception:  # any failure to authenticate is a rejection, never a 500
-        logger.info("authentication rejected", exc_info=True)
-        return None
-    return principal
+class GraphQLEndpoint:
+    """GET/POST `/graphql`: JSON responses, batches, or an SSE stream."""
+
+    def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
+                 forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
+                 max_body_bytes: int):
+        self.gateway = gateway
+        self.authenticate = authenticate
+        self.forward_headers = forward_headers
+        self.persisted = persisted
+        self.batching = batching
+        self.max_body_bytes = max_body_bytes
+
+    async def handle(self, request: Request) -> Response:
+        """The Starlette endpoint."""
+        media_type = _negotiate(request.headers.get("accept", ""))
+        if self.authenticate is not None:
+            principal = await self.principal(request.headers)
+            if principal is None:
+                return _error(401, "UNAUTHENTICATED", "Authentication required.", media_type)
+            request.state.principal = principal
+        try:
+            if request.method == "GET":
+                parsed = from_query_params(request.query_params)
+            else:
+                parsed = from_json_body(await self._body(request), batching=self.batching)
+        except BadRequest as error:
+            return _error(400, "BAD_REQUEST", str(error), media_type)
+        except _TooLarge:
+            return _error(413, "PAYLOAD_TOO_LARGE", "Request body too large.", media_type)
+        headers = forwarded(request.headers, self.forward_headers)
+        debug = request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
+        if isinstance(parsed, list):
+            results = await asyncio.gather(*(self._one(r, headers, True, debug) for r in parsed))
+            return Response(orjson.dumps([r.body for r in results]), media_type=media_type)
+        if wants_event_stream(request.headers.get("accept", "")):
+            return await self._stream(parsed, headers, media_type)
+        result = await self._one(parsed, headers, request.method == "POST", debug)
+        return Response(orjson.dumps(result.body), status_code=result.status,
+                        media_type=media_type)
+
+    async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
+                   debug: bool) -> GraphQLResponse:
+        try:
+            request = await resolve_persisted(self.persisted, request)
+        except PersistedQueryError as error:
+            return GraphQLResponse(error.status, error.body)
+        return await self.gateway.execute(request, headers, allow_mutations=allow_mutations,
+                                          debug_plan=debug)
+
+    async def _stream(self, request: GraphQLRequest, headers: dict, media_type: str) -> Response:
+        try:
+            request = await resolve_persisted(self.persisted, request)
+        except PersistedQueryError as error:
+            return _error(error.status or 400, *_first_code(error.body), media_type)
+        return sse_response(await self.gateway.stream(request, headers), media_type)
+
+    async def _body(self, request: Request) -> bytes:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body_bytes:
+            raise _TooLarge()
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body_bytes:
+                raise _TooLarge()
+        return bytes(body)
+
+    async def principal(self, headers: Mapping[str, str]) -> Any:
+        """The authenticated principal, or None (any failure is a rejection, never a 500)."""
+        try:
+            principal = self.authenticate(headers)
+            if inspect.isawaitable(principal):
+                principal = await principal
+        except Exception:
+            logger.info("authentication rejected", exc_info=True)
+            return None
+        return principal
+
+
+class _TooLarge(Exception):
+    """The request body exceeds the configured limit."""
+
+
+def forwarded(headers: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str, str]:
+    """The allowlisted client headers, sent on to subgraphs."""
+    return {h: headers[h] for h in allowed if h in headers}
+
+
+def _first_code(body: dict) -> tuple[str, str]:
+    error = body["errors"][0]
+    return error["extensions"]["code"], error["message"]
 
 
 def _negotiate(accept: str) -> str:
     if GRAPHQL_RESPONSE in accept or not accept:
         return GRAPHQL_RESPONSE
     return JSON
-
-
-def _respond(result: GraphQLResponse, media_type: str) -> Response:
-    return Response(orjson.dumps(result.body), status_code=result.status, media_type=media_type)
 
 
 def _error(status: int, code: str, message: str, media_type: str) -> Response:

@@ -2,12 +2,13 @@
 
 from gateway.planner.cache import PlanCache
 from gateway.planner.nodes import (
-    ConditionNode, FetchNode, FlattenNode, ParallelNode, QueryPlan, SequenceNode, plan_to_dict,
+    ConditionNode, FetchNode, FlattenNode, ParallelNode, QueryPlan, SequenceNode, SubscriptionNode,
+    plan_to_dict,
 )
 from gateway.planner.plan_operation import plan_operation
 from gateway.planner.selection_tree import PlanningError
 
 __all__ = [
     "plan_operation", "PlanCache", "PlanningError", "QueryPlan", "FetchNode", "FlattenNode",
-    "SequenceNode", "ParallelNode", "ConditionNode", "plan_to_dict",
+    "SequenceNode", "ParallelNode", "ConditionNode", "SubscriptionNode", "plan_to_dict",
 ]

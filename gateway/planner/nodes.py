@@ -61,7 +61,17 @@ class ConditionNode:
     else_clause: "PlanNode | None" = None
 
 
-PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode]
+@dataclass(frozen=True, slots=True)
+class SubscriptionNode:
+    """`primary` subscribes to one subgraph; `rest` completes every event it emits
+    (entity fetches to other subgraphs), as in Apollo's subscription plans."""
+
+    primary: FetchNode
+    rest: "PlanNode | None" = None
+
+
+PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode,
+                 SubscriptionNode]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,9 @@ def plan_to_dict(node: PlanNode | None) -> dict | None:
         if node.variable_usages:
             result["variableUsages"] = list(node.variable_usages)
         return result
+    if isinstance(node, SubscriptionNode):
+        return {"kind": "Subscription", "primary": plan_to_dict(node.primary),
+                "rest": plan_to_dict(node.rest)}
     if isinstance(node, FlattenNode):
         return {"kind": "Flatten", "path": ".".join(node.path), "node": plan_to_dict(node.node)}
     if isinstance(node, ConditionNode):

@@ -6,7 +6,7 @@ from gateway.operation.model import Field, InlineFragment, NormalizedOperation
 from gateway.planner.assemble import fetch_node, order_groups
 from gateway.planner.capabilities import UNREACHABLE, collect_for_type, jump_cost
 from gateway.planner.fetch_group import FetchGroup
-from gateway.planner.nodes import QueryPlan, SequenceNode
+from gateway.planner.nodes import FetchNode, QueryPlan, SequenceNode, SubscriptionNode
 from gateway.planner.selection_tree import PlanningError
 from gateway.planner.walk import PlanningContext, Position, plan_field
 from gateway.supergraph.model import Supergraph
@@ -26,13 +26,27 @@ def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> Qu
             plan_field(ctx, Position(group, group.tree, operation.root_type, ()), part)
     groups = ctx.registry.groups
     nodes = {g: fetch_node(supergraph, operation, g, i) for i, g in enumerate(groups)}
-    if operation.kind == "mutation":
+    if operation.kind == "subscription":
+        node = _subscription_node(roots, groups, nodes)
+    elif operation.kind == "mutation":
         # Mutation fields run one after another, each with its dependent fetches.
         parts = [order_groups(_descendants(root, groups), nodes) for root in roots]
         node = parts[0] if len(parts) == 1 else (SequenceNode(tuple(parts)) if parts else None)
     else:
         node = order_groups(groups, nodes)
     return QueryPlan(node, operation.kind)
+
+
+def _subscription_node(roots: list[FetchGroup], groups, nodes) -> SubscriptionNode:
+    """One subgraph streams events; every other group completes each event.
+    (Validation already guarantees a single root field.)"""
+    if len(roots) != 1:
+        raise PlanningError("a subscription's root field must be served by one subgraph")
+    primary = nodes[roots[0]]
+    if not isinstance(primary, FetchNode):
+        raise PlanningError("a subscription's root field cannot be conditional")
+    rest = order_groups([g for g in groups if g is not roots[0]], nodes)
+    return SubscriptionNode(primary, rest)
 
 
 def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[Field]:

@@ -33,7 +33,8 @@ def with_active_labels(sg: Supergraph, active: frozenset[str]) -> Supergraph:
     by_name = {s.name.lower(): enum for enum, s in sg.subgraphs.items()}
     fields = dict(sg.fields)
     for key, graphs in sg.fields.items():
-        labelled = [i for i in graphs.values() if i.override_label]
+        # The source subgraph's entry carries the label too, without `override`.
+        labelled = [i for i in graphs.values() if i.override_label and i.override_from]
         if not labelled:
             continue
         view = dict(graphs)

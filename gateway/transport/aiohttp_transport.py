@@ -10,6 +10,7 @@ import orjson
 
 from gateway.transport.base import TransportError
 from gateway.transport.dedup import InflightDeduplicator
+from gateway.transport.ws_subscriptions import WebSocketSubscriber
 
 _JSON = "application/json"
 
@@ -24,6 +25,8 @@ class AiohttpTransport:
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
         self._dedup = InflightDeduplicator()
+        # Subscriptions share the keep-alive session (and its lifetime).
+        self.subscriber = WebSocketSubscriber(self._client, connect_timeout=timeout)
 
     def _client(self) -> aiohttp.ClientSession:
         # Created lazily: a ClientSession must be born inside the running event loop.

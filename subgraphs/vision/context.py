@@ -12,11 +12,14 @@ from axiom.service import RequestContext
 from axiom.settings import Settings
 from axiom.errors import ApiError
 from subgraphs.vision.airflow import AirflowClient
+from subgraphs.vision.glossary import GlossaryClient
+from subgraphs.vision.loaders import VisionLoaders
 from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
 from subgraphs.vision.pivots import PivotService
 from subgraphs.vision.refresh import CubeRefresher, EtlLoop
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
+from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
 
 
@@ -29,7 +32,8 @@ class VisionResources:
         self.redis: Redis | None = None
         self.airflow: AirflowClient | None = None
         self.etl_loop: EtlLoop | None = None
-        self.asker: PivotAsker | None = None
+        self._asker: PivotAsker | None = None
+        self._glossary: GlossaryClient | None = None
 
     async def open(self, *, run_etl: bool = True) -> None:
         if self.settings.database_url:
@@ -38,8 +42,6 @@ class VisionResources:
             self.redis = Redis.from_url(self.settings.redis_url)
         if self.settings.airflow_base_url:
             self.airflow = AirflowClient(self.settings.airflow_base_url)
-        if self.settings.openai_api_key:
-            self.asker = PivotAsker(self.settings)
         if run_etl and self.engine is not None:
             self.etl_loop = EtlLoop(self.refresher(), self.settings.etl_sync_interval)
             self.etl_loop.start()
@@ -48,6 +50,20 @@ class VisionResources:
     def cache(self) -> PivotCache | None:
         return PivotCache(self.redis, self.settings.redis_cache_ttl) if self.redis is not None else None
 
+    @property
+    def asker(self) -> PivotAsker | None:
+        """The NL→pivot client, made on the first question (the `openai` SDK is slow to import)."""
+        if self._asker is None and self.settings.openai_api_key:
+            self._asker = PivotAsker(self.settings)
+        return self._asker
+
+    @property
+    def glossary(self) -> GlossaryClient:
+        """Weaver's glossary, read for NL→pivot prompts; made on first use."""
+        if self._glossary is None:
+            self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout)
+        return self._glossary
+
     def refresher(self) -> CubeRefresher:
         return CubeRefresher(self.require_engine(), self.cache, self.airflow)
 
@@ -55,9 +71,12 @@ class VisionResources:
         if self.etl_loop is not None:
             await self.etl_loop.stop()
             self.etl_loop = None
-        if self.asker is not None:
-            await self.asker.close()
-            self.asker = None
+        if self._asker is not None:
+            await self._asker.close()
+            self._asker = None
+        if self._glossary is not None:
+            await self._glossary.close()
+            self._glossary = None
         if self.airflow is not None:
             await self.airflow.close()
             self.airflow = None
@@ -110,10 +129,28 @@ class VisionContext(RequestContext):
         return self._stores["pivots"]
 
     @property
+    def terms(self) -> MemberTermStore:
+        if "terms" not in self._stores:
+            self._stores["terms"] = MemberTermStore(self.resources.require_engine())
+        return self._stores["terms"]
+
+    @property
+    def loaders(self) -> VisionLoaders:
+        if "loaders" not in self._stores:
+            self._stores["loaders"] = VisionLoaders(self.cubes, self.terms, self.tenant_id)
+        return self._stores["loaders"]
+
+    @property
     def asker(self) -> PivotAsker:
-        if self.resources.asker is None:
+        asker = self.resources.asker
+        if asker is None:
             raise ApiError("NL→pivot is disabled: OPENAI_API_KEY is not set", code=LLM_DISABLED)
-        return self.resources.asker
+        return asker
+
+    @property
+    def authorization(self) -> str | None:
+        """The caller's `Authorization` header, passed on when Vision reads Weaver for them."""
+        return self.request.headers.get("authorization") if self.request is not None else None
 
     @property
     def refresher(self) -> CubeRefresher:

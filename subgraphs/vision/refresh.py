@@ -29,14 +29,14 @@ class CubeRefresher:
         self.airflow = airflow
 
     async def refresh(self, cube: StoredCube, *, trigger: str = "manual") -> RefreshRun:
-        """Build the view if needed, else refresh it concurrently; drop the cube's cached pivots.
+        """Build the view if it is missing or outdated, else refresh it concurrently; drop the cube's cached pivots.
 
         Raises RefreshFailed (the failed run is recorded).
         """
         started = time.perf_counter()
         status = "failed"
         try:
-            run = await self.views.ensure(cube) if cube.view_version != cube.version else None
+            run = await self.views.ensure(cube)
             if run is None:
                 run = await self.views.refresh(cube, trigger=trigger)
             status = "succeeded"

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from axiom.errors import BadUserInput, Forbidden, NotFound
+from subgraphs.vision.glossary import member_hints
 from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
 from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
@@ -85,7 +86,10 @@ class Query:
         stored = await find_cube(context, cube)
         asker = context.asker
         values = await context.pivots.runner.level_values(stored.layout) if stored.view_ready else {}
-        answer = await asker.ask(stored.model, question, values)
+        links = await context.loaders.member_terms.load(stored.id)
+        terms = await member_hints(context.resources.glossary if links else None, links,
+                                   authorization=context.authorization)
+        answer = await asker.ask(stored.model, question, values, terms)
         result = await run_pivot(context, stored, answer.query)
         return AskPivotResult(question=question, pivot=ChosenPivot.of(answer.query), explanation=answer.explanation,
                               result=result)
@@ -114,6 +118,28 @@ class RefreshCubePayload:
     cube: Cube | None = strawberry.field(description="The cube after the refresh.")
     run: RefreshRun | None = strawberry.field(description="The recorded run (also when it failed).")
     user_errors: list[UserError] = strawberry.field(description="Why the refresh failed, if it did.")
+
+
+@strawberry.input(description="Which cube member names which glossary term.")
+class LinkCubeTermInput:
+    cube: str = strawberry.field(description="The cube's id or name.")
+    member: str = strawberry.field(description="A measure or calculated member by name, or a level as "
+                                               "`Dimension.Level`.")
+    term_id: strawberry.ID = strawberry.field(description="The id of a GlossaryTerm of Weaver's glossary.")
+
+
+@strawberry.type(description="The outcome of linkCubeTerm / unlinkCubeTerm.")
+class CubeTermPayload:
+    cube: Cube | None = strawberry.field(description="The cube, with the member's glossaryTerm as it is now.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing changed, if it did not.")
+
+
+def _member_problem(stored: StoredCube, member: str) -> UserError | None:
+    model = stored.model
+    if member in model.member_names or model.level(member) is not None:
+        return None
+    return UserError(field="member", code="BAD_USER_INPUT",
+                     message=f"cube {stored.name!r} has no measure, calculated member or level {member!r}")
 
 
 @strawberry.type
@@ -151,3 +177,34 @@ class Mutation:
         refreshed = await context.cubes.get(context.tenant_id, stored.id)
         return RefreshCubePayload(cube=Cube.of(refreshed) if refreshed else None, run=RefreshRun.of(run),
                                   user_errors=errors)
+
+    @strawberry.mutation(description="Link a cube's measure, calculated member or level to a term of Weaver's "
+                                     "glossary (replacing its previous term). The member's `glossaryTerm` then "
+                                     "resolves to it, and askPivot prompts carry the term's synonyms.")
+    async def link_cube_term(self, info: strawberry.Info, input: LinkCubeTermInput) -> CubeTermPayload:
+        context = info.context
+        stored = await find_cube(context, input.cube)
+        errors = [e for e in [_member_problem(stored, input.member)] if e is not None]
+        try:
+            term_id = str(uuid.UUID(str(input.term_id)))
+        except ValueError:
+            errors.append(UserError(field="termId", code="BAD_USER_INPUT",
+                                    message="termId must be a glossary term id (UUID)"))
+        if errors:
+            return CubeTermPayload(cube=Cube.of(stored), user_errors=errors)
+        await context.terms.link(context.tenant_id, stored.id, input.member, term_id,
+                                 linked_by=context.principal.subject)
+        return CubeTermPayload(cube=Cube.of(stored), user_errors=[])
+
+    @strawberry.mutation(description="Remove the glossary term of a cube member.")
+    async def unlink_cube_term(
+        self, info: strawberry.Info,
+        cube: Annotated[str, strawberry.argument(description="The cube's id or name.")],
+        member: Annotated[str, strawberry.argument(description="The member, named as in linkCubeTerm.")],
+    ) -> CubeTermPayload:
+        context = info.context
+        stored = await find_cube(context, cube)
+        if not await context.terms.unlink(context.tenant_id, stored.id, member):
+            return CubeTermPayload(cube=Cube.of(stored), user_errors=[UserError(
+                field="member", code="NOT_FOUND", message=f"{member!r} has no glossary term in {stored.name!r}")])
+        return CubeTermPayload(cube=Cube.of(stored), user_errors=[])

@@ -11,6 +11,7 @@ from strawberry.federation.schema_directives import Key
 
 from axiom.graphql_types import UserError
 from subgraphs.vision.cube import model
+from subgraphs.vision.loaders import table_key
 from subgraphs.vision.store.cubes import StoredCube
 
 
@@ -41,9 +42,27 @@ class Table:
 
     @strawberry.field(description="The tenant's cubes whose fact table is this table.")
     async def cubes(self, info: strawberry.Info) -> list[Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]]:
-        stored = await info.context.cubes.by_fact_table(info.context.tenant_id, str(self.data_source_id),
-                                                        self.schema_name, self.name)
-        return [Cube.of(c) for c in stored]
+        key = table_key(str(self.data_source_id), self.schema_name, self.name)
+        return [Cube.of(c) for c in await info.context.loaders.cubes_of_table.load(key)]
+
+
+@strawberry.federation.type(
+    keys=[Key(fields="id", resolvable=False)],
+    description="A business term of the glossary. Owned by the Weaver subgraph (name, definition, synonyms, …); "
+                "Vision only refers to it.",
+)
+class GlossaryTerm:
+    id: strawberry.ID = strawberry.field(description="The term's id in Weaver's glossary.")
+
+
+async def _linked_term(info: strawberry.Info, cube_id: str, member: str) -> GlossaryTerm | None:
+    links = await info.context.loaders.member_terms.load(cube_id)
+    term_id = links.get(member)
+    return GlossaryTerm(id=strawberry.ID(term_id)) if term_id else None
+
+
+TERM_DESCRIPTION = ("The glossary term linked to this member with `linkCubeTerm`, or null. Resolved by Weaver: "
+                    "null as well when the term was deleted.")
 
 
 @strawberry.type(description="A level of a dimension's hierarchy: the attribute a pivot can group by.")
@@ -54,11 +73,16 @@ class Level:
     name_column: str | None = strawberry.field(description="Column holding the label shown for a key, if any.")
     level_type: str = strawberry.field(description="Mondrian level type: Regular, TimeYears, TimeMonths, …")
     data_type: str = strawberry.field(description="Type of the key: String, Integer, Numeric, Date or Boolean.")
+    cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, level: model.Level) -> "Level":
+    def of(cls, level: model.Level, cube_id: str) -> "Level":
         return cls(name=level.name, ref=level.ref, column=level.column, name_column=level.name_column,
-                   level_type=level.level_type, data_type=level.data_type)
+                   level_type=level.level_type, data_type=level.data_type, cube_id=cube_id)
+
+    @strawberry.field(description=TERM_DESCRIPTION)
+    async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
+        return await _linked_term(info, self.cube_id, self.ref)
 
 
 @strawberry.type(description="A dimension of a cube with the levels of its hierarchy, coarsest first.")
@@ -71,9 +95,9 @@ class Dimension:
     levels: list[Level] = strawberry.field(description="The hierarchy's levels, coarsest first.")
 
     @classmethod
-    def of(cls, dim: model.Dimension) -> "Dimension":
+    def of(cls, dim: model.Dimension, cube_id: str) -> "Dimension":
         return cls(name=dim.name, type=DimensionType(dim.type), foreign_key=dim.foreign_key, has_all=dim.has_all,
-                   shared=dim.shared, levels=[Level.of(level) for level in dim.levels])
+                   shared=dim.shared, levels=[Level.of(level, cube_id) for level in dim.levels])
 
 
 @strawberry.type(description="A measure: a fact table column and how it aggregates.")
@@ -82,11 +106,16 @@ class Measure:
     column: str = strawberry.field(description="The fact table column it aggregates.")
     aggregator: Aggregator = strawberry.field(description="The aggregation applied per cell.")
     format_string: str | None = strawberry.field(description="Display format, e.g. `#,##0.00`.")
+    cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, measure: model.Measure) -> "Measure":
+    def of(cls, measure: model.Measure, cube_id: str) -> "Measure":
         return cls(name=measure.name, column=measure.column, aggregator=Aggregator(measure.aggregator.value),
-                   format_string=measure.format_string)
+                   format_string=measure.format_string, cube_id=cube_id)
+
+    @strawberry.field(description=TERM_DESCRIPTION)
+    async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
+        return await _linked_term(info, self.cube_id, self.name)
 
 
 @strawberry.type(description="A measure computed from other measures by arithmetic.")
@@ -95,13 +124,18 @@ class CalculatedMember:
     formula: str = strawberry.field(description="The formula as written, e.g. `[Measures].[A] / [Measures].[B]`.")
     format_string: str | None = strawberry.field(description="Display format.")
     uses: list[str] = strawberry.field(description="Names of the measures the formula refers to.")
+    cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, member: model.CalculatedMember) -> "CalculatedMember":
+    def of(cls, member: model.CalculatedMember, cube_id: str) -> "CalculatedMember":
         from subgraphs.vision.cube.formula import member_refs
 
         return cls(name=member.name, formula=member.formula, format_string=member.format_string,
-                   uses=list(dict.fromkeys(member_refs(member.expression))))
+                   uses=list(dict.fromkeys(member_refs(member.expression))), cube_id=cube_id)
+
+    @strawberry.field(description=TERM_DESCRIPTION)
+    async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
+        return await _linked_term(info, self.cube_id, self.name)
 
 
 @strawberry.federation.type(keys=["id"], description="An OLAP cube defined in XML, materialised as a view.")
@@ -126,9 +160,9 @@ class Cube:
         cube = stored.model
         return cls(
             id=strawberry.ID(stored.id), name=stored.name, description=cube.description, version=stored.version,
-            dimensions=[Dimension.of(d) for d in cube.dimensions],
-            measures=[Measure.of(m) for m in cube.measures],
-            calculated_members=[CalculatedMember.of(c) for c in cube.calculated_members],
+            dimensions=[Dimension.of(d, stored.id) for d in cube.dimensions],
+            measures=[Measure.of(m, stored.id) for m in cube.measures],
+            calculated_members=[CalculatedMember.of(c, stored.id) for c in cube.calculated_members],
             fact_table=Table(data_source_id=strawberry.ID(stored.datasource_id), schema_name=stored.fact_schema,
                              name=stored.fact_table),
             definition_xml=stored.definition_xml, created_at=stored.created_at, updated_at=stored.updated_at,

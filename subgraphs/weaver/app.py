@@ -46,12 +46,16 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def in_process() -> None:
         return None
 
+    async def mindsdb() -> None:
+        await holder.get().mindsdb.status()
+
     guard = (Dependency("requestGuard", redis, note="redis") if settings.redis_url else
              Dependency("requestGuard", in_process, note="in-process fallback: REDIS_URL is not set"))
     return Readiness([
         Dependency("postgres", postgres if settings.database_url else None),
         Dependency("graph", graph_probe if settings.neo4j_uri else None),
         Dependency("redis", redis if settings.redis_url else None),
+        Dependency("mindsdb", mindsdb if settings.mindsdb_url else None),
         guard,
     ])
 

@@ -40,6 +40,8 @@ class Loaders:
         self.term_related = _loader(lambda ids: runtime.glossary.related_of(t, ids), list)
         self.term_links = _loader(lambda ids: runtime.glossary.links_of_terms(t, ids), list)
         self.terms_of_target = _loader(lambda keys: runtime.glossary.terms_of_targets(t, keys), list)
+        self.table_statistics = _loader(lambda keys: runtime.statistics.history_of_tables(t, keys), list)
+        self.column_statistics = _loader(lambda keys: runtime.statistics.latest_of_columns(t, keys))
         self.snapshot = _loader(lambda ids: runtime.snapshots.get_many(t, ids))
         self.snapshots_of_datasource = _loader(lambda ids: runtime.snapshots.list_for(t, ids), list)
 

@@ -12,8 +12,10 @@ from axiom.database import create_engine
 from axiom.graph import create_driver
 from axiom.secrets import SecretBox
 from axiom.settings import Settings
+from subgraphs.weaver.adapters.mindsdb import MindsDBClient
 from subgraphs.weaver.service.datasources import CatalogSync, DataSourceService
 from subgraphs.weaver.service.glossary import GlossaryService
+from subgraphs.weaver.service.queries import QueryService
 from subgraphs.weaver.service.request_guard import RequestGuard
 from subgraphs.weaver.store.datasources import DataSourceStore
 from subgraphs.weaver.store.glossary import GlossaryStore
@@ -21,6 +23,7 @@ from subgraphs.weaver.store.graph_client import GraphClient
 from subgraphs.weaver.store.guard_state import MemoryGuardState, RedisGuardState
 from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
+from subgraphs.weaver.store.statistics import StatisticsStore
 
 DEFAULT_RATE_LIMIT = 600  # requests per tenant per minute (WEAVER_RATE_LIMIT_PER_MINUTE)
 
@@ -40,6 +43,9 @@ class WeaverRuntime:
     guard: RequestGuard
     glossary: GlossaryStore
     glossary_service: GlossaryService
+    query_service: QueryService
+    statistics: StatisticsStore
+    mindsdb: MindsDBClient | None
 
     @classmethod
     def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> "WeaverRuntime":
@@ -51,16 +57,23 @@ class WeaverRuntime:
         datasources = DataSourceStore(engine, SecretBox(settings.encryption_key))
         graph = SchemaGraphStore(graph_client)
         snapshots = SnapshotStore(engine)
-        catalog_sync = CatalogSync(engine, datasources, graph, snapshots)
+        catalog_sync = CatalogSync(engine, datasources, graph, snapshots, settings.query_timeout)
         glossary = GlossaryStore(engine)
+        mindsdb = (MindsDBClient(settings.mindsdb_url, settings.mindsdb_timeout, settings.mindsdb_user,
+                                 settings.mindsdb_password) if settings.mindsdb_url else None)
+        datasource_service = DataSourceService(datasources, graph, catalog_sync)
+        if mindsdb is not None:
+            datasource_service.on_delete.append(mindsdb.drop_mirror)
         catalog_sync.after_sync.append(prune_glossary_links)
         guard = RequestGuard(RedisGuardState(redis) if redis is not None else MemoryGuardState(),
                              limit_per_minute=rate_limit_per_minute,
                              idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key)
         return cls(settings=settings, engine=engine, driver=driver, graph_client=graph_client, redis=redis,
                    datasources=datasources, graph=graph, snapshots=snapshots, catalog_sync=catalog_sync,
-                   datasource_service=DataSourceService(datasources, graph, catalog_sync), guard=guard,
-                   glossary=glossary, glossary_service=GlossaryService(glossary, graph))
+                   datasource_service=datasource_service, guard=guard,
+                   glossary=glossary, glossary_service=GlossaryService(glossary, graph),
+                   query_service=QueryService(settings, datasources, mindsdb), statistics=StatisticsStore(engine),
+                   mindsdb=mindsdb)
 
     async def close(self) -> None:
         if self.redis is not None:

@@ -9,6 +9,7 @@ from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueri
 from subgraphs.weaver.resolvers.guard import RateLimit
 from subgraphs.weaver.resolvers.mutations import DataSourceMutations
 from subgraphs.weaver.resolvers.queries import DataSourceQueries
+from subgraphs.weaver.resolvers.run_query import QueryMutations
 from subgraphs.weaver.types.catalog import Column, DataSource, SchemaNode, Table
 from subgraphs.weaver.types.glossary import GlossaryTerm
 
@@ -19,7 +20,7 @@ class Query(DataSourceQueries, GlossaryQueries):
 
 
 @strawberry.type(description="Weaver: changes to datasources and their metadata.")
-class Mutation(DataSourceMutations, GlossaryMutations):
+class Mutation(DataSourceMutations, GlossaryMutations, QueryMutations):
     pass
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from gateway import create_gateway_app
+from gateway_testkit.client import GatewayClient
 from gateway_testkit.servers import RunningServer, strawberry_app, supergraph_with_urls
 from gateway_testkit.subgraphs import accounts, inventory, products, reviews
 
@@ -23,24 +23,6 @@ async def shop_urls():
 @pytest.fixture(scope="session")
 def shop_sdl(shop_urls) -> str:
     return supergraph_with_urls("shop.graphql", shop_urls)
-
-
-class GatewayClient:
-    """Posts GraphQL to an in-process gateway app."""
-
-    def __init__(self, app):
-        self.app = app
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw")
-
-    async def post(self, query: str, variables: dict | None = None, headers: dict | None = None,
-                   operation_name: str | None = None) -> tuple[int, dict]:
-        body = {"query": query, "variables": variables, "operationName": operation_name}
-        response = await self.http.post("/graphql", json=body, headers=headers or {})
-        return response.status_code, response.json()
-
-    async def close(self) -> None:
-        await self.http.aclose()
-        await self.app.state.gateway.close()
 
 
 @pytest.fixture(scope="session")

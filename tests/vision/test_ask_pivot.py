@@ -7,7 +7,7 @@ import pytest
 
 from subgraphs.vision.cube import parse_cube_file
 from subgraphs.vision.loading import CUBES_FOLDER
-from subgraphs.vision.nl.prompt import InvalidAnswer, parse_answer, pivot_tool
+from subgraphs.vision.nl.prompt import InvalidAnswer, TermHint, messages, parse_answer, pivot_tool
 from tests.vision.airflow_server import serve
 from tests.vision.conftest import graphql_caller, vision_client
 from tests.vision.openai_server import FakeOpenAI
@@ -100,3 +100,12 @@ def test_tool_schema_is_strict_and_enumerates_levels():
     function = pivot_tool(CUBE)["function"]
     assert function["strict"] is True and function["parameters"]["additionalProperties"] is False
     assert function["parameters"]["properties"]["rows"]["items"]["enum"] == list(CUBE.levels_by_ref)
+
+
+def test_prompt_names_each_members_glossary_term_and_synonyms():
+    terms = {"Amount": TermHint("Revenue", ("turnover", "takings")), "Region.Region": TermHint("Territory")}
+    system = messages(CUBE, "turnover per territory", {}, terms)[0]["content"].splitlines()
+    assert "- Amount: sum of amount; glossary term 'Revenue', also called 'turnover', 'takings'" in system
+    assert "- Region.Region (Regular, String; glossary term 'Territory')" in system
+    assert "- Quantity: sum of quantity" in system
+    assert "Users may name a member by its glossary term or one of the term's synonyms." in system

@@ -46,8 +46,9 @@ async def test_reads_are_scoped_to_the_tenant(engine, tenant_id, datasource_id):
     assert await store.list(other) == []
     assert [c.id for c in await store.list(tenant_id)] == [mine.id]
     assert await store.get(tenant_id, "not-a-uuid") is None
-    assert [c.id for c in await store.by_fact_table(tenant_id, datasource_id, "sales", "order_lines")] == [mine.id]
-    assert await store.by_fact_table(other, datasource_id, "sales", "order_lines") == []
+    table = (datasource_id, "sales", "order_lines")
+    assert [c.id for c in (await store.by_fact_tables(tenant_id, [table]))[table]] == [mine.id]
+    assert await store.by_fact_tables(other, [table]) == {}
 
 
 async def test_view_aggregates_match_the_fact_table(demo_cubes, engine):

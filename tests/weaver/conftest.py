@@ -102,3 +102,39 @@ def gql(client, make_token):
         return response.status_code, response.json()
 
     return run
+
+
+MARIADB_SETUP = """
+CREATE DATABASE shop;
+CREATE USER 'weaver'@'%' IDENTIFIED BY 'maria-pw';
+GRANT SELECT, SHOW VIEW ON shop.* TO 'weaver'@'%';
+CREATE TABLE shop.customers (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL COMMENT 'Full name',
+    email VARCHAR(200) NULL) COMMENT 'People who buy';
+CREATE TABLE shop.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(12,2),
+    status VARCHAR(20) DEFAULT 'new', CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id)
+    REFERENCES shop.customers (id));
+CREATE VIEW shop.big_orders AS SELECT id, total FROM shop.orders WHERE total > 100;
+INSERT INTO shop.customers VALUES (1, 'Ada', 'ada@example.com'), (2, 'Bob', NULL);
+INSERT INTO shop.orders VALUES (10, 1, 50, 'new'), (11, 1, 150, 'paid'), (12, 2, 300, 'paid');
+"""
+
+
+@pytest.fixture(scope="session")
+async def mariadb(tmp_path_factory):
+    """A real MariaDB (Debian package) with database `shop` and a read-only user `weaver`."""
+    import aiomysql
+
+    from weaver.mariadb_server import MariaDBServer
+
+    server = MariaDBServer(tmp_path_factory.mktemp("mariadb"))
+    server.start()
+    try:
+        conn = await aiomysql.connect(unix_socket=str(server.socket), user="root", password="", autocommit=True)
+        async with conn.cursor() as cur:
+            for statement in filter(str.strip, MARIADB_SETUP.split(";")):
+                await cur.execute(statement)
+        conn.close()
+        yield ConnectionParams(engine="mariadb", host="127.0.0.1", port=server.port, database="shop",
+                               username="weaver", password="maria-pw")
+    finally:
+        server.stop()

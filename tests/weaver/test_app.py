@@ -23,13 +23,13 @@ async def test_request_without_token_is_401_unauthenticated(client):
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_health_reports_every_dependency_up(client):
+async def test_health_reports_configured_dependencies_up_and_others_disabled(client):
     live = await client.get("/health/live")
     ready = await client.get("/health/ready")
     assert live.status_code == 200 and ready.status_code == 200
     checks = ready.json()["checks"]
     assert {k: v["status"] for k, v in checks.items()} == {
-        "postgres": "up", "graph": "up", "redis": "up", "requestGuard": "up"}
+        "postgres": "up", "graph": "up", "redis": "up", "mindsdb": "disabled", "requestGuard": "up"}
     assert checks["requestGuard"]["note"] == "redis"
 
 
@@ -71,7 +71,8 @@ async def test_other_tenant_lists_nothing_and_resolves_null_entities(gql, runtim
     table_rep = {"__typename": "Table", "dataSourceId": record.id, "schemaName": source_schema, "name": "orders"}
     _, body = await gql(other, ENTITY_TABLE, {"r": [table_rep]})
     assert body["data"]["_entities"] == [None]
-    _, body = await gql(other, "query($d: ID!, $s: String!) { table(dataSourceId: $d, schemaName: $s, name: \"orders\") { id } }",
+    _, body = await gql(other, "query($d: ID!, $s: String!) "
+                               "{ table(dataSourceId: $d, schemaName: $s, name: \"orders\") { id } }",
                         {"d": record.id, "s": source_schema})
     assert body["data"]["table"] is None
 

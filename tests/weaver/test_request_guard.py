@@ -100,3 +100,12 @@ async def test_idempotency_key_on_create_gives_one_row(gql, tenant_id):
     assert count["data"]["dataSources"]["totalCount"] == 1
     _, other = await gql(tenant_id, CREATE, {"input": {**ds_input, "name": "idem-2"}}, headers=key)
     assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_idempotency_key_on_glossary_term_create_gives_one_term(gql, tenant_id):
+    mutation = """mutation($input: CreateGlossaryTermInput!) { createGlossaryTerm(input: $input) {
+        term { id } userErrors { code } } }"""
+    key = {"Idempotency-Key": "term-key"}
+    _, first = await gql(tenant_id, mutation, {"input": {"name": "Churn"}}, headers=key)
+    _, again = await gql(tenant_id, mutation, {"input": {"name": "Churn"}}, headers=key)
+    assert first["data"] == again["data"] and again["data"]["createGlossaryTerm"]["userErrors"] == []

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import time
 
-import openai
-
 from axiom.errors import ApiError, QueryTimeout
 from axiom.settings import Settings
 from subgraphs.vision.cube.model import CubeModel
 from subgraphs.vision.metrics import LLM_CALL_DURATION
-from subgraphs.vision.nl.prompt import TOOL_NAME, Answer, InvalidAnswer, messages, parse_answer, pivot_tool
+from subgraphs.vision.nl.prompt import TOOL_NAME, Answer, InvalidAnswer, TermHint, messages, parse_answer, pivot_tool
 
 LLM_DISABLED = "LLM_DISABLED"
 LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
@@ -22,6 +20,8 @@ class PivotAsker:
     def __init__(self, settings: Settings):
         if not settings.openai_api_key:
             raise ApiError("NL→pivot is disabled: OPENAI_API_KEY is not set", code=LLM_DISABLED)
+        import openai  # heavy (~0.3 s): imported when NL→pivot is configured, not with the app
+
         self.model = settings.openai_model
         self.max_rows = settings.max_rows
         self.client = openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url,
@@ -30,12 +30,15 @@ class PivotAsker:
     async def close(self) -> None:
         await self.client.close()
 
-    async def ask(self, cube: CubeModel, question: str, level_values: dict[str, list[str]]) -> Answer:
+    async def ask(self, cube: CubeModel, question: str, level_values: dict[str, list[str]],
+                  terms: dict[str, TermHint] | None = None) -> Answer:
+        import openai
+
         started = time.perf_counter()
         outcome = "error"
         try:
             completion = await self.client.chat.completions.create(
-                model=self.model, messages=messages(cube, question, level_values), tools=[pivot_tool(cube)],
+                model=self.model, messages=messages(cube, question, level_values, terms), tools=[pivot_tool(cube)],
                 tool_choice={"type": "function", "function": {"name": TOOL_NAME}}, temperature=0,
             )
             answer = parse_answer(cube, _arguments(completion), max_rows=self.max_rows)

@@ -34,6 +34,18 @@ class InvalidAnswer(ApiError):
 
 
 @dataclass(frozen=True)
+class TermHint:
+    """The glossary term linked to a cube member: other names users may call the member by."""
+
+    name: str
+    synonyms: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        also = f", also called {', '.join(repr(s) for s in self.synonyms)}" if self.synonyms else ""
+        return f"glossary term {self.name!r}{also}"
+
+
+@dataclass(frozen=True)
 class Answer:
     query: PivotQuery
     explanation: str
@@ -84,8 +96,15 @@ def pivot_tool(cube: CubeModel) -> dict:
         "description": f"Run a pivot query on the OLAP cube {cube.name!r}."}}
 
 
-def messages(cube: CubeModel, question: str, level_values: dict[str, list[str]]) -> list[dict]:
-    """System prompt describing the cube's members (with sample level values), then the question."""
+def messages(cube: CubeModel, question: str, level_values: dict[str, list[str]],
+             terms: dict[str, TermHint] | None = None) -> list[dict]:
+    """System prompt describing the cube's members (with sample level values and the synonyms of their glossary
+    terms), then the question."""
+    terms = terms or {}
+
+    def term(member: str) -> str:
+        return f"; {terms[member].describe()}" if member in terms else ""
+
     lines = [f"You turn questions into pivot queries on the OLAP cube {cube.name!r}"
              + (f" ({cube.description})." if cube.description else "."),
              "Call the tool exactly once. Use only the levels and measures listed.", "", "Levels (Dimension.Level):"]
@@ -93,10 +112,12 @@ def messages(cube: CubeModel, question: str, level_values: dict[str, list[str]])
         for level in dim.levels:
             values = level_values.get(level.ref)
             sample = f"; values: {', '.join(values)}" if values else ""
-            lines.append(f"- {level.ref} ({level.level_type}, {level.data_type}{sample})")
+            lines.append(f"- {level.ref} ({level.level_type}, {level.data_type}{sample}{term(level.ref)})")
     lines += ["", "Measures:"]
-    lines += [f"- {m.name}: {m.aggregator.value} of {m.column}" for m in cube.measures]
-    lines += [f"- {c.name}: {c.formula}" for c in cube.calculated_members]
+    lines += [f"- {m.name}: {m.aggregator.value} of {m.column}{term(m.name)}" for m in cube.measures]
+    lines += [f"- {c.name}: {c.formula}{term(c.name)}" for c in cube.calculated_members]
+    if terms:
+        lines += ["", "Users may name a member by its glossary term or one of the term's synonyms."]
     lines += ["", "Filter values are level keys as text (e.g. years as 2024). Answer in the question's language."]
     return [{"role": "system", "content": "\n".join(lines)}, {"role": "user", "content": question}]
 

@@ -117,15 +117,22 @@ class CubeStore:
         rows = await self._select("tenant_id = :tenant_id AND name = :name", tenant_id=tenant_id, name=name)
         return rows[0] if rows else None
 
-    async def by_fact_table(self, tenant_id: str, datasource_id: str, schema: str, table: str) -> list[StoredCube]:
-        """Cubes whose fact table is this table of this datasource."""
-        if not _is_uuid(datasource_id):
-            return []
-        return await self._select(
-            "tenant_id = :tenant_id AND datasource_id = CAST(:ds AS uuid) AND fact_schema = :schema "
-            "AND fact_table = :table ORDER BY name",
-            tenant_id=tenant_id, ds=datasource_id, schema=schema, table=table,
+    async def by_fact_tables(self, tenant_id: str,
+                             tables: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[StoredCube]]:
+        """Cubes per `(datasource id, schema, table)` fact table, in one query for all the tables."""
+        wanted = [t for t in tables if _is_uuid(t[0])]
+        found: dict[tuple[str, str, str], list[StoredCube]] = {}
+        if not wanted:
+            return found
+        rows = await self._select(
+            "tenant_id = :tenant_id AND (datasource_id, fact_schema, fact_table) IN (SELECT * FROM "
+            "unnest(CAST(:ds AS uuid[]), CAST(:schemas AS text[]), CAST(:tables AS text[]))) ORDER BY name",
+            tenant_id=tenant_id, ds=[t[0] for t in wanted], schemas=[t[1] for t in wanted],
+            tables=[t[2] for t in wanted],
         )
+        for cube in rows:
+            found.setdefault((cube.datasource_id, cube.fact_schema, cube.fact_table), []).append(cube)
+        return found
 
     async def all_tenants(self) -> list[StoredCube]:
         """Every cube of every tenant: for the ETL loop, which runs outside any request."""

@@ -127,6 +127,39 @@ class PostgresAdapter:
         rows = [[json_value(v) for v in r.values()] for r in records[:limit]]
         return QueryResult(columns=columns, rows=rows, truncated=len(records) > limit)
 
+    async def estimate_rows(self, params: ConnectionParams, schemas: Sequence[str]) -> dict[tuple[str, str], int]:
+        """Planner row estimates (absent when the table was never analysed)."""
+        conn = await self._connect(params)
+        try:
+            rows = await conn.fetch(_ESTIMATES, list(schemas))
+        finally:
+            await conn.close()
+        return {(r["schema"], r["name"]): r["estimate"] for r in rows
+                if r["estimate"] is not None and r["estimate"] >= 0}
+
+    async def profile(self, params: ConnectionParams, statements: Sequence[str], timeout: float) -> list:
+        """Run each single-row statement read-only; a failing one (timeout, permission) yields its exception."""
+        conn = await self._connect(params)
+        results: list = []
+        try:
+            for sql in statements:
+                try:
+                    async with conn.transaction(readonly=True):
+                        await conn.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
+                        results.append(list((await conn.fetchrow(sql)).values()))
+                except asyncpg.PostgresError as exc:
+                    results.append(exc)
+        finally:
+            await conn.close()
+        return results
+
+
+_ESTIMATES = """
+SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint AS estimate
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname = ANY($1::text[])
+"""
+
 
 def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
     columns: dict[tuple[str, str], list[ColumnMeta]] = defaultdict(list)

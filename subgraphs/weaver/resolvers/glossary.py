@@ -12,6 +12,7 @@ from axiom.graphql_types import UserError
 from subgraphs.weaver.glossary.import_plan import CREATE, UNCHANGED, UPDATE
 from subgraphs.weaver.pagination import DEFAULT_PAGE, check_first, decode_cursor, encode_cursor
 from subgraphs.weaver.resolvers.access import loaders, runtime, tenant
+from subgraphs.weaver.resolvers.guard import guarded_create
 from subgraphs.weaver.service.glossary import problem_errors
 from subgraphs.weaver.service.user_errors import UserInputProblem
 from subgraphs.weaver.store.datasources import parse_id
@@ -87,12 +88,21 @@ class GlossaryQueries:
 
 @strawberry.type
 class GlossaryMutations:
-    @strawberry.mutation(description="Create a glossary term.")
+    @strawberry.mutation(description="Create a glossary term (honours an `Idempotency-Key` header).")
     async def create_glossary_term(
         self, info: Info,
         input: Annotated[CreateGlossaryTermInput, strawberry.argument(description="The new term.")],
     ) -> GlossaryTermPayload:
-        return await _term_payload(runtime(info).glossary_service.create(tenant(info), _values(input)))
+        values = _values(input)
+
+        async def replay(term_id: str) -> GlossaryTermPayload:
+            record = await loaders(info).term.load(term_id)
+            return GlossaryTermPayload(term=GlossaryTerm.from_record(record) if record else None, user_errors=[])
+
+        return await guarded_create(
+            info, "createGlossaryTerm", values,
+            lambda: _term_payload(runtime(info).glossary_service.create(tenant(info), values)),
+            lambda p: str(p.term.id) if p.term else None, replay)
 
     @strawberry.mutation(description="Change a glossary term; omitted fields keep their value.")
     async def update_glossary_term(

@@ -14,6 +14,7 @@ from subgraphs.weaver.adapters import adapter_for
 from subgraphs.weaver.adapters.base import ConnectionParams, DataSourceUnreachable, UnsupportedEngine
 from subgraphs.weaver.catalog.model import DatabaseCatalog
 from subgraphs.weaver.service.datasource_input import validate_datasource
+from subgraphs.weaver.service.statistics import collect_statistics
 from subgraphs.weaver.service.user_errors import (
     DUPLICATE,
     NOT_FOUND,
@@ -25,6 +26,7 @@ from subgraphs.weaver.service.user_errors import (
 from subgraphs.weaver.store.datasources import DataSourceRecord, DataSourceStore, DuplicateDataSourceName
 from subgraphs.weaver.store.schema_graph import SchemaGraphStore
 from subgraphs.weaver.store.snapshots import SnapshotRecord, SnapshotStore
+from subgraphs.weaver.store.statistics import StatisticsStore
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 10.0
@@ -54,21 +56,24 @@ class CatalogSync:
     """
 
     def __init__(self, engine: AsyncEngine, datasources: DataSourceStore, graph: SchemaGraphStore,
-                 snapshots: SnapshotStore):
+                 snapshots: SnapshotStore, statistics_timeout: float = 30.0):
         self.engine = engine
         self.datasources = datasources
         self.graph = graph
         self.snapshots = snapshots
-        self.after_sync: list = []  # hooks (statistics, mirrors) called with (record, params, catalog, conn)
+        self.statistics_timeout = statistics_timeout
+        self.after_sync: list = []  # hooks called in the sync's transaction with (record, params, catalog, conn)
 
     async def sync(self, record: DataSourceRecord) -> SyncOutcome:
         params = await self.datasources.connection_params(record)
         catalog = await adapter_for(record.engine).introspect(params, record.schema_filter)
         await self.graph.replace_catalog(record.tenant_id, record.id, record.name, catalog)
+        statistics = await collect_statistics(params, catalog, self.statistics_timeout)
         synced_at = dt.datetime.now(dt.timezone.utc)
         async with self.engine.begin() as conn:
             snapshot = await self.snapshots.add(conn, record.tenant_id, record.id, catalog, synced_at)
             await self.datasources.mark_synced(record.tenant_id, record.id, synced_at, conn=conn)
+            await StatisticsStore.add(conn, record.tenant_id, record.id, snapshot.id, synced_at, statistics)
             for hook in self.after_sync:
                 await hook(record, params, catalog, conn)
         log.info("synced datasource %s: version %d, %d tables, %d columns", record.id, snapshot.version,

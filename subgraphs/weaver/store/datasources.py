@@ -102,7 +102,8 @@ class DataSourceStore:
             return {}
         async with self._engine.connect() as conn:
             rows = (await conn.execute(text(
-                f"SELECT {_COLUMNS} FROM weaver.datasources WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"),
+                f"SELECT {_COLUMNS} FROM weaver.datasources "
+                "WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"),
                 {"tenant": tenant_id, "ids": valid})).all()
         by_id = {r.id: r for r in map(_record, rows)}
         return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}

@@ -114,7 +114,8 @@ class GlossaryStore:
             return {}
         async with self._engine.connect() as conn:
             rows = (await conn.execute(text(
-                f"SELECT {_COLUMNS} FROM weaver.glossary_terms WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[]))"),
+                f"SELECT {_COLUMNS} FROM weaver.glossary_terms "
+                "WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[]))"),
                 {"t": tenant_id, "ids": valid})).all()
         by_id = {r.id: r for r in map(_record, rows)}
         return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}

@@ -8,6 +8,7 @@ keys under uniqueness constraints, no element ids, no dynamic labels, batched `U
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -243,13 +244,14 @@ class SchemaGraphStore:
         target = _TABLE_FIELDS.replace("t.", "o.").replace(" AS ", " AS o_")
         relations: dict[tuple, TableRelation] = {}
         pairs: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
-        for outgoing, pattern in ((True, "(c)-[r:FK]->(oc:Column)"), (False, "(c)<-[r:FK]-(oc:Column)")):
-            rows = await self.client.read(
-                f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column), "
-                f"{pattern}<-[:HAS_COLUMN]-(o:Table) "
-                f"WHERE t.tenantId = $tenant "
-                f"RETURN t.key AS source, r.name AS constraint_name, c.name AS column, oc.name AS other_column, "
-                f"c.ordinal AS ordinal, {target}", keys=list(keys), tenant=tenant_id)
+        directions = ((True, "(c)-[r:FK]->(oc:Column)"), (False, "(c)<-[r:FK]-(oc:Column)"))
+        results = await asyncio.gather(*(self.client.read(
+            f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column), "
+            f"{pattern}<-[:HAS_COLUMN]-(o:Table) "
+            f"WHERE t.tenantId = $tenant "
+            f"RETURN t.key AS source, r.name AS constraint_name, c.name AS column, oc.name AS other_column, "
+            f"c.ordinal AS ordinal, {target}", keys=list(keys), tenant=tenant_id) for _, pattern in directions))
+        for (outgoing, _), rows in zip(directions, results):
             for r in sorted(rows, key=lambda r: r["ordinal"]):
                 ident = (r["source"], outgoing, r["constraint_name"], r["o_key"])
                 pairs[ident].append((r["column"], r["other_column"]))

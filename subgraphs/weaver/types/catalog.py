@@ -16,6 +16,7 @@ from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.types.arguments import NameArg, SchemaNameArg
 from subgraphs.weaver.types.glossary import GlossaryTerm
 from subgraphs.weaver.types.snapshots import MetadataSnapshot
+from subgraphs.weaver.types.statistics import ColumnStatistics, TableStatistics
 from subgraphs.weaver.store.datasources import DataSourceRecord
 from subgraphs.weaver.store.schema_graph import ColumnRow, SchemaRow, TableRow
 
@@ -63,7 +64,7 @@ class ColumnPath:
         return [Column.from_row(r) for r in rows if r is not None]
 
 
-@strawberry.type(description="A column of a table or view.")
+@strawberry.federation.type(keys=["id"], description="A column of a table or view.")
 class Column:
     id: strawberry.ID = strawberry.field(description="Stable id: datasource id, schema, table and column name.")
     name: str = strawberry.field(description="Column name.")
@@ -81,10 +82,21 @@ class Column:
                    default_value=row.default_value, is_primary_key=row.is_primary_key, ordinal=row.ordinal,
                    comment=row.comment, table_key=row.table_key)
 
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Optional["Column"]:
+        """Another subgraph's reference; a column of another tenant (or unknown) resolves to null."""
+        row = await loaders(info).column.load(str(id))
+        return cls.from_row(row) if row else None
+
     @strawberry.field(description="The table the column belongs to.")
     async def table(self, info: Info) -> Optional["Table"]:
         row = await loaders(info).table.load(self.table_key)
         return Table.from_row(row) if row else None
+
+    @strawberry.field(description="Statistics of the column from the last sync, if computed.")
+    async def statistics(self, info: Info) -> ColumnStatistics | None:
+        record = await loaders(info).column_statistics.load(str(self.id))
+        return ColumnStatistics.from_record(record) if record else None
 
     @strawberry.field(description="Glossary terms linked to the column.")
     async def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
@@ -143,6 +155,15 @@ class Table:
     async def columns(self, info: Info) -> list[Column]:
         rows = await loaders(info).columns_of_table.load(str(self.id))
         return [Column.from_row(r) for r in rows]
+
+    @strawberry.field(description="Statistics of the table from the last sync (null for views or before a sync).")
+    async def statistics(self, info: Info) -> TableStatistics | None:
+        history = await loaders(info).table_statistics.load(str(self.id))
+        return TableStatistics.from_record(history[0]) if history else None
+
+    @strawberry.field(description="Statistics of the table from every sync, newest first.")
+    async def statistics_history(self, info: Info) -> list[TableStatistics]:
+        return [TableStatistics.from_record(r) for r in await loaders(info).table_statistics.load(str(self.id))]
 
     @strawberry.field(description="Glossary terms linked to the table.")
     async def glossary_terms(self, info: Info) -> list[GlossaryTerm]:

@@ -15,11 +15,16 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway_testkit.subgraphs import accounts, inventory, products, reviews  # noqa: E402
+from gateway_testkit.subgraphs import (  # noqa: E402
+    accounts, directory, inventory, ledger, products, reviews,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = Path(__file__).parent / "fixtures"
 SUBGRAPHS = {"products": products, "reviews": reviews, "accounts": accounts, "inventory": inventory}
+# Federation features beyond the shop: @interfaceObject, @requires with arguments,
+# progressive @override, sibling fields typed differently per subgraph.
+DIRECTORY = {"directory": directory, "ledger": ledger}
 
 
 def placeholder_url(name: str) -> str:
@@ -54,5 +59,6 @@ def compose_payload(payload: list[dict]) -> str:
 
 if __name__ == "__main__":
     (FIXTURES / "shop.graphql").write_text(compose(SUBGRAPHS))
+    (FIXTURES / "directory.graphql").write_text(compose(DIRECTORY))
     planner = json.loads((FIXTURES / "planner_subgraphs.json").read_text())
     (FIXTURES / "planner.graphql").write_text(compose_payload(planner))

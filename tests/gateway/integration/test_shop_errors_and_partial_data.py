@@ -8,7 +8,7 @@ import pytest
 
 from gateway import create_gateway_app
 from gateway_testkit.servers import RunningServer, free_port_url, hanging_app, supergraph_with_urls
-from conftest import GatewayClient
+from gateway_testkit.client import GatewayClient
 
 
 async def test_subgraph_error_is_repathed_to_the_client_path(shop):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway import create_gateway_app
-from conftest import GatewayClient
+from gateway_testkit.client import GatewayClient
 
 
 async def test_unparsable_document_is_a_400_with_a_code(shop):

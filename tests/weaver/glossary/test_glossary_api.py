@@ -7,7 +7,8 @@ from weaver.test_app import register
 TERM_FIELDS = "id name definition synonyms status owner parent { name } children { name } relatedTerms { name }"
 CREATE = f"""mutation($input: CreateGlossaryTermInput!) {{ createGlossaryTerm(input: $input) {{
     term {{ {TERM_FIELDS} }} userErrors {{ field code }} }} }}"""
-LINK = """mutation($t: ID!, $x: ID!) { linkTerm(termId: $t, targetId: $x) { term { name columns { name } tables { name } }
+LINK = """mutation($t: ID!, $x: ID!) { linkTerm(termId: $t, targetId: $x) {
+    term { name columns { name } tables { name } }
     userErrors { field code } } }"""
 
 

@@ -26,7 +26,8 @@ async def test_column_references_and_paths_follow_foreign_keys(gql, runtime, ten
 async def test_related_tables_lists_both_directions(gql, runtime, tenant_id, local_params, source_schema):
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     query = """query($d: ID!, $s: String!) { table(dataSourceId: $d, schemaName: $s, name: "orders") {
-        relatedTables { direction table { name } } columns { name referencedBy { column { name table { name } } } } } }"""
+        relatedTables { direction table { name } }
+        columns { name referencedBy { column { name table { name } } } } } }"""
     _, body = await gql(tenant_id, query, {"d": record.id, "s": source_schema})
     table = body["data"]["table"]
     assert table["relatedTables"] == [{"direction": "OUTGOING", "table": {"name": "customers"}},

@@ -88,7 +88,8 @@ async def test_sync_records_versions_and_diff_lists_changes(gql, tenant_id, loca
     conn = await asyncpg.connect(services_settings.database_url)
     try:
         await conn.execute(f"""
-            CREATE TABLE {source_schema}.refunds (id int PRIMARY KEY, order_id int REFERENCES {source_schema}.orders (id));
+            CREATE TABLE {source_schema}.refunds (id int PRIMARY KEY,
+                                                  order_id int REFERENCES {source_schema}.orders (id));
             ALTER TABLE {source_schema}.customers ADD COLUMN phone text;
             DROP VIEW {source_schema}.big_orders;
             ALTER TABLE {source_schema}.orders ALTER COLUMN total TYPE numeric(14, 2);""")

@@ -1,3 +1,4 @@
+import asyncio
 import dataclasses
 import uuid
 
@@ -65,3 +66,15 @@ async def test_delete_datasource_removes_its_whole_subgraph(runtime, tenant_id, 
         "MATCH (n:Column) WHERE n.dataSourceId = $ds RETURN count(n) AS n", ds=ds)
     assert rows[0]["n"] == 0
     assert await runtime.graph.schemas_of_datasources(tenant_id, [ds]) == {}
+
+
+async def test_concurrent_syncs_of_one_datasource_all_succeed(runtime, tenant_id, local_params, source_schema):
+    record = await runtime.datasources.create(
+        tenant_id, name="concurrent", engine="postgresql", host=local_params.host, port=local_params.port,
+        database=local_params.database, username=local_params.username, options={"schemas": [source_schema]})
+    outcomes = await asyncio.gather(*(runtime.catalog_sync.sync(record) for _ in range(3)))
+    assert sorted(o.snapshot.version for o in outcomes) == [1, 2, 3]
+    tables = await runtime.graph.tables_of_schemas(tenant_id, [schema_key(record.id, source_schema)])
+    assert len(tables[schema_key(record.id, source_schema)]) == 4
+    rows = await runtime.graph.client.read("MATCH (c:Column {dataSourceId: $ds}) RETURN count(c) AS n", ds=record.id)
+    assert rows[0]["n"] == 13

@@ -33,6 +33,11 @@ class Query:
         return User(id=strawberry.ID("u1"), name=f"Ada ({auth})", username="@ada")
 
     @strawberry.field
+    def header(self, info: strawberry.Info, name: str) -> str | None:
+        """A request header as the subgraph received it (header propagation tests)."""
+        return info.context["request"].headers.get(name)
+
+    @strawberry.field
     def users(self) -> list[User]:
         return [User(**row) for row in USERS.values()]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import AsyncGenerator
+
 import strawberry
 
 REVIEWS: list[dict] = []
@@ -17,6 +20,8 @@ def reset() -> None:
 
 
 reset()
+# Subscriptions currently streaming (to observe upstream unsubscription).
+ACTIVE_FEEDS: set[int] = set()
 USERNAMES = {"u1": "@ada", "u2": "@alan"}
 
 
@@ -82,4 +87,32 @@ class Mutation:
         return Review.make(row)
 
 
-schema = strawberry.federation.Schema(query=Query, mutation=Mutation, federation_version="2.7")
+@strawberry.type
+class Subscription:
+    @strawberry.subscription
+    async def review_added(self, count: int = 3,
+                           delay: float = 0.0) -> AsyncGenerator[Review, None]:
+        """`count` reviews (cycling), `delay` seconds apart."""
+        token = object()
+        ACTIVE_FEEDS.add(id(token))
+        try:
+            for index in range(count):
+                yield Review.make(REVIEWS[index % len(REVIEWS)])
+                await asyncio.sleep(delay)
+        finally:
+            ACTIVE_FEEDS.discard(id(token))
+
+    @strawberry.subscription
+    async def broken_feed(self) -> AsyncGenerator[Review, None]:
+        yield Review.make(REVIEWS[0])
+        raise ValueError("feed broke")
+
+    @strawberry.subscription
+    async def connection_token(self, info: strawberry.Info) -> AsyncGenerator[str | None, None]:
+        """The Authorization the subscriber sent in `connection_init`."""
+        params = info.context.get("connection_params") or {}
+        yield params.get("Authorization")
+
+
+schema = strawberry.federation.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                                      federation_version="2.7")

@@ -1,0 +1,39 @@
+"""Subscription execution: stream events from one subgraph, complete each event
+through the rest of the plan (entity fetches to other subgraphs)."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, Mapping
+
+from gateway.executor.errors import subgraph_error
+from gateway.executor.execute import ExecutionState, PlanExecutor
+from gateway.planner.nodes import SubscriptionNode
+
+
+class SubscriptionExecutor:
+    """Runs `SubscriptionNode`s: `subscriber.subscribe` does the streaming I/O."""
+
+    def __init__(self, executor: PlanExecutor, subscriber):
+        self.executor = executor
+        self.subscriber = subscriber
+
+    async def events(self, node: SubscriptionNode, variables: dict, coerced: dict,
+                     headers: Mapping[str, str],
+                     init_payload: dict | None = None) -> AsyncIterator[ExecutionState]:
+        """One completed `ExecutionState` per upstream event; raises `TransportError`
+        when the subgraph cannot be reached or goes away mid-stream."""
+        primary = node.primary
+        body = {
+            "query": primary.operation,
+            "variables": {k: variables[k] for k in primary.variable_usages if k in variables},
+        }
+        url = self.executor.urls[primary.subgraph]
+        async for payload in self.subscriber.subscribe(url, body, headers, init_payload):
+            state = ExecutionState(variables, coerced, headers)
+            # An event without data (a subgraph error) stays without data.
+            state.data = payload["data"] if isinstance(payload.get("data"), dict) else None
+            for error in payload.get("errors") or ():
+                state.errors.append(subgraph_error(error, primary.subgraph, error.get("path")))
+            if state.data:
+                await self.executor.run(node.rest, state)
+            yield state

@@ -1,0 +1,38 @@
+"""Per-request dataloaders: lookups made once per object of a list are batched into one query per request."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Awaitable, Callable, Sequence
+
+from aiodataloader import DataLoader
+
+from subgraphs.vision.store.cubes import CubeStore, StoredCube
+from subgraphs.vision.store.terms import MemberTermStore
+
+TableKey = tuple[str, str, str]  # (datasource id, schema, table), as in Weaver's Table key
+
+
+def _loader(fetch: Callable[[list], Awaitable[dict]], default: Callable[[], object]) -> DataLoader:
+    async def batch(keys: Sequence):
+        found = await fetch(list(keys))
+        return [found.get(key, default()) for key in keys]
+
+    return DataLoader(batch_load_fn=batch)
+
+
+def table_key(datasource_id: str, schema: str, table: str) -> TableKey:
+    """The key as stored (canonical UUID text), so `ABC…` and `abc…` load the same cubes."""
+    try:
+        datasource_id = str(uuid.UUID(datasource_id))
+    except ValueError:
+        pass  # not a datasource id: loads no cubes
+    return (datasource_id, schema, table)
+
+
+class VisionLoaders:
+    """All loaders of one request, scoped to its tenant."""
+
+    def __init__(self, cubes: CubeStore, terms: MemberTermStore, tenant_id: str):
+        self.cubes_of_table: DataLoader = _loader(lambda keys: cubes.by_fact_tables(tenant_id, keys), list)
+        self.member_terms: DataLoader = _loader(lambda ids: terms.of_cubes(tenant_id, ids), dict)

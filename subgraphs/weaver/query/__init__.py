@@ -1,0 +1,1 @@
+"""Read-only queries against datasources: the statement check (pure) lives here."""

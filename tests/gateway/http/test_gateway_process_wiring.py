@@ -1,0 +1,45 @@
+"""`gateway.main.create_app`: the gateway as Axiom runs it (JWT, metrics, WebSocket auth)."""
+
+from __future__ import annotations
+
+import httpx
+
+from axiom.auth import issue_token
+from axiom.settings import Settings
+from gateway.main import create_app
+from gateway_testkit.live import WsClient
+from gateway_testkit.servers import RunningServer
+
+SETTINGS = Settings(jwt_secret="gateway-test-secret-of-at-least-32-bytes")
+
+
+def _app(shop_sdl: str, shop_urls: dict):
+    settings = Settings(jwt_secret=SETTINGS.jwt_secret, weaver_url=shop_urls["products"],
+                        vision_url=shop_urls["reviews"])
+    return create_app(settings, shop_sdl)
+
+
+async def test_plan_cache_metrics_are_exported(shop_sdl, shop_urls):
+    app = _app(shop_sdl, shop_urls)
+    token = issue_token(SETTINGS, tenant_id="acme", subject="ann")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
+        for _ in range(2):
+            response = await http.post("/graphql", json={"query": '{ product(upc: "1") { name } }'},
+                                       headers={"authorization": f"Bearer {token}"})
+            assert response.status_code == 200, response.text
+        metrics = (await http.get("/metrics")).text
+    assert "axiom_gateway_plan_cache_hits_total 1.0" in metrics
+    assert "axiom_gateway_plan_cache_misses_total 1.0" in metrics
+
+
+async def test_websocket_connection_init_is_checked_with_the_jwt(shop_sdl, shop_urls):
+    server = await RunningServer(_app(shop_sdl, shop_urls)).start()
+    url = server.url.replace("http://", "ws://")
+    token = issue_token(SETTINGS, tenant_id="acme", subject="ann")
+    try:
+        async with WsClient.connect(url, {"Authorization": f"Bearer {token}"}) as client:
+            await client.subscribe("1", "subscription { connectionToken }")
+            messages = await client.collect("1")
+        assert messages[0]["payload"]["data"]["connectionToken"] == f"Bearer {token}"
+    finally:
+        await server.stop()
