@@ -66,7 +66,8 @@ class EmbeddedArcadeDB:
         self.process.kill_stale("com.arcadedb.server.ArcadeDBServer")
         self.bolt_port = free_port(self.preferred_bolt_port)
         self.http_port = free_port(None)
-        self.process.start(self._argv())
+        # ArcadeDB writes its log/ folder into the working directory: keep it inside the server's folder.
+        self.process.start(self._argv(), cwd=self.folder)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

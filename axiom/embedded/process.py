@@ -104,7 +104,7 @@ class ManagedProcess:
         self.pid_file.unlink(missing_ok=True)
 
     def start(self, argv: Sequence[str], *, env: dict | None = None, user: str | None = None,
-              inherit_output: bool = False) -> None:
+              inherit_output: bool = False, cwd: Path | None = None) -> None:
         """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         log = None if inherit_output else open(self.log_file, "ab")
@@ -115,6 +115,7 @@ class ManagedProcess:
                 stderr=subprocess.STDOUT if log else None,
                 stdin=subprocess.DEVNULL,
                 env=env,
+                cwd=cwd,
                 # With only `user`, the child keeps root's group and so gets the *group* bits of root-owned
                 # folders (often ---); drop to the user's own group and no supplementary groups too.
                 user=user,

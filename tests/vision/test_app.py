@@ -107,3 +107,13 @@ async def test_health_ready_reports_postgres_and_redis_up(client):
     assert {name: check["status"] for name, check in response.json()["checks"].items()} == {
         "postgres": "up", "redis": "up"}
     assert (await client.get("/health/live")).status_code == 200
+
+
+def test_importing_the_app_leaves_the_openai_sdk_for_the_first_question():
+    import subprocess
+    import sys
+
+    # The openai SDK (with pydantic models) is most of Vision's import time; only askPivot needs it.
+    probe = "import sys, subgraphs.vision.app; print(sorted(m for m in ('openai', 'pydantic') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"

@@ -155,7 +155,8 @@ async def test_a_pivot_over_query_timeout_is_a_timeout_error(services_settings, 
         async with engine.connect() as conn, conn.begin():
             # A plain REFRESH holds the view's ACCESS EXCLUSIVE lock until commit: the pivot waits on it until
             # its statement timeout cancels it.
-            await conn.execute(text(cube.layout.refresh_view_sql(concurrently=False)))
+            for statement in cube.layout.refresh_view_sql(concurrently=False):
+                await conn.execute(text(statement))
             body = await asyncio.wait_for(graphql(
                 PIVOT, {"input": {"cube": "Sales", "rows": ["Region.Region"], "measures": ["Amount"]}},
                 tenant=tenant_id), 10)

@@ -65,12 +65,18 @@ def test_typed_levels_take_typed_parameters_and_strings_compare_as_text():
     assert 'CAST("v"."l1_customer_segment" AS text) = :p' in statement.sql
 
 
-def test_distinct_count_unnests_keys_and_counts_additive_partials_once():
-    statement = build(PivotQuery(rows=("Region.Region",), measures=("Amount", "Order Count", "Avg Order Value")))
-    assert 'unnest("v"."m2_order_count_keys") WITH ORDINALITY' in statement.sql
-    assert 'sum(CASE WHEN "u"."ord" = 1 THEN "v"."m0_amount_sum" END)' in statement.sql
+def test_distinct_count_comes_from_the_key_signature_view_joined_to_the_cells():
+    statement = build(PivotQuery(rows=("Region.Region",), measures=("Amount", "Order Count", "Avg Order Value"),
+                                 filters=(LevelFilter("Product.Category", eq="Hardware"),)))
+    view = '"vision_mv"."mv_00000000000000000000000000000001_k2" AS "s"'
+    assert view in statement.sql and 'sum("s"."keys")' in statement.sql
+    # only the levels grouped or filtered are unnested from the signature's cells, then filtered like the cells
+    assert 'unnest("s"."l0_region_region", "s"."l2_product_category")' in statement.sql
+    assert statement.sql.count('CAST("v"."l2_product_category" AS text) = :p') == 2
+    assert 'LEFT JOIN' in statement.sql and '"c"."a0" IS NOT DISTINCT FROM "d0"."a0"' in statement.sql
+    assert 'sum("v"."m0_amount_sum") AS "x0"' in statement.sql
     without = build(PivotQuery(rows=("Region.Region",), measures=("Amount",)))
-    assert "unnest" not in without.sql
+    assert "unnest" not in without.sql and "JOIN" not in without.sql
 
 
 def test_the_same_query_builds_over_the_raw_fact_join():

@@ -51,6 +51,7 @@ async def test_with_airflow_a_full_sync_triggers_the_dag_and_settles_when_it_fin
             assert request["authorization"].startswith("Basic ")
             conf_cubes = {c["id"]: c for c in request["json"]["conf"]["cubes"]}
             assert conf_cubes[cube.id]["view"] == cube.layout.view and conf_cubes[cube.id]["tenant_id"] == cube.tenant_id
+            assert conf_cubes[cube.id]["views"] == [cube.layout.view, cube.layout.distinct_view("Order Count")]
             assert (await CubeStore(engine).get(cube.tenant_id, cube.id)).refresh_status == "triggered"
 
             assert await refresher.follow_airflow() == 0  # still queued

@@ -53,6 +53,12 @@ QUERIES = [
                having=(MeasureFilter("Orders", "GTE", 40),), sort=(SortKey("Orders", True),), limit=7),
     PivotQuery(rows=("Product.Category", "Line.Number"), measures=("Products", "Amount"),
                filters=(LevelFilter("Product.Product", contains="product 1"),), totals=True),
+    # distinct keys spread over cells that a filter on an ungrouped level keeps only partly
+    PivotQuery(rows=("Order.Status",), columns=("Line.Number",), measures=("Orders", "Products", "Spread"),
+               filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),), totals=True),
+    PivotQuery(measures=("Orders", "Amount"), filters=(LevelFilter("Product.Category", eq="Hardware"),)),
+    PivotQuery(columns=("Product.Product",), measures=("Orders",), filters=(LevelFilter("Line.Number", to="2"),),
+               sort=(SortKey("Orders", False),), offset=3, limit=5, totals=True),
 ]
 
 

@@ -80,10 +80,12 @@ async def test_entities_of_another_tenant_resolve_to_null(gql, tenant_id, tenant
         {"__typename": "DataSource", "id": o["ds"]},
         {"__typename": "Table", "dataSourceId": o["ds"], "schemaName": o["schema"], "name": "orders"},
         {"__typename": "GlossaryTerm", "id": o["term"]},
+        {"__typename": "Column", "id": o["column"]},
     ]
     query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on DataSource { id }
-        ... on Table { id } ... on GlossaryTerm { id } } }"""
+        ... on Table { id } ... on GlossaryTerm { id } ... on Column { id } } }"""
     _, body = await gql(tenant_id + "-b", query, {"r": representations})
-    assert body["data"]["_entities"] == [None, None, None]
+    assert body["data"]["_entities"] == [None, None, None, None]
     _, body = await gql(tenant_id, query, {"r": representations})
-    assert body["data"]["_entities"] == [{"id": o["ds"]}, {"id": o["table"]}, {"id": o["term"]}]
+    assert body["data"]["_entities"] == [{"id": o["ds"]}, {"id": o["table"]}, {"id": o["term"]},
+                                         {"id": o["column"]}]

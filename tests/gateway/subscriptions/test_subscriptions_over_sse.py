@@ -79,3 +79,10 @@ async def test_queries_over_sse_are_one_event(shop_sdl):
         async with http.stream("POST", gw.url, json=body, headers=SSE) as response:
             events = [e async for e in _events(response)]
     assert events == [("next", {"data": {"product": {"name": "Table"}}}), ("complete", None)]
+
+
+async def test_mutations_over_get_event_streams_are_refused(shop_sdl):
+    async with live_gateway(shop_sdl) as gw, httpx.AsyncClient() as http:
+        params = {"query": 'mutation { createProduct(upc: "9", name: "x") { upc } }'}
+        response = await http.get(gw.url, params=params, headers=SSE)
+    assert response.status_code == 405

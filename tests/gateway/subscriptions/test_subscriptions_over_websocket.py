@@ -4,6 +4,7 @@ entity fetches, completion, errors, unsubscription, auth, keep-alive, load."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 
 import pytest
@@ -122,3 +123,18 @@ async def test_many_concurrent_subscribers_each_get_their_events(gw):
     results = await asyncio.gather(*(one(i) for i in range(40)))
     assert all([m["type"] for m in r] == ["next"] * 3 + ["complete"] for r in results)
     assert {r[2]["payload"]["data"]["reviewAdded"]["body"] for r in results} == {"Wobbly"}
+
+
+async def test_persisted_subscription_documents_are_found_by_hash(gw):
+    query = "subscription { connectionToken }"
+    persisted = {"persistedQuery": {"version": 1,
+                                    "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
+    async with WsClient.connect(gw.ws_url) as client:
+        await client.send({"id": "1", "type": "subscribe", "payload": {"extensions": persisted}})
+        (missing,) = await client.collect("1")
+        assert missing["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        await client.send({"id": "2", "type": "subscribe",
+                           "payload": {"query": query, "extensions": persisted}})
+        assert (await client.collect("2"))[-1]["type"] == "complete"
+        await client.send({"id": "3", "type": "subscribe", "payload": {"extensions": persisted}})
+        assert [m["type"] for m in await client.collect("3")] == ["next", "complete"]

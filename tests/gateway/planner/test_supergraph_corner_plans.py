@@ -1,0 +1,82 @@
+"""Plans for supergraph corners written inline (no composition needed): a subgraph's
+narrower field type, `@requires` through abstract fragments, unions below a
+shareable path."""
+
+from __future__ import annotations
+
+from gateway.api_schema import build_api_schema
+from gateway.operation import prepare_operation
+from gateway.planner import plan_operation, plan_to_dict
+from gateway.supergraph import load_supergraph
+
+HEADER = """
+schema @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION) { query: Query }
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet,
+  type: String, external: Boolean, override: String, usedOverridden: Boolean)
+  repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false,
+  resolvable: Boolean! = true, isInterfaceObject: Boolean! = false)
+  repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+scalar join__FieldSet
+scalar link__Import
+enum link__Purpose { SECURITY EXECUTION }
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a/graphql")
+  B @join__graph(name: "b", url: "http://b/graphql")
+}
+"""
+
+
+def _plan(types: str, query: str):
+    sdl = HEADER + types
+    operation = prepare_operation(build_api_schema(sdl), query, None).operation
+    return plan_to_dict(plan_operation(load_supergraph(sdl), operation).node)
+
+
+def test_a_narrower_subgraph_field_type_drops_impossible_fragments_but_keeps_typename():
+    plan = _plan("""
+      type Query @join__type(graph: A) { book: Media @join__field(graph: A, type: "Book") }
+      union Media @join__type(graph: A) @join__unionMember(graph: A, member: "Book")
+        @join__unionMember(graph: A, member: "Song") = Book | Song
+      type Book @join__type(graph: A) { title: String }
+      type Song @join__type(graph: A) { title: String }
+    """, "{ book { __typename ... on Song { title } ... on Book { title } } }")
+    assert plan["operation"] == "query{book{__typename title}}"
+
+
+def test_requires_through_an_interface_fragment_sends_it_for_each_concrete_type():
+    plan = _plan("""
+      type Query @join__type(graph: A) @join__type(graph: B) { e: E @join__field(graph: A) }
+      type E @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+        id: ID!
+        data: Foo @join__field(graph: A) @join__field(graph: B, external: true)
+        r: String @join__field(graph: B, requires: "data { ... on Foo { foo } }")
+      }
+      interface Foo @join__type(graph: A) @join__type(graph: B) { foo: String }
+      type X implements Foo @join__implements(graph: A, interface: "Foo")
+        @join__implements(graph: B, interface: "Foo") @join__type(graph: A) @join__type(graph: B)
+        { foo: String }
+    """, "{ e { r } }")
+    requires = plan["nodes"][1]["node"]["requires"]
+    assert "... on X{foo}" in requires and "... on Foo" not in requires
+
+
+def test_union_below_a_path_two_subgraphs_serve_selects_only_common_members():
+    plan = _plan("""
+      type Query @join__type(graph: A) @join__type(graph: B) { root: C @join__field(graph: A) }
+      type C @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+        id: ID!
+        items: [Item!]!
+      }
+      union Item @join__type(graph: A) @join__type(graph: B)
+        @join__unionMember(graph: A, member: "Common") @join__unionMember(graph: B, member: "Common")
+        @join__unionMember(graph: A, member: "OnlyA") = Common | OnlyA
+      type Common @join__type(graph: A) @join__type(graph: B) { label: String }
+      type OnlyA @join__type(graph: A) { a: String }
+    """, "{ root { items { __typename ... on Common { label } ... on OnlyA { a } } } }")
+    assert plan["operation"] == "query{root{items{__typename ... on Common{label}}}}"
