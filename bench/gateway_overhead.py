@@ -39,6 +39,7 @@ async def latencies(targets: dict[str, str], requests: int) -> dict[str, list[fl
 
 
 def main() -> None:
+    """Start one subgraph and the gateways, measure, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--hive-dir")

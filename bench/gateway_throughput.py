@@ -28,7 +28,7 @@ QUERY = ("query Nested($offset: Int!) { topProducts(first: 5, offset: $offset) "
 
 def measure(name: str, process, urls: dict, vary: bool, args) -> dict:
     """Warm up, then one timed run with CPU and subgraph call accounting."""
-    run_load(process.url, QUERY, vary=vary, connections=args.connections, seconds=2)
+    run_load(process.url, QUERY, vary=vary, connections=args.connections, seconds=3)
     calls_before = sum(subgraph_requests(u) for u in urls.values())
     cpu_before = cpu_seconds(process.pid)
     result = run_load(process.url, QUERY, vary=vary, connections=args.connections,
@@ -44,6 +44,7 @@ def measure(name: str, process, urls: dict, vary: bool, args) -> dict:
 
 
 def main() -> None:
+    """Start subgraphs and gateways, run both request mixes, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 from redis.asyncio import Redis
+from sqlalchemy import text
 
 from axiom.database import create_engine
 from axiom.embedded import EmbeddedServices
@@ -118,8 +119,14 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
         started = time.perf_counter()
         await views.ensure(stored)
         stored = await cubes.get(TENANT, stored.id)
-        print(f"built the materialized view ({(await views.runs(TENANT, stored.id))[0].rows:,} rows) "
-              f"in {time.perf_counter() - started:.1f}s")
+        signatures = {}
+        async with engine.connect() as conn:
+            for measure in stored.layout.distinct_views:
+                view = stored.layout.distinct_view(measure)
+                signatures[measure] = (await conn.execute(text(f"SELECT count(*) FROM {view}"))).scalar_one()
+        print(f"built the materialized views in {time.perf_counter() - started:.1f}s: cells "
+              f"{(await views.runs(TENANT, stored.id))[0].rows:,} rows; key signatures "
+              + ", ".join(f"{name} {rows:,} rows" for name, rows in signatures.items()))
         runner = PivotRunner(engine, settings.query_timeout)
         uncached = PivotService(settings, engine, None)
         cache = PivotCache(redis, settings.redis_cache_ttl)

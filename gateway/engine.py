@@ -111,13 +111,14 @@ class Gateway:
         return GraphQLResponse(200, body)
 
     async def stream(self, request: GraphQLRequest, headers: Mapping[str, str],
-                     init_payload: dict | None = None) -> GraphQLResponse | AsyncIterator[dict]:
+                     init_payload: dict | None = None, *,
+                     allow_mutations: bool = True) -> GraphQLResponse | AsyncIterator[dict]:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
             prepared = self.prepare(request.query, request.operation_name)
             if prepared.operation.kind != "subscription":
-                return await self.execute(request, headers)
+                return await self.execute(request, headers, allow_mutations=allow_mutations)
             coerced = coerce_variables(self.api_schema, prepared, request.variables)
         except OperationError as error:
             return GraphQLResponse(400, {"errors": error.errors})
@@ -139,6 +140,10 @@ class Gateway:
         except TransportError as error:
             yield {"errors": [{"message": f"Subscription ended by the subgraph: {error}",
                                "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
+        except Exception:  # a bug ends the stream with an error, never a broken socket
+            logger.exception("subscription execution failed")
+            yield {"errors": [{"message": "Unexpected gateway error.",
+                               "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
         finally:
             await events.aclose()
 

@@ -8,7 +8,6 @@ for subscriptions over SSE; `graphql-transport-ws` for subscriptions over WebSoc
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from contextlib import asynccontextmanager
@@ -75,17 +74,17 @@ def create_gateway_app(
         override_labels=override_labels,
         override_draw=override_draw,
     )
-    if persisted_queries is None:
-        persisted_queries = (RedisQueryStore(persisted_queries_redis_url)
-                             if persisted_queries_redis_url else MemoryQueryStore())
+    persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
     endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
                                batching=batching, max_body_bytes=max_body_bytes)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
+        """One graphql-transport-ws connection."""
         session = GraphQLWebSocketSession(
             websocket, gateway, endpoint.principal if authenticate else None,
-            lambda headers: forwarded(headers, allowed), keepalive=ws_keepalive,
+            lambda headers: forwarded(headers, allowed), endpoint.resolve,
+            keepalive=ws_keepalive,
         )
         await session.run()
 
@@ -139,10 +138,11 @@ class GraphQLEndpoint:
         headers = forwarded(request.headers, self.forward_headers)
         debug = request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
         if isinstance(parsed, list):
-            results = await asyncio.gather(*(self._one(r, headers, True, debug) for r in parsed))
+            # In order, one after another: a batch may mix mutations and queries.
+            results = [await self._one(r, headers, True, debug) for r in parsed]
             return Response(orjson.dumps([r.body for r in results]), media_type=media_type)
         if wants_event_stream(request.headers.get("accept", "")):
-            return await self._stream(parsed, headers, media_type)
+            return await self._stream(parsed, headers, media_type, request.method == "POST")
         result = await self._one(parsed, headers, request.method == "POST", debug)
         return Response(orjson.dumps(result.body), status_code=result.status,
                         media_type=media_type)
@@ -156,12 +156,18 @@ class GraphQLEndpoint:
         return await self.gateway.execute(request, headers, allow_mutations=allow_mutations,
                                           debug_plan=debug)
 
-    async def _stream(self, request: GraphQLRequest, headers: dict, media_type: str) -> Response:
+    async def _stream(self, request: GraphQLRequest, headers: dict, media_type: str,
+                      allow_mutations: bool) -> Response:
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
-        return sse_response(await self.gateway.stream(request, headers), media_type)
+        result = await self.gateway.stream(request, headers, allow_mutations=allow_mutations)
+        return sse_response(result, media_type)
+
+    async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:
+        """The request with a persisted query's text (for WebSocket subscribes)."""
+        return await resolve_persisted(self.persisted, request)
 
     async def _body(self, request: Request) -> bytes:
         length = request.headers.get("content-length", "")
@@ -184,6 +190,10 @@ class GraphQLEndpoint:
             logger.info("authentication rejected", exc_info=True)
             return None
         return principal
+
+
+def _default_store(redis_url: str | None) -> QueryStore:
+    return RedisQueryStore(redis_url) if redis_url else MemoryQueryStore()
 
 
 class _TooLarge(Exception):

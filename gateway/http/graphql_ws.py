@@ -15,7 +15,8 @@ from typing import Any, Awaitable, Callable, Mapping
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from gateway.engine import Gateway, GraphQLResponse
+from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
+from gateway.http.persisted_queries import PersistedQueryError
 from gateway.http.request_parsing import BadRequest, from_payload
 
 logger = logging.getLogger("axiom.gateway")
@@ -29,12 +30,14 @@ class GraphQLWebSocketSession:
     """One client connection speaking graphql-transport-ws."""
 
     def __init__(self, websocket: WebSocket, gateway: Gateway, authenticate: Authenticate | None,
-                 forwarded: Callable[[Mapping[str, str]], dict], *, init_timeout: float = 10.0,
-                 keepalive: float | None = 12.0):
+                 forwarded: Callable[[Mapping[str, str]], dict],
+                 resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]], *,
+                 init_timeout: float = 10.0, keepalive: float | None = 12.0):
         self.ws = websocket
         self.gateway = gateway
         self.authenticate = authenticate
         self.forwarded = forwarded
+        self.resolve = resolve  # persisted queries
         self.init_timeout = init_timeout
         self.keepalive = keepalive
         self.headers: dict[str, str] = {}
@@ -132,10 +135,14 @@ class GraphQLWebSocketSession:
     async def _stream(self, operation_id: str, payload) -> None:
         try:
             try:
-                request = from_payload(payload)
+                request = await self.resolve(from_payload(payload))
             except BadRequest as error:
                 await self.send({"id": operation_id, "type": "error",
                                  "payload": [{"message": str(error)}]})
+                return
+            except PersistedQueryError as error:
+                await self.send({"id": operation_id, "type": "error",
+                                 "payload": error.body["errors"]})
                 return
             result = await self.gateway.stream(request, self.headers, self.init_payload)
             if isinstance(result, GraphQLResponse):

@@ -67,7 +67,7 @@ class VariableDefinition:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NormalizedOperation:
     """An executable operation after every normalization pass."""
 
@@ -78,8 +78,13 @@ class NormalizedOperation:
     selections: tuple[Selection, ...]
 
     def signature(self) -> str:
-        """A canonical text of the operation, used as the plan cache key."""
-        from gateway.operation.printer import print_selections
+        """A canonical text of the operation, used as the plan cache key (computed once:
+        prepared operations are cached, so each request reuses it)."""
+        cached = self.__dict__.get("_signature")
+        if cached is None:
+            from gateway.operation.printer import print_selections
 
-        variables = ",".join(v.text for v in self.variable_definitions)
-        return f"{self.kind} {self.name or ''}({variables}){print_selections(self.selections)}"
+            variables = ",".join(v.text for v in self.variable_definitions)
+            cached = f"{self.kind} {self.name or ''}({variables}){print_selections(self.selections)}"
+            object.__setattr__(self, "_signature", cached)
+        return cached

@@ -7,7 +7,7 @@ from typing import Awaitable, Callable, Sequence
 
 from aiodataloader import DataLoader
 
-from subgraphs.vision.store.cubes import CubeStore, StoredCube
+from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.terms import MemberTermStore
 
 TableKey = tuple[str, str, str]  # (datasource id, schema, table), as in Weaver's Table key

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from subgraphs.vision.airflow import AirflowClient, AirflowError
+from subgraphs.vision.cube.layout import MV_SCHEMA, qualified
 from subgraphs.vision.metrics import ETL_SYNC_DURATION
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore, StoredCube
@@ -73,7 +74,9 @@ class CubeRefresher:
     async def _trigger_airflow(self, cubes: list[StoredCube]) -> list[RefreshRun]:
         if not cubes:
             return []
-        conf = {"cubes": [{"id": c.id, "tenant_id": c.tenant_id, "view": f"{c.layout.view}"} for c in cubes]}
+        # `views`: every view to refresh, in order, in one transaction (the cell view and key-signature views).
+        conf = {"cubes": [{"id": c.id, "tenant_id": c.tenant_id, "view": c.layout.view,
+                           "views": [qualified(MV_SCHEMA, name) for name in c.layout.view_names]} for c in cubes]}
         dag_run = await self.airflow.trigger(conf)
         return [await self.views.record_triggered(cube, dag_run_id=dag_run.dag_run_id) for cube in cubes]
 

@@ -13,15 +13,18 @@ from subgraphs.vision.cube.model import Aggregator, CubeModel, Level, Measure, R
 FACT_ALIAS = "f"
 MV_SCHEMA = "vision_mv"
 FACT_ROWS_COLUMN = "fact_rows"
+KEYS_COLUMN = "keys"
+SIGNATURE_COLUMN = "signature"
 
-# Partial aggregates kept in the view per aggregator; the pivot re-aggregates them (sum of sums, …).
+# Partial aggregates kept in the cell view per aggregator; the pivot re-aggregates them (sum of sums, …).
+# Distinct counts do not roll up from cells, so they get a view of their own (see `create_view_sql`).
 PARTIALS: dict[Aggregator, tuple[str, ...]] = {
     Aggregator.SUM: ("sum",),
     Aggregator.COUNT: ("count",),
     Aggregator.MIN: ("min",),
     Aggregator.MAX: ("max",),
     Aggregator.AVG: ("sum", "count"),
-    Aggregator.DISTINCT_COUNT: ("keys",),
+    Aggregator.DISTINCT_COUNT: (),
 }
 
 
@@ -61,6 +64,11 @@ class CubeLayout:
             m.name: {kind: f"m{i}_{_slug(m.name)}_{kind}" for kind in PARTIALS[m.aggregator]}
             for i, m in enumerate(cube.measures)
         }
+        # One key-signature view per distinct-count measure (see `create_view_sql`).
+        self.distinct_views: dict[str, str] = {
+            m.name: f"{self.view_name}_k{i}" for i, m in enumerate(cube.measures)
+            if m.aggregator is Aggregator.DISTINCT_COUNT
+        }
         self._aliases = {
             (d.name, t.alias): f"d{i}_{t.alias}"
             for i, d in enumerate(cube.dimensions) if d.relation for t in relation_tables(d.relation)
@@ -69,6 +77,14 @@ class CubeLayout:
     @property
     def view(self) -> str:
         return qualified(MV_SCHEMA, self.view_name)
+
+    @property
+    def view_names(self) -> list[str]:
+        """The cell view and the key-signature views, all in MV_SCHEMA."""
+        return [self.view_name, *self.distinct_views.values()]
+
+    def distinct_view(self, measure: str) -> str:
+        return qualified(MV_SCHEMA, self.distinct_views[measure])
 
     # --- the raw star/snowflake join -------------------------------------------------------------------
     def fact_from(self) -> str:
@@ -123,19 +139,51 @@ class CubeLayout:
         for measure in self.cube.measures:
             column = self.raw_measure_column(measure)
             for kind, name in self.partials[measure.name].items():
-                expression = f"array_agg(DISTINCT {column})" if kind == "keys" else f"{kind}({column})"
-                selects.append(f"{expression} AS {quote(name)}")
+                selects.append(f"{kind}({column}) AS {quote(name)}")
         selects.append(f"count(*) AS {quote(FACT_ROWS_COLUMN)}")
         index_columns = ", ".join(quote(c) for c in self.view_level_columns())
-        return [
+        statements = [
             f"CREATE MATERIALIZED VIEW {self.view} AS\nSELECT " + ",\n  ".join(selects)
             + f"\nFROM {self.fact_from()}\nGROUP BY " + ", ".join(groups) + "\nWITH NO DATA",
             f"CREATE UNIQUE INDEX {quote(self.view_name + '_cell')} ON {self.view} ({index_columns}) NULLS NOT DISTINCT",
         ]
+        for measure in self.cube.measures:
+            if measure.name in self.distinct_views:
+                statements += self._signature_view_sql(measure)
+        return statements
 
-    def drop_view_sql(self) -> str:
-        return f"DROP MATERIALIZED VIEW IF EXISTS {self.view}"
+    def _signature_view_sql(self, measure: Measure) -> list[str]:
+        """The key-signature view of a distinct-count measure.
 
-    def refresh_view_sql(self, *, concurrently: bool) -> str:
-        return f"REFRESH MATERIALIZED VIEW {'CONCURRENTLY ' if concurrently else ''}{self.view}"
+        A key's signature is the set of cells (level tuples) its fact rows fall in, kept as parallel arrays of
+        the level columns; the view holds one row per distinct signature with how many keys share it. A pivot
+        counts, per group, the keys whose signature has a cell passing the filters in that group: exact for any
+        grouping and filter, and small because keys sharing a signature (orders of one month, region and
+        customer segment with the same product categories) collapse into one row.
+        """
+        columns = [quote(c) for c in self.view_level_columns()]
+        key = self.raw_measure_column(measure)
+        raw = []
+        for ref, cols in self.levels.items():
+            level = self.cube.level(ref)
+            raw.append(f"{self.raw_level_expr(level)} AS {quote(cols.key)}")
+            if cols.name:
+                raw.append(f"{self.raw_level_expr(level, name=True)} AS {quote(cols.name)}")
+        order = ", ".join(columns)
+        arrays = ", ".join(f"array_agg({c} ORDER BY {order}) AS {c}" for c in columns)
+        name = self.distinct_views[measure.name]
+        view = qualified(MV_SCHEMA, name)
+        return [
+            f"CREATE MATERIALIZED VIEW {view} AS\nSELECT {', '.join(columns)}, count(*) AS {quote(KEYS_COLUMN)}, "
+            f"md5(CAST(ROW({', '.join(columns)}) AS text)) AS {quote(SIGNATURE_COLUMN)}\n"
+            f"FROM (SELECT {arrays}\n  FROM (SELECT DISTINCT {key} AS {quote('key')}, {', '.join(raw)}\n"
+            f"    FROM {self.fact_from()}\n    WHERE {key} IS NOT NULL) AS {quote('cells')}\n"
+            f"  GROUP BY {quote('key')}) AS {quote('per_key')}\nGROUP BY {', '.join(columns)}\nWITH NO DATA",
+            f"CREATE UNIQUE INDEX {quote(name + '_signature')} ON {view} ({quote(SIGNATURE_COLUMN)})",
+        ]
+
+    def refresh_view_sql(self, *, concurrently: bool) -> list[str]:
+        """Statements refreshing every view of the cube (run in one transaction, so they agree)."""
+        mode = "CONCURRENTLY " if concurrently else ""
+        return [f"REFRESH MATERIALIZED VIEW {mode}{qualified(MV_SCHEMA, name)}" for name in self.view_names]
 

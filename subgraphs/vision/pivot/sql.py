@@ -1,23 +1,23 @@
 """The pivot SQL builder: a pure function of (cube model, layout, pivot query).
 
 Identifiers come only from the cube model (quoted); every client value is a bind parameter. The same query can
-be built over the cube's materialized view (re-aggregating its partial aggregates) or over the raw fact join
-(for comparisons and benchmarks).
+be built over the cube's materialized views (re-aggregating the cell view's partial aggregates, and counting
+distinct keys on the key-signature views) or over the raw fact join (for comparisons and benchmarks).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Literal
 
 from subgraphs.vision.cube.formula import BinaryOp, Formula, MemberRef, Negate, Number, member_refs
-from subgraphs.vision.cube.layout import CubeLayout, quote
+from subgraphs.vision.cube.layout import KEYS_COLUMN, CubeLayout, quote
 from subgraphs.vision.cube.model import Aggregator, Level, Measure
 from subgraphs.vision.pivot.query import COMPARISONS, PivotQuery, coerce_value
 
 Source = Literal["view", "fact"]
 VIEW_ALIAS = quote("v")
-UNNEST_ALIAS = quote("u")
+CELLS_ALIAS = quote("c")
 TOTAL_COLUMN = "__total"
 GROUPING_COLUMN = "__grouping"
 
@@ -53,7 +53,9 @@ class PivotSqlBuilder:
         self.layout = layout
         self.cube = layout.cube
         self.source = source
+        self._stored: list[Measure] = []
         self._distinct: list[Measure] = []
+        self._outer: dict[str, str] | None = None  # stored measure → column of the joined cells query
 
     # --- public ---------------------------------------------------------------------------------------------
     def cells(self, query: PivotQuery, *, row_cap: int) -> PivotStatement:
@@ -61,15 +63,10 @@ class PivotSqlBuilder:
         self._prepare(query)
         params = _Params()
         levels = [self.cube.level(ref) for ref in query.levels]
-        select = self._level_selects(levels) + self._measure_selects(query)
-        select.append(f"count(*) OVER () AS {quote(TOTAL_COLUMN)}")
-        sql = [f"SELECT {', '.join(select)}", f"FROM {self._from()}"]
-        sql += self._where(query, params)
-        if levels:
-            sql.append(f"GROUP BY {', '.join(self._group_exprs(levels))}")
+        sql = self._grouped(query, levels, levels, params, [f"count(*) OVER () AS {quote(TOTAL_COLUMN)}"])
         having = [self._having(item, params) for item in query.having]
         if having:
-            sql.append("HAVING " + " AND ".join(having))
+            sql.append(("WHERE " if self._joins_distinct() else "HAVING ") + " AND ".join(having))
         order = self._order(query)
         if order:
             sql.append(f"ORDER BY {order}")
@@ -88,34 +85,101 @@ class PivotSqlBuilder:
         params = _Params()
         levels = [self.cube.level(ref) for ref in query.levels]
         rows, columns = levels[: len(query.rows)], levels[len(query.rows):]
-        if rows and columns:
-            keys = ", ".join(self._level_expr(level) for level in levels)
-            select = self._level_selects(levels)
-            grouping = f"GROUPING({keys})"
-            sets = [f"({', '.join(self._group_exprs(rows))})", f"({', '.join(self._group_exprs(columns))})", "()"]
-        else:  # one axis: its subtotals are the cells themselves, only the grand total is new
-            select = [f"NULL AS {quote(level_alias(i) + suffix)}" for i, level in enumerate(levels)
-                      for suffix in ([""] + (["_label"] if level.name_column else []))]
-            grouping, sets = str((1 << len(levels)) - 1), []
-        select += self._measure_selects(query)
-        select.append(f"{grouping} AS {quote(GROUPING_COLUMN)}")
-        sql = [f"SELECT {', '.join(select)}", f"FROM {self._from()}"]
-        sql += self._where(query, params)
-        if sets:
-            sql.append(f"GROUP BY GROUPING SETS ({', '.join(sets)})")
+        # one axis: its subtotals are the cells themselves, only the grand total is new
+        sets = [rows, columns, []] if rows and columns else [[]]
         order = ", ".join([quote(GROUPING_COLUMN)] + [f"{quote(level_alias(i))} ASC NULLS LAST"
                                                       for i in range(len(levels))])
+        if self._joins_distinct() or not (rows and columns):
+            # A distinct count is counted per grouping set: one grouped query each.
+            parts = []
+            for grouped in sets:
+                grouping = sum(1 << (len(levels) - 1 - i) for i, level in enumerate(levels) if level not in grouped)
+                part = self._grouped(query, grouped, levels, params, [f"{grouping} AS {quote(GROUPING_COLUMN)}"])
+                parts.append("(" + "\n".join(part) + ")")
+            sql = ["SELECT * FROM (" + "\nUNION ALL\n".join(parts) + f") AS {quote('totals')}"]
+        else:
+            keys = ", ".join(self._level_expr(level) for level in levels)
+            select = self._level_selects(levels) + self._measure_selects(query)
+            select.append(f"GROUPING({keys}) AS {quote(GROUPING_COLUMN)}")
+            sql = [f"SELECT {', '.join(select)}", f"FROM {self._from()}"]
+            sql += self._where(query, params)
+            grouping_sets = ", ".join(f"({', '.join(self._group_exprs(g))})" for g in sets)
+            sql.append(f"GROUP BY GROUPING SETS ({grouping_sets})")
         sql.append(f"ORDER BY {order}")
         sql.append(f"LIMIT {params.add(2 * row_cap + 1)}")
         return PivotStatement("\n".join(sql), params.values)
+
+    def _grouped(self, query: PivotQuery, grouped: list[Level], levels: list[Level], params: _Params,
+                 extra: list[str]) -> list[str]:
+        """`SELECT … FROM … WHERE … GROUP BY …` of the measures grouped by `grouped`; the other `levels` are NULL.
+
+        On the views with distinct counts: the cell view's aggregates, LEFT JOINed to one count per distinct
+        measure from its key-signature view, on the group's levels.
+        """
+        level_selects = [self._level_select(i, level, level in grouped) for i, level in enumerate(levels)]
+        level_selects = [item for pair in level_selects for item in pair]
+        if not self._joins_distinct():
+            sql = [f"SELECT {', '.join(level_selects + self._measure_selects(query) + extra)}",
+                   f"FROM {self._from()}"]
+            sql += self._where(query, params)
+            if grouped:
+                sql.append(f"GROUP BY {', '.join(self._group_exprs(grouped))}")
+            return sql
+        aliases = [alias for i, level in enumerate(levels) if level in grouped for alias in _aliases(i, level)]
+        additive = [m for m in self._stored if m not in self._distinct]
+        inner = [f"{self._level_expr(level, label=label)} AS {quote(alias)}" for i, level in enumerate(levels)
+                 if level in grouped for alias, label in zip(_aliases(i, level), (False, True))]
+        inner += [f"{self._view_measure(m)} AS {quote(f'x{k}')}" for k, m in enumerate(additive)]
+        # `count(*)`: with neither levels nor additive measures, still one aggregate row
+        cells = [f"SELECT {', '.join(inner) or 'count(*) AS rows'}", f"FROM {self._from()}",
+                 *self._where(query, params)]
+        if grouped:
+            cells.append(f"GROUP BY {', '.join(self._group_exprs(grouped))}")
+        joins = []
+        for j, measure in enumerate(self._distinct):
+            alias = quote(f"d{j}")
+            condition = " AND ".join(f"{CELLS_ALIAS}.{quote(a)} IS NOT DISTINCT FROM {alias}.{quote(a)}"
+                                     for a in aliases) or "true"
+            joins.append(f"LEFT JOIN ({self._distinct_count(measure, query, grouped, levels, params)}) AS {alias} "
+                         f"ON {condition}")
+        self._outer = {m.name: f"{CELLS_ALIAS}.{quote(f'x{k}')}" for k, m in enumerate(additive)}
+        self._outer.update({m.name: f"coalesce({quote(f'd{j}')}.{quote('n')}, 0)" for j, m in enumerate(self._distinct)})
+        outer_levels = [f"{CELLS_ALIAS}.{quote(a)}" if a in aliases else f"NULL AS {quote(a)}"
+                        for i, level in enumerate(levels) for a in _aliases(i, level)]
+        sql = [f"SELECT {', '.join(outer_levels + self._measure_selects(query) + extra)}",
+               f"FROM ({' '.join(cells)}) AS {CELLS_ALIAS}", *joins]
+        return sql
+
+    def _distinct_count(self, measure: Measure, query: PivotQuery, grouped: list[Level], levels: list[Level],
+                        params: _Params) -> str:
+        """Distinct keys per group: each signature row adds its key count once to every group one of its cells
+        (passing the filters) falls in."""
+        used = [self.cube.level(ref) for ref in dict.fromkeys([*(l.ref for l in grouped),
+                                                               *(f.level for f in query.filters)])]
+        columns = [c for level in used for c in _view_columns(self.layout, level)]
+        view = f"{self.layout.distinct_view(measure.name)} AS {quote('s')}"
+        keys = f"sum({quote('s')}.{quote(KEYS_COLUMN)}) AS {quote('n')}"
+        if not columns:
+            return f"SELECT {keys} FROM {view}"
+        group_columns = [f"{self._level_expr(level, label=label)} AS {quote(alias)}" for i, level in
+                         enumerate(levels) if level in grouped for alias, label in zip(_aliases(i, level), (False, True))]
+        arrays = ", ".join(f"{quote('s')}.{quote(c)}" for c in columns)
+        names = ", ".join(quote(c) for c in columns)
+        cells = (f"SELECT DISTINCT {', '.join(group_columns) or 'true AS hit'} FROM unnest({arrays}) "
+                 f"AS {VIEW_ALIAS}({names}) {' '.join(self._where(query, params))}")
+        group_aliases = [f"{quote('g')}.{quote(alias)}" for i, level in enumerate(levels) if level in grouped
+                         for alias in _aliases(i, level)]
+        sql = f"SELECT {', '.join(group_aliases + [keys])} FROM {view} CROSS JOIN LATERAL ({cells}) AS {quote('g')}"
+        return sql + (f" GROUP BY {', '.join(group_aliases)}" if group_aliases else "")
 
     # --- pieces ---------------------------------------------------------------------------------------------
     def _prepare(self, query: PivotQuery) -> None:
         names: list[str] = []
         for name in list(query.measures) + [h.measure for h in query.having]:
             names.extend(self._stored_names(name))
-        self._distinct = [m for m in self.cube.measures
-                          if m.name in names and m.aggregator is Aggregator.DISTINCT_COUNT]
+        self._stored = [m for m in self.cube.measures if m.name in names]
+        self._distinct = [m for m in self._stored if m.aggregator is Aggregator.DISTINCT_COUNT]
+        self._outer = None
 
     def _stored_names(self, name: str) -> list[str]:
         member = self.cube.calculated_member(name)
@@ -123,18 +187,13 @@ class PivotSqlBuilder:
             return [name]
         return [n for ref in member_refs(member.expression) for n in self._stored_names(ref)]
 
-    def _unnesting(self) -> bool:
+    def _joins_distinct(self) -> bool:
         return self.source == "view" and bool(self._distinct)
 
     def _from(self) -> str:
         if self.source == "fact":
             return self.layout.fact_from()
-        source = f"{self.layout.view} AS {VIEW_ALIAS}"
-        if self._unnesting():
-            arrays = ", ".join(f"{VIEW_ALIAS}.{quote(self.layout.partials[m.name]['keys'])}" for m in self._distinct)
-            names = ", ".join([quote(f"k{i}") for i in range(len(self._distinct))] + [quote("ord")])
-            source += f"\nCROSS JOIN LATERAL unnest({arrays}) WITH ORDINALITY AS {UNNEST_ALIAS}({names})"
-        return source
+        return f"{self.layout.view} AS {VIEW_ALIAS}"
 
     def _level_expr(self, level: Level, *, label: bool = False) -> str:
         if self.source == "fact":
@@ -151,12 +210,11 @@ class PivotSqlBuilder:
         return exprs
 
     def _level_selects(self, levels: list[Level]) -> list[str]:
-        selects = []
-        for i, level in enumerate(levels):
-            selects.append(f"{self._level_expr(level)} AS {quote(level_alias(i))}")
-            if level.name_column:
-                selects.append(f"{self._level_expr(level, label=True)} AS {quote(level_alias(i) + '_label')}")
-        return selects
+        return [item for i, level in enumerate(levels) for item in self._level_select(i, level, True)]
+
+    def _level_select(self, index: int, level: Level, grouped: bool) -> list[str]:
+        return [f"{self._level_expr(level, label=label) if grouped else 'NULL'} AS {quote(alias)}"
+                for alias, label in zip(_aliases(index, level), (False, True))]
 
     def _measure_selects(self, query: PivotQuery) -> list[str]:
         return [f"{self.measure_sql(name)} AS {quote(measure_alias(i))}" for i, name in enumerate(query.measures)]
@@ -168,6 +226,8 @@ class PivotSqlBuilder:
             return self._formula_sql(member.expression)
         measure = self.cube.measure(name)
         assert measure is not None, name
+        if self._outer is not None:
+            return self._outer[name]
         return self._fact_measure(measure) if self.source == "fact" else self._view_measure(measure)
 
     def _fact_measure(self, measure: Measure) -> str:
@@ -178,21 +238,15 @@ class PivotSqlBuilder:
 
     def _view_measure(self, measure: Measure) -> str:
         partials = {kind: f"{VIEW_ALIAS}.{quote(column)}" for kind, column in self.layout.partials[measure.name].items()}
-        # With distinct counts the view rows are repeated once per key; additive partials count once (ord = 1).
-        once: Callable[[str], str] = (lambda e: f"CASE WHEN {UNNEST_ALIAS}.{quote('ord')} = 1 THEN {e} END") \
-            if self._unnesting() else (lambda e: e)
         aggregator = measure.aggregator
         if aggregator is Aggregator.SUM:
-            return f"sum({once(partials['sum'])})"
+            return f"sum({partials['sum']})"
         if aggregator is Aggregator.COUNT:
-            return f"coalesce(sum({once(partials['count'])}), 0)"
+            return f"coalesce(sum({partials['count']}), 0)"
         if aggregator in (Aggregator.MIN, Aggregator.MAX):
             return f"{aggregator.value}({partials[aggregator.value]})"
-        if aggregator is Aggregator.AVG:
-            return (f"(CAST(sum({once(partials['sum'])}) AS numeric) / "
-                    f"NULLIF(sum({once(partials['count'])}), 0))")
-        index = self._distinct.index(measure)
-        return f"count(DISTINCT {UNNEST_ALIAS}.{quote(f'k{index}')})"
+        assert aggregator is Aggregator.AVG, aggregator  # distinct counts come from their signature view
+        return f"(CAST(sum({partials['sum']}) AS numeric) / NULLIF(sum({partials['count']}), 0))"
 
     def _formula_sql(self, node: Formula) -> str:
         if isinstance(node, Number):
@@ -246,3 +300,13 @@ class PivotSqlBuilder:
         keys += [f"{quote(level_alias(i))} ASC NULLS LAST" for i in range(len(query.levels))]
         return ", ".join(keys)
 
+
+
+def _aliases(index: int, level: Level) -> list[str]:
+    """Output columns of a level: its key, and its label when it has a name column."""
+    return [level_alias(index)] + ([level_alias(index) + "_label"] if level.name_column else [])
+
+
+def _view_columns(layout: CubeLayout, level: Level) -> list[str]:
+    columns = layout.levels[level.ref]
+    return [columns.key] + ([columns.name] if columns.name else [])

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from subgraphs.vision.cube.layout import MV_SCHEMA
+from subgraphs.vision.cube.layout import MV_SCHEMA, qualified
 from subgraphs.vision.store.cubes import StoredCube
 
 log = logging.getLogger(__name__)
@@ -56,13 +56,15 @@ class ViewStore:
 
         Returns the populating run, or None when the view was already current.
         """
-        if cube.view_version == cube.version and await self._populated(cube) is not None:
-            return None
         layout = cube.layout
+        if cube.view_version == cube.version and set(layout.view_names) <= set(await self._views_of(cube)):
+            return None
         async with self.engine.begin() as conn:
             # One cube's rebuilds are serialized; the lock is released at commit.
             await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:id))"), {"id": cube.id})
-            await conn.execute(text(layout.drop_view_sql()))
+            # Also the views of older definitions (e.g. of a distinct-count measure since removed).
+            for name in await self._views_of(cube, conn):
+                await conn.execute(text(f"DROP MATERIALIZED VIEW IF EXISTS {qualified(MV_SCHEMA, name)}"))
             for statement in layout.create_view_sql():
                 await conn.execute(text(statement))
             await conn.execute(
@@ -88,7 +90,8 @@ class ViewStore:
             if populated is None:
                 raise RuntimeError(f"materialized view {layout.view_name} does not exist")
             async with self.engine.begin() as conn:
-                await conn.execute(text(layout.refresh_view_sql(concurrently=populated)))
+                for statement in layout.refresh_view_sql(concurrently=populated):
+                    await conn.execute(text(statement))
                 rows = (await conn.execute(text(f"SELECT count(*) FROM {layout.view}"))).scalar_one()
         except Exception as exc:  # recorded on the run; the caller decides what the client sees
             log.warning("refresh of cube %s failed: %s", cube.id, exc)
@@ -133,6 +136,16 @@ class ViewStore:
                 {"tenant_id": tenant_id, "cube_id": cube_id, "limit": limit},
             )
             return [_run(row) for row in result]
+
+    async def _views_of(self, cube: StoredCube, conn=None) -> list[str]:
+        """Names of the materialized views of the cube that exist now (whatever definition built them)."""
+        statement = text("SELECT matviewname FROM pg_matviews WHERE schemaname = :schema "
+                         "AND (matviewname = :name OR matviewname LIKE :prefix)")
+        params = {"schema": MV_SCHEMA, "name": cube.layout.view_name, "prefix": cube.layout.view_name + "\\_%"}
+        if conn is not None:
+            return list((await conn.execute(statement, params)).scalars())
+        async with self.engine.connect() as own:
+            return list((await own.execute(statement, params)).scalars())
 
     async def _populated(self, cube: StoredCube) -> bool | None:
         """None when the view does not exist, else whether it holds data."""

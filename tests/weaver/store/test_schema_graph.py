@@ -2,6 +2,8 @@ import asyncio
 import dataclasses
 import uuid
 
+import pytest
+
 from subgraphs.weaver.adapters.postgres import PostgresAdapter
 from subgraphs.weaver.catalog.keys import column_key, schema_key, table_key
 from subgraphs.weaver.catalog.model import DatabaseCatalog
@@ -78,3 +80,21 @@ async def test_concurrent_syncs_of_one_datasource_all_succeed(runtime, tenant_id
     assert len(tables[schema_key(record.id, source_schema)]) == 4
     rows = await runtime.graph.client.read("MATCH (c:Column {dataSourceId: $ds}) RETURN count(c) AS n", ds=record.id)
     assert rows[0]["n"] == 13
+
+
+async def test_a_sync_failing_midway_leaves_the_previous_graph(runtime, tenant_id, local_params, source_schema,
+                                                               monkeypatch):
+    ds = new_ds_id()
+    catalog = await synced(runtime, tenant_id, local_params, source_schema, ds)
+    [schema] = catalog.schemas
+    renamed = dataclasses.replace(schema, tables=tuple(dataclasses.replace(t, name=t.name + "_v2")
+                                                        for t in schema.tables))
+
+    async def fail(*_args, **_kwargs):
+        raise RuntimeError("failure after the MERGEs, before the deletions")
+
+    monkeypatch.setattr(runtime.graph, "_remove_missing", fail)
+    with pytest.raises(RuntimeError):
+        await runtime.graph.replace_catalog(tenant_id, ds, "src", DatabaseCatalog(schemas=(renamed,)))
+    tables = await runtime.graph.tables_of_schemas(tenant_id, [schema_key(ds, source_schema)])
+    assert sorted(t.name for t in tables[schema_key(ds, source_schema)]) == sorted(t.name for t in schema.tables)
