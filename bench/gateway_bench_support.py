@@ -70,13 +70,14 @@ class Processes:
                 process.kill()
 
 
-def start_subgraphs(processes: Processes, names: list[str]) -> dict[str, str]:
+def start_subgraphs(processes: Processes, names: list[str],
+                    cached: bool = False) -> dict[str, str]:
     """Serve each bench subgraph in its own process; return name → URL."""
     urls = {}
     for name in names:
         port = free_port()
-        processes.start([sys.executable, str(BENCH / "gateway_subgraphs.py"), name, str(port)],
-                        port)
+        args = [sys.executable, str(BENCH / "gateway_subgraphs.py"), name, str(port)]
+        processes.start(args + ["--cached"] * cached, port)
         urls[name] = f"http://127.0.0.1:{port}/graphql"
     return urls
 

@@ -8,7 +8,7 @@
 entity, like the public gateways benchmark. Every subgraph counts the requests it
 serves (`GET /count`) so runs can show how many calls deduplication saved.
 
-    python bench/gateway_subgraphs.py NAME PORT
+    python bench/gateway_subgraphs.py NAME PORT [--cached]
 """
 
 from __future__ import annotations
@@ -109,10 +109,15 @@ def sdl(name: str) -> str:
     return SCHEMAS[name].execute_sync("{ _service { sdl } }").data["_service"]["sdl"]
 
 
-def app(name: str):
-    """The subgraph at any path, plus `GET /count` (GraphQL requests served so far)."""
+def app(name: str, cached: bool = False):
+    """The subgraph at any path, plus `GET /count` (GraphQL requests served so far).
+
+    `cached`: answers repeated request bodies from memory, so that after a warm-up the
+    subgraphs cost almost nothing and the gateways' own limits show."""
     served = {"count": 0}
     graphql = GraphQL(SCHEMAS[name], graphql_ide=None)
+    if cached:
+        graphql = _replaying(graphql)
 
     async def asgi(scope, receive, send):
         if scope["type"] == "http" and scope["path"] == "/count":
@@ -125,6 +130,39 @@ def app(name: str):
     return asgi
 
 
+def _replaying(inner):
+    """ASGI wrapper: the first response to a body is recorded, later ones replayed."""
+    recorded: dict[bytes, list[dict]] = {}
+
+    async def asgi(scope, receive, send):
+        if scope["type"] != "http":
+            await inner(scope, receive, send)
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        if body in recorded:
+            for message in recorded[body]:
+                await send(message)
+            return
+        messages: list[dict] = []
+
+        async def replay_receive():
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def record_send(message):
+            messages.append(message)
+            await send(message)
+
+        await inner(scope, replay_receive, record_send)
+        recorded[body] = messages
+
+    return asgi
+
+
 if __name__ == "__main__":
-    uvicorn.run(app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
-                access_log=False)
+    uvicorn.run(app(sys.argv[1], cached="--cached" in sys.argv), host="127.0.0.1",
+                port=int(sys.argv[2]), log_level="warning", access_log=False)

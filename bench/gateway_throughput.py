@@ -7,14 +7,18 @@ requests/s, p50/p95 latency, the gateway process's CPU-ms per request (from /pro
 and subgraph calls per gateway request; then the ratios ours / Hive.
 
     uv run python bench/gateway_throughput.py [--seconds 10] [--connections 16]
+        [--cached-subgraphs]   # subgraphs replay recorded answers: gateway-bound
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import tempfile
 import time
 from pathlib import Path
+
+import aiohttp
 
 from gateway_bench_support import (
     Processes, compose, cpu_seconds, run_load, start_axiom_gateway, start_subgraphs,
@@ -22,12 +26,25 @@ from gateway_bench_support import (
 )
 from gateway_hive import find_hive, start_hive
 
+OFFSETS = 190  # the varying mix draws `$offset` from range(OFFSETS)
 QUERY = ("query Nested($offset: Int!) { topProducts(first: 5, offset: $offset) "
          "{ name reviews { body author { name } } } }")
 
 
+async def _prime(url: str) -> None:
+    """Send every offset the varying mix uses once (recorded subgraph answers exist
+    for each gateway's own subgraph requests before timing starts)."""
+    async with aiohttp.ClientSession() as session:
+        for offset in range(OFFSETS):
+            async with session.post(url, json={"query": QUERY,
+                                               "variables": {"offset": offset}}) as response:
+                await response.read()
+
+
 def measure(name: str, process, urls: dict, vary: bool, args) -> dict:
     """Warm up, then one timed run with CPU and subgraph call accounting."""
+    if vary:
+        asyncio.run(_prime(process.url))
     run_load(process.url, QUERY, vary=vary, connections=args.connections, seconds=3)
     calls_before = sum(subgraph_requests(u) for u in urls.values())
     cpu_before = cpu_seconds(process.pid)
@@ -49,10 +66,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--hive-dir", help="folder with node_modules/@graphql-hive/gateway")
+    parser.add_argument("--cached-subgraphs", action="store_true",
+                        help="subgraphs replay recorded answers: the gateways become the limit")
     args = parser.parse_args()
     hive_dir = find_hive(args.hive_dir)
     with Processes() as processes, tempfile.TemporaryDirectory() as tmp:
-        urls = start_subgraphs(processes, ["catalog", "reviews", "people"])
+        urls = start_subgraphs(processes, ["catalog", "reviews", "people"],
+                               cached=args.cached_subgraphs)
         supergraph = Path(tmp) / "supergraph.graphql"
         supergraph.write_text(compose(urls))
         gateways = [("axiom", start_axiom_gateway(processes, supergraph))]
@@ -63,7 +83,8 @@ def main() -> None:
         time.sleep(1)
         rows = [measure(name, process, urls, vary, args)
                 for vary in (False, True) for name, process in gateways]
-    print(f"query: {QUERY}\nconnections: {args.connections}, {args.seconds:g}s per run\n")
+    print(f"query: {QUERY}\nconnections: {args.connections}, {args.seconds:g}s per run, "
+          f"subgraphs: {'replaying recorded answers' if args.cached_subgraphs else 'Strawberry'}\n")
     print(f"{'gateway':8} {'mix':10} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'CPU-ms/req':>11} {'subgraph calls/req':>19} {'errors':>7}")
     for r in rows:

@@ -45,10 +45,11 @@ class WebSocketSubscriber:
 
         Closing the generator early (client gone) sends `complete` upstream."""
         try:
-            ws = await self._session_factory().ws_connect(
+            # Bounded: the session's default timeout would let a dead subgraph hang a client.
+            ws = await asyncio.wait_for(self._session_factory().ws_connect(
                 ws_url(url), protocols=(PROTOCOL,), headers=dict(headers),
                 heartbeat=self._heartbeat, timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-            )
+            ), self._connect_timeout)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise TransportError(f"cannot open subscription: {type(error).__name__}") from None
         completed = False

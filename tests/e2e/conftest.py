@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import threading
 import time
 import urllib.request
 
+
 import httpx
 import pytest
+import uvicorn
 
 from axiom.embedded.process import ManagedProcess, free_port
 from axiom.supervisor import load_demo
+from tests.vision.openai_server import FakeOpenAI
 
 
 def _wait_live(url: str, process: ManagedProcess, timeout: float = 60) -> None:
@@ -29,9 +33,34 @@ def _wait_live(url: str, process: ManagedProcess, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} not live after {timeout}s:\n{process.log_tail(40)}")
 
 
+class _ThreadedServer(uvicorn.Server):
+    """A uvicorn server on a thread of the test process, so tests can script what it answers."""
+
+    def install_signal_handlers(self) -> None:  # the main thread keeps its own handlers
+        pass
+
+
 @pytest.fixture(scope="session")
-def system(services_settings, tmp_path_factory):
-    """Start weaver, vision and the gateway like `axiom up` does; yields the gateway's GraphQL URL."""
+def fake_openai():
+    """A local server speaking OpenAI's chat-completions API; the Vision process is pointed at it."""
+    fake = FakeOpenAI()
+    port = free_port()
+    server = _ThreadedServer(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    fake.base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def system(services_settings, tmp_path_factory, fake_openai):
+    """Start weaver, vision and the gateway like `axiom up` does; yields the processes' base URLs."""
     asyncio.run(load_demo(services_settings))
     ports = {name: free_port() for name in ("weaver", "vision", "gateway")}
     env = {
@@ -40,6 +69,10 @@ def system(services_settings, tmp_path_factory):
         "VISION_PORT": str(ports["vision"]),
         "GATEWAY_PORT": str(ports["gateway"]),
         "LOG_FORMAT": "console",
+        "OPENAI_API_KEY": "sk-test-local",
+        "OPENAI_BASE_URL": fake_openai.base_url,
+        # Small enough for a held lock to trip it in a test, large enough for every honest demo pivot.
+        "QUERY_TIMEOUT": "3",
     }
     folder = tmp_path_factory.mktemp("processes")
     started = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import aiomysql
 import asyncpg
 import httpx
 import pytest
@@ -14,6 +15,7 @@ from subgraphs.weaver.adapters.base import ConnectionParams
 from subgraphs.weaver.app import create_app
 from subgraphs.weaver.demo import demo_connection
 from subgraphs.weaver.runtime import WeaverRuntime
+from weaver.mariadb_server import MariaDBServer
 
 SOURCE_DDL = """
 CREATE SCHEMA {s};
@@ -122,10 +124,6 @@ INSERT INTO shop.orders VALUES (10, 1, 50, 'new'), (11, 1, 150, 'paid'), (12, 2,
 @pytest.fixture(scope="session")
 async def mariadb(tmp_path_factory):
     """A real MariaDB (Debian package) with database `shop` and a read-only user `weaver`."""
-    import aiomysql
-
-    from weaver.mariadb_server import MariaDBServer
-
     server = MariaDBServer(tmp_path_factory.mktemp("mariadb"))
     server.start()
     try:

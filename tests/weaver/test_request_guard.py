@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from subgraphs.weaver.app import create_app
 from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
-from subgraphs.weaver.store.guard_state import MemoryGuardState, RedisGuardState
+from subgraphs.weaver.store.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
     dataSource { id name } userErrors { code } } }"""
@@ -109,3 +109,13 @@ async def test_idempotency_key_on_glossary_term_create_gives_one_term(gql, tenan
     _, first = await gql(tenant_id, mutation, {"input": {"name": "Churn"}}, headers=key)
     _, again = await gql(tenant_id, mutation, {"input": {"name": "Churn"}}, headers=key)
     assert first["data"] == again["data"] and again["data"]["createGlossaryTerm"]["userErrors"] == []
+
+
+async def test_when_redis_fails_the_guard_falls_back_in_process(tenant_id):
+    broken = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)
+    state = FallbackGuardState(RedisGuardState(broken))
+    guard = RequestGuard(state, limit_per_minute=1, idempotency_ttl=60, secret="k" * 32)
+    assert (await guard.check_rate(tenant_id)).allowed
+    assert not (await guard.check_rate(tenant_id)).allowed
+    assert state.degraded and state.name == "in-process (redis failing)"
+    await broken.aclose()

@@ -8,6 +8,7 @@ from subgraphs.weaver.adapters.base import (
     DataSourceUnreachable,
     UnsupportedEngine,
 )
+from subgraphs.weaver.adapters.mysql import MySQLAdapter
 from subgraphs.weaver.adapters.postgres import PostgresAdapter
 
 POSTGRESQL = "postgresql"
@@ -23,8 +24,6 @@ def adapter_for(engine: str) -> DataSourceAdapter:
     if engine == POSTGRESQL:
         return PostgresAdapter()
     if engine in (MYSQL, MARIADB):
-        from subgraphs.weaver.adapters.mysql import MySQLAdapter
-
         return MySQLAdapter()
     raise UnsupportedEngine(f"engine '{engine}' is not supported (supported: postgresql, mysql, mariadb)")
 

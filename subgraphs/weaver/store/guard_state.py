@@ -5,10 +5,14 @@ Both offer the same four operations, with expiry in seconds.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 class GuardState(Protocol):
@@ -96,3 +100,43 @@ class MemoryGuardState:
 
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
+
+
+class FallbackGuardState:
+    """Redis first; while Redis fails, the in-process state answers (fail-open to a weaker guard rather than
+    failing every request). Readiness still reports Redis down."""
+
+    def __init__(self, primary: RedisGuardState, fallback: MemoryGuardState | None = None):
+        self.primary = primary
+        self.fallback = fallback or MemoryGuardState()
+        self.degraded = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.fallback.name} (redis failing)" if self.degraded else self.primary.name
+
+    async def _call(self, method: str, *args):
+        try:
+            result = await getattr(self.primary, method)(*args)
+        except (RedisError, OSError) as exc:
+            if not self.degraded:
+                log.warning("request guard: Redis failed (%s), using the in-process fallback", type(exc).__name__)
+            self.degraded = True
+            return await getattr(self.fallback, method)(*args)
+        self.degraded = False
+        return result
+
+    async def incr(self, key: str, ttl: int) -> int:
+        return await self._call("incr", key, ttl)
+
+    async def set_nx(self, key: str, value: str, ttl: int) -> bool:
+        return await self._call("set_nx", key, value, ttl)
+
+    async def get(self, key: str) -> str | None:
+        return await self._call("get", key)
+
+    async def set(self, key: str, value: str, ttl: int) -> None:
+        await self._call("set", key, value, ttl)
+
+    async def delete(self, key: str) -> None:
+        await self._call("delete", key)

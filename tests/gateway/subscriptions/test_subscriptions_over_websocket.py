@@ -11,7 +11,9 @@ import pytest
 import websockets
 
 from gateway_testkit.live import WsClient, live_gateway, wait_until
-from gateway_testkit.servers import RunningServer, strawberry_app, supergraph_with_urls
+from gateway_testkit.servers import (
+    RunningServer, free_port_url, strawberry_app, supergraph_with_urls,
+)
 from gateway_testkit.subgraphs import reviews
 
 REVIEW_ADDED = "subscription($n: Int!, $d: Float!) { reviewAdded(count: $n, delay: $d) " \
@@ -138,3 +140,13 @@ async def test_persisted_subscription_documents_are_found_by_hash(gw):
         assert (await client.collect("2"))[-1]["type"] == "complete"
         await client.send({"id": "3", "type": "subscribe", "payload": {"extensions": persisted}})
         assert [m["type"] for m in await client.collect("3")] == ["next", "complete"]
+
+
+async def test_unreachable_subgraph_ends_the_subscription_with_an_error(shop_urls):
+    sdl = supergraph_with_urls("shop.graphql", {**shop_urls, "reviews": free_port_url()})
+    async with live_gateway(sdl) as gw, WsClient.connect(gw.ws_url) as client:
+        await client.subscribe("1", "subscription { connectionToken }")
+        messages = await client.collect("1")
+    assert messages[0]["payload"]["errors"][0]["extensions"]["code"] == \
+        "SUBSCRIPTION_UPSTREAM_ERROR"
+    assert messages[-1]["type"] == "complete"
