@@ -132,6 +132,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         subgraph_timeout=settings.subgraph_timeout,
         # APQ: shared by every gateway process through Redis when one is configured.
         persisted_queries_redis_url=settings.redis_url,
+        # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.
+        forward_headers=("authorization", "idempotency-key"),
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
@@ -141,7 +143,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
     wrapped: ASGIApp = GraphiQLPage(app)
     wrapped = CORSMiddleware(wrapped, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                             allow_headers=["Authorization", "Content-Type"], allow_credentials=True)
+                             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                             allow_credentials=True)
     return RequestMetricsMiddleware(wrapped, service="gateway")
 
 

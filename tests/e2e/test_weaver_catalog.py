@@ -114,3 +114,23 @@ async def test_another_tenant_sees_none_of_it_and_delete_leaves_nothing(call, sa
     assert body["data"]["deleteDataSource"]["deletedId"] == sales_source["id"]
     body = await call("{ searchTables(query: \"order\") { totalCount } }")
     assert body["data"]["searchTables"]["totalCount"] == 0
+
+
+async def test_idempotency_key_reaches_weaver_through_the_gateway(gateway, make_token, tenant_id):
+    create = """mutation($input: CreateGlossaryTermInput!) { createGlossaryTerm(input: $input) {
+        term { id name } userErrors { code } } }"""
+    headers = {**bearer(make_token(tenant_id)), "idempotency-key": f"key-{tenant_id}"}
+
+    async def post(name: str) -> dict:
+        response = await gateway.post("/graphql", headers=headers,
+                                      json={"query": create, "variables": {"input": {"name": name}}})
+        return response.json()
+
+    first, retry = await post("Revenue"), await post("Revenue")
+    assert first["data"]["createGlossaryTerm"]["term"] == retry["data"]["createGlossaryTerm"]["term"]
+    other = await post("Margin")  # same key, different input: refused, nothing created
+    assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    listed = await gateway.post("/graphql", headers=bearer(make_token(tenant_id)),
+                                json={"query": "{ glossaryTerms(first: 10) { edges { node { name } } } }"})
+    edges = listed.json()["data"]["glossaryTerms"]["edges"]
+    assert [edge["node"]["name"] for edge in edges] == ["Revenue"]
