@@ -6,7 +6,7 @@ import pytest
 from axiom.auth import AuthenticationError, TokenVerifier, issue_token
 from axiom.settings import Settings
 
-SETTINGS = Settings(jwt_secret="test-secret")
+SETTINGS = Settings(jwt_secret="test-secret-of-a-sensible-length-32b")
 
 
 def test_a_valid_token_yields_tenant_subject_and_roles():
@@ -22,19 +22,19 @@ def test_missing_or_malformed_headers_are_rejected(header):
 
 
 def test_a_token_signed_with_another_secret_is_rejected():
-    token = issue_token(Settings(jwt_secret="other"), tenant_id="acme", subject="ann")
+    token = issue_token(Settings(jwt_secret="another-secret-of-a-sensible-length"), tenant_id="acme", subject="ann")
     with pytest.raises(AuthenticationError, match="invalid token"):
         TokenVerifier(SETTINGS).verify(token)
 
 
 def test_an_expired_token_is_rejected():
-    token = jwt.encode({"sub": "ann", "tenant_id": "acme", "exp": int(time.time()) - 10}, "test-secret")
+    token = jwt.encode({"sub": "ann", "tenant_id": "acme", "exp": int(time.time()) - 10}, "test-secret-of-a-sensible-length-32b")
     with pytest.raises(AuthenticationError, match="expired"):
         TokenVerifier(SETTINGS).verify(token)
 
 
 def test_a_token_without_tenant_is_rejected():
-    token = jwt.encode({"sub": "ann", "exp": int(time.time()) + 60}, "test-secret")
+    token = jwt.encode({"sub": "ann", "exp": int(time.time()) + 60}, "test-secret-of-a-sensible-length-32b")
     with pytest.raises(AuthenticationError, match="tenant_id"):
         TokenVerifier(SETTINGS).verify(token)
 
