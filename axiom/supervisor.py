@@ -128,6 +128,8 @@ def _raise_on_sigterm(*_) -> None:
 def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
     """Run until interrupted; returns the process exit code."""
     configure_logging(settings, "up")
+    # Started from a script in the background, SIGINT arrives ignored; Ctrl-C must stop us wherever we run.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     folder = Path(settings.data_dir).resolve()
     embedded = EmbeddedServices(folder)
