@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from graphql import GraphQLError
-
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"

@@ -8,13 +8,14 @@ from typing import Annotated
 import strawberry
 
 from axiom.errors import BadUserInput, Forbidden, NotFound
+from axiom.graphql_types import UserError
 from subgraphs.vision.glossary import member_hints
 from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
 from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
 from subgraphs.vision.store.cubes import StoredCube
 from subgraphs.vision.store.views import RefreshFailed
-from subgraphs.vision.types import Cube, RefreshRun, UserError
+from subgraphs.vision.types import Cube, RefreshRun
 
 
 async def find_cube(context, reference: str) -> StoredCube:

@@ -9,7 +9,6 @@ from typing import Annotated
 import strawberry
 from strawberry.federation.schema_directives import Key
 
-from axiom.graphql_types import UserError
 from subgraphs.vision.cube import model
 from subgraphs.vision.loaders import table_key
 from subgraphs.vision.store.cubes import StoredCube

@@ -15,7 +15,7 @@ from subgraphs.weaver.resolvers.access import loaders, runtime, tenant
 from subgraphs.weaver.resolvers.guard import guarded_create
 from subgraphs.weaver.service.glossary import problem_errors
 from subgraphs.weaver.service.user_errors import UserInputProblem
-from subgraphs.weaver.store.datasources import parse_id
+from subgraphs.weaver.store.tenant_rows import parse_id
 from subgraphs.weaver.types.arguments import After, First, IdArg
 from subgraphs.weaver.types.connection import Connection, Edge, PageInfo
 from subgraphs.weaver.types.glossary import (

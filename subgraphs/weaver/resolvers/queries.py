@@ -13,7 +13,7 @@ from subgraphs.weaver.catalog.diff import diff_catalogs
 from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.pagination import DEFAULT_PAGE, check_first, decode_cursor, encode_cursor
 from subgraphs.weaver.resolvers.access import loaders, runtime, tenant
-from subgraphs.weaver.store.datasources import parse_id
+from subgraphs.weaver.store.tenant_rows import parse_id
 from subgraphs.weaver.types.arguments import After, DataSourceIdArg, First, IdArg, NameArg, SchemaNameArg
 from subgraphs.weaver.types.catalog import DataSource, Table
 from subgraphs.weaver.types.connection import Connection, Edge, PageInfo

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from axiom.secrets import SecretBox
 from subgraphs.weaver.adapters.base import ConnectionParams
+from subgraphs.weaver.store.tenant_rows import parse_id, rows_by_id
 
 
 class DuplicateDataSourceName(Exception):
@@ -47,14 +48,6 @@ _COLUMNS = ("id, tenant_id, name, engine, host, port, database, username, passwo
 
 
 _UPDATABLE = frozenset({"name", "host", "port", "database", "username", "password", "options"})
-
-
-def parse_id(value: str) -> str | None:
-    """The canonical form of a datasource id, or None when it is not a UUID (so: not found)."""
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
 
 
 def _record(row) -> DataSourceRecord:
@@ -96,17 +89,7 @@ class DataSourceStore:
 
     async def get_many(self, tenant_id: str, ids: Iterable[str]) -> dict[str, DataSourceRecord]:
         """Records by id for one tenant; ids of other tenants or malformed ids are simply absent."""
-        wanted = {i: parse_id(i) for i in ids}
-        valid = [v for v in wanted.values() if v]
-        if not valid:
-            return {}
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(
-                f"SELECT {_COLUMNS} FROM weaver.datasources "
-                "WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"),
-                {"tenant": tenant_id, "ids": valid})).all()
-        by_id = {r.id: r for r in map(_record, rows)}
-        return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}
+        return await rows_by_id(self._engine, "weaver.datasources", _COLUMNS, tenant_id, ids, _record)
 
     async def find_by_name(self, tenant_id: str, name: str) -> DataSourceRecord | None:
         async with self._engine.connect() as conn:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from subgraphs.weaver.glossary.import_plan import CREATE, UNCHANGED, ImportPlan
 from subgraphs.weaver.glossary.model import TermData
-from subgraphs.weaver.store.datasources import parse_id
+from subgraphs.weaver.store.tenant_rows import parse_id, rows_by_id
 
 
 class DuplicateTermName(Exception):
@@ -108,17 +108,7 @@ class GlossaryStore:
         return result.rowcount > 0
 
     async def get_many(self, tenant_id: str, ids: Iterable[str]) -> dict[str, TermRecord]:
-        wanted = {i: parse_id(i) for i in ids}
-        valid = [v for v in wanted.values() if v]
-        if not valid:
-            return {}
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(
-                f"SELECT {_COLUMNS} FROM weaver.glossary_terms "
-                "WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[]))"),
-                {"t": tenant_id, "ids": valid})).all()
-        by_id = {r.id: r for r in map(_record, rows)}
-        return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}
+        return await rows_by_id(self._engine, "weaver.glossary_terms", _COLUMNS, tenant_id, ids, _record)
 
     async def ancestors(self, tenant_id: str, term_id: str) -> set[str]:
         """Ids of the term's parent, grandparent … (to refuse cycles)."""

@@ -6,13 +6,13 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from subgraphs.weaver.catalog.model import DatabaseCatalog
-from subgraphs.weaver.store.datasources import parse_id
+from subgraphs.weaver.store.tenant_rows import parse_id, rows_by_id
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,7 @@ class SnapshotStore:
         return _record(row)
 
     async def get_many(self, tenant_id: str, ids: Iterable[str]) -> dict[str, SnapshotRecord]:
-        wanted = {i: parse_id(i) for i in ids}
-        valid = [v for v in wanted.values() if v]
-        if not valid:
-            return {}
-        async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(
-                f"SELECT {_COLUMNS} FROM weaver.snapshots WHERE tenant_id = :t AND id = ANY(CAST(:ids AS uuid[]))"),
-                {"t": tenant_id, "ids": valid})).all()
-        by_id = {r.id: r for r in map(_record, rows)}
-        return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}
+        return await rows_by_id(self._engine, "weaver.snapshots", _COLUMNS, tenant_id, ids, _record)
 
     async def catalog(self, tenant_id: str, snapshot_id: str) -> DatabaseCatalog | None:
         canon = parse_id(snapshot_id)

@@ -9,7 +9,6 @@ import strawberry
 from strawberry.types.unset import UNSET
 
 from axiom.graphql_types import UserError
-from subgraphs.weaver.service.user_errors import UserErrorData
 from subgraphs.weaver.types.catalog import DataSource, DataSourceEngine
 from subgraphs.weaver.types.snapshots import MetadataSnapshot
 

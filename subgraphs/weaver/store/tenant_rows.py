@@ -1,0 +1,35 @@
+"""Tenant-scoped lookups by id shared by the Postgres stores: ids are UUIDs, and an id that is malformed or
+belongs to another tenant is simply absent from the answer (the caller turns that into NOT_FOUND)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Callable, Iterable, TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+Record = TypeVar("Record")
+
+
+def parse_id(value: str) -> str | None:
+    """The canonical form of an object id, or None when it is not a UUID (so: not found)."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+async def rows_by_id(engine: AsyncEngine, table: str, columns: str, tenant_id: str, ids: Iterable[str],
+                     to_record: Callable[[object], Record]) -> dict[str, Record]:
+    """Records of `table` (a name from our code, never from a client) keyed by the ids as the caller gave them."""
+    wanted = {given: parse_id(given) for given in ids}
+    valid = [canon for canon in wanted.values() if canon]
+    if not valid:
+        return {}
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text(
+            f"SELECT {columns} FROM {table} WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"),
+            {"tenant": tenant_id, "ids": valid})).all()
+    by_id = {record.id: record for record in map(to_record, rows)}
+    return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}
