@@ -12,8 +12,6 @@ import os
 import signal
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from axiom.auth import issue_token
@@ -58,19 +56,7 @@ async def load_demo(settings: Settings) -> None:
 
 def _wait_live(service: str, process: ManagedProcess, settings: Settings, timeout: float = 90) -> None:
     host, port = bind_address(service, settings)
-    url = f"http://{host}:{port}/health/live"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.exited():
-            raise StartupError(f"{service} exited during start-up (see its output above)")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise StartupError(f"{service} did not answer {url} within {timeout:.0f}s")
+    process.wait_http_ok(f"http://{host}:{port}/health/live", timeout)
 
 
 def _start_processes(settings: Settings, env: dict, folder: Path) -> list[tuple[str, ManagedProcess]]:

@@ -90,5 +90,9 @@ class EmbeddedArcadeDB:
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError):
             return False
 
+    def environment(self) -> dict[str, str]:
+        return {"NEO4J_URI": self.uri, "NEO4J_USER": USER, "NEO4J_PASSWORD": self.password,
+                "NEO4J_DATABASE": DATABASE}
+
     def stop(self) -> None:
         self.process.stop()

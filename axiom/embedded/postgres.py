@@ -136,5 +136,8 @@ class EmbeddedPostgres:
         if exists.stdout.strip() != "1":
             self._run(base + [f'CREATE DATABASE "{DATABASE}"'])
 
+    def environment(self) -> dict[str, str]:
+        return {"DATABASE_URL": self.url}
+
     def stop(self) -> None:
         self.process.stop()

@@ -142,6 +142,24 @@ class ManagedProcess:
         except OSError:
             return ""
 
+    def wait_http_ok(self, url: str, timeout: float) -> None:
+        """Poll `url` until it answers 200; fail early if the process exits."""
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.exited():
+                raise self.fail("exited during start-up")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        raise self.fail(f"did not answer {url} within {timeout:.0f}s")
+
     def fail(self, reason: str) -> EmbeddedServerError:
         self.stop()
         return EmbeddedServerError(f"{self.name}: {reason}\n--- last lines of {self.log_file} ---\n{self.log_tail()}")

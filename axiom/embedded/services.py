@@ -6,12 +6,16 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from axiom.embedded.arcadedb import DATABASE as GRAPH_DATABASE, USER as GRAPH_USER, EmbeddedArcadeDB
+from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
 from axiom.embedded.valkey import EmbeddedValkey
 from axiom.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# The environment variable each server sets → the Settings field it fills.
+_SETTING_OF = {"DATABASE_URL": "database_url", "REDIS_URL": "redis_url", "NEO4J_URI": "neo4j_uri",
+               "NEO4J_USER": "neo4j_user", "NEO4J_PASSWORD": "neo4j_password", "NEO4J_DATABASE": "neo4j_database"}
 
 
 @dataclass
@@ -54,30 +58,16 @@ class EmbeddedServices:
         for server in arcade:
             server.wait_ready()
 
-    def apply(self, settings: Settings) -> Settings:
-        changes = {}
-        for server in self.started:
-            if isinstance(server, EmbeddedPostgres):
-                changes["database_url"] = server.url
-            elif isinstance(server, EmbeddedValkey):
-                changes["redis_url"] = server.url
-            elif isinstance(server, EmbeddedArcadeDB):
-                changes.update(neo4j_uri=server.uri, neo4j_user=GRAPH_USER, neo4j_password=server.password,
-                               neo4j_database=GRAPH_DATABASE)
-        return settings.replace(**changes)
-
     def environment(self) -> dict[str, str]:
         """Environment variables that point child processes at the started servers."""
-        env = {}
+        env: dict[str, str] = {}
         for server in self.started:
-            if isinstance(server, EmbeddedPostgres):
-                env["DATABASE_URL"] = server.url
-            elif isinstance(server, EmbeddedValkey):
-                env["REDIS_URL"] = server.url
-            elif isinstance(server, EmbeddedArcadeDB):
-                env.update(NEO4J_URI=server.uri, NEO4J_USER=GRAPH_USER, NEO4J_PASSWORD=server.password,
-                           NEO4J_DATABASE=GRAPH_DATABASE)
+            env.update(server.environment())
         return env
+
+    def apply(self, settings: Settings) -> Settings:
+        """`settings` pointing at the started servers (the same values `environment()` hands to children)."""
+        return settings.replace(**{_SETTING_OF[name]: value for name, value in self.environment().items()})
 
     def stop(self) -> None:
         for server in reversed(self.started):

@@ -54,5 +54,8 @@ class EmbeddedValkey:
         except redis.RedisError:
             return False
 
+    def environment(self) -> dict[str, str]:
+        return {"REDIS_URL": self.url}
+
     def stop(self) -> None:
         self.process.stop()

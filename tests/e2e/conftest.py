@@ -7,7 +7,6 @@ import os
 import sys
 import threading
 import time
-import urllib.request
 
 
 import httpx
@@ -17,20 +16,6 @@ import uvicorn
 from axiom.embedded.process import ManagedProcess, free_port
 from axiom.supervisor import load_demo
 from tests.vision.openai_server import FakeOpenAI
-
-
-def _wait_live(url: str, process: ManagedProcess, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.exited():
-            raise RuntimeError(f"{process.name} exited:\n{process.log_tail(40)}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} not live after {timeout}s:\n{process.log_tail(40)}")
 
 
 class _ThreadedServer(uvicorn.Server):
@@ -81,7 +66,7 @@ def system(services_settings, tmp_path_factory, fake_openai):
             process = ManagedProcess(name, folder)
             process.start([sys.executable, "-m", "axiom.cli", "serve", name], env=env)
             started.append(process)
-            _wait_live(f"http://127.0.0.1:{ports[name]}/health/live", process)
+            process.wait_http_ok(f"http://127.0.0.1:{ports[name]}/health/live", 60)
         yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     finally:
         for process in reversed(started):
