@@ -18,7 +18,7 @@ from axiom.auth import AuthenticationError, TokenVerifier
 from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
-from gateway.http import create_gateway_app
+from gateway.http import AuthenticationRejected, create_gateway_app
 from gateway.planner import PlanCache
 
 SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
@@ -118,8 +118,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     def authenticate(headers: Mapping[str, str]):
         try:
             return verifier.verify_header(headers.get("authorization"))
-        except AuthenticationError:
-            return None
+        except AuthenticationError as exc:  # its messages ("token expired", …) are written for clients
+            raise AuthenticationRejected(str(exc)) from exc
 
     readiness = Readiness([
         Dependency("weaver", _subgraph_ready_probe(settings.weaver_url)),

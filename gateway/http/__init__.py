@@ -1,5 +1,5 @@
 """HTTP front of the gateway."""
 
-from gateway.http.app import create_gateway_app
+from gateway.http.app import AuthenticationRejected, create_gateway_app
 
-__all__ = ["create_gateway_app"]
+__all__ = ["AuthenticationRejected", "create_gateway_app"]

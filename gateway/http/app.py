@@ -38,6 +38,14 @@ DEBUG_PLAN_HEADER = "x-axiom-debug-plan"
 FORWARDED_HEADERS = ("authorization",)
 MAX_BODY_BYTES = 1 << 20
 
+_AUTHENTICATION_REQUIRED = "Authentication required."
+
+
+class AuthenticationRejected(Exception):
+    """Raised by an `authenticate` callable to reject a request; its message is shown to the client
+    (e.g. "token expired"), so it must not carry secrets."""
+
+
 # Called with the request headers; returns the principal, or None to reject the request.
 Authenticate = Callable[[Mapping[str, str]], Any]
 
@@ -122,9 +130,9 @@ class GraphQLEndpoint:
         """The Starlette endpoint."""
         media_type = _negotiate(request.headers.get("accept", ""))
         if self.authenticate is not None:
-            principal = await self.principal(request.headers)
+            principal, reason = await self.check_authentication(request.headers)
             if principal is None:
-                return _error(401, "UNAUTHENTICATED", "Authentication required.", media_type)
+                return _error(401, "UNAUTHENTICATED", reason, media_type)
             request.state.principal = principal
         try:
             if request.method == "GET":
@@ -182,14 +190,21 @@ class GraphQLEndpoint:
 
     async def principal(self, headers: Mapping[str, str]) -> Any:
         """The authenticated principal, or None (any failure is a rejection, never a 500)."""
+        principal, _ = await self.check_authentication(headers)
+        return principal
+
+    async def check_authentication(self, headers: Mapping[str, str]) -> tuple[Any, str]:
+        """(principal, "") or (None, a reason safe to show the client)."""
         try:
             principal = self.authenticate(headers)
             if inspect.isawaitable(principal):
                 principal = await principal
+        except AuthenticationRejected as rejection:
+            return None, str(rejection) or _AUTHENTICATION_REQUIRED
         except Exception:
             logger.info("authentication rejected", exc_info=True)
-            return None
-        return principal
+            return None, _AUTHENTICATION_REQUIRED
+        return principal, "" if principal is not None else _AUTHENTICATION_REQUIRED
 
 
 def _default_store(redis_url: str | None) -> QueryStore:

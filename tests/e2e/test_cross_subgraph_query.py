@@ -2,6 +2,7 @@
 
 import asyncpg
 
+from axiom.auth import issue_token
 from axiom.demo import DEMO_TENANT
 
 CUBES_WITH_FACT_COLUMNS = "{ cubes { name factTable { name columns { name dataType } } } }"
@@ -41,7 +42,15 @@ async def test_a_request_without_token_is_rejected_as_unauthenticated(gateway):
     assert response.status_code == 401
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert body["errors"][0]["message"] == "missing bearer token"
     assert body.get("data") is None
+
+
+async def test_an_expired_token_is_rejected_saying_so(gateway, services_settings):
+    expired = issue_token(services_settings, tenant_id=DEMO_TENANT, subject="ann", ttl_seconds=-60)
+    response = await gateway.post("/graphql", json={"query": CUBES_WITH_FACT_COLUMNS}, headers=bearer(expired))
+    assert response.status_code == 401
+    assert response.json()["errors"][0] == {"message": "token expired", "extensions": {"code": "UNAUTHENTICATED"}}
 
 
 async def test_a_forged_token_is_rejected(gateway, make_token):
