@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from axiom.secrets import SecretBox
 from subgraphs.weaver.adapters.base import ConnectionParams
-from subgraphs.weaver.store.tenant_rows import parse_id, rows_by_id
+from subgraphs.weaver.store.tenant_rows import delete_by_id, parse_id, rows_by_id
 
 
 class DuplicateDataSourceName(Exception):
@@ -147,13 +147,7 @@ class DataSourceStore:
         return _record(row) if row else None
 
     async def delete(self, tenant_id: str, datasource_id: str) -> bool:
-        canon = parse_id(datasource_id)
-        if canon is None:
-            return False
-        async with self._engine.begin() as conn:
-            result = await conn.execute(text("DELETE FROM weaver.datasources WHERE tenant_id = :tenant AND id = :id"),
-                                        {"tenant": tenant_id, "id": canon})
-        return result.rowcount > 0
+        return await delete_by_id(self._engine, "weaver.datasources", tenant_id, datasource_id)
 
     async def mark_synced(self, tenant_id: str, datasource_id: str, at: dt.datetime, *,
                           conn: AsyncConnection) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from subgraphs.weaver.glossary.import_plan import CREATE, UNCHANGED, ImportPlan
 from subgraphs.weaver.glossary.model import TermData
-from subgraphs.weaver.store.tenant_rows import parse_id, rows_by_id
+from subgraphs.weaver.store.tenant_rows import delete_by_id, parse_id, rows_by_id
 
 
 class DuplicateTermName(Exception):
@@ -99,13 +99,7 @@ class GlossaryStore:
         return _record(row) if row else None
 
     async def delete(self, tenant_id: str, term_id: str) -> bool:
-        canon = parse_id(term_id)
-        if canon is None:
-            return False
-        async with self._engine.begin() as conn:
-            result = await conn.execute(text("DELETE FROM weaver.glossary_terms WHERE tenant_id = :t AND id = :id"),
-                                        {"t": tenant_id, "id": canon})
-        return result.rowcount > 0
+        return await delete_by_id(self._engine, "weaver.glossary_terms", tenant_id, term_id)
 
     async def get_many(self, tenant_id: str, ids: Iterable[str]) -> dict[str, TermRecord]:
         return await rows_by_id(self._engine, "weaver.glossary_terms", _COLUMNS, tenant_id, ids, _record)

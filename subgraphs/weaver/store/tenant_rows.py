@@ -33,3 +33,14 @@ async def rows_by_id(engine: AsyncEngine, table: str, columns: str, tenant_id: s
             {"tenant": tenant_id, "ids": valid})).all()
     by_id = {record.id: record for record in map(to_record, rows)}
     return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}
+
+
+async def delete_by_id(engine: AsyncEngine, table: str, tenant_id: str, object_id: str) -> bool:
+    """Delete one row of the tenant; False when the id is malformed, unknown or another tenant's."""
+    canon = parse_id(object_id)
+    if canon is None:
+        return False
+    async with engine.begin() as conn:
+        result = await conn.execute(text(f"DELETE FROM {table} WHERE tenant_id = :tenant AND id = :id"),
+                                    {"tenant": tenant_id, "id": canon})
+    return result.rowcount > 0
