@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Sequence
 
 import orjson
 from graphql import GraphQLError
@@ -36,7 +36,6 @@ class RequestContext:
     principal: Principal | None
     request: Request | WebSocket | None = None
     connection_params: dict | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tenant_id(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Mapping
 
 DEV_JWT_SECRET = "axiom-development-jwt-secret-change-me"
@@ -73,7 +73,6 @@ class Settings:
     idempotency_ttl_seconds: int = 600
     sentry_dsn: str | None = None
     data_dir: str = ".axiom"
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
