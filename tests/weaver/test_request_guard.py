@@ -7,28 +7,74 @@ import pytest
 from redis.asyncio import Redis
 
 from subgraphs.weaver.app import create_app
-from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
+from subgraphs.weaver.service.request_guard import (IdempotencyConflict, RateDecision, RequestGuard,
+                                                    sliding_window_decision)
 from subgraphs.weaver.store.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
     dataSource { id name } userErrors { code } } }"""
 
 
+class Clock:
+    """A settable wall clock, so that window boundaries fall where a test puts them."""
+
+    def __init__(self, now: float = 1_000_000 * 60 + 10):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
 @pytest.fixture(params=["memory", "redis"])
-async def guard(request, services_settings):
+async def guard(request, services_settings, clock):
     if request.param == "memory":
-        yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32)
+        yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32, clock=clock)
         return
     redis = Redis.from_url(services_settings.redis_url)
-    yield RequestGuard(RedisGuardState(redis), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32)
+    yield RequestGuard(RedisGuardState(redis), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32,
+                       clock=clock)
     await redis.aclose()
 
 
 async def test_rate_limit_allows_the_limit_then_refuses_with_retry_after(guard, tenant_id):
     decisions = [await guard.check_rate(tenant_id) for _ in range(4)]
     assert [d.allowed for d in decisions] == [True, True, True, False]
-    assert 1 <= decisions[-1].retry_after <= 60
+    assert decisions[-1].retry_after == 50 + 20  # rest of this minute, then 1/3 of the next must slide by
     assert (await guard.check_rate(tenant_id + "-other")).allowed
+
+
+async def test_a_burst_across_a_minute_boundary_is_still_limited(guard, clock, tenant_id):
+    clock.now = 1_000_000 * 60 + 59.5
+    assert [(await guard.check_rate(tenant_id)).allowed for _ in range(3)] == [True] * 3
+    clock.now += 1  # a fixed window would start again from zero here
+    refused = await guard.check_rate(tenant_id)
+    assert not refused.allowed
+
+
+async def test_waiting_retry_after_lets_the_next_request_through(guard, clock, tenant_id):
+    assert [(await guard.check_rate(tenant_id)).allowed for _ in range(3)] == [True] * 3
+    refused = [await guard.check_rate(tenant_id) for _ in range(5)]  # hammering does not extend the wait
+    assert {d.retry_after for d in refused} == {refused[0].retry_after}
+    clock.now += refused[0].retry_after - 1
+    assert not (await guard.check_rate(tenant_id)).allowed
+    clock.now += 1
+    assert (await guard.check_rate(tenant_id)).allowed
+
+
+@pytest.mark.parametrize(("previous", "current", "elapsed", "expected"), [
+    (0, 3, 0.5, RateDecision(True)),
+    (0, 4, 0.5, RateDecision(False, retry_after=30 + 20)),  # next window, once 1/3 of it has passed
+    (2, 2, 0.5, RateDecision(True)),  # 2 * 0.5 + 2 = 3
+    (4, 1, 0.25, RateDecision(False, retry_after=15)),  # fits at 1 - 2/4 = 0.5 of this window
+    (3, 1, 1.0, RateDecision(True)),
+])
+def test_sliding_window_decision(previous, current, elapsed, expected):
+    assert sliding_window_decision(previous, current, elapsed, limit=3) == expected
 
 
 async def test_same_key_same_input_runs_once_and_replays(guard, tenant_id):
@@ -114,7 +160,7 @@ async def test_idempotency_key_on_glossary_term_create_gives_one_term(gql, tenan
 async def test_when_redis_fails_the_guard_falls_back_in_process(tenant_id):
     broken = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5)
     state = FallbackGuardState(RedisGuardState(broken))
-    guard = RequestGuard(state, limit_per_minute=1, idempotency_ttl=60, secret="k" * 32)
+    guard = RequestGuard(state, limit_per_minute=1, idempotency_ttl=60, secret="k" * 32, clock=Clock())
     assert (await guard.check_rate(tenant_id)).allowed
     assert not (await guard.check_rate(tenant_id)).allowed
     assert state.degraded and state.name == "in-process (redis failing)"

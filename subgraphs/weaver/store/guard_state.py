@@ -19,6 +19,7 @@ class GuardState(Protocol):
     name: str
 
     async def incr(self, key: str, ttl: int) -> int: ...
+    async def decr(self, key: str) -> None: ...
     async def set_nx(self, key: str, value: str, ttl: int) -> bool: ...
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, ttl: int) -> None: ...
@@ -38,6 +39,13 @@ class RedisGuardState:
         pipe.expire(self._prefix + key, ttl, nx=True)
         count, _ = await pipe.execute()
         return int(count)
+
+    async def decr(self, key: str) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.decr(self._prefix + key)
+        # Had the key expired in between, DECR would create it without a TTL; give it one.
+        pipe.expire(self._prefix + key, 60, nx=True)
+        await pipe.execute()
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
         return bool(await self._redis.set(self._prefix + key, value, ex=ttl, nx=True))
@@ -86,6 +94,11 @@ class MemoryGuardState:
         self._values[key] = (str(count), self._values[key][1])
         return count
 
+    async def decr(self, key: str) -> None:
+        current = self._live(key)
+        if current is not None:
+            self._values[key] = (str(int(current) - 1), self._values[key][1])
+
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
         if self._live(key) is not None:
             return False
@@ -128,6 +141,9 @@ class FallbackGuardState:
 
     async def incr(self, key: str, ttl: int) -> int:
         return await self._call("incr", key, ttl)
+
+    async def decr(self, key: str) -> None:
+        await self._call("decr", key)
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
         return await self._call("set_nx", key, value, ttl)
