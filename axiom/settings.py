@@ -59,8 +59,6 @@ class Settings:
     redis_cache_ttl: int = 3600
     query_timeout: float = 30.0
     max_rows: int = 1000
-    scenario_solver_timeout: float = 60.0
-    causal_min_confidence: float = 0.70
     etl_sync_interval: int = 3600
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o"
@@ -123,8 +121,6 @@ class Settings:
             redis_cache_ttl=int(get("REDIS_CACHE_TTL", default=3600)),
             query_timeout=float(get("QUERY_TIMEOUT", default=30)),
             max_rows=int(get("MAX_ROWS", default=1000)),
-            scenario_solver_timeout=float(get("SCENARIO_SOLVER_TIMEOUT", default=60)),
-            causal_min_confidence=float(get("CAUSAL_MIN_CONFIDENCE", default=0.70)),
             etl_sync_interval=int(get("ETL_SYNC_INTERVAL", default=3600)),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_model=get("OPENAI_MODEL", default="gpt-4o"),

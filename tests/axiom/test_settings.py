@@ -16,7 +16,7 @@ PRODUCTION = {
 def test_development_defaults_start_without_any_variable():
     settings = Settings.from_env({})
     assert settings.vision_port == 8400 and settings.weaver_port == 8001 and settings.gateway_port == 4000
-    assert settings.max_rows == 1000 and settings.causal_min_confidence == 0.70
+    assert settings.max_rows == 1000 and settings.query_timeout == 30
 
 
 def test_production_starts_with_every_secret_set():
