@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.gateway_request import GatewayRequestSigner
 from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
@@ -134,6 +135,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         persisted_queries_redis_url=settings.redis_url,
         # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.
         forward_headers=("authorization", "idempotency-key"),
+        # Lets Weaver count one client operation once, however many calls it takes.
+        request_tag=GatewayRequestSigner.from_settings(settings),
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),

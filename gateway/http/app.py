@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 from contextlib import asynccontextmanager
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import orjson
 from starlette.applications import Starlette
@@ -50,6 +50,15 @@ class AuthenticationRejected(Exception):
 Authenticate = Callable[[Mapping[str, str]], Any]
 
 
+class RequestTag(Protocol):
+    """A header with a fresh value per client operation, sent with every subgraph call made for it (so that a
+    subgraph can tell calls of one operation apart from separate operations)."""
+
+    header: str
+
+    def new(self) -> str: ...
+
+
 def create_gateway_app(
     supergraph_sdl: str,
     *,
@@ -68,16 +77,20 @@ def create_gateway_app(
     persisted_queries: QueryStore | None = None,
     persisted_queries_redis_url: str | None = None,
     ws_keepalive: float | None = 12.0,
+    request_tag: RequestTag | None = None,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
 
     `forward_headers`: client headers sent on to subgraphs (lower-case allowlist; they
     also key in-flight deduplication). `persisted_queries`: an APQ store; by default
-    Redis when `persisted_queries_redis_url` is given, else an in-process LRU."""
+    Redis when `persisted_queries_redis_url` is given, else an in-process LRU. `request_tag`: a header
+    tagging each HTTP operation's subgraph calls; it never keys in-flight deduplication (a shared call then
+    carries the first operation's tag)."""
+    ignored = (request_tag.header,) if request_tag is not None else ()
     gateway = Gateway(
         supergraph_sdl,
-        transport or AiohttpTransport(subgraph_timeout, subgraph_timeouts),
+        transport or AiohttpTransport(subgraph_timeout, subgraph_timeouts, dedup_ignored_headers=ignored),
         cache_size=cache_size,
         override_labels=override_labels,
         override_draw=override_draw,
@@ -85,7 +98,7 @@ def create_gateway_app(
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
     endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
-                               batching=batching, max_body_bytes=max_body_bytes)
+                               batching=batching, max_body_bytes=max_body_bytes, request_tag=request_tag)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         """One graphql-transport-ws connection."""
@@ -118,8 +131,9 @@ class GraphQLEndpoint:
 
     def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
                  forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
-                 max_body_bytes: int):
+                 max_body_bytes: int, request_tag: RequestTag | None = None):
         self.gateway = gateway
+        self.request_tag = request_tag
         self.authenticate = authenticate
         self.forward_headers = forward_headers
         self.persisted = persisted
@@ -155,8 +169,14 @@ class GraphQLEndpoint:
         return Response(orjson.dumps(result.body), status_code=result.status,
                         media_type=media_type)
 
+    def _tagged(self, headers: dict) -> dict:
+        if self.request_tag is None:
+            return headers
+        return {**headers, self.request_tag.header: self.request_tag.new()}
+
     async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
                    debug: bool) -> GraphQLResponse:
+        headers = self._tagged(headers)
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
@@ -170,7 +190,7 @@ class GraphQLEndpoint:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
-        result = await self.gateway.stream(request, headers, allow_mutations=allow_mutations)
+        result = await self.gateway.stream(request, self._tagged(headers), allow_mutations=allow_mutations)
         return sse_response(result, media_type)
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:

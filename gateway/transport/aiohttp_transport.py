@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Mapping
+from typing import Collection, Mapping
 
 import aiohttp
 import orjson
@@ -19,8 +19,9 @@ class AiohttpTransport:
     """Keep-alive connection pool shared by all requests; per-subgraph timeouts."""
 
     def __init__(self, timeout: float = 10.0, timeouts: Mapping[str, float] | None = None,
-                 pool_size: int = 100):
+                 pool_size: int = 100, dedup_ignored_headers: Collection[str] = ()):
         self._timeout = timeout
+        self._dedup_ignored = frozenset(dedup_ignored_headers)
         self._timeouts = dict(timeouts or {})
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
@@ -42,7 +43,7 @@ class AiohttpTransport:
         """POST `body`; identical concurrent queries share one request."""
         payload = orjson.dumps(body)
         if deduplicate:
-            key = (url, payload, tuple(sorted(headers.items())))
+            key = (url, payload, tuple(sorted(h for h in headers.items() if h[0] not in self._dedup_ignored)))
             status, raw = await self._dedup.run(
                 key, lambda: self._post(subgraph, url, payload, headers)
             )

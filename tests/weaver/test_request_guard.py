@@ -6,6 +6,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
 from subgraphs.weaver.app import create_app
 from subgraphs.weaver.service.request_guard import (IdempotencyConflict, RateDecision, RequestGuard,
                                                     sliding_window_decision)
@@ -64,6 +65,13 @@ async def test_waiting_retry_after_lets_the_next_request_through(guard, clock, t
     assert not (await guard.check_rate(tenant_id)).allowed
     clock.now += 1
     assert (await guard.check_rate(tenant_id)).allowed
+
+
+async def test_calls_of_one_gateway_request_count_once(guard, tenant_id):
+    assert [(await guard.check_rate(tenant_id, "op-a")).allowed for _ in range(4)] == [True] * 4
+    assert [(await guard.check_rate(tenant_id, op)).allowed for op in ("op-b", "op-c", "op-d")] == [
+        True, True, False]
+    assert not (await guard.check_rate(tenant_id, "op-d")).allowed  # a refused operation stays refused
 
 
 @pytest.mark.parametrize(("previous", "current", "elapsed", "expected"), [
@@ -128,6 +136,23 @@ async def test_over_the_limit_the_api_answers_rate_limited(limited_client, make_
     assert all("errors" not in b for b in bodies[:3])
     [error] = bodies[3]["errors"]
     assert error["extensions"]["code"] == "RATE_LIMITED" and error["extensions"]["retryAfter"] >= 1
+
+
+async def test_a_signed_gateway_request_counts_once_and_a_forged_one_per_call(limited_client, make_token,
+                                                                             services_settings, tenant_id):
+    signer = GatewayRequestSigner.from_settings(services_settings)
+    request_id, mac = signer.new().split(".")
+
+    async def call(tag: str) -> dict:
+        headers = {"Authorization": f"Bearer {make_token(tenant_id)}", GATEWAY_REQUEST_HEADER: tag}
+        return (await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
+                                          headers=headers)).json()
+
+    one_operation = [await call(f"{request_id}.{mac}") for _ in range(5)]
+    assert ["errors" in b for b in one_operation] == [False] * 5
+    forged = f"{request_id}x.{mac}"
+    bodies = [await call(forged) for _ in range(3)]
+    assert ["errors" in b for b in bodies] == [False, False, True]
 
 
 async def test_ready_says_the_guard_runs_in_process_without_redis(limited_client):

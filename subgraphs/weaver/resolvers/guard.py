@@ -9,6 +9,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
 from axiom.errors import RATE_LIMITED, ApiError, BadUserInput
+from axiom.gateway_request import GATEWAY_REQUEST_HEADER
 from subgraphs.weaver.resolvers.access import runtime, tenant
 from subgraphs.weaver.service.request_guard import IdempotencyConflict, IdempotencyInProgress
 
@@ -18,18 +19,29 @@ MAX_KEY_LENGTH = 200
 
 
 class RateLimit(SchemaExtension):
-    """Refuses an operation with RATE_LIMITED (and `retryAfter` seconds) when the tenant is over its limit."""
+    """Refuses an operation with RATE_LIMITED (and `retryAfter` seconds) when the tenant is over its limit.
+
+    Calls tagged with the same signed gateway request id count once: they serve one client operation."""
 
     async def on_execute(self):
         ctx = self.execution_context.context
-        guard = getattr(getattr(ctx, "runtime", None), "guard", None)
+        weaver_runtime = getattr(ctx, "runtime", None)
+        guard = getattr(weaver_runtime, "guard", None)
         if guard is not None and getattr(ctx, "principal", None) is not None:
-            decision = await guard.check_rate(ctx.principal.tenant_id)
+            decision = await guard.check_rate(ctx.principal.tenant_id, _gateway_request_id(ctx, weaver_runtime))
             if not decision.allowed:
                 error = ApiError("rate limit exceeded", code=RATE_LIMITED, retryAfter=decision.retry_after)
                 self.execution_context.result = ExecutionResult(
                     data=None, errors=[GraphQLError(str(error), extensions=error.extensions, original_error=error)])
         yield
+
+
+def _gateway_request_id(ctx: Any, weaver_runtime: Any) -> str | None:
+    signer = getattr(weaver_runtime, "gateway_requests", None)
+    request = getattr(ctx, "request", None)
+    if signer is None or request is None:
+        return None
+    return signer.verify(request.headers.get(GATEWAY_REQUEST_HEADER))
 
 
 async def guarded_create(info: Info, operation: str, values: dict[str, Any], create: Callable[[], Awaitable[P]],

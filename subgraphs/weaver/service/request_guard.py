@@ -71,7 +71,18 @@ class RequestGuard:
         self.idempotency_ttl = idempotency_ttl
         self._secret = secret.encode()
 
-    async def check_rate(self, tenant_id: str) -> RateDecision:
+    async def check_rate(self, tenant_id: str, request_id: str | None = None) -> RateDecision:
+        """Count one request of the tenant. Calls sharing a `request_id` (one client operation through the
+        gateway) count once: the first is decided, later ones pass."""
+        seen = f"req:{tenant_id}:{request_id}" if request_id else None
+        if seen is not None and not await self.state.set_nx(seen, "1", 2 * WINDOW_SECONDS):
+            return RateDecision(True)
+        decision = await self._count(tenant_id)
+        if not decision.allowed and seen is not None:
+            await self.state.delete(seen)  # a refused operation was not counted; its next call is decided again
+        return decision
+
+    async def _count(self, tenant_id: str) -> RateDecision:
         now = self._clock()
         window = int(now // WINDOW_SECONDS)
         key = f"rate:{tenant_id}:{window}"
