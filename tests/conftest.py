@@ -14,6 +14,25 @@ from axiom.auth import issue_token
 from axiom.embedded import EmbeddedServices
 from axiom.migrate import upgrade
 from axiom.settings import Settings
+from cypher_neo4j5 import record_cypher, recorded
+
+RUN_LAST = "run_last"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", f"{RUN_LAST}: runs after every other test of the session")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: item.get_closest_marker(RUN_LAST) is not None)  # stable: order kept otherwise
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cypher_statements():
+    """Every Cypher statement Weaver sends in this session, with its parameter names (see cypher_neo4j5)."""
+    with pytest.MonkeyPatch.context() as patch:
+        record_cypher(patch)
+        yield recorded
 
 
 @pytest.fixture(scope="session")
