@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
-from gateway.http.graphql_ws import GraphQLWebSocketSession
+from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
     MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
 )
@@ -190,7 +190,8 @@ class GraphQLEndpoint:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
-        result = await self.gateway.stream(request, self._tagged(headers), allow_mutations=allow_mutations)
+        result = await self.gateway.stream(request, self._tagged(headers), upstream_init_payload(headers),
+                                           allow_mutations=allow_mutations)
         return sse_response(result, media_type)
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:

@@ -26,6 +26,13 @@ PROTOCOL = "graphql-transport-ws"
 Authenticate = Callable[[Mapping[str, str]], Awaitable[Any]]
 
 
+def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | None = None) -> dict | None:
+    """The `connection_init` payload for subgraph subscriptions: the client's token, whether it came in its own
+    `connection_init` or as a header (SSE, or a WebSocket client that sent one), where subgraphs look for it."""
+    token = token or forwarded_headers.get("authorization")
+    return {"Authorization": token} if token else None
+
+
 class GraphQLWebSocketSession:
     """One client connection speaking graphql-transport-ws."""
 
@@ -117,7 +124,7 @@ class GraphQLWebSocketSession:
                 raise _Closing(4403, "Forbidden")
             self.ws.state.principal = principal
         self.headers = self.forwarded(headers)
-        self.init_payload = {"Authorization": token} if isinstance(token, str) else None
+        self.init_payload = upstream_init_payload(self.headers, token if isinstance(token, str) else None)
         self.acknowledged = True
         await self.send({"type": "connection_ack"})
 

@@ -10,6 +10,7 @@ from axiom.database import create_engine
 from axiom.settings import Settings
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.refresh import CubeRefresher
+from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import RefreshFailed, RefreshRun, ViewStore
 
@@ -73,7 +74,9 @@ async def refresh_cubes(settings: Settings, *, tenant_id: str | None, names: lis
     engine = _database(settings)
     cache, airflow = await _refresh_services(settings)
     try:
-        refresher = CubeRefresher(engine, cache, airflow)
+        # With Redis, subscribers of `cubeRefreshes` on the running Vision processes hear of these runs too.
+        announce = RefreshEvents(cache.redis).publish if cache is not None else None
+        refresher = CubeRefresher(engine, cache, airflow, announce)
         started = time.perf_counter()
         if tenant_id is None:
             runs = await refresher.full_sync()

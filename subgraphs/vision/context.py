@@ -17,6 +17,7 @@ from subgraphs.vision.loaders import VisionLoaders
 from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
 from subgraphs.vision.pivots import PivotService
 from subgraphs.vision.refresh import CubeRefresher, EtlLoop
+from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.terms import MemberTermStore
@@ -32,6 +33,7 @@ class VisionResources:
         self.redis: Redis | None = None
         self.airflow: AirflowClient | None = None
         self.etl_loop: EtlLoop | None = None
+        self.events = RefreshEvents(None)
         self._asker: PivotAsker | None = None
         self._glossary: GlossaryClient | None = None
 
@@ -40,6 +42,7 @@ class VisionResources:
             self.engine = create_engine(self.settings)
         if self.settings.redis_url:
             self.redis = Redis.from_url(self.settings.redis_url)
+        self.events = RefreshEvents(self.redis)
         if self.settings.airflow_base_url:
             self.airflow = AirflowClient(self.settings.airflow_base_url)
         if run_etl and self.engine is not None:
@@ -65,7 +68,7 @@ class VisionResources:
         return self._glossary
 
     def refresher(self) -> CubeRefresher:
-        return CubeRefresher(self.require_engine(), self.cache, self.airflow)
+        return CubeRefresher(self.require_engine(), self.cache, self.airflow, self.events.publish)
 
     async def close(self) -> None:
         if self.etl_loop is not None:
@@ -159,5 +162,5 @@ class VisionContext(RequestContext):
     @property
     def views(self) -> ViewStore:
         if "views" not in self._stores:
-            self._stores["views"] = ViewStore(self.resources.require_engine())
+            self._stores["views"] = ViewStore(self.resources.require_engine(), self.resources.events.publish)
         return self._stores["views"]

@@ -14,7 +14,7 @@ from subgraphs.vision.cube.layout import MV_SCHEMA, qualified
 from subgraphs.vision.metrics import ETL_SYNC_DURATION
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore, StoredCube
-from subgraphs.vision.store.views import RefreshFailed, RefreshRun, ViewStore
+from subgraphs.vision.store.views import Announce, RefreshFailed, RefreshRun, ViewStore
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +22,11 @@ _SYNC_LOCK = "vision-etl-full-sync"
 
 
 class CubeRefresher:
-    def __init__(self, engine: AsyncEngine, cache: PivotCache | None = None, airflow: AirflowClient | None = None):
+    def __init__(self, engine: AsyncEngine, cache: PivotCache | None = None, airflow: AirflowClient | None = None,
+                 announce: Announce | None = None):
         self.engine = engine
         self.cubes = CubeStore(engine)
-        self.views = ViewStore(engine)
+        self.views = ViewStore(engine, announce)
         self.cache = cache
         self.airflow = airflow
 

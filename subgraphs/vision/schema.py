@@ -6,11 +6,13 @@ import strawberry
 
 from axiom.service import api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
+from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
 schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Cube, Table],
     extensions=[api_error_extensions],
     federation_version="2.7",

@@ -189,10 +189,17 @@ class RefreshRun:
     rows: int | None = strawberry.field(description="Rows in the view after the refresh.")
     error: str | None = strawberry.field(description="Why it failed.")
     dag_run_id: str | None = strawberry.field(description="The Airflow DAG run doing the work, if any.")
+    cube_id: strawberry.Private[str]
+
+    @strawberry.field(description="The cube refreshed.")
+    async def cube(self, info: strawberry.Info) -> Cube | None:
+        stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
+        return Cube.of(stored) if stored else None
 
     @classmethod
     def of(cls, run) -> "RefreshRun":
         return cls(id=strawberry.ID(run.id), trigger=run.trigger, status=run.status, started_at=run.started_at,
-                   finished_at=run.finished_at, rows=run.rows, error=run.error, dag_run_id=run.dag_run_id)
+                   finished_at=run.finished_at, rows=run.rows, error=run.error, dag_run_id=run.dag_run_id,
+                   cube_id=run.cube_id)
 
 

@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,9 +48,19 @@ class RefreshFailed(Exception):
         self.run = run
 
 
+Announce = Callable[[RefreshRun], Awaitable[None]]
+
+
 class ViewStore:
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, announce: Announce | None = None):
+        """`announce` hears of each run when it starts and when it ends (after the change is committed)."""
         self.engine = engine
+        self._announce = announce
+
+    async def _announced(self, run: RefreshRun) -> RefreshRun:
+        if self._announce is not None:
+            await self._announce(run)
+        return run
 
     async def ensure(self, cube: StoredCube) -> RefreshRun | None:
         """Create the view if it is missing or was built for an older definition, and populate it.
@@ -78,11 +89,12 @@ class ViewStore:
         """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed."""
         run_id = str(uuid.uuid4())
         async with self.engine.begin() as conn:
-            await conn.execute(
-                text("INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
-                     "VALUES (:id, :cube_id, :tenant_id, :trigger, 'running')"),
+            row = (await conn.execute(
+                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') RETURNING {_RUN_COLUMNS}"),
                 {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
-            )
+            )).one()
+        await self._announced(_run(row))
         layout = cube.layout
         started = time.perf_counter()
         try:
@@ -111,7 +123,7 @@ class ViewStore:
             )).one()
             await conn.execute(text("UPDATE vision.cubes SET refresh_status = 'triggered' WHERE id = CAST(:id AS uuid)"),
                                {"id": cube.id})
-        return _run(row)
+        return await self._announced(_run(row))
 
     async def triggered_runs(self) -> dict[str, list[RefreshRun]]:
         """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL loop)."""
@@ -167,4 +179,4 @@ class ViewStore:
                 text(f"UPDATE vision.cubes SET {finished}refresh_status = :status WHERE id = CAST(:id AS uuid)"),
                 {"status": status, "id": cube_id},
             )
-        return _run(row)
+        return await self._announced(_run(row))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from axiom.auth import issue_token
@@ -43,3 +45,16 @@ async def test_websocket_connection_init_is_checked_with_the_jwt(shop_sdl, shop_
         assert messages[0]["payload"]["data"]["connectionToken"] == f"Bearer {token}"
     finally:
         await server.stop()
+
+
+async def test_an_sse_subscription_carries_the_token_to_the_subgraph_connection_init(shop_sdl, shop_urls):
+    server = await RunningServer(_app(shop_sdl, shop_urls)).start()
+    token = issue_token(SETTINGS, tenant_id="acme", subject="ann")
+    headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
+    try:
+        async with httpx.AsyncClient() as http, http.stream(
+                "POST", server.url, json={"query": "subscription { connectionToken }"}, headers=headers) as response:
+            data = [line[5:] async for line in response.aiter_lines() if line.startswith("data:") and line[5:].strip()]
+    finally:
+        await server.stop()
+    assert json.loads(data[0]) == {"data": {"connectionToken": f"Bearer {token}"}}

@@ -1,0 +1,88 @@
+"""`cubeRefreshes` through the gateway, over WebSocket and SSE: a dashboard watching a cube's refreshes sees the
+latest run at once, then a refresh someone else starts, each event completed with Weaver's fact table."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import websockets
+
+from axiom.demo import DEMO_TENANT
+
+WATCH = """subscription($cube: String!) { cubeRefreshes(cube: $cube) {
+    id status trigger rows cube { name factTable { name columns { name } } } } }"""
+REFRESH = "mutation($id: ID!) { refreshCube(id: $id) { run { id status } userErrors { code } } }"
+
+
+async def _refresh_sales(gateway: httpx.AsyncClient, token: str) -> str:
+    headers = {"authorization": f"Bearer {token}"}
+    cube_id = (await gateway.post("/graphql", json={"query": '{ cube(name: "Sales") { id } }'},
+                                  headers=headers)).json()["data"]["cube"]["id"]
+    body = (await gateway.post("/graphql", json={"query": REFRESH, "variables": {"id": cube_id}},
+                               headers=headers)).json()
+    assert body["data"]["refreshCube"]["userErrors"] == [], body
+    return body["data"]["refreshCube"]["run"]["id"]
+
+
+def _check_events(events: list[dict], run_id: str) -> None:
+    assert all("errors" not in e for e in events), events
+    latest, started, ended = (e["data"]["cubeRefreshes"] for e in events)
+    assert latest["status"] == "succeeded" and latest["id"] != run_id
+    assert (started["id"], started["status"], started["trigger"]) == (run_id, "running", "manual")
+    assert (ended["id"], ended["status"]) == (run_id, "succeeded") and ended["rows"] > 0
+    fact_table = ended["cube"]["factTable"]  # resolved by Weaver for each event
+    assert ended["cube"]["name"] == "Sales" and fact_table["name"] == "order_lines"
+    assert "amount" in {c["name"] for c in fact_table["columns"]}
+
+
+async def test_a_refresh_streams_to_a_websocket_subscriber(system, gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    url = system["gateway"].replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": WATCH, "variables": {"cube": "Sales"}}}))
+
+        async def next_payload() -> dict:
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 20))
+                if message["type"] == "next":
+                    return message["payload"]
+                assert message["type"] in ("ping", "pong"), message
+
+        events = [await next_payload()]  # the latest run: from here on the subscription is live
+        run_id = await _refresh_sales(gateway, token)
+        events += [await next_payload(), await next_payload()]
+        await ws.send(json.dumps({"id": "1", "type": "complete"}))
+    _check_events(events, run_id)
+
+
+async def test_a_refresh_streams_to_an_sse_subscriber(gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
+    body = {"query": WATCH, "variables": {"cube": "Sales"}}
+    events: list[dict] = []
+    run_id = None
+    async with gateway.stream("POST", "/graphql", json=body, headers=headers) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        async for line in response.aiter_lines():
+            if not line.startswith("data:") or not line[5:].strip():
+                continue
+            events.append(json.loads(line[5:]))
+            if len(events) == 1:
+                run_id = await _refresh_sales(gateway, token)
+            if len(events) == 3:
+                break
+    _check_events(events, run_id)
+
+
+async def test_another_tenant_cannot_watch_the_cube(gateway, make_token):
+    headers = {"authorization": f"Bearer {make_token('someone-else')}", "accept": "text/event-stream"}
+    async with gateway.stream("POST", "/graphql", json={"query": WATCH, "variables": {"cube": "Sales"}},
+                              headers=headers) as response:
+        lines = [line async for line in response.aiter_lines() if line.startswith("data:") and line[5:].strip()]
+    [error] = json.loads(lines[0][5:])["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND"
