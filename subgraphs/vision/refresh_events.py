@@ -61,25 +61,25 @@ class RefreshEvents:
             log.warning("refresh run %s not announced: Redis failed (%s)", run.id, type(exc).__name__)
 
     def stream(self, tenant_id: str) -> "RunStream":
-        return RunStream(self, tenant_id)
+        return RunStream(self._redis, self._local.setdefault(tenant_id, set()), tenant_id)
 
 
 class RunStream:
     """The runs of one tenant published after `open()` returns, until `close()`."""
 
-    def __init__(self, events: RefreshEvents, tenant_id: str):
-        self._events = events
+    def __init__(self, redis: Redis | None, local_queues: set[asyncio.Queue], tenant_id: str):
+        self._redis = redis
+        self._local_queues = local_queues
         self._tenant_id = tenant_id
         self._queue: asyncio.Queue | None = None
         self._pubsub = None
 
     async def open(self) -> None:
-        redis = self._events._redis
-        if redis is None:
+        if self._redis is None:
             self._queue = asyncio.Queue(QUEUE_LIMIT)
-            self._events._local.setdefault(self._tenant_id, set()).add(self._queue)
+            self._local_queues.add(self._queue)
             return
-        self._pubsub = redis.pubsub()
+        self._pubsub = self._redis.pubsub()
         await self._pubsub.subscribe(channel(self._tenant_id))
         # Wait for Redis to confirm: from then on no publication can slip past this stream.
         deadline = time.monotonic() + SUBSCRIBE_TIMEOUT
@@ -100,7 +100,7 @@ class RunStream:
 
     async def close(self) -> None:
         if self._queue is not None:
-            self._events._local.get(self._tenant_id, set()).discard(self._queue)
+            self._local_queues.discard(self._queue)
         if self._pubsub is not None:
             try:
                 await self._pubsub.unsubscribe()

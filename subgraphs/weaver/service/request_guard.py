@@ -3,9 +3,11 @@
 Rate limit: a sliding one-minute window per tenant, estimated from two fixed-window counters (the previous
 minute's count weighted by how much of it still lies inside the window, plus this minute's count). A fixed
 window alone would let a client send twice the limit across a minute boundary. Refused requests are not
-counted, so a client that waits `retryAfter` seconds gets through. Idempotency: the first request with a key claims it
-(`pending`), runs, and stores the id it created (`done`); a repeat with the same input gets that id back, a
-repeat with different input is refused, a concurrent repeat waits briefly for the first to finish.
+counted, so a client that waits `retryAfter` seconds gets through.
+
+Idempotency: the first request with a key claims it (`pending`), runs, and stores the id it created (`done`); a
+repeat with the same input gets that id back, a repeat with different input is refused, a concurrent repeat
+waits briefly for the first to finish.
 """
 
 from __future__ import annotations
