@@ -114,6 +114,8 @@ class DataSourceService:
             raise problem("name", f"a datasource named '{spec.values['name']}' already exists", DUPLICATE) from None
         if record is None:  # deleted concurrently
             raise problem("id", "datasource not found", NOT_FOUND)
+        if "name" in spec.values:
+            await self.graph.rename_datasource(tenant_id, record.id, record.name)
         return record
 
     async def delete(self, tenant_id: str, datasource_id: str) -> str:

@@ -173,6 +173,12 @@ class SchemaGraphStore:
             await tx.run(f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE NOT n.key IN $keep DETACH DELETE n",
                          ds=datasource_id, keep=keep)
 
+    async def rename_datasource(self, tenant_id: str, datasource_id: str, name: str) -> None:
+        """Keep the graph's copy of the name current (nothing when the datasource was never synced)."""
+        await self.client.write(lambda tx: tx.run(
+            "MATCH (d:DataSource {id: $ds}) WHERE d.tenantId = $tenant SET d.name = $name",
+            ds=datasource_id, tenant=tenant_id, name=name))
+
     async def delete_datasource(self, tenant_id: str, datasource_id: str) -> None:
         """Remove the datasource node and everything below it."""
 

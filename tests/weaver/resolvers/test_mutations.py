@@ -50,8 +50,10 @@ async def test_duplicate_name_is_a_user_error(gql, tenant_id, local_params, sour
     assert body["data"]["createDataSource"]["userErrors"][0]["code"] == "DUPLICATE"
 
 
-async def test_update_changes_given_fields_and_reports_unknown_ids(gql, tenant_id, local_params, source_schema):
+async def test_update_changes_given_fields_and_reports_unknown_ids(gql, runtime, tenant_id, local_params,
+                                                                   source_schema):
     ds = await create(gql, tenant_id, local_params, source_schema)
+    await gql(tenant_id, SYNC, {"id": ds["id"]})
     update = """mutation($input: UpdateDataSourceInput!) { updateDataSource(input: $input) {
         dataSource { name port hasPassword } userErrors { field code } } }"""
     _, body = await gql(tenant_id, update, {"input": {"id": ds["id"], "name": "renamed", "password": "x"}})
@@ -59,6 +61,8 @@ async def test_update_changes_given_fields_and_reports_unknown_ids(gql, tenant_i
                                                                "hasPassword": True}, "userErrors": []}
     _, body = await gql(tenant_id + "-b", update, {"input": {"id": ds["id"], "name": "stolen"}})
     assert body["data"]["updateDataSource"]["userErrors"] == [{"field": "id", "code": "NOT_FOUND"}]
+    in_graph = await runtime.graph.client.read("MATCH (d:DataSource {id: $ds}) RETURN d.name AS name", ds=ds["id"])
+    assert in_graph == [{"name": "renamed"}]  # the graph's copy follows at once, not at the next sync
 
 
 async def test_test_connection_reports_reachable_and_unreachable(gql, tenant_id, local_params, source_schema):
