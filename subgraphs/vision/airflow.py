@@ -1,7 +1,10 @@
-"""Triggering and following the full-sync DAG over Airflow's stable REST API (`AIRFLOW_BASE_URL`, …/api/v1).
+"""Triggering and following the full-sync DAG over Airflow's REST API (`AIRFLOW_BASE_URL`).
 
-Credentials, when Airflow needs them, travel in the URL's userinfo (`http://user:pass@host/api/v1`): httpx
-sends them as basic auth.
+Both Airflow 2 (`…/api/v1`) and Airflow 3 (`…/api/v2`) are spoken; the URL's last segment says which.
+Credentials, when Airflow needs them, travel in the URL's userinfo (`http://user:pass@host/api/v2`):
+- v1 sends them as basic auth on every request;
+- v2 exchanges them at `POST /auth/token` for a JWT sent as a bearer token, fetched again once when Airflow
+  answers 401 (the token expired).
 """
 
 from __future__ import annotations
@@ -28,14 +31,24 @@ class AirflowClient:
     def __init__(self, base_url: str, *, timeout: float = 10.0, dag_id: str = DAG_ID,
                  transport: httpx.AsyncBaseTransport | None = None):
         self.dag_id = dag_id
-        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/") + "/", timeout=timeout, transport=transport)
+        url = httpx.URL(base_url.rstrip("/") + "/")
+        self.api_version = "v2" if url.path.rstrip("/").endswith("/api/v2") else "v1"
+        self._credentials = (url.username, url.password) if url.username else None
+        if self.api_version == "v2":
+            # The token endpoint lives at the server's root, beside /api/v2; credentials go only there.
+            url = url.copy_with(username=None, password=None)
+            self._token_url = url.join("../../auth/token")
+        self._token: str | None = None
+        self._client = httpx.AsyncClient(base_url=url, timeout=timeout, transport=transport)
 
     async def close(self) -> None:
         await self._client.aclose()
 
     async def trigger(self, conf: dict) -> DagRun:
         """Start a DAG run with `conf`; returns its id and state."""
-        body = {"dag_run_id": f"vision_sync_{uuid.uuid4().hex}", "conf": conf}
+        body: dict = {"dag_run_id": f"vision_sync_{uuid.uuid4().hex}", "conf": conf}
+        if self.api_version == "v2":
+            body["logical_date"] = None  # required in v2; none: a manual run not tied to a data interval
         data = await self._request("POST", f"dags/{self.dag_id}/dagRuns", json=body)
         return DagRun(data["dag_run_id"], data.get("state") or "queued")
 
@@ -44,20 +57,61 @@ class AirflowClient:
         return DagRun(data["dag_run_id"], data.get("state") or "queued")
 
     async def _request(self, method: str, path: str, **kwargs) -> dict:
-        try:
-            response = await self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise AirflowError(f"Airflow unreachable: {type(exc).__name__}") from exc
+        response = await self._send(method, path, **kwargs)
+        if response.status_code == 401 and self._uses_tokens():
+            self._token = None  # expired or revoked: one fresh token, one retry
+            response = await self._send(method, path, **kwargs)
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail") or response.json().get("title")
-            except ValueError:
-                detail = response.text[:200]
-            raise AirflowError(f"Airflow answered {response.status_code}: {detail}")
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise AirflowError("Airflow answered with something other than JSON") from exc
-        if not isinstance(data, dict) or "dag_run_id" not in data:
+            raise AirflowError(f"Airflow answered {response.status_code}: {_detail(response)}")
+        data = _json(response)
+        if "dag_run_id" not in data:
             raise AirflowError("Airflow's answer has no dag_run_id")
         return data
+
+    def _uses_tokens(self) -> bool:
+        return self.api_version == "v2" and self._credentials is not None
+
+    async def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {}
+        if self._uses_tokens():
+            headers["Authorization"] = f"Bearer {await self._access_token()}"
+        try:
+            return await self._client.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise AirflowError(f"Airflow unreachable: {type(exc).__name__}") from exc
+
+    async def _access_token(self) -> str:
+        if self._token is None:
+            username, password = self._credentials
+            try:
+                response = await self._client.post(self._token_url, json={"username": username,
+                                                                           "password": password})
+            except httpx.HTTPError as exc:
+                raise AirflowError(f"Airflow unreachable: {type(exc).__name__}") from exc
+            if response.status_code >= 400:
+                raise AirflowError(f"Airflow refused the credentials ({response.status_code}): "
+                                   f"{_detail(response)}")
+            token = _json(response).get("access_token")
+            if not isinstance(token, str) or not token:
+                raise AirflowError("Airflow's token answer has no access_token")
+            self._token = token
+        return self._token
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    detail = body.get("detail") or body.get("title") if isinstance(body, dict) else None
+    return detail if isinstance(detail, str) else str(detail or body)[:200]
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise AirflowError("Airflow answered with something other than JSON") from exc
+    if not isinstance(data, dict):
+        raise AirflowError("Airflow answered with something other than a JSON object")
+    return data

@@ -1,8 +1,11 @@
-"""A local HTTP server speaking the part of Airflow's stable REST API (v1) Vision uses: DAG runs."""
+"""A local HTTP server speaking the part of Airflow's REST API Vision uses: DAG runs, as Airflow 2 serves them
+(`/api/v1`, basic auth) and as Airflow 3 does (`/api/v2`, bearer JWTs from `POST /auth/token`, a strict body
+with a required `logical_date`)."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import socket
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,18 +17,53 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 
+V2_TRIGGER_FIELDS = {"dag_run_id", "data_interval_start", "data_interval_end", "logical_date", "run_after", "conf",
+                     "note"}
+
+
 @dataclass
 class FakeAirflow:
     dags: set[str]
     runs: dict[str, dict] = field(default_factory=dict)
     requests: list[dict] = field(default_factory=list)
+    users: dict[str, str] = field(default_factory=dict)  # v2: who may get a token
+    tokens: set[str] = field(default_factory=set)  # v2: tokens handed out and not expired
+
+    def expire_tokens(self) -> None:
+        self.tokens.clear()
 
     def app(self) -> Starlette:
+        def refused_v2(request: Request) -> JSONResponse | None:
+            if not request.url.path.startswith("/api/v2/") or not self.users:
+                return None
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or token not in self.tokens:
+                return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+            return None
+
+        async def issue_token(request: Request) -> JSONResponse:
+            body = await request.json()
+            self.requests.append({"method": "POST", "path": request.url.path, "json": body})
+            if self.users.get(body.get("username")) != body.get("password"):
+                return JSONResponse({"detail": "Invalid credentials"}, status_code=401)
+            token = secrets.token_hex(8)
+            self.tokens.add(token)
+            return JSONResponse({"access_token": token}, status_code=201)
+
         async def trigger(request: Request) -> JSONResponse:
             dag_id = request.path_params["dag_id"]
             body = await request.json()
             self.requests.append({"method": "POST", "path": request.url.path, "json": body,
                                   "authorization": request.headers.get("authorization")})
+            if (refusal := refused_v2(request)) is not None:
+                return refusal
+            if request.url.path.startswith("/api/v2/"):
+                problems = [{"type": "missing", "loc": ["body", "logical_date"], "msg": "Field required"}
+                            ] if "logical_date" not in body else []
+                problems += [{"type": "extra_forbidden", "loc": ["body", name], "msg": "Extra inputs are not "
+                              "permitted"} for name in set(body) - V2_TRIGGER_FIELDS]
+                if problems:
+                    return JSONResponse({"detail": problems}, status_code=422)
             if dag_id not in self.dags:
                 return _problem(404, "DAG not found", f"DAG with dag_id: '{dag_id}' not found")
             if not isinstance(body.get("conf", {}), dict):
@@ -39,13 +77,18 @@ class FakeAirflow:
         async def get_run(request: Request) -> JSONResponse:
             run = self.runs.get(request.path_params["run_id"])
             self.requests.append({"method": "GET", "path": request.url.path})
+            if (refusal := refused_v2(request)) is not None:
+                return refusal
             if run is None or run["dag_id"] != request.path_params["dag_id"]:
                 return _problem(404, "DAGRun not found", "DAGRun not found")
             return JSONResponse(run)
 
         return Starlette(routes=[
-            Route("/api/v1/dags/{dag_id}/dagRuns", trigger, methods=["POST"]),
-            Route("/api/v1/dags/{dag_id}/dagRuns/{run_id}", get_run, methods=["GET"]),
+            Route("/auth/token", issue_token, methods=["POST"]),
+            *(route for version in ("v1", "v2") for route in (
+                Route(f"/api/{version}/dags/{{dag_id}}/dagRuns", trigger, methods=["POST"]),
+                Route(f"/api/{version}/dags/{{dag_id}}/dagRuns/{{run_id}}", get_run, methods=["GET"]),
+            )),
         ])
 
 

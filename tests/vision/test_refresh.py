@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError
+from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
 from subgraphs.vision.refresh import CubeRefresher, EtlLoop
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
@@ -59,6 +59,35 @@ async def test_with_airflow_a_full_sync_triggers_the_dag_and_settles_when_it_fin
             assert await refresher.follow_airflow() >= 1
             [latest, *_] = await ViewStore(engine).runs(cube.tenant_id, cube.id)
             assert (latest.id, latest.status) == (mine.id, "succeeded") and latest.finished_at is not None
+        finally:
+            await client.close()
+
+
+async def test_airflow_3_gets_a_token_for_the_credentials_and_a_fresh_one_when_it_expires():
+    airflow = FakeAirflow(dags={DAG_ID}, users={"vision": "s3cret"})
+    async with serve(airflow.app()) as url:
+        client = AirflowClient(url.replace("http://", "http://vision:s3cret@") + "/api/v2")
+        try:
+            started = await client.trigger({"cubes": []})
+            airflow.runs[started.dag_run_id]["state"] = "running"
+            airflow.expire_tokens()
+            assert await client.dag_run(started.dag_run_id) == DagRun(started.dag_run_id, "running")
+        finally:
+            await client.close()
+    token_requests = [r for r in airflow.requests if r["path"] == "/auth/token"]
+    assert [r["json"] for r in token_requests] == [{"username": "vision", "password": "s3cret"}] * 2
+    trigger = next(r for r in airflow.requests if r["path"] == f"/api/v2/dags/{DAG_ID}/dagRuns")
+    assert trigger["authorization"].startswith("Bearer ") and "s3cret" not in trigger["authorization"]
+    assert trigger["json"]["logical_date"] is None and trigger["json"]["conf"] == {"cubes": []}
+
+
+async def test_airflow_3_refusing_the_credentials_is_a_clear_error():
+    airflow = FakeAirflow(dags={DAG_ID}, users={"vision": "s3cret"})
+    async with serve(airflow.app()) as url:
+        client = AirflowClient(url.replace("http://", "http://vision:wrong@") + "/api/v2")
+        try:
+            with pytest.raises(AirflowError, match="refused the credentials \\(401\\): Invalid credentials"):
+                await client.trigger({})
         finally:
             await client.close()
 
