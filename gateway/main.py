@@ -151,7 +151,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     return RequestMetricsMiddleware(wrapped, service="gateway")
 
 
-_GRAPHIQL_HTML = """<!doctype html>
+_GRAPHIQL_HTML = r"""<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -165,8 +165,62 @@ _GRAPHIQL_HTML = """<!doctype html>
   <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
   <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
   <script>
+    // axiom-fetcher-start
+    // Queries and mutations go through GraphiQL's own fetcher. Subscriptions go over GraphQL-over-SSE
+    // (POST with Accept: text/event-stream), which carries the Headers tab (the token) like any request;
+    // GraphiQL's built-in fetcher would need a WebSocket client for them.
+    function createAxiomFetcher(url) {
+      const plain = GraphiQL.createFetcher({ url });
+
+      function isSubscription(params, options) {
+        const operations = ((options && options.documentAST) || { definitions: [] }).definitions
+          .filter((d) => d.kind === "OperationDefinition");
+        const chosen = operations.find((d) => !params.operationName || (d.name && d.name.value === params.operationName));
+        if (chosen) return chosen.operation === "subscription";
+        return /^\s*subscription\b/.test(params.query || "");
+      }
+
+      async function* overSse(params, options) {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "text/event-stream", ...((options && options.headers) || {}) },
+          body: JSON.stringify(params),
+        });
+        if (!(response.headers.get("content-type") || "").startsWith("text/event-stream")) {
+          yield await response.json();  // refused before streaming: a GraphQL error body
+          return;
+        }
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) return;
+            buffer += value.replace(/\r\n/g, "\n");
+            let end;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              let event = "message";
+              let data = "";
+              for (const line of block.split("\n")) {
+                if (line.startsWith("event:")) event = line.slice(6).trim();
+                else if (line.startsWith("data:")) data += line.slice(5).trim();
+              }
+              if (event === "complete") return;
+              if (data) yield JSON.parse(data);
+            }
+          }
+        } finally {
+          reader.cancel().catch(() => {});  // the user stopped the subscription: close the stream
+        }
+      }
+
+      return (params, options) => (isSubscription(params, options) ? overSse(params, options) : plain(params, options));
+    }
+    // axiom-fetcher-end
     // Paste a token from `axiom token` into the Headers tab: {"Authorization": "Bearer <token>"}
-    const fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
+    const fetcher = createAxiomFetcher(window.location.pathname);
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
       React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true,
         defaultHeaders: JSON.stringify({ Authorization: "Bearer " }, null, 2) }));
