@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
+from starlette.websockets import WebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from axiom.database import create_engine, ping
@@ -140,7 +141,8 @@ class VisionContext(RequestContext):
     @property
     def loaders(self) -> VisionLoaders:
         if "loaders" not in self._stores:
-            self._stores["loaders"] = VisionLoaders(self.cubes, self.terms, self.tenant_id)
+            self._stores["loaders"] = VisionLoaders(self.cubes, self.terms, self.tenant_id,
+                                                    cache=not isinstance(self.request, WebSocket))
         return self._stores["loaders"]
 
     @property

@@ -13,12 +13,12 @@ from subgraphs.vision.store.terms import MemberTermStore
 TableKey = tuple[str, str, str]  # (datasource id, schema, table), as in Weaver's Table key
 
 
-def _loader(fetch: Callable[[list], Awaitable[dict]], default: Callable[[], object]) -> DataLoader:
+def _loader(fetch: Callable[[list], Awaitable[dict]], default: Callable[[], object], cache: bool) -> DataLoader:
     async def batch(keys: Sequence):
         found = await fetch(list(keys))
         return [found.get(key, default()) for key in keys]
 
-    return DataLoader(batch_load_fn=batch)
+    return DataLoader(batch_load_fn=batch, cache=cache)
 
 
 def table_key(datasource_id: str, schema: str, table: str) -> TableKey:
@@ -31,8 +31,12 @@ def table_key(datasource_id: str, schema: str, table: str) -> TableKey:
 
 
 class VisionLoaders:
-    """All loaders of one request, scoped to its tenant."""
+    """All loaders of one request, scoped to its tenant.
 
-    def __init__(self, cubes: CubeStore, terms: MemberTermStore, tenant_id: str):
-        self.cubes_of_table: DataLoader = _loader(lambda keys: cubes.by_fact_tables(tenant_id, keys), list)
-        self.member_terms: DataLoader = _loader(lambda ids: terms.of_cubes(tenant_id, ids), dict)
+    `cache=False` still batches the lookups made together, but answers none from memory: for a WebSocket
+    connection, whose one context serves every event of its subscriptions, each event must see fresh data.
+    """
+
+    def __init__(self, cubes: CubeStore, terms: MemberTermStore, tenant_id: str, *, cache: bool = True):
+        self.cubes_of_table: DataLoader = _loader(lambda keys: cubes.by_fact_tables(tenant_id, keys), list, cache)
+        self.member_terms: DataLoader = _loader(lambda ids: terms.of_cubes(tenant_id, ids), dict, cache)

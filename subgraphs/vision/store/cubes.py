@@ -107,12 +107,6 @@ class CubeStore:
         rows = await self._select("tenant_id = :tenant_id AND id = CAST(:id AS uuid)", tenant_id=tenant_id, id=cube_id)
         return rows[0] if rows else None
 
-    async def get_many(self, tenant_id: str, cube_ids: list[str]) -> dict[str, StoredCube]:
-        valid = [i for i in cube_ids if _is_uuid(i)]
-        rows = await self._select("tenant_id = :tenant_id AND id = ANY(CAST(:ids AS uuid[]))",
-                                  tenant_id=tenant_id, ids=valid)
-        return {row.id: row for row in rows}
-
     async def get_by_name(self, tenant_id: str, name: str) -> StoredCube | None:
         rows = await self._select("tenant_id = :tenant_id AND name = :name", tenant_id=tenant_id, name=name)
         return rows[0] if rows else None
