@@ -1,4 +1,4 @@
-"""Subscriptions: refresh runs of a cube as they happen."""
+"""Subscriptions: refresh runs of cubes as they happen."""
 
 from __future__ import annotations
 
@@ -13,27 +13,33 @@ from subgraphs.vision.types import RefreshRun
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="A cube's latest refresh run at once (when it has one), then each of its "
-                                         "runs as it starts and as it ends (running, then succeeded or failed; "
-                                         "triggered when handed to Airflow), whoever started it: refreshCube, "
-                                         "the ETL schedule, loadCubes or the CLI. Errors: NOT_FOUND.")
+    @strawberry.subscription(description="Refresh runs as they happen, whoever started them: refreshCube, the ETL "
+                                         "schedule, loadCubes or the CLI. First the latest run of the cube (or of "
+                                         "each of the tenant's cubes when `cube` is not given), then each run as "
+                                         "it starts and as it ends (running, then succeeded or failed; triggered "
+                                         "when handed to Airflow). Errors: NOT_FOUND.")
     async def cube_refreshes(
         self, info: strawberry.Info,
-        cube: Annotated[str, strawberry.argument(description="The cube's id or name.")],
+        cube: Annotated[str | None, strawberry.argument(
+            description="The cube's id or name; every cube of the tenant when not given.")] = None,
     ) -> AsyncGenerator[RefreshRun, None]:
         context = info.context
-        stored = await find_cube(context, cube)
+        only = (await find_cube(context, cube)).id if cube is not None else None
         stream = context.resources.events.stream(context.tenant_id)
-        await stream.open()  # before reading the latest run, so that no run falls between the two
+        await stream.open()  # before reading the latest runs, so that no run falls between the two
         try:
-            last = None
-            for run in await context.views.runs(context.tenant_id, stored.id, limit=1):
-                last = (run.id, run.status)
+            if only is not None:
+                latest = await context.views.runs(context.tenant_id, only, limit=1)
+            else:
+                latest = await context.views.latest_runs(context.tenant_id)
+            last: dict[str, tuple[str, str]] = {}  # cube id -> (run id, status) last sent
+            for run in latest:
+                last[run.cube_id] = (run.id, run.status)
                 yield RefreshRun.of(run)
             async for run in stream:
-                if run.cube_id != stored.id or (run.id, run.status) == last:
+                if (only is not None and run.cube_id != only) or last.get(run.cube_id) == (run.id, run.status):
                     continue
-                last = (run.id, run.status)
+                last[run.cube_id] = (run.id, run.status)
                 yield RefreshRun.of(run)
         finally:
             await stream.close()

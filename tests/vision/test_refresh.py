@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
+from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.refresh import CubeRefresher, EtlLoop
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
@@ -107,3 +108,18 @@ async def test_airflow_errors_are_reported_with_airflows_detail():
             await unreachable.trigger({})
     finally:
         await unreachable.close()
+
+
+async def test_latest_runs_are_one_per_cube_oldest_first(demo_data, engine, tenant_id, datasource_id):
+    sales = read_cube_folder(CUBES_FOLDER)[0][1]
+    documents = [("sales.xml", sales), ("copy.xml", sales.replace('<Cube name="Sales"', '<Cube name="Sales Copy"'))]
+    report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
+                                       cubes=CubeStore(engine), views=ViewStore(engine))
+    first, second = sorted(report.cubes, key=lambda c: c.name)
+    refresher = CubeRefresher(engine)
+    await refresher.refresh(second)
+    again = await refresher.refresh(first)  # first: created before second, refreshed after it
+    latest = await ViewStore(engine).latest_runs(tenant_id)
+    assert [(r.cube_id, r.trigger) for r in latest] == [(second.id, "manual"), (first.id, "manual")]
+    assert latest[-1].id == again.id
+    assert await ViewStore(engine).latest_runs(tenant_id + "-other") == []

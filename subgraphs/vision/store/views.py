@@ -149,6 +149,17 @@ class ViewStore:
             )
             return [_run(row) for row in result]
 
+    async def latest_runs(self, tenant_id: str) -> list[RefreshRun]:
+        """The latest run of each of the tenant's cubes, oldest first."""
+        async with self.engine.connect() as conn:
+            result = await conn.execute(
+                text(f"SELECT * FROM (SELECT DISTINCT ON (cube_id) {_RUN_COLUMNS} FROM vision.refresh_runs "
+                     f"WHERE tenant_id = :tenant_id ORDER BY cube_id, started_at DESC, id) latest "
+                     f"ORDER BY started_at, id"),
+                {"tenant_id": tenant_id},
+            )
+            return [_run(row) for row in result]
+
     async def _views_of(self, cube: StoredCube, conn=None) -> list[str]:
         """Names of the materialized views of the cube that exist now (whatever definition built them)."""
         statement = text("SELECT matviewname FROM pg_matviews WHERE schemaname = :schema "
