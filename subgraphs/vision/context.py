@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
-from starlette.websockets import WebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.websockets import WebSocket
 
 from axiom.database import create_engine, ping
 from axiom.service import RequestContext
