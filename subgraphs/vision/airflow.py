@@ -75,19 +75,18 @@ class AirflowClient:
         headers = {}
         if self._uses_tokens():
             headers["Authorization"] = f"Bearer {await self._access_token()}"
+        return await self._http(method, path, headers=headers, **kwargs)
+
+    async def _http(self, method: str, url, **kwargs) -> httpx.Response:
         try:
-            return await self._client.request(method, path, headers=headers, **kwargs)
+            return await self._client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             raise AirflowError(f"Airflow unreachable: {type(exc).__name__}") from exc
 
     async def _access_token(self) -> str:
         if self._token is None:
             username, password = self._credentials
-            try:
-                response = await self._client.post(self._token_url, json={"username": username,
-                                                                           "password": password})
-            except httpx.HTTPError as exc:
-                raise AirflowError(f"Airflow unreachable: {type(exc).__name__}") from exc
+            response = await self._http("POST", self._token_url, json={"username": username, "password": password})
             if response.status_code >= 400:
                 raise AirflowError(f"Airflow refused the credentials ({response.status_code}): "
                                    f"{_detail(response)}")
