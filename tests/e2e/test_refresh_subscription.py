@@ -27,6 +27,13 @@ async def _refresh_sales(gateway: httpx.AsyncClient, token: str) -> str:
     return body["data"]["refreshCube"]["run"]["id"]
 
 
+async def _sse_payloads(response: httpx.Response):
+    """The JSON payload of each SSE event carrying data."""
+    async for line in response.aiter_lines():
+        if line.startswith("data:") and line[5:].strip():
+            yield json.loads(line[5:])
+
+
 def _ends(event: dict, run_id: str | None) -> bool:
     run = (event.get("data") or {}).get("cubeRefreshes") or {}
     return "errors" in event or (run.get("id") == run_id and run.get("status") in ("succeeded", "failed"))
@@ -78,10 +85,8 @@ async def test_a_refresh_streams_to_an_sse_subscriber(gateway, make_token, varia
     run_id = None
     async with gateway.stream("POST", "/graphql", json=body, headers=headers) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
-        async for line in response.aiter_lines():
-            if not line.startswith("data:") or not line[5:].strip():
-                continue
-            events.append(json.loads(line[5:]))
+        async for payload in _sse_payloads(response):
+            events.append(payload)
             if len(events) == 1:
                 run_id = await _refresh_sales(gateway, token)
             if _ends(events[-1], run_id):
@@ -93,6 +98,6 @@ async def test_another_tenant_cannot_watch_the_cube(gateway, make_token):
     headers = {"authorization": f"Bearer {make_token('someone-else')}", "accept": "text/event-stream"}
     async with gateway.stream("POST", "/graphql", json={"query": WATCH, "variables": {"cube": "Sales"}},
                               headers=headers) as response:
-        lines = [line async for line in response.aiter_lines() if line.startswith("data:") and line[5:].strip()]
-    [error] = json.loads(lines[0][5:])["errors"]
+        payloads = [payload async for payload in _sse_payloads(response)]
+    [error] = payloads[0]["errors"]
     assert error["extensions"]["code"] == "NOT_FOUND"
