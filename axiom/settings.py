@@ -21,6 +21,17 @@ def _split_origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip() and o.strip() != "*")
 
 
+def _flag(name: str, raw: str | None, *, default: bool) -> bool:
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false")
+
+
 def _url_password(url: str | None) -> str | None:
     from urllib.parse import urlsplit
 
@@ -71,6 +82,7 @@ class Settings:
     idempotency_ttl_seconds: int = 600
     sentry_dsn: str | None = None
     data_dir: str = ".axiom"
+    graphiql: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -133,6 +145,8 @@ class Settings:
             idempotency_ttl_seconds=int(get("WEAVER_REQUEST_GUARD_IDEMPOTENCY_TTL_SECONDS", default=600)),
             sentry_dsn=get("SENTRY_DSN"),
             data_dir=get("AXIOM_DATA_DIR", default=".axiom"),
+            # A playground is for developers: production serves it only when asked to.
+            graphiql=_flag("GRAPHIQL", get("GRAPHIQL"), default=get("APP_ENV", default="development") != "production"),
         )
         settings.validate()
         return settings

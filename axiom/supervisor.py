@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from axiom.auth import issue_token
+from axiom.demo import issue_demo_token
 from axiom.embedded import EmbeddedServices
 from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free
 from axiom.logs import configure_logging
@@ -54,6 +54,19 @@ async def load_demo(settings: Settings) -> None:
     _say(f"demo cubes ready: {', '.join(map(str, cubes))}")
 
 
+def _install_graphiql() -> None:
+    """GraphiQL's browser files (npm, lockfile-pinned); without them `up` still runs and the page says why."""
+    from gateway.http.graphiql import AssetsNotInstalled, assets_installed, install_assets
+
+    if assets_installed():
+        return
+    _say("installing GraphiQL's files (npm ci in tools/graphiql)")
+    try:
+        install_assets()
+    except AssetsNotInstalled as exc:
+        _say(f"warning: GraphiQL will not load: {exc}")
+
+
 def _wait_live(service: str, process: ManagedProcess, settings: Settings, timeout: float = 90) -> None:
     host, port = bind_address(service, settings)
     process.wait_http_ok(f"http://{host}:{port}/health/live", timeout)
@@ -87,8 +100,7 @@ def _stop_processes(started: list[tuple[str, ManagedProcess]]) -> None:
 
 
 def _print_banner(settings: Settings) -> None:
-    token = issue_token(settings, tenant_id="demo", subject="demo-user", roles=["analyst", "admin"],
-                        ttl_seconds=8 * 3600)
+    token = issue_demo_token(settings)
     gateway = f"http://{settings.gateway_host}:{settings.gateway_port}"
     print(
         "\nAxiom is up.\n"
@@ -131,6 +143,8 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         _say("migrations applied")
         if seed_demo:
             asyncio.run(load_demo(settings))
+        if settings.graphiql:
+            _install_graphiql()
         started = _start_processes(settings, env, folder)
         _print_banner(settings)
         while True:

@@ -1,28 +1,30 @@
 """The gateway process as Axiom runs it: the supergraph from `schema/`, JWT checks, health, metrics, CORS,
-GraphiQL for browsers, and subgraph URLs taken from the settings rather than from the composed file.
+GraphiQL for browsers (unless `GRAPHIQL=false`), and subgraph URLs taken from the settings rather than from the composed file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import aiohttp
 from graphql import ArgumentNode, DirectiveNode, StringValueNode, Visitor, parse, print_ast, visit
-from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import HTMLResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.demo import issue_demo_token
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
 from gateway.http import AuthenticationRejected, create_gateway_app
+from gateway.http.cors import CorsPolicy, with_cors
+from gateway.http.graphiql import GraphiQLPage
 from gateway.planner import PlanCache
 
 SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def override_subgraph_urls(supergraph_sdl: str, urls: Mapping[str, str]) -> str:
@@ -70,23 +72,6 @@ def _redis_probe(url: str):
             await client.aclose()
 
     return probe
-
-
-class GraphiQLPage:
-    """A browser opening /graphql gets GraphiQL; API clients (no text/html in Accept) get the GraphQL app."""
-
-    def __init__(self, app: ASGIApp, path: str = "/graphql"):
-        self.app = app
-        self.path = path
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == self.path
-                and b"query=" not in scope.get("query_string", b"")):
-            accept = dict(scope["headers"]).get(b"accept", b"")
-            if b"text/html" in accept:
-                await HTMLResponse(_GRAPHIQL_HTML)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 class PlanCacheCollector:
@@ -144,87 +129,16 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
-    wrapped: ASGIApp = GraphiQLPage(app)
-    wrapped = CORSMiddleware(wrapped, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-                             allow_credentials=True)
+    wrapped: ASGIApp = app
+    if settings.graphiql:
+        wrapped = GraphiQLPage(app, prefill_headers=_graphiql_headers(settings))
+    wrapped = with_cors(wrapped, CorsPolicy.from_settings(settings.cors_origins, production=settings.is_production))
     return RequestMetricsMiddleware(wrapped, service="gateway")
 
 
-_GRAPHIQL_HTML = r"""<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Axiom GraphiQL</title>
-  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css">
-</head>
-<body>
-  <div id="graphiql">Loading GraphiQL…</div>
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
-  <script>
-    // axiom-fetcher-start
-    // Queries and mutations go through GraphiQL's own fetcher. Subscriptions go over GraphQL-over-SSE
-    // (POST with Accept: text/event-stream), which carries the Headers tab (the token) like any request;
-    // GraphiQL's built-in fetcher would need a WebSocket client for them.
-    function createAxiomFetcher(url) {
-      const plain = GraphiQL.createFetcher({ url });
-
-      function isSubscription(params, options) {
-        const operations = ((options && options.documentAST) || { definitions: [] }).definitions
-          .filter((d) => d.kind === "OperationDefinition");
-        const chosen = operations.find((d) => !params.operationName || (d.name && d.name.value === params.operationName));
-        if (chosen) return chosen.operation === "subscription";
-        return /^\s*subscription\b/.test(params.query || "");
-      }
-
-      async function* overSse(params, options) {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "text/event-stream", ...((options && options.headers) || {}) },
-          body: JSON.stringify(params),
-        });
-        if (!(response.headers.get("content-type") || "").startsWith("text/event-stream")) {
-          yield await response.json();  // refused before streaming: a GraphQL error body
-          return;
-        }
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = "";
-        try {
-          for (;;) {
-            const { value, done } = await reader.read();
-            if (done) return;
-            buffer += value.replace(/\r\n/g, "\n");
-            let end;
-            while ((end = buffer.indexOf("\n\n")) >= 0) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              let event = "message";
-              let data = "";
-              for (const line of block.split("\n")) {
-                if (line.startsWith("event:")) event = line.slice(6).trim();
-                else if (line.startsWith("data:")) data += line.slice(5).trim();
-              }
-              if (event === "complete") return;
-              if (data) yield JSON.parse(data);
-            }
-          }
-        } finally {
-          reader.cancel().catch(() => {});  // the user stopped the subscription: close the stream
-        }
-      }
-
-      return (params, options) => (isSubscription(params, options) ? overSse(params, options) : plain(params, options));
-    }
-    // axiom-fetcher-end
-    // Paste a token from `axiom token` into the Headers tab: {"Authorization": "Bearer <token>"}
-    const fetcher = createAxiomFetcher(window.location.pathname);
-    ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true,
-        defaultHeaders: JSON.stringify({ Authorization: "Bearer " }, null, 2) }));
-  </script>
-</body>
-</html>
-"""
+def _graphiql_headers(settings: Settings) -> Callable[[], dict[str, str]] | None:
+    """GraphiQL's Headers tab: the demo token, only in development and when the page can only be opened from
+    this machine (it hands an admin token to whoever opens it)."""
+    if settings.app_env != "development" or settings.gateway_host not in LOOPBACK_HOSTS:
+        return None
+    return lambda: {"Authorization": f"Bearer {issue_demo_token(settings)}"}
