@@ -1,9 +1,11 @@
 """The ASGI application: `/graphql` over HTTP (GET, POST, SSE) and WebSocket.
 
-GraphQL over HTTP: POST JSON (optionally a batch), GET for queries (mutations → 405),
-`application/graphql-response+json` or `application/json`, 400s for requests that
-cannot run, 413 above the body limit; automatic persisted queries; `text/event-stream`
-for subscriptions over SSE; `graphql-transport-ws` for subscriptions over WebSocket.
+GraphQL over HTTP: POST JSON (or a batch: a JSON array, of at most `max_batch_size`), GET for queries
+(mutations → 405 with `Allow: POST`), `application/graphql-response+json` (4xx for requests that cannot run)
+or `application/json` (also without `Accept` or with `*/*`; 200 for GraphQL request errors, the spec's legacy
+rule), 413 above the body limit; automatic persisted queries; `text/event-stream` for subscriptions over SSE
+(distinct connections, or single connection with PUT/GET/POST/DELETE); `graphql-transport-ws` for
+subscriptions over WebSocket.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from gateway.http.persisted_queries import (
     MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
 )
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
-from gateway.http.sse import sse_response, wants_event_stream
+from gateway.http.sse import HEARTBEAT_SECONDS, sse_response, wants_event_stream
+from gateway.http.sse_single_connection import SingleConnectionStreams, is_single_connection_request
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -37,6 +40,7 @@ JSON = "application/json"
 DEBUG_PLAN_HEADER = "x-axiom-debug-plan"
 FORWARDED_HEADERS = ("authorization",)
 MAX_BODY_BYTES = 1 << 20
+MAX_BATCH_SIZE = 20
 
 _AUTHENTICATION_REQUIRED = "Authentication required."
 
@@ -72,11 +76,13 @@ def create_gateway_app(
     override_labels: Sequence[str] = (),
     override_draw: Callable[[str], float] | None = None,
     forward_headers: Sequence[str] = FORWARDED_HEADERS,
-    batching: bool = False,
+    batching: bool = True,
+    max_batch_size: int = MAX_BATCH_SIZE,
     max_body_bytes: int = MAX_BODY_BYTES,
     persisted_queries: QueryStore | None = None,
     persisted_queries_redis_url: str | None = None,
     ws_keepalive: float | None = 12.0,
+    sse_heartbeat: float = HEARTBEAT_SECONDS,
     request_tag: RequestTag | None = None,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
@@ -86,7 +92,8 @@ def create_gateway_app(
     also key in-flight deduplication). `persisted_queries`: an APQ store; by default
     Redis when `persisted_queries_redis_url` is given, else an in-process LRU. `request_tag`: a header
     tagging each HTTP operation's subgraph calls; it never keys in-flight deduplication (a shared call then
-    carries the first operation's tag)."""
+    carries the first operation's tag). `sse_heartbeat`: seconds of silence after which an SSE stream
+    gets a comment line."""
     ignored = (request_tag.header,) if request_tag is not None else ()
     gateway = Gateway(
         supergraph_sdl,
@@ -98,7 +105,8 @@ def create_gateway_app(
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
     endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
-                               batching=batching, max_body_bytes=max_body_bytes, request_tag=request_tag)
+                               batching=batching, max_batch_size=max_batch_size, max_body_bytes=max_body_bytes,
+                               request_tag=request_tag, sse_heartbeat=sse_heartbeat)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         """One graphql-transport-ws connection."""
@@ -117,7 +125,7 @@ def create_gateway_app(
             await persisted_queries.close()
 
     routes = [
-        Route(path, endpoint.handle, methods=["GET", "POST"]),
+        Route(path, endpoint.handle, methods=["GET", "POST", "PUT", "DELETE"]),
         WebSocketRoute(path, websocket_endpoint),
         *extra_routes,
     ]
@@ -127,18 +135,23 @@ def create_gateway_app(
 
 
 class GraphQLEndpoint:
-    """GET/POST `/graphql`: JSON responses, batches, or an SSE stream."""
+    """GET/POST `/graphql`: JSON responses, batches, or an SSE stream; PUT/DELETE and requests carrying a
+    stream token: SSE's single connection mode."""
 
     def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
                  forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
-                 max_body_bytes: int, request_tag: RequestTag | None = None):
+                 max_batch_size: int = MAX_BATCH_SIZE, max_body_bytes: int = MAX_BODY_BYTES,
+                 request_tag: RequestTag | None = None, sse_heartbeat: float = HEARTBEAT_SECONDS):
         self.gateway = gateway
         self.request_tag = request_tag
         self.authenticate = authenticate
         self.forward_headers = forward_headers
         self.persisted = persisted
         self.batching = batching
+        self.max_batch_size = max_batch_size
         self.max_body_bytes = max_body_bytes
+        self.sse_heartbeat = sse_heartbeat
+        self.single_connection = SingleConnectionStreams(sse_heartbeat)
 
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint."""
@@ -148,16 +161,20 @@ class GraphQLEndpoint:
             if principal is None:
                 return _error(401, "UNAUTHENTICATED", reason, media_type)
             request.state.principal = principal
+        headers = forwarded(request.headers, self.forward_headers)
         try:
+            if is_single_connection_request(request):
+                return await self.single_connection.handle(
+                    request, lambda: self._body(request), self._start_stream, headers, media_type)
             if request.method == "GET":
                 parsed = from_query_params(request.query_params)
             else:
-                parsed = from_json_body(await self._body(request), batching=self.batching)
+                parsed = from_json_body(await self._body(request), batching=self.batching,
+                                        max_batch_size=self.max_batch_size)
         except BadRequest as error:
-            return _error(400, "BAD_REQUEST", str(error), media_type)
+            return _error(400, error.code, str(error), media_type)
         except _TooLarge:
             return _error(413, "PAYLOAD_TOO_LARGE", "Request body too large.", media_type)
-        headers = forwarded(request.headers, self.forward_headers)
         debug = request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
         if isinstance(parsed, list):
             # In order, one after another: a batch may mix mutations and queries.
@@ -166,8 +183,8 @@ class GraphQLEndpoint:
         if wants_event_stream(request.headers.get("accept", "")):
             return await self._stream(parsed, headers, media_type, request.method == "POST")
         result = await self._one(parsed, headers, request.method == "POST", debug)
-        return Response(orjson.dumps(result.body), status_code=result.status,
-                        media_type=media_type)
+        return Response(orjson.dumps(result.body), status_code=_http_status(result.status, media_type),
+                        media_type=media_type, headers={"allow": "POST"} if result.status == 405 else None)
 
     def _tagged(self, headers: dict) -> dict:
         if self.request_tag is None:
@@ -192,7 +209,15 @@ class GraphQLEndpoint:
             return _error(error.status or 400, *_first_code(error.body), media_type)
         result = await self.gateway.stream(request, self._tagged(headers), upstream_init_payload(headers),
                                            allow_mutations=allow_mutations)
-        return sse_response(result, media_type)
+        return sse_response(result, media_type, self.sse_heartbeat)
+
+    async def _start_stream(self, request: GraphQLRequest, headers: Mapping[str, str]):
+        """An operation of a single-connection SSE stream: its results, or the response refusing it."""
+        try:
+            request = await resolve_persisted(self.persisted, request)
+        except PersistedQueryError as error:
+            return GraphQLResponse(error.status or 400, error.body)
+        return await self.gateway.stream(request, self._tagged(dict(headers)), upstream_init_payload(headers))
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:
         """The request with a persisted query's text (for WebSocket subscribes)."""
@@ -247,9 +272,15 @@ def _first_code(body: dict) -> tuple[str, str]:
 
 
 def _negotiate(accept: str) -> str:
-    if GRAPHQL_RESPONSE in accept or not accept:
-        return GRAPHQL_RESPONSE
-    return JSON
+    # No Accept, `*/*` and `application/json` alike get application/json, as the spec asks of servers that
+    # still serve legacy clients; clients that know the modern type ask for it.
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+
+
+def _http_status(status: int, media_type: str) -> int:
+    """With application/json a well-formed request that GraphQL refuses (parse, validation, variables) is a 200
+    with errors, so legacy clients read the errors instead of failing on the status."""
+    return 200 if status == 400 and media_type == JSON else status
 
 
 def _error(status: int, code: str, message: str, media_type: str) -> Response:

@@ -8,12 +8,17 @@ from gateway.engine import GraphQLRequest
 
 
 class BadRequest(Exception):
-    """The HTTP request does not carry a well-formed GraphQL request."""
+    """The HTTP request does not carry a well-formed GraphQL request; `code` goes to `extensions.code`."""
+
+    def __init__(self, message: str, code: str = "BAD_REQUEST"):
+        super().__init__(message)
+        self.code = code
 
 
-def from_json_body(raw: bytes, *, batching: bool = False) -> GraphQLRequest | list[GraphQLRequest]:
+def from_json_body(raw: bytes, *, batching: bool = False,
+                   max_batch_size: int | None = None) -> GraphQLRequest | list[GraphQLRequest]:
     """`{"query", "variables", "operationName", "extensions"}` → GraphQLRequest; a JSON
-    array of them → a batch, when batching is enabled."""
+    array of them → a batch, when batching is enabled (of at most `max_batch_size`)."""
     try:
         payload = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -23,6 +28,9 @@ def from_json_body(raw: bytes, *, batching: bool = False) -> GraphQLRequest | li
             raise BadRequest("Batched requests are not enabled.")
         if not payload:
             raise BadRequest("A batch needs at least one operation.")
+        if max_batch_size is not None and len(payload) > max_batch_size:
+            raise BadRequest(f"A batch may hold at most {max_batch_size} operations; this one has {len(payload)}.",
+                             "BATCH_TOO_LARGE")
         return [from_payload(item) for item in payload]
     return from_payload(payload)
 

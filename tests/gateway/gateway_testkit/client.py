@@ -10,7 +10,9 @@ class GatewayClient:
 
     def __init__(self, app):
         self.app = app
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw")
+        # The modern media type: request errors keep their 4xx (application/json would make them 200s).
+        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw",
+                                      headers={"accept": "application/graphql-response+json"})
 
     async def post(self, query: str, variables: dict | None = None, headers: dict | None = None,
                    operation_name: str | None = None) -> tuple[int, dict]:

@@ -71,16 +71,25 @@ async def test_persisted_queries_are_shared_through_redis(make):
         server.stop()
 
 
-async def test_batches_run_every_operation_when_enabled(make):
+async def test_batches_run_every_operation_by_default(make):
     batch = [{"query": QUERY}, {"query": '{ product(upc: "2") { name } }'}, {"query": "{ nope }"}]
-    response = await make(batching=True).http.post("/graphql", json=batch)
+    response = await make().http.post("/graphql", json=batch)
     assert response.status_code == 200
     first, second, third = response.json()
     assert first == {"data": {"product": {"name": "Table"}}}
     assert second == {"data": {"product": {"name": "Couch"}}}
     assert third["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    refused = await make().http.post("/graphql", json=batch)
+    refused = await make(batching=False).http.post("/graphql", json=batch)
     assert refused.status_code == 400
+
+
+async def test_a_batch_over_the_limit_is_refused_with_a_code(make):
+    client = make(max_batch_size=3)
+    assert (await client.http.post("/graphql", json=[{"query": QUERY}] * 3)).status_code == 200
+    response = await client.http.post("/graphql", json=[{"query": QUERY}] * 4)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BATCH_TOO_LARGE" and "at most 3" in error["message"]
 
 
 async def test_bodies_over_the_limit_are_a_413(make):

@@ -76,3 +76,28 @@ async def test_debug_header_returns_the_query_plan(shop):
     assert plan["kind"] == "Sequence"
     assert plan["nodes"][1]["kind"] == "Flatten" and plan["nodes"][1]["path"] == "topProducts.@"
     assert plan["nodes"][1]["node"]["serviceName"] == "inventory"
+
+
+async def test_a_405_names_the_allowed_methods(shop):
+    mutation = await shop.http.get("/graphql", params={"query": 'mutation { createProduct(upc: "x", name: "y") { upc } }'})
+    assert mutation.status_code == 405 and mutation.headers["allow"] == "POST"
+    other = await shop.http.patch("/graphql", json={"query": "{ __typename }"})
+    assert other.status_code == 405 and set(other.headers["allow"].split(", ")) >= {"GET", "POST"}
+
+
+async def test_no_accept_header_and_any_type_get_the_same_media_type(shop):
+    body = {"query": "{ __typename }"}
+    missing = await shop.http.post("/graphql", json=body, headers={"accept": ""})
+    anything = await shop.http.post("/graphql", json=body, headers={"accept": "*/*"})
+    assert missing.headers["content-type"] == anything.headers["content-type"] == "application/json"
+
+
+async def test_application_json_gets_200_for_request_errors_as_the_legacy_rule_says(shop):
+    for query in ("{ topProducts { ", "{ nope }"):
+        legacy = await shop.http.post("/graphql", json={"query": query}, headers={"accept": "application/json"})
+        modern = await shop.http.post("/graphql", json={"query": query})
+        assert legacy.status_code == 200 and modern.status_code == 400
+        assert legacy.json() == modern.json() and legacy.json()["errors"]
+    # A body that is no GraphQL request at all stays a 400 whatever the media type.
+    broken = await shop.http.post("/graphql", content=b"{nope", headers={"accept": "application/json"})
+    assert broken.status_code == 400
