@@ -54,6 +54,16 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema_diff(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from axiom.schema_diff import diff_schemas, report
+
+    changes = diff_schemas(Path(args.old).read_text(), Path(args.new).read_text())
+    print(report(changes), end="")
+    return 1 if any(c.severity == "breaking" for c in changes) else 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     from axiom.auth import issue_token
 
@@ -99,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="regenerate schema/ (subgraph SDLs, supergraph, client API)")
     schema.add_argument("--check", action="store_true", help="exit 1 if schema/ differs from the code")
     schema.set_defaults(func=cmd_schema)
+    schema_sub = schema.add_subparsers(dest="schema_action")
+    diff = schema_sub.add_parser("diff", help="classify the changes from OLD to NEW (SDL files) as breaking, "
+                                              "dangerous or safe; exit 1 if any is breaking")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.set_defaults(func=cmd_schema_diff)
 
     cubes = sub.add_parser("cubes", help="Vision cubes: store cube files and build or refresh their views")
     cubes_sub = cubes.add_subparsers(dest="action", required=True)
