@@ -7,6 +7,11 @@ const methods = [];
 const client = createClient({
   url,
   singleConnection: true,
+  lazy: false,  // hold the one connection between operations (lazy mode reconnects when none is running)
+  onNonLazyError: (error) => {
+    console.error(error);
+    process.exit(1);
+  },
   headers: { Authorization: authorization },
   retryAttempts: 0,
   fetchFn: (input, init) => {
