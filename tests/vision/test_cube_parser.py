@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.vision.cube import Aggregator, CubeXmlError, Join, TableRef, parse_cube_file, parse_cube_xml
+from subgraphs.vision.cube import (
+    Aggregator,
+    CubeXmlError,
+    Join,
+    TableRef,
+    parse_cube_document,
+    parse_cube_file,
+    parse_cube_xml,
+)
 from subgraphs.vision.cube.formula import BinaryOp, FormulaError, MemberRef, Number, parse_formula
 from subgraphs.vision.loading import CUBES_FOLDER
 
@@ -51,11 +59,11 @@ def test_demo_cube_parses_into_dimensions_levels_measures_and_a_calculated_membe
 
 def test_snowflake_join_keeps_keys_and_defaults_aliases_to_the_leftmost_table():
     [cube] = parse_cube_file(CUBES_FOLDER / "sales.xml")
-    region = cube.dimension("Region")
+    [region] = cube.dimension("Region").hierarchies
     assert region.primary_key == "order_id" and region.primary_key_alias == "orders"
     join = region.relation
     assert isinstance(join, Join) and join.left == TableRef("sales", "orders", "orders")
-    assert (join.left_key, join.right_key, join.right_alias) == ("customer_id", "customer_id", "customers")
+    assert (join.left_key, join.right_key, join.right_alias, join.line) == ("customer_id", "customer_id", "customers", 21)
     assert join.right.right_alias == "regions"
 
 
@@ -73,7 +81,8 @@ def test_unknown_aggregator_is_reported_with_its_line():
     [problem] = problems_of(xml)
     assert (problem.element, problem.line) == ("Measure", 9)
     assert "aggregator must be one of" in problem.message and "median" in problem.message
-    assert str(problem).startswith("test.xml:9: <Measure>")
+    assert str(problem).startswith("test.xml:9: cube 'C': <Measure>")
+    assert problem.describe().startswith("cube 'C': <Measure> aggregator")  # no file:line prefix repeated
 
 
 def test_identifier_that_is_not_plain_sql_is_refused():
@@ -144,8 +153,12 @@ def test_formula_with_a_function_call_is_rejected_without_evaluating_anything():
         parse_formula("__import__('os').system('true')")
     xml = cube_xml(SIMPLE_DIMENSION, measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
   <CalculatedMember name="Bad" formula="Sum([Amount])"/>""")
-    [problem] = problems_of(xml)
-    assert problem.element == "CalculatedMember" and "unexpected 'Sum([Amount])'" in problem.message
+    document = parse_cube_document(xml, source="test.xml")
+    [cube] = document.cubes
+    assert cube.member_names == ["Amount"]
+    [warning] = document.warnings
+    assert (warning.element, warning.line, warning.cube) == ("CalculatedMember", 10, "C")
+    assert warning.message.startswith("'Bad' is left out: formula 'Sum([Amount])': unexpected 'Sum([Amount])'")
 
 
 def test_formula_precedence_and_unary_minus():

@@ -6,6 +6,7 @@ travel to the database only as bind parameters. Names (levels, measures) must ma
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
@@ -75,6 +76,7 @@ class PivotQuery:
     limit: int | None = None
     offset: int = 0
     totals: bool = False
+    named_sets: tuple[str, ...] = ()  # the cube's named sets, applied as filters
     levels: tuple[str, ...] = field(default=(), init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +92,20 @@ class PivotQuery:
 
     def fingerprint(self) -> str:
         return hashlib.sha256(self.normalized()).hexdigest()
+
+
+def apply_named_sets(cube: CubeModel, query: PivotQuery) -> PivotQuery:
+    """The query with each named set it names turned into an `in` filter on the set's level."""
+    if len(query.named_sets) > MAX_MEASURES:
+        raise PivotInputError(f"at most {MAX_MEASURES} named sets", "namedSets")
+    filters = list(query.filters)
+    for name in query.named_sets:
+        named = cube.named_set(name)
+        if named is None:
+            known = ", ".join(s.name for s in cube.named_sets) or "none"
+            raise PivotInputError(f"unknown named set {name!r}; the cube's named sets: {known}", "namedSets")
+        filters.append(LevelFilter(level=named.level, in_=named.keys))
+    return dataclasses.replace(query, filters=tuple(filters), named_sets=())
 
 
 def coerce_value(level: Level, raw: str, field_name: str):

@@ -197,7 +197,7 @@ class PivotSqlBuilder:
 
     def _level_expr(self, level: Level, *, label: bool = False) -> str:
         if self.source == "fact":
-            return self.layout.raw_level_expr(level, name=label and level.name_column is not None)
+            return self.layout.raw_level_expr(level, name=label and level.has_label)
         columns = self.layout.levels[level.ref]
         return f"{VIEW_ALIAS}.{quote(columns.name if label and columns.name else columns.key)}"
 
@@ -205,7 +205,7 @@ class PivotSqlBuilder:
         exprs = []
         for level in levels:
             exprs.append(self._level_expr(level))
-            if level.name_column:
+            if level.has_label:
                 exprs.append(self._level_expr(level, label=True))
         return exprs
 
@@ -304,7 +304,7 @@ class PivotSqlBuilder:
 
 def _aliases(index: int, level: Level) -> list[str]:
     """Output columns of a level: its key, and its label when it has a name column."""
-    return [level_alias(index)] + ([level_alias(index) + "_label"] if level.name_column else [])
+    return [level_alias(index)] + ([level_alias(index) + "_label"] if level.has_label else [])
 
 
 def _view_columns(layout: CubeLayout, level: Level) -> list[str]:
