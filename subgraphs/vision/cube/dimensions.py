@@ -142,6 +142,11 @@ class DimensionReader(ElementReader):
                 names.remove(hierarchy.name)
         if name is None or None in hierarchies:
             return None
+        if any(level.closure for h in hierarchies for level in h.levels):
+            # Flattening would show each member's own rows as if they were its subtree's: leave it out instead.
+            self.findings.warn(element, f"{name!r} is left out: parent-child hierarchies (a <Level> with "
+                                        "parentColumn and <Closure>) are not supported; the cube loads without it")
+            return None
         return Dimension(name, dim_type, foreign_key, tuple(hierarchies), shared, element.sourceline)
 
     def hierarchy(self, element, dimension: str | None, *, default: bool) -> Hierarchy | None:

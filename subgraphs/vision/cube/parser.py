@@ -70,6 +70,8 @@ class CubeReader(DimensionReader):
         failed = {e.get("name") for e in measure_elements} - {m.name for m in measures}
         calculated = self.calculated_members(element, [m.name for m in measures], failed)
         if len(self.findings.errors) > before or not (name and fact):
+            for named_set in self.children(element, "NamedSet"):  # not evaluated against a broken cube
+                self.children(named_set, "Formula")
             return None
         cube = CubeModel(name, fact.schema, fact.name, tuple(dimensions), tuple(measures), tuple(calculated),
                          element.get("description") or element.get("caption"))
@@ -276,7 +278,8 @@ def parse_cube_document(text: str | bytes, source: str = "<string>") -> ParsedDo
         if not cube_elements:
             findings.add(root, "holds no <Cube>")
     cubes = [cube for cube in map(reader.cube, cube_elements) if cube]
-    virtual = VirtualCubeReader(reader, {c.name: c for c in cubes})
+    failed = {e.get("name") for e in cube_elements} - {c.name for c in cubes}
+    virtual = VirtualCubeReader(reader, {c.name: c for c in cubes}, failed)
     cubes += [cube for cube in map(virtual.cube, virtual_elements) if cube]
     findings.cube = None
     _check_names(findings, cube_elements + virtual_elements, cubes)

@@ -25,10 +25,12 @@ def _measure_name(written: str | None) -> str | None:
 class VirtualCubeReader:
     """Reads `<VirtualCube>`s with the schema's (valid) base cubes; uses the cube reader's findings."""
 
-    def __init__(self, reader, cubes: dict[str, CubeModel]):
+    def __init__(self, reader, cubes: dict[str, CubeModel], failed: set[str]):
+        """`failed`: names of the schema's cubes that have errors (already reported, so not reported again)."""
         self.reader = reader
         self.findings = reader.findings
         self.cubes = cubes
+        self.failed = failed
 
     def cube(self, element) -> CubeModel | None:
         findings = self.findings
@@ -38,20 +40,22 @@ class VirtualCubeReader:
         name = self.reader.name(element)
         self.usages(element)
         taken: dict[str, list[str]] = {}  # base cube → its measures and calculated members taken, in order
+        unavailable: set[str] = set()  # measures of base cubes with errors (reported there)
         for usage in self.reader.children(element, "VirtualCubeMeasure"):
             base, member = self.base(usage), _measure_name(usage.get("name"))
             if base is None:
+                unavailable.add(member)
                 continue
             if not (base.measure(member) or base.calculated_member(member)):
                 findings.add(usage, f"cube {base.name!r} has no measure {member!r}")
                 continue
             taken.setdefault(base.name, []).append(member)
-        if not taken:
+        if not taken and not unavailable:
             findings.add(element, "needs at least one <VirtualCubeMeasure> of a cube of the schema")
         dimensions, provided = self.dimensions(element, list(taken))
         measures, calculated = self.members(element, taken)
         own = self.reader.calculated_members(element, [m.name for m in measures] + [c.name for c in calculated],
-                                             set())
+                                             unavailable)
         if len(findings.errors) > before or not (name and taken):
             return None
         parts = tuple(VirtualPart(self.cubes[base], tuple(m.name for m in measures if m.name in
@@ -73,7 +77,7 @@ class VirtualCubeReader:
     def base(self, element) -> CubeModel | None:
         cube_name = element.get("cubeName")
         base = self.cubes.get(cube_name or "")
-        if base is None:
+        if base is None and cube_name not in self.failed:
             self.findings.add(element, f"cubeName {cube_name!r} is not a valid cube of this schema")
         return base
 

@@ -77,7 +77,8 @@ class PivotRunner:
         else:
             columns = layout.levels[ref]
             key, name, values = quote(columns.key), quote(columns.name or columns.key), []
-            source = f"(SELECT DISTINCT {key}, {name} FROM {layout.view}) AS {quote('m')}"
+            distinct = ", ".join(dict.fromkeys([key, name]))
+            source = f"(SELECT DISTINCT {distinct} FROM {layout.view}) AS {quote('m')}"
         select = ", ".join([f"CAST({key} AS text)", f"CAST({name} AS text)", *values])
         async with self.engine.connect() as conn:
             result = await conn.execute(text(f"SELECT {select} FROM {source} ORDER BY {key} LIMIT :limit"),
