@@ -96,6 +96,9 @@ class Level:
     name_expression: str | None = strawberry.field(description="SQL expression of the label, as parsed.")
     level_type: str = strawberry.field(description="Mondrian level type: Regular, TimeYears, TimeMonths, …")
     data_type: str = strawberry.field(description="Type of the key: String, Integer, Numeric, Date or Boolean.")
+    parent_child: bool = strawberry.field(description="A parent-child level (Mondrian `parentColumn` with a "
+                                                      "`<Closure>` table): a member's values roll up its whole "
+                                                      "subtree, and filters keep the members' subtrees.")
     properties: list[LevelProperty] = strawberry.field(description="Properties of the level's members.")
     cube_id: strawberry.Private[str]
 
@@ -105,7 +108,7 @@ class Level:
                    key_expression=level.key_expression.sql if level.key_expression else None,
                    name_column=level.name_column,
                    name_expression=level.name_expression.sql if level.name_expression else None,
-                   level_type=level.level_type, data_type=level.data_type,
+                   level_type=level.level_type, data_type=level.data_type, parent_child=level.closure is not None,
                    properties=[LevelProperty(name=p.name, column=p.column, data_type=p.data_type)
                                for p in level.properties], cube_id=cube_id)
 

@@ -142,11 +142,6 @@ class DimensionReader(ElementReader):
                 names.remove(hierarchy.name)
         if name is None or None in hierarchies:
             return None
-        if any(level.closure for h in hierarchies for level in h.levels):
-            # Flattening would show each member's own rows as if they were its subtree's: leave it out instead.
-            self.findings.warn(element, f"{name!r} is left out: parent-child hierarchies (a <Level> with "
-                                        "parentColumn and <Closure>) are not supported; the cube loads without it")
-            return None
         return Dimension(name, dim_type, foreign_key, tuple(hierarchies), shared, element.sourceline)
 
     def hierarchy(self, element, dimension: str | None, *, default: bool) -> Hierarchy | None:
@@ -169,8 +164,8 @@ class DimensionReader(ElementReader):
         levels = self.levels(element, dimension, hierarchy_name, tables)
         if not levels:
             self.findings.add(element, "needs at least one <Level>")
-        if len(levels) > 1 and any(level.closure for level in levels):
-            self.findings.add(element, "a parent-child hierarchy holds its one parent-child <Level> only")
+        if any(level.closure for level in levels) and (len(levels) > 1 or not isinstance(relation, TableRef)):
+            self.findings.add(element, "a parent-child hierarchy holds its one parent-child <Level> over one <Table>")
         if dimension is None or (not default and hierarchy_name is None):
             return None
         return Hierarchy(hierarchy_name, self.boolean(element, "hasAll", True), primary_key, primary_alias,

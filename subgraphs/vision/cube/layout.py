@@ -25,6 +25,7 @@ MV_SCHEMA = "vision_mv"
 FACT_ROWS_COLUMN = "fact_rows"
 KEYS_COLUMN = "keys"
 SIGNATURE_COLUMN = "signature"
+ANCESTOR, DESCENDANT, ANCESTOR_LABEL = "ancestor", "descendant", "ancestor_label"  # closure view columns
 
 # Partial aggregates kept in the cell view per aggregator; the pivot re-aggregates them (sum of sums, …).
 # Distinct counts do not roll up from cells, so they get a view of their own (see `create_view_sql`).
@@ -118,6 +119,10 @@ class CubeLayout:
         self.member_views: dict[str, str] = {
             level.ref: f"{self.view_name}_p{i}" for i, level in enumerate(self.cube.levels_by_ref.values())
             if level.properties}
+        # Closure views: one per parent-child level (see `_closure_view_sql`).
+        self.closure_views: dict[str, str] = {
+            level.ref: f"{self.view_name}_c{i}" for i, level in enumerate(self.cube.levels_by_ref.values())
+            if level.closure}
         self._aliases = {
             (d.name, h.name, t.alias): f"d{i}_{t.alias}" if j == 0 else f"d{i}h{j}_{t.alias}"
             for i, d in enumerate(cube.dimensions) for j, h in enumerate(d.hierarchies) if h.relation
@@ -131,7 +136,11 @@ class CubeLayout:
     @property
     def view_names(self) -> list[str]:
         """The cell view, the key-signature views and the members views, all in MV_SCHEMA."""
-        return [self.view_name, *self.distinct_views.values(), *self.member_views.values()]
+        return [self.view_name, *self.distinct_views.values(), *self.member_views.values(),
+                *self.closure_views.values()]
+
+    def closure_view(self, ref: str) -> str:
+        return qualified(MV_SCHEMA, self.closure_views[ref])
 
     def member_view(self, ref: str) -> str:
         return qualified(MV_SCHEMA, self.member_views[ref])
@@ -259,7 +268,33 @@ class CubeLayout:
                 statements += self._signature_view_sql(measure)
         for ref in self.member_views:
             statements += self._members_view_sql(self.cube.level(ref))
+        for ref in self.closure_views:
+            statements += self._closure_view_sql(self.cube.level(ref))
         return statements
+
+    def _closure_view_sql(self, level: Level) -> list[str]:
+        """(ancestor, descendant, ancestor's label) of a parent-child level, from its closure table: a pivot
+        grouped by the level joins the cell view's member key to `descendant` and groups by `ancestor`, so each
+        member rolls up its subtree while totals (not grouped by it) still count each fact row once."""
+        closure = level.closure
+        source = self._owner_of(level)
+        hierarchy = next(h for h in self.cube.dimension(level.dimension).hierarchies if h.name == level.hierarchy)
+        table = source._relation(level.dimension, level.hierarchy, hierarchy.relation)
+        pairs = quote("pairs")
+        columns = [f"{pairs}.{quote(closure.parent_column)} AS {quote(ANCESTOR)}",
+                   f"{pairs}.{quote(closure.child_column)} AS {quote(DESCENDANT)}"]
+        if level.has_label:
+            columns.append(f"{source.dimension_level_expr(level, name=True)} AS {quote(ANCESTOR_LABEL)}")
+        name = self.closure_views[level.ref]
+        view = qualified(MV_SCHEMA, name)
+        return [
+            f"CREATE MATERIALIZED VIEW {view} AS\nSELECT DISTINCT {', '.join(columns)}\n"
+            f"FROM {qualified(closure.table.schema, closure.table.name)} AS {pairs}\n"
+            f"LEFT JOIN {table} ON {source.dimension_level_expr(level)} = {pairs}.{quote(closure.parent_column)}\n"
+            f"WITH NO DATA",
+            f"CREATE UNIQUE INDEX {quote(name + '_pair')} ON {view} ({quote(ANCESTOR)}, {quote(DESCENDANT)}) "
+            f"NULLS NOT DISTINCT",
+        ]
 
     def property_column(self, index: int) -> str:
         return f"p{index}"

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import orjson
 
 from axiom.errors import BadUserInput
-from subgraphs.vision.cube.model import CubeModel, Level
+from subgraphs.vision.cube.model import Aggregator, CubeModel, Level
 
 COMPARISONS = {"GT": ">", "GTE": ">=", "LT": "<", "LTE": "<=", "EQ": "=", "NE": "<>"}
 MAX_LEVELS = 8
@@ -152,6 +152,7 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
             raise PivotInputError(f"unknown measure {item.measure!r} in having", "having")
         if item.op not in COMPARISONS:
             raise PivotInputError(f"unknown comparison {item.op!r}", "having")
+    _validate_parent_child(cube, query)
     for key in query.sort:
         if key.by not in query.levels and key.by not in query.measures:
             raise PivotInputError(f"sort by {key.by!r}: sort by a level or measure of the query", "sort")
@@ -161,6 +162,17 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
         raise PivotInputError("offset must be between 0 and 1000000", "offset")
     if max_rows < 1:
         raise PivotInputError("MAX_ROWS must be positive", "limit")
+
+
+def _validate_parent_child(cube: CubeModel, query: PivotQuery) -> None:
+    for item in query.filters:
+        if cube.level(item.level).closure and item.kind not in ("eq", "in"):
+            raise PivotInputError(f"{item.level!r} is a parent-child level: filter it with eq or in (the members "
+                                  "whose subtrees to keep)", "filters")
+    distinct = [m.name for m in cube.measures if m.aggregator is Aggregator.DISTINCT_COUNT]
+    if distinct and any(cube.level(ref).closure for ref in query.levels):
+        raise PivotInputError("a parent-child level cannot be grouped by in a cube with distinct-count measures "
+                              f"({', '.join(distinct)})", "rows")
 
 
 def _validate_filter(cube: CubeModel, item: LevelFilter) -> None:
