@@ -14,6 +14,7 @@ from subgraphs.vision.cube import (
     parse_cube_xml,
 )
 from subgraphs.vision.cube.formula import BinaryOp, FormulaError, MemberRef, Number, parse_formula
+from subgraphs.vision.cube.layout import CubeLayout
 from subgraphs.vision.loading import CUBES_FOLDER
 
 
@@ -172,3 +173,28 @@ def test_formula_precedence_and_unary_minus():
 def test_root_must_be_schema_or_cube():
     [problem] = problems_of("<Mondrian/>")
     assert problem.element == "Mondrian" and problem.line == 1
+
+
+@pytest.mark.parametrize("sql, reason", [
+    ("pg_read_file('/etc/passwd')", "uses the function 'pg_read_file', which is not allowed"),
+    ("(SELECT password FROM weaver.datasources)", "not SUBQUERY"),
+    ("amount; DROP TABLE facts", "not BLOCK"),
+    ("other.amount", "uses table 'other'; a measure expression uses the fact table's columns"),
+])
+def test_measure_expressions_allow_only_columns_operators_and_whitelisted_functions(sql, reason):
+    xml = cube_xml(SIMPLE_DIMENSION, measures=f"""<Measure name="Amount" aggregator="sum">
+    <MeasureExpression><SQL dialect="generic">{sql}</SQL></MeasureExpression></Measure>""")
+    [problem] = problems_of(xml)
+    assert (problem.element, problem.cube, problem.line) == ("SQL", "C", 10)
+    assert reason in problem.message
+
+
+def test_expressions_are_rendered_from_the_parse_tree_with_our_aliases():
+    xml = cube_xml(SIMPLE_DIMENSION.replace('<Level name="Category" column="category"/>',
+                                            '<Level name="Category"><KeyExpression><SQL dialect="postgres">'
+                                            'lower(products.category) || \'-\' || code</SQL><SQL dialect="oracle">'
+                                            'x</SQL></KeyExpression></Level>'))
+    [cube] = parse_cube_xml(xml)
+    layout = CubeLayout(cube, "00000000-0000-0000-0000-000000000000")
+    assert layout.raw_level_expr(cube.level("Product.Category")) == \
+        '(LOWER("d0_products"."category") || \'-\' || "d0_products"."code")'

@@ -200,10 +200,21 @@ class DimensionReader(ElementReader):
             self.findings.add(element, f"type must be one of {list(LEVEL_DATA_TYPES)}, not {data_type!r}")
         properties = self.properties(element, tables, table_alias)
         closure = self.closure(element, column)
+        self.unsupported_attributes(element)
         if not (name and (column or key_expression) and dimension) or properties is None:
             return None
         return Level(name, dimension, column, table_alias, name_column, level_type, data_type, element.sourceline,
                      hierarchy, key_expression, name_expression, properties, closure)
+
+    def unsupported_attributes(self, level) -> None:
+        """Level attributes that would change what members show or how they sort: warned about, not applied."""
+        for attribute in ("ordinalColumn", "captionColumn", "formatter"):
+            if level.get(attribute) is not None:
+                self.findings.warn(level, f"{attribute} is left out: members sort by key and show their name")
+        if level.get("hideMemberIf", "Never") != "Never":
+            self.findings.warn(level, f"hideMemberIf={level.get('hideMemberIf')!r} is left out: every member shows")
+        for child in self.children(level, "OrdinalExpression", "CaptionExpression"):
+            self.findings.warn(child, "is left out: members sort by key and show their name")
 
     def expression_child(self, element, tag: str, qualify) -> SqlExpression | None:
         children = self.children(element, tag)
