@@ -59,6 +59,7 @@ async def load_cubes(settings: Settings, *, tenant_id: str, datasource_id: str, 
     lines = [f"{cube.name}: {'stored' if cube.name in report.changed else 'unchanged'} (version {cube.version}), "
              f"view {'ready' if cube.view_ready else 'not ready'}" for cube in report.cubes]
     lines += [f"{p.file}{f':{p.line}' if p.line else ''}: {p.message}" for p in report.problems]
+    lines += [f"warning: {w}" for w in report.warnings]
     return (1 if report.problems else 0), lines
 
 

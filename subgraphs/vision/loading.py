@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from subgraphs.vision.cube import CubeXmlError, parse_cube_xml
+from subgraphs.vision.cube import CubeWarning, CubeXmlError, parse_cube_document
 from subgraphs.vision.store.cubes import CubeStore, StoredCube
 from subgraphs.vision.store.views import RefreshFailed, ViewStore
 
@@ -27,6 +27,7 @@ class LoadReport:
     cubes: list[StoredCube] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # names of cubes created or updated now
     problems: list[LoadProblem] = field(default_factory=list)
+    warnings: list[CubeWarning] = field(default_factory=list)  # what of the files is left out, per cube
 
 
 async def load_cube_documents(
@@ -41,12 +42,13 @@ async def load_cube_documents(
     report = LoadReport()
     for file_name, xml in documents:
         try:
-            models = parse_cube_xml(xml, source=file_name)
+            document = parse_cube_document(xml, source=file_name)
         except CubeXmlError as exc:
             log.warning("cube file %s is invalid: %s", file_name, exc)
-            report.problems.extend(LoadProblem(file_name, str(p), p.line) for p in exc.problems)
+            report.problems.extend(LoadProblem(file_name, p.describe(), p.line) for p in exc.problems)
             continue
-        for model in models:
+        report.warnings.extend(document.warnings)
+        for model in document.cubes:
             stored, changed = await cubes.save(tenant_id, datasource_id, model, xml)
             if changed:
                 report.changed.append(stored.name)

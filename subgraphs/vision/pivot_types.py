@@ -72,6 +72,8 @@ class PivotInput:
     limit: int | None = strawberry.field(default=None, description="Cells per page (capped by MAX_ROWS).")
     offset: int = strawberry.field(default=0, description="Cells skipped before the page.")
     totals: bool = strawberry.field(default=False, description="Also compute grand total and subtotals.")
+    named_sets: list[str] = strawberry.field(default_factory=list, description="Named sets of the cube (saved "
+                                                                               "member filters) to filter by.")
 
     def to_query(self) -> PivotQuery:
         return PivotQuery(
@@ -79,7 +81,7 @@ class PivotInput:
             filters=tuple(f.to_filter() for f in self.filters),
             having=tuple(MeasureFilter(h.measure, h.op.value, h.value) for h in self.having),
             sort=tuple(SortKey(s.by, s.direction is SortDirection.DESC) for s in self.sort),
-            limit=self.limit, offset=self.offset, totals=self.totals,
+            limit=self.limit, offset=self.offset, totals=self.totals, named_sets=tuple(self.named_sets),
         )
 
 

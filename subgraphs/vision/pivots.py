@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from axiom.errors import ApiError
 from axiom.settings import Settings
 from subgraphs.vision.metrics import PIVOT_QUERY_DURATION, record_cache_lookup
-from subgraphs.vision.pivot.query import PivotQuery, validate_pivot
+from subgraphs.vision.pivot.query import PivotQuery, apply_named_sets, validate_pivot
 from subgraphs.vision.pivot.result import PivotData, shape_cells, shape_totals, total_rows_of
 from subgraphs.vision.pivot.sql import PivotSqlBuilder
 from subgraphs.vision.store.cache import PivotCache
@@ -40,6 +40,7 @@ class PivotService:
         """Answer a pivot on the cube's materialized view; raises BAD_USER_INPUT, TIMEOUT or CUBE_NOT_READY."""
         started = time.perf_counter()
         model = cube.model
+        query = apply_named_sets(model, query)
         validate_pivot(model, query, max_rows=self.max_rows)
         if not cube.view_ready:
             raise ApiError(f"cube {cube.name!r} has no materialized data yet; run refreshCube", code=CUBE_NOT_READY)

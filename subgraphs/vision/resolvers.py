@@ -108,10 +108,21 @@ class LoadCubesInput:
     documents: list[CubeDocumentInput] = strawberry.field(description="The cube files.")
 
 
+@strawberry.type(description="Something of a cube file that is not supported and was left out (the rest loaded).")
+class CubeFileWarning:
+    file: str = strawberry.field(description="The file's name.")
+    cube: str | None = strawberry.field(description="The cube it belongs to (null: the schema's).")
+    element: str = strawberry.field(description="The XML element left out, e.g. Role, AggName, NamedSet.")
+    line: int | None = strawberry.field(description="Its line in the file.")
+    message: str = strawberry.field(description="What is left out and why.")
+
+
 @strawberry.type(description="Cubes stored (and views built) by loadCubes; invalid files are in userErrors.")
 class LoadCubesPayload:
     cubes: list[Cube] = strawberry.field(description="The cubes of the valid files.")
     user_errors: list[UserError] = strawberry.field(description="One per problem, naming file and line.")
+    warnings: list[CubeFileWarning] = strawberry.field(description="What of the files is not supported and was "
+                                                                   "left out, per cube, naming element and line.")
 
 
 @strawberry.type(description="The outcome of refreshCube.")
@@ -160,7 +171,9 @@ class Mutation:
             datasource_id=str(input.data_source_id), cubes=context.cubes, views=context.views)
         errors = [UserError(field=p.file, message=p.message, code="BAD_USER_INPUT", line=p.line)
                   for p in report.problems]
-        return LoadCubesPayload(cubes=[Cube.of(c) for c in report.cubes], user_errors=errors)
+        warnings = [CubeFileWarning(file=w.source, cube=w.cube, element=w.element, line=w.line, message=w.message)
+                    for w in report.warnings]
+        return LoadCubesPayload(cubes=[Cube.of(c) for c in report.cubes], user_errors=errors, warnings=warnings)
 
     @strawberry.mutation(description="Refresh a cube's materialized view now (built first if missing); "
                                      "the run is recorded and the cube's cached pivots are dropped.")

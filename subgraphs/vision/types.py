@@ -64,52 +64,119 @@ TERM_DESCRIPTION = ("The glossary term linked to this member with `linkCubeTerm`
                     "null as well when the term was deleted.")
 
 
+@strawberry.type(description="A property of a level's members (Mondrian `<Property>`), e.g. a store's size.")
+class LevelProperty:
+    name: str = strawberry.field(description="The property's name.")
+    column: str = strawberry.field(description="The column holding it.")
+    data_type: str = strawberry.field(description="String, Integer, Numeric, Date or Boolean.")
+
+
+@strawberry.type(description="A property value of one member.")
+class MemberProperty:
+    name: str = strawberry.field(description="The property's name.")
+    value: str | None = strawberry.field(description="Its value, as text (null: no value).")
+
+
+@strawberry.type(description="A member of a level: its key, label and property values.")
+class Member:
+    key: str | None = strawberry.field(description="The member's key, as text (what filters compare with).")
+    name: str | None = strawberry.field(description="The member's label.")
+    properties: list[MemberProperty] = strawberry.field(description="The level's properties for this member.")
+
+
 @strawberry.type(description="A level of a dimension's hierarchy: the attribute a pivot can group by.")
 class Level:
-    name: str = strawberry.field(description="The level's name, unique within its dimension.")
-    ref: str = strawberry.field(description="How pivot queries name this level: `Dimension.Level`.")
-    column: str = strawberry.field(description="Column holding the level's key (grouping, filters, sort).")
+    name: str = strawberry.field(description="The level's name, unique within its hierarchy.")
+    ref: str = strawberry.field(description="How pivot queries name this level: `Dimension.Level`, or "
+                                            "`Dimension.Hierarchy.Level` in a dimension's other hierarchies.")
+    hierarchy: str | None = strawberry.field(description="Its hierarchy's name; null for the default hierarchy.")
+    column: str | None = strawberry.field(description="Column holding the level's key (null: keyExpression).")
+    key_expression: str | None = strawberry.field(description="SQL expression of the key, as parsed.")
     name_column: str | None = strawberry.field(description="Column holding the label shown for a key, if any.")
+    name_expression: str | None = strawberry.field(description="SQL expression of the label, as parsed.")
     level_type: str = strawberry.field(description="Mondrian level type: Regular, TimeYears, TimeMonths, …")
     data_type: str = strawberry.field(description="Type of the key: String, Integer, Numeric, Date or Boolean.")
+    parent_child: bool = strawberry.field(description="A parent-child level (Mondrian `parentColumn` with a "
+                                                      "`<Closure>` table): a member's values roll up its whole "
+                                                      "subtree, and filters keep the members' subtrees.")
+    properties: list[LevelProperty] = strawberry.field(description="Properties of the level's members.")
     cube_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, level: model.Level, cube_id: str) -> "Level":
-        return cls(name=level.name, ref=level.ref, column=level.column, name_column=level.name_column,
-                   level_type=level.level_type, data_type=level.data_type, cube_id=cube_id)
+        return cls(name=level.name, ref=level.ref, hierarchy=level.hierarchy, column=level.column,
+                   key_expression=level.key_expression.sql if level.key_expression else None,
+                   name_column=level.name_column,
+                   name_expression=level.name_expression.sql if level.name_expression else None,
+                   level_type=level.level_type, data_type=level.data_type, parent_child=level.closure is not None,
+                   properties=[LevelProperty(name=p.name, column=p.column, data_type=p.data_type)
+                               for p in level.properties], cube_id=cube_id)
+
+    @strawberry.field(description="The level's members with their property values, by key (from the cube's "
+                                  "materialized data; empty until the cube is refreshed).")
+    async def members(self, info: strawberry.Info,
+                      first: Annotated[int, strawberry.argument(description="At most this many (1..1000).")] = 100,
+                      ) -> list[Member]:
+        stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
+        if stored is None or not stored.view_ready:
+            return []
+        rows = await info.context.pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
+        names = [p.name for p in stored.model.level(self.ref).properties]
+        return [Member(key=key, name=name, properties=[MemberProperty(name=n, value=v) for n, v in zip(names, values)])
+                for key, name, values in rows]
 
     @strawberry.field(description=TERM_DESCRIPTION)
     async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
         return await _linked_term(info, self.cube_id, self.ref)
 
 
-@strawberry.type(description="A dimension of a cube with the levels of its hierarchy, coarsest first.")
+@strawberry.type(description="One hierarchy of a dimension (e.g. Time by month, or Time by week).")
+class Hierarchy:
+    name: str | None = strawberry.field(description="The hierarchy's name; null for the default hierarchy.")
+    has_all: bool = strawberry.field(description="Whether the hierarchy has an 'all' member (totals).")
+    levels: list[Level] = strawberry.field(description="Its levels, coarsest first.")
+
+
+@strawberry.type(description="A dimension of a cube with its hierarchies' levels, coarsest first.")
 class Dimension:
     name: str = strawberry.field(description="The dimension's name, unique within the cube.")
     type: DimensionType = strawberry.field(description="Standard or time dimension.")
     foreign_key: str | None = strawberry.field(description="Fact table column joined to the hierarchy's key.")
-    has_all: bool = strawberry.field(description="Whether the hierarchy has an 'all' member (totals).")
+    has_all: bool = strawberry.field(description="Whether the default hierarchy has an 'all' member (totals).")
     shared: bool = strawberry.field(description="Whether the dimension is shared by the schema's cubes.")
-    levels: list[Level] = strawberry.field(description="The hierarchy's levels, coarsest first.")
+    levels: list[Level] = strawberry.field(description="The levels of all its hierarchies, the default's first.")
+    hierarchies: list[Hierarchy] = strawberry.field(description="Its hierarchies, the default first.")
 
     @classmethod
     def of(cls, dim: model.Dimension, cube_id: str) -> "Dimension":
+        hierarchies = [Hierarchy(name=h.name, has_all=h.has_all, levels=[Level.of(level, cube_id) for level in h.levels])
+                       for h in dim.hierarchies]
         return cls(name=dim.name, type=DimensionType(dim.type), foreign_key=dim.foreign_key, has_all=dim.has_all,
-                   shared=dim.shared, levels=[Level.of(level, cube_id) for level in dim.levels])
+                   shared=dim.shared, levels=[level for h in hierarchies for level in h.levels],
+                   hierarchies=hierarchies)
+
+
+@strawberry.type(description="A named set of the cube file, kept as a saved filter: pivots name it in `namedSets`.")
+class NamedSet:
+    name: str = strawberry.field(description="The set's name.")
+    level: str = strawberry.field(description="The level its members belong to.")
+    keys: list[str] = strawberry.field(description="The members' keys.")
 
 
 @strawberry.type(description="A measure: a fact table column and how it aggregates.")
 class Measure:
     name: str = strawberry.field(description="The measure's name, unique among the cube's measures.")
-    column: str = strawberry.field(description="The fact table column it aggregates.")
+    column: str | None = strawberry.field(description="The fact table column it aggregates (null: expression).")
+    expression: str | None = strawberry.field(description="The SQL expression it aggregates, as parsed.")
     aggregator: Aggregator = strawberry.field(description="The aggregation applied per cell.")
     format_string: str | None = strawberry.field(description="Display format, e.g. `#,##0.00`.")
     cube_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, measure: model.Measure, cube_id: str) -> "Measure":
-        return cls(name=measure.name, column=measure.column, aggregator=Aggregator(measure.aggregator.value),
+        return cls(name=measure.name, column=measure.column,
+                   expression=measure.expression.sql if measure.expression else None,
+                   aggregator=Aggregator(measure.aggregator.value),
                    format_string=measure.format_string, cube_id=cube_id)
 
     @strawberry.field(description=TERM_DESCRIPTION)
@@ -146,7 +213,11 @@ class Cube:
     dimensions: list[Dimension] = strawberry.field(description="The cube's dimensions.")
     measures: list[Measure] = strawberry.field(description="The cube's stored measures.")
     calculated_members: list[CalculatedMember] = strawberry.field(description="Measures computed from others.")
-    fact_table: Table = strawberry.field(description="The fact table (resolved by Weaver).")
+    named_sets: list[NamedSet] = strawberry.field(description="Saved member filters (the file's named sets).")
+    base_cubes: list[str] = strawberry.field(description="For a virtual cube, the cubes whose fact rows it stacks "
+                                                         "(their measures over the dimensions they share).")
+    fact_table: Table = strawberry.field(description="The fact table (resolved by Weaver); for a virtual cube, its "
+                                                     "first base cube's.")
     definition_xml: str = strawberry.field(description="The XML the cube was loaded from.")
     created_at: datetime = strawberry.field(description="When the cube was first stored.")
     updated_at: datetime = strawberry.field(description="When the definition last changed.")
@@ -162,6 +233,8 @@ class Cube:
             dimensions=[Dimension.of(d, stored.id) for d in cube.dimensions],
             measures=[Measure.of(m, stored.id) for m in cube.measures],
             calculated_members=[CalculatedMember.of(c, stored.id) for c in cube.calculated_members],
+            named_sets=[NamedSet(name=n.name, level=n.level, keys=list(n.keys)) for n in cube.named_sets],
+            base_cubes=[part.cube.name for part in cube.parts],
             fact_table=Table(data_source_id=strawberry.ID(stored.datasource_id), schema_name=stored.fact_schema,
                              name=stored.fact_table),
             definition_xml=stored.definition_xml, created_at=stored.created_at, updated_at=stored.updated_at,

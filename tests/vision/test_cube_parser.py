@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.vision.cube import Aggregator, CubeXmlError, Join, TableRef, parse_cube_file, parse_cube_xml
+from subgraphs.vision.cube import (
+    Aggregator,
+    CubeXmlError,
+    Join,
+    TableRef,
+    parse_cube_document,
+    parse_cube_file,
+    parse_cube_xml,
+)
 from subgraphs.vision.cube.formula import BinaryOp, FormulaError, MemberRef, Number, parse_formula
+from subgraphs.vision.cube.layout import CubeLayout
 from subgraphs.vision.loading import CUBES_FOLDER
 
 
@@ -51,11 +60,11 @@ def test_demo_cube_parses_into_dimensions_levels_measures_and_a_calculated_membe
 
 def test_snowflake_join_keeps_keys_and_defaults_aliases_to_the_leftmost_table():
     [cube] = parse_cube_file(CUBES_FOLDER / "sales.xml")
-    region = cube.dimension("Region")
+    [region] = cube.dimension("Region").hierarchies
     assert region.primary_key == "order_id" and region.primary_key_alias == "orders"
     join = region.relation
     assert isinstance(join, Join) and join.left == TableRef("sales", "orders", "orders")
-    assert (join.left_key, join.right_key, join.right_alias) == ("customer_id", "customer_id", "customers")
+    assert (join.left_key, join.right_key, join.right_alias, join.line) == ("customer_id", "customer_id", "customers", 21)
     assert join.right.right_alias == "regions"
 
 
@@ -73,7 +82,8 @@ def test_unknown_aggregator_is_reported_with_its_line():
     [problem] = problems_of(xml)
     assert (problem.element, problem.line) == ("Measure", 9)
     assert "aggregator must be one of" in problem.message and "median" in problem.message
-    assert str(problem).startswith("test.xml:9: <Measure>")
+    assert str(problem).startswith("test.xml:9: cube 'C': <Measure>")
+    assert problem.describe().startswith("cube 'C': <Measure> aggregator")  # no file:line prefix repeated
 
 
 def test_identifier_that_is_not_plain_sql_is_refused():
@@ -144,8 +154,12 @@ def test_formula_with_a_function_call_is_rejected_without_evaluating_anything():
         parse_formula("__import__('os').system('true')")
     xml = cube_xml(SIMPLE_DIMENSION, measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
   <CalculatedMember name="Bad" formula="Sum([Amount])"/>""")
-    [problem] = problems_of(xml)
-    assert problem.element == "CalculatedMember" and "unexpected 'Sum([Amount])'" in problem.message
+    document = parse_cube_document(xml, source="test.xml")
+    [cube] = document.cubes
+    assert cube.member_names == ["Amount"]
+    [warning] = document.warnings
+    assert (warning.element, warning.line, warning.cube) == ("CalculatedMember", 10, "C")
+    assert warning.message.startswith("'Bad' is left out: formula 'Sum([Amount])': unexpected 'Sum([Amount])'")
 
 
 def test_formula_precedence_and_unary_minus():
@@ -159,3 +173,28 @@ def test_formula_precedence_and_unary_minus():
 def test_root_must_be_schema_or_cube():
     [problem] = problems_of("<Mondrian/>")
     assert problem.element == "Mondrian" and problem.line == 1
+
+
+@pytest.mark.parametrize("sql, reason", [
+    ("pg_read_file('/etc/passwd')", "uses the function 'pg_read_file', which is not allowed"),
+    ("(SELECT password FROM weaver.datasources)", "not SUBQUERY"),
+    ("amount; DROP TABLE facts", "not BLOCK"),
+    ("other.amount", "uses table 'other'; a measure expression uses the fact table's columns"),
+])
+def test_measure_expressions_allow_only_columns_operators_and_whitelisted_functions(sql, reason):
+    xml = cube_xml(SIMPLE_DIMENSION, measures=f"""<Measure name="Amount" aggregator="sum">
+    <MeasureExpression><SQL dialect="generic">{sql}</SQL></MeasureExpression></Measure>""")
+    [problem] = problems_of(xml)
+    assert (problem.element, problem.cube, problem.line) == ("SQL", "C", 10)
+    assert reason in problem.message
+
+
+def test_expressions_are_rendered_from_the_parse_tree_with_our_aliases():
+    xml = cube_xml(SIMPLE_DIMENSION.replace('<Level name="Category" column="category"/>',
+                                            '<Level name="Category"><KeyExpression><SQL dialect="postgres">'
+                                            'lower(products.category) || \'-\' || code</SQL><SQL dialect="oracle">'
+                                            'x</SQL></KeyExpression></Level>'))
+    [cube] = parse_cube_xml(xml)
+    layout = CubeLayout(cube, "00000000-0000-0000-0000-000000000000")
+    assert layout.raw_level_expr(cube.level("Product.Category")) == \
+        '(LOWER("d0_products"."category") || \'-\' || "d0_products"."code")'

@@ -5,23 +5,30 @@ from subgraphs.vision.cube.model import (
     CalculatedMember,
     CubeModel,
     Dimension,
+    Hierarchy,
     Join,
     Level,
     Measure,
     TableRef,
 )
-from subgraphs.vision.cube.parser import CubeXmlError, parse_cube_file, parse_cube_xml
+from subgraphs.vision.cube.parser import ParsedDocument, parse_cube_document, parse_cube_file, parse_cube_xml
+from subgraphs.vision.cube.problems import CubeWarning, CubeXmlError, Problem
 
 __all__ = [
     "Aggregator",
     "CalculatedMember",
     "CubeModel",
+    "CubeWarning",
     "CubeXmlError",
     "Dimension",
+    "Hierarchy",
     "Join",
     "Level",
     "Measure",
+    "ParsedDocument",
+    "Problem",
     "TableRef",
+    "parse_cube_document",
     "parse_cube_file",
     "parse_cube_xml",
 ]

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 
 class FormulaError(ValueError):
-    """The formula is not arithmetic over measures; the message says where."""
+    """The formula is not arithmetic over measures; the message says where.
+
+    `unsupported`: the text uses MDX beyond that arithmetic (functions, tuples, other dimensions' members), as
+    opposed to arithmetic that is malformed.
+    """
+
+    def __init__(self, message: str, *, unsupported: bool = False):
+        super().__init__(message)
+        self.unsupported = unsupported
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,8 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            raise FormulaError(f"unexpected {text[position:].strip()[:20]!r} at position {position + 1}")
+            raise FormulaError(f"unexpected {text[position:].strip()[:20]!r} at position {position + 1}: only "
+                               "+ - * / and parentheses over measures are supported", unsupported=True)
         if match.group("number"):
             tokens.append(("number", match.group("number")))
         elif match.group("member"):

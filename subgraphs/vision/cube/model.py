@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from subgraphs.vision.cube.expressions import SqlExpression
 from subgraphs.vision.cube.formula import Formula
 
 
@@ -43,6 +44,7 @@ class Join:
     left_alias: str
     right_key: str
     right_alias: str
+    line: int | None = None
 
 
 Relation = TableRef | Join
@@ -56,47 +58,104 @@ def relation_tables(relation: Relation) -> list[TableRef]:
 
 
 @dataclass(frozen=True)
+class LevelProperty:
+    """A `<Property>` of a level's members: a column of the level's table (e.g. a store's square footage)."""
+
+    name: str
+    column: str
+    table_alias: str | None
+    data_type: str = "String"
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Closure:
+    """The closure table of a parent-child level: one row per (ancestor, descendant), each member its own
+    ancestor, so a member's value rolls up the fact rows of its whole subtree."""
+
+    table: TableRef
+    parent_column: str
+    child_column: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Level:
-    """One level of a hierarchy. `column` is the key (grouping, filters, sort); `name_column` the label."""
+    """One level of a hierarchy. The key (grouping, filters, sort) is `column` or `key_expression`; the label
+    `name_column` or `name_expression`."""
 
     name: str
     dimension: str
-    column: str
+    column: str | None
     table_alias: str | None  # None: the column is on the fact table (degenerate dimension)
     name_column: str | None = None
     level_type: str = "Regular"
     data_type: str = "String"
     line: int | None = None
+    hierarchy: str | None = None  # None: the dimension's default hierarchy
+    key_expression: SqlExpression | None = None
+    name_expression: SqlExpression | None = None
+    properties: tuple[LevelProperty, ...] = ()
+    closure: Closure | None = None  # set on the level of a parent-child hierarchy
 
     @property
     def ref(self) -> str:
-        """How pivot queries name this level: `Dimension.Level`."""
-        return f"{self.dimension}.{self.name}"
+        """How pivot queries name this level: `Dimension.Level`, or `Dimension.Hierarchy.Level` for the levels
+        of a dimension's other (named) hierarchies."""
+        if self.hierarchy is None:
+            return f"{self.dimension}.{self.name}"
+        return f"{self.dimension}.{self.hierarchy}.{self.name}"
+
+    @property
+    def has_label(self) -> bool:
+        """Whether members show a label other than their key."""
+        return self.name_column is not None or self.name_expression is not None
 
 
 @dataclass(frozen=True)
-class Dimension:
-    """A dimension with its (single) hierarchy: the relation joined to the fact table and its levels."""
+class Hierarchy:
+    """One hierarchy of a dimension: the relation joined to the fact table (on `primary_key`) and its levels."""
 
-    name: str
-    type: str  # StandardDimension | TimeDimension
-    foreign_key: str | None
+    name: str | None  # None: the default hierarchy, whose levels are named `Dimension.Level`
     has_all: bool
     primary_key: str | None
     primary_key_alias: str | None
     relation: Relation | None  # None: the levels' columns are on the fact table
     levels: tuple[Level, ...]
-    shared: bool = False
     line: int | None = None
 
 
 @dataclass(frozen=True)
-class Measure:
+class Dimension:
+    """A dimension: the fact table column its hierarchies join on, and the hierarchies (the default first)."""
+
     name: str
-    column: str
+    type: str  # StandardDimension | TimeDimension
+    foreign_key: str | None
+    hierarchies: tuple[Hierarchy, ...]
+    shared: bool = False
+    line: int | None = None
+
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        """The levels of every hierarchy, the default hierarchy's first."""
+        return tuple(level for hierarchy in self.hierarchies for level in hierarchy.levels)
+
+    @property
+    def has_all(self) -> bool:
+        return self.hierarchies[0].has_all
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A fact table `column` (or `expression` over the fact table's columns) and how it aggregates."""
+
+    name: str
+    column: str | None
     aggregator: Aggregator
     format_string: str | None = None
     line: int | None = None
+    expression: SqlExpression | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +170,29 @@ class CalculatedMember:
 
 
 @dataclass(frozen=True)
+class NamedSet:
+    """A `<NamedSet>` of explicit members of one level, kept as a saved filter: the level's key is one of `keys`."""
+
+    name: str
+    level: str  # the level's ref
+    keys: tuple[str, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class VirtualPart:
+    """One base cube of a virtual cube: the measures taken from it and the virtual cube's dimensions it has."""
+
+    cube: "CubeModel"
+    measures: tuple[str, ...]
+    dimensions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CubeModel:
+    """A cube. A virtual cube (`parts` not empty) stacks the fact rows of its base cubes: each part fills the
+    levels of the dimensions it has and its own measures, and leaves the others empty."""
+
     name: str
     fact_schema: str | None
     fact_table: str
@@ -119,6 +200,8 @@ class CubeModel:
     measures: tuple[Measure, ...]
     calculated_members: tuple[CalculatedMember, ...] = ()
     description: str | None = None
+    named_sets: tuple[NamedSet, ...] = ()
+    parts: tuple[VirtualPart, ...] = ()
     levels_by_ref: dict[str, Level] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -136,6 +219,9 @@ class CubeModel:
 
     def dimension(self, name: str) -> Dimension | None:
         return next((d for d in self.dimensions if d.name == name), None)
+
+    def named_set(self, name: str) -> NamedSet | None:
+        return next((s for s in self.named_sets if s.name == name), None)
 
     @property
     def member_names(self) -> list[str]:

@@ -114,7 +114,8 @@ def messages(cube: CubeModel, question: str, level_values: dict[str, list[str]],
             sample = f"; values: {', '.join(values)}" if values else ""
             lines.append(f"- {level.ref} ({level.level_type}, {level.data_type}{sample}{term(level.ref)})")
     lines += ["", "Measures:"]
-    lines += [f"- {m.name}: {m.aggregator.value} of {m.column}{term(m.name)}" for m in cube.measures]
+    lines += [f"- {m.name}: {m.aggregator.value} of {m.column or m.expression.sql}{term(m.name)}"
+              for m in cube.measures]
     lines += [f"- {c.name}: {c.formula}{term(c.name)}" for c in cube.calculated_members]
     if terms:
         lines += ["", "Users may name a member by its glossary term or one of the term's synonyms."]

@@ -6,6 +6,7 @@ travel to the database only as bind parameters. Names (levels, measures) must ma
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import orjson
 
 from axiom.errors import BadUserInput
-from subgraphs.vision.cube.model import CubeModel, Level
+from subgraphs.vision.cube.model import Aggregator, CubeModel, Level
 
 COMPARISONS = {"GT": ">", "GTE": ">=", "LT": "<", "LTE": "<=", "EQ": "=", "NE": "<>"}
 MAX_LEVELS = 8
@@ -75,6 +76,7 @@ class PivotQuery:
     limit: int | None = None
     offset: int = 0
     totals: bool = False
+    named_sets: tuple[str, ...] = ()  # the cube's named sets, applied as filters
     levels: tuple[str, ...] = field(default=(), init=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +92,20 @@ class PivotQuery:
 
     def fingerprint(self) -> str:
         return hashlib.sha256(self.normalized()).hexdigest()
+
+
+def apply_named_sets(cube: CubeModel, query: PivotQuery) -> PivotQuery:
+    """The query with each named set it names turned into an `in` filter on the set's level."""
+    if len(query.named_sets) > MAX_MEASURES:
+        raise PivotInputError(f"at most {MAX_MEASURES} named sets", "namedSets")
+    filters = list(query.filters)
+    for name in query.named_sets:
+        named = cube.named_set(name)
+        if named is None:
+            known = ", ".join(s.name for s in cube.named_sets) or "none"
+            raise PivotInputError(f"unknown named set {name!r}; the cube's named sets: {known}", "namedSets")
+        filters.append(LevelFilter(level=named.level, in_=named.keys))
+    return dataclasses.replace(query, filters=tuple(filters), named_sets=())
 
 
 def coerce_value(level: Level, raw: str, field_name: str):
@@ -136,6 +152,7 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
             raise PivotInputError(f"unknown measure {item.measure!r} in having", "having")
         if item.op not in COMPARISONS:
             raise PivotInputError(f"unknown comparison {item.op!r}", "having")
+    _validate_parent_child(cube, query)
     for key in query.sort:
         if key.by not in query.levels and key.by not in query.measures:
             raise PivotInputError(f"sort by {key.by!r}: sort by a level or measure of the query", "sort")
@@ -145,6 +162,17 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
         raise PivotInputError("offset must be between 0 and 1000000", "offset")
     if max_rows < 1:
         raise PivotInputError("MAX_ROWS must be positive", "limit")
+
+
+def _validate_parent_child(cube: CubeModel, query: PivotQuery) -> None:
+    for item in query.filters:
+        if cube.level(item.level).closure and item.kind not in ("eq", "in"):
+            raise PivotInputError(f"{item.level!r} is a parent-child level: filter it with eq or in (the members "
+                                  "whose subtrees to keep)", "filters")
+    distinct = [m.name for m in cube.measures if m.aggregator is Aggregator.DISTINCT_COUNT]
+    if distinct and any(cube.level(ref).closure for ref in query.levels):
+        raise PivotInputError("a parent-child level cannot be grouped by in a cube with distinct-count measures "
+                              f"({', '.join(distinct)})", "rows")
 
 
 def _validate_filter(cube: CubeModel, item: LevelFilter) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from subgraphs.vision.cube.formula import BinaryOp, Formula, MemberRef, Negate, Number, member_refs
-from subgraphs.vision.cube.layout import KEYS_COLUMN, CubeLayout, quote
+from subgraphs.vision.cube.layout import ANCESTOR, ANCESTOR_LABEL, DESCENDANT, KEYS_COLUMN, CubeLayout, quote
 from subgraphs.vision.cube.model import Aggregator, Level, Measure
 from subgraphs.vision.pivot.query import COMPARISONS, PivotQuery, coerce_value
 
@@ -89,8 +89,9 @@ class PivotSqlBuilder:
         sets = [rows, columns, []] if rows and columns else [[]]
         order = ", ".join([quote(GROUPING_COLUMN)] + [f"{quote(level_alias(i))} ASC NULLS LAST"
                                                       for i in range(len(levels))])
-        if self._joins_distinct() or not (rows and columns):
-            # A distinct count is counted per grouping set: one grouped query each.
+        if self._joins_distinct() or not (rows and columns) or any(level.closure for level in levels):
+            # A distinct count is counted per grouping set, and a parent-child level joins its closure only in
+            # the sets grouped by it: one grouped query each.
             parts = []
             for grouped in sets:
                 grouping = sum(1 << (len(levels) - 1 - i) for i, level in enumerate(levels) if level not in grouped)
@@ -120,7 +121,7 @@ class PivotSqlBuilder:
         level_selects = [item for pair in level_selects for item in pair]
         if not self._joins_distinct():
             sql = [f"SELECT {', '.join(level_selects + self._measure_selects(query) + extra)}",
-                   f"FROM {self._from()}"]
+                   f"FROM {self._from(grouped)}"]
             sql += self._where(query, params)
             if grouped:
                 sql.append(f"GROUP BY {', '.join(self._group_exprs(grouped))}")
@@ -131,7 +132,7 @@ class PivotSqlBuilder:
                  if level in grouped for alias, label in zip(_aliases(i, level), (False, True))]
         inner += [f"{self._view_measure(m)} AS {quote(f'x{k}')}" for k, m in enumerate(additive)]
         # `count(*)`: with neither levels nor additive measures, still one aggregate row
-        cells = [f"SELECT {', '.join(inner) or 'count(*) AS rows'}", f"FROM {self._from()}",
+        cells = [f"SELECT {', '.join(inner) or 'count(*) AS rows'}", f"FROM {self._from(grouped)}",
                  *self._where(query, params)]
         if grouped:
             cells.append(f"GROUP BY {', '.join(self._group_exprs(grouped))}")
@@ -190,14 +191,27 @@ class PivotSqlBuilder:
     def _joins_distinct(self) -> bool:
         return self.source == "view" and bool(self._distinct)
 
-    def _from(self) -> str:
+    def _from(self, grouped: list[Level] = ()) -> str:
+        """The view (or the raw join), with the closure view of each parent-child level grouped by: a fact row
+        then counts once under each of its member's ancestors."""
         if self.source == "fact":
+            if any(level.closure for level in grouped):
+                raise ValueError("raw-join pivots do not expand parent-child levels")
             return self.layout.fact_from()
-        return f"{self.layout.view} AS {VIEW_ALIAS}"
+        joins = [f"JOIN {self.layout.closure_view(level.ref)} AS {_closure_alias(level)} ON "
+                 f"{_closure_alias(level)}.{quote(DESCENDANT)} = {self._member_key(level)}"
+                 for level in grouped if level.closure]
+        return " ".join([f"{self.layout.view} AS {VIEW_ALIAS}", *joins])
+
+    def _member_key(self, level: Level) -> str:
+        """The key of the member a fact row belongs to (for a parent-child level: the row's own member)."""
+        return f"{VIEW_ALIAS}.{quote(self.layout.levels[level.ref].key)}"
 
     def _level_expr(self, level: Level, *, label: bool = False) -> str:
+        if level.closure and self.source == "view":
+            return f"{_closure_alias(level)}.{quote(ANCESTOR_LABEL if label else ANCESTOR)}"
         if self.source == "fact":
-            return self.layout.raw_level_expr(level, name=label and level.name_column is not None)
+            return self.layout.raw_level_expr(level, name=label and level.has_label)
         columns = self.layout.levels[level.ref]
         return f"{VIEW_ALIAS}.{quote(columns.name if label and columns.name else columns.key)}"
 
@@ -205,7 +219,7 @@ class PivotSqlBuilder:
         exprs = []
         for level in levels:
             exprs.append(self._level_expr(level))
-            if level.name_column:
+            if level.has_label:
                 exprs.append(self._level_expr(level, label=True))
         return exprs
 
@@ -265,6 +279,12 @@ class PivotSqlBuilder:
         conditions = []
         for item in query.filters:
             level = self.cube.level(item.level)
+            if level.closure:  # the fact rows of the members' subtrees
+                values = [coerce_value(level, v, "filters") for v in ([item.eq] if item.kind == "eq" else item.in_)]
+                conditions.append(f"{self._member_key(level)} IN (SELECT {quote(DESCENDANT)} FROM "
+                                  f"{self.layout.closure_view(level.ref)} WHERE {quote(ANCESTOR)} = "
+                                  f"ANY({params.add(values)}))")
+                continue
             key = self._level_expr(level)
             if level.data_type == "String":
                 key = f"CAST({key} AS text)"
@@ -302,9 +322,13 @@ class PivotSqlBuilder:
 
 
 
+def _closure_alias(level: Level) -> str:
+    return quote("pc_" + level.ref)
+
+
 def _aliases(index: int, level: Level) -> list[str]:
     """Output columns of a level: its key, and its label when it has a name column."""
-    return [level_alias(index)] + ([level_alias(index) + "_label"] if level.name_column else [])
+    return [level_alias(index)] + ([level_alias(index) + "_label"] if level.has_label else [])
 
 
 def _view_columns(layout: CubeLayout, level: Level) -> list[str]:

@@ -63,3 +63,24 @@ class PivotRunner:
                 if row.label is not None:
                     values.setdefault(refs[row.level], []).append(row.label)
         return {ref: labels for ref, labels in values.items() if len(labels) <= limit}
+
+    async def members(self, layout: CubeLayout, ref: str, *, limit: int) -> list[tuple[str | None, str | None, list]]:
+        """Up to `limit` members of a level by key: (key, label, property values), all as text.
+
+        Levels with properties read their members view (built from the hierarchy's tables); others the cell view.
+        """
+        level = layout.cube.level(ref)
+        if ref in layout.member_views:
+            key, name = quote("key"), quote("name") if level.has_label else quote("key")
+            values = [f"CAST({quote(layout.property_column(i))} AS text)" for i in range(len(level.properties))]
+            source = layout.member_view(ref)
+        else:
+            columns = layout.levels[ref]
+            key, name, values = quote(columns.key), quote(columns.name or columns.key), []
+            distinct = ", ".join(dict.fromkeys([key, name]))
+            source = f"(SELECT DISTINCT {distinct} FROM {layout.view}) AS {quote('m')}"
+        select = ", ".join([f"CAST({key} AS text)", f"CAST({name} AS text)", *values])
+        async with self.engine.connect() as conn:
+            result = await conn.execute(text(f"SELECT {select} FROM {source} ORDER BY {key} LIMIT :limit"),
+                                        {"limit": limit})
+            return [(row[0], row[1], list(row[2:])) for row in result]

@@ -12,7 +12,7 @@ from typing import Awaitable, Callable
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from subgraphs.vision.cube.layout import MV_SCHEMA, qualified
+from subgraphs.vision.cube.layout import MV_SCHEMA, CubeLayout, UniqueKey, qualified, quote
 from subgraphs.vision.store.cubes import StoredCube
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,37 @@ def _run(row) -> RefreshRun:
     data = dict(row._mapping)
     data["id"], data["cube_id"] = str(data["id"]), str(data["cube_id"])
     return RefreshRun(**data)
+
+
+class FanOut(Exception):
+    """A join of the cube reaches several rows for one key: fact rows would be repeated and totals inflated."""
+
+
+# A single-column unique index (or primary key) without predicate proves a column unique without a scan.
+_UNIQUE_BY_CONSTRAINT = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+    "AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(:table) AND i.indisunique "
+    "AND i.indnkeyatts = 1 AND i.indpred IS NULL AND a.attname = :column)")
+
+
+async def check_unique_keys(conn, layout: CubeLayout) -> None:
+    """Raise FanOut naming the join whose key is not unique (by constraint, else by the data as it is now)."""
+    for key in layout.unique_keys():
+        table = qualified(key.table.schema, key.table.name)
+        if (await conn.execute(_UNIQUE_BY_CONSTRAINT, {"table": table, "column": key.column})).scalar_one():
+            continue
+        column = quote(key.column)
+        duplicate = (await conn.execute(text(
+            f"SELECT CAST({column} AS text) AS value, count(*) AS n FROM {table} WHERE {column} IS NOT NULL "
+            f"GROUP BY {column} HAVING count(*) > 1 LIMIT 1"))).first()
+        if duplicate is not None:
+            raise FanOut(_fan_out_message(key, duplicate.value, duplicate.n))
+
+
+def _fan_out_message(key: UniqueKey, value: str, rows: int) -> str:
+    return (f"{key.origin}: {key.table.name}.{key.column} is not unique ({key.column} {value!r} is on {rows} rows), "
+            f"so the join would repeat fact rows and inflate every total; join only to a table where the key is "
+            f"unique (a many-to-many bridge cannot be a hierarchy's table)")
 
 
 class RefreshFailed(Exception):
@@ -102,6 +133,7 @@ class ViewStore:
             if populated is None:
                 raise RuntimeError(f"materialized view {layout.view_name} does not exist")
             async with self.engine.begin() as conn:
+                await check_unique_keys(conn, layout)
                 for statement in layout.refresh_view_sql(concurrently=populated):
                     await conn.execute(text(statement))
                 rows = (await conn.execute(text(f"SELECT count(*) FROM {layout.view}"))).scalar_one()
