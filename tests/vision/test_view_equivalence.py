@@ -69,9 +69,10 @@ def same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
-async def test_view_and_fact_join_agree(query, demo_data, engine, tenant_id, datasource_id):
+async def test_view_and_fact_join_agree(query, read_catalog, demo_data, engine, tenant_id, datasource_id):
     report = await load_cube_documents([("lines.xml", ALL_AGGREGATORS)], tenant_id=tenant_id,
-                                       datasource_id=datasource_id, cubes=CubeStore(engine), views=ViewStore(engine))
+                                       datasource_id=datasource_id, read_catalog=read_catalog,
+                                       cubes=CubeStore(engine), views=ViewStore(engine))
     assert not report.problems, report.problems
     [cube] = report.cubes
     validate_pivot(cube.model, query, max_rows=1000)

@@ -119,6 +119,7 @@ class CubeModel:
     measures: tuple[Measure, ...]
     calculated_members: tuple[CalculatedMember, ...] = ()
     description: str | None = None
+    line: int | None = None
     levels_by_ref: dict[str, Level] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -260,7 +260,7 @@ class _CubeReader:
             return None
         description = element.get("description") or element.get("caption")
         return CubeModel(name, fact.schema, fact.name, tuple(dimensions), tuple(measures), tuple(calculated),
-                         description)
+                         description, element.sourceline)
 
     def cube_dimensions(self, cube) -> list[Dimension]:
         dimensions: list[Dimension] = []

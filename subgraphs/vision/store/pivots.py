@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from axiom.db_roles import PIVOT_ROLE
 from axiom.errors import QueryTimeout
 from subgraphs.vision.cube.layout import CubeLayout, quote
 from subgraphs.vision.pivot.sql import PivotStatement
@@ -34,6 +35,8 @@ class PivotRunner:
             async with self.engine.connect() as conn:
                 async with conn.begin():
                     await conn.execute(text("SET TRANSACTION READ ONLY"))
+                    # The pivot role reads the cube views and nothing else (see axiom/db_roles.py).
+                    await conn.execute(text(f"SET LOCAL ROLE {PIVOT_ROLE}"))
                     # SET cannot take a bind parameter; the value is our own integer.
                     await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
                     for statement in statements:
@@ -58,7 +61,8 @@ class PivotRunner:
                          f"LIMIT {limit + 1}) AS d{i})")
         refs = list(layout.levels)
         values: dict[str, list[str]] = {}
-        async with self.engine.connect() as conn:
+        async with self.engine.connect() as conn, conn.begin():
+            await conn.execute(text(f"SET LOCAL ROLE {PIVOT_ROLE}"))
             for row in await conn.execute(text(" UNION ALL ".join(parts))):
                 if row.label is not None:
                     values.setdefault(refs[row.level], []).append(row.label)
