@@ -87,7 +87,7 @@ class _Checker:
             self.add(element, line, f"{role} {column!r} is not a column of {_shown(table)}")
 
     def run(self) -> list[ReferenceProblem]:
-        fact_ok = self.table("Table", self.cube.line, self.fact, "fact table")
+        fact_ok = self.table("Cube", self.cube.line, self.fact, "fact table")
         for measure in self.cube.measures:
             if fact_ok:
                 self.column("Measure", measure.line, self.fact, measure.column, "column")
