@@ -172,15 +172,6 @@ class VisionContext(RequestContext):
         return self.request.headers.get("authorization") if self.request is not None else None
 
     @property
-    @property
-    def weaver_catalog(self) -> WeaverCatalog:
-        """Weaver's datasource catalog, read when cubes are loaded; made on first use."""
-        if self._weaver_http is None:
-            import httpx
-
-            self._weaver_http = httpx.AsyncClient(timeout=self.settings.query_timeout)
-        return WeaverCatalog(self._weaver_http, self.settings.weaver_url)
-
     def refresher(self) -> CubeRefresher:
         return self.resources.refresher()
 
