@@ -26,7 +26,8 @@ async def test_etl_loop_syncs_on_its_interval(demo_cubes, engine):
     loop = EtlLoop(CubeRefresher(engine), interval_seconds=0.2)
     loop.start()
     try:
-        for _ in range(100):
+        # A full sync refreshes every cube of the session's tenants, so it may take a while to reach this one.
+        for _ in range(600):
             runs = await ViewStore(engine).runs(cube.tenant_id, cube.id)
             if any(r.trigger == "schedule" and r.status == "succeeded" for r in runs):
                 break
