@@ -80,7 +80,8 @@ async def test_view_and_fact_join_agree(query, read_catalog, demo_data, engine, 
     results = {}
     for source, role in (("view", PIVOT_ROLE), ("fact", CUBE_BUILDER_ROLE)):
         builder = PivotSqlBuilder(cube.layout, source=source)
-        results[source] = await PivotRunner(engine, 30, role=role).run(builder.cells(query, row_cap=1000), builder.totals(query, row_cap=1000))
+        results[source] = await PivotRunner(engine, 30, role=role).run(builder.cells(query, row_cap=1000),
+                                                                       builder.totals(query, row_cap=1000))
     for view_rows, fact_rows in zip(results["view"], results["fact"]):
         if view_rows is None:
             assert fact_rows is None
