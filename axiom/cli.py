@@ -1,5 +1,5 @@
-"""The `axiom` command: bring the system up, serve one process, migrate, regenerate schemas, load and refresh cubes,
-mint dev tokens."""
+"""The `axiom` command: bring the system up, serve one process, migrate, regenerate schemas, load, refresh and delete
+cubes, mint dev tokens."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     settings = _settings()
     if not settings.database_url:
         sys.exit("axiom: DATABASE_URL is not set (`axiom up` starts an embedded PostgreSQL instead)")
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings)
     print("migrations applied")
     return 0
 
@@ -75,13 +75,15 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_cubes(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from subgraphs.vision.commands import CommandError, load_cubes, refresh_cubes
+    from subgraphs.vision.commands import CommandError, delete_cubes, load_cubes, refresh_cubes
 
     settings = _settings()
     try:
         if args.action == "load":
             status, lines = asyncio.run(load_cubes(settings, tenant_id=args.tenant, datasource_id=args.datasource_id,
                                                    paths=[Path(p) for p in args.paths]))
+        elif args.action == "delete":
+            status, lines = asyncio.run(delete_cubes(settings, tenant_id=args.tenant, names=args.names))
         else:
             status, lines = asyncio.run(refresh_cubes(settings, tenant_id=args.tenant, names=args.cube or []))
     except CommandError as exc:
@@ -128,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--tenant", help="only this tenant's cubes")
     refresh.add_argument("--cube", action="append", help="only this cube (by name; repeatable; needs --tenant)")
     refresh.set_defaults(func=cmd_cubes)
+    delete = cubes_sub.add_parser("delete", help="delete a tenant's cubes with their views, refresh runs and "
+                                                 "glossary links")
+    delete.add_argument("names", nargs="+", help="cube names")
+    delete.add_argument("--tenant", required=True, help="tenant owning the cubes")
+    delete.set_defaults(func=cmd_cubes)
 
     token = sub.add_parser("token", help="print a signed JWT for development")
     token.add_argument("--tenant", default="demo")

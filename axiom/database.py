@@ -15,12 +15,14 @@ def async_url(database_url: str) -> str:
     return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def create_engine(settings: Settings, **overrides) -> AsyncEngine:
-    if not settings.database_url:
+def create_engine(settings: Settings, *, subgraph: str | None = None, **overrides) -> AsyncEngine:
+    """An engine on DATABASE_URL, or on a subgraph's own URL (`Settings.database_url_for`)."""
+    url = settings.database_url_for(subgraph) if subgraph else settings.database_url
+    if not url:
         raise RuntimeError("DATABASE_URL is not set")
     options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True}
     options.update(overrides)
-    return create_async_engine(async_url(settings.database_url), **options)
+    return create_async_engine(async_url(url), **options)
 
 
 async def ping(engine: AsyncEngine) -> None:

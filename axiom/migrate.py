@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+
+from axiom.db_roles import provision_roles
+from axiom.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +20,10 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str) -> None:
-    """Bring every branch (`weaver`, `vision`) to its head."""
+def upgrade(database_url: str, settings: Settings | None = None) -> None:
+    """Bring every branch (`weaver`, `vision`) to its head, then provision the subgraphs' roles
+    (`axiom.db_roles`) with the URLs `settings` give them (by default DATABASE_URL as `axiom_<subgraph>`)."""
     command.upgrade(alembic_config(database_url), "heads")
+    settings = (settings or Settings()).replace(database_url=database_url)
+    asyncio.run(provision_roles(database_url, weaver_url=settings.database_url_for("weaver"),
+                                vision_url=settings.database_url_for("vision")))

@@ -42,6 +42,8 @@ def _url_password(url: str | None) -> str | None:
 class Settings:
     app_env: str = "development"
     database_url: str | None = None
+    weaver_database_url: str | None = None
+    vision_database_url: str | None = None
     redis_url: str | None = None
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
@@ -105,6 +107,8 @@ class Settings:
         settings = cls(
             app_env=get("APP_ENV", default="development"),
             database_url=get("DATABASE_URL", "POSTGRES_DSN"),
+            weaver_database_url=get("WEAVER_DATABASE_URL"),
+            vision_database_url=get("VISION_DATABASE_URL"),
             redis_url=get("REDIS_URL"),
             neo4j_uri=get("NEO4J_URI"),
             neo4j_user=get("NEO4J_USER", default="neo4j"),
@@ -170,10 +174,22 @@ class Settings:
                 raise SettingsError(f"{name} is required when APP_ENV=production")
         secrets = {"JWT_SECRET": self.jwt_secret, "ENCRYPTION_KEY": self.encryption_key,
                    "NEO4J_PASSWORD": self.neo4j_password, "DATABASE_URL": _url_password(self.database_url),
-                   "REDIS_URL": _url_password(self.redis_url)}
+                   "REDIS_URL": _url_password(self.redis_url),
+                   "WEAVER_DATABASE_URL": _url_password(self.database_url_for("weaver")),
+                   "VISION_DATABASE_URL": _url_password(self.database_url_for("vision"))}
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
+
+    def database_url_for(self, subgraph: str) -> str | None:
+        """The URL a subgraph connects with: WEAVER_DATABASE_URL / VISION_DATABASE_URL, else DATABASE_URL with
+        the user `axiom_<subgraph>` (same password). DATABASE_URL itself stays the migrations' (admin) URL."""
+        explicit = getattr(self, f"{subgraph}_database_url")
+        if explicit or not self.database_url:
+            return explicit
+        from sqlalchemy.engine import make_url
+
+        return make_url(self.database_url).set(username=f"axiom_{subgraph}").render_as_string(hide_password=False)
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}

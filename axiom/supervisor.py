@@ -46,7 +46,10 @@ async def load_demo(settings: Settings) -> None:
     from subgraphs.vision.demo import load_demo_cubes
     from subgraphs.weaver.demo import register_demo_datasource
 
-    created = await load_demo_data(settings.database_url)
+    from axiom.demo import demo_reader_password
+
+    created = await load_demo_data(settings.database_url,
+                                   reader_password=demo_reader_password(settings.encryption_key))
     _say("demo data loaded" if created else "demo data already present")
     datasource_id = await register_demo_datasource(settings)
     _say(f"demo datasource {datasource_id} registered and introspected")
@@ -139,7 +142,7 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         env = {**os.environ, **embedded.environment()}
         from axiom.migrate import upgrade
 
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, settings)
         _say("migrations applied")
         if seed_demo:
             asyncio.run(load_demo(settings))

@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from axiom.database import create_engine
+from axiom.db_roles import CUBE_BUILDER_ROLE, grant_source_schema
 from axiom.embedded import EmbeddedServices
 from axiom.migrate import upgrade
 from axiom.settings import Settings
@@ -91,6 +92,7 @@ async def seed(database_url: str, lines: int) -> int:
     try:
         orders = lines * 2 // 5 + 1  # 1 to 4 lines per order: 2.5 on average
         await conn.execute(SEED_SQL.format(s=SCHEMA, orders=orders))
+        await grant_source_schema(conn, SCHEMA)  # the cube views read it as the cube builder role
         return await conn.fetchval(f"SELECT count(*) FROM {SCHEMA}.order_lines")
     finally:
         await conn.close()
@@ -115,7 +117,8 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
     redis = Redis.from_url(settings.redis_url)
     try:
         cubes, views = CubeStore(engine), ViewStore(engine)
-        stored, _ = await cubes.save(TENANT, str(uuid.uuid4()), model, xml)
+        async with engine.begin() as conn:
+            stored, _ = await cubes.save(TENANT, str(uuid.uuid4()), model, xml, conn=conn)
         started = time.perf_counter()
         await views.ensure(stored)
         stored = await cubes.get(TENANT, stored.id)
@@ -127,7 +130,7 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
         print(f"built the materialized views in {time.perf_counter() - started:.1f}s: cells "
               f"{(await views.runs(TENANT, stored.id))[0].rows:,} rows; key signatures "
               + ", ".join(f"{name} {rows:,} rows" for name, rows in signatures.items()))
-        runner = PivotRunner(engine, settings.query_timeout)
+        runner = PivotRunner(engine, settings.query_timeout, role=CUBE_BUILDER_ROLE)  # the raw join reads sources
         uncached = PivotService(settings, engine, None)
         cache = PivotCache(redis, settings.redis_cache_ttl)
         cached = PivotService(settings, engine, cache)

@@ -43,7 +43,7 @@ def services_settings(tmp_path_factory) -> Settings:
     settings = services.start(base)
     os.environ.update(services.environment())
     try:
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, settings)
         yield settings
     finally:
         services.stop()

@@ -1,4 +1,5 @@
-"""`axiom cubes load|refresh`: store cube files and build, or refresh, their materialized views from a shell."""
+"""`axiom cubes load|refresh|delete`: store cube files and build, refresh or delete their materialized views from a
+shell."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 
 from axiom.database import create_engine
 from axiom.settings import Settings
+from subgraphs.vision.cube_deletion import delete_cube
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.refresh import CubeRefresher
 from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import RefreshFailed, RefreshRun, ViewStore
+from subgraphs.vision.weaver_catalog import WeaverUnavailable, operator_catalog
 
 
 class CommandError(Exception):
@@ -37,13 +40,14 @@ def read_documents(paths: list[Path]) -> list[tuple[str, str]]:
 def _database(settings: Settings):
     if not settings.database_url:
         raise CommandError("DATABASE_URL is not set (`axiom up` starts an embedded PostgreSQL instead)")
-    return create_engine(settings, pool_size=2, max_overflow=0)
+    return create_engine(settings, subgraph="vision", pool_size=2, max_overflow=0)
 
 
 async def load_cubes(settings: Settings, *, tenant_id: str, datasource_id: str, paths: list[Path]) -> tuple[int, list[str]]:
-    """Store the cube files for the tenant and build each cube's view (`ViewStore.ensure`).
+    """Store the cube files for the tenant and build each cube's view: all of them, or none when any file is
+    invalid or names a table or column its datasource (of that tenant, as Weaver last synced it) does not have.
 
-    Returns the exit status (1 when a file is invalid or a view could not be built) and lines to print.
+    Returns the exit status (1 on any problem) and lines to print.
     """
     try:
         datasource_id = str(uuid.UUID(datasource_id))
@@ -52,15 +56,48 @@ async def load_cubes(settings: Settings, *, tenant_id: str, datasource_id: str, 
     documents = read_documents(paths)
     engine = _database(settings)
     try:
-        report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
-                                           cubes=CubeStore(engine), views=ViewStore(engine))
+        async with operator_catalog(settings, tenant_id=tenant_id, datasource_id=datasource_id) as read_catalog:
+            report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
+                                               read_catalog=read_catalog, cubes=CubeStore(engine),
+                                               views=ViewStore(engine))
+    except WeaverUnavailable as exc:
+        raise CommandError(f"cannot read the datasource's tables from Weaver: {exc}") from exc
     finally:
         await engine.dispose()
     lines = [f"{cube.name}: {'stored' if cube.name in report.changed else 'unchanged'} (version {cube.version}), "
              f"view {'ready' if cube.view_ready else 'not ready'}" for cube in report.cubes]
     lines += [f"{p.file}{f':{p.line}' if p.line else ''}: {p.message}" for p in report.problems]
     lines += [f"warning: {w}" for w in report.warnings]
+    if report.problems and not report.cubes:
+        lines.append("nothing stored")
     return (1 if report.problems else 0), lines
+
+
+async def delete_cubes(settings: Settings, *, tenant_id: str, names: list[str]) -> tuple[int, list[str]]:
+    """Delete the tenant's named cubes with their views, refresh runs and glossary links.
+
+    Returns the exit status (1 when a named cube does not exist) and lines to print.
+    """
+    engine = _database(settings)
+    cache, airflow = await _refresh_services(settings)
+    lines, status = [], 0
+    try:
+        cubes, views = CubeStore(engine), ViewStore(engine)
+        for name in names:
+            cube = await cubes.get_by_name(tenant_id, name)
+            if cube is None:
+                lines.append(f"{tenant_id}/{name}: no such cube")
+                status = 1
+                continue
+            await delete_cube(cube, cubes=cubes, views=views, cache=cache)
+            lines.append(f"{tenant_id}/{name}: deleted")
+    finally:
+        if cache is not None:
+            await cache.redis.aclose()
+        if airflow is not None:
+            await airflow.close()
+        await engine.dispose()
+    return status, lines
 
 
 async def refresh_cubes(settings: Settings, *, tenant_id: str | None, names: list[str]) -> tuple[int, list[str]]:

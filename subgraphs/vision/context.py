@@ -23,6 +23,7 @@ from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
+from subgraphs.vision.weaver_catalog import WeaverCatalog
 
 
 class VisionResources:
@@ -37,10 +38,11 @@ class VisionResources:
         self.events = RefreshEvents(None)
         self._asker: PivotAsker | None = None
         self._glossary: GlossaryClient | None = None
+        self._weaver_http = None
 
     async def open(self, *, run_etl: bool = True) -> None:
         if self.settings.database_url:
-            self.engine = create_engine(self.settings)
+            self.engine = create_engine(self.settings, subgraph="vision")
         if self.settings.redis_url:
             self.redis = Redis.from_url(self.settings.redis_url)
         self.events = RefreshEvents(self.redis)
@@ -68,6 +70,15 @@ class VisionResources:
             self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout)
         return self._glossary
 
+    @property
+    def weaver_catalog(self) -> WeaverCatalog:
+        """Weaver's datasource catalog, read when cubes are loaded; made on first use."""
+        if self._weaver_http is None:
+            import httpx
+
+            self._weaver_http = httpx.AsyncClient(timeout=self.settings.query_timeout)
+        return WeaverCatalog(self._weaver_http, self.settings.weaver_url)
+
     def refresher(self) -> CubeRefresher:
         return CubeRefresher(self.require_engine(), self.cache, self.airflow, self.events.publish)
 
@@ -81,6 +92,9 @@ class VisionResources:
         if self._glossary is not None:
             await self._glossary.close()
             self._glossary = None
+        if self._weaver_http is not None:
+            await self._weaver_http.aclose()
+            self._weaver_http = None
         if self.airflow is not None:
             await self.airflow.close()
             self.airflow = None

@@ -8,6 +8,7 @@ from axiom.settings import Settings
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
+from subgraphs.vision.weaver_catalog import operator_catalog
 
 
 async def load_demo_cubes(settings: Settings, datasource_id: str) -> list[str]:
@@ -16,11 +17,12 @@ async def load_demo_cubes(settings: Settings, datasource_id: str) -> list[str]:
     Idempotent: unchanged files change nothing, existing views are kept. Returns the cubes' ids.
     Raises RuntimeError naming the problems when a file is invalid or a view cannot be built.
     """
-    engine = create_engine(settings, pool_size=2, max_overflow=0)
+    engine = create_engine(settings, subgraph="vision", pool_size=2, max_overflow=0)
     try:
-        report = await load_cube_documents(read_cube_folder(CUBES_FOLDER), tenant_id=DEMO_TENANT,
-                                           datasource_id=datasource_id, cubes=CubeStore(engine),
-                                           views=ViewStore(engine))
+        async with operator_catalog(settings, tenant_id=DEMO_TENANT, datasource_id=datasource_id) as read_catalog:
+            report = await load_cube_documents(read_cube_folder(CUBES_FOLDER), tenant_id=DEMO_TENANT,
+                                               datasource_id=datasource_id, read_catalog=read_catalog,
+                                               cubes=CubeStore(engine), views=ViewStore(engine))
     finally:
         await engine.dispose()
     if report.problems:

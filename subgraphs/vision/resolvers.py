@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Annotated
 
 import strawberry
 
-from axiom.errors import BadUserInput, Forbidden, NotFound
+from axiom.errors import ApiError, BadUserInput, Forbidden, NotFound
 from axiom.graphql_types import UserError
-from subgraphs.vision.glossary import member_hints
+from subgraphs.vision.cube_deletion import delete_cube
+from subgraphs.vision.glossary import GlossaryUnavailable, member_hints
 from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
 from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
 from subgraphs.vision.store.cubes import StoredCube
 from subgraphs.vision.store.views import RefreshFailed
 from subgraphs.vision.types import Cube, RefreshRun
+from subgraphs.vision.weaver_catalog import WeaverUnavailable
+
+log = logging.getLogger(__name__)
+
+WEAVER_UNAVAILABLE = "WEAVER_UNAVAILABLE"
 
 
 async def find_cube(context, reference: str) -> StoredCube:
@@ -117,9 +124,9 @@ class CubeFileWarning:
     message: str = strawberry.field(description="What is left out and why.")
 
 
-@strawberry.type(description="Cubes stored (and views built) by loadCubes; invalid files are in userErrors.")
+@strawberry.type(description="Cubes stored (and views built) by loadCubes; problems are in userErrors.")
 class LoadCubesPayload:
-    cubes: list[Cube] = strawberry.field(description="The cubes of the valid files.")
+    cubes: list[Cube] = strawberry.field(description="The cubes stored; empty when any file has a problem.")
     user_errors: list[UserError] = strawberry.field(description="One per problem, naming file and line.")
     warnings: list[CubeFileWarning] = strawberry.field(description="What of the files is not supported and was "
                                                                    "left out, per cube, naming element and line.")
@@ -154,10 +161,27 @@ def _member_problem(stored: StoredCube, member: str) -> UserError | None:
                      message=f"cube {stored.name!r} has no measure, calculated member or level {member!r}")
 
 
+@strawberry.type(description="The outcome of deleteCube.")
+class DeleteCubePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(description="The deleted cube's id.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was deleted, if it was not.")
+
+
+async def _term_visible(context, term_id: str) -> bool:
+    """Whether the caller's tenant has the glossary term (Weaver answers with the caller's token)."""
+    try:
+        return term_id in await context.resources.glossary.terms([term_id], authorization=context.authorization)
+    except GlossaryUnavailable as exc:
+        log.warning("linkCubeTerm: %s", exc)
+        raise ApiError("the glossary cannot be read from Weaver now; try again", code=WEAVER_UNAVAILABLE) from exc
+
+
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Store cube files for the tenant and build their views (admin role). "
-                                     "A broken file is reported in userErrors and does not stop the others.")
+    @strawberry.mutation(description="Store cube files for the tenant and build their views (admin role). All or "
+                                     "nothing: any invalid file, or a table or column the datasource (of the "
+                                     "caller's tenant, as Weaver last synced it) does not have, stores nothing and "
+                                     "is reported in userErrors with its file, line, cube and element.")
     async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
         context = info.context
         if not context.principal.is_admin:
@@ -166,14 +190,41 @@ class Mutation:
             uuid.UUID(str(input.data_source_id))
         except ValueError as exc:
             raise BadUserInput("dataSourceId must be a datasource id (UUID)", field="dataSourceId") from exc
-        report = await load_cube_documents(
-            [(d.file_name, d.xml) for d in input.documents], tenant_id=context.tenant_id,
-            datasource_id=str(input.data_source_id), cubes=context.cubes, views=context.views)
-        errors = [UserError(field=p.file, message=p.message, code="BAD_USER_INPUT", line=p.line)
-                  for p in report.problems]
+        datasource_id = str(uuid.UUID(str(input.data_source_id)))
+
+        async def read_catalog(wanted: list[tuple[str, str]]):
+            # Weaver answers with the caller's own token, so only their tenant's datasource is found.
+            return await context.resources.weaver_catalog.tables(datasource_id, wanted,
+                                                                 authorization=context.authorization)
+
+        try:
+            report = await load_cube_documents(
+                [(d.file_name, d.xml) for d in input.documents], tenant_id=context.tenant_id,
+                datasource_id=datasource_id, read_catalog=read_catalog, cubes=context.cubes, views=context.views)
+        except WeaverUnavailable as exc:
+            log.warning("loadCubes: %s", exc)
+            raise ApiError("the datasource's tables cannot be read from Weaver now; try again",
+                           code=WEAVER_UNAVAILABLE) from exc
+        errors = [UserError(field=p.file, message=p.message, code=p.code, line=p.line) for p in report.problems]
         warnings = [CubeFileWarning(file=w.source, cube=w.cube, element=w.element, line=w.line, message=w.message)
                     for w in report.warnings]
         return LoadCubesPayload(cubes=[Cube.of(c) for c in report.cubes], user_errors=errors, warnings=warnings)
+
+    @strawberry.mutation(description="Delete a cube with its materialized views, refresh runs, glossary links and "
+                                     "cached pivots (admin role). An unknown cube is a NOT_FOUND user error.")
+    async def delete_cube(self, info: strawberry.Info,
+                          id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id or name.")]
+                          ) -> DeleteCubePayload:
+        context = info.context
+        if not context.principal.is_admin:
+            raise Forbidden("deleteCube needs the admin role")
+        try:
+            stored = await find_cube(context, str(id))
+        except NotFound:
+            return DeleteCubePayload(deleted_id=None, user_errors=[
+                UserError(field="id", code="NOT_FOUND", message="cube not found")])
+        await delete_cube(stored, cubes=context.cubes, views=context.views, cache=context.resources.cache)
+        return DeleteCubePayload(deleted_id=strawberry.ID(stored.id), user_errors=[])
 
     @strawberry.mutation(description="Refresh a cube's materialized view now (built first if missing); "
                                      "the run is recorded and the cube's cached pivots are dropped.")
@@ -204,6 +255,8 @@ class Mutation:
         except ValueError:
             errors.append(UserError(field="termId", code="BAD_USER_INPUT",
                                     message="termId must be a glossary term id (UUID)"))
+        if not errors and not await _term_visible(context, term_id):
+            errors.append(UserError(field="termId", code="NOT_FOUND", message="glossary term not found"))
         if errors:
             return CubeTermPayload(cube=Cube.of(stored), user_errors=errors)
         await context.terms.link(context.tenant_id, stored.id, input.member, term_id,

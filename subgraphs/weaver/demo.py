@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import make_url
 
-from axiom.demo import DEMO_SCHEMA, DEMO_TENANT
+from axiom.demo import DEMO_READER, DEMO_SCHEMA, DEMO_TENANT, demo_reader_password
 from axiom.settings import Settings
 from subgraphs.weaver.runtime import WeaverRuntime
 from subgraphs.weaver.store.datasources import DuplicateDataSourceName
@@ -22,18 +22,31 @@ def demo_connection(settings: Settings) -> dict:
             "username": url.username or "postgres", "password": url.password or None}
 
 
+def demo_reader_connection(settings: Settings) -> dict:
+    """Like `demo_connection`, as the demo reader role (`axiom.demo.DEMO_READER`), which reads `sales` only."""
+    return {**demo_connection(settings), "username": DEMO_READER,
+            "password": demo_reader_password(settings.encryption_key)}
+
+
 async def register_demo_datasource(settings: Settings) -> str:
-    """Register (once, by name) and sync the demo datasource; returns its id."""
+    """Register (once, by name) and sync the demo datasource; returns its id.
+
+    It connects as the demo reader role; one registered by an older version (as DATABASE_URL's user) is moved to it.
+    """
     runtime = WeaverRuntime.open(settings)
+    connection = demo_reader_connection(settings)
     try:
         record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
         if record is None:
             try:
                 record = await runtime.datasources.create(
                     DEMO_TENANT, name=DEMO_NAME, engine="postgresql", options={"schemas": [DEMO_SCHEMA]},
-                    **demo_connection(settings))
+                    **connection)
             except DuplicateDataSourceName:  # registered concurrently by another process
                 record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
+        elif record.username != DEMO_READER:
+            record = await runtime.datasources.update(DEMO_TENANT, record.id, {
+                "username": DEMO_READER, "password": connection["password"], "options": {"schemas": [DEMO_SCHEMA]}})
         await runtime.catalog_sync.sync(record)
         return record.id
     finally:

@@ -52,7 +52,7 @@ class WeaverRuntime:
     @classmethod
     def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> "WeaverRuntime":
         """Create the clients (connections are made lazily, on first use)."""
-        engine = create_engine(settings)
+        engine = create_engine(settings, subgraph="weaver")
         driver = create_driver(settings)
         graph_client = GraphClient(driver, settings.neo4j_database)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None

@@ -8,6 +8,7 @@ import uuid
 import orjson
 
 from axiom.demo import DEMO_TENANT
+from subgraphs.weaver.demo import demo_reader_connection
 from tests.vision.airflow_server import serve
 from tests.vision.conftest import graphql_caller, vision_client
 from tests.vision.openai_server import FakeOpenAI
@@ -57,19 +58,37 @@ async def test_a_measure_shows_its_weaver_glossary_term_through_the_gateway(gate
     assert measures["Quantity"] is None
 
 
-async def test_a_term_of_the_glossary_is_invisible_to_another_tenant(gateway, make_token, tenant_id):
-    # The other tenant's own cube can point at the demo tenant's term id: Weaver still resolves it to null.
+async def register_sales(gateway, token: str, settings) -> str:
+    """The demo `sales` schema registered and synced as the caller's own datasource, through the gateway."""
+    connection = demo_reader_connection(settings)
+    created = await call(gateway, token, """mutation($input: CreateDataSourceInput!) {
+        createDataSource(input: $input) { dataSource { id } userErrors { message } } }""",
+                         {"input": {**connection, "name": f"sales {uuid.uuid4().hex[:6]}", "engine": "POSTGRESQL",
+                                    "schemas": ["sales"]}})
+    datasource_id = created["createDataSource"]["dataSource"]["id"]
+    synced = await call(gateway, token, "mutation($id: ID!) { syncMetadata(id: $id) { userErrors { message } } }",
+                        {"id": datasource_id})
+    assert synced["syncMetadata"]["userErrors"] == []
+    return datasource_id
+
+
+async def test_a_term_of_the_glossary_is_invisible_to_another_tenant(gateway, make_token, tenant_id,
+                                                                     services_settings):
+    # The other tenant's own cube cannot be linked to the demo tenant's term: it is not found, as for any unknown id.
     demo = make_token(DEMO_TENANT)
     term_id = await create_term(gateway, demo, f"Secret {uuid.uuid4().hex[:6]}", "Demo only.", [])
     other = make_token(tenant_id, roles=("admin",))
+    datasource_id = await register_sales(gateway, other, services_settings)
     xml = (await call(gateway, demo, '{ cube(name: "Sales") { definitionXml } }'))["cube"]["definitionXml"]
     loaded = await call(gateway, other, """mutation($input: LoadCubesInput!) {
         loadCubes(input: $input) { cubes { name } userErrors { message } } }""",
-                        {"input": {"dataSourceId": str(uuid.uuid4()), "documents": [{"fileName": "sales.xml", "xml": xml}]}})
+                        {"input": {"dataSourceId": datasource_id, "documents": [{"fileName": "sales.xml", "xml": xml}]}})
     assert loaded["loadCubes"]["userErrors"] == []
-    await link(gateway, other, "Amount", term_id)
+    data = await call(gateway, other, LINK, {"input": {"cube": "Sales", "member": "Amount", "termId": term_id}})
+    assert data["linkCubeTerm"]["userErrors"] == [
+        {"field": "termId", "message": "glossary term not found", "code": "NOT_FOUND"}]
     response = await gateway.post("/graphql", json={"query": MEASURE_TERMS}, headers=bearer(other))
-    [sales] = response.json()["data"]["cubes"]  # the gateway may add an error for the unresolved term
+    [sales] = response.json()["data"]["cubes"]
     assert all(m["glossaryTerm"] is None for m in sales["measures"])
     assert "Demo only." not in response.text
 

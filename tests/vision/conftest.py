@@ -1,19 +1,26 @@
-"""Vision fixtures: the demo sales data, an engine on the session's PostgreSQL, and the app over ASGI."""
+"""Vision fixtures: the demo sales data registered in a real Weaver (served on a local port), an engine on the
+session's PostgreSQL, and the app over ASGI."""
 
 from __future__ import annotations
 
-import uuid
 from contextlib import asynccontextmanager
 
+import asyncpg
 import httpx
 import pytest
 
 from axiom.database import create_engine
-from axiom.demo import load_demo_data
+from axiom.db_roles import grant_source_schema, libpq_url
+from axiom.demo import DEMO_SCHEMA, load_demo_data
 from subgraphs.vision.app import create_app
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
+from subgraphs.vision.weaver_catalog import WeaverCatalog
+from subgraphs.weaver.app import create_app as create_weaver_app
+from subgraphs.weaver.demo import demo_connection, demo_reader_connection
+from subgraphs.weaver.runtime import WeaverRuntime
+from tests.vision.airflow_server import serve
 
 
 @pytest.fixture(scope="session")
@@ -29,16 +36,80 @@ async def engine(services_settings):
     await engine.dispose()
 
 
-@pytest.fixture
-def datasource_id() -> str:
-    return str(uuid.uuid4())
+@pytest.fixture(scope="session")
+async def weaver_runtime(services_settings):
+    runtime = WeaverRuntime.open(services_settings)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.fixture(scope="session")
+async def weaver_url(services_settings):
+    """A real Weaver served on a local port: Vision asks it for datasource tables and glossary terms."""
+    app = create_weaver_app(services_settings)
+    async with app.router.lifespan_context(app):
+        async with serve(app) as url:
+            yield url + "/graphql"
 
 
 @pytest.fixture
-async def demo_cubes(demo_data, engine, tenant_id, datasource_id):
+async def datasource_id(demo_data, weaver_runtime, tenant_id) -> str:
+    """The demo `sales` schema registered (as the demo reader) and synced in Weaver for this test's tenant."""
+    return await register_sales(weaver_runtime, demo_data, tenant_id)
+
+
+async def register_sales(runtime, settings, tenant: str, name: str = "Sales source") -> str:
+    record = await runtime.datasources.create(tenant, name=name, engine="postgresql",
+                                              options={"schemas": [DEMO_SCHEMA]}, **demo_reader_connection(settings))
+    await runtime.catalog_sync.sync(record)
+    return record.id
+
+
+@pytest.fixture
+async def read_catalog(weaver_url, make_token, tenant_id, datasource_id):
+    """Reads this tenant's datasource tables from the served Weaver, as loadCubes does for a caller."""
+    token = make_token(tenant_id, roles=("admin",))
+    async with httpx.AsyncClient() as http:
+        weaver = WeaverCatalog(http, weaver_url)
+
+        async def read(wanted):
+            return await weaver.tables(datasource_id, wanted, authorization=f"Bearer {token}")
+
+        yield read
+
+
+@pytest.fixture
+def source_schema(demo_data, weaver_runtime, weaver_url, make_token, tenant_id):
+    """Registers a schema of a test's own tables as a datasource of the test's tenant (synced by Weaver) and
+    grants it to the cube builder; returns (datasource id, catalog reader) as loadCubes uses them."""
+
+    async def register(schema: str):
+        conn = await asyncpg.connect(libpq_url(demo_data.database_url))
+        try:
+            await grant_source_schema(conn, schema)
+        finally:
+            await conn.close()
+        record = await weaver_runtime.datasources.create(tenant_id, name=f"source {schema}", engine="postgresql",
+                                                         options={"schemas": [schema]}, **demo_connection(demo_data))
+        await weaver_runtime.catalog_sync.sync(record)
+        token = make_token(tenant_id, roles=("admin",))
+
+        async def read(wanted):
+            async with httpx.AsyncClient() as http:
+                return await WeaverCatalog(http, weaver_url).tables(record.id, wanted,
+                                                                    authorization=f"Bearer {token}")
+
+        return record.id, read
+
+    return register
+
+
+@pytest.fixture
+async def demo_cubes(demo_data, engine, tenant_id, datasource_id, read_catalog):
     """The demo cube files stored (with built views) for this test's tenant."""
     report = await load_cube_documents(read_cube_folder(CUBES_FOLDER), tenant_id=tenant_id,
-                                       datasource_id=datasource_id, cubes=CubeStore(engine), views=ViewStore(engine))
+                                       datasource_id=datasource_id, read_catalog=read_catalog,
+                                       cubes=CubeStore(engine), views=ViewStore(engine))
     assert not report.problems
     return report.cubes
 
@@ -54,8 +125,8 @@ async def vision_client(settings):
 
 
 @pytest.fixture
-async def client(services_settings):
-    async with vision_client(services_settings) as client:
+async def client(services_settings, weaver_url):
+    async with vision_client(services_settings.replace(weaver_url=weaver_url)) as client:
         yield client
 
 

@@ -104,16 +104,17 @@ def test_unknown_elements_are_errors_naming_their_cube_and_knock_on_errors_are_n
 
 
 @pytest.fixture
-async def foodmart(engine, tenant_id):
+async def foodmart(engine, tenant_id, source_schema):
     schema = f"fm_{uuid.uuid4().hex[:8]}"
     async with engine.begin() as conn:
         await conn.execute(text(f"CREATE SCHEMA {schema}"))
         for statement in TABLES.format(s=schema).split(";"):
             if statement.strip():
                 await conn.execute(text(statement))
+    datasource_id, read_catalog = await source_schema(schema)
     report = await load_cube_documents([("foodmart.xml", FOODMART.replace("SCHEMA", schema))], tenant_id=tenant_id,
-                                       datasource_id=str(uuid.uuid4()), cubes=CubeStore(engine),
-                                       views=ViewStore(engine))
+                                       datasource_id=datasource_id, read_catalog=read_catalog,
+                                       cubes=CubeStore(engine), views=ViewStore(engine))
     assert report.problems == [] and len(report.warnings) == 5
     yield schema
     async with engine.begin() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import event
 
 from subgraphs.vision.app import create_app
@@ -23,8 +24,20 @@ def link_input(member: str, term_id: str, cube: str = "Sales") -> dict:
     return {"input": {"cube": cube, "member": member, "termId": term_id}}
 
 
-async def test_measures_levels_and_calculated_members_carry_their_linked_term(graphql, demo_cubes, tenant_id):
-    amount, year, aov = (str(uuid.uuid4()) for _ in range(3))
+@pytest.fixture
+def new_term(weaver_runtime, tenant_id):
+    """Creates a glossary term in Weaver (for this test's tenant unless told) and returns its id."""
+
+    async def create(tenant: str | None = None) -> str:
+        term = await weaver_runtime.glossary.create(tenant or tenant_id, {"name": f"term {uuid.uuid4().hex[:8]}"})
+        return term.id
+
+    return create
+
+
+async def test_measures_levels_and_calculated_members_carry_their_linked_term(graphql, demo_cubes, tenant_id,
+                                                                              new_term):
+    amount, year, aov = [await new_term() for _ in range(3)]
     await graphql(LINK, link_input("Amount", amount), tenant=tenant_id)
     await graphql(LINK, link_input("Time.Year", year), tenant=tenant_id)
     body = await graphql(LINK, link_input("Avg Order Value", aov), tenant=tenant_id)
@@ -38,8 +51,8 @@ async def test_measures_levels_and_calculated_members_carry_their_linked_term(gr
     assert cube["calculatedMembers"] == [{"name": "Avg Order Value", "glossaryTerm": {"id": aov}}]
 
 
-async def test_relinking_replaces_the_term_and_unlinking_removes_it(graphql, demo_cubes, tenant_id):
-    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+async def test_relinking_replaces_the_term_and_unlinking_removes_it(graphql, demo_cubes, tenant_id, new_term):
+    first, second = await new_term(), await new_term()
     await graphql(LINK, link_input("Amount", first), tenant=tenant_id)
     body = await graphql(LINK, link_input("Amount", second), tenant=tenant_id)
     assert {m["name"]: m["glossaryTerm"] for m in body["data"]["linkCubeTerm"]["cube"]["measures"]}["Amount"] \
@@ -57,6 +70,15 @@ async def test_unknown_members_and_malformed_term_ids_are_user_errors(graphql, d
     assert "no measure, calculated member or level 'Profit'" in errors[0]["message"]
 
 
+async def test_another_tenants_term_or_an_unknown_term_is_not_found(graphql, demo_cubes, tenant_id, new_term):
+    for term_id in (await new_term(f"{tenant_id}-other"), str(uuid.uuid4())):
+        body = await graphql(LINK, link_input("Amount", term_id), tenant=tenant_id)
+        payload = body["data"]["linkCubeTerm"]
+        assert [(e["field"], e["code"], e["message"]) for e in payload["userErrors"]] == [
+            ("termId", "NOT_FOUND", "glossary term not found")]
+        assert all(m["glossaryTerm"] is None for m in payload["cube"]["measures"])
+
+
 async def test_another_tenant_cannot_link_a_tenants_cube(graphql, demo_cubes, tenant_id):
     cube_id = demo_cubes[0].id
     body = await graphql(LINK, link_input("Amount", str(uuid.uuid4()), cube=cube_id), tenant=f"{tenant_id}-other")
@@ -68,8 +90,9 @@ ENTITIES = """query($representations: [_Any!]!) { _entities(representations: $re
 
 
 async def test_cubes_of_many_tables_and_their_terms_load_in_one_query_each(services_settings, make_token, demo_cubes,
-                                                                          tenant_id, datasource_id):
-    app = create_app(services_settings)
+                                                                          tenant_id, datasource_id, weaver_url,
+                                                                          new_term):
+    app = create_app(services_settings.replace(weaver_url=weaver_url))
     statements: list[str] = []
     async with app.router.lifespan_context(app):
         engine = app.state.resources.engine
@@ -77,7 +100,7 @@ async def test_cubes_of_many_tables_and_their_terms_load_in_one_query_each(servi
                      lambda conn, cursor, statement, *args: statements.append(statement))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://vision") as client:
             graphql = graphql_caller(client, make_token)
-            term = str(uuid.uuid4())
+            term = await new_term()
             await graphql(LINK, link_input("Amount", term), tenant=tenant_id)
             statements.clear()
             tables = [("sales", "order_lines"), ("sales", "orders"), ("sales", "products"), ("other", "order_lines")]

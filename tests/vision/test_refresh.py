@@ -26,7 +26,8 @@ async def test_etl_loop_syncs_on_its_interval(demo_cubes, engine):
     loop = EtlLoop(CubeRefresher(engine), interval_seconds=0.2)
     loop.start()
     try:
-        for _ in range(100):
+        # A full sync refreshes every cube of the session's tenants, so it may take a while to reach this one.
+        for _ in range(600):
             runs = await ViewStore(engine).runs(cube.tenant_id, cube.id)
             if any(r.trigger == "schedule" and r.status == "succeeded" for r in runs):
                 break
@@ -110,11 +111,12 @@ async def test_airflow_errors_are_reported_with_airflows_detail():
         await unreachable.close()
 
 
-async def test_latest_runs_are_one_per_cube_oldest_first(demo_data, engine, tenant_id, datasource_id):
+async def test_latest_runs_are_one_per_cube_oldest_first(read_catalog, demo_data, engine, tenant_id,
+                                                         datasource_id):
     sales = read_cube_folder(CUBES_FOLDER)[0][1]
     documents = [("sales.xml", sales), ("copy.xml", sales.replace('<Cube name="Sales"', '<Cube name="Sales Copy"'))]
     report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
-                                       cubes=CubeStore(engine), views=ViewStore(engine))
+                                       read_catalog=read_catalog, cubes=CubeStore(engine), views=ViewStore(engine))
     first, second = sorted(report.cubes, key=lambda c: c.name)
     refresher = CubeRefresher(engine)
     await refresher.refresh(second)

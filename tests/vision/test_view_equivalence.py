@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from axiom.db_roles import CUBE_BUILDER_ROLE, PIVOT_ROLE
 from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.pivot.query import LevelFilter, MeasureFilter, PivotQuery, SortKey, validate_pivot
 from subgraphs.vision.pivot.sql import PivotSqlBuilder
@@ -69,17 +70,18 @@ def same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
-async def test_view_and_fact_join_agree(query, demo_data, engine, tenant_id, datasource_id):
+async def test_view_and_fact_join_agree(query, read_catalog, demo_data, engine, tenant_id, datasource_id):
     report = await load_cube_documents([("lines.xml", ALL_AGGREGATORS)], tenant_id=tenant_id,
-                                       datasource_id=datasource_id, cubes=CubeStore(engine), views=ViewStore(engine))
+                                       datasource_id=datasource_id, read_catalog=read_catalog,
+                                       cubes=CubeStore(engine), views=ViewStore(engine))
     assert not report.problems, report.problems
     [cube] = report.cubes
     validate_pivot(cube.model, query, max_rows=1000)
-    runner = PivotRunner(engine, 30)
     results = {}
-    for source in ("view", "fact"):
+    for source, role in (("view", PIVOT_ROLE), ("fact", CUBE_BUILDER_ROLE)):
         builder = PivotSqlBuilder(cube.layout, source=source)
-        results[source] = await runner.run(builder.cells(query, row_cap=1000), builder.totals(query, row_cap=1000))
+        results[source] = await PivotRunner(engine, 30, role=role).run(builder.cells(query, row_cap=1000),
+                                                                       builder.totals(query, row_cap=1000))
     for view_rows, fact_rows in zip(results["view"], results["fact"]):
         if view_rows is None:
             assert fact_rows is None

@@ -1,4 +1,4 @@
-from axiom.demo import DEMO_TENANT
+from axiom.demo import DEMO_READER, DEMO_TENANT
 from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.demo import register_demo_datasource
 
@@ -14,3 +14,18 @@ async def test_demo_datasource_is_registered_once_and_synced(services_settings, 
     key = table_key(first, "sales", "order_lines")
     columns = (await runtime.graph.columns_of_tables(DEMO_TENANT, [key]))[key]
     assert {c.name for c in columns} >= {"order_id", "product_id", "amount"}
+
+
+RUN = "mutation($ds: ID!, $sql: String!) { runQuery(dataSourceId: $ds, sql: $sql) { rowCount columns { values } } }"
+
+
+async def test_demo_datasource_reads_its_schema_only_as_a_read_only_role(services_settings, demo_data, runtime, gql):
+    datasource = await register_demo_datasource(services_settings)
+    record = await runtime.datasources.get(DEMO_TENANT, datasource)
+    assert record.username == DEMO_READER
+    _, body = await gql(DEMO_TENANT, RUN, {"ds": datasource, "sql": "SELECT count(*) FROM sales.orders"})
+    assert body["data"]["runQuery"]["rowCount"] == 1, body
+    for sql in ("SELECT pg_read_file('/etc/hostname')", "SELECT password_encrypted FROM weaver.datasources",
+                "SELECT name FROM vision.cubes", "SELECT * FROM public.alembic_version"):
+        _, body = await gql(DEMO_TENANT, RUN, {"ds": datasource, "sql": sql})
+        assert body["data"] is None and "permission denied" in body["errors"][0]["message"], (sql, body)

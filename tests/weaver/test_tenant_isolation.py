@@ -34,6 +34,11 @@ USER_ERROR_MUTATIONS = [
     "mutation($term: ID!) { updateGlossaryTerm(input: {id: $term, name: \"x\"}) { userErrors { field code } } }",
     "mutation($term: ID!) { deleteGlossaryTerm(id: $term) { userErrors { field code } } }",
     "mutation($term: ID!, $table: ID!) { linkTerm(termId: $term, targetId: $table) { userErrors { field code } } }",
+    "mutation($term: ID!, $table: ID!) { unlinkTerm(termId: $term, targetId: $table) { userErrors { field code } } }",
+    "mutation($term: ID!) { relateTerms(termId: $term, relatedTermId: $term) { userErrors { field code } } }",
+    "mutation($term: ID!) { unrelateTerms(termId: $term, relatedTermId: $term) { userErrors { field code } } }",
+    "mutation($term: ID!) { createGlossaryTerm(input: {name: \"Child\", parentId: $term}) "
+    "{ userErrors { field code } } }",
 ]
 
 
@@ -59,6 +64,11 @@ async def test_tenant_b_cannot_link_its_term_to_tenant_a_tables_or_columns(gql, 
     for target in (tenant_a_objects["table"], tenant_a_objects["column"]):
         _, body = await gql(tenant_id + "-b", link, {"t": own_term.id, "x": target})
         assert body["data"]["linkTerm"]["userErrors"] == [{"field": "targetId", "code": "NOT_FOUND"}]
+    for mutation in ("relateTerms", "unrelateTerms"):
+        _, body = await gql(tenant_id + "-b", f"mutation($t: ID!, $r: ID!) {{ {mutation}(termId: $t, relatedTermId: "
+                                              f"$r) {{ userErrors {{ code }} }} }}",
+                            {"t": own_term.id, "r": tenant_a_objects["term"]})
+        assert [e["code"] for e in body["data"][mutation]["userErrors"]] == ["NOT_FOUND"], (mutation, body)
 
 
 async def test_lists_search_and_tables_show_nothing_of_another_tenant(gql, tenant_id, tenant_a_objects):

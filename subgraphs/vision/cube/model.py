@@ -202,6 +202,7 @@ class CubeModel:
     description: str | None = None
     named_sets: tuple[NamedSet, ...] = ()
     parts: tuple[VirtualPart, ...] = ()
+    line: int | None = None
     levels_by_ref: dict[str, Level] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -74,7 +74,7 @@ class CubeReader(DimensionReader):
                 self.children(named_set, "Formula")
             return None
         cube = CubeModel(name, fact.schema, fact.name, tuple(dimensions), tuple(measures), tuple(calculated),
-                         element.get("description") or element.get("caption"))
+                         element.get("description") or element.get("caption"), line=element.sourceline)
         return self.with_named_sets(element, cube)
 
     def with_named_sets(self, element, cube: CubeModel) -> CubeModel:

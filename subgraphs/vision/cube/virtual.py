@@ -64,7 +64,7 @@ class VirtualCubeReader:
         first = parts[0].cube
         cube = CubeModel(name, first.fact_schema, first.fact_table, tuple(dimensions), tuple(measures),
                          tuple(calculated) + tuple(own), element.get("description") or element.get("caption"),
-                         parts=parts)
+                         parts=parts, line=element.sourceline)
         return self.reader.with_named_sets(element, cube)
 
     def usages(self, element) -> None:

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import orjson
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from subgraphs.vision.cube import CubeModel, parse_cube_xml
 from subgraphs.vision.cube.layout import CubeLayout
@@ -64,8 +64,10 @@ class CubeStore:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
 
-    async def save(self, tenant_id: str, datasource_id: str, cube: CubeModel, xml: str) -> tuple[StoredCube, bool]:
-        """Insert or update a cube by (tenant, name). Returns it and whether its definition changed.
+    async def save(self, tenant_id: str, datasource_id: str, cube: CubeModel, xml: str, *,
+                   conn: AsyncConnection) -> tuple[StoredCube, bool]:
+        """Insert or update a cube by (tenant, name) in the caller's transaction. Returns it and whether its
+        definition changed.
 
         Storing the same XML again changes nothing (idempotent); new XML bumps `version`.
         """
@@ -88,13 +90,17 @@ class CubeStore:
             "fact_schema": cube.fact_schema or "public", "fact_table": cube.fact_table, "xml": xml,
             "definition": orjson.dumps(cube.to_dict()).decode(),
         }
-        async with self.engine.begin() as conn:
-            row = (await conn.execute(statement, params)).first()
+        row = (await conn.execute(statement, params)).first()
         if row is not None:
             return _row(row), True
-        stored = await self.get_by_name(tenant_id, cube.name)
-        assert stored is not None
-        return stored, False
+        row = (await conn.execute(text(f"SELECT {_COLUMNS} FROM vision.cubes WHERE tenant_id = :tenant_id "
+                                       f"AND name = :name"), {"tenant_id": tenant_id, "name": cube.name})).one()
+        return _row(row), False
+
+    async def delete(self, conn: AsyncConnection, cube: StoredCube) -> None:
+        """Delete the cube's row in the caller's transaction (its runs and glossary links go with it)."""
+        await conn.execute(text("DELETE FROM vision.cubes WHERE id = CAST(:id AS uuid) AND tenant_id = :tenant_id"),
+                           {"id": cube.id, "tenant_id": cube.tenant_id})
 
     async def list(self, tenant_id: str) -> list[StoredCube]:
         return await self._select("tenant_id = :tenant_id ORDER BY name", tenant_id=tenant_id)

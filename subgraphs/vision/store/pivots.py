@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from axiom.db_roles import PIVOT_ROLE
 from axiom.errors import QueryTimeout
 from subgraphs.vision.cube.layout import CubeLayout, quote
 from subgraphs.vision.pivot.sql import PivotStatement
@@ -23,9 +24,12 @@ def _is_timeout(exc: DBAPIError) -> bool:
 
 
 class PivotRunner:
-    def __init__(self, engine: AsyncEngine, timeout_seconds: float):
+    def __init__(self, engine: AsyncEngine, timeout_seconds: float, *, role: str = PIVOT_ROLE):
+        """`role`: whom the statements run as; the pivot role reads the cube views only (statements over the raw
+        source tables, as benchmarks and the view-equivalence tests run, need the cube builder role)."""
         self.engine = engine
         self.timeout_ms = max(1, int(timeout_seconds * 1000))
+        self.role = role
 
     async def run(self, *statements: PivotStatement | None) -> list[list[Mapping[str, Any]] | None]:
         """Run the statements in one read-only transaction, each under the statement timeout."""
@@ -34,6 +38,8 @@ class PivotRunner:
             async with self.engine.connect() as conn:
                 async with conn.begin():
                     await conn.execute(text("SET TRANSACTION READ ONLY"))
+                    # The pivot role reads the cube views and nothing else (see axiom/db_roles.py).
+                    await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
                     # SET cannot take a bind parameter; the value is our own integer.
                     await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
                     for statement in statements:
@@ -58,7 +64,8 @@ class PivotRunner:
                          f"LIMIT {limit + 1}) AS d{i})")
         refs = list(layout.levels)
         values: dict[str, list[str]] = {}
-        async with self.engine.connect() as conn:
+        async with self.engine.connect() as conn, conn.begin():
+            await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
             for row in await conn.execute(text(" UNION ALL ".join(parts))):
                 if row.label is not None:
                     values.setdefault(refs[row.level], []).append(row.label)
@@ -80,7 +87,8 @@ class PivotRunner:
             distinct = ", ".join(dict.fromkeys([key, name]))
             source = f"(SELECT DISTINCT {distinct} FROM {layout.view}) AS {quote('m')}"
         select = ", ".join([f"CAST({key} AS text)", f"CAST({name} AS text)", *values])
-        async with self.engine.connect() as conn:
+        async with self.engine.connect() as conn, conn.begin():
+            await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
             result = await conn.execute(text(f"SELECT {select} FROM {source} ORDER BY {key} LIMIT :limit"),
                                         {"limit": limit})
             return [(row[0], row[1], list(row[2:])) for row in result]

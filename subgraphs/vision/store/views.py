@@ -10,8 +10,12 @@ from datetime import datetime
 from typing import Awaitable, Callable
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from axiom.db_roles import CUBE_BUILDER_ROLE
+
+from subgraphs.vision.cube import CubeXmlError
 from subgraphs.vision.cube.layout import MV_SCHEMA, CubeLayout, UniqueKey, qualified, quote
 from subgraphs.vision.store.cubes import StoredCube
 
@@ -71,6 +75,12 @@ def _fan_out_message(key: UniqueKey, value: str, rows: int) -> str:
             f"unique (a many-to-many bridge cannot be a hierarchy's table)")
 
 
+def database_message(exc: DBAPIError) -> str:
+    """PostgreSQL's own message (e.g. `relation "x" does not exist`), without the driver's class name or SQL."""
+    original = exc.orig.__cause__ if exc.orig is not None and exc.orig.__cause__ is not None else exc.orig
+    return str(original).splitlines()[0] if original is not None else "database error"
+
+
 class RefreshFailed(Exception):
     """A refresh failed; the run is recorded with the error."""
 
@@ -96,28 +106,58 @@ class ViewStore:
     async def ensure(self, cube: StoredCube) -> RefreshRun | None:
         """Create the view if it is missing or was built for an older definition, and populate it.
 
-        Returns the populating run, or None when the view was already current.
+        Returns the populating run, or None when the view was already current. Raises RefreshFailed (with a
+        recorded failed run) when PostgreSQL refuses to build the view, e.g. a table has gone.
+        """
+        try:
+            async with self.engine.begin() as conn:
+                built = await self.build(conn, cube)
+        except (DBAPIError, CubeXmlError, FanOut) as exc:
+            message = database_message(exc) if isinstance(exc, DBAPIError) else str(exc)
+            log.warning("view of cube %s not built: %s", cube.id, message)
+            run_id = await self._start(cube, "create")
+            raise RefreshFailed(await self._finish(run_id, cube.id, "failed", None,
+                                                   f"view not built: {message}"[:1000])) from exc
+        return await self.refresh(cube, trigger="create") if built else None
+
+    async def build(self, conn: AsyncConnection, cube: StoredCube) -> bool:
+        """In the caller's transaction: (re)create the cube's views, empty, unless they are current.
+
+        Returns whether they were built (and so need populating). The views are created as the cube builder role,
+        which owns them and is the only role whose privileges their refreshes read the source tables with.
         """
         layout = cube.layout
-        if cube.view_version == cube.version and set(layout.view_names) <= set(await self._views_of(cube)):
-            return None
-        async with self.engine.begin() as conn:
-            # One cube's rebuilds are serialized; the lock is released at commit.
-            await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:id))"), {"id": cube.id})
-            # Also the views of older definitions (e.g. of a distinct-count measure since removed).
-            for name in await self._views_of(cube, conn):
-                await conn.execute(text(f"DROP MATERIALIZED VIEW IF EXISTS {qualified(MV_SCHEMA, name)}"))
-            for statement in layout.create_view_sql():
-                await conn.execute(text(statement))
-            await conn.execute(
-                text("UPDATE vision.cubes SET view_version = :version, last_refreshed_at = NULL, "
-                     "refresh_status = NULL WHERE id = CAST(:id AS uuid)"),
-                {"version": cube.version, "id": cube.id},
-            )
-        return await self.refresh(cube, trigger="create")
+        if cube.view_version == cube.version and set(layout.view_names) <= set(await self._views_of(cube, conn)):
+            return False
+        # One cube's rebuilds are serialized; the lock is released at commit.
+        await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:id))"), {"id": cube.id})
+        await conn.execute(text(f"SET LOCAL ROLE {CUBE_BUILDER_ROLE}"))
+        await check_unique_keys(conn, layout)  # before anything is built: a fan-out join refuses the cube
+        # Also the views of older definitions (e.g. of a distinct-count measure since removed).
+        await self._drop_views(conn, cube)
+        for statement in layout.create_view_sql():
+            await conn.execute(text(statement))
+        await conn.execute(text("RESET ROLE"))
+        await conn.execute(
+            text("UPDATE vision.cubes SET view_version = :version, last_refreshed_at = NULL, "
+                 "refresh_status = NULL WHERE id = CAST(:id AS uuid)"),
+            {"version": cube.version, "id": cube.id},
+        )
+        return True
 
-    async def refresh(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
-        """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed."""
+    async def drop(self, conn: AsyncConnection, cube: StoredCube) -> None:
+        """In the caller's transaction: drop every view of the cube (for deleteCube)."""
+        await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:id))"), {"id": cube.id})
+        await conn.execute(text(f"SET LOCAL ROLE {CUBE_BUILDER_ROLE}"))
+        await self._drop_views(conn, cube)
+        await conn.execute(text("RESET ROLE"))
+
+    async def _drop_views(self, conn: AsyncConnection, cube: StoredCube) -> None:
+        for name in await self._views_of(cube, conn):
+            await conn.execute(text(f"DROP MATERIALIZED VIEW IF EXISTS {qualified(MV_SCHEMA, name)}"))
+
+    async def _start(self, cube: StoredCube, trigger: str) -> str:
+        """Record a run as running and announce it; returns its id."""
         run_id = str(uuid.uuid4())
         async with self.engine.begin() as conn:
             row = (await conn.execute(
@@ -126,6 +166,11 @@ class ViewStore:
                 {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
             )).one()
         await self._announced(_run(row))
+        return run_id
+
+    async def refresh(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
+        """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed."""
+        run_id = await self._start(cube, trigger)
         layout = cube.layout
         started = time.perf_counter()
         try:
@@ -133,13 +178,16 @@ class ViewStore:
             if populated is None:
                 raise RuntimeError(f"materialized view {layout.view_name} does not exist")
             async with self.engine.begin() as conn:
+                # The views' owner: a refresh reads the source tables with its privileges only.
+                await conn.execute(text(f"SET LOCAL ROLE {CUBE_BUILDER_ROLE}"))
                 await check_unique_keys(conn, layout)
                 for statement in layout.refresh_view_sql(concurrently=populated):
                     await conn.execute(text(statement))
                 rows = (await conn.execute(text(f"SELECT count(*) FROM {layout.view}"))).scalar_one()
         except Exception as exc:  # recorded on the run; the caller decides what the client sees
             log.warning("refresh of cube %s failed: %s", cube.id, exc)
-            run = await self._finish(run_id, cube.id, "failed", None, str(exc)[:1000])
+            message = database_message(exc) if isinstance(exc, DBAPIError) else str(exc)
+            run = await self._finish(run_id, cube.id, "failed", None, message[:1000])
             raise RefreshFailed(run) from exc
         run = await self._finish(run_id, cube.id, "succeeded", rows, None)
         log.info("refreshed cube %s (%s rows) in %.3fs", cube.id, rows, time.perf_counter() - started)
