@@ -72,6 +72,17 @@ class EmbeddedServer:
     def environment(self) -> dict[str, str]:
         raise NotImplementedError
 
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def exited(self) -> bool:
+        return self.process.exited()
+
     # -- ports ----------------------------------------------------------------------------------------------
     @property
     def _port_file(self) -> Path:
