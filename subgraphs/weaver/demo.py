@@ -23,18 +23,27 @@ def demo_connection(settings: Settings) -> dict:
 
 
 async def register_demo_datasource(settings: Settings) -> str:
-    """Register (once, by name) and sync the demo datasource; returns its id."""
+    """Register (once, by name) the demo datasource and sync it; returns its id.
+
+    Idempotent: a registered one is pointed at DATABASE_URL's current host and port (an embedded PostgreSQL
+    may have moved to another port), and synced only when its catalog changed, so each `up` does not add
+    another snapshot.
+    """
     runtime = WeaverRuntime.open(settings)
     try:
+        connection = demo_connection(settings)
         record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
         if record is None:
             try:
                 record = await runtime.datasources.create(
                     DEMO_TENANT, name=DEMO_NAME, engine="postgresql", options={"schemas": [DEMO_SCHEMA]},
-                    **demo_connection(settings))
+                    **connection)
             except DuplicateDataSourceName:  # registered concurrently by another process
                 record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
-        await runtime.catalog_sync.sync(record)
+        moved = {name: connection[name] for name in ("host", "port") if getattr(record, name) != connection[name]}
+        if moved:
+            record = await runtime.datasources.update(DEMO_TENANT, record.id, moved)
+        await runtime.catalog_sync.sync_if_changed(record)
         return record.id
     finally:
         await runtime.close()

@@ -1,4 +1,5 @@
 from axiom.demo import DEMO_TENANT
+from axiom.embedded.process import free_port
 from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.demo import register_demo_datasource
 
@@ -14,3 +15,20 @@ async def test_demo_datasource_is_registered_once_and_synced(services_settings, 
     key = table_key(first, "sales", "order_lines")
     columns = (await runtime.graph.columns_of_tables(DEMO_TENANT, [key]))[key]
     assert {c.name for c in columns} >= {"order_id", "product_id", "amount"}
+
+
+async def test_registering_the_demo_again_adds_no_snapshot(services_settings, demo_data, runtime):
+    first = await register_demo_datasource(services_settings)
+    before = (await runtime.snapshots.list_for(DEMO_TENANT, [first]))[first]
+    again = await register_demo_datasource(services_settings)
+    after = (await runtime.snapshots.list_for(DEMO_TENANT, [again]))[again]
+    assert again == first and [s.id for s in after] == [s.id for s in before]
+
+
+async def test_the_demo_datasource_follows_postgresql_to_its_new_port(services_settings, demo_data, runtime):
+    """`up` once exited 1 when its PostgreSQL came back on another port: the datasource kept the old one."""
+    datasource_id = await register_demo_datasource(services_settings)
+    record = await runtime.datasources.get(DEMO_TENANT, datasource_id)
+    await runtime.datasources.update(DEMO_TENANT, datasource_id, {"port": free_port()})  # where it was before
+    assert await register_demo_datasource(services_settings) == datasource_id
+    assert (await runtime.datasources.get(DEMO_TENANT, datasource_id)).port == record.port
