@@ -47,6 +47,9 @@ class _JoinGraphUrlRewrite(Visitor):
         return DirectiveNode(name=node.name, arguments=arguments)
 
 
+SUBGRAPH_READY_TIMEOUT = 4.0
+
+
 def _not_up(readiness: dict) -> str:
     """The checks of a subgraph's readiness answer that are not up, e.g. "redis down, requestGuard degraded"."""
     checks = readiness.get("checks") or {}
@@ -59,7 +62,10 @@ def _subgraph_ready_probe(graphql_url: str):
 
     async def probe() -> Degraded | None:
         async with aiohttp.ClientSession() as session:
-            async with session.get(ready_url, timeout=aiohttp.ClientTimeout(total=2)) as response:
+            # Longer than the subgraph's own probes (2 s): a hung dependency of the subgraph is reported by the
+            # subgraph, not mistaken for the subgraph being down.
+            timeout = aiohttp.ClientTimeout(total=SUBGRAPH_READY_TIMEOUT)
+            async with session.get(ready_url, timeout=timeout) as response:
                 body = await response.json(content_type=None)
         if response.status != 200:
             raise ProbeFailed(f"unavailable: {_not_up(body)}" if isinstance(body, dict) else
@@ -141,7 +147,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         # Without Redis, persisted queries are kept per gateway process.
         Dependency("redis", _redis_probe(settings.redis_url) if settings.redis_url else None, required=False,
                    note="persisted queries"),
-    ], any_of=("weaver", "vision"))
+    ], timeout=SUBGRAPH_READY_TIMEOUT + 1, any_of=("weaver", "vision"))
     app = create_gateway_app(
         sdl,
         authenticate=authenticate,
