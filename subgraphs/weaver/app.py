@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from typing import AsyncIterator
@@ -48,7 +49,8 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
 
     async def guard_over_redis() -> Degraded | None:
         try:
-            await holder.get().redis.ping()
+            # Bounded below the readiness timeout, so a hung Redis reads as the fallback, not as a dead guard.
+            await asyncio.wait_for(holder.get().redis.ping(), 1.0)
         except Exception:  # the guard keeps working on its in-process fallback meanwhile
             return Degraded("in-process fallback: Redis is down")
         return None

@@ -35,8 +35,8 @@ async def _pg(url: str, sql: str):
         await conn.close()
 
 
-def test_postgres_keeps_data_across_restarts_and_stops_by_pid(tmp_path):
-    server = EmbeddedPostgres(tmp_path / "pg", preferred_port=None)
+def test_postgres_keeps_data_across_restarts_and_stops_by_pid(server_root):
+    server = EmbeddedPostgres(server_root / "restarted-pg", preferred_port=None)
     server.start()
     pid = server.process.pid
     asyncio.run(_pg(server.url, "CREATE TABLE kept AS SELECT 42 AS answer"))
