@@ -143,3 +143,21 @@ def test_a_server_that_took_the_port_first_is_never_adopted(tmp_path, monkeypatc
     finally:
         ours.stop()
         stranger.stop()
+
+
+def test_postgres_that_lost_its_port_to_another_server_moves_to_a_free_one(server_root, monkeypatch):
+    stranger = EmbeddedPostgres(server_root / "stranger-pg", preferred_port=None, durable=False)
+    stranger.start()
+    chosen = iter([stranger.port])
+    real_free_port = embedded_server.free_port
+    monkeypatch.setattr(embedded_server, "free_port", lambda preferred=None: next(chosen, None) or real_free_port())
+    ours = EmbeddedPostgres(server_root / "our-pg", preferred_port=None, durable=False)
+    try:
+        ours.start()
+        assert ours.port != stranger.port
+        assert ours.remembered_port() == ours.port
+        directory = asyncio.run(_pg(ours.url, "SELECT setting FROM pg_settings WHERE name = 'data_directory'"))
+        assert directory == str(ours.data_dir)
+    finally:
+        ours.stop()
+        stranger.stop()
