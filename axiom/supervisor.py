@@ -1,28 +1,57 @@
-"""`axiom up`: one command that brings the whole system up and takes it down cleanly.
+"""`axiom up`: one command that brings the whole system up, keeps it up, and takes it down cleanly.
 
-Order: embedded servers (for each URL not configured) → migrations → demo data → Weaver and Vision → gateway.
-Ctrl-C (or SIGTERM) stops them in reverse order; every child is also tied to us with PDEATHSIG, so even a
-killed supervisor leaves nothing running. Data stays in the data folder for the next `up`.
+Order: embedded servers (for each URL not configured) → migrations → demo data → the processes of `PROCESSES`
+(each once those it comes `after` are ready). Then a crashed process or embedded server is restarted with
+backoff while the rest keep serving (see `axiom.supervision`). Ctrl-C (or SIGTERM) stops them in reverse order;
+every child is also tied to us with PDEATHSIG, so even a killed supervisor leaves nothing running. Data stays
+in the data folder for the next `up`; one `up` at a time may use a data folder (a lock file says which).
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
+import re
 import signal
 import sys
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from axiom.demo import issue_demo_token
 from axiom.embedded import EmbeddedServices
-from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free
+from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free, port_listener
 from axiom.logs import configure_logging
 from axiom.serve import bind_address
 from axiom.settings import Settings
+from axiom.supervision import GaveUp, Supervisor
 
-SERVICES = ("weaver", "vision", "gateway")
 _PORT_VARIABLES = {"gateway": "GATEWAY_PORT", "weaver": "WEAVER_PORT", "vision": "VISION_PORT"}
+LOCK_FILE = "up.lock"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One Axiom process that `up` runs and restarts: `python -m axiom.cli <command…>`.
+
+    `http_service` names the bind address (see `axiom.serve.bind_address`) whose `/health/live` says the
+    process is ready; without one, a process is ready once it runs. `after`: started once these are ready.
+    """
+
+    name: str
+    command: tuple[str, ...]
+    http_service: str | None = None
+    after: tuple[str, ...] = ()
+
+
+PROCESSES: tuple[ProcessSpec, ...] = (
+    ProcessSpec("weaver", ("serve", "weaver"), http_service="weaver"),
+    ProcessSpec("vision", ("serve", "vision"), http_service="vision"),
+    ProcessSpec("gateway", ("serve", "gateway"), http_service="gateway", after=("weaver", "vision")),
+)
 
 
 class StartupError(RuntimeError):
@@ -33,11 +62,78 @@ def _say(message: str) -> None:
     print(f"axiom: {message}", flush=True)
 
 
+class AxiomProcess:
+    """A supervised Axiom process; ready when its own child (not another program on its port) answers."""
+
+    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict, folder: Path):
+        self.spec = spec
+        self.name = spec.name
+        self.env = env
+        self.address = bind_address(spec.http_service, settings) if spec.http_service else None
+        self.process = ManagedProcess(spec.name, folder)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def exited(self) -> bool:
+        return self.process.exited()
+
+    def launch(self) -> None:
+        self.process.start([sys.executable, "-m", "axiom.cli", *self.spec.command], env=self.env,
+                           inherit_output=True)
+
+    def check(self) -> bool:
+        if self.process.exited():
+            raise StartupError(f"{self.name} exited during start-up (code {self.process.returncode})")
+        if self.address is None:
+            return True
+        host, port = self.address
+        owner = port_listener(port, self.process.pid)
+        if owner == "other":
+            self.process.stop()
+            raise StartupError(f"port {port} for {self.name} is held by another process; "
+                               f"set {_PORT_VARIABLES.get(self.name, 'its port')} to another port")
+        if owner == "none":
+            return False
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/health/live", timeout=1) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
 def _check_ports(settings: Settings) -> None:
-    for service in SERVICES:
-        host, port = bind_address(service, settings)
-        if not port_is_free(port, host):
-            raise StartupError(f"port {port} for {service} is in use; set {_PORT_VARIABLES[service]} to another port")
+    """Fail fast on a port that is already taken (the race-free check comes after the bind, in `check`)."""
+    for spec in PROCESSES:
+        if spec.http_service:
+            host, port = bind_address(spec.http_service, settings)
+            if not port_is_free(port, host):
+                raise StartupError(f"port {port} for {spec.name} is in use; "
+                                   f"set {_PORT_VARIABLES[spec.http_service]} to another port")
+
+
+def lock_data_folder(folder: Path) -> int:
+    """Hold the data folder for this `up` (released when the process ends, even by SIGKILL)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise StartupError(f"data folder {folder} is in use by another `axiom up` (pid {holder}); stop that one "
+                           "first, or set AXIOM_DATA_DIR to another folder") from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
 
 
 async def load_demo(settings: Settings) -> None:
@@ -70,36 +166,26 @@ def _install_graphiql() -> None:
         _say(f"warning: GraphiQL will not load: {exc}")
 
 
-def _wait_live(service: str, process: ManagedProcess, settings: Settings, timeout: float = 90) -> None:
-    host, port = bind_address(service, settings)
-    process.wait_http_ok(f"http://{host}:{port}/health/live", timeout)
+def start_processes(specs: tuple[ProcessSpec, ...], make, started: list, timeout: float = 90) -> None:
+    """Launch each spec once those it comes `after` are ready; append each unit to `started` as it forks."""
+    units: dict[str, AxiomProcess] = {}
+    ready: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while len(ready) < len(specs):
+        for spec in specs:
+            if spec.name not in units and set(spec.after) <= ready:
+                units[spec.name] = make(spec)
+                units[spec.name].launch()
+                started.append(units[spec.name])
+        ready |= {name for name, unit in units.items() if name not in ready and unit.check()}
+        if time.monotonic() > deadline:
+            waiting = sorted(set(units) - ready) or sorted(s.name for s in specs if s.name not in units)
+            raise StartupError(f"not ready within {timeout:.0f}s: {', '.join(waiting)}")
+        time.sleep(0.2)
 
 
-def _start_processes(settings: Settings, env: dict, folder: Path) -> list[tuple[str, ManagedProcess]]:
-    started: list[tuple[str, ManagedProcess]] = []
-
-    def launch(service: str) -> None:
-        process = ManagedProcess(service, folder / "run")
-        process.start([sys.executable, "-m", "axiom.cli", "serve", service], env=env, inherit_output=True)
-        started.append((service, process))
-
-    try:
-        # Both subgraphs start side by side; the gateway only once they answer.
-        launch("weaver")
-        launch("vision")
-        for service, process in list(started):
-            _wait_live(service, process, settings)
-        launch("gateway")
-        _wait_live("gateway", started[-1][1], settings)
-    except BaseException:
-        _stop_processes(started)
-        raise
-    return started
-
-
-def _stop_processes(started: list[tuple[str, ManagedProcess]]) -> None:
-    for _, process in reversed(started):
-        process.stop()
+def _masked(url: str | None) -> str | None:
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url) if url else url
 
 
 def _print_banner(settings: Settings) -> None:
@@ -112,7 +198,7 @@ def _print_banner(settings: Settings) -> None:
         f"  Vision      {settings.vision_url}\n"
         f"  Health      {gateway}/health/ready\n"
         f"  PostgreSQL  {settings.database_url}\n"
-        f"  Redis       {settings.redis_url}\n"
+        f"  Redis       {_masked(settings.redis_url)}\n"
         f"  Bolt        {settings.neo4j_uri}\n\n"
         f"Demo token (tenant demo, 8 h):\n  {token}\n\n"
         f"Try:\n  curl -s {gateway}/graphql -H 'content-type: application/json' -H \"authorization: Bearer $TOKEN\" \\\n"
@@ -134,8 +220,9 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     folder = Path(settings.data_dir).resolve()
     embedded = EmbeddedServices(folder)
-    started: list[tuple[str, ManagedProcess]] = []
+    started: list[AxiomProcess] = []
     try:
+        lock_data_folder(folder)
         _check_ports(settings)
         _say(f"data folder {folder}")
         settings = embedded.start(settings)
@@ -148,20 +235,17 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
             asyncio.run(load_demo(settings))
         if settings.graphiql:
             _install_graphiql()
-        started = _start_processes(settings, env, folder)
+        start_processes(PROCESSES, lambda spec: AxiomProcess(spec, settings, env, folder / "run"), started)
         _print_banner(settings)
-        while True:
-            for service, process in started:
-                if process.exited():
-                    raise StartupError(f"{service} stopped unexpectedly")
-            time.sleep(0.5)
+        Supervisor([*embedded.started, *started], say=_say).run()
     except KeyboardInterrupt:
         _say("stopping")
         return 0
-    except (StartupError, EmbeddedServerError) as exc:
+    except (StartupError, EmbeddedServerError, GaveUp) as exc:
         _say(f"error: {exc}")
         return 1
     finally:
-        _stop_processes(started)
+        for process in reversed(started):
+            process.stop()
         embedded.stop()
         _say("stopped")

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 from axiom.auth import AuthenticationError, TokenVerifier
 from axiom.demo import issue_demo_token
 from axiom.gateway_request import GatewayRequestSigner
-from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
+from axiom.health import Degraded, Dependency, ProbeFailed, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
 from gateway.http import AuthenticationRejected, create_gateway_app
@@ -49,14 +49,32 @@ class _JoinGraphUrlRewrite(Visitor):
         return DirectiveNode(name=node.name, arguments=arguments)
 
 
+SUBGRAPH_READY_TIMEOUT = 4.0
+
+
+def _not_up(readiness: dict) -> str:
+    """The checks of a subgraph's readiness answer that are not up, e.g. "redis down, requestGuard degraded"."""
+    checks = readiness.get("checks") or {}
+    return ", ".join(f"{name} {check.get('status')}" for name, check in checks.items()
+                     if check.get("status") in ("down", "degraded"))
+
+
 def _subgraph_ready_probe(graphql_url: str):
     ready_url = graphql_url.rsplit("/graphql", 1)[0] + "/health/ready"
 
-    async def probe() -> None:
+    async def probe() -> Degraded | None:
         async with aiohttp.ClientSession() as session:
-            async with session.get(ready_url, timeout=aiohttp.ClientTimeout(total=2)) as response:
-                if response.status != 200:
-                    raise ConnectionError(f"{ready_url} answered {response.status}")
+            # Longer than the subgraph's own probes (2 s): a hung dependency of the subgraph is reported by the
+            # subgraph, not mistaken for the subgraph being down.
+            timeout = aiohttp.ClientTimeout(total=SUBGRAPH_READY_TIMEOUT)
+            async with session.get(ready_url, timeout=timeout) as response:
+                body = await response.json(content_type=None)
+        if response.status != 200:
+            raise ProbeFailed(f"unavailable: {_not_up(body)}" if isinstance(body, dict) else
+                              f"answered {response.status}")
+        if body.get("status") == "degraded":
+            return Degraded(_not_up(body))
+        return None
 
     return probe
 
@@ -108,10 +126,13 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
             raise AuthenticationRejected(str(exc)) from exc
 
     readiness = Readiness([
-        Dependency("weaver", _subgraph_ready_probe(settings.weaver_url)),
-        Dependency("vision", _subgraph_ready_probe(settings.vision_url)),
-        Dependency("redis", _redis_probe(settings.redis_url) if settings.redis_url else None),
-    ])
+        # Each subgraph serves its part of the API alone: the gateway is unavailable only when both are down.
+        Dependency("weaver", _subgraph_ready_probe(settings.weaver_url), required=False),
+        Dependency("vision", _subgraph_ready_probe(settings.vision_url), required=False),
+        # Without Redis, persisted queries are kept per gateway process.
+        Dependency("redis", _redis_probe(settings.redis_url) if settings.redis_url else None, required=False,
+                   note="persisted queries"),
+    ], timeout=SUBGRAPH_READY_TIMEOUT + 1, any_of=("weaver", "vision"))
     app = create_gateway_app(
         sdl,
         authenticate=authenticate,

@@ -6,7 +6,10 @@ cannot start fails the run instead of skipping tests.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -36,10 +39,21 @@ def cypher_statements():
 
 
 @pytest.fixture(scope="session")
-def services_settings(tmp_path_factory) -> Settings:
+def server_root():
+    """A folder for embedded servers' data outside pytest's own temporary root: every pytest start (any
+    session on the machine) makes that root 0700 again, which locks out PostgreSQL's system user."""
+    folder = Path(tempfile.mkdtemp(prefix="axiom-tests-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def services_settings(server_root) -> Settings:
     """Settings pointing at real servers, with migrations applied."""
     base = Settings.from_env()
-    services = EmbeddedServices(tmp_path_factory.mktemp("axiom-services"), preferred_ports=False, durable=False)
+    services = EmbeddedServices(server_root / "axiom-services", preferred_ports=False, durable=False)
     settings = services.start(base)
     os.environ.update(services.environment())
     try:

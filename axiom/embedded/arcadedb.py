@@ -2,19 +2,22 @@
 
 The wheel bundles its own Java runtime (the system's Java 17 is too old). The Bolt port opens about 2 s after
 launch but the first query only succeeds a few seconds later, so readiness means a real `RETURN 1`.
+The root password is random per data folder; ArcadeDB reads it from a 0600 file (`rootPasswordPath`), so it
+never appears on the command line. ArcadeDB uses it only when it creates its users file (first start).
 """
 
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
-from axiom.embedded.process import ManagedProcess, free_port, wait_for_port
+from axiom.embedded.process import free_port
+from axiom.embedded.server import EmbeddedServer, secret_file
 
 DATABASE = "axiom"
 USER = "root"
-DEV_PASSWORD = "axiom-dev-graph"
+# Data folders created before passwords were random per folder keep the password their users file was made with.
+LEGACY_PASSWORD = "axiom-dev-graph"
 
 
 def _package_dir() -> Path:
@@ -25,61 +28,45 @@ def _package_dir() -> Path:
     return Path(spec.origin).parent
 
 
-class EmbeddedArcadeDB:
-    def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, password: str = DEV_PASSWORD,
-                 heap: str = "1g"):
-        self.folder = folder.resolve()
-        self.preferred_bolt_port = preferred_bolt_port
-        self.password = password
+class EmbeddedArcadeDB(EmbeddedServer):
+    name = "arcadedb"
+    start_timeout = 60.0
+
+    def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, heap: str = "1g"):
+        super().__init__(folder, preferred_bolt_port, stop_signal=signal.SIGTERM)
         self.heap = heap
-        self.bolt_port: int | None = None
         self.http_port: int | None = None
-        self.process = ManagedProcess("arcadedb", self.folder, stop_signal=signal.SIGTERM)
+        self.password_file = self.folder / "root-password"
+        made_before = (self.folder / "config").is_dir() and not self.password_file.exists()
+        self.password = secret_file(self.password_file, LEGACY_PASSWORD if made_before else None)
 
     @property
     def uri(self) -> str:
-        return f"bolt://127.0.0.1:{self.bolt_port}"
+        return f"bolt://127.0.0.1:{self.port}"
 
     def _argv(self) -> list[str]:
         pkg = _package_dir()
         props = {
             "arcadedb.server.rootPath": self.folder,
             "arcadedb.server.databaseDirectory": self.folder / "databases",
-            "arcadedb.server.rootPassword": self.password,
+            "arcadedb.server.rootPasswordPath": self.password_file,
             "arcadedb.server.defaultDatabases": f"{DATABASE}[{USER}]",
             "arcadedb.server.httpIncomingHost": "127.0.0.1",
             "arcadedb.server.httpIncomingPort": self.http_port,
             "arcadedb.server.plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
             "arcadedb.bolt.host": "127.0.0.1",
-            "arcadedb.bolt.port": self.bolt_port,
+            "arcadedb.bolt.port": self.port,
         }
         return [str(pkg / "jre" / "bin" / "java"), f"-Xmx{self.heap}", *(f"-D{k}={v}" for k, v in props.items()),
                 "-cp", f"{pkg / 'jars'}/*", "com.arcadedb.server.ArcadeDBServer"]
 
-    def start(self, timeout: float = 60.0) -> None:
-        self.launch()
-        self.wait_ready(timeout)
-
-    def launch(self) -> None:
-        """Fork the server without waiting, so that other servers can start while Java warms up."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def _spawn(self) -> None:
         self.process.kill_stale("com.arcadedb.server.ArcadeDBServer")
-        self.bolt_port = free_port(self.preferred_bolt_port)
         self.http_port = free_port(None)
         # ArcadeDB writes its log/ folder into the working directory: keep it inside the server's folder.
         self.process.start(self._argv(), cwd=self.folder)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.exited():
-                raise self.process.fail("exited during start-up")
-            if wait_for_port(self.bolt_port, 0.5) and self._query_works():
-                return
-            time.sleep(0.2)
-        raise self.process.fail(f"no answer to RETURN 1 after {timeout:.0f}s")
-
-    def _query_works(self) -> bool:
+    def _answers(self) -> bool:
         from neo4j import GraphDatabase
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
@@ -93,6 +80,3 @@ class EmbeddedArcadeDB:
     def environment(self) -> dict[str, str]:
         return {"NEO4J_URI": self.uri, "NEO4J_USER": USER, "NEO4J_PASSWORD": self.password,
                 "NEO4J_DATABASE": DATABASE}
-
-    def stop(self) -> None:
-        self.process.stop()

@@ -10,10 +10,9 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
-from axiom.embedded.process import ManagedProcess, free_port, wait_for_port
+from axiom.embedded.server import EmbeddedServer
 
 SYSTEM_USER = "pgserver"
 DATABASE = "axiom"
@@ -55,17 +54,18 @@ def _prepare_user(paths: list[Path]) -> None:
                 target.chmod(mode | 0o005)
 
 
-class EmbeddedPostgres:
-    """A PostgreSQL server whose data lives in `folder/data`; `url` is a SQLAlchemy-style asyncpg URL."""
+class EmbeddedPostgres(EmbeddedServer):
+    """A PostgreSQL server whose data lives in `folder/data`; `url` is a libpq-style URL."""
+
+    name = "postgres"
+    start_timeout = 30.0
 
     def __init__(self, folder: Path, preferred_port: int | None = 5432, durable: bool = True):
-        self.folder = folder.resolve()
+        super().__init__(folder, preferred_port, stop_signal=signal.SIGINT)  # SIGINT = fast shutdown
         self.data_dir = self.folder / "data"
         self.socket_dir = self.folder / "run"
-        self.preferred_port = preferred_port
         self.durable = durable  # tests turn fsync off: their data is thrown away anyway
-        self.port: int | None = None
-        self.process = ManagedProcess("postgres", self.folder, stop_signal=signal.SIGINT)  # SIGINT = fast shutdown
+        self._prepared = False
 
     @property
     def url(self) -> str:
@@ -78,31 +78,40 @@ class EmbeddedPostgres:
         if result.returncode != 0:
             raise self.process.fail(f"{Path(argv[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}")
 
-    def start(self, timeout: float = 30.0) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def _prepare(self) -> None:
+        """Once per object: the system user, folder ownership and initdb."""
         self.socket_dir.mkdir(parents=True, exist_ok=True)
-        self.process.kill_stale("postgres")
         if _as_root():
             _prepare_user([self.folder])
             shutil.chown(self.folder, SYSTEM_USER)
             shutil.chown(self.socket_dir, SYSTEM_USER)
             if self.data_dir.exists():
                 shutil.chown(self.data_dir, SYSTEM_USER)
-        bin_dir = _bin_dir()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run([str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
+            self._run([str(_bin_dir() / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
                        "--encoding=UTF8", "--locale=C"])
+        self._prepared = True
+
+    def _spawn(self) -> None:
+        self.process.kill_stale("postgres")
+        if not self._prepared:
+            self._prepare()
         if not self._postmaster_alive():
             # A crash leaves postmaster.pid behind; PostgreSQL would refuse to start over it.
             (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
-        self.port = free_port(self.preferred_port)
         self.process.start(
-            [str(bin_dir / "postgres"), "-D", str(self.data_dir), "-h", "127.0.0.1", "-p", str(self.port),
+            [str(_bin_dir() / "postgres"), "-D", str(self.data_dir), "-h", "127.0.0.1", "-p", str(self.port),
              "-c", f"unix_socket_directories={self.socket_dir}", "-c", "max_connections=200",
              "-c", f"fsync={'on' if self.durable else 'off'}"],
             user=SYSTEM_USER if _as_root() else None,
         )
-        self._wait_ready(timeout)
+
+    def _answers(self) -> bool:
+        probe = subprocess.run([str(_bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port),
+                                "-U", "postgres", "-t", "1"], capture_output=True)
+        return probe.returncode == 0
+
+    def _after_ready(self) -> None:
         self._ensure_database()
 
     def _postmaster_alive(self) -> bool:
@@ -114,20 +123,6 @@ class EmbeddedPostgres:
         except (OSError, ValueError, IndexError):
             return False
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        isready = str(_bin_dir() / "pg_isready")
-        while time.monotonic() < deadline:
-            if self.process.exited():
-                raise self.process.fail("exited during start-up")
-            if wait_for_port(self.port, 0.5):
-                probe = subprocess.run([isready, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"],
-                                       capture_output=True)
-                if probe.returncode == 0:
-                    return
-            time.sleep(0.1)
-        raise self.process.fail(f"not ready after {timeout:.0f}s")
-
     def _ensure_database(self) -> None:
         psql = str(_bin_dir() / "psql")
         base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc"]
@@ -138,6 +133,3 @@ class EmbeddedPostgres:
 
     def environment(self) -> dict[str, str]:
         return {"DATABASE_URL": self.url}
-
-    def stop(self) -> None:
-        self.process.stop()

@@ -18,6 +18,10 @@ class EmbeddedServerError(RuntimeError):
     """An embedded server failed to start; the message includes the tail of its log."""
 
 
+class PortTaken(EmbeddedServerError):
+    """Another process holds the port our child was to listen on (it lost the race to bind it)."""
+
+
 def _die_with_parent(sig: int) -> Callable[[], None]:
     def preexec() -> None:
         # Linux only: the kernel signals the child when the thread that forked it dies, so even a SIGKILL of
@@ -59,6 +63,50 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
     return False
 
 
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes listening on TCP `port` (IPv4 or IPv6), from /proc/net: no connection is made."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local_address is HEXIP:HEXPORT; state 0A is LISTEN; field 9 is the socket's inode.
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def _socket_inodes_of(pid: int) -> set[str]:
+    inodes = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return inodes
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def port_listener(port: int, pid: int) -> str:
+    """Who listens on `port`: "none", "ours" (the process `pid`) or "other" (any other process).
+
+    This is how `up` knows that the server answering on a port is the child it started and not a server
+    another `up` started a moment earlier on the same port.
+    """
+    listening = _listening_inodes(port)
+    if not listening:
+        return "none"
+    return "ours" if listening & _socket_inodes_of(pid) else "other"
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -87,6 +135,7 @@ class ManagedProcess:
         self.pid_file = folder / f"{name}.pid"
         self.log_file = folder / f"{name}.log"
         self.process: subprocess.Popen | None = None
+        self._log_offset = 0  # where this start's output begins in the (appended) log file
 
     def kill_stale(self, executable_fragment: str) -> None:
         """Stop a server left running by a supervisor that was killed before it could clean up."""
@@ -108,6 +157,7 @@ class ManagedProcess:
         """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         log = None if inherit_output else open(self.log_file, "ab")
+        self._log_offset = log.tell() if log else 0
         try:
             self.process = subprocess.Popen(
                 list(argv),
@@ -135,6 +185,23 @@ class ManagedProcess:
 
     def exited(self) -> bool:
         return self.process is not None and self.process.poll() is not None
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.poll() if self.process else None
+
+    def output_of_this_start(self) -> str:
+        """What the current (or last) start wrote to the log file, without earlier runs' lines."""
+        try:
+            with open(self.log_file, "rb") as log:
+                log.seek(self._log_offset)
+                return log.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def lost_port_race(self) -> bool:
+        """True when the process exited because its port was taken ("Address already in use")."""
+        return self.exited() and "Address already in use" in self.output_of_this_start()
 
     def log_tail(self, lines: int = 20) -> str:
         try:

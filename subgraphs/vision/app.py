@@ -20,7 +20,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     resources = VisionResources(settings)
     readiness = Readiness([
         Dependency("postgres", resources.ping_postgres if settings.database_url else None),
-        Dependency("redis", resources.ping_redis if settings.redis_url else None, note="pivot cache"),
+        # Without Redis, pivots are computed uncached and refresh-run events reach only this process's subscribers.
+        Dependency("redis", resources.ping_redis if settings.redis_url else None, required=False,
+                   note="pivot cache, refresh-run events across processes"),
     ])
 
     @asynccontextmanager

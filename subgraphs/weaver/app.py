@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from typing import AsyncIterator
@@ -10,7 +11,7 @@ from starlette.applications import Starlette
 
 from axiom import database, graph
 from axiom.auth import Principal, TokenVerifier
-from axiom.health import Dependency, Readiness
+from axiom.health import Degraded, Dependency, Readiness
 from axiom.service import create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
@@ -46,16 +47,26 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def in_process() -> None:
         return None
 
+    async def guard_over_redis() -> Degraded | None:
+        try:
+            # Bounded below the readiness timeout, so a hung Redis reads as the fallback, not as a dead guard.
+            await asyncio.wait_for(holder.get().redis.ping(), 1.0)
+        except Exception:  # the guard keeps working on its in-process fallback meanwhile
+            return Degraded("in-process fallback: Redis is down")
+        return None
+
     async def mindsdb() -> None:
         await holder.get().mindsdb.status()
 
-    guard = (Dependency("requestGuard", redis, note="redis") if settings.redis_url else
+    guard = (Dependency("requestGuard", guard_over_redis, note="redis") if settings.redis_url else
              Dependency("requestGuard", in_process, note="in-process fallback: REDIS_URL is not set"))
     return Readiness([
         Dependency("postgres", postgres if settings.database_url else None),
         Dependency("graph", graph_probe if settings.neo4j_uri else None),
-        Dependency("redis", redis if settings.redis_url else None),
-        Dependency("mindsdb", mindsdb if settings.mindsdb_url else None),
+        # Without Redis, the request guard (rate limit, idempotency) works per process (see requestGuard).
+        Dependency("redis", redis if settings.redis_url else None, required=False),
+        # Only datasources served through MindsDB need it.
+        Dependency("mindsdb", mindsdb if settings.mindsdb_url else None, required=False),
         guard,
     ])
 

@@ -29,9 +29,12 @@ def demo_reader_connection(settings: Settings) -> dict:
 
 
 async def register_demo_datasource(settings: Settings) -> str:
-    """Register (once, by name) and sync the demo datasource; returns its id.
+    """Register (once, by name) the demo datasource and sync it; returns its id.
 
-    It connects as the demo reader role; one registered by an older version (as DATABASE_URL's user) is moved to it.
+    It connects as the demo reader role (one registered by an older version as DATABASE_URL's user is moved to
+    it). Idempotent: a registered one is pointed at DATABASE_URL's current host and port (an embedded PostgreSQL
+    may have moved to another port), and synced only when its catalog changed, so each `up` does not add
+    another snapshot.
     """
     runtime = WeaverRuntime.open(settings)
     connection = demo_reader_connection(settings)
@@ -44,10 +47,12 @@ async def register_demo_datasource(settings: Settings) -> str:
                     **connection)
             except DuplicateDataSourceName:  # registered concurrently by another process
                 record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
-        elif record.username != DEMO_READER:
-            record = await runtime.datasources.update(DEMO_TENANT, record.id, {
-                "username": DEMO_READER, "password": connection["password"], "options": {"schemas": [DEMO_SCHEMA]}})
-        await runtime.catalog_sync.sync(record)
+        changes = {name: connection[name] for name in ("host", "port") if getattr(record, name) != connection[name]}
+        if record.username != DEMO_READER:
+            changes.update(username=DEMO_READER, password=connection["password"], options={"schemas": [DEMO_SCHEMA]})
+        if changes:
+            record = await runtime.datasources.update(DEMO_TENANT, record.id, changes)
+        await runtime.catalog_sync.sync_if_changed(record)
         return record.id
     finally:
         await runtime.close()

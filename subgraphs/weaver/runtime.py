@@ -29,6 +29,9 @@ from subgraphs.weaver.store.statistics import StatisticsStore
 DEFAULT_RATE_LIMIT = 600  # requests per tenant per minute (WEAVER_RATE_LIMIT_PER_MINUTE)
 
 
+REDIS_TIMEOUT = 1.0
+
+
 @dataclass
 class WeaverRuntime:
     settings: Settings
@@ -55,7 +58,9 @@ class WeaverRuntime:
         engine = create_engine(settings, subgraph="weaver")
         driver = create_driver(settings)
         graph_client = GraphClient(driver, settings.neo4j_database)
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        # Short socket timeouts: a hung Redis makes the request guard fall back in process instead of hanging.
+        redis = (Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT,
+                                socket_connect_timeout=REDIS_TIMEOUT) if settings.redis_url else None)
         datasources = DataSourceStore(engine, SecretBox(settings.encryption_key))
         graph = SchemaGraphStore(graph_client)
         snapshots = SnapshotStore(engine)

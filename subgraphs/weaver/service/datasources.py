@@ -67,6 +67,19 @@ class CatalogSync:
     async def sync(self, record: DataSourceRecord) -> SyncOutcome:
         params = await self.datasources.connection_params(record)
         catalog = await adapter_for(record.engine).introspect(params, record.schema_filter)
+        return await self._record_sync(record, params, catalog)
+
+    async def sync_if_changed(self, record: DataSourceRecord) -> SyncOutcome | None:
+        """Sync unless the live catalog equals the latest snapshot's; then nothing is written (None)."""
+        params = await self.datasources.connection_params(record)
+        catalog = await adapter_for(record.engine).introspect(params, record.schema_filter)
+        latest = await self.snapshots.latest_catalog(record.tenant_id, record.id)
+        if latest is not None and latest.to_dict() == catalog.to_dict():
+            return None
+        return await self._record_sync(record, params, catalog)
+
+    async def _record_sync(self, record: DataSourceRecord, params: ConnectionParams,
+                           catalog: DatabaseCatalog) -> SyncOutcome:
         await self.graph.replace_catalog(record.tenant_id, record.id, record.name, catalog)
         statistics = await collect_statistics(params, catalog, self.statistics_timeout)
         synced_at = dt.datetime.now(dt.timezone.utc)
