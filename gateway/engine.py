@@ -7,15 +7,16 @@ executor → response shaping. Transport-agnostic and HTTP-agnostic.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import AsyncIterator, Callable, Iterable, Mapping
 
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
     ExecutionState, PlanExecutor, ResponseShaper, introspection_fields, run_introspection,
 )
-from gateway.operation import OperationError, PreparedOperation, coerce_variables, prepare_operation
+from gateway.operation import OperationError, coerce_variables
+from gateway.operation.admission import AdmittedOperation, OperationAdmission
+from gateway.operation.limits import OperationLimits
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
@@ -36,10 +37,11 @@ class GraphQLRequest:
 
 @dataclass(frozen=True)
 class GraphQLResponse:
-    """`status` is the HTTP status the transport layer should use."""
+    """`status` and `headers` are what the transport layer should answer with."""
 
     status: int
     body: dict
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Gateway:
@@ -47,7 +49,11 @@ class Gateway:
 
     def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000,
                  override_labels: Iterable[str] = (),
-                 override_draw: Callable[[str], float] | None = None):
+                 override_draw: Callable[[str], float] | None = None,
+                 limits: OperationLimits | None = OperationLimits(),
+                 report_cost: bool = False, hide_suggestions: bool = False):
+        """`limits`: refused documents never reach validation or planning (None: no limits).
+        `report_cost`: every query/mutation response carries `extensions.cost`."""
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
@@ -55,8 +61,9 @@ class Gateway:
         # Progressive @override: which labels are active is decided per request.
         self.overrides = OverrideLabelPolicy(
             labels_in_supergraph(self.supergraph), override_labels, override_draw)
-        self._documents: OrderedDict[tuple, PreparedOperation | OperationError] = OrderedDict()
-        self._cache_size = cache_size
+        self.admission = OperationAdmission(self.api_schema, limits, cache_size=cache_size,
+                                            hide_suggestions=hide_suggestions)
+        self.report_cost = report_cost
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
         self.executor = PlanExecutor(urls, transport)
         subscriber = getattr(transport, "subscriber", None)
@@ -64,29 +71,16 @@ class Gateway:
             SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
         )
 
-    def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
-        """Parse/validate/normalize once per distinct (document, operation name)."""
-        key = (query, operation_name)
-        prepared = self._documents.get(key)
-        if prepared is None:
-            try:
-                prepared = prepare_operation(self.api_schema, query, operation_name)
-            except OperationError as error:
-                prepared = error
-            self._documents[key] = prepared
-            if len(self._documents) > self._cache_size:
-                self._documents.popitem(last=False)
-        else:
-            self._documents.move_to_end(key)
-        if isinstance(prepared, OperationError):
-            raise prepared
-        return prepared
+    def admit(self, request: GraphQLRequest) -> AdmittedOperation:
+        """Check the limits, then parse/validate/normalize (once per distinct document and operation name)."""
+        return self.admission.admit(request.query, request.operation_name, request.variables)
 
     async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
                       *, allow_mutations: bool = True, debug_plan: bool = False) -> GraphQLResponse:
         """Run one operation; request errors give 4xx, everything else 200 with errors."""
         try:
-            prepared = self.prepare(request.query, request.operation_name)
+            admitted = self.admit(request)
+            prepared = admitted.prepared
             operation = prepared.operation
             if operation.kind == "mutation" and not allow_mutations:
                 return _request_error(405, "METHOD_NOT_ALLOWED", "Mutations need POST.")
@@ -107,7 +101,10 @@ class Gateway:
             return _execution_error("INTERNAL_SERVER_ERROR", "Unexpected gateway error.")
         body = self._shape(operation, state)
         if debug_plan:
-            body["extensions"] = {"queryPlan": plan_to_dict(plan.node)}
+            body.setdefault("extensions", {})["queryPlan"] = plan_to_dict(plan.node)
+        if self.report_cost and self.admission.limits is not None:
+            body.setdefault("extensions", {})["cost"] = {"requested": admitted.cost,
+                                                         "limit": self.admission.limits.max_cost}
         return GraphQLResponse(200, body)
 
     async def stream(self, request: GraphQLRequest, headers: Mapping[str, str],
@@ -116,7 +113,7 @@ class Gateway:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
-            prepared = self.prepare(request.query, request.operation_name)
+            prepared = self.admit(request).prepared
             if prepared.operation.kind != "subscription":
                 return await self.execute(request, headers, allow_mutations=allow_mutations)
             coerced = coerce_variables(self.api_schema, prepared, request.variables)

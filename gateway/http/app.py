@@ -27,6 +27,7 @@ from gateway.http.persisted_queries import (
 )
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import sse_response, wants_event_stream
+from gateway.operation.limits import OperationLimits
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -78,6 +79,9 @@ def create_gateway_app(
     persisted_queries_redis_url: str | None = None,
     ws_keepalive: float | None = 12.0,
     request_tag: RequestTag | None = None,
+    limits: OperationLimits | None = OperationLimits(),
+    report_cost: bool = False,
+    hide_suggestions: bool = False,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
@@ -86,7 +90,9 @@ def create_gateway_app(
     also key in-flight deduplication). `persisted_queries`: an APQ store; by default
     Redis when `persisted_queries_redis_url` is given, else an in-process LRU. `request_tag`: a header
     tagging each HTTP operation's subgraph calls; it never keys in-flight deduplication (a shared call then
-    carries the first operation's tag)."""
+    carries the first operation's tag). `limits`: operation limits checked before validation and planning
+    (None: none). `report_cost`: responses carry `extensions.cost`. `hide_suggestions`: validation errors
+    without "Did you mean …?"."""
     ignored = (request_tag.header,) if request_tag is not None else ()
     gateway = Gateway(
         supergraph_sdl,
@@ -94,6 +100,9 @@ def create_gateway_app(
         cache_size=cache_size,
         override_labels=override_labels,
         override_draw=override_draw,
+        limits=limits,
+        report_cost=report_cost,
+        hide_suggestions=hide_suggestions,
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)

@@ -1,10 +1,16 @@
-"""Parse, validate and normalize a client document into a `NormalizedOperation`."""
+"""Parse, validate and normalize a client document into a `NormalizedOperation`.
+
+Two steps, so that the operation's cost (which depends on variable values) is checked between them:
+`parse_operation` parses within the size and token limits and checks the document's shape;
+`validate_operation` validates and normalizes it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from graphql import (
+    DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
@@ -16,9 +22,18 @@ from graphql import (
 )
 
 from gateway.operation.errors import OperationError
+from gateway.operation.limits import OperationLimits, check_document_size, check_shape
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.merge_fields import merge_fields
 from gateway.operation.model import NormalizedOperation, VariableDefinition
+
+
+@dataclass(frozen=True)
+class ParsedOperation:
+    """A parsed document within the limits, and the operation of it that the request names."""
+
+    document: DocumentNode
+    definition: OperationDefinitionNode
 
 
 @dataclass(frozen=True)
@@ -29,18 +44,32 @@ class PreparedOperation:
     variable_nodes: tuple[VariableDefinitionNode, ...]
 
 
-def prepare_operation(
-    schema: GraphQLSchema, query: str, operation_name: str | None
-) -> PreparedOperation:
-    """Raise `OperationError` for unparsable, invalid or ambiguous documents."""
+def parse_operation(query: str, operation_name: str | None,
+                    limits: OperationLimits | None = None) -> ParsedOperation:
+    """Parse `query` and pick the operation; raise `OperationError` for unparsable documents, unknown
+    operation names and documents over a limit (`limits` None: no limits)."""
+    if limits is not None:
+        check_document_size(query, limits)
     try:
-        document = parse(query)
+        document = parse(query, max_tokens=limits.max_tokens if limits is not None else None)
     except GraphQLError as error:
+        if limits is not None and "Document contains more than" in error.message:
+            message = f"The document has more than {limits.max_tokens} tokens."
+            raise OperationError("OPERATION_TOO_LARGE", [
+                {"message": message, "extensions": {"limit": "tokens", "max": limits.max_tokens}}]) from None
         raise OperationError("GRAPHQL_PARSE_FAILED", [error.formatted]) from None
-    errors = validate(schema, document)
+    if limits is not None:
+        check_shape(document, limits)
+    return ParsedOperation(document, _select_operation(document, operation_name))
+
+
+def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *,
+                       hide_suggestions: bool = False) -> PreparedOperation:
+    """Validate and normalize; raise `OperationError` for invalid documents."""
+    document, definition = parsed.document, parsed.definition
+    errors = validate(schema, document, hide_suggestions=hide_suggestions)
     if errors:
         raise OperationError("GRAPHQL_VALIDATION_FAILED", [e.formatted for e in errors])
-    definition = _select_operation(document, operation_name)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -57,6 +86,14 @@ def prepare_operation(
         selections=selections,
     )
     return PreparedOperation(operation, tuple(definition.variable_definitions or ()))
+
+
+def prepare_operation(
+    schema: GraphQLSchema, query: str, operation_name: str | None
+) -> PreparedOperation:
+    """Parse, validate and normalize without limits; raise `OperationError` for unparsable, invalid or
+    ambiguous documents."""
+    return validate_operation(schema, parse_operation(query, operation_name))
 
 
 def _select_operation(document, operation_name: str | None) -> OperationDefinitionNode:

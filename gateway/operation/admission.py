@@ -1,0 +1,94 @@
+"""Admission of client documents: limits first, then validation; results cached per document.
+
+Order of checks, cheapest first: document size, tokens (while parsing), shape (depth, fragment spreads,
+fields, aliases, root fields, measured without expanding fragments), cost (per request: it depends on
+variable values), then validation and normalization. Nothing past the shape check runs on a document over a
+limit, so the work spent on any unseen document is bounded by the limits.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from graphql import GraphQLSchema
+
+from gateway.operation.cost import operation_cost
+from gateway.operation.errors import OperationError
+from gateway.operation.limits import QUERY_TOO_COMPLEX, OperationLimits
+from gateway.operation.prepare import ParsedOperation, PreparedOperation, parse_operation, validate_operation
+
+
+@dataclass(frozen=True)
+class AdmittedOperation:
+    prepared: PreparedOperation
+    cost: int  # requested cost (0 when limits are off)
+
+
+class _Entry:
+    __slots__ = ("parsed", "prepared")
+
+    def __init__(self, parsed: ParsedOperation | OperationError):
+        self.parsed = parsed
+        self.prepared: PreparedOperation | OperationError | None = None
+
+
+class OperationAdmission:
+    """Parses, checks and validates documents for one API schema (`limits` None: no limits)."""
+
+    def __init__(self, schema: GraphQLSchema, limits: OperationLimits | None, *, cache_size: int = 1000,
+                 cache_chars: int = 1_000_000, hide_suggestions: bool = False):
+        self.schema = schema
+        self.limits = limits
+        self.hide_suggestions = hide_suggestions
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._cache_size = cache_size
+        # A parsed document takes ~100 bytes per character of its text: the cache is bounded by both.
+        self._cache_chars = cache_chars
+        self._cached_chars = 0
+
+    def admit(self, query: str, operation_name: str | None, variables: dict | None) -> AdmittedOperation:
+        """The validated operation and its cost; raises OperationError (a refusal or an invalid document)."""
+        entry = self._entry(query, operation_name)
+        if isinstance(entry.parsed, OperationError):
+            raise entry.parsed
+        cost = self.cost(entry.parsed, variables)
+        if entry.prepared is None:
+            try:
+                entry.prepared = validate_operation(self.schema, entry.parsed,
+                                                    hide_suggestions=self.hide_suggestions)
+            except OperationError as error:
+                entry.prepared = error
+        if isinstance(entry.prepared, OperationError):
+            raise entry.prepared
+        return AdmittedOperation(entry.prepared, cost)
+
+    def cost(self, parsed: ParsedOperation, variables: dict | None) -> int:
+        """The requested cost; raises QUERY_TOO_COMPLEX above the limit."""
+        if self.limits is None:
+            return 0
+        cost = operation_cost(self.schema, parsed.document, parsed.definition, variables,
+                              self.limits.default_list_size)
+        if cost > self.limits.max_cost:
+            message = f"The operation's cost {cost} exceeds the limit of {self.limits.max_cost}."
+            raise OperationError(QUERY_TOO_COMPLEX, [{"message": message, "extensions": {
+                "cost": {"requested": cost, "limit": self.limits.max_cost}}}])
+        return cost
+
+    def _entry(self, query: str, operation_name: str | None) -> _Entry:
+        key = (query, operation_name)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            return entry
+        try:
+            entry = _Entry(parse_operation(query, operation_name, self.limits))
+        except OperationError as error:
+            entry = _Entry(error)
+        self._entries[key] = entry
+        self._cached_chars += len(query)
+        while len(self._entries) > self._cache_size or (self._cached_chars > self._cache_chars
+                                                        and len(self._entries) > 1):
+            (evicted, _), _ = self._entries.popitem(last=False)
+            self._cached_chars -= len(evicted)
+        return entry
