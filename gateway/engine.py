@@ -16,11 +16,12 @@ from gateway.executor import (
 )
 from gateway.operation import OperationError, coerce_variables
 from gateway.operation.admission import AdmittedOperation, OperationAdmission
-from gateway.operation.limits import OperationLimits
+from axiom.operation_limits import OperationLimits
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
+from gateway.executor.masking import mask_fault_messages
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.transport.base import Transport, TransportError
 
@@ -51,9 +52,11 @@ class Gateway:
                  override_labels: Iterable[str] = (),
                  override_draw: Callable[[str], float] | None = None,
                  limits: OperationLimits | None = OperationLimits(),
-                 report_cost: bool = False, hide_suggestions: bool = False):
+                 report_cost: bool = False, hide_suggestions: bool = False, introspection: bool = True,
+                 mask_errors: bool = False):
         """`limits`: refused documents never reach validation or planning (None: no limits).
-        `report_cost`: every query/mutation response carries `extensions.cost`."""
+        `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
+        and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production)."""
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
@@ -62,7 +65,8 @@ class Gateway:
         self.overrides = OverrideLabelPolicy(
             labels_in_supergraph(self.supergraph), override_labels, override_draw)
         self.admission = OperationAdmission(self.api_schema, limits, cache_size=cache_size,
-                                            hide_suggestions=hide_suggestions)
+                                            hide_suggestions=hide_suggestions, introspection=introspection)
+        self.mask_errors = mask_errors
         self.report_cost = report_cost
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
         self.executor = PlanExecutor(urls, transport)
@@ -78,6 +82,13 @@ class Gateway:
     async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
                       *, allow_mutations: bool = True, debug_plan: bool = False) -> GraphQLResponse:
         """Run one operation; request errors give 4xx, everything else 200 with errors."""
+        response = await self._execute(request, headers, allow_mutations, debug_plan)
+        if self.mask_errors:
+            mask_fault_messages(response.body)
+        return response
+
+    async def _execute(self, request: GraphQLRequest, headers: Mapping[str, str], allow_mutations: bool,
+                       debug_plan: bool) -> GraphQLResponse:
         try:
             admitted = self.admit(request)
             prepared = admitted.prepared
@@ -125,7 +136,8 @@ class Gateway:
         try:
             plan = self.plans.plan(operation, self.overrides.active())
         except PlanningError as error:
-            return _execution_error("QUERY_PLANNING_FAILED", str(error))
+            response = _execution_error("QUERY_PLANNING_FAILED", str(error))
+            return GraphQLResponse(200, mask_fault_messages(response.body)) if self.mask_errors else response
         events = self.subscriptions.events(plan.node, request.variables or {}, coerced,
                                            headers, init_payload)
         return self._stream_bodies(operation, events)
@@ -133,10 +145,12 @@ class Gateway:
     async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
         try:
             async for state in events:
-                yield self._shape(operation, state)
+                body = self._shape(operation, state)
+                yield mask_fault_messages(body) if self.mask_errors else body
         except TransportError as error:
-            yield {"errors": [{"message": f"Subscription ended by the subgraph: {error}",
-                               "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
+            message = "Subscription ended by the subgraph." if self.mask_errors else \
+                f"Subscription ended by the subgraph: {error}"
+            yield {"errors": [{"message": message, "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
         except Exception:  # a bug ends the stream with an error, never a broken socket
             logger.exception("subscription execution failed")
             yield {"errors": [{"message": "Unexpected gateway error.",

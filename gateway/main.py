@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from axiom.auth import AuthenticationError, TokenVerifier
 from axiom.gateway_request import GatewayRequestSigner
+from axiom.graphql_policy import limits_from_settings
 from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
@@ -137,6 +138,13 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         forward_headers=("authorization", "idempotency-key"),
         # Lets Weaver count one client operation once, however many calls it takes.
         request_tag=GatewayRequestSigner.from_settings(settings),
+        max_body_bytes=settings.max_body_bytes,
+        limits=limits_from_settings(settings),
+        report_cost=True,
+        hide_suggestions=not settings.suggestions,
+        introspection=settings.introspection,
+        debug_plan=settings.debug_plan,
+        mask_errors=settings.masks_errors,
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
@@ -144,7 +152,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
-    wrapped: ASGIApp = GraphiQLPage(app)
+    wrapped: ASGIApp = GraphiQLPage(app) if settings.graphiql else app
     wrapped = CORSMiddleware(wrapped, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                              allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
                              allow_credentials=True)

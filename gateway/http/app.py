@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from axiom.http_guard import is_json_content_type
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
@@ -27,7 +28,7 @@ from gateway.http.persisted_queries import (
 )
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import sse_response, wants_event_stream
-from gateway.operation.limits import OperationLimits
+from axiom.operation_limits import OperationLimits
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -82,6 +83,9 @@ def create_gateway_app(
     limits: OperationLimits | None = OperationLimits(),
     report_cost: bool = False,
     hide_suggestions: bool = False,
+    introspection: bool = True,
+    debug_plan: bool = True,
+    mask_errors: bool = False,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
@@ -92,7 +96,8 @@ def create_gateway_app(
     tagging each HTTP operation's subgraph calls; it never keys in-flight deduplication (a shared call then
     carries the first operation's tag). `limits`: operation limits checked before validation and planning
     (None: none). `report_cost`: responses carry `extensions.cost`. `hide_suggestions`: validation errors
-    without "Did you mean …?"."""
+    without "Did you mean …?". `introspection` off: `__schema`/`__type` refused. `debug_plan` off: the
+    `X-Axiom-Debug-Plan` header is ignored. `mask_errors`: fault messages replaced, codes kept."""
     ignored = (request_tag.header,) if request_tag is not None else ()
     gateway = Gateway(
         supergraph_sdl,
@@ -103,11 +108,14 @@ def create_gateway_app(
         limits=limits,
         report_cost=report_cost,
         hide_suggestions=hide_suggestions,
+        introspection=introspection,
+        mask_errors=mask_errors,
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
     endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
-                               batching=batching, max_body_bytes=max_body_bytes, request_tag=request_tag)
+                               batching=batching, max_body_bytes=max_body_bytes, request_tag=request_tag,
+                               debug_plan=debug_plan)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         """One graphql-transport-ws connection."""
@@ -140,8 +148,9 @@ class GraphQLEndpoint:
 
     def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
                  forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
-                 max_body_bytes: int, request_tag: RequestTag | None = None):
+                 max_body_bytes: int, request_tag: RequestTag | None = None, debug_plan: bool = True):
         self.gateway = gateway
+        self.debug_plan = debug_plan
         self.request_tag = request_tag
         self.authenticate = authenticate
         self.forward_headers = forward_headers
@@ -152,6 +161,10 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint."""
         media_type = _negotiate(request.headers.get("accept", ""))
+        if request.method == "POST" and not is_json_content_type(request.headers.get("content-type")):
+            # GraphQL over HTTP; also a CSRF guard: browsers send text/plain cross-site without a preflight.
+            return _error(415, "UNSUPPORTED_MEDIA_TYPE", "POST requests must have Content-Type: application/json.",
+                          media_type)
         if self.authenticate is not None:
             principal, reason = await self.check_authentication(request.headers)
             if principal is None:
@@ -167,7 +180,7 @@ class GraphQLEndpoint:
         except _TooLarge:
             return _error(413, "PAYLOAD_TOO_LARGE", "Request body too large.", media_type)
         headers = forwarded(request.headers, self.forward_headers)
-        debug = request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
+        debug = self.debug_plan and request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
         if isinstance(parsed, list):
             # In order, one after another: a batch may mix mutations and queries.
             results = [await self._one(r, headers, True, debug) for r in parsed]

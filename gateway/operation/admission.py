@@ -15,7 +15,7 @@ from graphql import GraphQLSchema
 
 from gateway.operation.cost import operation_cost
 from gateway.operation.errors import OperationError
-from gateway.operation.limits import QUERY_TOO_COMPLEX, OperationLimits
+from axiom.operation_limits import QUERY_TOO_COMPLEX, OperationLimits
 from gateway.operation.prepare import ParsedOperation, PreparedOperation, parse_operation, validate_operation
 
 
@@ -37,10 +37,11 @@ class OperationAdmission:
     """Parses, checks and validates documents for one API schema (`limits` None: no limits)."""
 
     def __init__(self, schema: GraphQLSchema, limits: OperationLimits | None, *, cache_size: int = 1000,
-                 cache_chars: int = 1_000_000, hide_suggestions: bool = False):
+                 cache_chars: int = 1_000_000, hide_suggestions: bool = False, introspection: bool = True):
         self.schema = schema
         self.limits = limits
         self.hide_suggestions = hide_suggestions
+        self.introspection = introspection
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self._cache_size = cache_size
         # A parsed document takes ~100 bytes per character of its text: the cache is bounded by both.
@@ -55,8 +56,8 @@ class OperationAdmission:
         cost = self.cost(entry.parsed, variables)
         if entry.prepared is None:
             try:
-                entry.prepared = validate_operation(self.schema, entry.parsed,
-                                                    hide_suggestions=self.hide_suggestions)
+                entry.prepared = validate_operation(self.schema, entry.parsed, hide_suggestions=self.hide_suggestions,
+                                                    introspection=self.introspection)
             except OperationError as error:
                 entry.prepared = error
         if isinstance(entry.prepared, OperationError):

@@ -18,11 +18,13 @@ from graphql import (
     VariableDefinitionNode,
     parse,
     print_ast,
+    specified_rules,
     validate,
 )
+from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from gateway.operation.errors import OperationError
-from gateway.operation.limits import OperationLimits, check_document_size, check_shape
+from axiom.operation_limits import LimitExceeded, OperationLimits, check_document_size, check_shape
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.merge_fields import merge_fields
 from gateway.operation.model import NormalizedOperation, VariableDefinition
@@ -48,8 +50,11 @@ def parse_operation(query: str, operation_name: str | None,
                     limits: OperationLimits | None = None) -> ParsedOperation:
     """Parse `query` and pick the operation; raise `OperationError` for unparsable documents, unknown
     operation names and documents over a limit (`limits` None: no limits)."""
-    if limits is not None:
-        check_document_size(query, limits)
+    try:
+        if limits is not None:
+            check_document_size(query, limits)
+    except LimitExceeded as error:
+        raise OperationError(error.code, error.errors) from None
     try:
         document = parse(query, max_tokens=limits.max_tokens if limits is not None else None)
     except GraphQLError as error:
@@ -58,16 +63,21 @@ def parse_operation(query: str, operation_name: str | None,
             raise OperationError("OPERATION_TOO_LARGE", [
                 {"message": message, "extensions": {"limit": "tokens", "max": limits.max_tokens}}]) from None
         raise OperationError("GRAPHQL_PARSE_FAILED", [error.formatted]) from None
-    if limits is not None:
-        check_shape(document, limits)
+    try:
+        if limits is not None:
+            check_shape(document, limits)
+    except LimitExceeded as error:
+        raise OperationError(error.code, error.errors) from None
     return ParsedOperation(document, _select_operation(document, operation_name))
 
 
-def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *,
-                       hide_suggestions: bool = False) -> PreparedOperation:
-    """Validate and normalize; raise `OperationError` for invalid documents."""
+def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *, hide_suggestions: bool = False,
+                       introspection: bool = True) -> PreparedOperation:
+    """Validate and normalize; raise `OperationError` for invalid documents (and, with `introspection`
+    off, for documents selecting `__schema` or `__type`)."""
     document, definition = parsed.document, parsed.definition
-    errors = validate(schema, document, hide_suggestions=hide_suggestions)
+    rules = (*specified_rules, NoSchemaIntrospectionCustomRule) if not introspection else None
+    errors = validate(schema, document, rules, hide_suggestions=hide_suggestions)
     if errors:
         raise OperationError("GRAPHQL_VALIDATION_FAILED", [e.formatted for e in errors])
     fragments = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from axiom.graphql_policy import PolicyExtension
 from axiom.service import api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
 from subgraphs.vision.subscriptions import Subscription
@@ -14,6 +15,6 @@ schema = strawberry.federation.Schema(
     mutation=Mutation,
     subscription=Subscription,
     types=[Cube, Table],
-    extensions=[api_error_extensions],
+    extensions=[PolicyExtension, api_error_extensions],
     federation_version="2.7",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from axiom.graphql_policy import PolicyExtension
 from axiom.service import api_error_extensions
 from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
@@ -28,6 +29,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
-    extensions=[RateLimit, api_error_extensions],
+    extensions=[PolicyExtension, RateLimit, api_error_extensions],
     federation_version="2.7",
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from gateway import create_gateway_app
-from gateway.operation.limits import OperationLimits
+from axiom.operation_limits import OperationLimits
 from gateway_testkit.client import GatewayClient
 from gateway_testkit.live import WsClient, live_gateway
 

@@ -1,4 +1,5 @@
-"""Operation limits, checked on the parsed document before validation, normalization or planning.
+"""Operation limits, checked on the parsed document before validation, normalization or planning (used by
+the gateway and the subgraphs).
 
 Validation, fragment inlining and planning all grow with the document *after* fragment expansion, which a
 small document can make exponential (`fragment F2 on T { ...F1 ...F1 }` doubles at each level). So the shape
@@ -20,7 +21,15 @@ from graphql import (
     SelectionSetNode,
 )
 
-from gateway.operation.errors import OperationError
+
+class LimitExceeded(Exception):
+    """A document over a limit; `errors` are GraphQL error dicts carrying `code` in their extensions."""
+
+    def __init__(self, code: str, message: str, extensions: dict):
+        super().__init__(message)
+        self.code = code
+        self.errors = [{"message": message, "extensions": {"code": code, **extensions}}]
+
 
 # Error codes (extensions.code) of refused operations.
 OPERATION_TOO_LARGE = "OPERATION_TOO_LARGE"
@@ -69,7 +78,7 @@ def check_document_size(query: str, limits: OperationLimits) -> None:
 
 
 def check_shape(document: DocumentNode, limits: OperationLimits) -> None:
-    """Refuse a document whose operations or fragments exceed a limit; raises OperationError."""
+    """Refuse a document whose operations or fragments exceed a limit; raises LimitExceeded."""
     measure = _ShapeMeasure(document)
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
@@ -95,7 +104,7 @@ def _check(shape: Shape, limits: OperationLimits, *, root: bool) -> None:
 
 
 def _refuse(code: str, limit: str, maximum: int, message: str) -> None:
-    raise OperationError(code, [{"message": message, "extensions": {"limit": limit, "max": maximum}}])
+    raise LimitExceeded(code, message, {"limit": limit, "max": maximum})
 
 
 class _ShapeMeasure:
@@ -115,8 +124,7 @@ class _ShapeMeasure:
         if definition is None:
             return Shape()  # unknown fragment: validation reports it
         if name in self.in_progress:
-            raise OperationError("GRAPHQL_VALIDATION_FAILED",
-                                 [{"message": f"Cannot spread fragment '{name}' within itself."}])
+            raise LimitExceeded("GRAPHQL_VALIDATION_FAILED", f"Cannot spread fragment '{name}' within itself.", {})
         self.in_progress.add(name)
         shape = self.selection_set(definition.selection_set)
         self.in_progress.discard(name)
