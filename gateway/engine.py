@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
@@ -36,6 +36,10 @@ class GraphQLRequest:
     extensions: dict | None = None
 
 
+# (client, operation cost) → a decision with `allowed` and `retry_after` (seconds).
+RateLimit = Callable[[str, int], Awaitable[Any]]
+
+
 @dataclass(frozen=True)
 class GraphQLResponse:
     """`status` and `headers` are what the transport layer should answer with."""
@@ -53,10 +57,12 @@ class Gateway:
                  override_draw: Callable[[str], float] | None = None,
                  limits: OperationLimits | None = OperationLimits(),
                  report_cost: bool = False, hide_suggestions: bool = False, introspection: bool = True,
-                 mask_errors: bool = False):
+                 mask_errors: bool = False, rate_limit: RateLimit | None = None):
         """`limits`: refused documents never reach validation or planning (None: no limits).
         `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
-        and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production)."""
+        and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production).
+        `rate_limit`: asked once per client operation (with its cost) before planning; in-flight deduplication
+        shares subgraph calls, never this count."""
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
@@ -67,6 +73,7 @@ class Gateway:
         self.admission = OperationAdmission(self.api_schema, limits, cache_size=cache_size,
                                             hide_suggestions=hide_suggestions, introspection=introspection)
         self.mask_errors = mask_errors
+        self.rate_limit = rate_limit
         self.report_cost = report_cost
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
         self.executor = PlanExecutor(urls, transport)
@@ -80,15 +87,17 @@ class Gateway:
         return self.admission.admit(request.query, request.operation_name, request.variables)
 
     async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
-                      *, allow_mutations: bool = True, debug_plan: bool = False) -> GraphQLResponse:
-        """Run one operation; request errors give 4xx, everything else 200 with errors."""
-        response = await self._execute(request, headers, allow_mutations, debug_plan)
+                      *, allow_mutations: bool = True, debug_plan: bool = False,
+                      client: str | None = None) -> GraphQLResponse:
+        """Run one operation; request errors give 4xx, everything else 200 with errors. `client` (a tenant)
+        is what the rate limit counts against."""
+        response = await self._execute(request, headers, allow_mutations, debug_plan, client)
         if self.mask_errors:
             mask_fault_messages(response.body)
         return response
 
     async def _execute(self, request: GraphQLRequest, headers: Mapping[str, str], allow_mutations: bool,
-                       debug_plan: bool) -> GraphQLResponse:
+                       debug_plan: bool, client: str | None) -> GraphQLResponse:
         try:
             admitted = self.admit(request)
             prepared = admitted.prepared
@@ -100,6 +109,9 @@ class Gateway:
             coerced = coerce_variables(self.api_schema, prepared, request.variables)
         except OperationError as error:
             return GraphQLResponse(400, {"errors": error.errors})
+        refused = await self._rate_limited(client, admitted.cost)
+        if refused is not None:
+            return refused
         try:
             plan = self.plans.plan(operation, self.overrides.active())
         except PlanningError as error:
@@ -119,17 +131,21 @@ class Gateway:
         return GraphQLResponse(200, body)
 
     async def stream(self, request: GraphQLRequest, headers: Mapping[str, str],
-                     init_payload: dict | None = None, *,
-                     allow_mutations: bool = True) -> GraphQLResponse | AsyncIterator[dict]:
+                     init_payload: dict | None = None, *, allow_mutations: bool = True,
+                     client: str | None = None) -> GraphQLResponse | AsyncIterator[dict]:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
-            prepared = self.admit(request).prepared
+            admitted = self.admit(request)
+            prepared = admitted.prepared
             if prepared.operation.kind != "subscription":
-                return await self.execute(request, headers, allow_mutations=allow_mutations)
+                return await self.execute(request, headers, allow_mutations=allow_mutations, client=client)
             coerced = coerce_variables(self.api_schema, prepared, request.variables)
         except OperationError as error:
             return GraphQLResponse(400, {"errors": error.errors})
+        refused = await self._rate_limited(client, admitted.cost)
+        if refused is not None:
+            return refused
         if self.subscriptions is None:
             return _request_error(400, "BAD_REQUEST", "Subscriptions are not available.")
         operation = prepared.operation
@@ -141,6 +157,17 @@ class Gateway:
         events = self.subscriptions.events(plan.node, request.variables or {}, coerced,
                                            headers, init_payload)
         return self._stream_bodies(operation, events)
+
+    async def _rate_limited(self, client: str | None, cost: int) -> GraphQLResponse | None:
+        """The refusal when the client is over its rate limit, else None."""
+        if self.rate_limit is None or client is None:
+            return None
+        decision = await self.rate_limit(client, cost)
+        if decision.allowed:
+            return None
+        error = {"message": "Rate limit exceeded; retry later.",
+                 "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}
+        return GraphQLResponse(429, {"errors": [error]}, {"Retry-After": str(decision.retry_after)})
 
     async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
         try:

@@ -22,6 +22,7 @@ from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
 from gateway.http import AuthenticationRejected, create_gateway_app
 from gateway.planner import PlanCache
+from gateway.tenant_rate_limit import TenantRateLimit
 
 SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 
@@ -145,6 +146,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         introspection=settings.introspection,
         debug_plan=settings.debug_plan,
         mask_errors=settings.masks_errors,
+        rate_limit=TenantRateLimit.from_settings(settings),
+        rate_limit_client=lambda principal: principal.tenant_id,
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from axiom.http_guard import is_json_content_type
-from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
+from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse, RateLimit
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
     MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
@@ -86,6 +86,8 @@ def create_gateway_app(
     introspection: bool = True,
     debug_plan: bool = True,
     mask_errors: bool = False,
+    rate_limit: RateLimit | None = None,
+    rate_limit_client: Callable[[Any], str | None] | None = None,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
@@ -97,7 +99,9 @@ def create_gateway_app(
     carries the first operation's tag). `limits`: operation limits checked before validation and planning
     (None: none). `report_cost`: responses carry `extensions.cost`. `hide_suggestions`: validation errors
     without "Did you mean …?". `introspection` off: `__schema`/`__type` refused. `debug_plan` off: the
-    `X-Axiom-Debug-Plan` header is ignored. `mask_errors`: fault messages replaced, codes kept."""
+    `X-Axiom-Debug-Plan` header is ignored. `mask_errors`: fault messages replaced, codes kept.
+    `rate_limit`: called with (client, cost) for every client operation, the client being
+    `rate_limit_client(principal)` (e.g. its tenant); refusals are 429 RATE_LIMITED with `Retry-After`."""
     ignored = (request_tag.header,) if request_tag is not None else ()
     gateway = Gateway(
         supergraph_sdl,
@@ -110,19 +114,20 @@ def create_gateway_app(
         hide_suggestions=hide_suggestions,
         introspection=introspection,
         mask_errors=mask_errors,
+        rate_limit=rate_limit,
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
     endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
                                batching=batching, max_body_bytes=max_body_bytes, request_tag=request_tag,
-                               debug_plan=debug_plan)
+                               debug_plan=debug_plan, client_of=rate_limit_client)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         """One graphql-transport-ws connection."""
         session = GraphQLWebSocketSession(
             websocket, gateway, endpoint.principal if authenticate else None,
             lambda headers: forwarded(headers, allowed), endpoint.resolve,
-            keepalive=ws_keepalive,
+            keepalive=ws_keepalive, client_of=rate_limit_client,
         )
         await session.run()
 
@@ -132,6 +137,9 @@ def create_gateway_app(
         await gateway.close()
         if isinstance(persisted_queries, RedisQueryStore):
             await persisted_queries.close()
+        close_rate_limit = getattr(rate_limit, "close", None)
+        if close_rate_limit is not None:
+            await close_rate_limit()
 
     routes = [
         Route(path, endpoint.handle, methods=["GET", "POST"]),
@@ -148,9 +156,11 @@ class GraphQLEndpoint:
 
     def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
                  forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
-                 max_body_bytes: int, request_tag: RequestTag | None = None, debug_plan: bool = True):
+                 max_body_bytes: int, request_tag: RequestTag | None = None, debug_plan: bool = True,
+                 client_of: Callable[[Any], str | None] | None = None):
         self.gateway = gateway
         self.debug_plan = debug_plan
+        self.client_of = client_of
         self.request_tag = request_tag
         self.authenticate = authenticate
         self.forward_headers = forward_headers
@@ -180,16 +190,23 @@ class GraphQLEndpoint:
         except _TooLarge:
             return _error(413, "PAYLOAD_TOO_LARGE", "Request body too large.", media_type)
         headers = forwarded(request.headers, self.forward_headers)
+        client = self._client(request)
         debug = self.debug_plan and request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
         if isinstance(parsed, list):
             # In order, one after another: a batch may mix mutations and queries.
-            results = [await self._one(r, headers, True, debug) for r in parsed]
+            results = [await self._one(r, headers, True, debug, client) for r in parsed]
             return Response(orjson.dumps([r.body for r in results]), media_type=media_type)
         if wants_event_stream(request.headers.get("accept", "")):
-            return await self._stream(parsed, headers, media_type, request.method == "POST")
-        result = await self._one(parsed, headers, request.method == "POST", debug)
+            return await self._stream(parsed, headers, media_type, request.method == "POST", client)
+        result = await self._one(parsed, headers, request.method == "POST", debug, client)
         return Response(orjson.dumps(result.body), status_code=result.status,
-                        media_type=media_type)
+                        media_type=media_type, headers=result.headers)
+
+    def _client(self, request: Request) -> str | None:
+        principal = getattr(request.state, "principal", None)
+        if self.client_of is None or principal is None:
+            return None
+        return self.client_of(principal)
 
     def _tagged(self, headers: dict) -> dict:
         if self.request_tag is None:
@@ -197,23 +214,23 @@ class GraphQLEndpoint:
         return {**headers, self.request_tag.header: self.request_tag.new()}
 
     async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
-                   debug: bool) -> GraphQLResponse:
+                   debug: bool, client: str | None = None) -> GraphQLResponse:
         headers = self._tagged(headers)
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return GraphQLResponse(error.status, error.body)
         return await self.gateway.execute(request, headers, allow_mutations=allow_mutations,
-                                          debug_plan=debug)
+                                          debug_plan=debug, client=client)
 
     async def _stream(self, request: GraphQLRequest, headers: dict, media_type: str,
-                      allow_mutations: bool) -> Response:
+                      allow_mutations: bool, client: str | None = None) -> Response:
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
         result = await self.gateway.stream(request, self._tagged(headers), upstream_init_payload(headers),
-                                           allow_mutations=allow_mutations)
+                                           allow_mutations=allow_mutations, client=client)
         return sse_response(result, media_type)
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:

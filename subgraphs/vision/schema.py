@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from axiom.graphql_policy import PolicyExtension
+from axiom.rate_limit_extension import TenantRateLimitExtension
 from axiom.service import api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
 from subgraphs.vision.subscriptions import Subscription
@@ -15,6 +16,6 @@ schema = strawberry.federation.Schema(
     mutation=Mutation,
     subscription=Subscription,
     types=[Cube, Table],
-    extensions=[PolicyExtension, api_error_extensions],
+    extensions=[PolicyExtension, TenantRateLimitExtension, api_error_extensions],
     federation_version="2.7",
 )
