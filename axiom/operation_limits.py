@@ -46,7 +46,7 @@ class OperationLimits:
     """Upper bounds for one client document; counts after fragment expansion unless said otherwise."""
 
     max_document_bytes: int = 65_536  # UTF-8 bytes of the query text
-    max_tokens: int = 10_000  # lexical tokens (graphql-core's parser stops there)
+    max_tokens: int = 5_000  # lexical tokens (graphql-core's parser stops there)
     max_depth: int = 15  # nesting of fields
     max_aliases: int = 100
     max_root_fields: int = 30

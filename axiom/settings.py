@@ -89,7 +89,7 @@ class Settings:
     # Limits of GraphQL requests (gateway; the body size and depth are enforced by the subgraphs too).
     max_body_bytes: int = 1 << 20
     max_document_bytes: int = 65_536
-    max_tokens: int = 10_000
+    max_tokens: int = 5_000
     max_depth: int = 15
     max_aliases: int = 100
     max_root_fields: int = 30
@@ -197,7 +197,7 @@ class Settings:
             data_dir=get("AXIOM_DATA_DIR", default=".axiom"),
             max_body_bytes=int(get("GRAPHQL_MAX_BODY_BYTES", default=1 << 20)),
             max_document_bytes=int(get("GRAPHQL_MAX_DOCUMENT_BYTES", default=65_536)),
-            max_tokens=int(get("GRAPHQL_MAX_TOKENS", default=10_000)),
+            max_tokens=int(get("GRAPHQL_MAX_TOKENS", default=5_000)),
             max_depth=int(get("GRAPHQL_MAX_DEPTH", default=15)),
             max_aliases=int(get("GRAPHQL_MAX_ALIASES", default=100)),
             max_root_fields=int(get("GRAPHQL_MAX_ROOT_FIELDS", default=30)),

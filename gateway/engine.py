@@ -82,9 +82,9 @@ class Gateway:
             SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
         )
 
-    def admit(self, request: GraphQLRequest) -> AdmittedOperation:
+    async def admit(self, request: GraphQLRequest) -> AdmittedOperation:
         """Check the limits, then parse/validate/normalize (once per distinct document and operation name)."""
-        return self.admission.admit(request.query, request.operation_name, request.variables)
+        return await self.admission.admit(request.query, request.operation_name, request.variables)
 
     async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
                       *, allow_mutations: bool = True, debug_plan: bool = False,
@@ -99,7 +99,7 @@ class Gateway:
     async def _execute(self, request: GraphQLRequest, headers: Mapping[str, str], allow_mutations: bool,
                        debug_plan: bool, client: str | None) -> GraphQLResponse:
         try:
-            admitted = self.admit(request)
+            admitted = await self.admit(request)
             prepared = admitted.prepared
             operation = prepared.operation
             if operation.kind == "mutation" and not allow_mutations:
@@ -136,7 +136,7 @@ class Gateway:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
-            admitted = self.admit(request)
+            admitted = await self.admit(request)
             prepared = admitted.prepared
             if prepared.operation.kind != "subscription":
                 return await self.execute(request, headers, allow_mutations=allow_mutations, client=client)
@@ -204,6 +204,7 @@ class Gateway:
         await self.executor.run(plan.node, state)
 
     async def close(self) -> None:
+        self.admission.close()
         await self.transport.close()
 
 

@@ -3,12 +3,16 @@
 Order of checks, cheapest first: document size, tokens (while parsing), shape (depth, fragment spreads,
 fields, aliases, root fields, measured without expanding fragments), cost (per request: it depends on
 variable values), then validation and normalization. Nothing past the shape check runs on a document over a
-limit, so the work spent on any unseen document is bounded by the limits.
+limit, so the work spent on any unseen document is bounded by the limits. That bounded work (up to a few
+hundred milliseconds for a document at the limits) runs in a worker thread, so the event loop keeps serving
+other requests meanwhile; documents seen before are answered from the cache on the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graphql import GraphQLSchema
@@ -47,21 +51,51 @@ class OperationAdmission:
         # A parsed document takes ~100 bytes per character of its text: the cache is bounded by both.
         self._cache_chars = cache_chars
         self._cached_chars = 0
+        # Two workers: unseen documents queue here rather than take every core.
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-admission")
 
-    def admit(self, query: str, operation_name: str | None, variables: dict | None) -> AdmittedOperation:
+    async def admit(self, query: str, operation_name: str | None, variables: dict | None) -> AdmittedOperation:
         """The validated operation and its cost; raises OperationError (a refusal or an invalid document)."""
-        entry = self._entry(query, operation_name)
+        key = (query, operation_name)
+        entry = self._entries.get(key)
+        if entry is None or (entry.prepared is None and not isinstance(entry.parsed, OperationError)):
+            loop = asyncio.get_running_loop()
+            entry = await loop.run_in_executor(self._executor, self._checked_entry, entry, query, operation_name,
+                                               variables)
+            self._remember(key, entry)
+        else:
+            self._entries.move_to_end(key)
+        return self._admitted(entry, variables)
+
+    def _checked_entry(self, entry: _Entry | None, query: str, operation_name: str | None,
+                       variables: dict | None) -> _Entry:
+        """(Worker thread) parse within the limits, check the cost, validate: everything an unseen document
+        needs, so that the loop only reads the result. A document over its cost is not validated."""
+        if entry is None:
+            try:
+                entry = _Entry(parse_operation(query, operation_name, self.limits))
+            except OperationError as error:
+                entry = _Entry(error)
+        if isinstance(entry.parsed, OperationError):
+            return entry
+        try:
+            self.cost(entry.parsed, variables)
+        except OperationError:
+            return entry
+        try:
+            entry.prepared = validate_operation(self.schema, entry.parsed, hide_suggestions=self.hide_suggestions,
+                                                introspection=self.introspection)
+        except OperationError as error:
+            entry.prepared = error
+        return entry
+
+    def _admitted(self, entry: _Entry, variables: dict | None) -> AdmittedOperation:
         if isinstance(entry.parsed, OperationError):
             raise entry.parsed
         cost = self.cost(entry.parsed, variables)
-        if entry.prepared is None:
-            try:
-                entry.prepared = validate_operation(self.schema, entry.parsed, hide_suggestions=self.hide_suggestions,
-                                                    introspection=self.introspection)
-            except OperationError as error:
-                entry.prepared = error
         if isinstance(entry.prepared, OperationError):
             raise entry.prepared
+        assert entry.prepared is not None  # validated in _checked_entry whenever the cost was within the limit
         return AdmittedOperation(entry.prepared, cost)
 
     def cost(self, parsed: ParsedOperation, variables: dict | None) -> int:
@@ -76,20 +110,16 @@ class OperationAdmission:
                 "cost": {"requested": cost, "limit": self.limits.max_cost}}}])
         return cost
 
-    def _entry(self, query: str, operation_name: str | None) -> _Entry:
-        key = (query, operation_name)
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-            return entry
-        try:
-            entry = _Entry(parse_operation(query, operation_name, self.limits))
-        except OperationError as error:
-            entry = _Entry(error)
+    def _remember(self, key: tuple, entry: _Entry) -> None:
+        if key not in self._entries:
+            self._cached_chars += len(key[0])
         self._entries[key] = entry
-        self._cached_chars += len(query)
+        self._entries.move_to_end(key)
         while len(self._entries) > self._cache_size or (self._cached_chars > self._cache_chars
                                                         and len(self._entries) > 1):
             (evicted, _), _ = self._entries.popitem(last=False)
             self._cached_chars -= len(evicted)
-        return entry
+
+    def close(self) -> None:
+        """Stop the worker threads."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
