@@ -53,9 +53,10 @@ class OperationLimits:
     max_fragment_spreads: int = 500
     max_fields: int = 2_000
     max_cost: int = 1_000  # see gateway.operation.cost
-    # A list field's assumed length without `first`/`last`: Axiom's plain lists are short children
-    # (dimensions, levels, measures, columns), and three of them nested must stay well under `max_cost`.
-    default_list_size: int = 5
+    # A list field's assumed length without `first`/`last`. Axiom's plain lists are the children of a catalog
+    # (schemas → tables → columns → references, cube → dimensions → levels); browsing four levels of them
+    # costs ~280 at 3 and must stay under `max_cost`.
+    default_list_size: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,7 @@ class Settings:
     max_fragment_spreads: int = 500
     max_fields: int = 2_000
     max_cost: int = 1_000
-    default_list_size: int = 5
+    default_list_size: int = 3
     rate_limit_per_minute: int = 600  # client operations per tenant (gateway, Vision)
     rate_limit_cost_unit: int = 100  # an operation counts once per started `unit` of cost
     # Developer conveniences: on outside production, off in production unless set explicitly (None: unset).
@@ -204,7 +204,7 @@ class Settings:
             max_fragment_spreads=int(get("GRAPHQL_MAX_FRAGMENT_SPREADS", default=500)),
             max_fields=int(get("GRAPHQL_MAX_FIELDS", default=2_000)),
             max_cost=int(get("GRAPHQL_MAX_COST", default=1_000)),
-            default_list_size=int(get("GRAPHQL_DEFAULT_LIST_SIZE", default=5)),
+            default_list_size=int(get("GRAPHQL_DEFAULT_LIST_SIZE", default=3)),
             rate_limit_per_minute=int(get("RATE_LIMIT_PER_MINUTE", default=600)),
             rate_limit_cost_unit=int(get("RATE_LIMIT_COST_UNIT", default=100)),
             enable_introspection=_flag(get("ENABLE_INTROSPECTION"), "ENABLE_INTROSPECTION"),

@@ -19,6 +19,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLArgument,
     GraphQLField,
     GraphQLInterfaceType,
     GraphQLNamedType,
@@ -123,14 +124,27 @@ class _CostMeasure:
                 return max(0, value)
         for name in _SIZE_ARGUMENTS:
             argument = definition.args.get(name)
-            if argument is not None and isinstance(argument.default_value, int):
-                return max(0, argument.default_value)
+            default = _int_default(argument) if argument is not None else None
+            if default is not None:
+                return max(0, default)
         return None
 
     def _type(self, condition, parent: GraphQLNamedType) -> GraphQLNamedType:
         if condition is None:
             return parent
         return self.schema.get_type(condition.name.value) or parent
+
+
+def _int_default(argument: GraphQLArgument) -> int | None:
+    """An argument's integer default, whether the schema holds it as a value or as a literal."""
+    default = getattr(argument, "default", None)  # graphql-core ≥ 3.3
+    candidates = (getattr(default, "value", None), getattr(default, "literal", None), argument.default_value)
+    for candidate in candidates:
+        if isinstance(candidate, IntValueNode):
+            return int(candidate.value)
+        if isinstance(candidate, int) and not isinstance(candidate, bool):
+            return candidate
+    return None
 
 
 def _field_definition(parent: GraphQLNamedType, name: str) -> GraphQLField | None:

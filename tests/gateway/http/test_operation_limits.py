@@ -89,20 +89,20 @@ async def test_too_many_root_fields_are_refused(shop):
 
 
 async def test_costly_query_is_refused_with_its_cost(shop):
-    # topProducts(first: 100) → 100 products, each with (by default 5) reviews, each with an author.
-    query = "{ topProducts(first: 100) { name reviews { body author { username } } } }"
+    # topProducts(first: 200) → 200 products, each with (by default 3) reviews, each with an author.
+    query = "{ topProducts(first: 200) { name reviews { body author { username } } } }"
     status, body = await shop.post(query)
     assert status == 400
     error = body["errors"][0]
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
-    assert error["extensions"]["cost"] == {"requested": 100 * (1 + 5 * (1 + 1)), "limit": 1000}
+    assert error["extensions"]["cost"] == {"requested": 200 * (1 + 3 * (1 + 1)), "limit": 1000}
 
 
 async def test_cost_follows_the_first_variable(shop):
     query = "query($n: Int) { topProducts(first: $n) { reviews { author { username } } } }"
     status, _ = await shop.post(query, {"n": 2})
     assert status == 200
-    status, body = await shop.post(query, {"n": 100})
+    status, body = await shop.post(query, {"n": 200})
     assert status == 400 and body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
 
 
@@ -113,7 +113,7 @@ async def test_cost_is_reported_when_enabled(shop_sdl):
     finally:
         await client.close()
     assert status == 200
-    assert body["extensions"]["cost"] == {"requested": 2 * (1 + 5), "limit": 1000}
+    assert body["extensions"]["cost"] == {"requested": 2 * (1 + 3), "limit": 1000}
 
 
 async def test_limits_are_configurable(shop_sdl):
