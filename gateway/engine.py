@@ -10,18 +10,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 
+from axiom.operation_limits import OperationLimits
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
     ExecutionState, PlanExecutor, ResponseShaper, introspection_fields, run_introspection,
 )
 from gateway.operation import OperationError, coerce_variables
+from gateway.executor.masking import mask_fault_messages
 from gateway.operation.admission import AdmittedOperation, OperationAdmission
-from axiom.operation_limits import OperationLimits
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
-from gateway.executor.masking import mask_fault_messages
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.transport.base import Transport, TransportError
 

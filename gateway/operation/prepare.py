@@ -23,8 +23,10 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from axiom.operation_limits import (
+    OPERATION_TOO_LARGE, LimitExceeded, OperationLimits, check_document_size, check_shape,
+)
 from gateway.operation.errors import OperationError
-from axiom.operation_limits import LimitExceeded, OperationLimits, check_document_size, check_shape
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.merge_fields import merge_fields
 from gateway.operation.model import NormalizedOperation, VariableDefinition
@@ -51,24 +53,28 @@ def parse_operation(query: str, operation_name: str | None,
     """Parse `query` and pick the operation; raise `OperationError` for unparsable documents, unknown
     operation names and documents over a limit (`limits` None: no limits)."""
     try:
-        if limits is not None:
-            check_document_size(query, limits)
+        document = _parse_within(query, limits)
     except LimitExceeded as error:
         raise OperationError(error.code, error.errors) from None
-    try:
-        document = parse(query, max_tokens=limits.max_tokens if limits is not None else None)
     except GraphQLError as error:
-        if limits is not None and "Document contains more than" in error.message:
-            message = f"The document has more than {limits.max_tokens} tokens."
-            raise OperationError("OPERATION_TOO_LARGE", [
-                {"message": message, "extensions": {"limit": "tokens", "max": limits.max_tokens}}]) from None
         raise OperationError("GRAPHQL_PARSE_FAILED", [error.formatted]) from None
-    try:
-        if limits is not None:
-            check_shape(document, limits)
-    except LimitExceeded as error:
-        raise OperationError(error.code, error.errors) from None
     return ParsedOperation(document, _select_operation(document, operation_name))
+
+
+def _parse_within(query: str, limits: OperationLimits | None) -> DocumentNode:
+    """Size before parsing, tokens while parsing, shape after: no step runs on a document over an earlier one."""
+    if limits is None:
+        return parse(query)
+    check_document_size(query, limits)
+    try:
+        document = parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError as error:
+        if "Document contains more than" in error.message:  # graphql-core's token limit
+            raise LimitExceeded(OPERATION_TOO_LARGE, f"The document has more than {limits.max_tokens} tokens.",
+                                {"limit": "tokens", "max": limits.max_tokens}) from None
+        raise
+    check_shape(document, limits)
+    return document
 
 
 def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *, hide_suggestions: bool = False,
