@@ -23,7 +23,9 @@ from strawberry.types.unset import UNSET
 
 from axiom.auth import AuthenticationError, Principal, TokenVerifier
 from axiom.errors import UNAUTHENTICATED, ApiError, graphql_error_body
+from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness, live_endpoint, ready_endpoint
+from axiom.http_guard import GraphQLPostGuard
 from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class RequestContext:
     principal: Principal | None
     request: Request | WebSocket | None = None
     connection_params: dict | None = None
+    policy: GraphQLPolicy | None = None  # limits and production switches (set by the service shell)
 
     @property
     def tenant_id(self) -> str:
@@ -63,14 +66,18 @@ ContextFactory = Callable[[Principal | None, Request | WebSocket], Awaitable[Req
 class AxiomGraphQL(GraphQL):
     """Strawberry's ASGI view, with our context and token checks for WebSocket subscriptions."""
 
-    def __init__(self, schema, *, context_factory: ContextFactory, verifier: TokenVerifier, **kwargs):
+    def __init__(self, schema, *, context_factory: ContextFactory, verifier: TokenVerifier,
+                 policy: GraphQLPolicy | None = None, **kwargs):
         super().__init__(schema, **kwargs)
         self._context_factory = context_factory
         self._verifier = verifier
+        self._policy = policy
 
     async def get_context(self, request, response) -> RequestContext:
         principal = request.scope.get("state", {}).get("principal") if isinstance(request, Request) else None
-        return await self._context_factory(principal, request)
+        context = await self._context_factory(principal, request)
+        context.policy = self._policy
+        return context
 
     async def on_ws_connect(self, context: RequestContext):
         # graphql-transport-ws: the token travels in the connection_init payload.
@@ -129,9 +136,16 @@ def create_service_app(
     cors_origins: Sequence[str] = (),
     lifespan=None,
     extra_routes: Sequence[Route] = (),
+    policy: GraphQLPolicy | None = None,
+    max_body_bytes: int = 1 << 20,
 ) -> Starlette:
-    """A subgraph's ASGI app: `/graphql` (HTTP + WebSocket), `/health/live`, `/health/ready`, `/metrics`."""
-    graphql_app = AxiomGraphQL(schema, context_factory=context_factory, verifier=verifier,
+    """A subgraph's ASGI app: `/graphql` (HTTP + WebSocket), `/health/live`, `/health/ready`, `/metrics`.
+
+    `policy` (limits, introspection, suggestions, GraphiQL) applies through the schema's `PolicyExtension`;
+    POSTs must be JSON of at most `max_body_bytes`."""
+    graphiql = policy is None or policy.graphiql
+    graphql_app = AxiomGraphQL(schema, context_factory=context_factory, verifier=verifier, policy=policy,
+                               graphql_ide="graphiql" if graphiql else None,
                                keep_alive=True, keep_alive_interval=15)
     routes = [
         Route("/health/live", live_endpoint),
@@ -145,6 +159,7 @@ def create_service_app(
         Middleware(RequestMetricsMiddleware, service=service),
         Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], allow_credentials=True),
+        Middleware(GraphQLPostGuard, max_body_bytes=max_body_bytes),
         Middleware(BearerTokenGate, verifier=verifier),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -21,15 +21,19 @@ def _split_origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip() and o.strip() != "*")
 
 
-def _flag(name: str, raw: str | None, *, default: bool) -> bool:
-    if raw is None:
-        return default
+def _flag(raw: str | None, name: str) -> bool | None:
+    """An explicit on/off setting, or None when unset (then the environment decides)."""
+    if raw is None or raw == "":
+        return None
     value = raw.strip().lower()
     if value in ("1", "true", "yes", "on"):
         return True
     if value in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false")
+
+
+MIN_HS_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key of at least the hash's size
 
 
 def _url_password(url: str | None) -> str | None:
@@ -84,11 +88,57 @@ class Settings:
     idempotency_ttl_seconds: int = 600
     sentry_dsn: str | None = None
     data_dir: str = ".axiom"
-    graphiql: bool = True
+    # Limits of GraphQL requests (gateway; the body size and depth are enforced by the subgraphs too).
+    max_body_bytes: int = 1 << 20
+    max_document_bytes: int = 65_536
+    max_tokens: int = 5_000
+    max_depth: int = 15
+    max_aliases: int = 100
+    max_root_fields: int = 30
+    max_fragment_spreads: int = 500
+    max_fields: int = 2_000
+    max_cost: int = 1_000
+    default_list_size: int = 3
+    rate_limit_per_minute: int = 600  # client operations per tenant (gateway, Vision)
+    rate_limit_cost_unit: int = 100  # an operation counts once per started `unit` of cost
+    # Developer conveniences: on outside production, off in production unless set explicitly (None: unset).
+    enable_introspection: bool | None = None
+    enable_graphiql: bool | None = None
+    enable_suggestions: bool | None = None
+    enable_debug_plan: bool | None = None
+    mask_errors: bool | None = None
 
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    def _outside_production(self, explicit: bool | None) -> bool:
+        return (not self.is_production) if explicit is None else explicit
+
+    @property
+    def introspection(self) -> bool:
+        """`__schema`/`__type` answered (ENABLE_INTROSPECTION)."""
+        return self._outside_production(self.enable_introspection)
+
+    @property
+    def graphiql(self) -> bool:
+        """GraphiQL served to browsers (GRAPHIQL or ENABLE_GRAPHIQL)."""
+        return self._outside_production(self.enable_graphiql)
+
+    @property
+    def suggestions(self) -> bool:
+        """"Did you mean …?" in validation errors (ENABLE_SUGGESTIONS)."""
+        return self._outside_production(self.enable_suggestions)
+
+    @property
+    def debug_plan(self) -> bool:
+        """The gateway honours `X-Axiom-Debug-Plan` (ENABLE_DEBUG_PLAN)."""
+        return self._outside_production(self.enable_debug_plan)
+
+    @property
+    def masks_errors(self) -> bool:
+        """Messages of unexpected errors replaced by a generic one, codes kept (MASK_ERRORS); on in production."""
+        return self.is_production if self.mask_errors is None else self.mask_errors
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -149,8 +199,23 @@ class Settings:
             idempotency_ttl_seconds=int(get("WEAVER_REQUEST_GUARD_IDEMPOTENCY_TTL_SECONDS", default=600)),
             sentry_dsn=get("SENTRY_DSN"),
             data_dir=get("AXIOM_DATA_DIR", default=".axiom"),
-            # A playground is for developers: production serves it only when asked to.
-            graphiql=_flag("GRAPHIQL", get("GRAPHIQL"), default=get("APP_ENV", default="development") != "production"),
+            max_body_bytes=int(get("GRAPHQL_MAX_BODY_BYTES", default=1 << 20)),
+            max_document_bytes=int(get("GRAPHQL_MAX_DOCUMENT_BYTES", default=65_536)),
+            max_tokens=int(get("GRAPHQL_MAX_TOKENS", default=5_000)),
+            max_depth=int(get("GRAPHQL_MAX_DEPTH", default=15)),
+            max_aliases=int(get("GRAPHQL_MAX_ALIASES", default=100)),
+            max_root_fields=int(get("GRAPHQL_MAX_ROOT_FIELDS", default=30)),
+            max_fragment_spreads=int(get("GRAPHQL_MAX_FRAGMENT_SPREADS", default=500)),
+            max_fields=int(get("GRAPHQL_MAX_FIELDS", default=2_000)),
+            max_cost=int(get("GRAPHQL_MAX_COST", default=1_000)),
+            default_list_size=int(get("GRAPHQL_DEFAULT_LIST_SIZE", default=3)),
+            rate_limit_per_minute=int(get("RATE_LIMIT_PER_MINUTE", default=600)),
+            rate_limit_cost_unit=int(get("RATE_LIMIT_COST_UNIT", default=100)),
+            enable_introspection=_flag(get("ENABLE_INTROSPECTION"), "ENABLE_INTROSPECTION"),
+            enable_graphiql=_flag(get("GRAPHIQL", "ENABLE_GRAPHIQL"), "GRAPHIQL (or ENABLE_GRAPHIQL)"),
+            enable_suggestions=_flag(get("ENABLE_SUGGESTIONS"), "ENABLE_SUGGESTIONS"),
+            enable_debug_plan=_flag(get("ENABLE_DEBUG_PLAN"), "ENABLE_DEBUG_PLAN"),
+            mask_errors=_flag(get("MASK_ERRORS"), "MASK_ERRORS"),
         )
         settings.validate()
         return settings
@@ -180,6 +245,12 @@ class Settings:
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
+        if self.jwt_algorithm.upper().startswith("HS") and len(self.jwt_secret.encode()) < MIN_HS_SECRET_BYTES:
+            raise SettingsError(f"JWT_SECRET must be at least {MIN_HS_SECRET_BYTES} bytes for "
+                                f"{self.jwt_algorithm} when APP_ENV=production")
+        if len(set(self.encryption_key)) < 8:
+            raise SettingsError("ENCRYPTION_KEY must be 32 random characters (it repeats too few) "
+                                "when APP_ENV=production")
 
     def database_url_for(self, subgraph: str) -> str | None:
         """The URL a subgraph connects with: WEAVER_DATABASE_URL / VISION_DATABASE_URL, else DATABASE_URL with

@@ -7,15 +7,17 @@ executor → response shaping. Transport-agnostic and HTTP-agnostic.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from dataclasses import dataclass
-from typing import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 
+from axiom.operation_limits import OperationLimits
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
     ExecutionState, PlanExecutor, ResponseShaper, introspection_fields, run_introspection,
 )
-from gateway.operation import OperationError, PreparedOperation, coerce_variables, prepare_operation
+from gateway.operation import OperationError, coerce_variables
+from gateway.executor.masking import mask_fault_messages
+from gateway.operation.admission import AdmittedOperation, OperationAdmission
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
@@ -34,12 +36,17 @@ class GraphQLRequest:
     extensions: dict | None = None
 
 
+# (client, operation cost) → a decision with `allowed` and `retry_after` (seconds).
+RateLimit = Callable[[str, int], Awaitable[Any]]
+
+
 @dataclass(frozen=True)
 class GraphQLResponse:
-    """`status` is the HTTP status the transport layer should use."""
+    """`status` and `headers` are what the transport layer should answer with."""
 
     status: int
     body: dict
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Gateway:
@@ -47,7 +54,15 @@ class Gateway:
 
     def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000,
                  override_labels: Iterable[str] = (),
-                 override_draw: Callable[[str], float] | None = None):
+                 override_draw: Callable[[str], float] | None = None,
+                 limits: OperationLimits | None = OperationLimits(),
+                 report_cost: bool = False, hide_suggestions: bool = False, introspection: bool = True,
+                 mask_errors: bool = False, rate_limit: RateLimit | None = None):
+        """`limits`: refused documents never reach validation or planning (None: no limits).
+        `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
+        and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production).
+        `rate_limit`: asked once per client operation (with its cost) before planning; in-flight deduplication
+        shares subgraph calls, never this count."""
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
@@ -55,8 +70,11 @@ class Gateway:
         # Progressive @override: which labels are active is decided per request.
         self.overrides = OverrideLabelPolicy(
             labels_in_supergraph(self.supergraph), override_labels, override_draw)
-        self._documents: OrderedDict[tuple, PreparedOperation | OperationError] = OrderedDict()
-        self._cache_size = cache_size
+        self.admission = OperationAdmission(self.api_schema, limits, cache_size=cache_size,
+                                            hide_suggestions=hide_suggestions, introspection=introspection)
+        self.mask_errors = mask_errors
+        self.rate_limit = rate_limit
+        self.report_cost = report_cost
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
         self.executor = PlanExecutor(urls, transport)
         subscriber = getattr(transport, "subscriber", None)
@@ -64,29 +82,25 @@ class Gateway:
             SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
         )
 
-    def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
-        """Parse/validate/normalize once per distinct (document, operation name)."""
-        key = (query, operation_name)
-        prepared = self._documents.get(key)
-        if prepared is None:
-            try:
-                prepared = prepare_operation(self.api_schema, query, operation_name)
-            except OperationError as error:
-                prepared = error
-            self._documents[key] = prepared
-            if len(self._documents) > self._cache_size:
-                self._documents.popitem(last=False)
-        else:
-            self._documents.move_to_end(key)
-        if isinstance(prepared, OperationError):
-            raise prepared
-        return prepared
+    async def admit(self, request: GraphQLRequest) -> AdmittedOperation:
+        """Check the limits, then parse/validate/normalize (once per distinct document and operation name)."""
+        return await self.admission.admit(request.query, request.operation_name, request.variables)
 
     async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
-                      *, allow_mutations: bool = True, debug_plan: bool = False) -> GraphQLResponse:
-        """Run one operation; request errors give 4xx, everything else 200 with errors."""
+                      *, allow_mutations: bool = True, debug_plan: bool = False,
+                      client: str | None = None) -> GraphQLResponse:
+        """Run one operation; request errors give 4xx, everything else 200 with errors. `client` (a tenant)
+        is what the rate limit counts against."""
+        response = await self._execute(request, headers, allow_mutations, debug_plan, client)
+        if self.mask_errors:
+            mask_fault_messages(response.body)
+        return response
+
+    async def _execute(self, request: GraphQLRequest, headers: Mapping[str, str], allow_mutations: bool,
+                       debug_plan: bool, client: str | None) -> GraphQLResponse:
         try:
-            prepared = self.prepare(request.query, request.operation_name)
+            admitted = await self.admit(request)
+            prepared = admitted.prepared
             operation = prepared.operation
             if operation.kind == "mutation" and not allow_mutations:
                 return _request_error(405, "METHOD_NOT_ALLOWED", "Mutations need POST.")
@@ -95,6 +109,9 @@ class Gateway:
             coerced = coerce_variables(self.api_schema, prepared, request.variables)
         except OperationError as error:
             return GraphQLResponse(400, {"errors": error.errors})
+        refused = await self._rate_limited(client, admitted.cost)
+        if refused is not None:
+            return refused
         try:
             plan = self.plans.plan(operation, self.overrides.active())
         except PlanningError as error:
@@ -107,39 +124,60 @@ class Gateway:
             return _execution_error("INTERNAL_SERVER_ERROR", "Unexpected gateway error.")
         body = self._shape(operation, state)
         if debug_plan:
-            body["extensions"] = {"queryPlan": plan_to_dict(plan.node)}
+            body.setdefault("extensions", {})["queryPlan"] = plan_to_dict(plan.node)
+        if self.report_cost and self.admission.limits is not None:
+            body.setdefault("extensions", {})["cost"] = {"requested": admitted.cost,
+                                                         "limit": self.admission.limits.max_cost}
         return GraphQLResponse(200, body)
 
     async def stream(self, request: GraphQLRequest, headers: Mapping[str, str],
-                     init_payload: dict | None = None, *,
-                     allow_mutations: bool = True) -> GraphQLResponse | AsyncIterator[dict]:
+                     init_payload: dict | None = None, *, allow_mutations: bool = True,
+                     client: str | None = None) -> GraphQLResponse | AsyncIterator[dict]:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
-            prepared = self.prepare(request.query, request.operation_name)
+            admitted = await self.admit(request)
+            prepared = admitted.prepared
             if prepared.operation.kind != "subscription":
-                return await self.execute(request, headers, allow_mutations=allow_mutations)
+                return await self.execute(request, headers, allow_mutations=allow_mutations, client=client)
             coerced = coerce_variables(self.api_schema, prepared, request.variables)
         except OperationError as error:
             return GraphQLResponse(400, {"errors": error.errors})
+        refused = await self._rate_limited(client, admitted.cost)
+        if refused is not None:
+            return refused
         if self.subscriptions is None:
             return _request_error(400, "BAD_REQUEST", "Subscriptions are not available.")
         operation = prepared.operation
         try:
             plan = self.plans.plan(operation, self.overrides.active())
         except PlanningError as error:
-            return _execution_error("QUERY_PLANNING_FAILED", str(error))
+            response = _execution_error("QUERY_PLANNING_FAILED", str(error))
+            return GraphQLResponse(200, mask_fault_messages(response.body)) if self.mask_errors else response
         events = self.subscriptions.events(plan.node, request.variables or {}, coerced,
                                            headers, init_payload)
         return self._stream_bodies(operation, events)
 
+    async def _rate_limited(self, client: str | None, cost: int) -> GraphQLResponse | None:
+        """The refusal when the client is over its rate limit, else None."""
+        if self.rate_limit is None or client is None:
+            return None
+        decision = await self.rate_limit(client, cost)
+        if decision.allowed:
+            return None
+        error = {"message": "Rate limit exceeded; retry later.",
+                 "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}
+        return GraphQLResponse(429, {"errors": [error]}, {"Retry-After": str(decision.retry_after)})
+
     async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
         try:
             async for state in events:
-                yield self._shape(operation, state)
+                body = self._shape(operation, state)
+                yield mask_fault_messages(body) if self.mask_errors else body
         except TransportError as error:
-            yield {"errors": [{"message": f"Subscription ended by the subgraph: {error}",
-                               "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
+            message = "Subscription ended by the subgraph." if self.mask_errors else \
+                f"Subscription ended by the subgraph: {error}"
+            yield {"errors": [{"message": message, "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
         except Exception:  # a bug ends the stream with an error, never a broken socket
             logger.exception("subscription execution failed")
             yield {"errors": [{"message": "Unexpected gateway error.",
@@ -166,6 +204,7 @@ class Gateway:
         await self.executor.run(plan.node, state)
 
     async def close(self) -> None:
+        self.admission.close()
         await self.transport.close()
 
 

@@ -4,6 +4,7 @@ GraphiQL for browsers (unless `GRAPHIQL=false`), and subgraph URLs taken from th
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp
 from axiom.auth import AuthenticationError, TokenVerifier
 from axiom.demo import issue_demo_token
 from axiom.gateway_request import GatewayRequestSigner
+from axiom.graphql_policy import limits_from_settings
 from axiom.health import Degraded, Dependency, ProbeFailed, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.settings import Settings
@@ -22,6 +24,7 @@ from gateway.http import AuthenticationRejected, create_gateway_app
 from gateway.http.cors import CorsPolicy, with_cors
 from gateway.http.graphiql import GraphiQLPage
 from gateway.planner import PlanCache
+from gateway.tenant_rate_limit import TenantRateLimit
 
 SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -143,6 +146,15 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         forward_headers=("authorization", "idempotency-key"),
         # Lets Weaver count one client operation once, however many calls it takes.
         request_tag=GatewayRequestSigner.from_settings(settings),
+        max_body_bytes=settings.max_body_bytes,
+        limits=limits_from_settings(settings),
+        report_cost=True,
+        hide_suggestions=not settings.suggestions,
+        introspection=settings.introspection,
+        debug_plan=settings.debug_plan,
+        mask_errors=settings.masks_errors,
+        rate_limit=TenantRateLimit.from_settings(settings),
+        rate_limit_client=lambda principal: principal.tenant_id,
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
@@ -150,6 +162,9 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
+    # The supergraph model and API schema live as long as the process: kept out of full garbage collections,
+    # which would otherwise traverse them whenever a large document is parsed (pausing every request).
+    gc.freeze()
     wrapped: ASGIApp = app
     if settings.graphiql:
         wrapped = GraphiQLPage(app, prefill_headers=_graphiql_headers(settings))

@@ -22,7 +22,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
+from axiom.http_guard import is_json_content_type
+from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse, RateLimit
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
     MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
@@ -30,6 +31,7 @@ from gateway.http.persisted_queries import (
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import HEARTBEAT_SECONDS, sse_response, wants_event_stream
 from gateway.http.sse_single_connection import SingleConnectionStreams, is_single_connection_request
+from axiom.operation_limits import OperationLimits
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -84,6 +86,14 @@ def create_gateway_app(
     ws_keepalive: float | None = 12.0,
     sse_heartbeat: float = HEARTBEAT_SECONDS,
     request_tag: RequestTag | None = None,
+    limits: OperationLimits | None = OperationLimits(),
+    report_cost: bool = False,
+    hide_suggestions: bool = False,
+    introspection: bool = True,
+    debug_plan: bool = True,
+    mask_errors: bool = False,
+    rate_limit: RateLimit | None = None,
+    rate_limit_client: Callable[[Any], str | None] | None = None,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
@@ -93,7 +103,14 @@ def create_gateway_app(
     Redis when `persisted_queries_redis_url` is given, else an in-process LRU. `request_tag`: a header
     tagging each HTTP operation's subgraph calls; it never keys in-flight deduplication (a shared call then
     carries the first operation's tag). `sse_heartbeat`: seconds of silence after which an SSE stream
-    gets a comment line."""
+    gets a comment line.
+
+    `limits`: operation limits checked before validation and planning
+    (None: none). `report_cost`: responses carry `extensions.cost`. `hide_suggestions`: validation errors
+    without "Did you mean …?". `introspection` off: `__schema`/`__type` refused. `debug_plan` off: the
+    `X-Axiom-Debug-Plan` header is ignored. `mask_errors`: fault messages replaced, codes kept.
+    `rate_limit`: called with (client, cost) for every client operation, the client being
+    `rate_limit_client(principal)` (e.g. its tenant); refusals are 429 RATE_LIMITED with `Retry-After`."""
     ignored = (request_tag.header,) if request_tag is not None else ()
     gateway = Gateway(
         supergraph_sdl,
@@ -101,19 +118,26 @@ def create_gateway_app(
         cache_size=cache_size,
         override_labels=override_labels,
         override_draw=override_draw,
+        limits=limits,
+        report_cost=report_cost,
+        hide_suggestions=hide_suggestions,
+        introspection=introspection,
+        mask_errors=mask_errors,
+        rate_limit=rate_limit,
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
     endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
                                batching=batching, max_batch_size=max_batch_size, max_body_bytes=max_body_bytes,
-                               request_tag=request_tag, sse_heartbeat=sse_heartbeat)
+                               request_tag=request_tag, sse_heartbeat=sse_heartbeat, debug_plan=debug_plan,
+                               client_of=rate_limit_client)
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         """One graphql-transport-ws connection."""
         session = GraphQLWebSocketSession(
             websocket, gateway, endpoint.principal if authenticate else None,
             lambda headers: forwarded(headers, allowed), endpoint.resolve,
-            keepalive=ws_keepalive,
+            keepalive=ws_keepalive, client_of=rate_limit_client,
         )
         await session.run()
 
@@ -123,6 +147,9 @@ def create_gateway_app(
         await gateway.close()
         if isinstance(persisted_queries, RedisQueryStore):
             await persisted_queries.close()
+        close_rate_limit = getattr(rate_limit, "close", None)
+        if close_rate_limit is not None:
+            await close_rate_limit()
 
     routes = [
         Route(path, endpoint.handle, methods=["GET", "POST", "PUT", "DELETE"]),
@@ -141,8 +168,11 @@ class GraphQLEndpoint:
     def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
                  forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
                  max_batch_size: int = MAX_BATCH_SIZE, max_body_bytes: int = MAX_BODY_BYTES,
-                 request_tag: RequestTag | None = None, sse_heartbeat: float = HEARTBEAT_SECONDS):
+                 request_tag: RequestTag | None = None, sse_heartbeat: float = HEARTBEAT_SECONDS,
+                 debug_plan: bool = True, client_of: Callable[[Any], str | None] | None = None):
         self.gateway = gateway
+        self.debug_plan = debug_plan
+        self.client_of = client_of
         self.request_tag = request_tag
         self.authenticate = authenticate
         self.forward_headers = forward_headers
@@ -156,6 +186,10 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         """The Starlette endpoint."""
         media_type = _negotiate(request.headers.get("accept", ""))
+        if request.method == "POST" and not is_json_content_type(request.headers.get("content-type")):
+            # GraphQL over HTTP; also a CSRF guard: browsers send text/plain cross-site without a preflight.
+            return _error(415, "UNSUPPORTED_MEDIA_TYPE", "POST requests must have Content-Type: application/json.",
+                          media_type)
         if self.authenticate is not None:
             principal, reason = await self.check_authentication(request.headers)
             if principal is None:
@@ -164,8 +198,11 @@ class GraphQLEndpoint:
         headers = forwarded(request.headers, self.forward_headers)
         try:
             if is_single_connection_request(request):
+                client = self._client(request)
                 return await self.single_connection.handle(
-                    request, lambda: self._body(request), self._start_stream, headers, media_type)
+                    request, lambda: self._body(request),
+                    lambda operation, op_headers: self._start_stream(operation, op_headers, client),
+                    headers, media_type)
             if request.method == "GET":
                 parsed = from_query_params(request.query_params)
             else:
@@ -175,16 +212,26 @@ class GraphQLEndpoint:
             return _error(400, error.code, str(error), media_type)
         except _TooLarge:
             return _error(413, "PAYLOAD_TOO_LARGE", "Request body too large.", media_type)
-        debug = request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
+        client = self._client(request)
+        debug = self.debug_plan and request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
         if isinstance(parsed, list):
             # In order, one after another: a batch may mix mutations and queries.
-            results = [await self._one(r, headers, True, debug) for r in parsed]
+            results = [await self._one(r, headers, True, debug, client) for r in parsed]
             return Response(orjson.dumps([r.body for r in results]), media_type=media_type)
         if wants_event_stream(request.headers.get("accept", "")):
-            return await self._stream(parsed, headers, media_type, request.method == "POST")
-        result = await self._one(parsed, headers, request.method == "POST", debug)
+            return await self._stream(parsed, headers, media_type, request.method == "POST", client)
+        result = await self._one(parsed, headers, request.method == "POST", debug, client)
+        response_headers = dict(result.headers or {})
+        if result.status == 405:
+            response_headers["allow"] = "POST"
         return Response(orjson.dumps(result.body), status_code=_http_status(result.status, media_type),
-                        media_type=media_type, headers={"allow": "POST"} if result.status == 405 else None)
+                        media_type=media_type, headers=response_headers or None)
+
+    def _client(self, request: Request) -> str | None:
+        principal = getattr(request.state, "principal", None)
+        if self.client_of is None or principal is None:
+            return None
+        return self.client_of(principal)
 
     def _tagged(self, headers: dict) -> dict:
         if self.request_tag is None:
@@ -192,32 +239,33 @@ class GraphQLEndpoint:
         return {**headers, self.request_tag.header: self.request_tag.new()}
 
     async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
-                   debug: bool) -> GraphQLResponse:
+                   debug: bool, client: str | None = None) -> GraphQLResponse:
         headers = self._tagged(headers)
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return GraphQLResponse(error.status, error.body)
         return await self.gateway.execute(request, headers, allow_mutations=allow_mutations,
-                                          debug_plan=debug)
+                                          debug_plan=debug, client=client)
 
     async def _stream(self, request: GraphQLRequest, headers: dict, media_type: str,
-                      allow_mutations: bool) -> Response:
+                      allow_mutations: bool, client: str | None = None) -> Response:
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
         result = await self.gateway.stream(request, self._tagged(headers), upstream_init_payload(headers),
-                                           allow_mutations=allow_mutations)
+                                           allow_mutations=allow_mutations, client=client)
         return sse_response(result, media_type, self.sse_heartbeat)
 
-    async def _start_stream(self, request: GraphQLRequest, headers: Mapping[str, str]):
+    async def _start_stream(self, request: GraphQLRequest, headers: Mapping[str, str], client: str | None = None):
         """An operation of a single-connection SSE stream: its results, or the response refusing it."""
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return GraphQLResponse(error.status or 400, error.body)
-        return await self.gateway.stream(request, self._tagged(dict(headers)), upstream_init_payload(headers))
+        return await self.gateway.stream(request, self._tagged(dict(headers)), upstream_init_payload(headers),
+                                         client=client)
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:
         """The request with a persisted query's text (for WebSocket subscribes)."""

@@ -39,7 +39,8 @@ class GraphQLWebSocketSession:
     def __init__(self, websocket: WebSocket, gateway: Gateway, authenticate: Authenticate | None,
                  forwarded: Callable[[Mapping[str, str]], dict],
                  resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]], *,
-                 init_timeout: float = 10.0, keepalive: float | None = 12.0):
+                 init_timeout: float = 10.0, keepalive: float | None = 12.0,
+                 client_of: Callable[[Any], str | None] | None = None):
         self.ws = websocket
         self.gateway = gateway
         self.authenticate = authenticate
@@ -47,6 +48,8 @@ class GraphQLWebSocketSession:
         self.resolve = resolve  # persisted queries
         self.init_timeout = init_timeout
         self.keepalive = keepalive
+        self.client_of = client_of  # the rate-limited client (tenant) of the connection's principal
+        self.client: str | None = None
         self.headers: dict[str, str] = {}
         self.init_payload: dict | None = None
         self.acknowledged = False
@@ -123,6 +126,7 @@ class GraphQLWebSocketSession:
             if principal is None:
                 raise _Closing(4403, "Forbidden")
             self.ws.state.principal = principal
+            self.client = self.client_of(principal) if self.client_of is not None else None
         self.headers = self.forwarded(headers)
         self.init_payload = upstream_init_payload(self.headers, token if isinstance(token, str) else None)
         self.acknowledged = True
@@ -151,7 +155,7 @@ class GraphQLWebSocketSession:
                 await self.send({"id": operation_id, "type": "error",
                                  "payload": error.body["errors"]})
                 return
-            result = await self.gateway.stream(request, self.headers, self.init_payload)
+            result = await self.gateway.stream(request, self.headers, self.init_payload, client=self.client)
             if isinstance(result, GraphQLResponse):
                 await self._single(operation_id, result)
                 return

@@ -33,7 +33,7 @@ def sse_response(result: GraphQLResponse | AsyncIterator[dict], json_media_type:
     """An event stream for `result`, or the JSON error response when it did not start."""
     if isinstance(result, GraphQLResponse) and result.status != 200:
         return Response(orjson.dumps(result.body), status_code=result.status,
-                        media_type=json_media_type)
+                        media_type=json_media_type, headers=result.headers)
     channel = EventChannel()
     return event_stream_response(channel.stream(heartbeat, producer=channel.pump(_events(result))))
 

@@ -1,10 +1,16 @@
-"""Parse, validate and normalize a client document into a `NormalizedOperation`."""
+"""Parse, validate and normalize a client document into a `NormalizedOperation`.
+
+Two steps, so that the operation's cost (which depends on variable values) is checked between them:
+`parse_operation` parses within the size and token limits and checks the document's shape;
+`validate_operation` validates and normalizes it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from graphql import (
+    DocumentNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
@@ -12,13 +18,26 @@ from graphql import (
     VariableDefinitionNode,
     parse,
     print_ast,
+    specified_rules,
     validate,
 )
+from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from axiom.operation_limits import (
+    OPERATION_TOO_LARGE, LimitExceeded, OperationLimits, check_document_size, check_shape,
+)
 from gateway.operation.errors import OperationError
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.merge_fields import merge_fields
 from gateway.operation.model import NormalizedOperation, VariableDefinition
+
+
+@dataclass(frozen=True)
+class ParsedOperation:
+    """A parsed document within the limits, and the operation of it that the request names."""
+
+    document: DocumentNode
+    definition: OperationDefinitionNode
 
 
 @dataclass(frozen=True)
@@ -29,18 +48,44 @@ class PreparedOperation:
     variable_nodes: tuple[VariableDefinitionNode, ...]
 
 
-def prepare_operation(
-    schema: GraphQLSchema, query: str, operation_name: str | None
-) -> PreparedOperation:
-    """Raise `OperationError` for unparsable, invalid or ambiguous documents."""
+def parse_operation(query: str, operation_name: str | None,
+                    limits: OperationLimits | None = None) -> ParsedOperation:
+    """Parse `query` and pick the operation; raise `OperationError` for unparsable documents, unknown
+    operation names and documents over a limit (`limits` None: no limits)."""
     try:
-        document = parse(query)
+        document = _parse_within(query, limits)
+    except LimitExceeded as error:
+        raise OperationError(error.code, error.errors) from None
     except GraphQLError as error:
         raise OperationError("GRAPHQL_PARSE_FAILED", [error.formatted]) from None
-    errors = validate(schema, document)
+    return ParsedOperation(document, _select_operation(document, operation_name))
+
+
+def _parse_within(query: str, limits: OperationLimits | None) -> DocumentNode:
+    """Size before parsing, tokens while parsing, shape after: no step runs on a document over an earlier one."""
+    if limits is None:
+        return parse(query)
+    check_document_size(query, limits)
+    try:
+        document = parse(query, max_tokens=limits.max_tokens)
+    except GraphQLError as error:
+        if "Document contains more than" in error.message:  # graphql-core's token limit
+            raise LimitExceeded(OPERATION_TOO_LARGE, f"The document has more than {limits.max_tokens} tokens.",
+                                {"limit": "tokens", "max": limits.max_tokens}) from None
+        raise
+    check_shape(document, limits)
+    return document
+
+
+def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *, hide_suggestions: bool = False,
+                       introspection: bool = True) -> PreparedOperation:
+    """Validate and normalize; raise `OperationError` for invalid documents (and, with `introspection`
+    off, for documents selecting `__schema` or `__type`)."""
+    document, definition = parsed.document, parsed.definition
+    rules = (*specified_rules, NoSchemaIntrospectionCustomRule) if not introspection else None
+    errors = validate(schema, document, rules, hide_suggestions=hide_suggestions)
     if errors:
         raise OperationError("GRAPHQL_VALIDATION_FAILED", [e.formatted for e in errors])
-    definition = _select_operation(document, operation_name)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -57,6 +102,14 @@ def prepare_operation(
         selections=selections,
     )
     return PreparedOperation(operation, tuple(definition.variable_definitions or ()))
+
+
+def prepare_operation(
+    schema: GraphQLSchema, query: str, operation_name: str | None
+) -> PreparedOperation:
+    """Parse, validate and normalize without limits; raise `OperationError` for unparsable, invalid or
+    ambiguous documents."""
+    return validate_operation(schema, parse_operation(query, operation_name))
 
 
 def _select_operation(document, operation_name: str | None) -> OperationDefinitionNode:

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from axiom.auth import Principal, TokenVerifier
+from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Dependency, Readiness
 from axiom.service import create_service_app
 from axiom.settings import Settings
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = create_service_app(service="vision", schema=schema, verifier=TokenVerifier(settings),
                              context_factory=context_factory, readiness=readiness,
-                             cors_origins=settings.cors_origins, lifespan=lifespan)
+                             cors_origins=settings.cors_origins, lifespan=lifespan,
+                             policy=GraphQLPolicy.for_subgraph(settings), max_body_bytes=settings.max_body_bytes)
     app.state.resources = resources
     return app

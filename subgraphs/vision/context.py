@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.websockets import WebSocket
 
 from axiom.database import create_engine, ping
+from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
+from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from axiom.rate_limit import OperationRateLimit, SlidingWindowLimit
 from axiom.service import RequestContext
 from axiom.settings import Settings
 from axiom.errors import ApiError
@@ -39,6 +42,8 @@ class VisionResources:
         self._asker: PivotAsker | None = None
         self._glossary: GlossaryClient | None = None
         self._weaver_http = None
+        self.gateway_requests = GatewayRequestSigner.from_settings(settings)
+        self.rate_limit = self._rate_limit(None)
 
     async def open(self, *, run_etl: bool = True) -> None:
         if self.settings.database_url:
@@ -46,11 +51,19 @@ class VisionResources:
         if self.settings.redis_url:
             self.redis = Redis.from_url(self.settings.redis_url)
         self.events = RefreshEvents(self.redis)
+        self.rate_limit = self._rate_limit(self.redis)
         if self.settings.airflow_base_url:
             self.airflow = AirflowClient(self.settings.airflow_base_url)
         if run_etl and self.engine is not None:
             self.etl_loop = EtlLoop(self.refresher(), self.settings.etl_sync_interval)
             self.etl_loop.start()
+
+    def _rate_limit(self, redis: Redis | None) -> OperationRateLimit:
+        """RATE_LIMIT_PER_MINUTE operations per tenant; counted in Redis when configured (in-process while it
+        fails)."""
+        state = (FallbackGuardState(RedisGuardState(redis, prefix="vision:guard:")) if redis is not None
+                 else MemoryGuardState())
+        return OperationRateLimit(SlidingWindowLimit(state, self.settings.rate_limit_per_minute))
 
     @property
     def cache(self) -> PivotCache | None:
@@ -170,6 +183,19 @@ class VisionContext(RequestContext):
     def authorization(self) -> str | None:
         """The caller's `Authorization` header, passed on when Vision reads Weaver for them."""
         return self.request.headers.get("authorization") if self.request is not None else None
+
+    @property
+    def rate_limit(self) -> OperationRateLimit | None:
+        """Read by the rate-limit extension."""
+        return self.resources.rate_limit if self.resources is not None else None
+
+    @property
+    def gateway_request_id(self) -> str | None:
+        """The verified gateway tag of this call: calls of one client operation count once."""
+        signer = self.resources.gateway_requests if self.resources is not None else None
+        if signer is None or self.request is None:
+            return None
+        return signer.verify(self.request.headers.get(GATEWAY_REQUEST_HEADER))
 
     @property
     def refresher(self) -> CubeRefresher:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from axiom.input_guard import ControlCharacterGuard
+from axiom.graphql_policy import PolicyExtension
+from axiom.rate_limit_extension import TenantRateLimitExtension
 from axiom.service import api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
 from subgraphs.vision.subscriptions import Subscription
@@ -15,6 +17,6 @@ schema = strawberry.federation.Schema(
     mutation=Mutation,
     subscription=Subscription,
     types=[Cube, Table],
-    extensions=[ControlCharacterGuard, api_error_extensions],
+    extensions=[ControlCharacterGuard, PolicyExtension, TenantRateLimitExtension, api_error_extensions],
     federation_version="2.7",
 )

@@ -21,7 +21,7 @@ from subgraphs.weaver.service.request_guard import RequestGuard
 from subgraphs.weaver.store.datasources import DataSourceStore
 from subgraphs.weaver.store.glossary import GlossaryStore
 from subgraphs.weaver.store.graph_client import GraphClient
-from subgraphs.weaver.store.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
 from subgraphs.weaver.store.statistics import StatisticsStore

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from axiom.input_guard import ControlCharacterGuard
+from axiom.graphql_policy import PolicyExtension
 from axiom.service import api_error_extensions
 from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
@@ -29,6 +30,6 @@ schema = strawberry.federation.Schema(
     query=Query,
     mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
-    extensions=[ControlCharacterGuard, RateLimit, api_error_extensions],
+    extensions=[ControlCharacterGuard, PolicyExtension, RateLimit, api_error_extensions],
     federation_version="2.7",
 )

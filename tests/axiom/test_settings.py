@@ -51,3 +51,33 @@ def test_weaver_seed_names_are_accepted_and_wildcard_origin_is_ignored():
     assert settings.jwt_secret == "from-weaver-seed"
     assert settings.database_url == "postgresql://x@h/db"
     assert settings.cors_origins == ("https://a.example", "https://b.example")
+
+
+def test_production_refuses_a_jwt_secret_shorter_than_32_bytes():
+    with pytest.raises(SettingsError, match="JWT_SECRET must be at least 32 bytes"):
+        Settings.from_env({**PRODUCTION, "JWT_SECRET": "x"})
+    with pytest.raises(SettingsError, match="JWT_SECRET"):
+        Settings.from_env({**PRODUCTION, "JWT_SECRET": "a" * 31})
+
+
+def test_production_refuses_an_encryption_key_of_few_distinct_characters():
+    with pytest.raises(SettingsError, match="ENCRYPTION_KEY"):
+        Settings.from_env({**PRODUCTION, "ENCRYPTION_KEY": "ab" * 16})
+
+
+def test_production_turns_developer_conveniences_off_and_masks_errors():
+    settings = Settings.from_env(PRODUCTION)
+    assert not (settings.introspection or settings.graphiql or settings.suggestions or settings.debug_plan)
+    assert settings.masks_errors
+    development = Settings.from_env({})
+    assert development.introspection and development.graphiql and development.suggestions
+    assert development.debug_plan and not development.masks_errors
+
+
+def test_production_conveniences_can_be_enabled_explicitly():
+    settings = Settings.from_env({**PRODUCTION, "ENABLE_INTROSPECTION": "true", "ENABLE_GRAPHIQL": "1",
+                                  "ENABLE_SUGGESTIONS": "yes", "ENABLE_DEBUG_PLAN": "on", "MASK_ERRORS": "false"})
+    assert settings.introspection and settings.graphiql and settings.suggestions and settings.debug_plan
+    assert not settings.masks_errors
+    with pytest.raises(SettingsError, match="ENABLE_GRAPHIQL"):
+        Settings.from_env({"ENABLE_GRAPHIQL": "maybe"})

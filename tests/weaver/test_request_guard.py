@@ -8,9 +8,9 @@ from redis.asyncio import Redis
 
 from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
 from subgraphs.weaver.app import create_app
-from subgraphs.weaver.service.request_guard import (IdempotencyConflict, RateDecision, RequestGuard,
-                                                    sliding_window_decision)
-from subgraphs.weaver.store.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from axiom.rate_limit import RateDecision, sliding_window_decision
+from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
+from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
     dataSource { id name } userErrors { code } } }"""

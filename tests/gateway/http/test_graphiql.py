@@ -46,7 +46,7 @@ async def test_no_token_is_handed_out_outside_local_development(shop_sdl, settin
 
 
 async def test_graphiql_false_serves_neither_page_nor_files(shop_sdl):
-    settings = Settings(jwt_secret=SECRET, graphiql=False)
+    settings = Settings(jwt_secret=SECRET, enable_graphiql=False)
     async with _client(create_app(settings, shop_sdl)) as http:
         page = await http.get("/graphql", headers=HTML)
         script = await http.get("/graphiql/graphiql.js")

@@ -1,6 +1,7 @@
-"""Counters and keys of the request guard: Redis when configured, else an in-process fallback.
+"""Counters and keys of request guards (rate limits, idempotency): Redis when configured, else an in-process
+fallback. Used by the gateway and the subgraphs, each under its own key prefix.
 
-Both offer the same four operations, with expiry in seconds.
+Both offer the same operations, with expiry in seconds.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ log = logging.getLogger(__name__)
 class GuardState(Protocol):
     name: str
 
-    async def incr(self, key: str, ttl: int) -> int: ...
-    async def decr(self, key: str) -> None: ...
+    async def incr(self, key: str, ttl: int, amount: int = 1) -> int: ...
+    async def decr(self, key: str, amount: int = 1) -> None: ...
     async def set_nx(self, key: str, value: str, ttl: int) -> bool: ...
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str, ttl: int) -> None: ...
@@ -33,16 +34,16 @@ class RedisGuardState:
         self._redis = redis
         self._prefix = prefix
 
-    async def incr(self, key: str, ttl: int) -> int:
+    async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.incr(self._prefix + key)
+        pipe.incrby(self._prefix + key, amount)
         pipe.expire(self._prefix + key, ttl, nx=True)
         count, _ = await pipe.execute()
         return int(count)
 
-    async def decr(self, key: str) -> None:
+    async def decr(self, key: str, amount: int = 1) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.decr(self._prefix + key)
+        pipe.decrby(self._prefix + key, amount)
         # Had the key expired in between, DECR would create it without a TTL; give it one.
         pipe.expire(self._prefix + key, 60, nx=True)
         await pipe.execute()
@@ -85,19 +86,19 @@ class MemoryGuardState:
             self._values = {k: v for k, v in self._values.items() if v[1] > now}
         self._values[key] = (value, time.monotonic() + ttl)
 
-    async def incr(self, key: str, ttl: int) -> int:
+    async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
         current = self._live(key)
         if current is None:
-            self._put(key, "1", ttl)
-            return 1
-        count = int(current) + 1
+            self._put(key, str(amount), ttl)
+            return amount
+        count = int(current) + amount
         self._values[key] = (str(count), self._values[key][1])
         return count
 
-    async def decr(self, key: str) -> None:
+    async def decr(self, key: str, amount: int = 1) -> None:
         current = self._live(key)
         if current is not None:
-            self._values[key] = (str(int(current) - 1), self._values[key][1])
+            self._values[key] = (str(int(current) - amount), self._values[key][1])
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
         if self._live(key) is not None:
@@ -139,11 +140,11 @@ class FallbackGuardState:
         self.degraded = False
         return result
 
-    async def incr(self, key: str, ttl: int) -> int:
-        return await self._call("incr", key, ttl)
+    async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
+        return await self._call("incr", key, ttl, amount)
 
-    async def decr(self, key: str) -> None:
-        await self._call("decr", key)
+    async def decr(self, key: str, amount: int = 1) -> None:
+        await self._call("decr", key, amount)
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
         return await self._call("set_nx", key, value, ttl)

@@ -1,0 +1,125 @@
+"""Admission of client documents: limits first, then validation; results cached per document.
+
+Order of checks, cheapest first: document size, tokens (while parsing), shape (depth, fragment spreads,
+fields, aliases, root fields, measured without expanding fragments), cost (per request: it depends on
+variable values), then validation and normalization. Nothing past the shape check runs on a document over a
+limit, so the work spent on any unseen document is bounded by the limits. That bounded work (up to a few
+hundred milliseconds for a document at the limits) runs in a worker thread, so the event loop keeps serving
+other requests meanwhile; documents seen before are answered from the cache on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from graphql import GraphQLSchema
+
+from gateway.operation.cost import operation_cost
+from gateway.operation.errors import OperationError
+from axiom.operation_limits import QUERY_TOO_COMPLEX, OperationLimits
+from gateway.operation.prepare import ParsedOperation, PreparedOperation, parse_operation, validate_operation
+
+
+@dataclass(frozen=True)
+class AdmittedOperation:
+    prepared: PreparedOperation
+    cost: int  # requested cost (0 when limits are off)
+
+
+class _Entry:
+    __slots__ = ("parsed", "prepared")
+
+    def __init__(self, parsed: ParsedOperation | OperationError):
+        self.parsed = parsed
+        self.prepared: PreparedOperation | OperationError | None = None
+
+
+class OperationAdmission:
+    """Parses, checks and validates documents for one API schema (`limits` None: no limits)."""
+
+    def __init__(self, schema: GraphQLSchema, limits: OperationLimits | None, *, cache_size: int = 1000,
+                 cache_chars: int = 1_000_000, hide_suggestions: bool = False, introspection: bool = True):
+        self.schema = schema
+        self.limits = limits
+        self.hide_suggestions = hide_suggestions
+        self.introspection = introspection
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._cache_size = cache_size
+        # A parsed document takes ~100 bytes per character of its text: the cache is bounded by both.
+        self._cache_chars = cache_chars
+        self._cached_chars = 0
+        # Two workers: unseen documents queue here rather than take every core.
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-admission")
+
+    async def admit(self, query: str, operation_name: str | None, variables: dict | None) -> AdmittedOperation:
+        """The validated operation and its cost; raises OperationError (a refusal or an invalid document)."""
+        key = (query, operation_name)
+        entry = self._entries.get(key)
+        if entry is None or (entry.prepared is None and not isinstance(entry.parsed, OperationError)):
+            loop = asyncio.get_running_loop()
+            entry = await loop.run_in_executor(self._executor, self._checked_entry, entry, query, operation_name,
+                                               variables)
+            self._remember(key, entry)
+        else:
+            self._entries.move_to_end(key)
+        return self._admitted(entry, variables)
+
+    def _checked_entry(self, entry: _Entry | None, query: str, operation_name: str | None,
+                       variables: dict | None) -> _Entry:
+        """(Worker thread) parse within the limits, check the cost, validate: everything an unseen document
+        needs, so that the loop only reads the result. A document over its cost is not validated."""
+        if entry is None:
+            try:
+                entry = _Entry(parse_operation(query, operation_name, self.limits))
+            except OperationError as error:
+                entry = _Entry(error)
+        if isinstance(entry.parsed, OperationError):
+            return entry
+        try:
+            self.cost(entry.parsed, variables)
+        except OperationError:
+            return entry
+        try:
+            entry.prepared = validate_operation(self.schema, entry.parsed, hide_suggestions=self.hide_suggestions,
+                                                introspection=self.introspection)
+        except OperationError as error:
+            entry.prepared = error
+        return entry
+
+    def _admitted(self, entry: _Entry, variables: dict | None) -> AdmittedOperation:
+        if isinstance(entry.parsed, OperationError):
+            raise entry.parsed
+        cost = self.cost(entry.parsed, variables)
+        if isinstance(entry.prepared, OperationError):
+            raise entry.prepared
+        assert entry.prepared is not None  # validated in _checked_entry whenever the cost was within the limit
+        return AdmittedOperation(entry.prepared, cost)
+
+    def cost(self, parsed: ParsedOperation, variables: dict | None) -> int:
+        """The requested cost; raises QUERY_TOO_COMPLEX above the limit."""
+        if self.limits is None:
+            return 0
+        cost = operation_cost(self.schema, parsed.document, parsed.definition, variables,
+                              self.limits.default_list_size)
+        if cost > self.limits.max_cost:
+            message = f"The operation's cost {cost} exceeds the limit of {self.limits.max_cost}."
+            raise OperationError(QUERY_TOO_COMPLEX, [{"message": message, "extensions": {
+                "cost": {"requested": cost, "limit": self.limits.max_cost}}}])
+        return cost
+
+    def _remember(self, key: tuple, entry: _Entry) -> None:
+        if key not in self._entries:
+            self._cached_chars += len(key[0])
+        self._entries[key] = entry
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._cache_size or (self._cached_chars > self._cache_chars
+                                                        and len(self._entries) > 1):
+            (evicted, _), _ = self._entries.popitem(last=False)
+            self._cached_chars -= len(evicted)
+
+    def close(self) -> None:
+        """Stop the worker threads."""
+        self._executor.shutdown(wait=False, cancel_futures=True)

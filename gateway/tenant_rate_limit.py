@@ -1,0 +1,46 @@
+"""The gateway's rate limit as Axiom runs it: client operations per tenant per minute, weighted by cost.
+
+Counted per client operation before planning, so in-flight deduplication (identical concurrent operations
+sharing one subgraph call) saves subgraph work without letting operations past the limit. An operation weighs
+one request per started `cost_unit` of its cost: ordinary queries count one, the costliest several.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from redis.asyncio import Redis
+
+from axiom.guard_state import FallbackGuardState, GuardState, MemoryGuardState, RedisGuardState
+from axiom.rate_limit import RateDecision, SlidingWindowLimit
+from axiom.settings import Settings
+
+
+class TenantRateLimit:
+    """`(tenant, cost) → RateDecision`, counted in Redis (shared by gateway processes) or in-process."""
+
+    def __init__(self, state: GuardState, limit_per_minute: int, cost_unit: int,
+                 clock: Callable[[], float] = time.time, redis: Redis | None = None):
+        self.window = SlidingWindowLimit(state, limit_per_minute, clock)
+        self.cost_unit = max(1, cost_unit)
+        self._redis = redis
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "TenantRateLimit":
+        """RATE_LIMIT_PER_MINUTE and RATE_LIMIT_COST_UNIT; Redis at REDIS_URL (in-process while it fails)."""
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        state: GuardState = (FallbackGuardState(RedisGuardState(redis, prefix="gateway:guard:"))
+                             if redis is not None else MemoryGuardState())
+        return cls(state, settings.rate_limit_per_minute, settings.rate_limit_cost_unit, redis=redis)
+
+    def weight(self, cost: int) -> int:
+        """Requests an operation of this cost counts as."""
+        return 1 + cost // self.cost_unit
+
+    async def __call__(self, tenant_id: str, cost: int) -> RateDecision:
+        return await self.window.check(tenant_id, self.weight(cost))
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
