@@ -21,7 +21,9 @@ async def _client(settings: Settings, shop_sdl: str) -> httpx.AsyncClient:
     app = create_app(settings, shop_sdl)
     token = issue_token(settings, tenant_id="acme", subject="ann")
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw",
-                             headers={"authorization": f"Bearer {token}"})
+                             headers={"authorization": f"Bearer {token}",
+                                      # the modern media type: request errors are 4xx (not the legacy JSON 200)
+                                      "accept": "application/graphql-response+json"})
 
 
 @pytest.fixture

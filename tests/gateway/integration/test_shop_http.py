@@ -99,5 +99,6 @@ async def test_application_json_gets_200_for_request_errors_as_the_legacy_rule_s
         assert legacy.status_code == 200 and modern.status_code == 400
         assert legacy.json() == modern.json() and legacy.json()["errors"]
     # A body that is no GraphQL request at all stays a 400 whatever the media type.
-    broken = await shop.http.post("/graphql", content=b"{nope", headers={"accept": "application/json"})
+    broken = await shop.http.post("/graphql", content=b"{nope", headers={"accept": "application/json",
+                                                                           "content-type": "application/json"})
     assert broken.status_code == 400
