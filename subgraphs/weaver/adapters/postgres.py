@@ -15,6 +15,7 @@ from subgraphs.weaver.adapters.base import (
     QueryResult,
     QueryTimedOut,
 )
+from subgraphs.weaver.adapters.postgres_codecs import use_faithful_decoders
 from subgraphs.weaver.adapters.values import json_value
 from subgraphs.weaver.catalog.model import (
     MATERIALIZED_VIEW,
@@ -111,6 +112,7 @@ class PostgresAdapter:
     async def run_query(self, params: ConnectionParams, sql: str, limit: int, timeout: float) -> QueryResult:
         conn = await self._connect(params)
         try:
+            await use_faithful_decoders(conn)
             async with conn.transaction(readonly=True):
                 await conn.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
                 try:
