@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
@@ -26,8 +25,6 @@ from axiom.errors import UNAUTHENTICATED, ApiError, graphql_error_body
 from axiom.health import Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
 
-log = logging.getLogger(__name__)
-
 
 @dataclass
 class RequestContext:
@@ -45,12 +42,11 @@ class RequestContext:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask unexpected exceptions; validation errors and our own ApiErrors pass through."""
+    """Mask unexpected exceptions; validation errors and our own ApiErrors pass through.
+
+    Logging is `axiom.graphql_schema`'s job: it sees every error once, before masking."""
     original = error.original_error
-    if original is None or isinstance(original, (ApiError, GraphQLError)):
-        return False
-    log.error("unexpected error in resolver at %s", error.path, exc_info=original)
-    return True
+    return not (original is None or isinstance(original, (ApiError, GraphQLError)))
 
 
 def api_error_extensions() -> MaskErrors:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import strawberry
-
+from axiom.graphql_schema import AxiomSchema
 from axiom.service import api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
 from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
-schema = strawberry.federation.Schema(
+schema = AxiomSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from axiom.graphql_schema import AxiomSchema
 from axiom.service import api_error_extensions
 from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
@@ -24,7 +25,7 @@ class Mutation(DataSourceMutations, GlossaryMutations, QueryMutations):
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = AxiomSchema(
     query=Query,
     mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
