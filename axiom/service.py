@@ -24,6 +24,7 @@ from axiom.auth import AuthenticationError, Principal, TokenVerifier
 from axiom.errors import UNAUTHENTICATED, ApiError, graphql_error_body
 from axiom.health import Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
+from axiom.request_deadline import RequestDeadline
 
 
 @dataclass
@@ -125,8 +126,11 @@ def create_service_app(
     cors_origins: Sequence[str] = (),
     lifespan=None,
     extra_routes: Sequence[Route] = (),
+    deadline: float | None = None,
 ) -> Starlette:
-    """A subgraph's ASGI app: `/graphql` (HTTP + WebSocket), `/health/live`, `/health/ready`, `/metrics`."""
+    """A subgraph's ASGI app: `/graphql` (HTTP + WebSocket), `/health/live`, `/health/ready`, `/metrics`.
+
+    A GraphQL request stops when its client disconnects; with `deadline` (seconds) it answers TIMEOUT by then."""
     graphql_app = AxiomGraphQL(schema, context_factory=context_factory, verifier=verifier,
                                keep_alive=True, keep_alive_interval=15)
     routes = [
@@ -142,5 +146,6 @@ def create_service_app(
         Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], allow_credentials=True),
         Middleware(BearerTokenGate, verifier=verifier),
+        Middleware(RequestDeadline, deadline=deadline),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -15,9 +15,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.deadlines import gateway_timeouts
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.health import Dependency, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
+from axiom.request_deadline import RequestDeadline
 from axiom.settings import Settings
 from gateway.http import AuthenticationRejected, create_gateway_app
 from gateway.planner import PlanCache
@@ -131,6 +133,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         sdl,
         authenticate=authenticate,
         subgraph_timeout=settings.subgraph_timeout,
+        # Longer than each subgraph's own deadline, so that its coded TIMEOUT reaches the client.
+        subgraph_timeouts=gateway_timeouts(settings),
         # APQ: shared by every gateway process through Redis when one is configured.
         persisted_queries_redis_url=settings.redis_url,
         # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.
@@ -144,7 +148,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
-    wrapped: ASGIApp = GraphiQLPage(app)
+    # A client that leaves cancels its operation, and with it the subgraph requests (and their SQL).
+    wrapped: ASGIApp = GraphiQLPage(RequestDeadline(app))
     wrapped = CORSMiddleware(wrapped, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                              allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
                              allow_credentials=True)

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from axiom import database, graph
 from axiom.auth import Principal, TokenVerifier
+from axiom.deadlines import weaver_deadline
 from axiom.health import Dependency, Readiness
 from axiom.service import create_service_app
 from axiom.settings import Settings
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_
         readiness=_readiness(settings, holder),
         cors_origins=settings.cors_origins,
         lifespan=lifespan,
+        deadline=weaver_deadline(settings),
     )
 
 
