@@ -62,6 +62,10 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f', 'v', 
 ORDER BY n.nspname, c.relname, a.attnum
 """
 
+# A foreign key is reported on the table a user sees: one declared on a partition belongs to its partitioned
+# root (partitions are not listed), and so does a target that is a partition. Copies PostgreSQL makes of a
+# parent's key on each partition (conparentid <> 0) are left out; `_assemble` drops keys several partitions
+# declare alike.
 _FOREIGN_KEYS = """
 SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
        ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
@@ -71,9 +75,11 @@ SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)
          AS target_columns
 FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_class fc ON fc.oid = con.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE con.contype = 'f' AND n.nspname = ANY($1::text[])
+JOIN pg_class c ON c.oid = COALESCE(pg_partition_root(con.conrelid), con.conrelid)
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_class fc ON fc.oid = COALESCE(pg_partition_root(con.confrelid), con.confrelid)
+JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname = ANY($1::text[])
 ORDER BY n.nspname, c.relname, con.conname
 """
 
@@ -171,10 +177,14 @@ def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
                                  ordinal=len(bucket) + 1, default=r["default_value"], is_primary_key=r["is_pk"],
                                  comment=r["comment"]))
     fks: dict[tuple[str, str], list[ForeignKeyMeta]] = defaultdict(list)
-    for r in fk_rows:
-        fks[(r["schema"], r["table"])].append(ForeignKeyMeta(
-            name=r["name"], columns=tuple(r["columns"]), target_schema=r["target_schema"],
-            target_table=r["target_table"], target_columns=tuple(r["target_columns"])))
+    seen: set[tuple] = set()
+    for r in fk_rows:  # ordered by name: of keys several partitions declare alike, the first name is kept
+        fk = ForeignKeyMeta(name=r["name"], columns=tuple(r["columns"]), target_schema=r["target_schema"],
+                            target_table=r["target_table"], target_columns=tuple(r["target_columns"]))
+        identity = (r["schema"], r["table"], fk.columns, fk.target_schema, fk.target_table, fk.target_columns)
+        if identity not in seen:
+            seen.add(identity)
+            fks[(r["schema"], r["table"])].append(fk)
     tables: dict[str, list[TableMeta]] = defaultdict(list)
     for r in table_rows:
         key = (r["schema"], r["name"])
