@@ -6,6 +6,7 @@ In MySQL a "schema" is a database; without a schema filter only the datasource's
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import defaultdict
 from typing import Sequence
 
@@ -157,13 +158,23 @@ async def _set_statement_timeout(cur, timeout: float) -> None:
         await cur.execute(f"SET SESSION max_execution_time = {max(1, int(timeout * 1000))}")
 
 
+_ENUM_LABEL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def enum_labels(column_type: str) -> tuple[str, ...]:
+    """The labels of `enum('a','it''s')` in their order (MySQL doubles quotes inside COLUMN_TYPE)."""
+    if not column_type.lower().startswith("enum("):
+        return ()
+    return tuple(m.group(1).replace("''", "'") for m in _ENUM_LABEL.finditer(column_type[len("enum("):]))
+
+
 def _assemble(names, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
     columns: dict[tuple[str, str], list[ColumnMeta]] = defaultdict(list)
     for r in column_rows:
         bucket = columns[(r["s"], r["t"])]
         bucket.append(ColumnMeta(name=r["name"], data_type=r["type"], nullable=r["nullable"] == "YES",
                                  ordinal=len(bucket) + 1, default=r["dflt"], is_primary_key=r["ckey"] == "PRI",
-                                 comment=r["comment"] or None))
+                                 comment=r["comment"] or None, enum_labels=enum_labels(r["type"])))
     grouped: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in fk_rows:
         grouped[(r["s"], r["t"], r["name"])].append(r)

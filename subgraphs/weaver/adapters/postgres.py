@@ -52,8 +52,11 @@ SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS data_type, NOT a.attnotnull AS nullable,
        pg_get_expr(d.adbin, d.adrelid) AS default_value, col_description(c.oid, a.attnum) AS comment,
        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary
-               AND a.attnum = ANY (i.indkey)) AS is_pk
+               AND a.attnum = ANY (i.indkey)) AS is_pk,
+       ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = COALESCE(NULLIF(t.typbasetype, 0), t.oid)
+             ORDER BY e.enumsortorder) AS enum_labels
 FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -175,7 +178,7 @@ def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
         bucket = columns[(r["schema"], r["table"])]
         bucket.append(ColumnMeta(name=r["name"], data_type=r["data_type"], nullable=r["nullable"],
                                  ordinal=len(bucket) + 1, default=r["default_value"], is_primary_key=r["is_pk"],
-                                 comment=r["comment"]))
+                                 comment=r["comment"], enum_labels=tuple(r["enum_labels"])))
     fks: dict[tuple[str, str], list[ForeignKeyMeta]] = defaultdict(list)
     seen: set[tuple] = set()
     for r in fk_rows:  # ordered by name: of keys several partitions declare alike, the first name is kept

@@ -41,3 +41,10 @@ async def test_queries_are_capped_read_only_and_timed_out(mariadb):
         await adapter.run_query(mariadb, "SELECT * FROM no_such_table", 10, 5)
     with pytest.raises(QueryTimedOut):
         await adapter.run_query(mariadb, "SELECT SLEEP(3) FROM orders", 10, 0.5)
+
+
+async def test_enum_labels_are_read_in_their_order(mariadb):
+    catalog = await MySQLAdapter().introspect(mariadb)
+    orders = next(t for t in catalog.schemas[0].tables if t.name == "orders")
+    priority = next(c for c in orders.columns if c.name == "priority")
+    assert priority.enum_labels == ("urgent", "low", "normal")
