@@ -10,7 +10,8 @@ The encodings a client sees (also in the `ResultColumn.values` description):
 - intervals and durations → ISO 8601 durations ("P1Y2M3DT4H5M6.5S", PostgreSQL's `iso_8601` style);
 - ranges → {"lower", "upper", "bounds" ("[)", "(]" …), "empty"}, a null bound being unbounded; multiranges
   → lists of those;
-- arrays → lists (nested for several dimensions); json/jsonb → the JSON value itself;
+- arrays and anonymous rows → lists (nested for several dimensions); composite values → objects by field name;
+  json/jsonb → the JSON value itself;
 - binary (bytea, BLOB) → lowercase hex without a prefix; uuid, network addresses, money … → their text.
 """
 
@@ -52,7 +53,7 @@ def json_value(value: Any) -> Any:
         return sorted(json_value(v) for v in value)
     if isinstance(value, (list, tuple)):
         return [json_value(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, dict) or callable(getattr(value, "items", None)):  # a composite value is a Record
         return {str(k): json_value(v) for k, v in value.items()}
     as_string = getattr(value, "as_string", None)  # asyncpg's BitString: the bits as "0101"
     return as_string() if callable(as_string) else str(value)

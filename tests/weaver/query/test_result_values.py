@@ -1,6 +1,7 @@
 """runQuery returns every value as the database holds it: one table-driven case per type, through the API,
 against the real PostgreSQL (and the real MariaDB for the MySQL adapter)."""
 
+import asyncpg
 import pytest
 
 from subgraphs.weaver.adapters.mysql import MySQLAdapter
@@ -42,13 +43,23 @@ POSTGRES_CASES = {
     "jsonb": ("SELECT '{\"b\": {\"c\": true}}'::jsonb UNION ALL SELECT '\"text\"'::jsonb", [{"b": {"c": True}},
                                                                                                 "text"]),
     "bit": ("SELECT B'0101'", ["0101"]),
+    "composite": ("SELECT (1, 'a', '2024-01-01'::date)::{schema}.triple UNION ALL SELECT NULL",
+                  [{"n": 1, "label": "a", "day": "2024-01-01"}, None]),
+    "point": ("SELECT '(1.5,2)'::point", [[1.5, 2.0]]),
     "boolean": ("SELECT true UNION ALL SELECT NULL::boolean", [True, None]),
 }
 
 
 @pytest.mark.parametrize("case", POSTGRES_CASES)
-async def test_postgres_values_round_trip(case, gql, runtime, tenant_id, local_params, source_schema):
+async def test_postgres_values_round_trip(case, gql, runtime, tenant_id, local_params, source_schema,
+                                          services_settings):
     sql, expected = POSTGRES_CASES[case]
+    conn = await asyncpg.connect(services_settings.database_url)
+    try:
+        await conn.execute(f"CREATE TYPE {source_schema}.triple AS (n int, label text, day date)")
+    finally:
+        await conn.close()
+    sql = sql.replace("{schema}", source_schema)
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     _, body = await gql(tenant_id, RUN, {"d": record.id, "sql": sql})
     assert "errors" not in body, body
