@@ -21,8 +21,9 @@ class ResultColumn:
         "Values of the column, one per row; SQL NULL is null. Numbers, text and booleans as themselves; exact "
         "decimals a double cannot hold as their decimal text; NaN/Infinity as text; dates, times, timestamps as "
         "ISO 8601 text, ±infinity as \"infinity\"/\"-infinity\"; intervals as ISO 8601 durations "
-        "(P1Y2M3DT4H5M6S); ranges as {lower, upper, bounds, empty} (a null bound is unbounded); arrays as lists; composite values as objects; "
-        "json/jsonb as the JSON value; binary as lowercase hex; uuid and other types as their text."))
+        "(P1Y2M3DT4H5M6S); ranges as {lower, upper, bounds, empty} (a null bound is unbounded); arrays as lists; "
+        "composite values as objects; json/jsonb as the JSON value; binary as lowercase hex; uuid and other types "
+        "as their text."))
 
 
 @strawberry.type(description="The result of a read-only query.")
