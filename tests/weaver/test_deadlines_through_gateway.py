@@ -78,7 +78,8 @@ async def test_a_slow_query_answers_timeout_through_the_gateway(services_setting
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     async with stack(settings) as (_, gateway_url), httpx.AsyncClient(timeout=60) as client:
         response = await client.post(gateway_url, json={"query": RUN, "variables": {
-            "d": record.id, "sql": "SELECT pg_sleep(10)"}}, headers={"authorization": f"Bearer {make_token(tenant_id)}"})
+            "d": record.id, "sql": "SELECT pg_sleep(10)"}},
+                                     headers={"authorization": f"Bearer {make_token(tenant_id)}"})
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "TIMEOUT", error
     assert "2 s" in error["message"]

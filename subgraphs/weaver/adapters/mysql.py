@@ -13,6 +13,7 @@ from typing import Sequence
 import aiomysql
 import pymysql
 
+from axiom.deadlines import CONNECT_TIMEOUT
 from subgraphs.weaver.adapters.base import (
     ConnectionParams,
     DataSourceUnreachable,
@@ -40,7 +41,7 @@ def _in(values: Sequence[str]) -> str:
 
 
 class MySQLAdapter:
-    async def _connect(self, params: ConnectionParams, timeout: float = 10.0) -> aiomysql.Connection:
+    async def _connect(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> aiomysql.Connection:
         try:
             return await asyncio.wait_for(aiomysql.connect(
                 host=params.host, port=params.port, user=params.username, password=params.password or "",
@@ -48,7 +49,7 @@ class MySQLAdapter:
         except (OSError, asyncio.TimeoutError, pymysql.err.MySQLError) as exc:
             raise DataSourceUnreachable(params.scrub(str(exc) or type(exc).__name__)) from exc
 
-    async def test_connection(self, params: ConnectionParams, timeout: float = 10.0) -> str:
+    async def test_connection(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> str:
         conn = await self._connect(params, timeout)
         try:
             async with conn.cursor() as cur:

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import asyncpg
 
+from axiom.deadlines import CONNECT_TIMEOUT
 from subgraphs.weaver.adapters.base import (
     ConnectionParams,
     DataSourceUnreachable,
@@ -88,7 +89,7 @@ ORDER BY n.nspname, c.relname, con.conname
 
 
 class PostgresAdapter:
-    async def _connect(self, params: ConnectionParams, timeout: float = 10.0) -> asyncpg.Connection:
+    async def _connect(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> asyncpg.Connection:
         try:
             return await asyncpg.connect(host=params.host, port=params.port, user=params.username,
                                          password=params.password or None, database=params.database,
@@ -97,7 +98,7 @@ class PostgresAdapter:
             reason = str(exc) or type(exc).__name__
             raise DataSourceUnreachable(params.scrub(reason)) from exc
 
-    async def test_connection(self, params: ConnectionParams, timeout: float = 10.0) -> str:
+    async def test_connection(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> str:
         conn = await self._connect(params, timeout)
         try:
             return await conn.fetchval("SELECT version()")
