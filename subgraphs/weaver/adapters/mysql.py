@@ -6,6 +6,7 @@ In MySQL a "schema" is a database; without a schema filter only the datasource's
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections import defaultdict
 from typing import Sequence
@@ -32,6 +33,7 @@ from subgraphs.weaver.catalog.model import (
     TableMeta,
 )
 
+log = logging.getLogger(__name__)
 _SYSTEM = ("mysql", "information_schema", "performance_schema", "sys")
 _TIMEOUT_ERRORS = {1969, 3024, 1317}  # MariaDB max_statement_time, MySQL max_execution_time, interrupted
 
@@ -111,11 +113,30 @@ class MySQLAdapter:
                     if code in _TIMEOUT_ERRORS:
                         raise QueryTimedOut(f"query exceeded the {timeout:g} s timeout") from exc
                     raise QueryRejected(str(exc.args[1] if len(exc.args) > 1 else exc)) from exc
+                except asyncio.CancelledError:
+                    # MySQL keeps running a statement whose client went away; nobody waits for it any more.
+                    await asyncio.shield(self._kill_query(params, conn.thread_id()))
+                    raise
         finally:
             conn.close()  # closing drops the rest of an unbuffered result and the transaction
         return QueryResult(columns=columns, rows=[[json_value(v) for v in r] for r in rows[:limit]],
                            truncated=len(rows) > limit)
 
+
+    async def _kill_query(self, params: ConnectionParams, thread_id: int) -> None:
+        """Stop the statement running on connection `thread_id` (a user may stop its own statements)."""
+        try:
+            conn = await self._connect(params)
+        except DataSourceUnreachable as exc:
+            log.warning("could not stop a cancelled query: %s", exc)
+            return
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute("KILL QUERY %s", (int(thread_id),))
+        except pymysql.err.MySQLError as exc:  # it may have finished meanwhile
+            log.info("stopping a cancelled query: %s", exc)
+        finally:
+            conn.close()
 
     async def estimate_rows(self, params: ConnectionParams, schemas: Sequence[str]) -> dict[tuple[str, str], int]:
         if not schemas:
