@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
@@ -27,8 +26,7 @@ from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness, live_endpoint, ready_endpoint
 from axiom.http_guard import GraphQLPostGuard
 from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
-
-log = logging.getLogger(__name__)
+from axiom.request_deadline import RequestDeadline
 
 
 @dataclass
@@ -48,12 +46,11 @@ class RequestContext:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask unexpected exceptions; validation errors and our own ApiErrors pass through."""
+    """Mask unexpected exceptions; validation errors and our own ApiErrors pass through.
+
+    Logging is `axiom.graphql_schema`'s job: it sees every error once, before masking."""
     original = error.original_error
-    if original is None or isinstance(original, (ApiError, GraphQLError)):
-        return False
-    log.error("unexpected error in resolver at %s", error.path, exc_info=original)
-    return True
+    return not (original is None or isinstance(original, (ApiError, GraphQLError)))
 
 
 def api_error_extensions() -> MaskErrors:
@@ -138,11 +135,13 @@ def create_service_app(
     extra_routes: Sequence[Route] = (),
     policy: GraphQLPolicy | None = None,
     max_body_bytes: int = 1 << 20,
+    deadline: float | None = None,
 ) -> Starlette:
     """A subgraph's ASGI app: `/graphql` (HTTP + WebSocket), `/health/live`, `/health/ready`, `/metrics`.
 
     `policy` (limits, introspection, suggestions, GraphiQL) applies through the schema's `PolicyExtension`;
-    POSTs must be JSON of at most `max_body_bytes`."""
+    POSTs must be JSON of at most `max_body_bytes`. A GraphQL request stops when its client disconnects; with
+    `deadline` (seconds) it answers TIMEOUT by then."""
     graphiql = policy is None or policy.graphiql
     graphql_app = AxiomGraphQL(schema, context_factory=context_factory, verifier=verifier, policy=policy,
                                graphql_ide="graphiql" if graphiql else None,
@@ -161,5 +160,6 @@ def create_service_app(
                    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], allow_credentials=True),
         Middleware(GraphQLPostGuard, max_body_bytes=max_body_bytes),
         Middleware(BearerTokenGate, verifier=verifier),
+        Middleware(RequestDeadline, deadline=deadline),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -14,11 +14,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.deadlines import gateway_timeouts
 from axiom.demo import issue_demo_token
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.graphql_policy import limits_from_settings
 from axiom.health import Degraded, Dependency, ProbeFailed, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
+from axiom.request_deadline import RequestDeadline
 from axiom.settings import Settings
 from gateway.http import AuthenticationRejected, create_gateway_app
 from gateway.http.cors import CorsPolicy, with_cors
@@ -140,6 +142,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         sdl,
         authenticate=authenticate,
         subgraph_timeout=settings.subgraph_timeout,
+        # Longer than each subgraph's own deadline, so that its coded TIMEOUT reaches the client.
+        subgraph_timeouts=gateway_timeouts(settings),
         # APQ: shared by every gateway process through Redis when one is configured.
         persisted_queries_redis_url=settings.redis_url,
         # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.
@@ -165,7 +169,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     # The supergraph model and API schema live as long as the process: kept out of full garbage collections,
     # which would otherwise traverse them whenever a large document is parsed (pausing every request).
     gc.freeze()
-    wrapped: ASGIApp = app
+    # A client that leaves cancels its operation, and with it the subgraph requests (and their SQL).
+    wrapped: ASGIApp = RequestDeadline(app)
     if settings.graphiql:
         wrapped = GraphiQLPage(app, prefill_headers=_graphiql_headers(settings))
     wrapped = with_cors(wrapped, CorsPolicy.from_settings(settings.cors_origins, production=settings.is_production))

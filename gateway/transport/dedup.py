@@ -7,20 +7,29 @@ from typing import Awaitable, Callable, Hashable
 
 
 class InflightDeduplicator:
-    """Callers with the same key while a call is pending await that same call."""
+    """Callers with the same key while a call is pending await that same call.
+
+    The shared call outlives any one caller that is cancelled, and is cancelled with the last one: once
+    nobody waits for its answer, the subgraph should stop working on it."""
 
     def __init__(self) -> None:
         self._pending: dict[Hashable, asyncio.Future] = {}
+        self._waiters: dict[Hashable, int] = {}
 
     async def run(self, key: Hashable, call: Callable[[], Awaitable]):
-        pending = self._pending.get(key)
-        if pending is not None:
-            # Shielded so that one cancelled caller does not cancel the shared call.
-            return await asyncio.shield(pending)
-        task = asyncio.ensure_future(call())
-        self._pending[key] = task
+        task = self._pending.get(key)
+        if task is None:
+            task = asyncio.ensure_future(call())
+            self._pending[key] = task
+            self._waiters[key] = 0
+        self._waiters[key] += 1
         try:
             return await asyncio.shield(task)
         finally:
-            if self._pending.get(key) is task:
-                del self._pending[key]
+            self._waiters[key] -= 1
+            if self._waiters[key] == 0:
+                del self._waiters[key]
+                if self._pending.get(key) is task:
+                    del self._pending[key]
+                if not task.done():
+                    task.cancel()

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from axiom import database, graph
 from axiom.auth import Principal, TokenVerifier
+from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
 from axiom.service import create_service_app
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_
         lifespan=lifespan,
         policy=GraphQLPolicy.for_subgraph(settings),
         max_body_bytes=settings.max_body_bytes,
+        deadline=weaver_deadline(settings),
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from axiom.input_guard import ControlCharacterGuard
 from axiom.graphql_policy import PolicyExtension
+from axiom.graphql_schema import AxiomSchema
+from axiom.input_guard import ControlCharacterGuard
 from axiom.service import api_error_extensions
 from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
@@ -26,7 +27,7 @@ class Mutation(DataSourceMutations, GlossaryMutations, QueryMutations):
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = AxiomSchema(
     query=Query,
     mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],

@@ -118,6 +118,8 @@ CREATE TABLE shop.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, total DE
 CREATE VIEW shop.big_orders AS SELECT id, total FROM shop.orders WHERE total > 100;
 INSERT INTO shop.customers VALUES (1, 'Ada', 'ada@example.com'), (2, 'Bob', NULL);
 INSERT INTO shop.orders VALUES (10, 1, 50, 'new'), (11, 1, 150, 'paid'), (12, 2, 300, 'paid');
+ALTER TABLE shop.orders ADD COLUMN priority ENUM('urgent', 'low', 'normal') NULL;
+UPDATE shop.orders SET priority = CASE id WHEN 10 THEN 'urgent' WHEN 11 THEN 'normal' END;
 """
 
 

@@ -6,12 +6,15 @@ In MySQL a "schema" is a database; without a schema filter only the datasource's
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections import defaultdict
 from typing import Sequence
 
 import aiomysql
 import pymysql
 
+from axiom.deadlines import CONNECT_TIMEOUT
 from subgraphs.weaver.adapters.base import (
     ConnectionParams,
     DataSourceUnreachable,
@@ -30,6 +33,7 @@ from subgraphs.weaver.catalog.model import (
     TableMeta,
 )
 
+log = logging.getLogger(__name__)
 _SYSTEM = ("mysql", "information_schema", "performance_schema", "sys")
 _TIMEOUT_ERRORS = {1969, 3024, 1317}  # MariaDB max_statement_time, MySQL max_execution_time, interrupted
 
@@ -39,7 +43,7 @@ def _in(values: Sequence[str]) -> str:
 
 
 class MySQLAdapter:
-    async def _connect(self, params: ConnectionParams, timeout: float = 10.0) -> aiomysql.Connection:
+    async def _connect(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> aiomysql.Connection:
         try:
             return await asyncio.wait_for(aiomysql.connect(
                 host=params.host, port=params.port, user=params.username, password=params.password or "",
@@ -47,7 +51,7 @@ class MySQLAdapter:
         except (OSError, asyncio.TimeoutError, pymysql.err.MySQLError) as exc:
             raise DataSourceUnreachable(params.scrub(str(exc) or type(exc).__name__)) from exc
 
-    async def test_connection(self, params: ConnectionParams, timeout: float = 10.0) -> str:
+    async def test_connection(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> str:
         conn = await self._connect(params, timeout)
         try:
             async with conn.cursor() as cur:
@@ -109,11 +113,30 @@ class MySQLAdapter:
                     if code in _TIMEOUT_ERRORS:
                         raise QueryTimedOut(f"query exceeded the {timeout:g} s timeout") from exc
                     raise QueryRejected(str(exc.args[1] if len(exc.args) > 1 else exc)) from exc
+                except asyncio.CancelledError:
+                    # MySQL keeps running a statement whose client went away; nobody waits for it any more.
+                    await asyncio.shield(self._kill_query(params, conn.thread_id()))
+                    raise
         finally:
             conn.close()  # closing drops the rest of an unbuffered result and the transaction
         return QueryResult(columns=columns, rows=[[json_value(v) for v in r] for r in rows[:limit]],
                            truncated=len(rows) > limit)
 
+
+    async def _kill_query(self, params: ConnectionParams, thread_id: int) -> None:
+        """Stop the statement running on connection `thread_id` (a user may stop its own statements)."""
+        try:
+            conn = await self._connect(params)
+        except DataSourceUnreachable as exc:
+            log.warning("could not stop a cancelled query: %s", exc)
+            return
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute("KILL QUERY %s", (int(thread_id),))
+        except pymysql.err.MySQLError as exc:  # it may have finished meanwhile
+            log.info("stopping a cancelled query: %s", exc)
+        finally:
+            conn.close()
 
     async def estimate_rows(self, params: ConnectionParams, schemas: Sequence[str]) -> dict[tuple[str, str], int]:
         if not schemas:
@@ -157,13 +180,23 @@ async def _set_statement_timeout(cur, timeout: float) -> None:
         await cur.execute(f"SET SESSION max_execution_time = {max(1, int(timeout * 1000))}")
 
 
+_ENUM_LABEL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def enum_labels(column_type: str) -> tuple[str, ...]:
+    """The labels of `enum('a','it''s')` in their order (MySQL doubles quotes inside COLUMN_TYPE)."""
+    if not column_type.lower().startswith("enum("):
+        return ()
+    return tuple(m.group(1).replace("''", "'") for m in _ENUM_LABEL.finditer(column_type[len("enum("):]))
+
+
 def _assemble(names, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
     columns: dict[tuple[str, str], list[ColumnMeta]] = defaultdict(list)
     for r in column_rows:
         bucket = columns[(r["s"], r["t"])]
         bucket.append(ColumnMeta(name=r["name"], data_type=r["type"], nullable=r["nullable"] == "YES",
                                  ordinal=len(bucket) + 1, default=r["dflt"], is_primary_key=r["ckey"] == "PRI",
-                                 comment=r["comment"] or None))
+                                 comment=r["comment"] or None, enum_labels=enum_labels(r["type"])))
     grouped: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in fk_rows:
         grouped[(r["s"], r["t"], r["name"])].append(r)

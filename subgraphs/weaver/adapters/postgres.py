@@ -8,6 +8,7 @@ from typing import Sequence
 
 import asyncpg
 
+from axiom.deadlines import CONNECT_TIMEOUT
 from subgraphs.weaver.adapters.base import (
     ConnectionParams,
     DataSourceUnreachable,
@@ -15,6 +16,7 @@ from subgraphs.weaver.adapters.base import (
     QueryResult,
     QueryTimedOut,
 )
+from subgraphs.weaver.adapters.postgres_codecs import use_faithful_decoders
 from subgraphs.weaver.adapters.values import json_value
 from subgraphs.weaver.catalog.model import (
     MATERIALIZED_VIEW,
@@ -51,8 +53,11 @@ SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS data_type, NOT a.attnotnull AS nullable,
        pg_get_expr(d.adbin, d.adrelid) AS default_value, col_description(c.oid, a.attnum) AS comment,
        EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary
-               AND a.attnum = ANY (i.indkey)) AS is_pk
+               AND a.attnum = ANY (i.indkey)) AS is_pk,
+       ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = COALESCE(NULLIF(t.typbasetype, 0), t.oid)
+             ORDER BY e.enumsortorder) AS enum_labels
 FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -61,6 +66,10 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'f', 'v', 
 ORDER BY n.nspname, c.relname, a.attnum
 """
 
+# A foreign key is reported on the table a user sees: one declared on a partition belongs to its partitioned
+# root (partitions are not listed), and so does a target that is a partition. Copies PostgreSQL makes of a
+# parent's key on each partition (conparentid <> 0) are left out; `_assemble` drops keys several partitions
+# declare alike.
 _FOREIGN_KEYS = """
 SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
        ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
@@ -70,15 +79,17 @@ SELECT n.nspname AS schema, c.relname AS table, con.conname AS name,
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)
          AS target_columns
 FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_class fc ON fc.oid = con.confrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE con.contype = 'f' AND n.nspname = ANY($1::text[])
+JOIN pg_class c ON c.oid = COALESCE(pg_partition_root(con.conrelid), con.conrelid)
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_class fc ON fc.oid = COALESCE(pg_partition_root(con.confrelid), con.confrelid)
+JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype = 'f' AND con.conparentid = 0 AND n.nspname = ANY($1::text[])
 ORDER BY n.nspname, c.relname, con.conname
 """
 
 
 class PostgresAdapter:
-    async def _connect(self, params: ConnectionParams, timeout: float = 10.0) -> asyncpg.Connection:
+    async def _connect(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> asyncpg.Connection:
         try:
             return await asyncpg.connect(host=params.host, port=params.port, user=params.username,
                                          password=params.password or None, database=params.database,
@@ -87,7 +98,7 @@ class PostgresAdapter:
             reason = str(exc) or type(exc).__name__
             raise DataSourceUnreachable(params.scrub(reason)) from exc
 
-    async def test_connection(self, params: ConnectionParams, timeout: float = 10.0) -> str:
+    async def test_connection(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> str:
         conn = await self._connect(params, timeout)
         try:
             return await conn.fetchval("SELECT version()")
@@ -111,6 +122,7 @@ class PostgresAdapter:
     async def run_query(self, params: ConnectionParams, sql: str, limit: int, timeout: float) -> QueryResult:
         conn = await self._connect(params)
         try:
+            await use_faithful_decoders(conn)
             async with conn.transaction(readonly=True):
                 await conn.execute(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
                 try:
@@ -167,12 +179,16 @@ def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
         bucket = columns[(r["schema"], r["table"])]
         bucket.append(ColumnMeta(name=r["name"], data_type=r["data_type"], nullable=r["nullable"],
                                  ordinal=len(bucket) + 1, default=r["default_value"], is_primary_key=r["is_pk"],
-                                 comment=r["comment"]))
+                                 comment=r["comment"], enum_labels=tuple(r["enum_labels"])))
     fks: dict[tuple[str, str], list[ForeignKeyMeta]] = defaultdict(list)
-    for r in fk_rows:
-        fks[(r["schema"], r["table"])].append(ForeignKeyMeta(
-            name=r["name"], columns=tuple(r["columns"]), target_schema=r["target_schema"],
-            target_table=r["target_table"], target_columns=tuple(r["target_columns"])))
+    seen: set[tuple] = set()
+    for r in fk_rows:  # ordered by name: of keys several partitions declare alike, the first name is kept
+        fk = ForeignKeyMeta(name=r["name"], columns=tuple(r["columns"]), target_schema=r["target_schema"],
+                            target_table=r["target_table"], target_columns=tuple(r["target_columns"]))
+        identity = (r["schema"], r["table"], fk.columns, fk.target_schema, fk.target_table, fk.target_columns)
+        if identity not in seen:
+            seen.add(identity)
+            fks[(r["schema"], r["table"])].append(fk)
     tables: dict[str, list[TableMeta]] = defaultdict(list)
     for r in table_rows:
         key = (r["schema"], r["name"])

@@ -24,6 +24,7 @@ class ColumnMeta:
     default: str | None = None
     is_primary_key: bool = False
     comment: str | None = None
+    enum_labels: tuple[str, ...] = ()  # an enum column's labels in the enum's order (its sort order)
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class DatabaseCatalog:
                         name=t["name"],
                         kind=t.get("kind", TABLE),
                         comment=t.get("comment"),
-                        columns=tuple(ColumnMeta(**c) for c in t.get("columns", ())),
+                        columns=tuple(ColumnMeta(**{**c, "enum_labels": tuple(c.get("enum_labels", ()))})
+                                      for c in t.get("columns", ())),
                         foreign_keys=tuple(
                             ForeignKeyMeta(
                                 name=fk["name"],

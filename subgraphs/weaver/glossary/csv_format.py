@@ -1,4 +1,9 @@
-"""Glossary CSV: header `name,definition,synonyms,parent,owner,status,related`; lists separated by `|`."""
+"""Glossary CSV: header `name,definition,synonyms,parent,owner,status,related`.
+
+A list cell (synonyms, related) is itself one CSV record with `|` as its separator: `Sales|Turnover`, and an item
+holding `|`, a quote or a line break is quoted inside the cell the CSV way: `"A|B"|C` holds "A|B" and "C". Plain lists
+written by hand read as before; whatever the export writes, the import reads back unchanged.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +26,15 @@ class CsvProblem:
 
 
 def _split(value: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip()))
+    items = next(csv.reader(io.StringIO(value), delimiter=LIST_SEPARATOR), [])
+    return tuple(dict.fromkeys(v.strip() for v in items if v.strip()))
+
+
+def _join(items) -> str:
+    out = io.StringIO()
+    # The writer quotes items holding a character of its line terminator: "\r\n" covers both line breaks.
+    csv.writer(out, delimiter=LIST_SEPARATOR, lineterminator="\r\n").writerow(items)
+    return out.getvalue().removesuffix("\r\n")
 
 
 def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvProblem]]:
@@ -54,9 +67,9 @@ def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvP
 
 def render_glossary_csv(terms: list[TermData]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; it also makes any line break get quoted
     writer.writerow(COLUMNS)
     for t in sorted(terms, key=lambda t: t.name.lower()):
-        writer.writerow([t.name, t.definition, LIST_SEPARATOR.join(t.synonyms), t.parent or "", t.owner or "",
-                         t.status, LIST_SEPARATOR.join(sorted(t.related))])
+        writer.writerow([t.name, t.definition, _join(t.synonyms), t.parent or "", t.owner or "", t.status,
+                         _join(sorted(t.related))])
     return out.getvalue()

@@ -87,7 +87,9 @@ class DataSourceQueries:
     async def snapshot(self, info: Info, id: IdArg) -> MetadataSnapshot:
         return MetadataSnapshot.from_record(await require_snapshot(info, id, "id"))
 
-    @strawberry.field(description="What changed between two snapshots (tables, columns, foreign keys).")
+    @strawberry.field(description="What changed between two snapshots (tables, columns, foreign keys) of one "
+                                  "datasource. Snapshots of two different datasources are BAD_USER_INPUT "
+                                  "(reason SNAPSHOTS_OF_DIFFERENT_DATASOURCES).")
     async def snapshot_diff(
         self, info: Info,
         from_: Annotated[strawberry.ID, strawberry.argument(name="from", description="Older snapshot id.")],
@@ -95,10 +97,17 @@ class DataSourceQueries:
     ) -> SnapshotDiff:
         a = await require_snapshot(info, from_, "from")
         b = await require_snapshot(info, to, "to")
+        if a.datasource_id != b.datasource_id:
+            # Two catalogs of unrelated databases differ everywhere; such a "diff" would only mislead.
+            raise BadUserInput("the snapshots belong to different datasources; compare snapshots of one "
+                               "datasource", field="to", reason=DIFFERENT_DATASOURCES)
         store = runtime(info).snapshots
         before, after = await store.catalog(tenant(info), a.id), await store.catalog(tenant(info), b.id)
         return SnapshotDiff.of(MetadataSnapshot.from_record(a), MetadataSnapshot.from_record(b),
                                diff_catalogs(before, after))
+
+
+DIFFERENT_DATASOURCES = "SNAPSHOTS_OF_DIFFERENT_DATASOURCES"
 
 
 async def require_snapshot(info: Info, snapshot_id: str, field: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from axiom.deadlines import CONNECT_TIMEOUT
 from subgraphs.weaver.adapters import adapter_for
 from subgraphs.weaver.adapters.base import ConnectionParams, DataSourceUnreachable, UnsupportedEngine
 from subgraphs.weaver.catalog.model import DatabaseCatalog
@@ -29,7 +31,6 @@ from subgraphs.weaver.store.snapshots import SnapshotRecord, SnapshotStore
 from subgraphs.weaver.store.statistics import StatisticsStore
 
 log = logging.getLogger(__name__)
-CONNECT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,12 @@ class CatalogSync:
 
 
 class DataSourceService:
-    def __init__(self, datasources: DataSourceStore, graph: SchemaGraphStore, sync: CatalogSync):
+    def __init__(self, datasources: DataSourceStore, graph: SchemaGraphStore, sync: CatalogSync,
+                 connect_timeout: float = CONNECT_TIMEOUT):
         self.datasources = datasources
         self.graph = graph
         self.catalog_sync = sync
+        self.connect_timeout = connect_timeout  # testConnection's documented limit
         self.on_delete: list = []  # hooks (e.g. MindsDB mirror) called with the deleted record
 
     async def _require(self, tenant_id: str, datasource_id: str) -> DataSourceRecord:
@@ -141,9 +144,16 @@ class DataSourceService:
         return record.id
 
     async def test_connection(self, params: ConnectionParams) -> ConnectionReport:
+        """Connect and ask the server's version; answers within `connect_timeout` whatever the host does."""
         started = time.perf_counter()
         try:
-            version = await adapter_for(params.engine).test_connection(params, CONNECT_TIMEOUT)
+            # The drivers' own timeouts cover opening the socket, not every way a handshake can stall (a host
+            # that accepts and never speaks, or speaks another protocol): this bound covers the whole attempt.
+            version = await asyncio.wait_for(
+                adapter_for(params.engine).test_connection(params, self.connect_timeout), self.connect_timeout)
+        except asyncio.TimeoutError:
+            return ConnectionReport(False, f"no answer within {self.connect_timeout:g} s (is it a "
+                                           f"{params.engine} server?)", None, (time.perf_counter() - started) * 1000)
         except DataSourceUnreachable as exc:
             return ConnectionReport(False, str(exc), None, (time.perf_counter() - started) * 1000)
         except UnsupportedEngine as exc:

@@ -27,6 +27,10 @@ class ColumnPlan:
     name: str
     distinct: bool
     min_max: bool
+    # An enum's min/max must follow the enum's order: MySQL's min() compares an enum as text, and PostgreSQL
+    # has no min() for a domain over an enum. So an enum column is measured by its label's position and the
+    # position read back as the label.
+    labels_by_index: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,12 +54,14 @@ class TableStats:
 
 
 def plan_columns(columns: tuple[ColumnMeta, ...]) -> list[ColumnPlan]:
+    """What to measure of each column; enum columns get min/max in the enum's order."""
     plans = []
     for c in columns:
         base = c.data_type.strip().lower()
         array = base.endswith("[]")
         plans.append(ColumnPlan(c.name, distinct=not _NO_EQUALITY.match(base),
-                                min_max=not array and bool(_ORDERABLE.match(base))))
+                                min_max=not array and (bool(c.enum_labels) or bool(_ORDERABLE.match(base))),
+                                labels_by_index=c.enum_labels))
     return plans
 
 
@@ -63,6 +69,15 @@ def quote(engine: str, name: str) -> str:
     if engine in ("mysql", "mariadb"):
         return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
+
+
+def _label_position(engine: str, col: str, labels: tuple[str, ...]) -> str:
+    """SQL for the 1-based position of a column's enum label."""
+    if engine in ("mysql", "mariadb"):
+        return f"{col} + 0"  # MySQL's own enum index (0 for its "invalid value" entry)
+    # E'' strings read the same whatever standard_conforming_strings says, once \ and ' are doubled.
+    literals = ", ".join("E'" + label.replace("\\", "\\\\").replace("'", "''") + "'" for label in labels)
+    return f"array_position(ARRAY[{literals}]::text[], {col}::text)"
 
 
 def sample_percent(estimated_rows: int | None) -> float | None:
@@ -79,7 +94,8 @@ def profile_sql(engine: str, schema: str, table: str, plans: list[ColumnPlan], p
         col = quote(engine, p.name)
         parts.append(f"count({col})")
         parts.append(f"count(DISTINCT {col})" if p.distinct else "NULL")
-        parts += ([f"CAST(min({col}) AS {as_text})", f"CAST(max({col}) AS {as_text})"] if p.min_max
+        measured = _label_position(engine, col, p.labels_by_index) if p.labels_by_index else col
+        parts += ([f"CAST(min({measured}) AS {as_text})", f"CAST(max({measured}) AS {as_text})"] if p.min_max
                   else ["NULL", "NULL"])
     source = f"{quote(engine, schema)}.{quote(engine, table)}"
     if percent is not None:
@@ -100,7 +116,15 @@ def read_profile(schema: str, table: str, plans: list[ColumnPlan], row: list, es
         nulls = counted - int(non_null)
         stats.append(ColumnStats(p.name, null_count=nulls, null_ratio=(nulls / counted) if counted else None,
                                  distinct_count=int(distinct) if distinct is not None else None,
-                                 min_value=None if low is None else str(low),
-                                 max_value=None if high is None else str(high)))
+                                 min_value=_bound(p, low), max_value=_bound(p, high)))
     row_count = int(estimated_rows) if sampled and estimated_rows else counted
     return TableStats(schema, table, row_count, sampled, counted if sampled else None, tuple(stats))
+
+
+def _bound(plan: ColumnPlan, value) -> str | None:
+    if value is None:
+        return None
+    if plan.labels_by_index:
+        index = int(value)  # 0 is MySQL's "invalid value" entry, which has no label
+        return plan.labels_by_index[index - 1] if 1 <= index <= len(plan.labels_by_index) else None
+    return str(value)

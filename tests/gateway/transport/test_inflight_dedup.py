@@ -55,3 +55,28 @@ async def test_queries_are_deduplicated_but_mutations_are_not():
     finally:
         await transport.close()
         await server.stop()
+
+
+async def test_the_shared_call_survives_one_cancelled_caller_and_stops_with_the_last():
+    dedup = InflightDeduplicator()
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def call():
+        started.set()
+        try:
+            await asyncio.sleep(0.2)
+            return "result"
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    first = asyncio.ensure_future(dedup.run("k", call))
+    second = asyncio.ensure_future(dedup.run("k", call))
+    await started.wait()
+    first.cancel()
+    assert await second == "result" and not cancelled.is_set()
+
+    lone = asyncio.ensure_future(dedup.run("k2", call))
+    await asyncio.sleep(0.05)
+    lone.cancel()
+    await asyncio.wait_for(cancelled.wait(), 1)

@@ -1,7 +1,11 @@
 """The MySQL/MariaDB adapter against a real MariaDB server."""
 
+import asyncio
 import dataclasses
+import time
+import uuid
 
+import aiomysql
 import pytest
 
 from subgraphs.weaver.adapters.base import DataSourceUnreachable, QueryRejected, QueryTimedOut
@@ -41,3 +45,36 @@ async def test_queries_are_capped_read_only_and_timed_out(mariadb):
         await adapter.run_query(mariadb, "SELECT * FROM no_such_table", 10, 5)
     with pytest.raises(QueryTimedOut):
         await adapter.run_query(mariadb, "SELECT SLEEP(3) FROM orders", 10, 0.5)
+
+
+async def test_enum_labels_are_read_in_their_order(mariadb):
+    catalog = await MySQLAdapter().introspect(mariadb)
+    orders = next(t for t in catalog.schemas[0].tables if t.name == "orders")
+    priority = next(c for c in orders.columns if c.name == "priority")
+    assert priority.enum_labels == ("urgent", "low", "normal")
+
+
+async def test_a_cancelled_query_stops_on_the_server(mariadb):
+    async def running(marker: str) -> int:
+        conn = await aiomysql.connect(host=mariadb.host, port=mariadb.port, user=mariadb.username,
+                                      password=mariadb.password, db=mariadb.database, autocommit=True)
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE %s "
+                                  "AND ID <> CONNECTION_ID()", (f"%{marker}%",))
+                return (await cur.fetchone())[0]
+        finally:
+            conn.close()
+
+    marker = f"m{uuid.uuid4().hex[:10]}"
+    query = asyncio.ensure_future(MySQLAdapter().run_query(mariadb, f"SELECT SLEEP(30), '{marker}'", 10, 60))
+    deadline = time.monotonic() + 10
+    while await running(marker) == 0:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    query.cancel()
+    await asyncio.gather(query, return_exceptions=True)
+    deadline = time.monotonic() + 3
+    while await running(marker):
+        assert time.monotonic() < deadline, "the statement still runs"
+        await asyncio.sleep(0.1)

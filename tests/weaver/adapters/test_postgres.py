@@ -1,5 +1,6 @@
 import dataclasses
 
+import asyncpg
 import pytest
 
 from subgraphs.weaver.adapters.base import DataSourceUnreachable
@@ -43,3 +44,34 @@ async def test_unreachable_server_reports_the_reason_without_the_password(local_
 
 async def test_test_connection_returns_the_server_version(local_params):
     assert "PostgreSQL" in await PostgresAdapter().test_connection(local_params)
+
+
+async def test_foreign_keys_of_partitions_are_reported_once_on_the_partitioned_table(local_params, source_schema,
+                                                                                      services_settings):
+    s = source_schema
+    conn = await asyncpg.connect(services_settings.database_url)
+    try:
+        await conn.execute(f"""
+            CREATE TABLE {s}.events (id int, customer_id int, order_id int, at date NOT NULL)
+                PARTITION BY RANGE (at);
+            CREATE TABLE {s}.events_2024 PARTITION OF {s}.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE TABLE {s}.events_2025 PARTITION OF {s}.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+            -- declared on each partition alike, and one only on a single partition
+            ALTER TABLE {s}.events_2024 ADD CONSTRAINT e24_customer FOREIGN KEY (customer_id)
+                REFERENCES {s}.customers (id);
+            ALTER TABLE {s}.events_2025 ADD CONSTRAINT e25_customer FOREIGN KEY (customer_id)
+                REFERENCES {s}.customers (id);
+            ALTER TABLE {s}.events_2025 ADD CONSTRAINT e25_order FOREIGN KEY (order_id) REFERENCES {s}.orders (id);
+            -- a key declared on a partitioned table, which PostgreSQL copies onto every partition
+            CREATE TABLE {s}.visits (id int, event_customer int, at date NOT NULL) PARTITION BY RANGE (at);
+            CREATE TABLE {s}.visits_all PARTITION OF {s}.visits DEFAULT;
+            ALTER TABLE {s}.visits ADD CONSTRAINT visits_customer FOREIGN KEY (event_customer)
+                REFERENCES {s}.customers (id);""")
+    finally:
+        await conn.close()
+    catalog = await PostgresAdapter().introspect(local_params, [s])
+    tables = {t.name: t for t in catalog.schemas[0].tables}
+    assert "events_2024" not in tables and "visits_all" not in tables
+    assert [(fk.name, fk.columns, fk.target_table) for fk in tables["events"].foreign_keys] == [
+        ("e24_customer", ("customer_id",), "customers"), ("e25_order", ("order_id",), "orders")]
+    assert [(fk.name, fk.target_table) for fk in tables["visits"].foreign_keys] == [("visits_customer", "customers")]

@@ -54,3 +54,20 @@ def test_cycle_detection_follows_the_whole_chain():
     assert creates_cycle(parents, "c", "a")
     assert not creates_cycle(parents, "c", None)
     assert creates_cycle(parents, "x", "x")
+
+
+def test_list_items_with_separators_quotes_newlines_and_unicode_round_trip():
+    tricky = ("A|B", 'say "hi"', "two\nlines", "comma, inside", "Umsatz ✓ 売上", "carriage\rreturn",
+              '"quoted"|and|"piped"', "|", '"')
+    terms = [TermData("Gross \"sales\"", related=("Revenue",)), TermData("Net|revenue", related=("Revenue",)),
+             TermData("Revenue", "Money, \"earned\"\nacross\rlines", tricky, None, "finance", "APPROVED",
+                      ('Gross "sales"', "Net|revenue"))]
+    again, problems = parse_glossary_csv(render_glossary_csv(terms))
+    assert problems == [] and [t for _, t in again] == terms
+    plan = plan_import({t.name: t for t in terms}, again)
+    assert {c.action for c in plan.changes} == {UNCHANGED}
+
+
+def test_hand_written_plain_lists_still_read():
+    rows, _ = parse_glossary_csv('name,synonyms\nRevenue,Sales | Turnover|5" screen\n')
+    assert rows[0][1].synonyms == ("Sales", "Turnover", '5" screen')

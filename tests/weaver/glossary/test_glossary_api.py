@@ -129,3 +129,13 @@ async def test_csv_import_dry_run_reports_and_apply_writes(gql, tenant_id):
     _, body = await gql(tenant_id, mutation, {"csv": "name,parent\nOrphan,Nobody\n", "dry": False})
     result = body["data"]["importGlossary"]
     assert not result["applied"] and result["userErrors"] == [{"field": "parent", "line": 2, "code": "INVALID"}]
+
+
+async def test_exported_csv_imports_back_unchanged_whatever_the_synonyms_hold(gql, tenant_id):
+    await create_term(gql, tenant_id, name="Revenue", definition='Money "earned",\nall of it',
+                      synonyms=["A|B", 'say "hi"', "two\nlines", "売上"])
+    _, body = await gql(tenant_id, "{ glossaryCsv }")
+    mutation = """mutation($csv: String!) { importGlossary(csv: $csv, dryRun: true) {
+        updated unchanged userErrors { message } } }"""
+    _, body = await gql(tenant_id, mutation, {"csv": body["data"]["glossaryCsv"]})
+    assert body["data"]["importGlossary"] == {"updated": 0, "unchanged": 1, "userErrors": []}

@@ -146,3 +146,17 @@ async def test_delete_removes_graph_and_snapshots(gql, runtime, tenant_id, local
         "MATCH (n:Table) WHERE n.dataSourceId = $ds RETURN count(n) AS n", ds=ds["id"])
     assert left[0]["n"] == 0
     assert await runtime.snapshots.list_for(tenant_id, [ds["id"]]) == {}
+
+
+async def test_diff_of_snapshots_of_two_datasources_is_refused(gql, tenant_id, local_params, source_schema):
+    snapshots = []
+    for name in ("one", "two"):
+        ds = await create(gql, tenant_id, local_params, source_schema, name=f"{name}-{source_schema}")
+        _, body = await gql(tenant_id, SYNC, {"id": ds["id"]})
+        snapshots.append(body["data"]["syncMetadata"]["snapshot"]["id"])
+    _, body = await gql(tenant_id, DIFF, {"a": snapshots[0], "b": snapshots[1]})
+    [error] = body["errors"]
+    assert body["data"] is None
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "to",
+                                   "reason": "SNAPSHOTS_OF_DIFFERENT_DATASOURCES"}
+    assert "different datasources" in error["message"]

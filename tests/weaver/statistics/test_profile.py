@@ -41,3 +41,12 @@ def test_result_row_becomes_counts_and_ratios():
     assert (b.null_count, b.null_ratio, b.distinct_count) == (4, 1.0, None)
     sampled = read_profile("s", "t", plans, [100, 100, 5, "1", "2", 0, None, None, None], 5_000_000, sampled=True)
     assert (sampled.row_count, sampled.sample_size) == (5_000_000, 100)
+
+
+def test_enums_are_measured_by_label_position_and_read_back_as_labels():
+    plans = plan_columns((ColumnMeta("p", "mood", True, 1, enum_labels=("urgent", "it's", "back\\slash")),))
+    assert "CAST(min(`p` + 0) AS CHAR)" in profile_sql("mariadb", "s", "t", plans, None)
+    assert ("CAST(min(array_position(ARRAY[E'urgent', E'it''s', E'back\\\\slash']::text[], \"p\"::text)) AS text)"
+            in profile_sql("postgresql", "s", "t", plans, None))
+    stats = read_profile("s", "t", plans, [3, 2, 2, "1", "3"], None, sampled=False)
+    assert (stats.columns[0].min_value, stats.columns[0].max_value) == ("urgent", "back\\slash")

@@ -59,3 +59,25 @@ async def test_mariadb_tables_are_profiled_too(runtime, tenant_id, mariadb):
     assert latest.row_count == 3
     status = (await runtime.statistics.latest_of_columns(tenant_id, [f"{key}/status"]))[f"{key}/status"]
     assert (status.distinct_count, status.min_value, status.max_value) == (2, "new", "paid")
+    # ENUM('urgent', 'low', 'normal') holding urgent and normal: min and max in the enum's order, not by text
+    priority = (await runtime.statistics.latest_of_columns(tenant_id, [f"{key}/priority"]))[f"{key}/priority"]
+    assert (priority.null_count, priority.min_value, priority.max_value) == (1, "urgent", "normal")
+
+
+async def test_enum_columns_get_min_and_max_in_the_enum_order(gql, runtime, tenant_id, local_params, source_schema,
+                                                              services_settings):
+    s = source_schema
+    conn = await asyncpg.connect(services_settings.database_url)
+    try:
+        await conn.execute(f"""
+            CREATE TYPE {s}.mood AS ENUM ('sad', 'o''k\\', 'happy');
+            CREATE DOMAIN {s}.known_mood AS {s}.mood NOT NULL;
+            CREATE TABLE {s}.feelings (id int PRIMARY KEY, mood {s}.mood, settled {s}.known_mood);
+            INSERT INTO {s}.feelings VALUES (1, 'happy', 'o''k\\'), (2, 'o''k\\', 'happy'), (3, NULL, 'happy');""")
+    finally:
+        await conn.close()
+    record = await register(runtime, tenant_id, schemas=[s], local=local_params)
+    _, body = await gql(tenant_id, QUERY, {"d": record.id, "s": s, "t": "feelings"})
+    columns = {c["name"]: c["statistics"] for c in body["data"]["table"]["columns"]}
+    assert (columns["mood"]["min"], columns["mood"]["max"], columns["mood"]["nullCount"]) == ("o'k\\", "happy", 1)
+    assert (columns["settled"]["min"], columns["settled"]["max"]) == ("o'k\\", "happy")
