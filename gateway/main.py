@@ -172,7 +172,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     # A client that leaves cancels its operation, and with it the subgraph requests (and their SQL).
     wrapped: ASGIApp = RequestDeadline(app)
     if settings.graphiql:
-        wrapped = GraphiQLPage(app, prefill_headers=_graphiql_headers(settings))
+        wrapped = GraphiQLPage(wrapped, prefill_headers=_graphiql_headers(settings))
     wrapped = with_cors(wrapped, CorsPolicy.from_settings(settings.cors_origins, production=settings.is_production))
     return RequestMetricsMiddleware(wrapped, service="gateway")
 
