@@ -17,6 +17,7 @@ from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.pagination import DEFAULT_PAGE, check_first, decode_cursor, encode_cursor
 from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.resolvers.loaded import ready, ready_all, then
+from subgraphs.weaver.resolvers.page_prefetch import prefetch_page
 from subgraphs.weaver.types.arguments import After, First, NameArg, SchemaNameArg
 from subgraphs.weaver.types.connection import Connection, Edge, PageInfo
 from subgraphs.weaver.types.glossary import GlossaryTerm
@@ -256,6 +257,7 @@ class SchemaNode:
             position = (name, key)
         found = loaders(info)
         page = await found.table_page.load(TablePageRequest(self.key, first, position))
+        await prefetch_page(info, found, page.tables)
         edges = [Edge(cursor=encode_cursor(t.name, t.id), node=t) for t in page.tables]
         return Connection(edges=edges, page_info=PageInfo(has_next_page=page.has_next,
                                                           end_cursor=edges[-1].cursor if edges else None),
