@@ -30,11 +30,16 @@ def _note(cypher: str, params: dict[str, Any]) -> None:
 
 def record_cypher(monkeypatch: pytest.MonkeyPatch) -> None:
     """Note each statement at the one door to the Bolt server (GraphClient), then send it on."""
-    read, run_schema, run_in_tx = GraphClient.read, GraphClient.run_schema, GraphTransaction.run
+    read, read_values = GraphClient.read, GraphClient.read_values
+    run_schema, run_in_tx = GraphClient.run_schema, GraphTransaction.run
 
     async def recording_read(self, cypher: str, **params: Any):
         _note(cypher, params)
         return await read(self, cypher, **params)
+
+    async def recording_read_values(self, cypher: str, **params: Any):
+        _note(cypher, params)
+        return await read_values(self, cypher, **params)
 
     async def recording_run_schema(self, cypher: str):
         _note(cypher, {})
@@ -45,6 +50,7 @@ def record_cypher(monkeypatch: pytest.MonkeyPatch) -> None:
         return await run_in_tx(self, cypher, **params)
 
     monkeypatch.setattr(GraphClient, "read", recording_read)
+    monkeypatch.setattr(GraphClient, "read_values", recording_read_values)
     monkeypatch.setattr(GraphClient, "run_schema", recording_run_schema)
     monkeypatch.setattr(GraphTransaction, "run", recording_run)
 

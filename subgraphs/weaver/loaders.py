@@ -1,23 +1,37 @@
-"""Per-request dataloaders: every graph or table lookup of a request is batched into one round trip per level."""
+"""Per-request dataloaders: every graph or table lookup of a request is batched into one round trip per level.
+
+Catalog loaders hand out finished GraphQL objects (`Table`, `Column`, `GlossaryTerm` …), shaped once per batch,
+so a resolver returns a loader's value as it is. A page of tables brings its columns along and primes the
+per-key caches, so `Column.table`, `ColumnReference.table` and `ColumnPath.columns` within the page cost no
+further round trip. Resolvers return `ready(...)`: the value itself when the batch already finished (graphql-core
+then completes the field synchronously, with no task or future to schedule), else the pending future
+(`subgraphs.weaver.resolvers.loaded`).
+"""
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Sequence, TypeVar
+from typing import Any, Awaitable, Callable, Sequence
 
 from aiodataloader import DataLoader
 
 from subgraphs.weaver.runtime import WeaverRuntime
+from subgraphs.weaver.store.schema_graph import TablePageRequest
+from subgraphs.weaver.types.catalog import NO_LINKS, Column, ColumnPath, Table, TableLinks, TablePageResult
+from subgraphs.weaver.types.glossary import GlossaryTerm
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _loader(fetch: Callable[[list], Awaitable[dict]], default=None) -> DataLoader:
+def _loader(fetch: Callable[[list], Awaitable[dict]], missing: Any = None,
+            shape: Callable[[Any], Any] | None = None) -> DataLoader:
     async def batch(keys: Sequence):
         found = await fetch(list(keys))
-        return [found.get(k, [] if default is list else None) for k in keys]
+        if shape is not None:
+            found = {k: shape(v) for k, v in found.items()}
+        return [found.get(k, missing) for k in keys]
 
     return DataLoader(batch_load_fn=batch)
+
+
+def _terms(records: list) -> list[GlossaryTerm]:
+    return [GlossaryTerm.from_record(r) for r in records]
 
 
 class Loaders:
@@ -25,31 +39,52 @@ class Loaders:
 
     def __init__(self, runtime: WeaverRuntime, tenant_id: str):
         t = tenant_id
+        self._runtime, self._tenant = runtime, tenant_id
+        graph = runtime.graph
         self.datasource = _loader(lambda ids: runtime.datasources.get_many(t, ids))
-        self.schemas_of_datasource = _loader(lambda ids: runtime.graph.schemas_of_datasources(t, ids), list)
-        self.tables_of_schema = _loader(lambda keys: runtime.graph.tables_of_schemas(t, keys), list)
-        self.table = _loader(lambda keys: runtime.graph.tables_by_key(t, keys))
-        self.columns_of_table = _loader(lambda keys: runtime.graph.columns_of_tables(t, keys), list)
-        self.column = _loader(lambda keys: runtime.graph.columns_by_key(t, keys))
-        self.references = _loader(lambda keys: runtime.graph.fk_links(t, keys, outgoing=True), list)
-        self.referenced_by = _loader(lambda keys: runtime.graph.fk_links(t, keys, outgoing=False), list)
-        self.related_tables = _loader(lambda keys: runtime.graph.related_tables(t, keys), list)
-        self.reference_paths = _loader(lambda keys: _paths_by_depth(runtime, t, keys), list)
+        self.schemas_of_datasource = _loader(lambda ids: graph.schemas_of_datasources(t, ids), [])
+        self.table_page = DataLoader(batch_load_fn=self._table_pages)
+        self.table_count = _loader(lambda keys: graph.count_tables_of_schemas(t, keys), 0)
+        self.table = _loader(lambda keys: graph.tables_by_key(t, keys), shape=Table.from_row)
+        self.columns_of_table = _loader(lambda keys: graph.columns_of_tables(t, keys), [],
+                                        shape=lambda rows: [Column.from_row(r) for r in rows])
+        self.column = _loader(lambda keys: graph.columns_by_key(t, keys), shape=Column.from_row)
+        self.table_links = _loader(lambda keys: graph.foreign_keys_of_tables(t, keys), NO_LINKS,
+                                   shape=TableLinks.of)
+        self.reference_paths = _loader(lambda keys: self._paths_by_depth(keys), {})
         self.term = _loader(lambda ids: runtime.glossary.get_many(t, ids))
-        self.term_children = _loader(lambda ids: runtime.glossary.children_of(t, ids), list)
-        self.term_related = _loader(lambda ids: runtime.glossary.related_of(t, ids), list)
-        self.term_links = _loader(lambda ids: runtime.glossary.links_of_terms(t, ids), list)
-        self.terms_of_target = _loader(lambda keys: runtime.glossary.terms_of_targets(t, keys), list)
-        self.table_statistics = _loader(lambda keys: runtime.statistics.history_of_tables(t, keys), list)
+        self.term_children = _loader(lambda ids: runtime.glossary.children_of(t, ids), [])
+        self.term_related = _loader(lambda ids: runtime.glossary.related_of(t, ids), [])
+        self.term_links = _loader(lambda ids: runtime.glossary.links_of_terms(t, ids), [])
+        self.terms_of_target = _loader(lambda keys: runtime.glossary.terms_of_targets(t, keys), [], shape=_terms)
+        self.table_statistics = _loader(lambda keys: runtime.statistics.history_of_tables(t, keys), [])
         self.column_statistics = _loader(lambda keys: runtime.statistics.latest_of_columns(t, keys))
         self.snapshot = _loader(lambda ids: runtime.snapshots.get_many(t, ids))
-        self.snapshots_of_datasource = _loader(lambda ids: runtime.snapshots.list_for(t, ids), list)
+        self.snapshots_of_datasource = _loader(lambda ids: runtime.snapshots.list_for(t, ids), [])
 
+    async def _table_pages(self, requests: Sequence[TablePageRequest]) -> list[TablePageResult]:
+        pages = await self._runtime.graph.table_pages(self._tenant, requests)
+        shaped = []
+        for request in requests:
+            page = pages[request]
+            tables = []
+            for row, column_rows in page.tables:
+                columns = [Column.from_row(c) for c in column_rows]
+                table = Table.from_row(row, columns)
+                tables.append(table)
+                self.table.prime(row.key, table)
+                self.columns_of_table.prime(row.key, columns)
+                for column in columns:
+                    self.column.prime(column.id, column)
+            shaped.append(TablePageResult(tables, page.has_next))
+        return shaped
 
-async def _paths_by_depth(runtime: WeaverRuntime, tenant_id: str, keys: list[tuple[str, int]]) -> dict:
-    """Keys are (column key, depth); one graph query per distinct depth (at most three)."""
-    found: dict[tuple[str, int], list] = {}
-    for depth in sorted({d for _, d in keys}):
-        paths = await runtime.graph.reference_paths(tenant_id, [k for k, d in keys if d == depth], depth)
-        found.update({(k, depth): v for k, v in paths.items()})
-    return found
+    async def _paths_by_depth(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict[str, list]]:
+        """Keys are (table key, depth); one graph query per distinct depth (at most three)."""
+        found: dict[tuple[str, int], dict[str, list]] = {}
+        for depth in sorted({d for _, d in keys}):
+            paths = await self._runtime.graph.reference_paths(self._tenant, [k for k, d in keys if d == depth], depth)
+            found.update({(table, depth): {column: [ColumnPath(length=len(p), keys=p) for p in chains]
+                                           for column, chains in by_column.items()}
+                          for table, by_column in paths.items()})
+        return found

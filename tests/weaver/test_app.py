@@ -68,13 +68,14 @@ async def test_datasource_query_walks_schemas_tables_and_columns(gql, runtime, t
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     status, body = await gql(tenant_id, """query($id: ID!) { dataSource(id: $id) {
         id name engine hasPassword lastSyncedAt
-        schemas { name tables { name kind columns { name dataType nullable isPrimaryKey ordinal } } } } }""",
+        schemas { name tables { edges { node {
+            name kind columns { name dataType nullable isPrimaryKey ordinal } } } } } } }""",
                              {"id": record.id})
     assert status == 200 and "errors" not in body, body
     ds = body["data"]["dataSource"]
     assert ds["engine"] == "POSTGRESQL" and ds["lastSyncedAt"] is not None
     [schema_] = ds["schemas"]
-    tables = {t["name"]: t for t in schema_["tables"]}
+    tables = {e["node"]["name"]: e["node"] for e in schema_["tables"]["edges"]}
     assert tables["big_orders"]["kind"] == "VIEW"
     assert [c["name"] for c in tables["orders"]["columns"]] == ["id", "customer_id", "total", "status"]
     assert "password" not in str(body).lower().replace("haspassword", "")

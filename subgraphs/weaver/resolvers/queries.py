@@ -59,8 +59,7 @@ class DataSourceQueries:
     @strawberry.field(description="One table by datasource id, schema and name; null when unknown.")
     async def table(self, info: Info, data_source_id: DataSourceIdArg, schema_name: SchemaNameArg,
                     name: NameArg) -> Table | None:
-        row = await loaders(info).table.load(table_key(str(data_source_id), schema_name, name))
-        return Table.from_row(row) if row else None
+        return await loaders(info).table.load(table_key(str(data_source_id), schema_name, name))
 
     @strawberry.field(description="Tables and views whose name or comment contains `query` (case-insensitive), "
                                   "ordered by datasource, schema and name (Relay connection).")

@@ -66,31 +66,52 @@ class ColumnRow:
 
 _TABLE_FIELDS = ("t.key AS key, t.dataSourceId AS data_source_id, t.schemaName AS schema_name, t.name AS name, "
                  "t.kind AS kind, t.comment AS comment")
-_COLUMN_FIELDS = ("c.key AS key, c.tableKey AS table_key, c.dataSourceId AS data_source_id, "
-                  "c.schemaName AS schema_name, c.tableName AS table_name, c.name AS name, c.dataType AS data_type, "
-                  "c.nullable AS nullable, c.defaultValue AS default_value, c.isPrimaryKey AS is_primary_key, "
-                  "c.ordinal AS ordinal, c.comment AS comment")
+
+# The same fields as positional values (read with `read_values`, in dataclass field order): decoding tuples
+# instead of dicts is most of the client-side cost of a large page.
+_TABLE_VALUES = "t.key, t.dataSourceId, t.schemaName, t.name, t.kind, t.comment"
+_COLUMN_VALUES = ("c.key, c.tableKey, c.dataSourceId, c.schemaName, c.tableName, c.name, c.dataType, c.nullable, "
+                  "c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment")
+_OTHER_COLUMN_VALUES = _COLUMN_VALUES.replace("c.", "o.")
+# A column listed under its table: what the table row does not already say.
+_OWN_COLUMN_VALUES = "c.key, c.name, c.dataType, c.nullable, c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment"
 
 
 @dataclass(frozen=True)
-class ColumnLink:
-    """One column-to-column FK edge seen from `source_key`'s side."""
+class TablePageRequest:
+    """Which page of a schema's tables: `after` is the (name, key) of the last table of the previous page."""
 
-    source_key: str
+    schema_key: str
+    first: int
+    after: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class TablePage:
+    tables: tuple[tuple[TableRow, tuple[ColumnRow, ...]], ...]  # each table with its columns by ordinal
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class ForeignKeyEdge:
+    """One column-to-column FK edge seen from a column of the table asked for; `outgoing` when that column holds
+    the foreign key, `other` the column at the other end."""
+
+    column_key: str
+    column_name: str
+    ordinal: int
     constraint_name: str
-    column: ColumnRow
-
-
-@dataclass(frozen=True)
-class TableRelation:
-    """A table joined to `source_key` by a foreign key; `outgoing` when the source table holds the FK."""
-
-    source_key: str
     outgoing: bool
-    constraint_name: str
-    table: TableRow
-    columns: tuple[str, ...]
-    target_columns: tuple[str, ...]
+    other: ColumnRow
+
+
+def _own_columns(table: TableRow, values: list[list[Any]]) -> tuple[ColumnRow, ...]:
+    columns = [ColumnRow(key, table.key, table.data_source_id, table.schema_name, table.name, name, data_type,
+                         nullable, default, primary, ordinal, comment)
+               for key, name, data_type, nullable, default, primary, ordinal, comment in values
+               if key is not None]  # OPTIONAL MATCH of a table without columns gives one row of nulls
+    columns.sort(key=lambda c: c.ordinal)
+    return tuple(columns)
 
 
 def _chunks(rows: list[dict], size: int = BATCH) -> Iterable[list[dict]]:
@@ -202,73 +223,89 @@ class SchemaGraphStore:
             ids=list(ids), tenant=tenant_id)
         return _group(rows, "data_source_id", SchemaRow, sort="name")
 
-    async def tables_of_schemas(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[TableRow]]:
-        rows = await self.client.read(
-            f"UNWIND $keys AS k MATCH (s:Schema {{key: k}})-[:HAS_TABLE]->(t:Table) WHERE s.tenantId = $tenant "
-            f"RETURN s.key AS parent, {_TABLE_FIELDS}", keys=list(keys), tenant=tenant_id)
-        return _group(rows, "parent", TableRow, sort="name")
+    async def table_pages(self, tenant_id: str, requests: Sequence[TablePageRequest]) -> dict[TablePageRequest, TablePage]:
+        """Pages of tables, each with its columns, ordered by (name, key): one statement per distinct page size.
+
+        The columns come back with their table (not in a second round trip), carrying only what the table row does
+        not already say; `first + 1` rows are asked for so `has_next` costs nothing extra."""
+        by_size: dict[int, list[TablePageRequest]] = defaultdict(list)
+        for request in requests:
+            by_size[request.first].append(request)
+        results = await asyncio.gather(*(self._table_pages(tenant_id, size, group) for size, group in by_size.items()))
+        return {request: page for found in results for request, page in found.items()}
+
+    async def _table_pages(self, tenant_id: str, size: int,
+                           requests: list[TablePageRequest]) -> dict[TablePageRequest, TablePage]:
+        pages = [{"id": i, "schema": r.schema_key, "afterName": r.after[0] if r.after else "",
+                  "afterKey": r.after[1] if r.after else ""} for i, r in enumerate(requests)]
+        rows = await self.client.read_values(
+            "UNWIND $pages AS p CALL (p) { "
+            "MATCH (s:Schema {key: p.schema})-[:HAS_TABLE]->(t:Table) WHERE s.tenantId = $tenant "
+            "AND (t.name > p.afterName OR (t.name = p.afterName AND t.key > p.afterKey)) "
+            "RETURN t ORDER BY t.name, t.key LIMIT $limit } "
+            "OPTIONAL MATCH (t)-[:HAS_COLUMN]->(c:Column) "
+            f"RETURN p.id, {_TABLE_VALUES}, collect([{_OWN_COLUMN_VALUES}]) AS columns",
+            pages=pages, tenant=tenant_id, limit=size + 1)
+        found: dict[int, list[tuple[TableRow, tuple[ColumnRow, ...]]]] = defaultdict(list)
+        for page_id, *table_values, column_values in rows:
+            table = TableRow(*table_values)
+            found[page_id].append((table, _own_columns(table, column_values)))
+        result = {}
+        for i, request in enumerate(requests):
+            tables = sorted(found.get(i, ()), key=lambda pair: (pair[0].name, pair[0].key))
+            result[request] = TablePage(tuple(tables[:size]), len(tables) > size)
+        return result
+
+    async def count_tables_of_schemas(self, tenant_id: str, keys: Sequence[str]) -> dict[str, int]:
+        rows = await self.client.read_values(
+            "UNWIND $keys AS k MATCH (s:Schema {key: k})-[:HAS_TABLE]->(t:Table) WHERE s.tenantId = $tenant "
+            "RETURN k, count(t)", keys=list(keys), tenant=tenant_id)
+        return {key: count for key, count in rows}
 
     async def tables_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, TableRow]:
-        rows = await self.client.read(
-            f"UNWIND $keys AS k MATCH (t:Table {{key: k}}) WHERE t.tenantId = $tenant RETURN {_TABLE_FIELDS}",
+        rows = await self.client.read_values(
+            f"UNWIND $keys AS k MATCH (t:Table {{key: k}}) WHERE t.tenantId = $tenant RETURN {_TABLE_VALUES}",
             keys=list(keys), tenant=tenant_id)
-        return {r["key"]: TableRow(**r) for r in rows}
+        return {r[0]: TableRow(*r) for r in rows}
 
     async def columns_of_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[ColumnRow]]:
-        rows = await self.client.read(
+        rows = await self.client.read_values(
             f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column) WHERE t.tenantId = $tenant "
-            f"RETURN {_COLUMN_FIELDS}", keys=list(keys), tenant=tenant_id)
-        return _group(rows, "table_key", ColumnRow, sort="ordinal")
-
-    async def fk_links(self, tenant_id: str, keys: Sequence[str], outgoing: bool) -> dict[str, list[ColumnLink]]:
-        """Columns that the given columns reference (`outgoing`) or that reference them."""
-        arrow = "-[r:FK]->" if outgoing else "<-[r:FK]-"
-        pattern = f"(c:Column {{key: k}}){arrow}(o:Column)"
-        rows = await self.client.read(
-            f"UNWIND $keys AS k MATCH {pattern} WHERE c.tenantId = $tenant "
-            f"RETURN c.key AS source, r.name AS constraint_name, {_COLUMN_FIELDS.replace('c.', 'o.')}",
-            keys=list(keys), tenant=tenant_id)
-        grouped: dict[str, list[ColumnLink]] = defaultdict(list)
-        for r in sorted(rows, key=lambda r: (r["constraint_name"], r["key"])):
-            grouped[r["source"]].append(ColumnLink(r["source"], r["constraint_name"], _column_row(r)))
+            f"RETURN {_COLUMN_VALUES}", keys=list(keys), tenant=tenant_id)
+        grouped: dict[str, list[ColumnRow]] = defaultdict(list)
+        for row in sorted((ColumnRow(*r) for r in rows), key=lambda c: c.ordinal):
+            grouped[row.table_key].append(row)
         return dict(grouped)
 
-    async def reference_paths(self, tenant_id: str, keys: Sequence[str], depth: int) -> dict[str, list[list[str]]]:
-        """FK chains `[:FK*1..depth]` starting at each column: lists of column keys after the start."""
-        depth = max(1, min(3, int(depth)))
-        rows = await self.client.read(
-            f"UNWIND $keys AS k MATCH p = (c:Column {{key: k}})-[:FK*1..{depth}]->(o:Column) "
-            "WHERE c.tenantId = $tenant "
-            "RETURN c.key AS source, [n IN nodes(p) | n.key] AS path", keys=list(keys), tenant=tenant_id)
-        grouped: dict[str, list[list[str]]] = defaultdict(list)
-        for r in sorted(rows, key=lambda r: (len(r["path"]), r["path"])):
-            grouped[r["source"]].append(list(r["path"][1:]))
-        return dict(grouped)
-
-    async def related_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[TableRelation]]:
-        """FK neighbours of tables in both directions (two statements per batch, whatever its size)."""
-        target = _TABLE_FIELDS.replace("t.", "o.").replace(" AS ", " AS o_")
-        relations: dict[tuple, TableRelation] = {}
-        pairs: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
-        directions = ((True, "(c)-[r:FK]->(oc:Column)"), (False, "(c)<-[r:FK]-(oc:Column)"))
-        results = await asyncio.gather(*(self.client.read(
-            f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column), "
-            f"{pattern}<-[:HAS_COLUMN]-(o:Table) "
-            f"WHERE t.tenantId = $tenant "
-            f"RETURN t.key AS source, r.name AS constraint_name, c.name AS column, oc.name AS other_column, "
-            f"c.ordinal AS ordinal, {target}", keys=list(keys), tenant=tenant_id) for _, pattern in directions))
+    async def foreign_keys_of_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[ForeignKeyEdge]]:
+        """Every FK edge touching a column of each table, both directions, ordered by (direction, constraint name,
+        column ordinal): one batch serves a table's related tables and its columns' references both ways."""
+        directions = ((True, "-[r:FK]->"), (False, "<-[r:FK]-"))
+        results = await asyncio.gather(*(self.client.read_values(
+            f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column){arrow}(o:Column) "
+            f"WHERE t.tenantId = $tenant RETURN k, c.key, c.name, c.ordinal, r.name, {_OTHER_COLUMN_VALUES}",
+            keys=list(keys), tenant=tenant_id) for _, arrow in directions))
+        grouped: dict[str, list[ForeignKeyEdge]] = defaultdict(list)
         for (outgoing, _), rows in zip(directions, results):
-            for r in sorted(rows, key=lambda r: r["ordinal"]):
-                ident = (r["source"], outgoing, r["constraint_name"], r["o_key"])
-                pairs[ident].append((r["column"], r["other_column"]))
-                relations.setdefault(ident, TableRelation(r["source"], outgoing, r["constraint_name"],
-                                                          _table_row(r, "o_"), (), ()))
-        grouped: dict[str, list[TableRelation]] = defaultdict(list)
-        for ident, rel in sorted(relations.items(), key=lambda kv: (not kv[0][1], kv[1].table.key, kv[0][2])):
-            mine, theirs = zip(*pairs[ident])
-            grouped[rel.source_key].append(TableRelation(rel.source_key, rel.outgoing, rel.constraint_name,
-                                                         rel.table, tuple(mine), tuple(theirs)))
+            for table, column, name, ordinal, constraint, *other in rows:
+                grouped[table].append(ForeignKeyEdge(column, name, ordinal, constraint, outgoing, ColumnRow(*other)))
+        for edges in grouped.values():
+            edges.sort(key=lambda e: (not e.outgoing, e.constraint_name, e.ordinal, e.other.key))
         return dict(grouped)
+
+    async def reference_paths(self, tenant_id: str, keys: Sequence[str],
+                              depth: int) -> dict[str, dict[str, list[list[str]]]]:
+        """FK chains `[:FK*1..depth]` from each column of each table: table key -> column key -> chains, each
+        the column keys after the start, shortest first."""
+        depth = max(1, min(3, int(depth)))
+        rows = await self.client.read_values(
+            "UNWIND $keys AS k MATCH (t:Table {key: k})-[:HAS_COLUMN]->(c:Column) WHERE t.tenantId = $tenant "
+            f"MATCH p = (c)-[:FK*1..{depth}]->(o:Column) "
+            "RETURN k, c.key, [n IN nodes(p) | n.key]", keys=list(keys), tenant=tenant_id)
+        grouped: dict[str, dict[str, list[list[str]]]] = defaultdict(lambda: defaultdict(list))
+        for table, column, path in sorted(rows, key=lambda r: (len(r[2]), r[2])):
+            grouped[table][column].append(path[1:])
+        return {table: dict(columns) for table, columns in grouped.items()}
 
     async def search_tables(self, tenant_id: str, text: str, datasource_id: str | None, first: int,
                             after: str | None) -> tuple[list[TableRow], bool]:
@@ -291,18 +328,10 @@ class SchemaGraphStore:
         return rows[0]["n"] if rows else 0
 
     async def columns_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, ColumnRow]:
-        rows = await self.client.read(
-            f"UNWIND $keys AS k MATCH (c:Column {{key: k}}) WHERE c.tenantId = $tenant RETURN {_COLUMN_FIELDS}",
+        rows = await self.client.read_values(
+            f"UNWIND $keys AS k MATCH (c:Column {{key: k}}) WHERE c.tenantId = $tenant RETURN {_COLUMN_VALUES}",
             keys=list(keys), tenant=tenant_id)
-        return {r["key"]: ColumnRow(**r) for r in rows}
-
-
-def _column_row(r: dict[str, Any], prefix: str = "") -> ColumnRow:
-    return ColumnRow(**{f: r[prefix + f] for f in ColumnRow.__dataclass_fields__})
-
-
-def _table_row(r: dict[str, Any], prefix: str = "") -> TableRow:
-    return TableRow(**{f: r[prefix + f] for f in TableRow.__dataclass_fields__})
+        return {r[0]: ColumnRow(*r) for r in rows}
 
 
 def _group(rows: list[dict[str, Any]], by: str, row_type, sort: str) -> dict[str, list]:

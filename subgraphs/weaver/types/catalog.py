@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -12,13 +14,18 @@ from strawberry.types import Info
 from axiom.errors import BadUserInput
 
 from subgraphs.weaver.catalog.keys import table_key
+from subgraphs.weaver.pagination import DEFAULT_PAGE, check_first, decode_cursor, encode_cursor
 from subgraphs.weaver.resolvers.access import loaders
-from subgraphs.weaver.types.arguments import NameArg, SchemaNameArg
+from subgraphs.weaver.resolvers.loaded import ready, ready_all, then
+from subgraphs.weaver.resolvers.page_prefetch import prefetch_page
+from subgraphs.weaver.types.arguments import After, First, NameArg, SchemaNameArg
+from subgraphs.weaver.types.connection import Connection, Edge, PageInfo
 from subgraphs.weaver.types.glossary import GlossaryTerm
 from subgraphs.weaver.types.snapshots import MetadataSnapshot
 from subgraphs.weaver.types.statistics import ColumnStatistics, TableStatistics
 from subgraphs.weaver.store.datasources import DataSourceRecord
-from subgraphs.weaver.store.schema_graph import ColumnRow, SchemaRow, TableRow
+from subgraphs.weaver.store.schema_graph import (ColumnRow, ForeignKeyEdge, SchemaRow, TablePageRequest,
+                                                 TableRow)
 
 
 @strawberry.enum(description="Database engine of a datasource.")
@@ -48,9 +55,8 @@ class ColumnReference:
     column: "Column" = strawberry.field(description="The column at the other end.")
 
     @strawberry.field(description="The table of the column at the other end.")
-    async def table(self, info: Info) -> Optional["Table"]:
-        row = await loaders(info).table.load(self.column.table_key)
-        return Table.from_row(row) if row else None
+    def table(self, info: Info) -> Optional["Table"]:
+        return ready(loaders(info).table.load(self.column.table_key))
 
 
 @strawberry.type(description="A chain of foreign keys followed from a column (up to three hops).")
@@ -59,9 +65,8 @@ class ColumnPath:
     keys: strawberry.Private[list[str]]
 
     @strawberry.field(description="Columns reached, in order (the starting column excluded).")
-    async def columns(self, info: Info) -> list["Column"]:
-        rows = await loaders(info).column.load_many(self.keys)
-        return [Column.from_row(r) for r in rows if r is not None]
+    def columns(self, info: Info) -> list["Column"]:
+        return ready_all(loaders(info).column, self.keys)
 
 
 @strawberry.federation.type(keys=["id"], description="A column of a table or view.")
@@ -85,44 +90,39 @@ class Column:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Optional["Column"]:
         """Another subgraph's reference; a column of another tenant (or unknown) resolves to null."""
-        row = await loaders(info).column.load(str(id))
-        return cls.from_row(row) if row else None
+        return await loaders(info).column.load(str(id))
 
     @strawberry.field(description="The table the column belongs to.")
-    async def table(self, info: Info) -> Optional["Table"]:
-        row = await loaders(info).table.load(self.table_key)
-        return Table.from_row(row) if row else None
+    def table(self, info: Info) -> Optional["Table"]:
+        return ready(loaders(info).table.load(self.table_key))
 
     @strawberry.field(description="Statistics of the column from the last sync, if computed.")
-    async def statistics(self, info: Info) -> ColumnStatistics | None:
-        record = await loaders(info).column_statistics.load(str(self.id))
-        return ColumnStatistics.from_record(record) if record else None
+    def statistics(self, info: Info) -> ColumnStatistics | None:
+        return then(loaders(info).column_statistics.load(self.id),
+                    lambda record: ColumnStatistics.from_record(record) if record else None)
 
     @strawberry.field(description="Glossary terms linked to the column.")
-    async def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
-        return [GlossaryTerm.from_record(r) for r in await loaders(info).terms_of_target.load(str(self.id))]
+    def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
+        return ready(loaders(info).terms_of_target.load(self.id))
 
     @strawberry.field(description="Columns this column references through foreign keys.")
-    async def references(self, info: Info) -> list[ColumnReference]:
-        links = await loaders(info).references.load(str(self.id))
-        return [ColumnReference(constraint_name=link.constraint_name, column=Column.from_row(link.column))
-                for link in links]
+    def references(self, info: Info) -> list[ColumnReference]:
+        return then(loaders(info).table_links.load(self.table_key), lambda links: links.references.get(self.id, []))
 
     @strawberry.field(description="Columns that reference this column through foreign keys.")
-    async def referenced_by(self, info: Info) -> list[ColumnReference]:
-        links = await loaders(info).referenced_by.load(str(self.id))
-        return [ColumnReference(constraint_name=link.constraint_name, column=Column.from_row(link.column))
-                for link in links]
+    def referenced_by(self, info: Info) -> list[ColumnReference]:
+        return then(loaders(info).table_links.load(self.table_key),
+                    lambda links: links.referenced_by.get(self.id, []))
 
     @strawberry.field(description="Foreign key chains starting at this column (`[:FK*1..maxDepth]`).")
-    async def reference_paths(
+    def reference_paths(
         self, info: Info,
         max_depth: Annotated[int, strawberry.argument(description="Longest chain to follow, 1 to 3.")] = 3,
     ) -> list[ColumnPath]:
         if not 1 <= max_depth <= 3:
             raise BadUserInput("maxDepth must be between 1 and 3", field="maxDepth")
-        paths = await loaders(info).reference_paths.load((str(self.id), max_depth))
-        return [ColumnPath(length=len(p), keys=p) for p in paths]
+        return then(loaders(info).reference_paths.load((self.table_key, max_depth)),
+                    lambda by_column: by_column.get(self.id, []))
 
 
 @strawberry.federation.type(keys=["dataSourceId schemaName name"],
@@ -134,11 +134,13 @@ class Table:
     name: str = strawberry.field(description="Table name.")
     kind: TableKind = strawberry.field(description="Table, view or materialized view.")
     comment: str | None = strawberry.field(description="Comment stored in the database, if any.")
+    loaded_columns: strawberry.Private[list[Column] | None] = None  # set when the table came with its columns
 
     @classmethod
-    def from_row(cls, row: TableRow) -> "Table":
+    def from_row(cls, row: TableRow, columns: list[Column] | None = None) -> "Table":
         return cls(id=strawberry.ID(row.key), data_source_id=strawberry.ID(row.data_source_id),
-                   schema_name=row.schema_name, name=row.name, kind=TableKind(row.kind), comment=row.comment)
+                   schema_name=row.schema_name, name=row.name, kind=TableKind(row.kind), comment=row.comment,
+                   loaded_columns=columns)
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation) -> Optional["Table"]:
@@ -148,39 +150,36 @@ class Table:
                             str(representation["name"]))
         except KeyError:
             return None
-        row = await loaders(info).table.load(key)
-        return cls.from_row(row) if row else None
+        return await loaders(info).table.load(key)
 
     @strawberry.field(description="Columns of the table, in their declared order.")
-    async def columns(self, info: Info) -> list[Column]:
-        rows = await loaders(info).columns_of_table.load(str(self.id))
-        return [Column.from_row(r) for r in rows]
+    def columns(self, info: Info) -> list[Column]:
+        if self.loaded_columns is not None:
+            return self.loaded_columns
+        return ready(loaders(info).columns_of_table.load(self.id))
 
     @strawberry.field(description="Statistics of the table from the last sync (null for views or before a sync).")
-    async def statistics(self, info: Info) -> TableStatistics | None:
-        history = await loaders(info).table_statistics.load(str(self.id))
-        return TableStatistics.from_record(history[0]) if history else None
+    def statistics(self, info: Info) -> TableStatistics | None:
+        return then(loaders(info).table_statistics.load(self.id),
+                    lambda history: TableStatistics.from_record(history[0]) if history else None)
 
     @strawberry.field(description="Statistics of the table from every sync, newest first.")
-    async def statistics_history(self, info: Info) -> list[TableStatistics]:
-        return [TableStatistics.from_record(r) for r in await loaders(info).table_statistics.load(str(self.id))]
+    def statistics_history(self, info: Info) -> list[TableStatistics]:
+        return then(loaders(info).table_statistics.load(self.id),
+                    lambda history: [TableStatistics.from_record(r) for r in history])
 
     @strawberry.field(description="Glossary terms linked to the table.")
-    async def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
-        return [GlossaryTerm.from_record(r) for r in await loaders(info).terms_of_target.load(str(self.id))]
+    def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
+        return ready(loaders(info).terms_of_target.load(self.id))
 
     @strawberry.field(description="Tables joined to this one by foreign keys, in both directions.")
-    async def related_tables(self, info: Info) -> list["TableRelation"]:
-        relations = await loaders(info).related_tables.load(str(self.id))
-        return [TableRelation(
-            direction=RelationDirection.OUTGOING if r.outgoing else RelationDirection.INCOMING,
-            constraint_name=r.constraint_name, table=Table.from_row(r.table), columns=list(r.columns),
-            other_columns=list(r.target_columns)) for r in relations]
+    def related_tables(self, info: Info) -> list["TableRelation"]:
+        return then(loaders(info).table_links.load(self.id), lambda links: links.relations)
 
     @strawberry.field(description="The datasource the table belongs to.")
-    async def data_source(self, info: Info) -> Optional["DataSource"]:
-        record = await loaders(info).datasource.load(str(self.data_source_id))
-        return DataSource.from_record(record) if record else None
+    def data_source(self, info: Info) -> Optional["DataSource"]:
+        return then(loaders(info).datasource.load(self.data_source_id),
+                    lambda record: DataSource.from_record(record) if record else None)
 
 
 @strawberry.type(description="A table joined to another by a foreign key.")
@@ -188,9 +187,53 @@ class TableRelation:
     direction: RelationDirection = strawberry.field(
         description="OUTGOING: this table holds the foreign key; INCOMING: the other table does.")
     constraint_name: str = strawberry.field(description="Name of the foreign key constraint.")
-    table: Table = strawberry.field(description="The other table.")
     columns: list[str] = strawberry.field(description="Columns of this table in the constraint.")
     other_columns: list[str] = strawberry.field(description="Matching columns of the other table.")
+    table_key: strawberry.Private[str]
+
+    @strawberry.field(description="The other table.")
+    def table(self, info: Info) -> Table:
+        return ready(loaders(info).table.load(self.table_key))
+
+
+@dataclass(frozen=True)
+class TableLinks:
+    """The foreign keys of one table, shaped once per batch for `relatedTables`, `references` and
+    `referencedBy` of the table and its columns (column-keyed lists in FK-name order)."""
+
+    references: dict[str, list[ColumnReference]]
+    referenced_by: dict[str, list[ColumnReference]]
+    relations: list[TableRelation]
+
+    @classmethod
+    def of(cls, edges: list[ForeignKeyEdge]) -> "TableLinks":
+        """From edges ordered by direction (outgoing first), constraint name and column ordinal."""
+        references: dict[str, list[ColumnReference]] = defaultdict(list)
+        referenced_by: dict[str, list[ColumnReference]] = defaultdict(list)
+        pairs: dict[tuple[bool, str, str], list[tuple[str, str]]] = defaultdict(list)
+        for edge in edges:
+            side = references if edge.outgoing else referenced_by
+            side[edge.column_key].append(ColumnReference(constraint_name=edge.constraint_name,
+                                                         column=Column.from_row(edge.other)))
+            pairs[(edge.outgoing, edge.constraint_name, edge.other.table_key)].append((edge.column_name,
+                                                                                        edge.other.name))
+        relations = [TableRelation(direction=RelationDirection.OUTGOING if outgoing else RelationDirection.INCOMING,
+                                   constraint_name=name, columns=[mine for mine, _ in columns],
+                                   other_columns=[theirs for _, theirs in columns], table_key=other)
+                     for (outgoing, name, other), columns in pairs.items()]
+        relations.sort(key=lambda r: (r.direction is RelationDirection.INCOMING, r.table_key, r.constraint_name))
+        return cls(dict(references), dict(referenced_by), relations)
+
+
+NO_LINKS = TableLinks({}, {}, [])
+
+
+@dataclass(frozen=True)
+class TablePageResult:
+    """One page of a schema's tables, each carrying its columns."""
+
+    tables: list[Table]
+    has_next: bool
 
 
 @strawberry.type(name="Schema", description="A schema (namespace) of a datasource.")
@@ -203,10 +246,22 @@ class SchemaNode:
     def from_row(cls, row: SchemaRow) -> "SchemaNode":
         return cls(name=row.name, comment=row.comment, key=row.key)
 
-    @strawberry.field(description="Tables and views of the schema, by name.")
-    async def tables(self, info: Info) -> list[Table]:
-        rows = await loaders(info).tables_of_schema.load(self.key)
-        return [Table.from_row(r) for r in rows]
+    @strawberry.field(description="Tables and views of the schema, by name then id (Relay connection).")
+    async def tables(self, info: Info, first: First = DEFAULT_PAGE, after: After = None) -> Connection[Table]:
+        check_first(first)
+        position = None
+        if after is not None:
+            name, key = decode_cursor(after, 2)
+            if not isinstance(name, str) or not isinstance(key, str):
+                raise BadUserInput("invalid cursor", field="after")
+            position = (name, key)
+        found = loaders(info)
+        page = await found.table_page.load(TablePageRequest(self.key, first, position))
+        await prefetch_page(info, found, page.tables)
+        edges = [Edge(cursor=encode_cursor(t.name, t.id), node=t) for t in page.tables]
+        return Connection(edges=edges, page_info=PageInfo(has_next_page=page.has_next,
+                                                          end_cursor=edges[-1].cursor if edges else None),
+                          count=lambda: found.table_count.load(self.key))
 
 
 @strawberry.federation.type(keys=["id"], description="A registered database whose metadata Weaver catalogs. "
@@ -250,9 +305,8 @@ class DataSource:
         return next((SchemaNode.from_row(r) for r in rows if r.name == name), None)
 
     @strawberry.field(description="One table by schema and name, or null.")
-    async def table(self, info: Info, schema_name: SchemaNameArg, name: NameArg) -> Table | None:
-        row = await loaders(info).table.load(table_key(str(self.id), schema_name, name))
-        return Table.from_row(row) if row else None
+    def table(self, info: Info, schema_name: SchemaNameArg, name: NameArg) -> Table | None:
+        return ready(loaders(info).table.load(table_key(str(self.id), schema_name, name)))
 
     @strawberry.field(description="Metadata snapshots of the datasource, newest first.")
     async def snapshots(self, info: Info) -> list[MetadataSnapshot]:

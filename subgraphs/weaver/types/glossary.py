@@ -70,19 +70,15 @@ class GlossaryTerm:
 
     @strawberry.field(description="Tables linked to the term.")
     async def tables(self, info: Info) -> list[TableRef]:
-        from subgraphs.weaver.types.catalog import Table
-
         links = await loaders(info).term_links.load(str(self.id))
-        rows = await loaders(info).table.load_many([l.target_key for l in links if l.target_kind == "TABLE"])
-        return [Table.from_row(r) for r in rows if r is not None]
+        tables = await loaders(info).table.load_many([l.target_key for l in links if l.target_kind == "TABLE"])
+        return [t for t in tables if t is not None]
 
     @strawberry.field(description="Columns linked to the term.")
     async def columns(self, info: Info) -> list[ColumnRef]:
-        from subgraphs.weaver.types.catalog import Column
-
         links = await loaders(info).term_links.load(str(self.id))
-        rows = await loaders(info).column.load_many([l.target_key for l in links if l.target_kind == "COLUMN"])
-        return [Column.from_row(r) for r in rows if r is not None]
+        columns = await loaders(info).column.load_many([l.target_key for l in links if l.target_kind == "COLUMN"])
+        return [c for c in columns if c is not None]
 
 
 @strawberry.input(description="A new glossary term.")
