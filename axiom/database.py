@@ -18,7 +18,9 @@ def async_url(database_url: str) -> str:
 def create_engine(settings: Settings, **overrides) -> AsyncEngine:
     if not settings.database_url:
         raise RuntimeError("DATABASE_URL is not set")
-    options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True}
+    # hide_parameters: error texts would otherwise carry the bound values (sealed passwords among them).
+    options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True,
+               "hide_parameters": True}
     options.update(overrides)
     return create_async_engine(async_url(settings.database_url), **options)
 
