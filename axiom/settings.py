@@ -21,6 +21,16 @@ def _split_origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip() for o in raw.split(",") if o.strip() and o.strip() != "*")
 
 
+def _flag(raw: str | None) -> bool | None:
+    if raw is None:
+        return None
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError("SUBGRAPH_GATEWAY_ONLY must be true or false")
+
+
 def _url_password(url: str | None) -> str | None:
     from urllib.parse import urlsplit
 
@@ -71,10 +81,25 @@ class Settings:
     idempotency_ttl_seconds: int = 600
     sentry_dsn: str | None = None
     data_dir: str = ".axiom"
+    gateway_shared_secret: str | None = None
+    subgraph_gateway_only: bool | None = None  # None: on in production, off elsewhere
+    metrics_token: str | None = None
 
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def gateway_signing_secret(self) -> str | None:
+        """The key of the gateway's request signatures: GATEWAY_SHARED_SECRET, else an HS* JWT secret."""
+        if self.gateway_shared_secret:
+            return self.gateway_shared_secret
+        return self.jwt_secret if self.jwt_algorithm.upper().startswith("HS") else None
+
+    @property
+    def gateway_only(self) -> bool:
+        """Whether subgraphs refuse calls that do not carry the gateway's signature (SUBGRAPH_GATEWAY_ONLY)."""
+        return self.is_production if self.subgraph_gateway_only is None else self.subgraph_gateway_only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -133,6 +158,9 @@ class Settings:
             idempotency_ttl_seconds=int(get("WEAVER_REQUEST_GUARD_IDEMPOTENCY_TTL_SECONDS", default=600)),
             sentry_dsn=get("SENTRY_DSN"),
             data_dir=get("AXIOM_DATA_DIR", default=".axiom"),
+            gateway_shared_secret=get("GATEWAY_SHARED_SECRET"),
+            subgraph_gateway_only=_flag(get("SUBGRAPH_GATEWAY_ONLY")),
+            metrics_token=get("METRICS_TOKEN"),
         )
         settings.validate()
         return settings
@@ -143,6 +171,8 @@ class Settings:
             raise SettingsError("LOG_FORMAT must be 'json' or 'console'")
         if len(self.encryption_key) != 32:
             raise SettingsError("ENCRYPTION_KEY must be exactly 32 characters")
+        if self.gateway_only and not self.gateway_signing_secret:
+            raise SettingsError("SUBGRAPH_GATEWAY_ONLY needs GATEWAY_SHARED_SECRET (or an HS* JWT_SECRET)")
         if not self.is_production:
             return
         required = {
@@ -150,6 +180,8 @@ class Settings:
             "REDIS_URL": self.redis_url,
             "NEO4J_URI": self.neo4j_uri,
             "NEO4J_PASSWORD": self.neo4j_password,
+            "METRICS_TOKEN": self.metrics_token,
+            "GATEWAY_SHARED_SECRET": self.gateway_shared_secret,
         }
         for name, value in required.items():
             if not value:
@@ -160,6 +192,9 @@ class Settings:
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
+        if len(self.gateway_shared_secret.encode()) < 32 or self.gateway_shared_secret == self.jwt_secret:
+            raise SettingsError("GATEWAY_SHARED_SECRET must be at least 32 bytes and differ from JWT_SECRET "
+                                "when APP_ENV=production")
 
     def replace(self, **changes) -> "Settings":
         values = {f.name: getattr(self, f.name) for f in fields(self)}

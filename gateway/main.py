@@ -140,7 +140,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
-            Route("/metrics", metrics_endpoint),
+            Route("/metrics", metrics_endpoint(settings.metrics_token)),
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]

@@ -52,11 +52,12 @@ Authenticate = Callable[[Mapping[str, str]], Any]
 
 class RequestTag(Protocol):
     """A header with a fresh value per client operation, sent with every subgraph call made for it (so that a
-    subgraph can tell calls of one operation apart from separate operations)."""
+    subgraph can tell calls of one operation apart from separate operations). `new` sees the forwarded headers
+    of the operation (a signature may cover its Authorization)."""
 
     header: str
 
-    def new(self) -> str: ...
+    def new(self, headers: Mapping[str, str]) -> str: ...
 
 
 def create_gateway_app(
@@ -105,7 +106,7 @@ def create_gateway_app(
         session = GraphQLWebSocketSession(
             websocket, gateway, endpoint.principal if authenticate else None,
             lambda headers: forwarded(headers, allowed), endpoint.resolve,
-            keepalive=ws_keepalive,
+            keepalive=ws_keepalive, tag=endpoint.tagged,
         )
         await session.run()
 
@@ -169,14 +170,15 @@ class GraphQLEndpoint:
         return Response(orjson.dumps(result.body), status_code=result.status,
                         media_type=media_type)
 
-    def _tagged(self, headers: dict) -> dict:
+    def tagged(self, headers: dict) -> dict:
+        """`headers` plus a fresh request tag (one per client operation)."""
         if self.request_tag is None:
             return headers
-        return {**headers, self.request_tag.header: self.request_tag.new()}
+        return {**headers, self.request_tag.header: self.request_tag.new(headers)}
 
     async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
                    debug: bool) -> GraphQLResponse:
-        headers = self._tagged(headers)
+        headers = self.tagged(headers)
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
@@ -190,7 +192,7 @@ class GraphQLEndpoint:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
-        result = await self.gateway.stream(request, self._tagged(headers), upstream_init_payload(headers),
+        result = await self.gateway.stream(request, self.tagged(headers), upstream_init_payload(headers),
                                            allow_mutations=allow_mutations)
         return sse_response(result, media_type)
 

@@ -39,8 +39,10 @@ class GraphQLWebSocketSession:
     def __init__(self, websocket: WebSocket, gateway: Gateway, authenticate: Authenticate | None,
                  forwarded: Callable[[Mapping[str, str]], dict],
                  resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]], *,
-                 init_timeout: float = 10.0, keepalive: float | None = 12.0):
+                 init_timeout: float = 10.0, keepalive: float | None = 12.0,
+                 tag: Callable[[dict], dict] = dict):
         self.ws = websocket
+        self.tag = tag  # adds a fresh request tag to the upstream headers of each subscription
         self.gateway = gateway
         self.authenticate = authenticate
         self.forwarded = forwarded
@@ -151,7 +153,7 @@ class GraphQLWebSocketSession:
                 await self.send({"id": operation_id, "type": "error",
                                  "payload": error.body["errors"]})
                 return
-            result = await self.gateway.stream(request, self.headers, self.init_payload)
+            result = await self.gateway.stream(request, self.tag(self.headers), self.init_payload)
             if isinstance(result, GraphQLResponse):
                 await self._single(operation_id, result)
                 return

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.websockets import WebSocket
 
 from axiom.database import create_engine, ping
+from axiom.gateway_request import GatewayRequestSigner
 from axiom.service import RequestContext
 from axiom.settings import Settings
 from axiom.errors import ApiError
@@ -65,7 +66,8 @@ class VisionResources:
     def glossary(self) -> GlossaryClient:
         """Weaver's glossary, read for NL→pivot prompts; made on first use."""
         if self._glossary is None:
-            self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout)
+            self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout,
+                                            GatewayRequestSigner.from_settings(self.settings))
         return self._glossary
 
     def refresher(self) -> CubeRefresher:

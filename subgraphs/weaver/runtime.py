@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from axiom.database import create_engine
-from axiom.gateway_request import GatewayRequestSigner
 from axiom.graph import create_driver
 from axiom.secrets import SecretBox
 from axiom.settings import Settings
@@ -47,7 +46,6 @@ class WeaverRuntime:
     query_service: QueryService
     statistics: StatisticsStore
     mindsdb: MindsDBClient | None
-    gateway_requests: GatewayRequestSigner | None
 
     @classmethod
     def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> "WeaverRuntime":
@@ -76,7 +74,7 @@ class WeaverRuntime:
                    datasource_service=datasource_service, guard=guard,
                    glossary=glossary, glossary_service=GlossaryService(glossary, graph),
                    query_service=QueryService(settings, datasources, mindsdb), statistics=StatisticsStore(engine),
-                   mindsdb=mindsdb, gateway_requests=GatewayRequestSigner.from_settings(settings))
+                   mindsdb=mindsdb)
 
     async def close(self) -> None:
         if self.redis is not None:

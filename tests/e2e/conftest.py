@@ -18,6 +18,9 @@ from axiom.supervisor import load_demo
 from tests.vision.openai_server import FakeOpenAI
 
 
+METRICS_TOKEN = "e2e-metrics-token"
+
+
 class _ThreadedServer(uvicorn.Server):
     """A uvicorn server on a thread of the test process, so tests can script what it answers."""
 
@@ -58,6 +61,9 @@ def system(services_settings, tmp_path_factory, fake_openai):
         "OPENAI_BASE_URL": fake_openai.base_url,
         # Small enough for a held lock to trip it in a test, large enough for every honest demo pivot.
         "QUERY_TIMEOUT": "3",
+        # As in production: subgraphs answer only calls signed like the gateway's; /metrics wants a token.
+        "SUBGRAPH_GATEWAY_ONLY": "true",
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
     folder = tmp_path_factory.mktemp("processes")
     started = []
