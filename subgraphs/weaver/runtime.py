@@ -20,7 +20,8 @@ from subgraphs.weaver.service.request_guard import RequestGuard
 from subgraphs.weaver.store.datasources import DataSourceStore
 from subgraphs.weaver.store.glossary import GlossaryStore
 from subgraphs.weaver.store.graph_client import GraphClient
-from subgraphs.weaver.store.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from subgraphs.weaver.store.guard_state import (FallbackGuardState, MemoryGuardState, PostgresGuardState,
+                                                RedisGuardState)
 from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
 from subgraphs.weaver.store.statistics import StatisticsStore
@@ -68,7 +69,8 @@ class WeaverRuntime:
         state = FallbackGuardState(RedisGuardState(redis)) if redis is not None else MemoryGuardState()
         guard = RequestGuard(state,
                              limit_per_minute=rate_limit_per_minute,
-                             idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key)
+                             idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key,
+                             idempotency_state=PostgresGuardState(engine))
         return cls(settings=settings, engine=engine, driver=driver, graph_client=graph_client, redis=redis,
                    datasources=datasources, graph=graph, snapshots=snapshots, catalog_sync=catalog_sync,
                    datasource_service=datasource_service, guard=guard,

@@ -7,7 +7,8 @@ counted, so a client that waits `retryAfter` seconds gets through.
 
 Idempotency: the first request with a key claims it (`pending`), runs, and stores the id it created (`done`); a
 repeat with the same input gets that id back, a repeat with different input is refused, a concurrent repeat
-waits briefly for the first to finish.
+waits briefly for the first to finish. These records are kept in `idempotency_state` (PostgreSQL in Weaver), not
+with the counters: a replay must find them while Redis is down or after it lost its data.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from subgraphs.weaver.store.guard_state import GuardState
+from subgraphs.weaver.store.guard_state import GuardState, IdempotencyState
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
@@ -66,8 +67,9 @@ def sliding_window_decision(previous: int, current: int, elapsed: float, limit: 
 
 class RequestGuard:
     def __init__(self, state: GuardState, *, limit_per_minute: int, idempotency_ttl: int, secret: str,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, idempotency_state: IdempotencyState | None = None):
         self.state = state
+        self.idempotency_state: IdempotencyState = idempotency_state or state
         self._clock = clock
         self.limit_per_minute = limit_per_minute
         self.idempotency_ttl = idempotency_ttl
@@ -110,8 +112,8 @@ class RequestGuard:
         """
         slot = f"idem:{tenant_id}:{key}"
         deadline = time.monotonic() + wait_seconds
-        while not await self.state.set_nx(slot, json.dumps({"fp": fingerprint}), self.idempotency_ttl):
-            stored = await self.state.get(slot)
+        while not await self.idempotency_state.set_nx(slot, json.dumps({"fp": fingerprint}), self.idempotency_ttl):
+            stored = await self.idempotency_state.get(slot)
             if stored is None:
                 continue  # expired or released between the two calls: try to claim again
             entry = json.loads(stored)
@@ -125,10 +127,11 @@ class RequestGuard:
         try:
             created = await run()
         except BaseException:
-            await self.state.delete(slot)
+            await self.idempotency_state.delete(slot)
             raise
         if created is None:
-            await self.state.delete(slot)
+            await self.idempotency_state.delete(slot)
         else:
-            await self.state.set(slot, json.dumps({"fp": fingerprint, "id": created}), self.idempotency_ttl)
+            done = json.dumps({"fp": fingerprint, "id": created})
+            await self.idempotency_state.set(slot, done, self.idempotency_ttl)
         return created, False
