@@ -21,8 +21,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\[parameters: .*?\]\n?(?=\(Background|\Z|\n)", re.DOTALL), f"[parameters: {REDACTED}]\n"),
     # PostgreSQL's constraint errors quote the whole row.
     (re.compile(r"(Failing row contains|Key) \(.*?\)(=\(.*?\))?", re.DOTALL), rf"\1 ({REDACTED})"),
-    # A value sealed by axiom.secrets.SecretBox: urlsafe base64 of version byte 0x01 + nonce + ciphertext.
-    (re.compile(r"\bA[Q-T][A-Za-z0-9_-]{38,}={0,2}"), REDACTED),
+    # A value sealed by axiom.secrets.SecretBox: urlsafe base64 of version byte 0x01 + nonce + ciphertext
+    # (0x01 then any 4 bits encode as "A" then one of Q…Z, a…f).
+    (re.compile(r"\bA[Q-Za-f][A-Za-z0-9_-]{38,}={0,2}"), REDACTED),
     (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE), rf"\1 {REDACTED}"),
     # Passwords inside connection URLs: scheme://user:password@host
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.IGNORECASE), rf"\1{REDACTED}@"),

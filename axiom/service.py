@@ -22,6 +22,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.types.unset import UNSET
 
 from axiom.auth import AuthenticationError, Principal, TokenVerifier
+from axiom.error_reporting import tag_request
 from axiom.errors import FORBIDDEN, UNAUTHENTICATED, ApiError, graphql_error_body
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.health import Readiness, live_endpoint, ready_endpoint
@@ -82,6 +83,7 @@ class AxiomGraphQL(GraphQL):
             context.principal = self._verifier.verify_header(header)
         except AuthenticationError as exc:
             raise ConnectionRejectionError({"message": str(exc), "code": UNAUTHENTICATED}) from exc
+        tag_request(tenant=context.principal.tenant_id)
         return UNSET
 
     async def process_result(self, request, result):
@@ -118,6 +120,7 @@ class BearerTokenGate:
                            headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
+        tag_request(tenant=principal.tenant_id)
         await self.app(scope, receive, send)
 
 
@@ -151,6 +154,7 @@ class GatewayOnlyGate:
             await self._refuse(scope, receive, send)
             return
         scope.setdefault("state", {})[GATEWAY_REQUEST_ID] = request_id
+        tag_request(request_id=request_id)  # errors here and at the gateway share the operation's id
         await self.app(scope, receive, send)
 
     @staticmethod
