@@ -5,9 +5,9 @@ What is reported: every log record at ERROR with a traceback (a masked resolver 
 failure, a failed ETL sync — the places our code catches faults so that clients never see them) and any
 exception escaping the ASGI app. Client mistakes are not ERROR records, so they are not reported.
 
-No request bodies, local variables or default PII (off by default) are attached; `scrub_event` then redacts Authorization
-headers, cookies, passwords, tokens and sealed values from whatever remains (messages, exception values,
-breadcrumbs, extras).
+No request bodies, local variables or default PII (off by default) are attached; `scrub_event` then redacts
+Authorization headers, cookies, passwords, tokens and sealed values from whatever remains (messages, exception
+values, breadcrumbs, extras).
 """
 
 from __future__ import annotations

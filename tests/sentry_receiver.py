@@ -63,7 +63,8 @@ class SentryReceiver:
                 if matches(event):
                     return event
             time.sleep(0.05)
-        raise AssertionError(f"no matching Sentry event in {timeout} s; got tags {[e.get('tags') for e in self.events]}")
+        seen = [event.get("tags") for event in self.events]
+        raise AssertionError(f"no matching Sentry event in {timeout} s; events seen have tags {seen}")
 
 
 def _events(body: bytes) -> list[dict]:
