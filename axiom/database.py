@@ -20,7 +20,9 @@ def create_engine(settings: Settings, *, subgraph: str | None = None, **override
     url = settings.database_url_for(subgraph) if subgraph else settings.database_url
     if not url:
         raise RuntimeError("DATABASE_URL is not set")
-    options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True}
+    # hide_parameters: error texts would otherwise carry the bound values (sealed passwords among them).
+    options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True,
+               "hide_parameters": True}
     options.update(overrides)
     return create_async_engine(async_url(url), **options)
 

@@ -1,9 +1,13 @@
 """A gateway request id, signed, sent to subgraphs with every call made for one client operation.
 
 A client operation often reaches a subgraph several times (a root fetch, then `_entities` fetches). A subgraph
-that counts per tenant (Weaver's rate limit) counts an operation once by its id. The id is signed with the JWT
-secret the gateway and subgraphs already share, so a client calling a subgraph directly cannot forge one and
-has each call counted.
+that counts per tenant (Weaver's rate limit) counts an operation once by its id. The signature is also how a
+subgraph knows a call comes from our gateway: in production (`SUBGRAPH_GATEWAY_ONLY`) a subgraph refuses every
+call without a valid one (see `axiom.service.GatewayOnlyGate`).
+
+Header value: `<id>.<unix seconds>.<mac>`. The MAC (HMAC-SHA256 keyed with GATEWAY_SHARED_SECRET, or the HS*
+JWT secret when that is unset) covers the id, the time and a hash of the call's Authorization header, so a
+captured value is refused after `MAX_AGE_SECONDS` and never works with another user's token.
 """
 
 from __future__ import annotations
@@ -11,37 +15,50 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
+from typing import Callable, Mapping
 
 from axiom.settings import Settings
 
 GATEWAY_REQUEST_HEADER = "x-axiom-gateway-request"
-_CONTEXT = b"axiom-gateway-request\x00"
+# A signature is made when the client operation starts; every subgraph call of the operation (each bounded by
+# SUBGRAPH_TIMEOUT) and the opening of a subscription happen well within this.
+MAX_AGE_SECONDS = 120
+_CONTEXT = b"axiom-gateway-request\x01"
 
 
 class GatewayRequestSigner:
     header = GATEWAY_REQUEST_HEADER
 
-    def __init__(self, secret: str):
+    def __init__(self, secret: str, clock: Callable[[], float] = time.time):
         self._key = secret.encode()
+        self._clock = clock
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "GatewayRequestSigner | None":
-        """None unless tokens are signed with a shared secret (HS*): a public key is no secret."""
-        return cls(settings.jwt_secret) if settings.jwt_algorithm.upper().startswith("HS") else None
+        """None when there is no shared secret: no GATEWAY_SHARED_SECRET and tokens signed with a public key."""
+        secret = settings.gateway_signing_secret
+        return cls(secret) if secret else None
 
-    def _mac(self, request_id: str) -> str:
-        return hmac.new(self._key, _CONTEXT + request_id.encode(), hashlib.sha256).hexdigest()[:32]
+    def _mac(self, request_id: str, issued: str, authorization: str | None) -> str:
+        bound = hashlib.sha256((authorization or "").encode()).digest()
+        message = _CONTEXT + f"{request_id}.{issued}.".encode() + bound
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 
-    def new(self) -> str:
-        """A fresh header value: `<id>.<mac>`."""
+    def new(self, headers: Mapping[str, str] | None = None) -> str:
+        """A fresh header value for a call carrying `headers` (their `authorization` is signed with it)."""
         request_id = secrets.token_hex(12)
-        return f"{request_id}.{self._mac(request_id)}"
+        issued = str(int(self._clock()))
+        authorization = (headers or {}).get("authorization")
+        return f"{request_id}.{issued}.{self._mac(request_id, issued, authorization)}"
 
-    def verify(self, value: str | None) -> str | None:
-        """The request id when `value` was signed with our secret, else None."""
-        if not value or value.count(".") != 1:
+    def verify(self, value: str | None, authorization: str | None = None) -> str | None:
+        """The request id when `value` was signed with our secret for this Authorization, recently; else None."""
+        if not value or value.count(".") != 2:
             return None
-        request_id, mac = value.split(".")
-        if not request_id or len(request_id) > 64:
+        request_id, issued, mac = value.split(".")
+        if not request_id or len(request_id) > 64 or not issued.isdigit() or len(issued) > 12:
             return None
-        return request_id if hmac.compare_digest(mac, self._mac(request_id)) else None
+        if abs(self._clock() - int(issued)) > MAX_AGE_SECONDS:
+            return None
+        return request_id if hmac.compare_digest(mac, self._mac(request_id, issued, authorization)) else None

@@ -6,39 +6,53 @@ import json
 import logging
 import sys
 import time
+from typing import TextIO
 
+from axiom.redaction import redact, redact_value
 from axiom.settings import Settings
 
-# Keys that must never appear in log output, whatever a caller passes in `extra`.
-_SECRET_KEYS = frozenset({"password", "secret", "token", "authorization", "encryption_key", "api_key"})
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per line; secrets redacted from the message, the `extra` fields and the traceback."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": redact(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
-                entry[key] = "[redacted]" if key.lower() in _SECRET_KEYS else value
+                entry[key] = redact_value(key, value)
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
+
+
+class ConsoleFormatter(logging.Formatter):
+    """Text lines for people, redacted like the JSON ones."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def log_handler(settings: Settings, service: str, stream: TextIO | None = None) -> logging.Handler:
+    """A handler writing to `stream` (stderr) in the configured format."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    if settings.log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(ConsoleFormatter(f"%(asctime)s %(levelname)-7s {service} %(name)s: %(message)s"))
+    return handler
 
 
 def configure_logging(settings: Settings, service: str) -> None:
     """Route the root logger to stderr in the configured format; idempotent."""
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)-7s {service} %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [log_handler(settings, service)]
     root.setLevel(settings.log_level)
     # The neo4j driver logs every notification at INFO; keep it quiet unless asked.
     logging.getLogger("neo4j").setLevel(max(logging.WARNING, root.level))

@@ -1,7 +1,12 @@
-"""Prometheus metrics: one registry per process, exposed at /metrics."""
+"""Prometheus metrics: one registry per process, exposed at /metrics.
+
+With METRICS_TOKEN set (production requires it) /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`;
+the scraper is configured with that token. Without it (development) /metrics is open.
+"""
 
 from __future__ import annotations
 
+import hmac
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -19,8 +24,19 @@ HTTP_DURATION = Histogram(
 )
 
 
-async def metrics_endpoint(_: Request) -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def metrics_endpoint(token: str | None):
+    """The /metrics endpoint; with a `token`, a request without that bearer token gets 401."""
+    expected = f"Bearer {token}".encode() if token else None
+
+    async def endpoint(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return Response("metrics token required\n", status_code=401, media_type="text/plain",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return endpoint
 
 
 class RequestMetricsMiddleware:

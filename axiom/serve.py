@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uvicorn
 
+from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
 from axiom.settings import Settings
 
 
 def build_app(service: str, settings: Settings):
+    """The process's ASGI app, inside its error-reporting scope."""
     if service == "weaver":
         from subgraphs.weaver.app import create_app
     elif service == "vision":
@@ -17,7 +19,7 @@ def build_app(service: str, settings: Settings):
         from gateway.main import create_app
     else:
         raise ValueError(f"unknown service {service!r}")
-    return create_app(settings)
+    return ErrorReportingMiddleware(create_app(settings))
 
 
 def bind_address(service: str, settings: Settings) -> tuple[str, int]:
@@ -30,6 +32,7 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 
 def serve(service: str, settings: Settings) -> None:
     configure_logging(settings, service)
+    init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
     uvicorn.run(build_app(service, settings), host=host, port=port, log_config=None, access_log=False,
                 lifespan="on", timeout_graceful_shutdown=5)

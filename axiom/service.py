@@ -21,12 +21,15 @@ from strawberry.extensions import MaskErrors
 from strawberry.types.unset import UNSET
 
 from axiom.auth import AuthenticationError, Principal, TokenVerifier
-from axiom.errors import UNAUTHENTICATED, ApiError, graphql_error_body
+from axiom.error_reporting import tag_request
+from axiom.errors import FORBIDDEN, UNAUTHENTICATED, ApiError, graphql_error_body
+from axiom.gateway_request import GatewayRequestSigner
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness, live_endpoint, ready_endpoint
 from axiom.http_guard import GraphQLPostGuard
 from axiom.metrics import RequestMetricsMiddleware, metrics_endpoint
 from axiom.request_deadline import RequestDeadline
+from axiom.settings import Settings
 
 
 @dataclass
@@ -84,6 +87,7 @@ class AxiomGraphQL(GraphQL):
             context.principal = self._verifier.verify_header(header)
         except AuthenticationError as exc:
             raise ConnectionRejectionError({"message": str(exc), "code": UNAUTHENTICATED}) from exc
+        tag_request(tenant=context.principal.tenant_id)
         return UNSET
 
     async def process_result(self, request, result):
@@ -120,11 +124,56 @@ class BearerTokenGate:
                            headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
+        tag_request(tenant=principal.tenant_id)
         await self.app(scope, receive, send)
+
+
+GATEWAY_REQUEST_ID = "gateway_request_id"  # scope state: the verified id of the gateway operation, if any
+_OPEN_PATHS = frozenset({"/health/live", "/health/ready", "/metrics"})  # probes; /metrics has its own token
+
+
+class GatewayOnlyGate:
+    """Verifies the gateway's signed request header (see `axiom.gateway_request`) on every HTTP and WebSocket
+    call; the id of a valid one goes to `scope["state"]["gateway_request_id"]`.
+
+    With `enforce` (SUBGRAPH_GATEWAY_ONLY, on in production) a call without a valid signature is refused with
+    403 FORBIDDEN before anything else runs: no GraphiQL, introspection, `_service` or resolver is reachable
+    except through the gateway. In development direct calls pass, for convenience.
+    """
+
+    def __init__(self, app: ASGIApp, signer: GatewayRequestSigner | None, enforce: bool):
+        self.app = app
+        self.signer = signer
+        self.enforce = enforce
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in _OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = None
+        if self.signer is not None:
+            request_id = self.signer.verify(headers.get(GatewayRequestSigner.header), headers.get("authorization"))
+        if request_id is None and self.enforce:
+            await self._refuse(scope, receive, send)
+            return
+        scope.setdefault("state", {})[GATEWAY_REQUEST_ID] = request_id
+        tag_request(request_id=request_id)  # errors here and at the gateway share the operation's id
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4403, "reason": "gateway signature required"})
+            return
+        body = orjson.dumps(graphql_error_body("This service accepts calls only from the Axiom gateway.",
+                                               FORBIDDEN))
+        await Response(body, status_code=403, media_type="application/json")(scope, receive, send)
 
 
 def create_service_app(
     *,
+    settings: Settings,
     service: str,
     schema,
     verifier: TokenVerifier,
@@ -142,14 +191,15 @@ def create_service_app(
     `policy` (limits, introspection, suggestions, GraphiQL) applies through the schema's `PolicyExtension`;
     POSTs must be JSON of at most `max_body_bytes`. A GraphQL request stops when its client disconnects; with
     `deadline` (seconds) it answers TIMEOUT by then."""
-    graphiql = policy is None or policy.graphiql
+    # Reached only through the gateway (production), a subgraph serves no playground.
+    graphiql = (policy is None or policy.graphiql) and not settings.gateway_only
     graphql_app = AxiomGraphQL(schema, context_factory=context_factory, verifier=verifier, policy=policy,
                                graphql_ide="graphiql" if graphiql else None,
                                keep_alive=True, keep_alive_interval=15)
     routes = [
         Route("/health/live", live_endpoint),
         Route("/health/ready", ready_endpoint(readiness)),
-        Route("/metrics", metrics_endpoint),
+        Route("/metrics", metrics_endpoint(settings.metrics_token)),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
         *extra_routes,
@@ -159,6 +209,7 @@ def create_service_app(
         Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
                    allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], allow_credentials=True),
         Middleware(GraphQLPostGuard, max_body_bytes=max_body_bytes),
+        Middleware(GatewayOnlyGate, signer=GatewayRequestSigner.from_settings(settings), enforce=settings.gateway_only),
         Middleware(BearerTokenGate, verifier=verifier),
         Middleware(RequestDeadline, deadline=deadline),
     ]

@@ -107,6 +107,9 @@ class Settings:
     enable_suggestions: bool | None = None
     enable_debug_plan: bool | None = None
     mask_errors: bool | None = None
+    gateway_shared_secret: str | None = None
+    subgraph_gateway_only: bool | None = None  # None: on in production, off elsewhere
+    metrics_token: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -139,6 +142,18 @@ class Settings:
     def masks_errors(self) -> bool:
         """Messages of unexpected errors replaced by a generic one, codes kept (MASK_ERRORS); on in production."""
         return self.is_production if self.mask_errors is None else self.mask_errors
+
+    @property
+    def gateway_signing_secret(self) -> str | None:
+        """The key of the gateway's request signatures: GATEWAY_SHARED_SECRET, else an HS* JWT secret."""
+        if self.gateway_shared_secret:
+            return self.gateway_shared_secret
+        return self.jwt_secret if self.jwt_algorithm.upper().startswith("HS") else None
+
+    @property
+    def gateway_only(self) -> bool:
+        """Whether subgraphs refuse calls that do not carry the gateway's signature (SUBGRAPH_GATEWAY_ONLY)."""
+        return self.is_production if self.subgraph_gateway_only is None else self.subgraph_gateway_only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -216,6 +231,9 @@ class Settings:
             enable_suggestions=_flag(get("ENABLE_SUGGESTIONS"), "ENABLE_SUGGESTIONS"),
             enable_debug_plan=_flag(get("ENABLE_DEBUG_PLAN"), "ENABLE_DEBUG_PLAN"),
             mask_errors=_flag(get("MASK_ERRORS"), "MASK_ERRORS"),
+            gateway_shared_secret=get("GATEWAY_SHARED_SECRET"),
+            subgraph_gateway_only=_flag(get("SUBGRAPH_GATEWAY_ONLY"), "SUBGRAPH_GATEWAY_ONLY"),
+            metrics_token=get("METRICS_TOKEN"),
         )
         settings.validate()
         return settings
@@ -226,6 +244,8 @@ class Settings:
             raise SettingsError("LOG_FORMAT must be 'json' or 'console'")
         if len(self.encryption_key) != 32:
             raise SettingsError("ENCRYPTION_KEY must be exactly 32 characters")
+        if self.gateway_only and not self.gateway_signing_secret:
+            raise SettingsError("SUBGRAPH_GATEWAY_ONLY needs GATEWAY_SHARED_SECRET (or an HS* JWT_SECRET)")
         if not self.is_production:
             return
         required = {
@@ -233,6 +253,8 @@ class Settings:
             "REDIS_URL": self.redis_url,
             "NEO4J_URI": self.neo4j_uri,
             "NEO4J_PASSWORD": self.neo4j_password,
+            "METRICS_TOKEN": self.metrics_token,
+            "GATEWAY_SHARED_SECRET": self.gateway_shared_secret,
         }
         for name, value in required.items():
             if not value:
@@ -245,6 +267,9 @@ class Settings:
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
+        if len(self.gateway_shared_secret.encode()) < 32 or self.gateway_shared_secret == self.jwt_secret:
+            raise SettingsError("GATEWAY_SHARED_SECRET must be at least 32 bytes and differ from JWT_SECRET "
+                                "when APP_ENV=production")
         if self.jwt_algorithm.upper().startswith("HS") and len(self.jwt_secret.encode()) < MIN_HS_SECRET_BYTES:
             raise SettingsError(f"JWT_SECRET must be at least {MIN_HS_SECRET_BYTES} bytes for "
                                 f"{self.jwt_algorithm} when APP_ENV=production")

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from axiom.auth import AuthenticationError, TokenVerifier
 from axiom.deadlines import gateway_timeouts
 from axiom.demo import issue_demo_token
+from axiom.error_reporting import tag_request
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.graphql_policy import limits_from_settings
 from axiom.health import Degraded, Dependency, ProbeFailed, Readiness, live_endpoint, ready_endpoint
@@ -97,6 +98,26 @@ def _redis_probe(url: str):
     return probe
 
 
+class _ReportedRequestTag:
+    """The gateway's request signer; each operation's id also tags the errors reported for it, so that the
+    gateway's and the subgraphs' reports of one operation share a request id."""
+
+    header = GatewayRequestSigner.header
+
+    def __init__(self, signer: GatewayRequestSigner):
+        self._signer = signer
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "_ReportedRequestTag | None":
+        signer = GatewayRequestSigner.from_settings(settings)
+        return cls(signer) if signer is not None else None
+
+    def new(self, headers: Mapping[str, str]) -> str:
+        value = self._signer.new(headers)
+        tag_request(request_id=value.split(".", 1)[0])
+        return value
+
+
 class PlanCacheCollector:
     """Prometheus view of the gateway's plan cache (hits, misses, size)."""
 
@@ -126,9 +147,11 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
 
     def authenticate(headers: Mapping[str, str]):
         try:
-            return verifier.verify_header(headers.get("authorization"))
+            principal = verifier.verify_header(headers.get("authorization"))
         except AuthenticationError as exc:  # its messages ("token expired", …) are written for clients
             raise AuthenticationRejected(str(exc)) from exc
+        tag_request(tenant=principal.tenant_id)
+        return principal
 
     readiness = Readiness([
         # Each subgraph serves its part of the API alone: the gateway is unavailable only when both are down.
@@ -149,7 +172,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.
         forward_headers=("authorization", "idempotency-key"),
         # Lets Weaver count one client operation once, however many calls it takes.
-        request_tag=GatewayRequestSigner.from_settings(settings),
+        request_tag=_ReportedRequestTag.from_settings(settings),
         max_body_bytes=settings.max_body_bytes,
         limits=limits_from_settings(settings),
         report_cost=True,
@@ -162,7 +185,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
-            Route("/metrics", metrics_endpoint),
+            Route("/metrics", metrics_endpoint(settings.metrics_token)),
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]

@@ -58,11 +58,12 @@ Authenticate = Callable[[Mapping[str, str]], Any]
 
 class RequestTag(Protocol):
     """A header with a fresh value per client operation, sent with every subgraph call made for it (so that a
-    subgraph can tell calls of one operation apart from separate operations)."""
+    subgraph can tell calls of one operation apart from separate operations). `new` sees the forwarded headers
+    of the operation (a signature may cover its Authorization)."""
 
     header: str
 
-    def new(self) -> str: ...
+    def new(self, headers: Mapping[str, str]) -> str: ...
 
 
 def create_gateway_app(
@@ -137,7 +138,7 @@ def create_gateway_app(
         session = GraphQLWebSocketSession(
             websocket, gateway, endpoint.principal if authenticate else None,
             lambda headers: forwarded(headers, allowed), endpoint.resolve,
-            keepalive=ws_keepalive, client_of=rate_limit_client,
+            keepalive=ws_keepalive, client_of=rate_limit_client, tag=endpoint.tagged,
         )
         await session.run()
 
@@ -233,14 +234,15 @@ class GraphQLEndpoint:
             return None
         return self.client_of(principal)
 
-    def _tagged(self, headers: dict) -> dict:
+    def tagged(self, headers: dict) -> dict:
+        """`headers` plus a fresh request tag (one per client operation)."""
         if self.request_tag is None:
             return headers
-        return {**headers, self.request_tag.header: self.request_tag.new()}
+        return {**headers, self.request_tag.header: self.request_tag.new(headers)}
 
     async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
                    debug: bool, client: str | None = None) -> GraphQLResponse:
-        headers = self._tagged(headers)
+        headers = self.tagged(headers)
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
@@ -254,7 +256,7 @@ class GraphQLEndpoint:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
-        result = await self.gateway.stream(request, self._tagged(headers), upstream_init_payload(headers),
+        result = await self.gateway.stream(request, self.tagged(headers), upstream_init_payload(headers),
                                            allow_mutations=allow_mutations, client=client)
         return sse_response(result, media_type, self.sse_heartbeat)
 
@@ -264,7 +266,7 @@ class GraphQLEndpoint:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return GraphQLResponse(error.status or 400, error.body)
-        return await self.gateway.stream(request, self._tagged(dict(headers)), upstream_init_payload(headers),
+        return await self.gateway.stream(request, self.tagged(dict(headers)), upstream_init_payload(headers),
                                          client=client)
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:

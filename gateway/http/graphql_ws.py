@@ -40,8 +40,10 @@ class GraphQLWebSocketSession:
                  forwarded: Callable[[Mapping[str, str]], dict],
                  resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]], *,
                  init_timeout: float = 10.0, keepalive: float | None = 12.0,
-                 client_of: Callable[[Any], str | None] | None = None):
+                 client_of: Callable[[Any], str | None] | None = None,
+                 tag: Callable[[dict], dict] = dict):
         self.ws = websocket
+        self.tag = tag  # adds a fresh request tag to the upstream headers of each subscription
         self.gateway = gateway
         self.authenticate = authenticate
         self.forwarded = forwarded
@@ -155,7 +157,8 @@ class GraphQLWebSocketSession:
                 await self.send({"id": operation_id, "type": "error",
                                  "payload": error.body["errors"]})
                 return
-            result = await self.gateway.stream(request, self.headers, self.init_payload, client=self.client)
+            result = await self.gateway.stream(request, self.tag(self.headers), self.init_payload,
+                                               client=self.client)
             if isinstance(result, GraphQLResponse):
                 await self._single(operation_id, result)
                 return

@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def context_factory(principal: Principal | None, request) -> VisionContext:
         return VisionContext(principal=principal, request=request, resources=resources)
 
-    app = create_service_app(service="vision", schema=schema, verifier=TokenVerifier(settings),
+    app = create_service_app(settings=settings, service="vision", schema=schema, verifier=TokenVerifier(settings),
                              context_factory=context_factory, readiness=readiness,
                              cors_origins=settings.cors_origins, lifespan=lifespan,
                              policy=GraphQLPolicy.for_subgraph(settings), max_body_bytes=settings.max_body_bytes)

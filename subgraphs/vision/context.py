@@ -80,7 +80,8 @@ class VisionResources:
     def glossary(self) -> GlossaryClient:
         """Weaver's glossary, read for NL→pivot prompts; made on first use."""
         if self._glossary is None:
-            self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout)
+            self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout,
+                                            GatewayRequestSigner.from_settings(self.settings))
         return self._glossary
 
     @property

@@ -1,7 +1,8 @@
 """Glossary terms read from Weaver's GraphQL API with the caller's token, for NL→pivot prompts.
 
 Vision stores only term ids (`linkCubeTerm`); names and synonyms are read when a question is asked, so an edit in
-the glossary is seen at once. The call carries the caller's own bearer token: Weaver scopes it to their tenant.
+the glossary is seen at once. The call carries the caller's own bearer token: Weaver scopes it to their tenant;
+it is signed like the gateway's calls (GATEWAY_SHARED_SECRET), since a production Weaver accepts no other.
 It is a cold path (one request per question, next to a language model call that takes far longer).
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from axiom.gateway_request import GatewayRequestSigner
 from subgraphs.vision.nl.prompt import TermHint
 
 log = logging.getLogger(__name__)
@@ -25,10 +27,11 @@ class GlossaryUnavailable(Exception):
 class GlossaryClient:
     """Reads terms by id from the Weaver subgraph at WEAVER_URL."""
 
-    def __init__(self, weaver_url: str, timeout_seconds: float):
+    def __init__(self, weaver_url: str, timeout_seconds: float, signer: GatewayRequestSigner | None = None):
         import httpx  # only askPivot needs it: keep it off the import path of the app
 
         self.url = weaver_url
+        self._signer = signer
         self._client = httpx.AsyncClient(timeout=timeout_seconds)
 
     async def close(self) -> None:
@@ -45,6 +48,8 @@ class GlossaryClient:
         # another tenant) is a null entry, not an error that would void the whole answer.
         variables = {"r": [{"__typename": "GlossaryTerm", "id": term_id} for term_id in ids]}
         headers = {"authorization": authorization} if authorization else {}
+        if self._signer is not None:
+            headers[self._signer.header] = self._signer.new(headers)
         try:
             response = await self._client.post(self.url, json={"query": _TERMS_QUERY, "variables": variables},
                                                headers=headers)

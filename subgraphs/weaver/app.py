@@ -92,6 +92,7 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_
         return WeaverContext(principal=principal, request=request, runtime=runtime, loaders=loaders)
 
     return create_service_app(
+        settings=settings,
         service=SERVICE,
         schema=schema,
         verifier=TokenVerifier(settings),

@@ -9,7 +9,6 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from axiom.database import create_engine
-from axiom.gateway_request import GatewayRequestSigner
 from axiom.graph import create_driver
 from axiom.secrets import SecretBox
 from axiom.settings import Settings
@@ -22,6 +21,7 @@ from subgraphs.weaver.store.datasources import DataSourceStore
 from subgraphs.weaver.store.glossary import GlossaryStore
 from subgraphs.weaver.store.graph_client import GraphClient
 from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from subgraphs.weaver.store.idempotency_keys import PostgresGuardState
 from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
 from subgraphs.weaver.store.statistics import StatisticsStore
@@ -50,7 +50,6 @@ class WeaverRuntime:
     query_service: QueryService
     statistics: StatisticsStore
     mindsdb: MindsDBClient | None
-    gateway_requests: GatewayRequestSigner | None
 
     @classmethod
     def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> "WeaverRuntime":
@@ -75,13 +74,14 @@ class WeaverRuntime:
         state = FallbackGuardState(RedisGuardState(redis)) if redis is not None else MemoryGuardState()
         guard = RequestGuard(state,
                              limit_per_minute=rate_limit_per_minute,
-                             idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key)
+                             idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key,
+                             idempotency_state=PostgresGuardState(engine))
         return cls(settings=settings, engine=engine, driver=driver, graph_client=graph_client, redis=redis,
                    datasources=datasources, graph=graph, snapshots=snapshots, catalog_sync=catalog_sync,
                    datasource_service=datasource_service, guard=guard,
                    glossary=glossary, glossary_service=GlossaryService(glossary, graph),
                    query_service=QueryService(settings, datasources, mindsdb), statistics=StatisticsStore(engine),
-                   mindsdb=mindsdb, gateway_requests=GatewayRequestSigner.from_settings(settings))
+                   mindsdb=mindsdb)
 
     async def close(self) -> None:
         if self.redis is not None:

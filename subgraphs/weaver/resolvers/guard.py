@@ -9,7 +9,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
 from axiom.errors import RATE_LIMITED, ApiError, BadUserInput
-from axiom.gateway_request import GATEWAY_REQUEST_HEADER
+from axiom.service import GATEWAY_REQUEST_ID
 from subgraphs.weaver.resolvers.access import runtime, tenant
 from subgraphs.weaver.service.request_guard import IdempotencyConflict, IdempotencyInProgress
 
@@ -28,7 +28,7 @@ class RateLimit(SchemaExtension):
         weaver_runtime = getattr(ctx, "runtime", None)
         guard = getattr(weaver_runtime, "guard", None)
         if guard is not None and getattr(ctx, "principal", None) is not None:
-            decision = await guard.check_rate(ctx.principal.tenant_id, _gateway_request_id(ctx, weaver_runtime))
+            decision = await guard.check_rate(ctx.principal.tenant_id, _gateway_request_id(ctx))
             if not decision.allowed:
                 error = ApiError("rate limit exceeded", code=RATE_LIMITED, retryAfter=decision.retry_after)
                 self.execution_context.result = ExecutionResult(
@@ -36,12 +36,10 @@ class RateLimit(SchemaExtension):
         yield
 
 
-def _gateway_request_id(ctx: Any, weaver_runtime: Any) -> str | None:
-    signer = getattr(weaver_runtime, "gateway_requests", None)
+def _gateway_request_id(ctx: Any) -> str | None:
+    """The operation id the service's GatewayOnlyGate verified (None for a call not signed by the gateway)."""
     request = getattr(ctx, "request", None)
-    if signer is None or request is None:
-        return None
-    return signer.verify(request.headers.get(GATEWAY_REQUEST_HEADER))
+    return request.scope.get("state", {}).get(GATEWAY_REQUEST_ID) if request is not None else None
 
 
 async def guarded_create(info: Info, operation: str, values: dict[str, Any], create: Callable[[], Awaitable[P]],

@@ -4,7 +4,8 @@ Rate limit: `axiom.rate_limit` (a sliding one-minute window per tenant, one coun
 
 Idempotency: the first request with a key claims it (`pending`), runs, and stores the id it created (`done`); a
 repeat with the same input gets that id back, a repeat with different input is refused, a concurrent repeat
-waits briefly for the first to finish.
+waits briefly for the first to finish. These records are kept in `idempotency_state` (PostgreSQL in Weaver), not
+with the counters: a replay must find them while Redis is down or after it lost its data.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import logging
 import time
 from typing import Any, Awaitable, Callable
 
-from axiom.guard_state import GuardState
+from axiom.guard_state import GuardState, IdempotencyState
 from axiom.rate_limit import OperationRateLimit, RateDecision, SlidingWindowLimit
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,9 @@ class IdempotencyInProgress(Exception):
 
 class RequestGuard:
     def __init__(self, state: GuardState, *, limit_per_minute: int, idempotency_ttl: int, secret: str,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, idempotency_state: IdempotencyState | None = None):
         self.state = state
+        self.idempotency_state: IdempotencyState = idempotency_state or state
         self.limit_per_minute = limit_per_minute
         self.idempotency_ttl = idempotency_ttl
         self._secret = secret.encode()
@@ -58,8 +60,8 @@ class RequestGuard:
         """
         slot = f"idem:{tenant_id}:{key}"
         deadline = time.monotonic() + wait_seconds
-        while not await self.state.set_nx(slot, json.dumps({"fp": fingerprint}), self.idempotency_ttl):
-            stored = await self.state.get(slot)
+        while not await self.idempotency_state.set_nx(slot, json.dumps({"fp": fingerprint}), self.idempotency_ttl):
+            stored = await self.idempotency_state.get(slot)
             if stored is None:
                 continue  # expired or released between the two calls: try to claim again
             entry = json.loads(stored)
@@ -73,10 +75,11 @@ class RequestGuard:
         try:
             created = await run()
         except BaseException:
-            await self.state.delete(slot)
+            await self.idempotency_state.delete(slot)
             raise
         if created is None:
-            await self.state.delete(slot)
+            await self.idempotency_state.delete(slot)
         else:
-            await self.state.set(slot, json.dumps({"fp": fingerprint, "id": created}), self.idempotency_ttl)
+            done = json.dumps({"fp": fingerprint, "id": created})
+            await self.idempotency_state.set(slot, done, self.idempotency_ttl)
         return created, False

@@ -18,7 +18,7 @@ class CountingTag:
     def __init__(self):
         self._numbers = itertools.count(1)
 
-    def new(self) -> str:
+    def new(self, headers) -> str:
         return f"op-{next(self._numbers)}"
 
 
