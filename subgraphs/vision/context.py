@@ -91,7 +91,7 @@ class VisionResources:
             import httpx
 
             self._weaver_http = httpx.AsyncClient(timeout=self.settings.query_timeout)
-        return WeaverCatalog(self._weaver_http, self.settings.weaver_url)
+        return WeaverCatalog(self._weaver_http, self.settings.weaver_url, self.gateway_requests)
 
     def refresher(self) -> CubeRefresher:
         return CubeRefresher(self.require_engine(), self.cache, self.airflow, self.events.publish)

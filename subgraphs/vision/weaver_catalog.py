@@ -29,10 +29,12 @@ def _query(count: int) -> str:
 class WeaverCatalog:
     """Reads datasource tables from the Weaver GraphQL endpoint `url` through `client`."""
 
-    def __init__(self, client, url: str):
-        """`client`: an `httpx.AsyncClient` (imported lazily: only loading cubes needs it)."""
+    def __init__(self, client, url: str, signer=None):
+        """`client`: an `httpx.AsyncClient` (imported lazily: only loading cubes needs it). `signer`: the
+        `GatewayRequestSigner` whose header a Weaver that trusts only the gateway requires (production)."""
         self._client = client
         self.url = url
+        self._signer = signer
 
     async def tables(self, datasource_id: str, wanted: list[tuple[str, str]], *,
                      authorization: str | None) -> SourceCatalog | None:
@@ -44,6 +46,8 @@ class WeaverCatalog:
         for i, (schema, table) in enumerate(wanted):
             variables[f"s{i}"], variables[f"t{i}"] = schema, table
         headers = {"authorization": authorization} if authorization else {}
+        if self._signer is not None:
+            headers[self._signer.header] = self._signer.new(headers)
         try:
             response = await self._client.post(self.url, json={"query": _query(len(wanted)), "variables": variables},
                                                headers=headers)
@@ -74,13 +78,14 @@ async def operator_catalog(settings, *, tenant_id: str, datasource_id: str) -> A
     import httpx
 
     from axiom.auth import issue_token
+    from axiom.gateway_request import GatewayRequestSigner
     from subgraphs.weaver.app import create_app
 
     token = issue_token(settings, tenant_id=tenant_id, subject="axiom-operator", roles=["admin"], ttl_seconds=600)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
-            weaver = WeaverCatalog(client, "http://weaver/graphql")
+            weaver = WeaverCatalog(client, "http://weaver/graphql", GatewayRequestSigner.from_settings(settings))
 
             async def read(wanted: list[tuple[str, str]]) -> SourceCatalog | None:
                 return await weaver.tables(datasource_id, wanted, authorization=f"Bearer {token}")
