@@ -83,6 +83,7 @@ class Settings:
     sentry_dsn: str | None = None
     data_dir: str = ".axiom"
     graphiql: bool = True
+    gateway_multiplex_subscriptions: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -147,6 +148,8 @@ class Settings:
             data_dir=get("AXIOM_DATA_DIR", default=".axiom"),
             # A playground is for developers: production serves it only when asked to.
             graphiql=_flag("GRAPHIQL", get("GRAPHIQL"), default=get("APP_ENV", default="development") != "production"),
+            gateway_multiplex_subscriptions=_flag("GATEWAY_MULTIPLEX_SUBSCRIPTIONS",
+                                                  get("GATEWAY_MULTIPLEX_SUBSCRIPTIONS"), default=True),
         )
         settings.validate()
         return settings

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import AsyncIterator, Callable, Iterable, Mapping
+from typing import AsyncIterator, Callable, Hashable, Iterable, Mapping
+
+import orjson
 
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
@@ -20,6 +22,7 @@ from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
+from gateway.executor.fanout import SharedSubscriptions
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.transport.base import Transport, TransportError
 
@@ -47,7 +50,12 @@ class Gateway:
 
     def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000,
                  override_labels: Iterable[str] = (),
-                 override_draw: Callable[[str], float] | None = None):
+                 override_draw: Callable[[str], float] | None = None,
+                 subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None):
+        """`subscription_scope(headers)`: the authorization scope of a subscriber (what the
+        subgraphs' answers may depend on, e.g. tenant and roles), or None to give it its
+        own upstream subscription. Subscriptions with the same document, variables and
+        scope share one upstream subscription; without the function none are shared."""
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
@@ -63,6 +71,8 @@ class Gateway:
         self.subscriptions = (
             SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
         )
+        self.subscription_scope = subscription_scope
+        self.shared_subscriptions = SharedSubscriptions()
 
     def prepare(self, query: str, operation_name: str | None) -> PreparedOperation:
         """Parse/validate/normalize once per distinct (document, operation name)."""
@@ -125,13 +135,24 @@ class Gateway:
         if self.subscriptions is None:
             return _request_error(400, "BAD_REQUEST", "Subscriptions are not available.")
         operation = prepared.operation
+        labels = self.overrides.active()
         try:
-            plan = self.plans.plan(operation, self.overrides.active())
+            plan = self.plans.plan(operation, labels)
         except PlanningError as error:
             return _execution_error("QUERY_PLANNING_FAILED", str(error))
-        events = self.subscriptions.events(plan.node, request.variables or {}, coerced,
-                                           headers, init_payload)
-        return self._stream_bodies(operation, events)
+        variables = request.variables or {}
+
+        def start(event_headers=None) -> AsyncIterator[dict]:
+            events = self.subscriptions.events(plan.node, variables, coerced, headers,
+                                               init_payload, event_headers)
+            return self._stream_bodies(operation, events)
+
+        scope = self.subscription_scope(headers) if self.subscription_scope else None
+        if scope is None:
+            return start()
+        key = (request.query, request.operation_name,
+               orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), labels, scope)
+        return self.shared_subscriptions.join(key, headers, start)
 
     async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
         try:

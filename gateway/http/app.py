@@ -13,7 +13,8 @@ from __future__ import annotations
 import inspect
 import logging
 from contextlib import asynccontextmanager
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from functools import partial
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
 
 import orjson
 from starlette.applications import Starlette
@@ -23,6 +24,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
+from gateway.executor.fanout import same_headers_scope
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
     MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
@@ -84,6 +86,8 @@ def create_gateway_app(
     ws_keepalive: float | None = 12.0,
     sse_heartbeat: float = HEARTBEAT_SECONDS,
     request_tag: RequestTag | None = None,
+    multiplex_subscriptions: bool = True,
+    subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
@@ -93,14 +97,19 @@ def create_gateway_app(
     Redis when `persisted_queries_redis_url` is given, else an in-process LRU. `request_tag`: a header
     tagging each HTTP operation's subgraph calls; it never keys in-flight deduplication (a shared call then
     carries the first operation's tag). `sse_heartbeat`: seconds of silence after which an SSE stream
-    gets a comment line."""
+    gets a comment line. `multiplex_subscriptions`: identical subscriptions (document, variables, scope)
+    share one upstream subscription; `subscription_scope(forwarded headers)` says whose subscriptions may
+    share (None: not this one), by default those with identical forwarded headers (the tag aside)."""
     ignored = (request_tag.header,) if request_tag is not None else ()
+    if multiplex_subscriptions and subscription_scope is None:
+        subscription_scope = partial(same_headers_scope, ignored=ignored)
     gateway = Gateway(
         supergraph_sdl,
         transport or AiohttpTransport(subgraph_timeout, subgraph_timeouts, dedup_ignored_headers=ignored),
         cache_size=cache_size,
         override_labels=override_labels,
         override_draw=override_draw,
+        subscription_scope=subscription_scope if multiplex_subscriptions else None,
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
