@@ -172,14 +172,18 @@ class Gateway:
         if state.data is None:
             return {"data": None, "errors": state.errors}
         root = self.api_schema.get_type(operation.root_type)
-        shaper = ResponseShaper(self.api_schema, state.coerced, state.errors)
+        # Without conditions, which fields a selection set collects depends on the
+        # operation alone: share that work between its responses.
+        collected = None if operation.has_conditions() else operation.derived("_collected", dict)
+        shaper = ResponseShaper(self.api_schema, state.coerced, state.errors, collected)
         body: dict = {"data": shaper.shape_root(operation.selections, root, state.data)}
         if state.errors:
             body["errors"] = state.errors
         return body
 
     async def _run(self, operation, plan, state: ExecutionState) -> None:
-        local = introspection_fields(self.supergraph, operation)
+        local = operation.derived(
+            "_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
         if local:
             data, errors = run_introspection(self.api_schema, operation, local, state.variables)
             state.data.update(data)
