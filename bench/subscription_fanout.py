@@ -220,10 +220,11 @@ def main() -> None:
             sales_id = asyncio.run(prepare(settings))
             processes = start_processes(Path(folder), settings, services.environment())
             results = []
+            print(f"{args.subscribers} subscribers, {args.events} events {args.interval} s apart")
             for label in ("on", "off"):
                 process, url = processes[f"gateway-{label}"]
                 results.append(asyncio.run(run_mode(label, url, process.pid, settings, sales_id, args)))
-            print(f"{args.subscribers} subscribers, {args.events} events {args.interval} s apart")
+                print(results[-1], flush=True)
             print_table(results)
         finally:
             for process, _ in processes.values():

@@ -9,7 +9,6 @@ import json
 from contextlib import AsyncExitStack
 
 import httpx
-
 import pytest
 import websockets
 
