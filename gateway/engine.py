@@ -150,8 +150,10 @@ class Gateway:
         scope = self.subscription_scope(headers) if self.subscription_scope else None
         if scope is None:
             return start()
-        key = (request.query, request.operation_name,
-               orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), labels, scope)
+        # The normalized operation's text: documents that differ only in layout, fragments
+        # or unused operations share too.
+        key = (operation.signature(), orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
+               labels, scope)
         return self.shared_subscriptions.join(key, headers, start)
 
     async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:

@@ -1,6 +1,6 @@
 """Identical subscriptions share one upstream subscription; the gateway fans events out.
 
-Subscriptions are identical when their key is: the same document, operation name,
+Subscriptions are identical when their key is: the same normalized operation,
 variables, active override labels and authorization scope (`Gateway` builds it; the
 scope comes from the caller's verified claims, so two tenants never share). The first
 subscriber starts one producer (upstream subscription, rest of the plan, response
