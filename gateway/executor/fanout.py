@@ -120,7 +120,10 @@ class _SharedStream:
             self.hub._ended(self.key, self)
             for subscriber in list(self.subscribers):
                 subscriber.end()
-            await bodies.aclose()
+            # RuntimeError: the event loop is closing this coroutine with the
+            # generator still running inside it; the generator is closed with it.
+            with contextlib.suppress(RuntimeError):
+                await bodies.aclose()
 
 
 class Subscriber:
