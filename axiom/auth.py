@@ -8,6 +8,7 @@ that a subgraph reached directly is no weaker than the gateway.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
@@ -36,13 +37,33 @@ class Principal:
 class TokenVerifier:
     """Verifies bearer tokens against the configured secret, algorithm, issuer and audience."""
 
+    # Verified tokens kept (until they expire) so that a client's every request does
+    # not pay the signature check again; bounded, least recently used out first.
+    CACHE_SIZE = 10_000
+
     def __init__(self, settings: Settings):
         self._secret = settings.jwt_secret
         self._algorithm = settings.jwt_algorithm
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
+        """The token's principal; raises AuthenticationError (safe to show) when invalid."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, expires = self._verify_signed(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > self.CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify_signed(self, token: str) -> tuple[Principal, float]:
         options = {"require": ["exp", "sub"], "verify_aud": self._audience is not None}
         try:
             claims = jwt.decode(
@@ -63,7 +84,8 @@ class TokenVerifier:
         roles = claims.get("roles") or []
         if isinstance(roles, str):
             roles = [roles]
-        return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), roles=frozenset(map(str, roles)))
+        principal = Principal(tenant_id=tenant_id, subject=str(claims["sub"]), roles=frozenset(map(str, roles)))
+        return principal, float(claims["exp"])
 
     def verify_header(self, authorization: str | None) -> Principal:
         """Verify an `Authorization` header value (`Bearer <token>`)."""

@@ -110,6 +110,7 @@ class Settings:
     gateway_shared_secret: str | None = None
     subgraph_gateway_only: bool | None = None  # None: on in production, off elsewhere
     metrics_token: str | None = None
+    gateway_multiplex_subscriptions: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -234,6 +235,8 @@ class Settings:
             gateway_shared_secret=get("GATEWAY_SHARED_SECRET"),
             subgraph_gateway_only=_flag(get("SUBGRAPH_GATEWAY_ONLY"), "SUBGRAPH_GATEWAY_ONLY"),
             metrics_token=get("METRICS_TOKEN"),
+            gateway_multiplex_subscriptions=_flag(get("GATEWAY_MULTIPLEX_SUBSCRIPTIONS"),
+                                                  "GATEWAY_MULTIPLEX_SUBSCRIPTIONS") is not False,
         )
         settings.validate()
         return settings

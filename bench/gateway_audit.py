@@ -7,6 +7,10 @@ supergraph and compares responses the way the audit does (data deep-equal; error
 presence when the case says so).
 
     uv run python bench/gateway_audit.py [--base http://localhost:4200] [suite ...]
+
+Plan-quality mode: serve the audit with `PUNISH_FOR_POOR_PLANS=1` in its environment
+(its subgraphs read it per request); cases then fail when our plan takes a needlessly
+costly route (e.g. an entity fetch a `@provides` made unnecessary).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
+
+import orjson
 
 from axiom.operation_limits import OperationLimits
 from gateway.api_schema import build_api_schema
@@ -22,6 +24,7 @@ from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
+from gateway.executor.fanout import SharedSubscriptions
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.transport.base import Transport, TransportError
 
@@ -57,12 +60,16 @@ class Gateway:
                  override_draw: Callable[[str], float] | None = None,
                  limits: OperationLimits | None = OperationLimits(),
                  report_cost: bool = False, hide_suggestions: bool = False, introspection: bool = True,
-                 mask_errors: bool = False, rate_limit: RateLimit | None = None):
+                 mask_errors: bool = False, rate_limit: RateLimit | None = None,
+                 subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None):
         """`limits`: refused documents never reach validation or planning (None: no limits).
         `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
         and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production).
         `rate_limit`: asked once per client operation (with its cost) before planning; in-flight deduplication
-        shares subgraph calls, never this count."""
+        shares subgraph calls, never this count. `subscription_scope(headers)`: the authorization scope of a
+        subscriber (what the subgraphs' answers may depend on, e.g. tenant and roles), or None to give it its own
+        upstream subscription; subscriptions with the same document, variables and scope share one upstream
+        subscription, and without the function none are shared."""
         self.supergraph = load_supergraph(supergraph_sdl)
         self.api_schema = build_api_schema(supergraph_sdl)
         self.transport = transport
@@ -81,6 +88,8 @@ class Gateway:
         self.subscriptions = (
             SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
         )
+        self.subscription_scope = subscription_scope
+        self.shared_subscriptions = SharedSubscriptions()
 
     async def admit(self, request: GraphQLRequest) -> AdmittedOperation:
         """Check the limits, then parse/validate/normalize (once per distinct document and operation name)."""
@@ -149,14 +158,27 @@ class Gateway:
         if self.subscriptions is None:
             return _request_error(400, "BAD_REQUEST", "Subscriptions are not available.")
         operation = prepared.operation
+        labels = self.overrides.active()
         try:
-            plan = self.plans.plan(operation, self.overrides.active())
+            plan = self.plans.plan(operation, labels)
         except PlanningError as error:
             response = _execution_error("QUERY_PLANNING_FAILED", str(error))
             return GraphQLResponse(200, mask_fault_messages(response.body)) if self.mask_errors else response
-        events = self.subscriptions.events(plan.node, request.variables or {}, coerced,
-                                           headers, init_payload)
-        return self._stream_bodies(operation, events)
+        variables = request.variables or {}
+
+        def start(event_headers=None) -> AsyncIterator[dict]:
+            events = self.subscriptions.events(plan.node, variables, coerced, headers,
+                                               init_payload, event_headers)
+            return self._stream_bodies(operation, events)
+
+        scope = self.subscription_scope(headers) if self.subscription_scope else None
+        if scope is None:
+            return start()
+        # The normalized operation's text: documents that differ only in layout, fragments
+        # or unused operations share too.
+        key = (operation.signature(), orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
+               labels, scope)
+        return self.shared_subscriptions.join(key, headers, start)
 
     async def _rate_limited(self, client: str | None, cost: int) -> GraphQLResponse | None:
         """The refusal when the client is over its rate limit, else None."""
@@ -189,14 +211,18 @@ class Gateway:
         if state.data is None:
             return {"data": None, "errors": state.errors}
         root = self.api_schema.get_type(operation.root_type)
-        shaper = ResponseShaper(self.api_schema, state.coerced, state.errors)
+        # Without conditions, which fields a selection set collects depends on the
+        # operation alone: share that work between its responses.
+        collected = None if operation.has_conditions() else operation.derived("_collected", dict)
+        shaper = ResponseShaper(self.api_schema, state.coerced, state.errors, collected)
         body: dict = {"data": shaper.shape_root(operation.selections, root, state.data)}
         if state.errors:
             body["errors"] = state.errors
         return body
 
     async def _run(self, operation, plan, state: ExecutionState) -> None:
-        local = introspection_fields(self.supergraph, operation)
+        local = operation.derived(
+            "_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
         if local:
             data, errors = run_introspection(self.api_schema, operation, local, state.variables)
             state.data.update(data)

@@ -140,6 +140,47 @@ PLAN_CACHE_METRICS = PlanCacheCollector()
 REGISTRY.register(PLAN_CACHE_METRICS)
 
 
+class SubscriptionCollector:
+    """Prometheus view of subscriptions: upstream sockets, and clients on shared streams."""
+
+    def __init__(self) -> None:
+        self.gateways: list = []
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        upstream = GaugeMetricFamily("axiom_gateway_upstream_subscriptions",
+                                     "Subscriptions open from the gateway to subgraphs")
+        clients = GaugeMetricFamily("axiom_gateway_shared_subscription_clients",
+                                    "Client subscriptions served by a shared upstream subscription")
+        subscribers = [getattr(g.transport, "subscriber", None) for g in self.gateways]
+        upstream.add_metric([], sum(s.open for s in subscribers if s is not None))
+        clients.add_metric([], sum(g.shared_subscriptions.subscribers for g in self.gateways))
+        return [upstream, clients]
+
+
+SUBSCRIPTION_METRICS = SubscriptionCollector()
+REGISTRY.register(SUBSCRIPTION_METRICS)
+
+
+def subscription_scope(verifier: TokenVerifier) -> Callable[[Mapping[str, str]], object]:
+    """Whose subscriptions may share one upstream subscription: the same tenant and roles.
+
+    Those are the verified claims Weaver's and Vision's reads depend on (every read is
+    scoped by `tenant_id`; roles gate fields such as a pivot's SQL). `sub` only labels
+    writes (who linked a term), so users of one tenant with the same roles share.
+    A token that does not verify shares with nobody."""
+
+    def scope(headers: Mapping[str, str]):
+        try:
+            principal = verifier.verify_header(headers.get("authorization"))
+        except AuthenticationError:
+            return None
+        return principal.tenant_id, tuple(sorted(principal.roles))
+
+    return scope
+
+
 def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp:
     sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH_PATH.read_text()
     sdl = override_subgraph_urls(sdl, {"weaver": settings.weaver_url, "vision": settings.vision_url})
@@ -182,6 +223,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         mask_errors=settings.masks_errors,
         rate_limit=TenantRateLimit.from_settings(settings),
         rate_limit_client=lambda principal: principal.tenant_id,
+        multiplex_subscriptions=settings.gateway_multiplex_subscriptions,
+        subscription_scope=subscription_scope(verifier),
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
@@ -194,6 +237,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     gc.freeze()
     # A client that leaves cancels its operation, and with it the subgraph requests (and their SQL).
     wrapped: ASGIApp = RequestDeadline(app)
+    SUBSCRIPTION_METRICS.gateways = [app.state.gateway]
     if settings.graphiql:
         wrapped = GraphiQLPage(wrapped, prefill_headers=_graphiql_headers(settings))
     wrapped = with_cors(wrapped, CorsPolicy.from_settings(settings.cors_origins, production=settings.is_production))

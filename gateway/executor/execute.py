@@ -70,8 +70,7 @@ class PlanExecutor:
 
     async def _entity_fetch(self, flatten: FlattenNode, state: ExecutionState) -> None:
         node = flatten.node
-        shapes = {r.type_condition: r.selections for r in node.requires}
-        rewrites = dict(node.typename_rewrites)
+        shapes, rewrites = node.shapes, node.rewrites
         representations: list[dict] = []
         targets: list[list[tuple[dict, list]]] = []
         index_of: dict[bytes, int] = {}
@@ -100,7 +99,7 @@ class PlanExecutor:
 
     def _merge_entities(self, node: FetchNode, response: dict, targets, state) -> None:
         entities = (response.get("data") or {}).get("_entities")
-        interfaces = {i for _, i in node.typename_rewrites}
+        interfaces = node.rewritten_interfaces
         if isinstance(entities, list):
             for index, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):

@@ -28,13 +28,17 @@ _LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
 class ResponseShaper:
     """One instance per response; `errors` is extended with non-null violations."""
 
-    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict]):
+    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict],
+                 collected: dict | None = None):
         self.schema = schema
         self.variables = variables
         self.errors = errors
         # Collected fields per (selection set, type): variables are fixed for one
-        # response, so every object of a list reuses the first one's collection.
-        self._collected: dict[tuple[int, str], list[tuple]] = {}
+        # response, so every object of a list reuses the first one's collection. An
+        # operation without `@skip`/`@include` collects the same fields for every
+        # response: the caller then passes one `collected` memo kept with the operation.
+        self._collected: dict[tuple[int, str], list[tuple]] = (
+            collected if collected is not None else {})
 
     def shape_root(self, selections, root: GraphQLObjectType, data: dict | None) -> dict | None:
         """The response `data`: None when a non-null root field is null."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 import inspect
 import logging
 from contextlib import asynccontextmanager
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from functools import partial
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
 
 import orjson
 from starlette.applications import Starlette
@@ -24,6 +25,7 @@ from starlette.websockets import WebSocket
 
 from axiom.http_guard import is_json_content_type
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse, RateLimit
+from gateway.executor.fanout import same_headers_scope
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
     MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
@@ -95,6 +97,8 @@ def create_gateway_app(
     mask_errors: bool = False,
     rate_limit: RateLimit | None = None,
     rate_limit_client: Callable[[Any], str | None] | None = None,
+    multiplex_subscriptions: bool = True,
+    subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None,
 ) -> Starlette:
     """Build the gateway app; `app.state.gateway` is the engine (and the principal of a
     request is `request.state.principal`).
@@ -111,8 +115,14 @@ def create_gateway_app(
     without "Did you mean …?". `introspection` off: `__schema`/`__type` refused. `debug_plan` off: the
     `X-Axiom-Debug-Plan` header is ignored. `mask_errors`: fault messages replaced, codes kept.
     `rate_limit`: called with (client, cost) for every client operation, the client being
-    `rate_limit_client(principal)` (e.g. its tenant); refusals are 429 RATE_LIMITED with `Retry-After`."""
+    `rate_limit_client(principal)` (e.g. its tenant); refusals are 429 RATE_LIMITED with `Retry-After`.
+
+    `multiplex_subscriptions`: identical subscriptions (document, variables, scope)
+    share one upstream subscription; `subscription_scope(forwarded headers)` says whose subscriptions may
+    share (None: not this one), by default those with identical forwarded headers (the tag aside)."""
     ignored = (request_tag.header,) if request_tag is not None else ()
+    if multiplex_subscriptions and subscription_scope is None:
+        subscription_scope = partial(same_headers_scope, ignored=ignored)
     gateway = Gateway(
         supergraph_sdl,
         transport or AiohttpTransport(subgraph_timeout, subgraph_timeouts, dedup_ignored_headers=ignored),
@@ -125,6 +135,7 @@ def create_gateway_app(
         introspection=introspection,
         mask_errors=mask_errors,
         rate_limit=rate_limit,
+        subscription_scope=subscription_scope if multiplex_subscriptions else None,
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)

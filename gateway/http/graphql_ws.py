@@ -162,8 +162,11 @@ class GraphQLWebSocketSession:
             if isinstance(result, GraphQLResponse):
                 await self._single(operation_id, result)
                 return
-            async for body in result:
-                await self.send({"id": operation_id, "type": "next", "payload": body})
+            try:
+                async for body in result:
+                    await self.send({"id": operation_id, "type": "next", "payload": body})
+            finally:  # also when cancelled (client `complete` or gone): leave the stream now
+                await result.aclose()
             await self.send({"id": operation_id, "type": "complete"})
         except (WebSocketDisconnect, RuntimeError):
             pass  # the socket went away while sending

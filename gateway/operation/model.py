@@ -77,6 +77,19 @@ class NormalizedOperation:
     variable_definitions: tuple[VariableDefinition, ...]
     selections: tuple[Selection, ...]
 
+    def derived(self, name: str, compute):
+        """A value that depends only on this operation, computed on first use and kept
+        (prepared operations are cached, so every request after the first reuses it)."""
+        value = self.__dict__.get(name)
+        if value is None:
+            value = compute()
+            object.__setattr__(self, name, value)
+        return value
+
+    def has_conditions(self) -> bool:
+        """Does any selection carry `@skip`/`@include` on a variable?"""
+        return self.derived("_has_conditions", lambda: _any_condition(self.selections))
+
     def signature(self) -> str:
         """A canonical text of the operation, used as the plan cache key (computed once:
         prepared operations are cached, so each request reuses it)."""
@@ -88,3 +101,7 @@ class NormalizedOperation:
             cached = f"{self.kind} {self.name or ''}({variables}){print_selections(self.selections)}"
             object.__setattr__(self, "_signature", cached)
         return cached
+
+
+def _any_condition(selections) -> bool:
+    return any(s.conditions or _any_condition(s.selections) for s in selections)

@@ -64,14 +64,15 @@ def _jump_from_parent(ctx, pos, field: Field) -> bool:
 
 
 def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
-    """The (subgraph, key) to jump to: fewest further jumps, reusing existing groups.
+    """The (subgraph, key, entity type) to jump to: a decision point whose options are
+    ranked by fewest further jumps, reusing existing groups.
 
     Keys whose fields the current subgraph lacks are usable when another subgraph can
     provide them (a two-hop jump), at a higher cost.
     """
     sg = ctx.sg
     here = pos.group.subgraph
-    best = None
+    options = []
     for graph, entity_type in _candidates(sg, pos.type_name, field.name):
         info = sg.field_in_graph(entity_type, field.name, graph)
         if graph == exclude or (graph == here and not info.requires):
@@ -89,9 +90,11 @@ def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
                 cost += 2
             if ctx.registry.find_entity_group(graph, pos.path, pos.conditions, {pos.group}):
                 cost -= 1
-            if best is None or cost < best[0]:
-                best = (cost, graph, key, entity_type)
-    return best[1:] if best else None
+            options.append((cost, len(options), graph, key, entity_type))
+    if not options:
+        return None
+    # Cheapest local estimate first (ties: candidate order); the plan's cost decides.
+    return ctx.choices.choose(sorted(options))[2:]
 
 
 def _candidates(sg, type_name: str, field_name: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ entity fetch for every object found at `path` (`@` steps into lists); `Sequence`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from gateway.operation.model import InlineFragment
@@ -28,6 +28,18 @@ class FetchNode:
     typename_rewrites: tuple[tuple[str, str], ...] = ()
     # (path, internal alias, client key): fields renamed back after the fetch.
     output_renames: tuple[tuple[tuple[str, ...], str, str], ...] = ()
+    # Derived once per plan (the executor reads them for every request): the
+    # representation shape per entity type, `typename_rewrites` as a mapping, and
+    # the interfaces entities are rewritten to.
+    shapes: dict = field(init=False, repr=False, compare=False)
+    rewrites: dict = field(init=False, repr=False, compare=False)
+    rewritten_interfaces: frozenset = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shapes", {r.type_condition: r.selections for r in self.requires})
+        object.__setattr__(self, "rewrites", dict(self.typename_rewrites))
+        object.__setattr__(self, "rewritten_interfaces",
+                           frozenset(i for _, i in self.typename_rewrites))
 
     @property
     def entity_types(self) -> frozenset[str]:

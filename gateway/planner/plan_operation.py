@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.operation.model import Field, InlineFragment, NormalizedOperation
+from gateway.planner.alternatives import Choices, cheapest, plan_cost
 from gateway.planner.assemble import fetch_node, order_groups
 from gateway.planner.capabilities import UNREACHABLE, collect_for_type, jump_cost
 from gateway.planner.fetch_group import FetchGroup
@@ -15,15 +16,15 @@ INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
 def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> QueryPlan:
-    """Plan every root field; introspection and `__typename` are answered locally."""
-    ctx = PlanningContext(supergraph)
-    roots: list[FetchGroup] = []
-    for field in root_fields(supergraph, operation):
-        if field.name in INTROSPECTION_FIELDS or field.name == "__typename":
-            continue
-        for graph, part in _split_root_field(supergraph, operation, roots, field):
-            group = _root_group(ctx, operation, roots, graph)
-            plan_field(ctx, Position(group, group.tree, operation.root_type, ()), part)
+    """Plan every root field; introspection and `__typename` are answered locally.
+
+    Among the plans that the walk's alternative decisions give, the cheapest wins
+    (`alternatives.plan_cost`: fewest fetches, then the shortest chain of them).
+    """
+    ctx, roots = cheapest(
+        lambda choices: _plan_groups(supergraph, operation, choices),
+        lambda planned: plan_cost(planned[0].registry.groups),
+    )
     groups = ctx.registry.groups
     nodes = {g: fetch_node(supergraph, operation, g, i) for i, g in enumerate(groups)}
     if operation.kind == "subscription":
@@ -35,6 +36,19 @@ def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> Qu
     else:
         node = order_groups(groups, nodes)
     return QueryPlan(node, operation.kind)
+
+
+def _plan_groups(sg: Supergraph, operation: NormalizedOperation, choices: Choices):
+    """One planning run: the fetch groups (in the context) and the root groups."""
+    ctx = PlanningContext(sg, choices)
+    roots: list[FetchGroup] = []
+    for field in root_fields(sg, operation):
+        if field.name in INTROSPECTION_FIELDS or field.name == "__typename":
+            continue
+        for graph, part in _split_root_field(ctx, operation, roots, field):
+            group = _root_group(ctx, operation, roots, graph)
+            plan_field(ctx, Position(group, group.tree, operation.root_type, ()), part)
+    return ctx, roots
 
 
 def _subscription_node(roots: list[FetchGroup], groups, nodes) -> SubscriptionNode:
@@ -67,9 +81,11 @@ def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[
     return result
 
 
-def _split_root_field(sg: Supergraph, operation, roots: list[FetchGroup], field: Field):
-    """[(subgraph, field)]: usually one subgraph; a shared root field whose selections no
-    single subgraph can serve is asked from several, each for the part it resolves."""
+def _split_root_field(ctx: PlanningContext, operation, roots: list[FetchGroup], field: Field):
+    """[(subgraph, field)]: usually one subgraph (a decision point when several could
+    serve it); a shared root field whose selections no single subgraph can serve is
+    asked from several, each for the part it resolves."""
+    sg = ctx.sg
     root = operation.root_type
     candidates = sg.resolving_graphs(root, field.name)
     if not candidates:
@@ -79,10 +95,13 @@ def _split_root_field(sg: Supergraph, operation, roots: list[FetchGroup], field:
     def score(graph: str, part: Field) -> tuple[int, bool]:
         return (jump_cost(sg, graph, root, (part,)), graph not in existing)
 
-    best = min(candidates, key=lambda g: score(g, field))
+    ranked = sorted(candidates, key=lambda g: score(g, field))
     child_type, _ = sg.field_type(root, field.name)
-    if score(best, field)[0] < UNREACHABLE or sg.is_abstract(child_type):
-        return [(best, field)]
+    viable = [g for g in ranked if score(g, field)[0] < UNREACHABLE]
+    if viable:
+        return [(ctx.choices.choose(viable), field)]
+    if sg.is_abstract(child_type):
+        return [(ranked[0], field)]
     parts: dict[str, list] = {}
     for selection in collect_for_type(sg, field.selections, child_type):
         part = _with_selections(field, (selection,))

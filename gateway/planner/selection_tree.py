@@ -55,6 +55,13 @@ class SelectionTree:
     def is_empty(self) -> bool:
         return not self._entries
 
+    def size(self) -> int:
+        """Fields selected here and below (a plan's cost counts them)."""
+        return sum(
+            isinstance(head, Field) + (children.size() if children is not None else 0)
+            for head, children in self._entries.values()
+        )
+
     def freeze(self) -> tuple[Selection, ...]:
         """Immutable selections; empty fragments are dropped."""
         result: list[Selection] = []

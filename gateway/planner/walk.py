@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 from gateway.planner import interface_objects, jumps
+from gateway.planner.alternatives import Choices
 from gateway.planner.capabilities import collect_for_type, provided_field, resolves
 from gateway.planner.internal_fields import client_aliases
 from gateway.planner.fetch_group import FetchGroup, GroupRegistry
@@ -39,12 +40,14 @@ class Position:
 
 
 class PlanningContext:
-    """State of one planning run; `touched` records groups that received fields."""
+    """State of one planning run; `touched` records groups that received fields;
+    `choices` takes the run's decisions among alternatives."""
 
-    def __init__(self, supergraph: Supergraph):
+    def __init__(self, supergraph: Supergraph, choices: Choices | None = None):
         self.sg = supergraph
         self.registry = GroupRegistry()
         self.touched: set[FetchGroup] | None = None
+        self.choices = choices if choices is not None else Choices()
 
     def touch(self, group: FetchGroup) -> None:
         if self.touched is not None:

@@ -25,9 +25,11 @@ class AiohttpTransport:
         self._timeouts = dict(timeouts or {})
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._streams: aiohttp.ClientSession | None = None
         self._dedup = InflightDeduplicator()
-        # Subscriptions share the keep-alive session (and its lifetime).
-        self.subscriber = WebSocketSubscriber(self._client, connect_timeout=timeout)
+        # Subscriptions get their own session: each holds a connection for its whole
+        # life, and must neither wait for nor starve the query pool's `pool_size`.
+        self.subscriber = WebSocketSubscriber(self._stream_client, connect_timeout=timeout)
 
     def _client(self) -> aiohttp.ClientSession:
         # Created lazily: a ClientSession must be born inside the running event loop.
@@ -37,6 +39,11 @@ class AiohttpTransport:
                 connector=connector, json_serialize=lambda o: orjson.dumps(o).decode()
             )
         return self._session
+
+    def _stream_client(self) -> aiohttp.ClientSession:
+        if self._streams is None or self._streams.closed:
+            self._streams = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+        return self._streams
 
     async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str],
                    *, deduplicate: bool) -> dict:
@@ -68,9 +75,10 @@ class AiohttpTransport:
         return response.status, raw
 
     async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        for session in (self._session, self._streams):
+            if session is not None and not session.closed:
+                await session.close()
+        self._session = self._streams = None
 
 
 def _decode(status: int, raw: bytes) -> dict:

@@ -1,8 +1,9 @@
 """Gateway → subgraph subscriptions over `graphql-transport-ws` (aiohttp client).
 
-One upstream WebSocket per client subscription: its lifetime is the subscription's,
-so a client leaving closes it (the subgraph stops producing) and a subgraph leaving
-ends the client's stream with an error.
+One upstream WebSocket per upstream subscription (identical client subscriptions share
+one: `gateway.executor.fanout`): its lifetime is the subscription's, so its last client
+leaving closes it (the subgraph stops producing) and a subgraph leaving ends the
+clients' streams with an error.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class WebSocketSubscriber:
         self._session_factory = session_factory
         self._connect_timeout = connect_timeout
         self._heartbeat = heartbeat
+        # Upstream subscription sockets open now (the gateway's metrics export it).
+        self.open = 0
 
     async def subscribe(self, url: str, body: dict, headers: Mapping[str, str],
                         init_payload: dict | None = None) -> AsyncIterator[dict]:
@@ -53,6 +56,7 @@ class WebSocketSubscriber:
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise TransportError(f"cannot open subscription: {type(error).__name__}") from None
         completed = False
+        self.open += 1
         try:
             await _handshake(ws, init_payload, self._connect_timeout)
             await _send(ws, ({"id": "1", "type": "subscribe", "payload": body}))
@@ -71,6 +75,7 @@ class WebSocketSubscriber:
                     await _send(ws, ({"type": "pong"}))
             raise UpstreamClosed("subgraph closed the subscription")
         finally:
+            self.open -= 1
             await _close(ws, completed)
 
 

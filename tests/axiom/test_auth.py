@@ -46,3 +46,13 @@ def test_issuer_and_audience_are_enforced_when_configured():
     foreign = issue_token(SETTINGS.replace(jwt_issuer="elsewhere", jwt_audience="api"), tenant_id="acme", subject="a")
     with pytest.raises(AuthenticationError):
         TokenVerifier(strict).verify(foreign)
+
+
+def test_a_verified_token_stops_being_accepted_when_it_expires():
+    verifier = TokenVerifier(SETTINGS)
+    token = issue_token(SETTINGS, tenant_id="acme", subject="ann", ttl_seconds=1)
+    assert verifier.verify(token).tenant_id == "acme"
+    assert verifier.verify(token).tenant_id == "acme"  # from the cache of verified tokens
+    time.sleep(2.1)  # `exp` has whole seconds: past it for sure
+    with pytest.raises(AuthenticationError, match="token expired"):
+        verifier.verify(token)

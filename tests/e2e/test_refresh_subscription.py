@@ -101,3 +101,55 @@ async def test_another_tenant_cannot_watch_the_cube(gateway, make_token):
         payloads = [payload async for payload in _sse_payloads(response)]
     [error] = payloads[0]["errors"]
     assert error["extensions"]["code"] == "NOT_FOUND"
+
+
+async def _gauge(gateway: httpx.AsyncClient, name: str) -> float:
+    text = (await gateway.get("/metrics")).text
+    return float(next(line.split()[-1] for line in text.splitlines() if line.startswith(name + " ")))
+
+
+async def _until_gauge(gateway: httpx.AsyncClient, name: str, value: float) -> None:
+    for _ in range(200):
+        if await _gauge(gateway, name) == value:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name} never reached {value} (now {await _gauge(gateway, name)})")
+
+
+async def _ws_watch(url: str, token: str, variables: dict):
+    ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH, "variables": variables}}))
+    return ws
+
+
+async def _until_run_ends(ws, run_id: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        if message["type"] == "next" and _ends(message["payload"], run_id):
+            return message["payload"]
+
+
+async def test_twenty_dashboards_on_one_cube_share_one_upstream_subscription(system, gateway, make_token):
+    url = system["gateway"].replace("http://", "ws://") + "/graphql"
+    upstream, clients = "axiom_gateway_upstream_subscriptions", "axiom_gateway_shared_subscription_clients"
+    dashboards = [await _ws_watch(url, make_token(DEMO_TENANT, subject=f"viewer-{i}"), {"cube": "Sales"})
+                  for i in range(20)]
+    outsider = None
+    try:
+        await _until_gauge(gateway, clients, 20)
+        assert await _gauge(gateway, upstream) == 1  # one Vision socket for the 20 viewers of one tenant
+        # Another tenant's identical subscription (its own cubes) never joins theirs.
+        outsider = await _ws_watch(url, make_token("someone-else"), {})
+        await _until_gauge(gateway, upstream, 2)
+        run_id = await _refresh_sales(gateway, make_token(DEMO_TENANT))
+        ends = await asyncio.gather(*(_until_run_ends(ws, run_id) for ws in dashboards))
+        for payload in ends:
+            run = payload["data"]["cubeRefreshes"]
+            assert (run["id"], run["status"]) == (run_id, "succeeded")
+            assert run["cube"]["factTable"]["name"] == "order_lines"  # completed by Weaver, once
+    finally:
+        for ws in dashboards + ([outsider] if outsider else []):
+            await ws.close()
+    await _until_gauge(gateway, upstream, 0)

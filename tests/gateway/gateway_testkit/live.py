@@ -17,10 +17,11 @@ PROTOCOL = "graphql-transport-ws"
 
 @asynccontextmanager
 async def live_gateway(sdl: str, **options):
-    """Yield the running server (`.url`, `.ws_url`) of a gateway app on `sdl`."""
+    """Yield the running server (`.url`, `.ws_url`, `.app`) of a gateway app on `sdl`."""
     app = create_gateway_app(sdl, **options)
     server = await RunningServer(app).start()
     server.ws_url = server.url.replace("http://", "ws://")
+    server.app = app
     try:
         yield server
     finally:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from contextlib import AsyncExitStack
 
+import httpx
 import pytest
 import websockets
 
+from gateway.transport import AiohttpTransport
 from gateway_testkit.live import WsClient, live_gateway, wait_until
 from gateway_testkit.servers import (
     RunningServer, free_port_url, strawberry_app, supergraph_with_urls,
@@ -150,3 +153,16 @@ async def test_unreachable_subgraph_ends_the_subscription_with_an_error(shop_url
     assert messages[0]["payload"]["errors"][0]["extensions"]["code"] == \
         "SUBSCRIPTION_UPSTREAM_ERROR"
     assert messages[-1]["type"] == "complete"
+
+
+async def test_open_subscriptions_do_not_exhaust_the_query_connection_pool(shop_sdl):
+    transport = AiohttpTransport(timeout=3.0, pool_size=2)
+    async with live_gateway(shop_sdl, transport=transport, multiplex_subscriptions=False) as gw, \
+            AsyncExitStack() as stack:
+        for _ in range(3):  # more upstream subscriptions than the pool has connections
+            client = await stack.enter_async_context(WsClient.connect(gw.ws_url))
+            await client.subscribe("1", "subscription { reviewPublished { body } }")
+        await wait_until(lambda: len(reviews.PUBLISHED_FEEDS) == 3)
+        async with httpx.AsyncClient(timeout=5) as http:
+            answer = await http.post(gw.url, json={"query": '{ product(upc: "1") { name reviews { body } } }'})
+        assert answer.json()["data"]["product"]["name"] == "Table"

@@ -22,6 +22,20 @@ def reset() -> None:
 reset()
 # Subscriptions currently streaming (to observe upstream unsubscription).
 ACTIVE_FEEDS: set[int] = set()
+# `reviewPublished` subscriptions: the Authorization each was opened with -> its queue.
+PUBLISHED_FEEDS: dict[int, tuple[str | None, asyncio.Queue]] = {}
+
+
+def publish(review_id: str) -> None:
+    """Send one review to every open `reviewPublished` subscription."""
+    row = next(r for r in REVIEWS if r["id"] == review_id)
+    for _, queue in PUBLISHED_FEEDS.values():
+        queue.put_nowait(row)
+
+
+def published_feed_tokens() -> list[str | None]:
+    """The Authorization of each open `reviewPublished` subscription (one per upstream)."""
+    return [token for token, _ in PUBLISHED_FEEDS.values()]
 USERNAMES = {"u1": "@ada", "u2": "@alan"}
 
 
@@ -101,6 +115,19 @@ class Subscription:
                 await asyncio.sleep(delay)
         finally:
             ACTIVE_FEEDS.discard(id(token))
+
+    @strawberry.subscription
+    async def review_published(self, info: strawberry.Info) -> AsyncGenerator[Review, None]:
+        """Each review `publish` is called with while subscribed."""
+        params = info.context.get("connection_params") or {}
+        queue: asyncio.Queue = asyncio.Queue()
+        token = object()
+        PUBLISHED_FEEDS[id(token)] = (params.get("Authorization"), queue)
+        try:
+            while True:
+                yield Review.make(await queue.get())
+        finally:
+            del PUBLISHED_FEEDS[id(token)]
 
     @strawberry.subscription
     async def broken_feed(self) -> AsyncGenerator[Review, None]:
