@@ -74,7 +74,8 @@ async def test_a_fragment_bomb_is_refused_before_validation(name, services_setti
 
 
 async def test_production_hides_introspection_graphiql_and_suggestions(name, services_settings, auth):
-    production = services_settings.replace(app_env="production")
+    # The gateway-only gate (also on in production) is proven elsewhere; here the calls come as the gateway's would.
+    production = services_settings.replace(app_env="production", subgraph_gateway_only=False)
     async with subgraph(name, production) as client:
         introspection = await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
                                           headers=auth)

@@ -68,7 +68,10 @@ async def test_a_weaver_fault_is_reported_with_tenant_and_request_id_and_no_secr
 async def test_a_vision_fault_is_reported_with_tenant_and_no_token(gateway, database, sentry_receiver,
                                                                    make_token):
     token = make_token(DEMO_TENANT, roles=("admin",))
-    term_id = str(uuid.uuid4())
+    created = await gateway.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
+        "query": "mutation($n: String!) { createGlossaryTerm(input: {name: $n}) { term { id } } }",
+        "variables": {"n": f"Fault term {uuid.uuid4().hex[:8]}"}})
+    term_id = created.json()["data"]["createGlossaryTerm"]["term"]["id"]  # a real term: linkCubeTerm checks it
     name = await arm_fault(database, "vision.member_terms", f"NEW.term_id = '{term_id}'")
     try:
         response = await gateway.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={

@@ -57,7 +57,8 @@ async def test_graphiql_false_serves_neither_page_nor_files(shop_sdl):
 def test_production_turns_graphiql_off_unless_asked():
     production = {"APP_ENV": "production", "DATABASE_URL": "postgresql://u:real-pw@db/x", "REDIS_URL": "redis://r",
                   "NEO4J_URI": "bolt://n", "NEO4J_PASSWORD": "real-neo4j-pw", "JWT_SECRET": SECRET,
-                  "ENCRYPTION_KEY": "Qm7x2LpV9rT4wZ8cN1bK6hY3jF5dS0aE"}
+                  "ENCRYPTION_KEY": "Qm7x2LpV9rT4wZ8cN1bK6hY3jF5dS0aE", "METRICS_TOKEN": "metrics-token",
+                  "GATEWAY_SHARED_SECRET": "another-secret-of-at-least-32-bytes!"}
     assert Settings.from_env(production).graphiql is False
     assert Settings.from_env({**production, "GRAPHIQL": "true"}).graphiql is True
     assert Settings.from_env({}).graphiql is True
