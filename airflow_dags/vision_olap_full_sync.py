@@ -172,6 +172,20 @@ def poll_run(api: VisionApi, run: dict) -> dict:
     return {**run, "status": str(current["status"]).lower(), "error": current.get("error")}
 
 
+def settle_runs(api: VisionApi, runs: list[dict], *, timeout_seconds: float,
+                poll_interval_seconds: float) -> list[dict]:
+    """Poll the runs that are not final until all are or `timeout_seconds` pass; those still open then time out."""
+    deadline = time.monotonic() + timeout_seconds
+    while any(r["status"] not in FINAL_STATUSES for r in runs) and time.monotonic() < deadline:
+        time.sleep(poll_interval_seconds)
+        runs = [r if r["status"] in FINAL_STATUSES else poll_run(api, r) for r in runs]
+    return [r if r["status"] in FINAL_STATUSES else _timed_out(r, timeout_seconds) for r in runs]
+
+
+def _timed_out(run: dict, timeout_seconds: float) -> dict:
+    return {**run, "status": "timed_out", "error": f"still {run['status']} after {timeout_seconds:g} s"}
+
+
 def failure_report(runs: list[dict]) -> list[str]:
     """One line per run that did not succeed."""
     return [f"cube {r['name']} (tenant {r['tenant_id']}): {r['status']}"
@@ -226,16 +240,8 @@ def vision_olap_full_sync():
         """Poll the runs until each is final or the timeout passes; fail if any did not succeed."""
         params = get_current_context()["params"]
         api = vision_api(params["request_timeout_seconds"])
-        deadline = time.monotonic() + params["timeout_seconds"]
-        while True:
-            open_runs = [r for r in runs if r["status"] not in FINAL_STATUSES]
-            if not open_runs or time.monotonic() >= deadline:
-                break
-            time.sleep(params["poll_interval_seconds"])
-            runs = [poll_run(api, r) if r["status"] not in FINAL_STATUSES else r for r in runs]
-        for run in runs:
-            if run["status"] not in FINAL_STATUSES:
-                run["error"] = f"still {run['status']} after {params['timeout_seconds']} s"
+        runs = settle_runs(api, runs, timeout_seconds=params["timeout_seconds"],
+                           poll_interval_seconds=params["poll_interval_seconds"])
         problems = failure_report(runs)
         if problems:
             raise AirflowFailException(f"{len(problems)} of {len(runs)} cube refreshes did not succeed:\n"

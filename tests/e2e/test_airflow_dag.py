@@ -123,3 +123,61 @@ async def test_a_failed_cube_fails_the_run_after_the_other_cubes_refreshed(
         assert await _runs_since(conn, since) == {sales: ["succeeded"]}
     finally:
         await conn.close()
+
+
+POLL = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("vision_olap_full_sync", {path!r})
+dag_file = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(dag_file)
+api = dag_file.VisionApi(url={url!r}, tokens={{{tenant!r}: sys.stdin.readline().strip()}}, timeout=30)
+runs = json.loads(sys.stdin.readline())
+print("POLLING", flush=True)
+runs = dag_file.settle_runs(api, runs, timeout_seconds={timeout}, poll_interval_seconds=0.2)
+print("SETTLED " + json.dumps({{"runs": runs, "report": dag_file.failure_report(runs)}}), flush=True)
+"""
+
+
+def _line_starting(process, prefix: str) -> str | None:
+    """The first line of the process's output starting with `prefix` (Airflow may log to stdout before it)."""
+    for line in process.stdout:
+        if line.startswith(prefix):
+            return line.rstrip("\n")
+    return None
+
+
+async def test_open_runs_are_polled_until_final_and_time_out_when_they_stay_open(
+        system, airflow_home, services_settings, make_token):
+    """A refresh may answer `running`/`pending` and finish later (on the job runner): the DAG's wait reads the
+    runs through the gateway until they are final. The open runs are written as the runner writes them."""
+    conn = await _database(services_settings)
+    finishing, stuck = str(uuid.uuid4()), str(uuid.uuid4())
+    try:
+        sales = await conn.fetchval("SELECT id::text FROM vision.cubes WHERE tenant_id = $1 AND name = 'Sales'",
+                                    DEMO_TENANT)
+        for run_id, status in ((finishing, "running"), (stuck, "pending")):
+            await conn.execute("INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                               "VALUES ($1, $2, $3, 'manual', $4)", uuid.UUID(run_id), uuid.UUID(sales),
+                               DEMO_TENANT, status)
+        runs = [{"cube_id": sales, "tenant_id": DEMO_TENANT, "name": "Sales", "run_id": run_id, "status": status,
+                 "error": None} for run_id, status in ((finishing, "running"), (stuck, "pending"))]
+        script = POLL.format(path=str(airflow_home.home / "dags" / f"{DAG_ID}.py"),
+                             url=system["gateway"] + "/graphql", tenant=DEMO_TENANT, timeout=4)
+        process = airflow_home.popen_python(script)
+        try:
+            process.stdin.write(make_token(DEMO_TENANT) + "\n" + json.dumps(runs) + "\n")
+            process.stdin.close()
+            assert await asyncio.to_thread(_line_starting, process, "POLLING") is not None
+            await conn.execute("UPDATE vision.refresh_runs SET status = 'succeeded', finished_at = now(), rows = 7 "
+                               "WHERE id = $1", uuid.UUID(finishing))
+            settled_line = await asyncio.to_thread(_line_starting, process, "SETTLED ")
+        finally:
+            await asyncio.to_thread(process.wait, 60)
+        assert settled_line is not None, process.stderr.read()[-3000:]
+        settled = json.loads(settled_line.removeprefix("SETTLED "))
+        assert [(r["run_id"], r["status"]) for r in settled["runs"]] == [(finishing, "succeeded"),
+                                                                        (stuck, "timed_out")]
+        assert settled["report"] == [f"cube Sales (tenant {DEMO_TENANT}): timed_out: still pending after 4 s"]
+    finally:
+        await conn.execute("DELETE FROM vision.refresh_runs WHERE id = ANY($1::uuid[])", [finishing, stuck])
+        await conn.close()
