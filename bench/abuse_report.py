@@ -13,7 +13,7 @@ from dataclasses import dataclass
 # What a Python, Java or database stack trace looks like inside a response body.
 _TRACE_PATTERNS = [
     re.compile(r"Traceback \(most recent call last\)"),
-    re.compile(r'File "[^"]+\.py", line \d+'),
+    re.compile(r'File \\?"[^"\\]+\.py\\?", line \d+'),  # also as JSON writes it: File \"x.py\"
     re.compile(r"\bat (?:java|javax|com|org|io|net|sun)\.[\w.$]+\([\w.]*(?::\d+)?\)"),
     re.compile(r"\b(?:asyncpg|sqlalchemy|neo4j|redis|aiohttp|httpx|starlette|strawberry|graphql)\.[\w.]*"
                r"(?:exceptions?|exc|errors?)\.\w+"),
