@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
 import orjson
+import strawberry.federation
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -22,7 +23,8 @@ from strawberry.extensions import MaskErrors
 from strawberry.types.unset import UNSET
 
 from axiom.auth import AuthenticationError, Principal, TokenVerifier
-from axiom.errors import UNAUTHENTICATED, ApiError, graphql_error_body
+from axiom.errors import (BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, RATE_LIMITED, UNAUTHENTICATED, ApiError,
+                          graphql_error_body)
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness, live_endpoint, ready_endpoint
 from axiom.http_guard import GraphQLPostGuard
@@ -54,6 +56,31 @@ def should_mask(error: GraphQLError) -> bool:
         return False
     log.error("unexpected error in resolver at %s", error.path, exc_info=original)
     return True
+
+
+# Refusals of what the client sent: logged without a trace, below WARNING (standard: not ERROR tracebacks).
+CLIENT_MISTAKES = frozenset({NOT_FOUND, BAD_USER_INPUT, RATE_LIMITED, UNAUTHENTICATED, FORBIDDEN})
+
+
+def log_handled_error(error: GraphQLError) -> None:
+    """One line for an error the service answered with a code: INFO for the client's mistakes (an invalid document,
+    an unknown id), WARNING for other coded conditions (a timeout, an unavailable model). Unexpected exceptions
+    are not handled here: `should_mask` logs them at ERROR with their trace."""
+    original = error.original_error
+    if original is not None and not isinstance(original, (ApiError, GraphQLError)):
+        return
+    code = getattr(original, "code", None) or (error.extensions or {}).get("code")
+    level = logging.INFO if code is None or code in CLIENT_MISTAKES else logging.WARNING
+    log.log(level, "%s at %s: %s", code or "GRAPHQL_VALIDATION_FAILED", error.path, error.message)
+
+
+class AxiomSchema(strawberry.federation.Schema):
+    """A federation schema that logs errors by what they are (Strawberry's default logs every error, the client's
+    mistakes included, at ERROR with a traceback)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        for error in errors:
+            log_handled_error(error)
 
 
 def api_error_extensions() -> MaskErrors:

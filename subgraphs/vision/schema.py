@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import strawberry
-
 from axiom.input_guard import ControlCharacterGuard
 from axiom.graphql_policy import PolicyExtension
 from axiom.rate_limit_extension import TenantRateLimitExtension
-from axiom.service import api_error_extensions
+from axiom.service import AxiomSchema, api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
 from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
-schema = strawberry.federation.Schema(
+schema = AxiomSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -6,7 +6,7 @@ import strawberry
 
 from axiom.input_guard import ControlCharacterGuard
 from axiom.graphql_policy import PolicyExtension
-from axiom.service import api_error_extensions
+from axiom.service import AxiomSchema, api_error_extensions
 from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
 from subgraphs.weaver.resolvers.mutations import DataSourceMutations
@@ -26,7 +26,7 @@ class Mutation(DataSourceMutations, GlossaryMutations, QueryMutations):
     pass
 
 
-schema = strawberry.federation.Schema(
+schema = AxiomSchema(
     query=Query,
     mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
