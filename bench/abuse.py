@@ -91,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
         rows += _secret_rows(stack, {**stack.known_secrets(), **ciphertexts})
     finally:
         stack.stop()
+        log = Path(tempfile.gettempdir()) / f"{folder.name}-up.log"
+        log.write_text(stack.output)
         shutil.rmtree(folder, ignore_errors=True)
+        print(f"axiom up's output (every process's log): {log}")
     print()
     print(format_table(rows))
     print()
