@@ -75,11 +75,22 @@ class Ledger:
         return ((body.get("data") or {}).get("searchTables") or {}).get("totalCount")
 
     def write(self) -> None:
-        term = self.stack.graphql("mutation($n: String!) { createGlossaryTerm(input: {name: $n}) { term { id } } }",
-                                  {"n": f"before a fault {uuid.uuid4().hex[:8]}"})[1]
-        self.terms.append(term["data"]["createGlossaryTerm"]["term"]["id"])
-        run = self.stack.graphql("mutation($id: ID!) { refreshCube(id: $id) { run { id } } }", {"id": self.cube})[1]
-        self.runs.append(run["data"]["refreshCube"]["run"]["id"])
+        """A glossary term (Weaver, PostgreSQL) and a refresh run (Vision, PostgreSQL); asked again for up to 30 s
+        when the system has not settled since the previous fault."""
+        deadline = time.monotonic() + 30
+        while True:
+            term = self.stack.graphql("mutation($n: String!) { createGlossaryTerm(input: {name: $n}) "
+                                      "{ term { id } } }", {"n": f"before a fault {uuid.uuid4().hex[:8]}"})[1]
+            run = self.stack.graphql("mutation($id: ID!) { refreshCube(id: $id) { run { id } } }",
+                                     {"id": self.cube})[1]
+            try:
+                self.terms.append(term["data"]["createGlossaryTerm"]["term"]["id"])
+                self.runs.append(run["data"]["refreshCube"]["run"]["id"])
+                return
+            except (KeyError, TypeError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"cannot write before the fault: {term} {run}") from None
+                time.sleep(1)
 
     def lost(self) -> list[str]:
         """What written before is missing now (asked until it answers: the system just recovered)."""
