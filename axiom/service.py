@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Sequence
 
 import orjson
+import strawberry.federation
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware

@@ -139,11 +139,13 @@ class ResponseShaper:
         return None
 
     def _null_violation(self, path, parent: str, name: str) -> None:
-        """Report a null in a non-null field unless a subgraph error already covers it."""
+        """Report a null in a non-null field unless a subgraph error already covers it. An error without a path
+        (a subgraph that refused or failed the whole request) covers every null: the client already has the
+        reason with its code, and another, uncoded error would only hide it."""
         path = response_path(path)
         for error in self.errors:
             error_path = error.get("path")
-            if error_path and (
+            if not error_path or (
                 error_path[: len(path)] == path or path[: len(error_path)] == error_path
             ):
                 return

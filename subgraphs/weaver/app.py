@@ -73,9 +73,14 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     ])
 
 
-def create_app(settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> Starlette:
-    """Weaver's Starlette app; the lifespan opens Postgres, the graph driver and (when configured) Redis."""
+def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) -> Starlette:
+    """Weaver's Starlette app; the lifespan opens Postgres, the graph driver and (when configured) Redis.
+
+    `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE (600).
+    """
     holder = _RuntimeHolder()
+    rate_limit_per_minute = rate_limit_per_minute or int(os.environ.get("WEAVER_RATE_LIMIT_PER_MINUTE")
+                                                         or DEFAULT_RATE_LIMIT)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -108,5 +113,4 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_
 
 def app_from_env() -> Starlette:
     """Factory for uvicorn: settings from the environment."""
-    limit = int(os.environ.get("WEAVER_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT)
-    return create_app(Settings.from_env(), rate_limit_per_minute=limit)
+    return create_app(Settings.from_env())

@@ -235,3 +235,19 @@ async def test_replaying_a_create_while_redis_is_down_returns_the_original_resul
     assert replayed == first
     assert changed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # the key is still bound to its input
     assert count["data"]["dataSources"]["totalCount"] == 1
+
+
+async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(services_settings, make_token,
+                                                                            tenant_id, monkeypatch):
+    """`axiom serve weaver` (and so `axiom up`) builds the app through axiom.serve; it ignored the variable."""
+    from axiom.serve import build_app
+
+    monkeypatch.setenv("WEAVER_RATE_LIMIT_PER_MINUTE", "2")
+    app = build_app("weaver", services_settings.replace(redis_url=None))
+    headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
+            bodies = [(await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
+                                         headers=headers)).json() for _ in range(3)]
+    assert ["errors" in b for b in bodies] == [False, False, True]
+    assert bodies[2]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

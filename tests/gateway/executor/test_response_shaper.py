@@ -35,3 +35,16 @@ def test_variable_conditions_are_applied_when_shaping():
     query = "query($x: Boolean!) { products { id name @include(if: $x) } }"
     assert _shape(query, data, {"x": False})[0] == {"products": [{"id": "1"}]}
     assert _shape(query, data, {"x": True})[0] == {"products": [{"id": "1", "name": "A"}]}
+
+
+def test_a_subgraph_error_without_a_path_explains_the_nulls_it_caused():
+    """A subgraph that refuses the whole request (a validation rule, an unreachable subgraph) sends an error with
+    a code but no path; the nulls it leaves are explained by it, not by another, uncoded error."""
+    _, api = fixture_models()
+    refused = {"message": "a string argument holds a control character",
+               "extensions": {"code": "BAD_USER_INPUT", "serviceName": "catalog"}}
+    errors: list = [refused]
+    shaped = ResponseShaper(api, {}, errors).shape_root(normalize("{ products { id } }").selections,
+                                                        api.query_type, None)
+    assert shaped is None
+    assert errors == [refused]
