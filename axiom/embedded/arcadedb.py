@@ -30,6 +30,8 @@ def _package_dir() -> Path:
 
 class EmbeddedArcadeDB(EmbeddedServer):
     name = "arcadedb"
+    package = "arcadedb_embedded"
+    variable = "NEO4J_URI"
     start_timeout = 60.0
 
     def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, heap: str = "1g"):

@@ -58,6 +58,8 @@ class EmbeddedPostgres(EmbeddedServer):
     """A PostgreSQL server whose data lives in `folder/data`; `url` is a libpq-style URL."""
 
     name = "postgres"
+    package = "pgserver"
+    variable = "DATABASE_URL"
     start_timeout = 30.0
 
     def __init__(self, folder: Path, preferred_port: int | None = 5432, durable: bool = True):

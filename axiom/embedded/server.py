@@ -49,6 +49,8 @@ class EmbeddedServer:
     """Base of the embedded servers. Subclasses fork in `_spawn` and answer one quick query in `_answers`."""
 
     name = "server"
+    package = ""  # the Python distribution that ships the server (dependency group `embedded`)
+    variable = ""  # the setting that points at a real server instead
     start_timeout = 30.0
 
     def __init__(self, folder: Path, preferred_port: int | None, stop_signal: int = signal.SIGTERM):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
+from axiom.embedded.process import EmbeddedServerError
 from axiom.embedded.valkey import EmbeddedValkey
 from axiom.settings import Settings
 
@@ -37,6 +39,7 @@ class EmbeddedServices:
                                          durable=self.durable))
         if not settings.neo4j_uri:
             wanted.append(EmbeddedArcadeDB(self.folder / "arcadedb", 7687 if self.preferred_ports else None))
+        check_installed(wanted)
         try:
             self._start_all(wanted)
         except BaseException:
@@ -76,3 +79,19 @@ class EmbeddedServices:
             except Exception:  # keep stopping the others
                 log.exception("stopping %s failed", type(server).__name__)
         self.started.clear()
+
+
+class EmbeddedServersNotInstalled(EmbeddedServerError):
+    """The packages of the embedded servers are not installed (a production install, `--no-default-groups`)."""
+
+
+def check_installed(servers: list) -> None:
+    """Raise, naming what to do, when a server's package is missing: the production image ships none of them."""
+    missing = [server for server in servers if importlib.util.find_spec(server.package) is None]
+    if missing:
+        packages = ", ".join(server.package for server in missing)
+        variables = ", ".join(server.variable for server in missing)
+        raise EmbeddedServersNotInstalled(
+            f"the embedded development servers are not installed (missing: {packages}). Install them with "
+            f"`uv sync --group embedded` (plain `uv sync` / `uv run` install them by default), or point "
+            f"{variables} at your own servers.")

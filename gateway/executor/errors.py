@@ -27,3 +27,12 @@ def fetch_failed(subgraph: str, reason: str, path: list | None = None) -> dict:
     if path is not None:
         error["path"] = path
     return error
+
+
+def fetch_fault(subgraph: str) -> dict:
+    """The error reported when one fetch failed inside the gateway (a bug or an answer it
+    could not merge): the fetch's fields are null, the rest of the response stands."""
+    return {
+        "message": f"Fetch from '{subgraph}' failed in the gateway.",
+        "extensions": {"code": "INTERNAL_SERVER_ERROR", "serviceName": subgraph},
+    }

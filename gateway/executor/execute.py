@@ -1,25 +1,32 @@
 """Walks a query plan, calling subgraphs through a transport and merging results.
 
 The executor never decides *what* to fetch (the plan does); it only performs the
-requests, merges the data and keeps going when a subgraph fails (partial data).
+requests, merges the data and keeps going when a subgraph fails (partial data). As in
+Apollo's executor, a fault is contained per fetch: whatever goes wrong in one fetch
+(the transport, a garbled answer, a bug while merging it) leaves the fields that fetch
+owned null with a coded error, and every other fetch's data stands.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, assert_never
 
 import orjson
 
-from gateway.executor.errors import fetch_failed, subgraph_error
+from gateway.executor.errors import fetch_failed, fetch_fault, subgraph_error
 from gateway.executor.merge import deep_merge
 from gateway.executor.paths import objects_at, rename_aliases
 from gateway.executor.representations import build_representation
 from gateway.planner.nodes import (
     ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode,
+    SubscriptionNode,
 )
 from gateway.transport.base import Transport, TransportError
+
+logger = logging.getLogger("axiom.gateway")
 
 
 @dataclass
@@ -42,20 +49,34 @@ class PlanExecutor:
 
     async def run(self, node: PlanNode | None, state: ExecutionState) -> None:
         """Execute `node`, filling `state.data` and `state.errors`."""
-        if node is None:
-            return
-        if isinstance(node, SequenceNode):
-            for child in node.nodes:
-                await self.run(child, state)
-        elif isinstance(node, ParallelNode):
-            await asyncio.gather(*(self.run(child, state) for child in node.nodes))
-        elif isinstance(node, FlattenNode):
-            await self._entity_fetch(node, state)
-        elif isinstance(node, FetchNode):
-            await self._root_fetch(node, state)
-        elif isinstance(node, ConditionNode):
-            branch = node.if_clause if state.coerced.get(node.variable) else node.else_clause
-            await self.run(branch, state)
+        match node:
+            case None:
+                return
+            case SequenceNode():
+                for child in node.nodes:
+                    await self.run(child, state)
+            case ParallelNode():
+                await asyncio.gather(*(self.run(child, state) for child in node.nodes))
+            case FlattenNode():
+                await self._isolated(self._entity_fetch(node, state), node.node, state)
+            case FetchNode():
+                await self._isolated(self._root_fetch(node, state), node, state)
+            case ConditionNode():
+                branch = node.if_clause if state.coerced.get(node.variable) else node.else_clause
+                await self.run(branch, state)
+            case SubscriptionNode():
+                # Only the subscription executor starts streams; in a plan's body it is a planner bug.
+                raise TypeError("a SubscriptionNode cannot run inside a plan")
+            case _:
+                assert_never(node)
+
+    async def _isolated(self, fetch, node: FetchNode, state: ExecutionState) -> None:
+        """Await one fetch; a fault in it becomes a coded error for its fields only."""
+        try:
+            await fetch
+        except Exception:  # any fault of one fetch: its fields stay null, the rest of the response stands
+            logger.exception("fetch from subgraph '%s' failed", node.subgraph)
+            state.errors.append(fetch_fault(node.subgraph))
 
     async def _root_fetch(self, node: FetchNode, state: ExecutionState) -> None:
         response = await self._send(node, {}, state, None)

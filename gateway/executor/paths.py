@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Iterable, assert_never
+
+from gateway.planner.nodes import FieldSegment, KeyRenamer, ListSegment, ResponsePath
+
 Located = tuple[dict, list]  # (object, its client response path)
 
 
-def objects_at(data: dict | None, path: tuple[str, ...]) -> list[Located]:
-    """Every object at `path`; `@` steps into list items, nulls are skipped."""
+def objects_at(data: dict | None, path: ResponsePath) -> list[Located]:
+    """Every object at `path`; list segments step into list items, nulls are skipped."""
     current: list[tuple[object, list]] = [(data, [])]
-    for step in path:
+    for segment in path:
         following: list[tuple[object, list]] = []
         for value, where in current:
-            if step == "@":
-                if isinstance(value, list):
-                    following.extend((item, where + [i]) for i, item in enumerate(value))
-            elif isinstance(value, dict):
-                child = value.get(step)
-                if child is not None:
-                    following.append((child, where + [step]))
+            match segment:
+                case ListSegment.EACH:
+                    if isinstance(value, list):
+                        following.extend((item, where + [i]) for i, item in enumerate(value))
+                case FieldSegment(response_key=key):
+                    child = value.get(key) if isinstance(value, dict) else None
+                    if child is not None:
+                        following.append((child, where + [key]))
+                case _:
+                    assert_never(segment)
         current = following
     return _flatten_lists(current)
 
@@ -33,13 +40,13 @@ def _flatten_lists(found: list[tuple[object, list]]) -> list[Located]:
     return result
 
 
-def rename_aliases(root: dict, renames) -> None:
+def rename_aliases(root: dict, renames: Iterable[KeyRenamer]) -> None:
     """Rename internal aliases back to client keys; deepest paths first, so that the
     paths of deeper renames still name the (aliased) keys of their parents."""
-    for path, alias, key in sorted(renames, key=lambda r: -len(r[0])):
-        for obj in _objects_through_lists(root, path):
-            if alias in obj:
-                obj[key] = obj.pop(alias)
+    for rename in sorted(renames, key=lambda r: -len(r.path)):
+        for obj in _objects_through_lists(root, rename.path):
+            if rename.alias in obj:
+                obj[rename.response_key] = obj.pop(rename.alias)
 
 
 def _objects_through_lists(root, path: tuple[str, ...]) -> list[dict]:

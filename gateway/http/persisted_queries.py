@@ -9,10 +9,10 @@ gateway processes), else in a per-process LRU.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Protocol
 
+from gateway.bounded_lru import BoundedLRU
 from gateway.engine import GraphQLRequest
 
 
@@ -32,23 +32,18 @@ class QueryStore(Protocol):
 
 
 class MemoryQueryStore:
-    """The `size` most recently used queries of this process."""
+    """The `size` most recently used queries of this process, `max_bytes` of text at most
+    (a query may be as long as the request body limit allows)."""
 
-    def __init__(self, size: int = 10_000):
-        self._size = size
-        self._queries: OrderedDict[str, str] = OrderedDict()
+    def __init__(self, size: int = 10_000, max_bytes: int = 32 * 2**20):
+        # A str costs its length plus ~50 bytes of header; the 64-character digest key as much again.
+        self._queries: BoundedLRU[str] = BoundedLRU(size, max_bytes, lambda query: len(query) + 200)
 
     async def get(self, digest: str) -> str | None:
-        query = self._queries.get(digest)
-        if query is not None:
-            self._queries.move_to_end(digest)
-        return query
+        return self._queries.get(digest)
 
     async def put(self, digest: str, query: str) -> None:
-        self._queries[digest] = query
-        self._queries.move_to_end(digest)
-        if len(self._queries) > self._size:
-            self._queries.popitem(last=False)
+        self._queries.put(digest, query)
 
 
 class RedisQueryStore:

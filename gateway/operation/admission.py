@@ -11,12 +11,12 @@ other requests meanwhile; documents seen before are answered from the cache on t
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from graphql import GraphQLSchema
 
+from gateway.bounded_lru import BoundedLRU
 from gateway.operation.cost import operation_cost
 from gateway.operation.errors import OperationError
 from axiom.operation_limits import QUERY_TOO_COMPLEX, OperationLimits
@@ -29,28 +29,31 @@ class AdmittedOperation:
     cost: int  # requested cost (0 when limits are off)
 
 
-class _Entry:
-    __slots__ = ("parsed", "prepared")
+# A parsed and validated document takes about this many bytes per character of its text.
+_BYTES_PER_CHAR = 100
 
-    def __init__(self, parsed: ParsedOperation | OperationError):
+
+class _Entry:
+    __slots__ = ("parsed", "prepared", "chars")
+
+    def __init__(self, parsed: ParsedOperation | OperationError, chars: int):
         self.parsed = parsed
         self.prepared: PreparedOperation | OperationError | None = None
+        self.chars = chars  # of the document's text: what the entry's weight is estimated from
 
 
 class OperationAdmission:
     """Parses, checks and validates documents for one API schema (`limits` None: no limits)."""
 
     def __init__(self, schema: GraphQLSchema, limits: OperationLimits | None, *, cache_size: int = 1000,
-                 cache_chars: int = 1_000_000, hide_suggestions: bool = False, introspection: bool = True):
+                 cache_bytes: int = 100 * 2**20, hide_suggestions: bool = False, introspection: bool = True):
+        """The cache keeps `cache_size` documents at most, weighing `cache_bytes` at most (estimated)."""
         self.schema = schema
         self.limits = limits
         self.hide_suggestions = hide_suggestions
         self.introspection = introspection
-        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
-        self._cache_size = cache_size
-        # A parsed document takes ~100 bytes per character of its text: the cache is bounded by both.
-        self._cache_chars = cache_chars
-        self._cached_chars = 0
+        self._entries: BoundedLRU[_Entry] = BoundedLRU(cache_size, cache_bytes,
+                                                       lambda entry: entry.chars * _BYTES_PER_CHAR)
         # Two workers: unseen documents queue here rather than take every core.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-admission")
 
@@ -62,9 +65,7 @@ class OperationAdmission:
             loop = asyncio.get_running_loop()
             entry = await loop.run_in_executor(self._executor, self._checked_entry, entry, query, operation_name,
                                                variables)
-            self._remember(key, entry)
-        else:
-            self._entries.move_to_end(key)
+            self._entries.put(key, entry)
         return self._admitted(entry, variables)
 
     def _checked_entry(self, entry: _Entry | None, query: str, operation_name: str | None,
@@ -73,9 +74,9 @@ class OperationAdmission:
         needs, so that the loop only reads the result. A document over its cost is not validated."""
         if entry is None:
             try:
-                entry = _Entry(parse_operation(query, operation_name, self.limits))
+                entry = _Entry(parse_operation(query, operation_name, self.limits), len(query))
             except OperationError as error:
-                entry = _Entry(error)
+                entry = _Entry(error, len(query))
         if isinstance(entry.parsed, OperationError):
             return entry
         try:
@@ -109,16 +110,6 @@ class OperationAdmission:
             raise OperationError(QUERY_TOO_COMPLEX, [{"message": message, "extensions": {
                 "cost": {"requested": cost, "limit": self.limits.max_cost}}}])
         return cost
-
-    def _remember(self, key: tuple, entry: _Entry) -> None:
-        if key not in self._entries:
-            self._cached_chars += len(key[0])
-        self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._cache_size or (self._cached_chars > self._cache_chars
-                                                        and len(self._entries) > 1):
-            (evicted, _), _ = self._entries.popitem(last=False)
-            self._cached_chars -= len(evicted)
 
     def close(self) -> None:
         """Stop the worker threads."""

@@ -6,7 +6,7 @@ from gateway.operation.model import Field, InlineFragment, NormalizedOperation, 
 from gateway.operation.printer import print_selections
 from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.nodes import (
-    ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode,
+    ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode, TypenameRewrite,
 )
 from gateway.planner.sibling_aliases import alias_sibling_conflicts
 from gateway.supergraph.model import Supergraph
@@ -35,7 +35,7 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
         for type_name, shape in group.requires.items()
     )
     rewrites = tuple(
-        (concrete, type_name)
+        TypenameRewrite(concrete, type_name)
         for type_name in group.requires if sg.is_abstract(type_name)
         for concrete in sg.possible_types(type_name)
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gateway.operation.model import Condition, Field, Selection
+from gateway.planner.nodes import ResponsePath
 from gateway.planner.selection_tree import SelectionTree
 
 
@@ -18,7 +19,7 @@ class FetchGroup:
 
     id: int
     subgraph: str  # join__Graph enum value
-    path: tuple[str, ...]
+    path: ResponsePath
     is_entity: bool
     conditions: tuple[Condition, ...] = ()
     tree: SelectionTree = field(default_factory=SelectionTree)
@@ -83,13 +84,13 @@ class GroupRegistry:
     def __init__(self) -> None:
         self.groups: list[FetchGroup] = []
 
-    def new(self, subgraph: str, path: tuple[str, ...], is_entity: bool,
+    def new(self, subgraph: str, path: ResponsePath, is_entity: bool,
             conditions: tuple[Condition, ...] = ()) -> FetchGroup:
         group = FetchGroup(len(self.groups), subgraph, path, is_entity, conditions)
         self.groups.append(group)
         return group
 
-    def find_entity_group(self, subgraph: str, path: tuple[str, ...],
+    def find_entity_group(self, subgraph: str, path: ResponsePath,
                           conditions: tuple[Condition, ...],
                           must_follow: set[FetchGroup],
                           inputs: tuple[str, tuple[Selection, ...]] | None = None,

@@ -10,7 +10,7 @@ resolvable `@key`) through `_entities`, using the interface name as `__typename`
 from __future__ import annotations
 
 from gateway.operation.model import Field, InlineFragment
-from gateway.planner import jumps, walk
+from gateway.planner import jumps, walk  # mutual recursion: see walk's docstring
 from gateway.planner.capabilities import can_provide
 from gateway.planner.selection_tree import PlanningError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.operation.model import Field, InlineFragment
-from gateway.planner import walk
+from gateway.planner import walk  # mutual recursion with walk: see walk's docstring
 from gateway.planner.internal_fields import internal_selections
 from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
 from gateway.planner.selection_tree import PlanningError

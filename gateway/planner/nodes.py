@@ -1,17 +1,62 @@
 """The query plan: plain, immutable data walked by the executor.
 
 Shapes follow Apollo's query plans: a `Fetch` calls one subgraph; `Flatten` runs an
-entity fetch for every object found at `path` (`@` steps into lists); `Sequence` and
-`Parallel` order their children; `Condition` runs a branch depending on a variable.
+entity fetch for every object found at `path` (`ListSegment.EACH` steps into lists);
+`Sequence` and `Parallel` order their children; `Condition` runs a branch depending on
+a variable. Paths and rewrites are typed values, as Hive Router's
+`FlattenNodePathSegment` and `FetchRewrite`, so the executor matches on them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Union
 
 from gateway.operation.model import InlineFragment
 from gateway.operation.printer import print_selections
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSegment:
+    """A step into the field answered under `response_key` (an alias or the field name)."""
+
+    response_key: str
+
+    def __str__(self) -> str:
+        return self.response_key
+
+
+class ListSegment(Enum):
+    """A step into every item of a list."""
+
+    EACH = "@"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PathSegment = Union[FieldSegment, ListSegment]
+ResponsePath = tuple[PathSegment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypenameRewrite:
+    """Entities of `concrete_type` are sent with `sent_as` (an interface) as `__typename`
+    (interface entities, `@interfaceObject`); answers typed `sent_as` keep the concrete type."""
+
+    concrete_type: str
+    sent_as: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRenamer:
+    """After the fetch, objects at `path` (response keys from the fetch's root, lists
+    stepped through) have their key `alias` renamed back to the client's `response_key`."""
+
+    path: tuple[str, ...]
+    alias: str
+    response_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,23 +68,18 @@ class FetchNode:
     operation_kind: str = "query"
     variable_usages: tuple[str, ...] = ()
     requires: tuple[InlineFragment, ...] = ()
-    # (concrete type, interface): entities of the concrete type are sent with the
-    # interface's name as `__typename` (interface entities, `@interfaceObject`).
-    typename_rewrites: tuple[tuple[str, str], ...] = ()
-    # (path, internal alias, client key): fields renamed back after the fetch.
-    output_renames: tuple[tuple[tuple[str, ...], str, str], ...] = ()
-    # Derived once per plan (the executor reads them for every request): the
-    # representation shape per entity type, `typename_rewrites` as a mapping, and
-    # the interfaces entities are rewritten to.
+    typename_rewrites: tuple[TypenameRewrite, ...] = ()
+    output_renames: tuple[KeyRenamer, ...] = ()
+    # Derived once per plan (the executor reads them for every request): the representation shape per entity
+    # type, `typename_rewrites` as a mapping, and the interfaces entities are rewritten to.
     shapes: dict = field(init=False, repr=False, compare=False)
     rewrites: dict = field(init=False, repr=False, compare=False)
     rewritten_interfaces: frozenset = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", {r.type_condition: r.selections for r in self.requires})
-        object.__setattr__(self, "rewrites", dict(self.typename_rewrites))
-        object.__setattr__(self, "rewritten_interfaces",
-                           frozenset(i for _, i in self.typename_rewrites))
+        object.__setattr__(self, "rewrites", {r.concrete_type: r.sent_as for r in self.typename_rewrites})
+        object.__setattr__(self, "rewritten_interfaces", frozenset(r.sent_as for r in self.typename_rewrites))
 
     @property
     def entity_types(self) -> frozenset[str]:
@@ -50,7 +90,7 @@ class FetchNode:
 class FlattenNode:
     """Runs `node` (an entity fetch) for the objects at `path` in the merged data."""
 
-    path: tuple[str, ...]
+    path: ResponsePath
     node: FetchNode
 
 
@@ -109,7 +149,7 @@ def plan_to_dict(node: PlanNode | None) -> dict | None:
         return {"kind": "Subscription", "primary": plan_to_dict(node.primary),
                 "rest": plan_to_dict(node.rest)}
     if isinstance(node, FlattenNode):
-        return {"kind": "Flatten", "path": ".".join(node.path), "node": plan_to_dict(node.node)}
+        return {"kind": "Flatten", "path": ".".join(map(str, node.path)), "node": plan_to_dict(node.node)}
     if isinstance(node, ConditionNode):
         return {
             "kind": "Condition",

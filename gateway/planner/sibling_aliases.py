@@ -12,16 +12,14 @@ from __future__ import annotations
 import hashlib
 
 from gateway.operation.model import Field, InlineFragment, Selection
+from gateway.planner.nodes import KeyRenamer
 from gateway.supergraph.model import Supergraph
-
-# (path of response keys from the fetch's root, internal alias, client response key)
-Rename = tuple[tuple[str, ...], str, str]
 
 
 def alias_sibling_conflicts(sg: Supergraph, graph: str, parent_type: str | None,
-                            selections: tuple[Selection, ...]) -> tuple[tuple, tuple[Rename, ...]]:
+                            selections: tuple[Selection, ...]) -> tuple[tuple, tuple[KeyRenamer, ...]]:
     """Return the selections with conflicting sibling fields aliased, and the renames."""
-    renames: list[Rename] = []
+    renames: list[KeyRenamer] = []
     result = _walk(sg, graph, parent_type, selections, (), renames)
     return result, tuple(renames)
 
@@ -48,7 +46,7 @@ def _field(sg, graph, parent_type, field: Field, path, renames, conflicting) -> 
     if field.response_key in conflicting:
         signature = _signature(sg, graph, parent_type, field.name)
         alias = f"{field.response_key}__t{hashlib.sha1(signature.encode()).hexdigest()[:6]}"
-        renames.append((path, alias, field.response_key))
+        renames.append(KeyRenamer(path, alias, field.response_key))
     if not field.selections:
         return Field(field.name, alias, field.arguments, (), field.conditions, field.variables)
     child_type = _child_type(sg, graph, parent_type, field.name)

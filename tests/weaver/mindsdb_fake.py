@@ -1,6 +1,6 @@
 """A local HTTP server speaking the part of MindsDB's SQL API that Weaver uses: `/api/status`, `/api/login`
 (session cookie), and `/api/sql/query` with `CREATE DATABASE … WITH ENGINE = 'postgres', PARAMETERS = {…}`,
-`DROP DATABASE IF EXISTS …` and native queries `SELECT * FROM <db> (<sql>) LIMIT n`, which it runs on the
+`DROP DATABASE IF EXISTS …`, `SHOW DATABASES` and native queries `SELECT * FROM <db> (<sql>) LIMIT n`, which it runs on the
 registered PostgreSQL with asyncpg."""
 
 from __future__ import annotations
@@ -54,11 +54,17 @@ class FakeMindsDB:
         query = (await request.json())["query"]
         self.statements.append(query)
         if m := _CREATE.match(query):
+            if m.group(1) in self.databases:  # as MindsDB does
+                return JSONResponse({"type": "error", "error_code": 0,
+                                     "error_message": f"Database already exists: {m.group(1)}"})
             self.databases[m.group(1)] = {"engine": m.group(2), **json.loads(m.group(3))}
             return JSONResponse({"type": "ok"})
         if m := _DROP.match(query):
             self.databases.pop(m.group(1), None)
             return JSONResponse({"type": "ok"})
+        if query == "SHOW DATABASES":
+            return JSONResponse({"type": "table", "column_names": ["Database"],
+                                 "data": [["information_schema"], ["mindsdb"], *([n] for n in self.databases)]})
         if m := _NATIVE.match(query):
             return JSONResponse(await self._native(m.group(1), m.group(2), int(m.group(3))))
         return JSONResponse({"type": "error", "error_code": 0, "error_message": f"unsupported: {query[:40]}"})

@@ -1,12 +1,16 @@
 """MindsDB mode: datasources mirrored into MindsDB (`CREATE DATABASE … WITH ENGINE`) and queries sent to its
 HTTP SQL API (`POST /api/sql/query`) as native queries, so the user's SQL reaches the datasource unchanged.
 
-A mirror is (re)created when first needed after a change of the datasource (its `updated_at`), and dropped
-with the datasource.
+Every Weaver process shares the mirrors, so their state lives in MindsDB itself, never in one process: a
+mirror's name carries the datasource's version (a digest of its `updated_at`), so a mirror never changes once
+made. A process that has not used a version yet lists MindsDB's databases (`SHOW DATABASES`): it creates the
+mirror only when it is absent (losing a creation race to another process is fine), and drops the datasource's
+older versions. No process ever drops a mirror another one is using for the current version.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
@@ -25,8 +29,19 @@ log = logging.getLogger(__name__)
 _ENGINES = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mariadb"}
 
 
-def mirror_name(datasource_id: str) -> str:
+def mirror_prefix(datasource_id: str) -> str:
+    """Every mirror of the datasource starts with this (mirrors made before versioned names: exactly this)."""
     return "weaver_" + datasource_id.replace("-", "")
+
+
+def mirror_name(datasource_id: str, version: str) -> str:
+    """The mirror of one version of the datasource (`version`: its `updated_at` as text)."""
+    return f"{mirror_prefix(datasource_id)}_{hashlib.sha256(version.encode()).hexdigest()[:12]}"
+
+
+def _mirrors_of(datasource_id: str, databases: set[str]) -> set[str]:
+    prefix = mirror_prefix(datasource_id)
+    return {name for name in databases if name == prefix or name.startswith(prefix + "_")}
 
 
 def create_database_sql(name: str, params: ConnectionParams) -> str:
@@ -37,8 +52,9 @@ def create_database_sql(name: str, params: ConnectionParams) -> str:
 
 
 def native_query_sql(name: str, sql: str, limit: int) -> str:
-    """`sql` must have passed `check_read_only`, which refuses unbalanced parentheses: it cannot close the
-    native-query brackets and reach another MindsDB database."""
+    """`sql` must be what `check_read_only(…, strict=True)` returned: sqlglot's rendering of one checked SELECT,
+    whose brackets balance outside plain literals, so it cannot close the native-query brackets and reach
+    another MindsDB database."""
     return f"SELECT * FROM {name} ({sql}) LIMIT {limit + 1}"
 
 
@@ -48,7 +64,9 @@ class MindsDBClient:
         self.timeout = timeout
         self._user = user
         self._password = password
-        self._mirrored: dict[str, str] = {}  # datasource id → updated_at of the mirrored version
+        # Mirror names this process has seen in MindsDB: a name is one version, so it never goes stale (a mirror
+        # MindsDB lost is noticed when a query fails, see `_query_mirror`).
+        self._known_mirrors: set[str] = set()
 
     async def _sql(self, client: httpx.AsyncClient, query: str) -> dict:
         response = await client.post(f"{self.url}/api/sql/query", json={"query": query})
@@ -74,18 +92,46 @@ class MindsDBClient:
             response = await client.get(f"{self.url}/api/status")
             response.raise_for_status()
 
+    async def _databases(self, client: httpx.AsyncClient) -> set[str]:
+        body = await self._sql(client, "SHOW DATABASES")
+        return {str(row[0]) for row in body.get("data") or () if row}
+
+    async def _ensure_mirror(self, client: httpx.AsyncClient, record, params: ConnectionParams, name: str) -> None:
+        """Create the mirror unless MindsDB has it; drop the datasource's other (older) versions."""
+        databases = await self._databases(client)
+        if name not in databases:
+            try:
+                await self._sql(client, create_database_sql(name, params))
+            except QueryRejected:
+                # Another Weaver process may have created it meanwhile: then it is there now.
+                if name not in await self._databases(client):
+                    raise
+        for stale in sorted(_mirrors_of(record.id, databases) - {name}):
+            await self._sql(client, f"DROP DATABASE IF EXISTS {stale}")
+        self._known_mirrors.add(name)
+
+    async def _query_mirror(self, client: httpx.AsyncClient, record, params: ConnectionParams, name: str,
+                            statement: str) -> dict:
+        if name not in self._known_mirrors:
+            await self._ensure_mirror(client, record, params, name)
+            return await self._sql(client, statement)
+        try:
+            return await self._sql(client, statement)
+        except QueryRejected:
+            if name in await self._databases(client):
+                raise  # the query's own fault
+            # The mirror went away (MindsDB lost it): make it again, once.
+            self._known_mirrors.discard(name)
+            await self._ensure_mirror(client, record, params, name)
+            return await self._sql(client, statement)
+
     async def query(self, record, params: ConnectionParams, sql: str, limit: int, timeout: float) -> QueryResult:
         """Run `sql` on the datasource through its MindsDB mirror; at most `limit` rows."""
-        name = mirror_name(record.id)
+        name = mirror_name(record.id, str(record.updated_at))
         try:
             async with self._client(min(timeout, self.timeout)) as client:
                 await self._login(client)
-                version = str(record.updated_at)
-                if self._mirrored.get(record.id) != version:
-                    await self._sql(client, f"DROP DATABASE IF EXISTS {name}")
-                    await self._sql(client, create_database_sql(name, params))
-                    self._mirrored[record.id] = version
-                body = await self._sql(client, native_query_sql(name, sql, limit))
+                body = await self._query_mirror(client, record, params, name, native_query_sql(name, sql, limit))
         except httpx.TimeoutException as exc:
             raise QueryTimedOut(f"MindsDB did not answer within {min(timeout, self.timeout):g} s") from exc
         except httpx.HTTPError as exc:
@@ -95,11 +141,12 @@ class MindsDBClient:
                            rows=[[json_value(v) for v in r] for r in rows[:limit]], truncated=len(rows) > limit)
 
     async def drop_mirror(self, record) -> None:
-        """Remove the datasource's mirror (best effort: a MindsDB outage must not block a delete)."""
-        self._mirrored.pop(record.id, None)
+        """Remove every mirror of the datasource (best effort: a MindsDB outage must not block a delete)."""
         try:
             async with self._client(self.timeout) as client:
                 await self._login(client)
-                await self._sql(client, f"DROP DATABASE IF EXISTS {mirror_name(record.id)}")
+                for name in sorted(_mirrors_of(record.id, await self._databases(client))):
+                    self._known_mirrors.discard(name)
+                    await self._sql(client, f"DROP DATABASE IF EXISTS {name}")
         except (httpx.HTTPError, DataSourceUnreachable, QueryRejected) as exc:
             log.warning("could not drop the MindsDB mirror of %s: %s", record.id, type(exc).__name__)

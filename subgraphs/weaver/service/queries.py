@@ -15,7 +15,7 @@ from subgraphs.weaver.adapters.base import (
     QueryTimedOut,
     UnsupportedEngine,
 )
-from subgraphs.weaver.query.sql_guard import UnsafeQuery, check_read_only
+from subgraphs.weaver.query.sql_guard import DIALECTS, UnsafeQuery, check_read_only
 from subgraphs.weaver.store.datasources import DataSourceStore
 
 UNREACHABLE = "DATASOURCE_UNREACHABLE"
@@ -45,13 +45,14 @@ class QueryService:
     async def run(self, tenant_id: str, datasource_id: str, sql: str, limit: int | None,
                   via_mindsdb: bool = False) -> QueryOutcome:
         row_cap = self._limit(limit)
-        try:
-            statement = check_read_only(sql)
-        except UnsafeQuery as exc:
-            raise BadUserInput(str(exc), field="sql") from None
         record = await self.datasources.get(tenant_id, datasource_id)
         if record is None:
             raise NotFound("datasource not found", field="dataSourceId")
+        try:
+            # The datasource's dialect; MindsDB mode is strict: no read-only transaction stands behind it.
+            statement = check_read_only(sql, DIALECTS.get(record.engine, "postgres"), strict=via_mindsdb)
+        except UnsafeQuery as exc:
+            raise BadUserInput(str(exc), field="sql") from None
         started = time.perf_counter()
         try:
             if via_mindsdb:

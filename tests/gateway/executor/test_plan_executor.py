@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gateway.engine import Gateway, GraphQLRequest
 from gateway.transport import TransportError
 from gateway_testkit.servers import FIXTURES
@@ -87,3 +89,51 @@ async def test_introspection_needs_no_subgraph():
     result = await gateway.execute(GraphQLRequest('{ __type(name: "Review") { name } }'), {})
     assert result.body == {"data": {"__type": {"name": "Review"}}}
     assert transport.calls == []
+
+
+def _product_and_latest(subgraph, body):
+    if subgraph == "catalog":
+        return {"data": {"product": {"__typename": "Product", "id": "1", "name": "Lamp"}}}
+    if "_entities" in body["query"]:
+        return {"data": {"_entities": [{"name": "Ada"} for _ in body["variables"]["representations"]]}}
+    return {"data": {"latest": [{"body": "nice", "author": {"__typename": "User", "id": "u1"}}]}}
+
+
+def _failing(subgraph_name, answer, *, entities: bool):
+    """`answer`, except that calls to `subgraph_name` (its entity calls when `entities`)
+    raise an exception no transport would raise: a bug, not a network failure."""
+    def failing(subgraph, body):
+        if subgraph == subgraph_name and ("_entities" in body["query"]) == entities:
+            raise KeyError("bug in a fetch")
+        return answer(subgraph, body)
+    return failing
+
+
+async def test_an_unexpected_fault_in_one_of_two_parallel_fetches_keeps_the_other_fetchs_data():
+    gateway, transport = _gateway(_failing("catalog", _product_and_latest, entities=False))
+    result = await gateway.execute(GraphQLRequest('{ product(id: "1") { name } latest { body } }'), {})
+    assert {c[0] for c in transport.calls} == {"catalog", "reviews"}
+    assert result.status == 200
+    assert result.body["data"] == {"product": None, "latest": [{"body": "nice"}]}
+    [error] = result.body["errors"]
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "serviceName": "catalog"}
+    assert "bug in a fetch" not in error["message"]
+
+
+async def test_an_unexpected_fault_in_an_entity_fetch_nulls_only_its_fields():
+    gateway, transport = _gateway(_failing("reviews", _product_and_latest, entities=True))
+    query = '{ product(id: "1") { name reviews { body } } latest { body } }'
+    result = await gateway.execute(GraphQLRequest(query), {})
+    assert any("_entities" in c[1]["query"] for c in transport.calls)
+    # `reviews` is non-null, so its null reaches the nullable `product`; `latest` stands.
+    assert result.body["data"] == {"product": None, "latest": [{"body": "nice"}]}
+    assert result.body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR",
+                                                      "serviceName": "reviews"}
+
+
+async def test_an_unknown_plan_node_kind_is_a_loud_error():
+    from gateway.executor import ExecutionState, PlanExecutor
+
+    executor = PlanExecutor({}, FakeTransport(_product_and_latest))
+    with pytest.raises(AssertionError):
+        await executor.run(object(), ExecutionState({}, {}, {}))

@@ -122,7 +122,9 @@ async def test_subscribe_before_connection_init_closes_4401(gw):
 async def test_many_concurrent_subscribers_each_get_their_events(gw):
     async def one(index: int) -> list[dict]:
         async with WsClient.connect(gw.ws_url) as client:
-            await client.subscribe(str(index), REVIEW_ADDED, {"n": 3, "d": 0.01})
+            # Distinct variables: 40 independent upstream subscriptions (identical ones share one upstream, and a
+            # late joiner of a shared one sees only later events: tests/gateway/subscriptions/test_shared_*).
+            await client.subscribe(str(index), REVIEW_ADDED, {"n": 3, "d": 0.01 + index / 100_000})
             return await client.collect(str(index))
 
     results = await asyncio.gather(*(one(i) for i in range(40)))
