@@ -11,6 +11,7 @@ import pytest
 import websockets
 
 from axiom.demo import DEMO_TENANT
+from tests.e2e.conftest import METRICS_TOKEN
 
 WATCH = """subscription($cube: String) { cubeRefreshes(cube: $cube) {
     id status trigger rows cube { name factTable { name columns { name } } } } }"""
@@ -104,7 +105,7 @@ async def test_another_tenant_cannot_watch_the_cube(gateway, make_token):
 
 
 async def _gauge(gateway: httpx.AsyncClient, name: str) -> float:
-    text = (await gateway.get("/metrics")).text
+    text = (await gateway.get("/metrics", headers={"authorization": f"Bearer {METRICS_TOKEN}"})).text
     return float(next(line.split()[-1] for line in text.splitlines() if line.startswith(name + " ")))
 
 

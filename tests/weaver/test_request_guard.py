@@ -244,8 +244,9 @@ async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(serv
 
     monkeypatch.setenv("WEAVER_RATE_LIMIT_PER_MINUTE", "2")
     app = build_app("weaver", services_settings.replace(redis_url=None))
+    starlette_app = app.app  # inside the error-reporting middleware `serve` wraps every process's app in
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
-    async with app.router.lifespan_context(app):
+    async with starlette_app.router.lifespan_context(starlette_app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
             bodies = [(await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
                                          headers=headers)).json() for _ in range(3)]
