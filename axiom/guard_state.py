@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Protocol
+from typing import Callable, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -127,22 +127,32 @@ class FallbackGuardState:
     """Redis first; while Redis fails, the in-process state answers (fail-open to a weaker guard rather than
     failing every request). Readiness still reports Redis down."""
 
-    def __init__(self, primary: RedisGuardState, fallback: MemoryGuardState | None = None):
+    # While Redis fails, it is tried again only this often: a hung Redis (each call waiting out its socket
+    # timeout) would otherwise slow every request down instead of just weakening the guard.
+    RETRY_SECONDS = 5.0
+
+    def __init__(self, primary: RedisGuardState, fallback: MemoryGuardState | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.primary = primary
         self.fallback = fallback or MemoryGuardState()
         self.degraded = False
+        self._clock = clock
+        self._retry_at = 0.0
 
     @property
     def name(self) -> str:
         return f"{self.fallback.name} (redis failing)" if self.degraded else self.primary.name
 
     async def _call(self, method: str, *args):
+        if self.degraded and self._clock() < self._retry_at:
+            return await getattr(self.fallback, method)(*args)
         try:
             result = await getattr(self.primary, method)(*args)
         except (RedisError, OSError) as exc:
             if not self.degraded:
                 log.warning("request guard: Redis failed (%s), using the in-process fallback", type(exc).__name__)
             self.degraded = True
+            self._retry_at = self._clock() + self.RETRY_SECONDS
             return await getattr(self.fallback, method)(*args)
         self.degraded = False
         return result

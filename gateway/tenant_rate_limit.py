@@ -17,6 +17,9 @@ from axiom.rate_limit import RateDecision, SlidingWindowLimit
 from axiom.settings import Settings
 
 
+REDIS_TIMEOUT = 1.0  # seconds
+
+
 class TenantRateLimit:
     """`(tenant, cost) → RateDecision`, counted in Redis (shared by gateway processes) or in-process."""
 
@@ -29,7 +32,9 @@ class TenantRateLimit:
     @classmethod
     def from_settings(cls, settings: Settings) -> "TenantRateLimit":
         """RATE_LIMIT_PER_MINUTE and RATE_LIMIT_COST_UNIT; Redis at REDIS_URL (in-process while it fails)."""
-        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        # Short timeouts: a hung Redis weakens the limit to in-process counting instead of hanging requests.
+        redis = (Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+                 if settings.redis_url else None)
         state: GuardState = (FallbackGuardState(RedisGuardState(redis, prefix="gateway:guard:"))
                              if redis is not None else MemoryGuardState())
         return cls(state, settings.rate_limit_per_minute, settings.rate_limit_cost_unit, redis=redis)

@@ -34,3 +34,29 @@ async def test_weights_count_and_refusals_are_taken_back():
 async def test_a_weight_above_the_limit_is_capped_so_it_can_ever_pass():
     limit = SlidingWindowLimit(MemoryGuardState(), 3, Clock())
     assert (await limit.check("acme", 50)).allowed
+
+
+async def test_a_failing_redis_is_retried_only_every_few_seconds_so_requests_do_not_wait_on_it():
+    from redis.asyncio import Redis
+
+    from axiom.embedded.process import free_port
+    from axiom.guard_state import FallbackGuardState, RedisGuardState
+
+    class CountingRedisState(RedisGuardState):
+        attempts = 0
+
+        async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
+            CountingRedisState.attempts += 1
+            return await super().incr(key, ttl, amount)
+
+    now = [100.0]
+    nobody_listens = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    state = FallbackGuardState(CountingRedisState(nobody_listens), clock=lambda: now[0])
+    try:
+        assert [await state.incr("k", 60) for _ in range(3)] == [1, 2, 3]  # counted in process meanwhile
+        assert CountingRedisState.attempts == 1 and state.degraded
+        now[0] += FallbackGuardState.RETRY_SECONDS
+        assert await state.incr("k", 60) == 4
+        assert CountingRedisState.attempts == 2  # tried again once the pause is over
+    finally:
+        await nobody_listens.aclose()
