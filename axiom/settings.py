@@ -60,6 +60,8 @@ class Settings:
     query_timeout: float = 30.0
     max_rows: int = 1000
     etl_sync_interval: int = 3600
+    scenario_solver_timeout: float = 60.0
+    causal_min_confidence: float = 0.70
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o"
     openai_base_url: str | None = None
@@ -122,6 +124,8 @@ class Settings:
             query_timeout=float(get("QUERY_TIMEOUT", default=30)),
             max_rows=int(get("MAX_ROWS", default=1000)),
             etl_sync_interval=int(get("ETL_SYNC_INTERVAL", default=3600)),
+            scenario_solver_timeout=float(get("SCENARIO_SOLVER_TIMEOUT", default=60)),
+            causal_min_confidence=float(get("CAUSAL_MIN_CONFIDENCE", default=0.70)),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_model=get("OPENAI_MODEL", default="gpt-4o"),
             openai_base_url=get("OPENAI_BASE_URL"),
@@ -143,6 +147,10 @@ class Settings:
             raise SettingsError("LOG_FORMAT must be 'json' or 'console'")
         if len(self.encryption_key) != 32:
             raise SettingsError("ENCRYPTION_KEY must be exactly 32 characters")
+        if not 0 < self.scenario_solver_timeout <= 3600:
+            raise SettingsError("SCENARIO_SOLVER_TIMEOUT must be between 0 and 3600 seconds")
+        if not 0 <= self.causal_min_confidence <= 1:
+            raise SettingsError("CAUSAL_MIN_CONFIDENCE must be between 0 and 1")
         if not self.is_production:
             return
         required = {

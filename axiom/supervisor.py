@@ -1,6 +1,7 @@
 """`axiom up`: one command that brings the whole system up and takes it down cleanly.
 
-Order: embedded servers (for each URL not configured) → migrations → demo data → Weaver and Vision → gateway.
+Order: embedded servers (for each URL not configured) → migrations → demo data → Weaver, Vision and Vision's
+workers → gateway.
 Ctrl-C (or SIGTERM) stops them in reverse order; every child is also tied to us with PDEATHSIG, so even a
 killed supervisor leaves nothing running. Data stays in the data folder for the next `up`.
 """
@@ -62,9 +63,10 @@ def _wait_live(service: str, process: ManagedProcess, settings: Settings, timeou
 def _start_processes(settings: Settings, env: dict, folder: Path) -> list[tuple[str, ManagedProcess]]:
     started: list[tuple[str, ManagedProcess]] = []
 
-    def launch(service: str) -> None:
+    def launch(service: str, command: tuple[str, ...] = ()) -> None:
         process = ManagedProcess(service, folder / "run")
-        process.start([sys.executable, "-m", "axiom.cli", "serve", service], env=env, inherit_output=True)
+        process.start([sys.executable, "-m", "axiom.cli", *(command or ("serve", service))], env=env,
+                      inherit_output=True)
         started.append((service, process))
 
     try:
@@ -73,6 +75,9 @@ def _start_processes(settings: Settings, env: dict, folder: Path) -> list[tuple[
         launch("vision")
         for service, process in list(started):
             _wait_live(service, process, settings)
+        # Vision's workers (VISION_WORKERS, default 1) run its jobs; they serve no HTTP, so none is awaited.
+        for number in range(1, max(1, settings.vision_workers) + 1):
+            launch(f"vision-worker-{number}", ("worker",))
         launch("gateway")
         _wait_live("gateway", started[-1][1], settings)
     except BaseException:

@@ -17,12 +17,17 @@ from subgraphs.vision.glossary import GlossaryClient
 from subgraphs.vision.loaders import VisionLoaders
 from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
 from subgraphs.vision.pivots import PivotService
-from subgraphs.vision.refresh import CubeRefresher, EtlLoop
+from subgraphs.vision.jobs.events import EventBus
+from subgraphs.vision.jobs.queue import JobQueue
+from subgraphs.vision.refresh import CubeRefresher
 from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
+
+
+JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 
 
 class VisionResources:
@@ -33,22 +38,22 @@ class VisionResources:
         self.engine: AsyncEngine | None = None
         self.redis: Redis | None = None
         self.airflow: AirflowClient | None = None
-        self.etl_loop: EtlLoop | None = None
-        self.events = RefreshEvents(None)
+        self.jobs: JobQueue | None = None
+        self.bus = EventBus(None)
+        self.events = RefreshEvents(bus=self.bus)
         self._asker: PivotAsker | None = None
         self._glossary: GlossaryClient | None = None
 
-    async def open(self, *, run_etl: bool = True) -> None:
+    async def open(self) -> None:
         if self.settings.database_url:
             self.engine = create_engine(self.settings)
         if self.settings.redis_url:
             self.redis = Redis.from_url(self.settings.redis_url)
-        self.events = RefreshEvents(self.redis)
+            self.jobs = JobQueue(self.redis)
+        self.bus = EventBus(self.redis)
+        self.events = RefreshEvents(bus=self.bus)
         if self.settings.airflow_base_url:
             self.airflow = AirflowClient(self.settings.airflow_base_url)
-        if run_etl and self.engine is not None:
-            self.etl_loop = EtlLoop(self.refresher(), self.settings.etl_sync_interval)
-            self.etl_loop.start()
 
     @property
     def cache(self) -> PivotCache | None:
@@ -71,10 +76,16 @@ class VisionResources:
     def refresher(self) -> CubeRefresher:
         return CubeRefresher(self.require_engine(), self.cache, self.airflow, self.events.publish)
 
+    def require_jobs(self) -> JobQueue:
+        """The job queue; without REDIS_URL there is none, and long work is refused with a clear error."""
+        if self.jobs is None:
+            raise ApiError("long work needs the job queue, and REDIS_URL is not set", code=JOBS_UNAVAILABLE)
+        return self.jobs
+
+    async def after_refresh(self, cube) -> None:
+        """Work that follows a successful refresh of `cube` (run by the refresh job)."""
+
     async def close(self) -> None:
-        if self.etl_loop is not None:
-            await self.etl_loop.stop()
-            self.etl_loop = None
         if self._asker is not None:
             await self._asker.close()
             self._asker = None

@@ -10,11 +10,11 @@ import strawberry
 from axiom.errors import BadUserInput, Forbidden, NotFound
 from axiom.graphql_types import UserError
 from subgraphs.vision.glossary import member_hints
+from subgraphs.vision.jobs.refresh_jobs import queue_refresh
 from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
 from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
 from subgraphs.vision.store.cubes import StoredCube
-from subgraphs.vision.store.views import RefreshFailed
 from subgraphs.vision.types import Cube, RefreshRun
 
 
@@ -108,7 +108,8 @@ class LoadCubesInput:
     documents: list[CubeDocumentInput] = strawberry.field(description="The cube files.")
 
 
-@strawberry.type(description="Cubes stored (and views built) by loadCubes; invalid files are in userErrors.")
+@strawberry.type(description="Cubes stored by loadCubes (their views are built by jobs: watch cubeRefreshes); "
+                                   "invalid files are in userErrors.")
 class LoadCubesPayload:
     cubes: list[Cube] = strawberry.field(description="The cubes of the valid files.")
     user_errors: list[UserError] = strawberry.field(description="One per problem, naming file and line.")
@@ -116,9 +117,10 @@ class LoadCubesPayload:
 
 @strawberry.type(description="The outcome of refreshCube.")
 class RefreshCubePayload:
-    cube: Cube | None = strawberry.field(description="The cube after the refresh.")
-    run: RefreshRun | None = strawberry.field(description="The recorded run (also when it failed).")
-    user_errors: list[UserError] = strawberry.field(description="Why the refresh failed, if it did.")
+    cube: Cube | None = strawberry.field(description="The cube (as it is before the queued refresh runs).")
+    run: RefreshRun | None = strawberry.field(description="The queued run, `pending`.")
+    user_errors: list[UserError] = strawberry.field(description="Always empty: a failed refresh is recorded on "
+                                                                "its run (status failed, error).")
 
 
 @strawberry.input(description="Which cube member names which glossary term.")
@@ -145,8 +147,9 @@ def _member_problem(stored: StoredCube, member: str) -> UserError | None:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Store cube files for the tenant and build their views (admin role). "
-                                     "A broken file is reported in userErrors and does not stop the others.")
+    @strawberry.mutation(description="Store cube files for the tenant and queue the builds of their views (admin "
+                                     "role; runs with trigger `create`). A broken file is reported in userErrors "
+                                     "and does not stop the others.")
     async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
         context = info.context
         if not context.principal.is_admin:
@@ -155,29 +158,28 @@ class Mutation:
             uuid.UUID(str(input.data_source_id))
         except ValueError as exc:
             raise BadUserInput("dataSourceId must be a datasource id (UUID)", field="dataSourceId") from exc
+        jobs = context.resources.require_jobs()
         report = await load_cube_documents(
             [(d.file_name, d.xml) for d in input.documents], tenant_id=context.tenant_id,
-            datasource_id=str(input.data_source_id), cubes=context.cubes, views=context.views)
+            datasource_id=str(input.data_source_id), cubes=context.cubes, views=None)
+        for stored in report.cubes:
+            if stored.view_version != stored.version:
+                await queue_refresh(jobs, context.views, stored, trigger="create")
         errors = [UserError(field=p.file, message=p.message, code="BAD_USER_INPUT", line=p.line)
                   for p in report.problems]
         return LoadCubesPayload(cubes=[Cube.of(c) for c in report.cubes], user_errors=errors)
 
-    @strawberry.mutation(description="Refresh a cube's materialized view now (built first if missing); "
-                                     "the run is recorded and the cube's cached pivots are dropped.")
+    @strawberry.mutation(description="Queue a refresh of a cube's materialized view (built first if missing) and "
+                                     "return its run at once, `pending`; a worker runs it (watch it with "
+                                     "cubeRefreshes or Cube.refreshRuns) and drops the cube's cached pivots. "
+                                     "Errors: NOT_FOUND, JOBS_UNAVAILABLE (no REDIS_URL).")
     async def refresh_cube(self, info: strawberry.Info,
                            id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id.")]
                            ) -> RefreshCubePayload:
         context = info.context
         stored = await find_cube(context, str(id))
-        try:
-            run = await context.refresher.refresh(stored, trigger="manual")
-            errors = []
-        except RefreshFailed as exc:
-            run = exc.run
-            errors = [UserError(field="id", message=f"refresh failed: {exc.run.error}", code="REFRESH_FAILED")]
-        refreshed = await context.cubes.get(context.tenant_id, stored.id)
-        return RefreshCubePayload(cube=Cube.of(refreshed) if refreshed else None, run=RefreshRun.of(run),
-                                  user_errors=errors)
+        run = await queue_refresh(context.resources.require_jobs(), context.views, stored, trigger="manual")
+        return RefreshCubePayload(cube=Cube.of(stored), run=RefreshRun.of(run), user_errors=[])
 
     @strawberry.mutation(description="Link a cube's measure, calculated member or level to a term of Weaver's "
                                      "glossary (replacing its previous term). The member's `glossaryTerm` then "

@@ -26,7 +26,7 @@ class RefreshRun:
     cube_id: str
     tenant_id: str
     trigger: str  # create | manual | schedule | airflow
-    status: str  # running | succeeded | failed | triggered
+    status: str  # pending (queued as a job) | running | succeeded | failed | triggered
     started_at: datetime
     finished_at: datetime | None
     rows: int | None
@@ -62,10 +62,10 @@ class ViewStore:
             await self._announce(run)
         return run
 
-    async def ensure(self, cube: StoredCube) -> RefreshRun | None:
+    async def ensure(self, cube: StoredCube, *, run_id: str | None = None) -> RefreshRun | None:
         """Create the view if it is missing or was built for an older definition, and populate it.
 
-        Returns the populating run, or None when the view was already current.
+        Returns the populating run (recorded as `run_id` when given), or None when the view was already current.
         """
         layout = cube.layout
         if cube.view_version == cube.version and set(layout.view_names) <= set(await self._views_of(cube)):
@@ -83,15 +83,38 @@ class ViewStore:
                      "refresh_status = NULL WHERE id = CAST(:id AS uuid)"),
                 {"version": cube.version, "id": cube.id},
             )
-        return await self.refresh(cube, trigger="create")
+        return await self.refresh(cube, trigger="create", run_id=run_id)
 
-    async def refresh(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
-        """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed."""
-        run_id = str(uuid.uuid4())
+    async def record_pending(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
+        """Record a run queued as a job (not announced: subscribers hear of it when it starts running)."""
         async with self.engine.begin() as conn:
             row = (await conn.execute(
                 text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
-                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') RETURNING {_RUN_COLUMNS}"),
+                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'pending') RETURNING {_RUN_COLUMNS}"),
+                {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
+            )).one()
+        return _run(row)
+
+    async def run(self, run_id: str) -> RefreshRun | None:
+        """One run by id, whatever its tenant (for jobs, which carry only the run id)."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
+                                           f"WHERE id = CAST(:id AS uuid)"), {"id": run_id})).one_or_none()
+        return _run(row) if row is not None else None
+
+    async def refresh(self, cube: StoredCube, *, trigger: str, run_id: str | None = None) -> RefreshRun:
+        """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed.
+
+        With `run_id`, that run (pending, or left running by a worker that died) is the one recorded: a job
+        retried after a crash refreshes again and finishes the same run.
+        """
+        run_id = run_id or str(uuid.uuid4())
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(
+                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') ON CONFLICT (id) DO UPDATE SET "
+                     f"status = 'running', started_at = clock_timestamp(), finished_at = NULL, rows = NULL, "
+                     f"error = NULL RETURNING {_RUN_COLUMNS}"),
                 {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
             )).one()
         await self._announced(_run(row))

@@ -1,0 +1,70 @@
+"""Vision's job runner: workers share one Redis queue, and a SIGKILLed worker's job completes elsewhere."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from redis.asyncio import Redis
+from saq.job import Status
+from sqlalchemy import text
+
+from subgraphs.vision.jobs.queue import JobQueue
+from subgraphs.vision.jobs.refresh_jobs import queue_refresh, refresh_job_key
+from subgraphs.vision.store.views import ViewStore
+from tests.vision.conftest import running_worker, wait_until
+from tests.vision.worker_processes import own_queue_settings, pid_of, wait_registered, worker_processes
+
+
+async def _finished_run(engine, run_id):
+    run = await ViewStore(engine).run(run_id)
+    return run if run.status in ("succeeded", "failed") else None
+
+
+async def test_two_workers_share_the_queue(demo_cubes, engine, services_settings):
+    [cube] = demo_cubes
+    settings = own_queue_settings(services_settings, 3).replace(etl_sync_interval=0)
+    redis = Redis.from_url(settings.redis_url)
+    jobs = JobQueue(redis)
+    try:
+        async with running_worker(settings) as first, running_worker(settings) as second:
+            runs = [await queue_refresh(jobs, ViewStore(engine), cube, trigger="manual") for _ in range(12)]
+            finished = [await wait_until(lambda r=run: _finished_run(engine, r.id)) for run in runs]
+            workers = {(await jobs.queue.job(refresh_job_key(run.id))).worker_id for run in runs}
+    finally:
+        await redis.aclose()
+    assert [run.status for run in finished] == ["succeeded"] * 12
+    assert workers == {first.id, second.id}
+
+
+async def test_a_worker_killed_mid_refresh_loses_nothing(demo_cubes, engine, services_settings, tmp_path):
+    [cube] = demo_cubes
+    settings = own_queue_settings(services_settings, 4)
+    redis = Redis.from_url(settings.redis_url)
+    jobs = JobQueue(redis)
+    try:
+        with worker_processes(tmp_path, 2, REDIS_URL=settings.redis_url):
+            await wait_registered(jobs.queue, 2)
+            async with engine.connect() as blocker:
+                # Hold the fact table so that the refresh is caught running, inside REFRESH MATERIALIZED VIEW.
+                transaction = await blocker.begin()
+                await blocker.execute(text(f'LOCK TABLE "{cube.fact_schema}"."{cube.fact_table}" '
+                                           f"IN ACCESS EXCLUSIVE MODE"))
+                run = await queue_refresh(jobs, ViewStore(engine), cube, trigger="manual")
+
+                async def running_job():
+                    job = await jobs.queue.job(refresh_job_key(run.id))
+                    stored = await ViewStore(engine).run(run.id)
+                    return job if job.status == Status.ACTIVE and stored.status == "running" else None
+
+                victim = pid_of((await wait_until(running_job)).worker_id)
+                os.kill(victim, signal.SIGKILL)
+                await transaction.rollback()
+            finished = await wait_until(lambda: _finished_run(engine, run.id), timeout=60)
+            job = await jobs.queue.job(refresh_job_key(run.id))
+    finally:
+        await redis.aclose()
+    assert (finished.id, finished.status, finished.trigger) == (run.id, "succeeded", "manual") and finished.rows > 0
+    assert job.status == Status.COMPLETE and job.attempts == 2 and pid_of(job.worker_id) != victim
+    runs = await ViewStore(engine).runs(cube.tenant_id, cube.id, limit=100)
+    assert [r.status for r in runs if r.trigger == "manual"] == ["succeeded"]  # one run, finished once
