@@ -23,6 +23,7 @@ from subgraphs.vision.refresh import CubeRefresher
 from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
+from subgraphs.vision.store.scenarios import ScenarioStore
 from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
 
@@ -171,6 +172,12 @@ class VisionContext(RequestContext):
     @property
     def refresher(self) -> CubeRefresher:
         return self.resources.refresher()
+
+    @property
+    def scenarios(self) -> ScenarioStore:
+        if "scenarios" not in self._stores:
+            self._stores["scenarios"] = ScenarioStore(self.resources.require_engine())
+        return self._stores["scenarios"]
 
     @property
     def views(self) -> ViewStore:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.tools import merge_types
 
 from axiom.service import api_error_extensions
 from subgraphs.vision.resolvers import Mutation, Query
+from subgraphs.vision.scenarios.graphql import ScenarioMutation, ScenarioQuery, ScenarioSubscription
+from subgraphs.vision.scenarios.types import Scenario
 from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
 schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[Cube, Table],
+    query=merge_types("Query", (Query, ScenarioQuery)),
+    mutation=merge_types("Mutation", (Mutation, ScenarioMutation)),
+    subscription=merge_types("Subscription", (Subscription, ScenarioSubscription)),
+    types=[Cube, Table, Scenario],
     extensions=[api_error_extensions],
     federation_version="2.7",
 )

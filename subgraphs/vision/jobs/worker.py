@@ -35,7 +35,9 @@ def interval_cron(seconds: int) -> str:
 
 def job_functions() -> list[tuple[str, object]]:
     """Every job a worker runs, by the name web processes enqueue it under."""
-    return [(REFRESH_JOB, refresh_cube)]
+    from subgraphs.vision.scenarios.solve_job import SOLVE_JOB, solve_scenario
+
+    return [(REFRESH_JOB, refresh_cube), (SOLVE_JOB, solve_scenario)]
 
 
 class VisionWorker(Worker):
