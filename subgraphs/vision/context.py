@@ -84,7 +84,15 @@ class VisionResources:
         return self.jobs
 
     async def after_refresh(self, cube) -> None:
-        """Work that follows a successful refresh of `cube` (run by the refresh job)."""
+        """Work that follows a successful refresh of `cube` (run by the refresh job): causal links are
+        rediscovered on the new data."""
+        from subgraphs.vision.causal.job import queue_discovery
+        from subgraphs.vision.causal.series import time_levels
+        from subgraphs.vision.store.cubes import CubeStore
+
+        refreshed = await CubeStore(self.require_engine()).get(cube.tenant_id, cube.id)
+        if self.jobs is not None and refreshed is not None and time_levels(refreshed.model):
+            await queue_discovery(self.jobs, refreshed)
 
     async def close(self) -> None:
         if self._asker is not None:

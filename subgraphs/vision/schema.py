@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from axiom.service import api_error_extensions
+from subgraphs.vision.causal.graphql import CausalMutation, CausalQuery
 from subgraphs.vision.resolvers import Mutation, Query
 from subgraphs.vision.scenarios.graphql import ScenarioMutation, ScenarioQuery, ScenarioSubscription
 from subgraphs.vision.scenarios.types import Scenario
@@ -13,8 +14,8 @@ from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
 schema = strawberry.federation.Schema(
-    query=merge_types("Query", (Query, ScenarioQuery)),
-    mutation=merge_types("Mutation", (Mutation, ScenarioMutation)),
+    query=merge_types("Query", (Query, ScenarioQuery, CausalQuery)),
+    mutation=merge_types("Mutation", (Mutation, ScenarioMutation, CausalMutation)),
     subscription=merge_types("Subscription", (Subscription, ScenarioSubscription)),
     types=[Cube, Table, Scenario],
     extensions=[api_error_extensions],

@@ -35,9 +35,10 @@ def interval_cron(seconds: int) -> str:
 
 def job_functions() -> list[tuple[str, object]]:
     """Every job a worker runs, by the name web processes enqueue it under."""
+    from subgraphs.vision.causal.job import DISCOVERY_JOB, discover_causal_links
     from subgraphs.vision.scenarios.solve_job import SOLVE_JOB, solve_scenario
 
-    return [(REFRESH_JOB, refresh_cube), (SOLVE_JOB, solve_scenario)]
+    return [(REFRESH_JOB, refresh_cube), (SOLVE_JOB, solve_scenario), (DISCOVERY_JOB, discover_causal_links)]
 
 
 class VisionWorker(Worker):
