@@ -55,6 +55,7 @@ class Settings:
     vision_port: int = 8400
     vision_url: str = "http://127.0.0.1:8400/graphql"
     vision_workers: int = 1
+    vision_worker_metrics_port: int = 0
     subgraph_timeout: float = 10.0
     redis_cache_ttl: int = 3600
     query_timeout: float = 30.0
@@ -119,6 +120,7 @@ class Settings:
             vision_port=vision_port,
             vision_url=get("VISION_URL", default=f"http://127.0.0.1:{vision_port}/graphql"),
             vision_workers=int(get("VISION_WORKERS", default=1)),
+            vision_worker_metrics_port=int(get("VISION_WORKER_METRICS_PORT", default=0)),
             subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),
             redis_cache_ttl=int(get("REDIS_CACHE_TTL", default=3600)),
             query_timeout=float(get("QUERY_TIMEOUT", default=30)),

@@ -25,9 +25,11 @@ class AiohttpTransport:
         self._timeouts = dict(timeouts or {})
         self._pool_size = pool_size
         self._session: aiohttp.ClientSession | None = None
+        self._ws_session: aiohttp.ClientSession | None = None
         self._dedup = InflightDeduplicator()
-        # Subscriptions share the keep-alive session (and its lifetime).
-        self.subscriber = WebSocketSubscriber(self._client, connect_timeout=timeout)
+        # Subscriptions get a session of their own: each holds its connection for as long as it lasts, so in the
+        # request pool (`pool_size`) 100 open subscriptions would starve queries and time out the 101st.
+        self.subscriber = WebSocketSubscriber(self._ws_client, connect_timeout=timeout)
 
     def _client(self) -> aiohttp.ClientSession:
         # Created lazily: a ClientSession must be born inside the running event loop.
@@ -37,6 +39,11 @@ class AiohttpTransport:
                 connector=connector, json_serialize=lambda o: orjson.dumps(o).decode()
             )
         return self._session
+
+    def _ws_client(self) -> aiohttp.ClientSession:
+        if self._ws_session is None or self._ws_session.closed:
+            self._ws_session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0, ttl_dns_cache=300))
+        return self._ws_session
 
     async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str],
                    *, deduplicate: bool) -> dict:
@@ -68,9 +75,10 @@ class AiohttpTransport:
         return response.status, raw
 
     async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+        for session in (self._session, self._ws_session):
+            if session is not None and not session.closed:
+                await session.close()
+        self._session = self._ws_session = None
 
 
 def _decode(status: int, raw: bytes) -> dict:

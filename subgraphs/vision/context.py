@@ -178,10 +178,6 @@ class VisionContext(RequestContext):
         return self.request.headers.get("authorization") if self.request is not None else None
 
     @property
-    def refresher(self) -> CubeRefresher:
-        return self.resources.refresher()
-
-    @property
     def scenarios(self) -> ScenarioStore:
         if "scenarios" not in self._stores:
             self._stores["scenarios"] = ScenarioStore(self.resources.require_engine())

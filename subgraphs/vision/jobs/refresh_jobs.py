@@ -12,7 +12,6 @@ from subgraphs.vision.store.views import RefreshFailed, RefreshRun, ViewStore
 log = logging.getLogger(__name__)
 
 REFRESH_JOB = "refresh_cube"
-ETL_SYNC_JOB = "etl_sync"
 REFRESH_TIMEOUT = 3600  # seconds; a refresh is bounded by the size of the fact table, not by us
 _FINISHED = ("succeeded", "failed")
 

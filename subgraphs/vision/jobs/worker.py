@@ -13,7 +13,7 @@ from saq import CronJob, Worker
 from axiom.logs import configure_logging
 from axiom.settings import Settings
 from subgraphs.vision.jobs.queue import HEARTBEAT_SECONDS, SWEEP_SECONDS, open_queue
-from subgraphs.vision.jobs.refresh_jobs import ETL_SYNC_JOB, REFRESH_JOB, etl_sync, refresh_cube
+from subgraphs.vision.jobs.refresh_jobs import REFRESH_JOB, etl_sync, refresh_cube
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,12 @@ async def worker_is_live(settings: Settings) -> bool:
 def run_worker(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM."""
     configure_logging(settings, "vision-worker")
+    if settings.vision_worker_metrics_port:  # the solve metrics live in this process: let Prometheus scrape it
+        from prometheus_client import start_http_server
+
+        from axiom.metrics import REGISTRY
+
+        start_http_server(settings.vision_worker_metrics_port, registry=REGISTRY)
 
     async def main() -> None:
         worker = build_worker(settings)

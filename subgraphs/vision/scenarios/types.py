@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from subgraphs.vision.store.scenarios import ScenarioCase as StoredCase
 from subgraphs.vision.store.scenarios import ScenarioRun as StoredRun
 from subgraphs.vision.store.scenarios import StoredScenario
+
+if TYPE_CHECKING:
+    from subgraphs.vision.types import Cube
 
 CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]
 

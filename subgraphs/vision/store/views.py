@@ -149,7 +149,7 @@ class ViewStore:
         return await self._announced(_run(row))
 
     async def triggered_runs(self) -> dict[str, list[RefreshRun]]:
-        """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL loop)."""
+        """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL schedule)."""
         async with self.engine.connect() as conn:
             result = await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
                                              f"WHERE status = 'triggered' ORDER BY started_at"))
