@@ -129,7 +129,7 @@ async def subscribe(url: str, token: str, scenario_id: str):
     ws = await websockets.connect(url.replace("http://", "ws://"), subprotocols=["graphql-transport-ws"],
                                   max_queue=None)
     await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
-    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    assert json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] == "connection_ack"
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH,
                                                                          "variables": {"id": scenario_id}}}))
     return ws
@@ -199,8 +199,11 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
 
         print(f"\n3. {subscribers} concurrent subscribers to one run")
         scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
-        sockets = await asyncio.gather(*(subscribe(system.gateway, token, scenario["id"]) for _ in range(subscribers)))
-        await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), subscribers)
+        sockets = []
+        while len(sockets) < subscribers:  # in waves: all stay open, but the handshakes do not all land at once
+            wave = min(25, subscribers - len(sockets))
+            sockets += await asyncio.gather(*(subscribe(system.gateway, token, scenario["id"]) for _ in range(wave)))
+            await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), len(sockets))
         readers = [asyncio.create_task(receive_all(ws, lambda e, t: None)) for ws in sockets]
         await publish_run(bus, scenario, 50, gap=0.02)
         counts = await asyncio.gather(*readers)

@@ -38,7 +38,9 @@ def job_functions() -> list[tuple[str, object]]:
     from subgraphs.vision.causal.job import DISCOVERY_JOB, discover_causal_links
     from subgraphs.vision.scenarios.solve_job import SOLVE_JOB, solve_scenario
 
-    return [(REFRESH_JOB, refresh_cube), (SOLVE_JOB, solve_scenario), (DISCOVERY_JOB, discover_causal_links)]
+    # etl_sync too: a worker that does not schedule it (ETL_SYNC_INTERVAL=0) may still take it from the queue.
+    return [(REFRESH_JOB, refresh_cube), (SOLVE_JOB, solve_scenario), (DISCOVERY_JOB, discover_causal_links),
+            ("etl_sync", etl_sync)]
 
 
 class VisionWorker(Worker):
