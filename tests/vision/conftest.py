@@ -17,6 +17,7 @@ from axiom.db_roles import grant_source_schema, libpq_url
 from axiom.demo import DEMO_SCHEMA, load_demo_data
 from subgraphs.vision.app import create_app
 from subgraphs.vision.jobs.worker import build_worker
+from tests.vision.worker_processes import own_queue_settings
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
@@ -128,9 +129,16 @@ async def vision_client(settings):
             yield client
 
 
+@pytest.fixture(scope="session")
+def vision_settings(services_settings):
+    """The session's servers, with Vision's job queue on a Redis database of its own: jobs these tests queue
+    run on the workers these tests start (not on the end-to-end tests' worker process, which may be up)."""
+    return own_queue_settings(services_settings, 1)
+
+
 @pytest.fixture
-async def client(services_settings, weaver_url):
-    async with vision_client(services_settings.replace(weaver_url=weaver_url)) as client:
+async def client(vision_settings, weaver_url):
+    async with vision_client(vision_settings.replace(weaver_url=weaver_url)) as client:
         yield client
 
 
@@ -167,9 +175,9 @@ async def running_worker(settings):
 
 
 @pytest.fixture
-async def worker(services_settings):
+async def worker(vision_settings):
     """One worker running jobs while the test runs (the ETL schedule off: tests ask for it themselves)."""
-    async with running_worker(services_settings.replace(etl_sync_interval=0)) as worker:
+    async with running_worker(vision_settings.replace(etl_sync_interval=0)) as worker:
         yield worker
 
 

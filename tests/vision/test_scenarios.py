@@ -69,9 +69,9 @@ async def test_constraints_that_cannot_all_hold_end_infeasible(graphql, demo_cub
 
 
 async def test_a_solve_over_the_timeout_ends_timed_out_with_the_best_point(graphql, demo_cubes, tenant_id,
-                                                                          services_settings):
+                                                                          vision_settings):
     scenario_id = await _create(graphql, tenant_id, slow_input(levers=30))
-    async with running_worker(services_settings.replace(etl_sync_interval=0, scenario_solver_timeout=0.5)):
+    async with running_worker(vision_settings.replace(etl_sync_interval=0, scenario_solver_timeout=0.5)):
         run = await _finished(graphql, tenant_id, await _run(graphql, tenant_id, scenario_id))
     assert run["status"] == "TIMED_OUT" and "SCENARIO_SOLVER_TIMEOUT" in run["message"]
     assert len(run["levers"]) == 30 and run["objective"] is not None and run["durationMs"] >= 500
