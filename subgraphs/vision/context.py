@@ -35,6 +35,9 @@ from subgraphs.vision.weaver_catalog import WeaverCatalog
 JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 
 
+REDIS_TIMEOUT = 1.0  # seconds
+
+
 class VisionResources:
     """Opened by the app's lifespan; absent services (no DATABASE_URL / REDIS_URL) stay None."""
 
@@ -49,6 +52,7 @@ class VisionResources:
         self._asker: PivotAsker | None = None
         self._glossary: GlossaryClient | None = None
         self._weaver_http = None
+        self._subscriber: Redis | None = None
         self.gateway_requests = GatewayRequestSigner.from_settings(settings)
         self.rate_limit = self._rate_limit(None)
 
@@ -56,9 +60,13 @@ class VisionResources:
         if self.settings.database_url:
             self.engine = create_engine(self.settings, subgraph="vision")
         if self.settings.redis_url:
-            self.redis = Redis.from_url(self.settings.redis_url)
+            # Short timeouts: a hung Redis makes the rate limit and the pivot cache fall back instead of hanging
+            # requests. Subscriptions wait for events for as long as they last: their client has no read timeout.
+            self.redis = Redis.from_url(self.settings.redis_url, socket_timeout=REDIS_TIMEOUT,
+                                        socket_connect_timeout=REDIS_TIMEOUT)
+            self._subscriber = Redis.from_url(self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT)
             self.jobs = JobQueue(self.redis)
-        self.bus = EventBus(self.redis)
+        self.bus = EventBus(self.redis, self._subscriber)
         self.events = RefreshEvents(bus=self.bus)
         self.rate_limit = self._rate_limit(self.redis)
         if self.settings.airflow_base_url:
@@ -135,6 +143,9 @@ class VisionResources:
         if self.redis is not None:
             await self.redis.aclose()
             self.redis = None
+        if self._subscriber is not None:
+            await self._subscriber.aclose()
+            self._subscriber = None
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None

@@ -38,8 +38,11 @@ def _sequence_key(topic: str) -> str:
 
 
 class EventBus:
-    def __init__(self, redis: Redis | None):
+    def __init__(self, redis: Redis | None, subscriber: Redis | None = None):
+        """`redis` publishes and reads the latest state; `subscriber` (default: `redis`) holds the subscriptions,
+        which wait for events as long as they last and so must have no read timeout."""
         self._redis = redis
+        self._subscriber = subscriber if subscriber is not None else redis
         self._local: dict[str, set[asyncio.Queue]] = {}
         self._local_latest: dict[str, dict] = {}
         self._local_sequence = itertools.count(1)
@@ -79,7 +82,7 @@ class EventBus:
         return orjson.loads(raw) if raw is not None else None
 
     def stream(self, topic: str) -> "EventStream":
-        return EventStream(self._redis, self._local.setdefault(topic, set()), topic)
+        return EventStream(self._subscriber, self._local.setdefault(topic, set()), topic)
 
 
 class EventStream:
