@@ -1,5 +1,5 @@
-"""The `axiom` command: bring the system up, serve one process, migrate, regenerate schemas, load, refresh and delete
-cubes, mint dev tokens."""
+"""The `axiom` command: bring the system up, serve one process, run a Vision worker, migrate, regenerate schemas,
+load, refresh and delete cubes, mint dev tokens."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from axiom.serve import serve
 
     serve(args.service, _settings())
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from subgraphs.vision.jobs.worker import run_worker, worker_is_live
+
+    if args.check:
+        return 0 if asyncio.run(worker_is_live(_settings())) else 1
+    run_worker(_settings())
     return 0
 
 
@@ -105,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve one process with the current settings")
     serve.add_argument("service", choices=["gateway", "weaver", "vision"])
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a Vision worker: refreshes, the ETL schedule, scenario solves and "
+                                           "causal discovery from the Redis job queue (run several to scale out)")
+    worker.add_argument("--check", action="store_true", help="exit 0 if a worker of this host is live (health check)")
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 

@@ -14,6 +14,8 @@ class UserError:
     code: str = strawberry.field(description="A stable machine-readable code, e.g. BAD_USER_INPUT, DUPLICATE.")
     line: int | None = strawberry.field(default=None, description="Line in the input document (e.g. a cube "
                                                                   "file), when the problem has one.")
+    position: int | None = strawberry.field(default=None, description="0-based character position of the token "
+                                                                      "at fault in an expression, when in one.")
 
     @classmethod
     def of(cls, problems: Iterable) -> list["UserError"]:

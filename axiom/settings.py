@@ -72,11 +72,14 @@ class Settings:
     vision_port: int = 8400
     vision_url: str = "http://127.0.0.1:8400/graphql"
     vision_workers: int = 1
+    vision_worker_metrics_port: int = 0
     subgraph_timeout: float = 10.0
     redis_cache_ttl: int = 3600
     query_timeout: float = 30.0
     max_rows: int = 1000
     etl_sync_interval: int = 3600
+    scenario_solver_timeout: float = 60.0
+    causal_min_confidence: float = 0.70
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o"
     openai_base_url: str | None = None
@@ -199,11 +202,14 @@ class Settings:
             vision_port=vision_port,
             vision_url=get("VISION_URL", default=f"http://127.0.0.1:{vision_port}/graphql"),
             vision_workers=int(get("VISION_WORKERS", default=1)),
+            vision_worker_metrics_port=int(get("VISION_WORKER_METRICS_PORT", default=0)),
             subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),
             redis_cache_ttl=int(get("REDIS_CACHE_TTL", default=3600)),
             query_timeout=float(get("QUERY_TIMEOUT", default=30)),
             max_rows=int(get("MAX_ROWS", default=1000)),
             etl_sync_interval=int(get("ETL_SYNC_INTERVAL", default=3600)),
+            scenario_solver_timeout=float(get("SCENARIO_SOLVER_TIMEOUT", default=60)),
+            causal_min_confidence=float(get("CAUSAL_MIN_CONFIDENCE", default=0.70)),
             openai_api_key=get("OPENAI_API_KEY"),
             openai_model=get("OPENAI_MODEL", default="gpt-4o"),
             openai_base_url=get("OPENAI_BASE_URL"),
@@ -249,6 +255,10 @@ class Settings:
             raise SettingsError("ENCRYPTION_KEY must be exactly 32 characters")
         if self.gateway_only and not self.gateway_signing_secret:
             raise SettingsError("SUBGRAPH_GATEWAY_ONLY needs GATEWAY_SHARED_SECRET (or an HS* JWT_SECRET)")
+        if not 0 < self.scenario_solver_timeout <= 3600:
+            raise SettingsError("SCENARIO_SOLVER_TIMEOUT must be between 0 and 3600 seconds")
+        if not 0 <= self.causal_min_confidence <= 1:
+            raise SettingsError("CAUSAL_MIN_CONFIDENCE must be between 0 and 1")
         if not self.is_production:
             return
         required = {

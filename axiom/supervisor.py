@@ -1,7 +1,8 @@
 """`axiom up`: one command that brings the whole system up, keeps it up, and takes it down cleanly.
 
-Order: embedded servers (for each URL not configured) → migrations → demo data → the processes of `PROCESSES`
-(each once those it comes `after` are ready). Then a crashed process or embedded server is restarted with
+Order: embedded servers (for each URL not configured) → migrations → demo data → the processes of
+`processes(settings)`: Weaver, Vision, Vision's job workers and the gateway, each once those it comes `after` are
+ready. Then a crashed process or embedded server is restarted with
 backoff while the rest keep serving (see `axiom.supervision`). Ctrl-C (or SIGTERM) stops them in reverse order;
 every child is also tied to us with PDEATHSIG, so even a killed supervisor leaves nothing running. Data stays
 in the data folder for the next `up`; one `up` at a time may use a data folder (a lock file says which).
@@ -52,6 +53,14 @@ PROCESSES: tuple[ProcessSpec, ...] = (
     ProcessSpec("vision", ("serve", "vision"), http_service="vision"),
     ProcessSpec("gateway", ("serve", "gateway"), http_service="gateway", after=("weaver", "vision")),
 )
+
+
+def processes(settings: Settings) -> tuple[ProcessSpec, ...]:
+    """`PROCESSES` plus Vision's job workers (`VISION_WORKERS`, at least one): they serve no HTTP, and start once
+    Vision is ready (its migrations and queue are in place by then)."""
+    workers = tuple(ProcessSpec(f"vision-worker-{number}", ("worker",), after=("vision",))
+                    for number in range(1, max(1, settings.vision_workers) + 1))
+    return PROCESSES + workers
 
 
 class StartupError(RuntimeError):
@@ -235,7 +244,7 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
             asyncio.run(load_demo(settings))
         if settings.graphiql:
             _install_graphiql()
-        start_processes(PROCESSES, lambda spec: AxiomProcess(spec, settings, env, folder / "run"), started)
+        start_processes(processes(settings), lambda spec: AxiomProcess(spec, settings, env, folder / "run"), started)
         _print_banner(settings)
         Supervisor([*embedded.started, *started], say=_say).run()
     except KeyboardInterrupt:

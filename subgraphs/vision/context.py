@@ -20,13 +20,22 @@ from subgraphs.vision.glossary import GlossaryClient
 from subgraphs.vision.loaders import VisionLoaders
 from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
 from subgraphs.vision.pivots import PivotService
-from subgraphs.vision.refresh import CubeRefresher, EtlLoop
+from subgraphs.vision.jobs.events import EventBus
+from subgraphs.vision.jobs.queue import JobQueue
+from subgraphs.vision.refresh import CubeRefresher
 from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
+from subgraphs.vision.store.scenarios import ScenarioStore
 from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
 from subgraphs.vision.weaver_catalog import WeaverCatalog
+
+
+JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
+
+
+REDIS_TIMEOUT = 1.0  # seconds
 
 
 class VisionResources:
@@ -37,26 +46,31 @@ class VisionResources:
         self.engine: AsyncEngine | None = None
         self.redis: Redis | None = None
         self.airflow: AirflowClient | None = None
-        self.etl_loop: EtlLoop | None = None
-        self.events = RefreshEvents(None)
+        self.jobs: JobQueue | None = None
+        self.bus = EventBus(None)
+        self.events = RefreshEvents(bus=self.bus)
         self._asker: PivotAsker | None = None
         self._glossary: GlossaryClient | None = None
         self._weaver_http = None
+        self._subscriber: Redis | None = None
         self.gateway_requests = GatewayRequestSigner.from_settings(settings)
         self.rate_limit = self._rate_limit(None)
 
-    async def open(self, *, run_etl: bool = True) -> None:
+    async def open(self) -> None:
         if self.settings.database_url:
             self.engine = create_engine(self.settings, subgraph="vision")
         if self.settings.redis_url:
-            self.redis = Redis.from_url(self.settings.redis_url)
-        self.events = RefreshEvents(self.redis)
+            # Short timeouts: a hung Redis makes the rate limit and the pivot cache fall back instead of hanging
+            # requests. Subscriptions wait for events for as long as they last: their client has no read timeout.
+            self.redis = Redis.from_url(self.settings.redis_url, socket_timeout=REDIS_TIMEOUT,
+                                        socket_connect_timeout=REDIS_TIMEOUT)
+            self._subscriber = Redis.from_url(self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT)
+            self.jobs = JobQueue(self.redis)
+        self.bus = EventBus(self.redis, self._subscriber)
+        self.events = RefreshEvents(bus=self.bus)
         self.rate_limit = self._rate_limit(self.redis)
         if self.settings.airflow_base_url:
             self.airflow = AirflowClient(self.settings.airflow_base_url)
-        if run_etl and self.engine is not None:
-            self.etl_loop = EtlLoop(self.refresher(), self.settings.etl_sync_interval)
-            self.etl_loop.start()
 
     def _rate_limit(self, redis: Redis | None) -> OperationRateLimit:
         """RATE_LIMIT_PER_MINUTE operations per tenant; counted in Redis when configured (in-process while it
@@ -96,10 +110,24 @@ class VisionResources:
     def refresher(self) -> CubeRefresher:
         return CubeRefresher(self.require_engine(), self.cache, self.airflow, self.events.publish)
 
+    def require_jobs(self) -> JobQueue:
+        """The job queue; without REDIS_URL there is none, and long work is refused with a clear error."""
+        if self.jobs is None:
+            raise ApiError("long work needs the job queue, and REDIS_URL is not set", code=JOBS_UNAVAILABLE)
+        return self.jobs
+
+    async def after_refresh(self, cube) -> None:
+        """Work that follows a successful refresh of `cube` (run by the refresh job): causal links are
+        rediscovered on the new data."""
+        from subgraphs.vision.causal.job import queue_discovery
+        from subgraphs.vision.causal.series import time_levels
+        from subgraphs.vision.store.cubes import CubeStore
+
+        refreshed = await CubeStore(self.require_engine()).get(cube.tenant_id, cube.id)
+        if self.jobs is not None and refreshed is not None and time_levels(refreshed.model):
+            await queue_discovery(self.jobs, refreshed)
+
     async def close(self) -> None:
-        if self.etl_loop is not None:
-            await self.etl_loop.stop()
-            self.etl_loop = None
         if self._asker is not None:
             await self._asker.close()
             self._asker = None
@@ -115,6 +143,9 @@ class VisionResources:
         if self.redis is not None:
             await self.redis.aclose()
             self.redis = None
+        if self._subscriber is not None:
+            await self._subscriber.aclose()
+            self._subscriber = None
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None
@@ -201,6 +232,12 @@ class VisionContext(RequestContext):
     @property
     def refresher(self) -> CubeRefresher:
         return self.resources.refresher()
+
+    @property
+    def scenarios(self) -> ScenarioStore:
+        if "scenarios" not in self._stores:
+            self._stores["scenarios"] = ScenarioStore(self.resources.require_engine())
+        return self._stores["scenarios"]
 
     @property
     def views(self) -> ViewStore:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError
 
@@ -80,10 +81,12 @@ async def load_cube_documents(
     read_catalog: CatalogRead,
     cubes: CubeStore,
     views: ViewStore,
+    populate: Callable[[StoredCube], Awaitable[object]] | None = None,
 ) -> LoadReport:
     """Parse, check and store each `(file name, xml)` and build and populate the cubes' views.
 
     Any problem in any file → nothing is stored and `report.problems` says why (file, line, cube, element).
+    `populate(cube)` fills a built view (e.g. by queueing a job); without it the views are filled here.
     """
     report = LoadReport()
     parsed = _parse_all(documents, report)
@@ -114,6 +117,9 @@ async def load_cube_documents(
             return report
         await transaction.commit()
     for stored in built:
+        if populate is not None:  # e.g. queued as a job: the run reports the outcome
+            await populate(stored)
+            continue
         try:
             await views.refresh(stored, trigger="create")
         except RefreshFailed as exc:

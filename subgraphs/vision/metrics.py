@@ -30,3 +30,9 @@ def record_cache_lookup(hit: bool) -> None:
     _lookups[result] += 1
     CACHE_LOOKUPS.labels(result).inc()
     CACHE_HIT_RATIO.set(_lookups["hit"] / (_lookups["hit"] + _lookups["miss"]))
+SCENARIO_COMPUTE_DURATION = Histogram(
+    "vision_scenario_compute_duration_seconds", "Duration of a scenario solve (SLSQP), by final status", ["status"],
+    registry=REGISTRY, buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
+)
+ACTIVE_COMPUTATIONS = Gauge("vision_active_computations", "Scenario solves running in this process",
+                            registry=REGISTRY)

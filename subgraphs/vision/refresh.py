@@ -1,8 +1,10 @@
-"""Refreshing cubes: one cube on demand (`refreshCube`), all cubes on the ETL interval or through Airflow."""
+"""Refreshing cubes: one cube on demand (`refreshCube`), all cubes on the ETL schedule or through Airflow.
+
+Both run as jobs of the worker (`subgraphs.vision.jobs`); this module is the work itself.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -30,17 +32,17 @@ class CubeRefresher:
         self.cache = cache
         self.airflow = airflow
 
-    async def refresh(self, cube: StoredCube, *, trigger: str = "manual") -> RefreshRun:
+    async def refresh(self, cube: StoredCube, *, trigger: str = "manual", run_id: str | None = None) -> RefreshRun:
         """Build the view if it is missing or outdated, else refresh it concurrently; drop the cube's cached pivots.
 
-        Raises RefreshFailed (the failed run is recorded).
+        With `run_id`, that (pending) run is the one recorded. Raises RefreshFailed (the failed run is recorded).
         """
         started = time.perf_counter()
         status = "failed"
         try:
-            run = await self.views.ensure(cube)
+            run = await self.views.ensure(cube, run_id=run_id)
             if run is None:
-                run = await self.views.refresh(cube, trigger=trigger)
+                run = await self.views.refresh(cube, trigger=trigger, run_id=run_id)
             status = "succeeded"
             return run
         finally:
@@ -102,34 +104,3 @@ class CubeRefresher:
                 settled += 1
         return settled
 
-
-class EtlLoop:
-    """Runs `full_sync` every ETL_SYNC_INTERVAL seconds (first run one interval after start)."""
-
-    def __init__(self, refresher: CubeRefresher, interval_seconds: float):
-        self.refresher = refresher
-        self.interval = interval_seconds
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        if self.interval > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="vision-etl-loop")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            try:
-                await self.refresher.follow_airflow()
-                runs = await self.refresher.full_sync()
-                log.info("ETL sync: %d cube runs", len(runs))
-            except Exception:  # the loop must outlive one failed sync; the failure is logged with its trace
-                log.exception("ETL sync failed")

@@ -12,11 +12,11 @@ from axiom.errors import ApiError, BadUserInput, Forbidden, NotFound
 from axiom.graphql_types import UserError
 from subgraphs.vision.cube_deletion import delete_cube
 from subgraphs.vision.glossary import GlossaryUnavailable, member_hints
+from subgraphs.vision.jobs.refresh_jobs import queue_refresh
 from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
 from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
 from subgraphs.vision.store.cubes import StoredCube
-from subgraphs.vision.store.views import RefreshFailed
 from subgraphs.vision.types import Cube, RefreshRun
 from subgraphs.vision.weaver_catalog import WeaverUnavailable
 
@@ -124,7 +124,8 @@ class CubeFileWarning:
     message: str = strawberry.field(description="What is left out and why.")
 
 
-@strawberry.type(description="Cubes stored (and views built) by loadCubes; problems are in userErrors.")
+@strawberry.type(description="Cubes stored by loadCubes (their views are filled by jobs: watch cubeRefreshes); "
+                               "problems are in userErrors.")
 class LoadCubesPayload:
     cubes: list[Cube] = strawberry.field(description="The cubes stored; empty when any file has a problem.")
     user_errors: list[UserError] = strawberry.field(description="One per problem, naming file and line.")
@@ -134,9 +135,10 @@ class LoadCubesPayload:
 
 @strawberry.type(description="The outcome of refreshCube.")
 class RefreshCubePayload:
-    cube: Cube | None = strawberry.field(description="The cube after the refresh.")
-    run: RefreshRun | None = strawberry.field(description="The recorded run (also when it failed).")
-    user_errors: list[UserError] = strawberry.field(description="Why the refresh failed, if it did.")
+    cube: Cube | None = strawberry.field(description="The cube (as it is before the queued refresh runs).")
+    run: RefreshRun | None = strawberry.field(description="The queued run, `pending`.")
+    user_errors: list[UserError] = strawberry.field(description="Always empty: a failed refresh is recorded on "
+                                                                "its run (status failed, error).")
 
 
 @strawberry.input(description="Which cube member names which glossary term.")
@@ -181,7 +183,8 @@ class Mutation:
     @strawberry.mutation(description="Store cube files for the tenant and build their views (admin role). All or "
                                      "nothing: any invalid file, or a table or column the datasource (of the "
                                      "caller's tenant, as Weaver last synced it) does not have, stores nothing and "
-                                     "is reported in userErrors with its file, line, cube and element.")
+                                     "is reported in userErrors with its file, line, cube and element. The views are "
+                                     "filled by jobs (runs with trigger `create`).")
     async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
         context = info.context
         if not context.principal.is_admin:
@@ -197,10 +200,12 @@ class Mutation:
             return await context.resources.weaver_catalog.tables(datasource_id, wanted,
                                                                  authorization=context.authorization)
 
+        jobs = context.resources.require_jobs()  # before anything is stored: no Redis, no view builds
         try:
             report = await load_cube_documents(
                 [(d.file_name, d.xml) for d in input.documents], tenant_id=context.tenant_id,
-                datasource_id=datasource_id, read_catalog=read_catalog, cubes=context.cubes, views=context.views)
+                datasource_id=datasource_id, read_catalog=read_catalog, cubes=context.cubes, views=context.views,
+                populate=lambda stored: queue_refresh(jobs, context.views, stored, trigger="create"))
         except WeaverUnavailable as exc:
             log.warning("loadCubes: %s", exc)
             raise ApiError("the datasource's tables cannot be read from Weaver now; try again",
@@ -226,22 +231,17 @@ class Mutation:
         await delete_cube(stored, cubes=context.cubes, views=context.views, cache=context.resources.cache)
         return DeleteCubePayload(deleted_id=strawberry.ID(stored.id), user_errors=[])
 
-    @strawberry.mutation(description="Refresh a cube's materialized view now (built first if missing); "
-                                     "the run is recorded and the cube's cached pivots are dropped.")
+    @strawberry.mutation(description="Queue a refresh of a cube's materialized view (built first if missing) and "
+                                     "return its run at once, `pending`; a worker runs it (watch it with "
+                                     "cubeRefreshes or Cube.refreshRuns) and drops the cube's cached pivots. "
+                                     "Errors: NOT_FOUND, JOBS_UNAVAILABLE (no REDIS_URL).")
     async def refresh_cube(self, info: strawberry.Info,
                            id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id.")]
                            ) -> RefreshCubePayload:
         context = info.context
         stored = await find_cube(context, str(id))
-        try:
-            run = await context.refresher.refresh(stored, trigger="manual")
-            errors = []
-        except RefreshFailed as exc:
-            run = exc.run
-            errors = [UserError(field="id", message=f"refresh failed: {exc.run.error}", code="REFRESH_FAILED")]
-        refreshed = await context.cubes.get(context.tenant_id, stored.id)
-        return RefreshCubePayload(cube=Cube.of(refreshed) if refreshed else None, run=RefreshRun.of(run),
-                                  user_errors=errors)
+        run = await queue_refresh(context.resources.require_jobs(), context.views, stored, trigger="manual")
+        return RefreshCubePayload(cube=Cube.of(stored), run=RefreshRun.of(run), user_errors=[])
 
     @strawberry.mutation(description="Link a cube's measure, calculated member or level to a term of Weaver's "
                                      "glossary (replacing its previous term). The member's `glossaryTerm` then "

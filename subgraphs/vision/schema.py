@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from strawberry.tools import merge_types
+
 from axiom.graphql_policy import PolicyExtension
 from axiom.graphql_schema import AxiomSchema
 from axiom.input_guard import ControlCharacterGuard
 from axiom.rate_limit_extension import TenantRateLimitExtension
 from axiom.service import api_error_extensions
+from subgraphs.vision.causal.graphql import CausalMutation, CausalQuery
 from subgraphs.vision.resolvers import Mutation, Query
+from subgraphs.vision.scenarios.graphql import ScenarioMutation, ScenarioQuery, ScenarioSubscription
+from subgraphs.vision.scenarios.types import Scenario
 from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
 schema = AxiomSchema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[Cube, Table],
+    query=merge_types("Query", (Query, ScenarioQuery, CausalQuery)),
+    mutation=merge_types("Mutation", (Mutation, ScenarioMutation, CausalMutation)),
+    subscription=merge_types("Subscription", (Subscription, ScenarioSubscription)),
+    types=[Cube, Table, Scenario],
     extensions=[ControlCharacterGuard, PolicyExtension, TenantRateLimitExtension, api_error_extensions],
     federation_version="2.7",
 )

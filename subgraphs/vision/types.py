@@ -256,7 +256,8 @@ class Cube:
 class RefreshRun:
     id: strawberry.ID = strawberry.field(description="The run's id.")
     trigger: str = strawberry.field(description="What started it: create, manual, schedule or airflow.")
-    status: str = strawberry.field(description="running, succeeded, failed or triggered (Airflow is on it).")
+    status: str = strawberry.field(description="pending (queued for a worker), running, succeeded, failed or "
+                                               "triggered (Airflow is on it).")
     started_at: datetime = strawberry.field(description="When it started.")
     finished_at: datetime | None = strawberry.field(description="When it ended.")
     rows: int | None = strawberry.field(description="Rows in the view after the refresh.")

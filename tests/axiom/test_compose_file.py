@@ -10,7 +10,7 @@ import yaml
 from axiom.settings import Settings
 
 COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "compose.yaml").read_text())
-AXIOM_SERVICES = ("weaver", "vision", "gateway")
+AXIOM_SERVICES = ("weaver", "vision", "vision-worker", "gateway")
 
 
 def test_every_long_running_service_has_a_health_check():

@@ -1,4 +1,5 @@
-"""The whole system on free ports: demo data seeded, both subgraphs and the gateway as real processes."""
+"""The whole system on free ports: demo data seeded, both subgraphs, a Vision worker and the gateway as real
+processes."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def sentry_receiver():
 
 @pytest.fixture(scope="session")
 def system(services_settings, tmp_path_factory, fake_openai, sentry_receiver):
-    """Start weaver, vision and the gateway like `axiom up` does; yields the processes' base URLs."""
+    """Start weaver, vision, a Vision worker and the gateway like `axiom up` does; yields the base URLs."""
     asyncio.run(load_demo(services_settings))
     ports = {name: free_port() for name in ("weaver", "vision", "gateway")}
     env = {
@@ -82,6 +83,9 @@ def system(services_settings, tmp_path_factory, fake_openai, sentry_receiver):
             process.start([sys.executable, "-m", "axiom.cli", "serve", name], env=env)
             started.append(process)
             process.wait_http_ok(f"http://127.0.0.1:{ports[name]}/health/live", 60)
+        worker = ManagedProcess("vision-worker", folder)  # runs Vision's jobs (refreshes, solves)
+        worker.start([sys.executable, "-m", "axiom.cli", "worker"], env={**env, "ETL_SYNC_INTERVAL": "0"})
+        started.append(worker)
         yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     finally:
         for process in reversed(started):

@@ -64,8 +64,9 @@ async def _database(settings) -> asyncpg.Connection:
 
 
 async def _runs_since(conn: asyncpg.Connection, since) -> dict[str, list[str]]:
+    # The DAG's runs only (`refreshCube` records them as manual): workers may also run the ETL schedule meanwhile.
     rows = await conn.fetch("SELECT cube_id::text, status FROM vision.refresh_runs WHERE started_at > $1 "
-                            "ORDER BY started_at", since)
+                            "AND trigger = 'manual' ORDER BY started_at", since)
     runs: dict[str, list[str]] = {}
     for row in rows:
         runs.setdefault(row["cube_id"], []).append(row["status"])

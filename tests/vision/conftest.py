@@ -3,6 +3,9 @@ session's PostgreSQL, and the app over ASGI."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+import uuid
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -13,6 +16,8 @@ from axiom.database import create_engine
 from axiom.db_roles import grant_source_schema, libpq_url
 from axiom.demo import DEMO_SCHEMA, load_demo_data
 from subgraphs.vision.app import create_app
+from subgraphs.vision.jobs.worker import build_worker
+from tests.vision.worker_processes import own_queue_settings
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
@@ -124,9 +129,16 @@ async def vision_client(settings):
             yield client
 
 
+@pytest.fixture(scope="session")
+def vision_settings(services_settings):
+    """The session's servers, with Vision's job queue on a Redis database of its own: jobs these tests queue
+    run on the workers these tests start (not on the end-to-end tests' worker process, which may be up)."""
+    return own_queue_settings(services_settings, 1)
+
+
 @pytest.fixture
-async def client(services_settings, weaver_url):
-    async with vision_client(services_settings.replace(weaver_url=weaver_url)) as client:
+async def client(vision_settings, weaver_url):
+    async with vision_client(vision_settings.replace(weaver_url=weaver_url)) as client:
         yield client
 
 
@@ -146,3 +158,35 @@ def graphql_caller(client, make_token):
 @pytest.fixture
 def graphql(client, make_token):
     return graphql_caller(client, make_token)
+
+
+@asynccontextmanager
+async def running_worker(settings):
+    """A Vision worker in the test's event loop (on the session's Redis and PostgreSQL) until the block ends."""
+    worker = build_worker(settings, handle_signals=False)
+    await worker.queue.connect()
+    task = asyncio.create_task(worker.start())
+    try:
+        yield worker
+    finally:
+        await worker.stop()
+        await asyncio.wait_for(task, 10)
+        await worker.queue.disconnect()
+
+
+@pytest.fixture
+async def worker(vision_settings):
+    """One worker running jobs while the test runs (the ETL schedule off: tests ask for it themselves)."""
+    async with running_worker(vision_settings.replace(etl_sync_interval=0)) as worker:
+        yield worker
+
+
+async def wait_until(check, timeout: float = 20.0, interval: float = 0.05):
+    """Poll the async `check` until it returns something truthy; that value is returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value or time.monotonic() > deadline:
+            assert value, f"condition not met within {timeout}s"
+            return value
+        await asyncio.sleep(interval)

@@ -22,7 +22,7 @@ async def test_a_member_term_changed_between_two_lookups(services_settings, demo
     scope = {"type": transport, "path": "/graphql", "headers": [], "method": "POST"}
     request = WebSocket(scope, _never, _never) if transport == "websocket" else Request(scope)
     resources = VisionResources(services_settings)
-    await resources.open(run_etl=False)
+    await resources.open()
     try:
         context = VisionContext(principal=Principal(tenant_id, "ann"), request=request, resources=resources)
         first, second = str(uuid.uuid4()), str(uuid.uuid4())

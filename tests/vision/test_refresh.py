@@ -1,4 +1,4 @@
-"""Refreshes: the ETL loop, full syncs, and handing them to Airflow over its REST API (a local server)."""
+"""Refreshes: the ETL schedule, full syncs, and handing them to Airflow over its REST API (a local server)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import pytest
 
 from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
-from subgraphs.vision.refresh import CubeRefresher, EtlLoop
+from subgraphs.vision.refresh import CubeRefresher
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
 from tests.vision.airflow_server import FakeAirflow, serve
+from tests.vision.conftest import running_worker, wait_until
+from tests.vision.worker_processes import own_queue_settings
 
 
 async def test_full_sync_refreshes_every_cube_and_records_schedule_runs(demo_cubes, engine):
@@ -21,20 +23,23 @@ async def test_full_sync_refreshes_every_cube_and_records_schedule_runs(demo_cub
     assert [(r.trigger, r.status) for r in mine] == [("schedule", "succeeded")]
 
 
-async def test_etl_loop_syncs_on_its_interval(demo_cubes, engine):
+async def test_the_etl_schedule_is_a_cron_job_run_once_per_interval_across_workers(demo_cubes, engine,
+                                                                                   services_settings):
     [cube] = demo_cubes
-    loop = EtlLoop(CubeRefresher(engine), interval_seconds=0.2)
-    loop.start()
-    try:
-        # A full sync refreshes every cube of the session's tenants, so it may take a while to reach this one.
-        for _ in range(600):
-            runs = await ViewStore(engine).runs(cube.tenant_id, cube.id)
-            if any(r.trigger == "schedule" and r.status == "succeeded" for r in runs):
-                break
-            await asyncio.sleep(0.1)
-    finally:
-        await loop.stop()
-    assert any(r.trigger == "schedule" and r.status == "succeeded" for r in runs), runs
+    every_second = own_queue_settings(services_settings, 6).replace(etl_sync_interval=1)
+    async with running_worker(every_second), running_worker(every_second):
+        async def synced_twice():
+            return len([r for r in await _schedule_runs(engine, cube) if r.status == "succeeded"]) >= 2
+
+        await wait_until(synced_twice, timeout=90)  # a sync refreshes every cube of the session's tenants
+    runs = sorted(await _schedule_runs(engine, cube), key=lambda r: r.started_at)
+    # One sync at a time across both workers: each run starts after the one before it ended.
+    finished = [r for r in runs if r.finished_at is not None]
+    assert all(later.started_at >= earlier.finished_at for earlier, later in zip(finished, finished[1:])), runs
+
+
+async def _schedule_runs(engine, cube):
+    return [r for r in await ViewStore(engine).runs(cube.tenant_id, cube.id, limit=100) if r.trigger == "schedule"]
 
 
 async def test_with_airflow_a_full_sync_triggers_the_dag_and_settles_when_it_finishes(demo_cubes, engine):

@@ -135,7 +135,7 @@ class CubeStore:
         return found
 
     async def all_tenants(self) -> list[StoredCube]:
-        """Every cube of every tenant: for the ETL loop, which runs outside any request."""
+        """Every cube of every tenant: for the ETL schedule, which runs outside any request."""
         return await self._select("true ORDER BY tenant_id, name")
 
     async def _select(self, where: str, **params) -> list[StoredCube]:

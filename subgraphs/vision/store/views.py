@@ -30,7 +30,7 @@ class RefreshRun:
     cube_id: str
     tenant_id: str
     trigger: str  # create | manual | schedule | airflow
-    status: str  # running | succeeded | failed | triggered
+    status: str  # pending (queued as a job) | running | succeeded | failed | triggered
     started_at: datetime
     finished_at: datetime | None
     rows: int | None
@@ -103,11 +103,12 @@ class ViewStore:
             await self._announce(run)
         return run
 
-    async def ensure(self, cube: StoredCube) -> RefreshRun | None:
+    async def ensure(self, cube: StoredCube, *, run_id: str | None = None) -> RefreshRun | None:
         """Create the view if it is missing or was built for an older definition, and populate it.
 
-        Returns the populating run, or None when the view was already current. Raises RefreshFailed (with a
-        recorded failed run) when PostgreSQL refuses to build the view, e.g. a table has gone.
+        Returns the populating run (recorded as `run_id` when given: a job's pending run), or None when the view
+        was already current. Raises RefreshFailed (with a recorded failed run) when PostgreSQL refuses to build
+        the view, e.g. a table has gone.
         """
         try:
             async with self.engine.begin() as conn:
@@ -115,10 +116,10 @@ class ViewStore:
         except (DBAPIError, CubeXmlError, FanOut) as exc:
             message = database_message(exc) if isinstance(exc, DBAPIError) else str(exc)
             log.warning("view of cube %s not built: %s", cube.id, message)
-            run_id = await self._start(cube, "create")
+            run_id = await self._start(cube, "create", run_id)
             raise RefreshFailed(await self._finish(run_id, cube.id, "failed", None,
                                                    f"view not built: {message}"[:1000])) from exc
-        return await self.refresh(cube, trigger="create") if built else None
+        return await self.refresh(cube, trigger="create", run_id=run_id) if built else None
 
     async def build(self, conn: AsyncConnection, cube: StoredCube) -> bool:
         """In the caller's transaction: (re)create the cube's views, empty, unless they are current.
@@ -156,21 +157,45 @@ class ViewStore:
         for name in await self._views_of(cube, conn):
             await conn.execute(text(f"DROP MATERIALIZED VIEW IF EXISTS {qualified(MV_SCHEMA, name)}"))
 
-    async def _start(self, cube: StoredCube, trigger: str) -> str:
-        """Record a run as running and announce it; returns its id."""
-        run_id = str(uuid.uuid4())
+    async def _start(self, cube: StoredCube, trigger: str, run_id: str | None = None) -> str:
+        """Record a run as running and announce it; returns its id.
+
+        With `run_id`, that run (pending, or left running by a worker that died) is the one recorded: a job
+        retried after a crash refreshes again and finishes the same run.
+        """
+        run_id = run_id or str(uuid.uuid4())
         async with self.engine.begin() as conn:
             row = (await conn.execute(
                 text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
-                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') RETURNING {_RUN_COLUMNS}"),
+                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') ON CONFLICT (id) DO UPDATE SET "
+                     f"status = 'running', started_at = clock_timestamp(), finished_at = NULL, rows = NULL, "
+                     f"error = NULL RETURNING {_RUN_COLUMNS}"),
                 {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
             )).one()
         await self._announced(_run(row))
         return run_id
 
-    async def refresh(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
-        """Refresh the view (concurrently once it holds data) and record the run; raises RefreshFailed."""
-        run_id = await self._start(cube, trigger)
+    async def record_pending(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
+        """Record a run queued as a job (not announced: subscribers hear of it when it starts running)."""
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(
+                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'pending') RETURNING {_RUN_COLUMNS}"),
+                {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
+            )).one()
+        return _run(row)
+
+    async def run(self, run_id: str) -> RefreshRun | None:
+        """One run by id, whatever its tenant (for jobs, which carry only the run id)."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
+                                           f"WHERE id = CAST(:id AS uuid)"), {"id": run_id})).one_or_none()
+        return _run(row) if row is not None else None
+
+    async def refresh(self, cube: StoredCube, *, trigger: str, run_id: str | None = None) -> RefreshRun:
+        """Refresh the view (concurrently once it holds data) and record the run (`run_id`: a job's run);
+        raises RefreshFailed."""
+        run_id = await self._start(cube, trigger, run_id)
         layout = cube.layout
         started = time.perf_counter()
         try:
@@ -206,7 +231,7 @@ class ViewStore:
         return await self._announced(_run(row))
 
     async def triggered_runs(self) -> dict[str, list[RefreshRun]]:
-        """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL loop)."""
+        """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL schedule)."""
         async with self.engine.connect() as conn:
             result = await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
                                              f"WHERE status = 'triggered' ORDER BY started_at"))

@@ -1,0 +1,260 @@
+"""Scenario solves and their events, end to end: one run prints every figure of issue 9's benchmark.
+
+1. SLSQP solve time for 50 levers and 20 constraints (in-process, median of repeats; and once through a worker).
+2. Event latency from a worker-side publish (the event bus, as `solve_scenario` publishes) to a client
+   subscribed through the gateway over WebSocket: median and p95.
+3. 200 concurrent subscribers (WebSocket, through the gateway) to one run: every one must get every event.
+4. A worker SIGKILLed mid-solve: time until another worker takes the job, and until the run completes.
+
+Starts embedded PostgreSQL, Valkey and the Bolt server, the demo data, Weaver, Vision, two workers and the
+gateway on free ports (about a minute on 2 cores), then stops them all.
+
+    uv run python bench/scenario_solver.py [--events 200] [--subscribers 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import websockets
+from redis.asyncio import Redis
+from saq.job import Status
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from axiom.auth import issue_token  # noqa: E402
+from axiom.demo import DEMO_TENANT  # noqa: E402
+from axiom.embedded import EmbeddedServices  # noqa: E402
+from axiom.embedded.process import ManagedProcess, free_port  # noqa: E402
+from axiom.migrate import upgrade  # noqa: E402
+from axiom.settings import Settings  # noqa: E402
+from axiom.supervisor import load_demo  # noqa: E402
+from subgraphs.vision.jobs.events import EventBus  # noqa: E402
+from subgraphs.vision.jobs.queue import JobQueue  # noqa: E402
+from subgraphs.vision.scenarios.model import Lever, Outcome, ScenarioDefinition, ScenarioModel, Term  # noqa: E402
+from subgraphs.vision.scenarios.progress import scenario_topic  # noqa: E402
+from subgraphs.vision.scenarios.solve_job import solve_job_key  # noqa: E402
+from subgraphs.vision.scenarios.solver import solve  # noqa: E402
+from tests.vision.scenario_inputs import CREATE, RUN, RUN_RESULT, slow_input  # noqa: E402
+
+WATCH = "subscription($id: ID!) { scenarioProgress(scenarioId: $id) { runId status iteration } }"
+
+
+def problem(levers: int = 50, constraints: int = 20, seed: int = 1) -> dict:
+    """A concave objective over `levers` levers, `constraints` linear outcome caps (API input shape)."""
+    rng = np.random.default_rng(seed)
+    outcomes = [{"name": f"y{j}", "intercept": float(rng.uniform(0, 10)),
+                 "coefficients": [{"lever": f"x{i}", "coefficient": float(rng.normal())} for i in range(levers)]}
+                for j in range(constraints)]
+    objective = " + ".join(f"{rng.uniform(0.5, 2):.3f}*x{i} - 0.1*x{i}^2" for i in range(levers))
+    return {"cube": "Sales", "case": f"bench-{uuid.uuid4().hex[:8]}", "name": "50x20",
+            "levers": [{"name": f"x{i}", "base": 1, "min": 0, "max": 10} for i in range(levers)],
+            "objective": {"sense": "MAXIMIZE", "expression": objective},
+            "constraints": [f"y{j} <= {rng.uniform(5, 20):.2f}" for j in range(constraints)],
+            "outcomeModel": {"source": "COEFFICIENTS", "outcomes": outcomes}}
+
+
+def solve_in_process(repeats: int) -> list[float]:
+    data = problem()
+    definition = ScenarioDefinition(
+        levers=tuple(Lever(x["name"], x["base"], x["min"], x["max"]) for x in data["levers"]),
+        outcomes=tuple(Outcome(o["name"], "linear", o["intercept"],
+                               tuple(Term(c["lever"], c["coefficient"]) for c in o["coefficients"]))
+                       for o in data["outcomeModel"]["outcomes"]),
+        sense="maximize", objective=data["objective"]["expression"], constraints=tuple(data["constraints"]))
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = solve(ScenarioModel(definition), timeout=60)
+        times.append(time.perf_counter() - started)
+    print(f"  in-process: {result.status}, {result.iterations} iterations, feasible={result.is_feasible}")
+    return times
+
+
+class System:
+    """The processes of `axiom up`, with two workers, on free ports."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.services = EmbeddedServices(folder / "services", preferred_ports=False, durable=False)
+        self.processes: dict[str, ManagedProcess] = {}
+
+    def start(self) -> Settings:
+        settings = self.services.start(Settings.from_env())
+        upgrade(settings.database_url)
+        asyncio.run(load_demo(settings))
+        ports = {name: free_port() for name in ("weaver", "vision", "gateway")}
+        env = {**os.environ, **self.services.environment(), "LOG_FORMAT": "console", "LOG_LEVEL": "WARNING",
+               "ETL_SYNC_INTERVAL": "0", **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()}}
+        for name in ("weaver", "vision", "worker-1", "worker-2", "gateway"):
+            process = ManagedProcess(name, self.folder / "run")
+            command = ["worker"] if name.startswith("worker") else ["serve", name]
+            process.start([sys.executable, "-m", "axiom.cli", *command], env=env)
+            self.processes[name] = process
+            if name in ports:
+                process.wait_http_ok(f"http://127.0.0.1:{ports[name]}/health/live", 90)
+        self.gateway = f"http://127.0.0.1:{ports['gateway']}/graphql"
+        return settings
+
+    def worker_pids(self) -> dict[int, str]:
+        return {p.pid: name for name, p in self.processes.items() if name.startswith("worker") and not p.exited()}
+
+    def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+        self.services.stop()
+
+
+async def call(client: httpx.AsyncClient, token: str, query: str, variables: dict) -> dict:
+    response = await client.post(client.gateway, json={"query": query, "variables": variables},
+                                 headers={"authorization": f"Bearer {token}"})
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code}: {response.text[:500]}")
+    return response.json()["data"]
+
+
+async def subscribe(url: str, token: str, scenario_id: str):
+    ws = await websockets.connect(url.replace("http://", "ws://"), subprotocols=["graphql-transport-ws"],
+                                  max_queue=None)
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH,
+                                                                         "variables": {"id": scenario_id}}}))
+    return ws
+
+
+async def receive_all(ws, on_event) -> int:
+    """Read events until the stream completes; returns how many arrived."""
+    count = 0
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 60))
+        if message["type"] == "complete":
+            return count
+        if message["type"] == "error" or "errors" in message.get("payload", {}):
+            raise RuntimeError(f"subscription failed: {message}")
+        if message["type"] == "next":
+            count += 1
+            on_event(message["payload"]["data"]["scenarioProgress"], time.perf_counter())
+
+
+async def wait_subscribers(redis: Redis, topic: str, count: int, timeout: float = 120) -> None:
+    """Until Vision holds `count` subscriptions of the topic (each subscription has its own Redis channel)."""
+    channel, deadline = f"vision:events:{topic}", time.monotonic() + timeout
+    while (subscribed := (await redis.pubsub_numsub(channel))[0][1]) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {subscribed} of {count} subscriptions reached Vision")
+        await asyncio.sleep(0.05)
+
+
+async def publish_run(bus: EventBus, scenario: dict, events: int, gap: float) -> dict[int, float]:
+    """Publish a run's RUNNING events and its end as the solve job does; returns publish times by iteration."""
+    run_id, sent = str(uuid.uuid4()), {}
+    for iteration in range(1, events + 1):
+        status = "COMPLETED" if iteration == events else "RUNNING"
+        sent[iteration] = time.perf_counter()
+        await bus.publish(scenario_topic(DEMO_TENANT, scenario["id"]), keep=True, event={
+            "run_id": run_id, "scenario_id": scenario["id"], "case_id": scenario["caseId"], "tenant_id": DEMO_TENANT,
+            "status": status, "iteration": iteration, "objective": 1.0, "max_violation": 0.0, "elapsed": 0.1})
+        await asyncio.sleep(gap)
+    return sent
+
+
+async def measure(system: System, settings: Settings, events: int, subscribers: int) -> None:
+    token = issue_token(settings, tenant_id=DEMO_TENANT, subject="bench", roles=["analyst"])
+    redis = Redis.from_url(settings.redis_url)
+    bus, jobs = EventBus(redis), JobQueue(redis)
+    async with httpx.AsyncClient(timeout=120) as client:
+        client.gateway = system.gateway
+        scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
+        run_id = (await call(client, token, RUN, {"id": scenario["id"]}))["runScenario"]["run"]["id"]
+        while (run := (await call(client, token, RUN_RESULT, {"id": run_id}))["scenarioRun"])["status"] in (
+                "PENDING", "RUNNING"):
+            await asyncio.sleep(0.1)
+        print(f"  through a worker: {run['status']}, solve {run['durationMs']:.0f} ms, {run['iterations']} iterations")
+
+        print(f"\n2. Event latency, worker publish → gateway WebSocket client ({events} events)")
+        scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
+        ws = await subscribe(system.gateway, token, scenario["id"])
+        await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), 1)
+        received: dict[int, float] = {}
+        reader = asyncio.create_task(receive_all(ws, lambda e, t: received.setdefault(e["iteration"], t)))
+        sent = await publish_run(bus, scenario, events, gap=0.01)
+        await reader
+        await ws.close()
+        latencies = sorted((received[i] - sent[i]) * 1000 for i in sent if i in received)
+        print(f"  median {statistics.median(latencies):.1f} ms, p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms,"
+              f" {len(sent) - len(latencies)} lost")
+
+        print(f"\n3. {subscribers} concurrent subscribers to one run")
+        scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
+        sockets = []
+        while len(sockets) < subscribers:  # in waves: all stay open, but the handshakes do not all land at once
+            wave = min(25, subscribers - len(sockets))
+            sockets += await asyncio.gather(*(subscribe(system.gateway, token, scenario["id"]) for _ in range(wave)))
+            await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), len(sockets))
+        readers = [asyncio.create_task(receive_all(ws, lambda e, t: None)) for ws in sockets]
+        await publish_run(bus, scenario, 50, gap=0.02)
+        counts = await asyncio.gather(*readers)
+        await asyncio.gather(*(ws.close() for ws in sockets))
+        print(f"  {sum(counts)} of {50 * subscribers} events delivered, {50 * subscribers - sum(counts)} lost; "
+              f"every subscriber's stream completed: {len(counts) == subscribers}")
+
+        print("\n4. Worker SIGKILLed mid-solve")
+        scenario = (await call(client, token, CREATE, {"input": slow_input(levers=20, case=f"kill-{uuid.uuid4().hex[:6]}")}
+                               ))["createScenario"]["scenario"]
+        run_id = (await call(client, token, RUN, {"id": scenario["id"]}))["runScenario"]["run"]["id"]
+        while (await call(client, token, RUN_RESULT, {"id": run_id}))["scenarioRun"]["status"] != "RUNNING":
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.5)  # mid-solve: iterations under way
+        job = await jobs.queue.job(solve_job_key(run_id))
+        victim = int(job.worker_id.rsplit("-", 2)[1])
+        victim_name = system.worker_pids().get(victim, "a worker")
+        os.kill(victim, signal.SIGKILL)
+        killed = time.perf_counter()
+        while (job := await jobs.queue.job(solve_job_key(run_id))).status != Status.ACTIVE or \
+                int(job.worker_id.rsplit("-", 2)[1]) == victim:
+            await asyncio.sleep(0.02)
+        taken = time.perf_counter() - killed
+        while (run := (await call(client, token, RUN_RESULT, {"id": run_id}))["scenarioRun"])["status"] in (
+                "PENDING", "RUNNING"):
+            await asyncio.sleep(0.05)
+        done = time.perf_counter() - killed
+        print(f"  killed {victim_name} (pid {victim}); another worker took the job "
+              f"after {taken:.1f} s; run {run['status']} after {done:.1f} s (attempts {run['attempts']}, the solve "
+              f"itself {run['durationMs'] / 1000:.1f} s)")
+    await redis.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--subscribers", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print("1. SLSQP, 50 levers and 20 constraints")
+    times = solve_in_process(args.repeats)
+    print(f"  in-process: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+          f"over {args.repeats} solves")
+    with tempfile.TemporaryDirectory(prefix="axiom-bench-") as folder:
+        system = System(Path(folder))
+        try:
+            settings = system.start()
+            asyncio.run(measure(system, settings, args.events, args.subscribers))
+        finally:
+            system.stop()
+
+
+if __name__ == "__main__":
+    main()

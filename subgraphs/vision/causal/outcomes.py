@@ -1,0 +1,23 @@
+"""A scenario's outcome model from the cube's usable causal links (confidence ≥ CAUSAL_MIN_CONFIDENCE)."""
+
+from __future__ import annotations
+
+from subgraphs.vision.scenarios.model import ELASTICITY, Lever, Outcome, Term
+from subgraphs.vision.store.causal import CausalLinkStore
+from subgraphs.vision.store.cubes import StoredCube
+
+
+async def causal_outcomes(context, cube: StoredCube, levers: tuple[Lever, ...]) -> tuple[Outcome, ...]:
+    """One elasticity outcome per outcome measure that usable links lead to from the levers' measures.
+
+    Links are copied into the scenario, so that later rediscovery does not change a scenario's meaning."""
+    drivers = {lever.name for lever in levers if lever.measure}
+    links = await CausalLinkStore(context.resources.require_engine()).links(context.tenant_id, cube.id, cube.version)
+    minimum = context.settings.causal_min_confidence
+    terms: dict[str, list[Term]] = {}
+    bases: dict[str, float] = {}
+    for link in links:
+        if link.driver in drivers and link.outcome not in drivers and link.usable(minimum):
+            terms.setdefault(link.outcome, []).append(Term(link.driver, link.effective_coefficient))
+            bases[link.outcome] = link.outcome_base
+    return tuple(Outcome(name, ELASTICITY, bases[name], tuple(found)) for name, found in sorted(terms.items()))

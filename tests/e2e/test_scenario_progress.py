@@ -1,0 +1,84 @@
+"""Scenario progress through the gateway, over SSE and WebSocket: create → run → live progress → result, each
+event completed with the cube's fact table from Weaver; other tenants get NOT_FOUND."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import websockets
+
+from axiom.demo import DEMO_TENANT
+from tests.e2e.test_refresh_subscription import _sse_payloads
+from tests.vision.scenario_inputs import CREATE, RUN, pricing_input, slow_input
+
+PROGRESS = """subscription($id: ID!) { scenarioProgress(scenarioId: $id) {
+    runId status iteration objective maxConstraintViolation elapsed
+    run { status isFeasible feasibilityScore levers { name value } }
+    scenario { name cube { name factTable { name } } } } }"""
+CASE_PROGRESS = """subscription($id: ID!) { caseProgress(caseId: $id) { runId scenarioId status iteration objective } }"""
+
+
+async def _call(gateway: httpx.AsyncClient, token: str, query: str, variables: dict) -> dict:
+    response = await gateway.post("/graphql", json={"query": query, "variables": variables},
+                                  headers={"authorization": f"Bearer {token}"})
+    return response.json()["data"]
+
+
+async def _create_and_run(gateway, token, input) -> tuple[dict, str]:
+    scenario = (await _call(gateway, token, CREATE, {"input": input}))["createScenario"]["scenario"]
+    run = (await _call(gateway, token, RUN, {"id": scenario["id"]}))["runScenario"]["run"]
+    return scenario, run["id"]
+
+
+async def test_a_solve_streams_to_an_sse_subscriber_until_its_result(gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    scenario, run_id = await _create_and_run(gateway, token, pricing_input(case=f"sse-{uuid.uuid4().hex[:8]}"))
+    headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
+    body = {"query": PROGRESS, "variables": {"id": scenario["id"]}}
+    async with gateway.stream("POST", "/graphql", json=body, headers=headers) as response:
+        events = [payload async for payload in _sse_payloads(response)]  # the stream completes with the run
+    assert all("errors" not in e for e in events), events
+    progress = [e["data"]["scenarioProgress"] for e in events]
+    assert {p["runId"] for p in progress} == {run_id}
+    assert progress[0]["status"] in ("PENDING", "RUNNING", "COMPLETED") and progress[-1]["status"] == "COMPLETED"
+    final = progress[-1]
+    assert final["run"]["isFeasible"] is True and final["run"]["feasibilityScore"] == 1.0
+    assert final["objective"] == max(p["objective"] or 0 for p in progress)
+    assert final["scenario"]["cube"] == {"name": "Sales", "factTable": {"name": "order_lines"}}  # from Weaver
+
+
+async def test_a_case_streams_every_iteration_to_a_websocket_subscriber(system, gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    scenario, run_id = await _create_and_run(gateway, token, slow_input(levers=30, case=f"ws-{uuid.uuid4().hex[:8]}"))
+    url = system["gateway"].replace("http://", "ws://") + "/graphql"
+    events = []
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": CASE_PROGRESS, "variables": {"id": scenario["caseId"]}}}))
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 60))
+            if message["type"] == "complete":
+                break
+            if message["type"] in ("ping", "pong"):
+                continue
+            assert message["type"] == "next", message
+            events.append(message["payload"]["data"]["caseProgress"])
+    assert {e["runId"] for e in events} == {run_id} and events[-1]["status"] == "COMPLETED"
+    iterations = [e["iteration"] for e in events if e["status"] == "RUNNING"]
+    assert len(iterations) > 5 and iterations == sorted(iterations)
+
+
+async def test_another_tenant_cannot_watch_a_scenario_or_a_case(gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    scenario, _ = await _create_and_run(gateway, token, pricing_input(case=f"iso-{uuid.uuid4().hex[:8]}"))
+    headers = {"authorization": f"Bearer {make_token('someone-else')}", "accept": "text/event-stream"}
+    for query, variables in [(PROGRESS, {"id": scenario["id"]}), (CASE_PROGRESS, {"id": scenario["caseId"]})]:
+        async with gateway.stream("POST", "/graphql", json={"query": query, "variables": variables},
+                                  headers=headers) as response:
+            payloads = [payload async for payload in _sse_payloads(response)]
+        assert payloads[0]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
