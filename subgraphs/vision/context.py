@@ -36,6 +36,7 @@ JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 
 
 REDIS_TIMEOUT = 1.0  # seconds
+SUBSCRIPTION_CONNECTIONS = 10_000  # open subscriptions (cubeRefreshes, scenario progress) per Vision process
 
 
 class VisionResources:
@@ -64,7 +65,9 @@ class VisionResources:
             # requests. Subscriptions wait for events for as long as they last: their client has no read timeout.
             self.redis = Redis.from_url(self.settings.redis_url, socket_timeout=REDIS_TIMEOUT,
                                         socket_connect_timeout=REDIS_TIMEOUT)
-            self._subscriber = Redis.from_url(self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT)
+            # Each open subscription holds one pub/sub connection: redis-py's default pool (100) stalled the 101st.
+            self._subscriber = Redis.from_url(self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT,
+                                              max_connections=SUBSCRIPTION_CONNECTIONS)
             self.jobs = JobQueue(self.redis)
         self.bus = EventBus(self.redis, self._subscriber)
         self.events = RefreshEvents(bus=self.bus)
