@@ -82,7 +82,8 @@ async def test_a_worker_killed_mid_solve_loses_nothing(demo_cubes, tenant_id, se
     settings = own_queue_settings(services_settings, 5)
     async with vision_client(settings) as client:
         graphql = graphql_caller(client, make_token)
-        created = await graphql(CREATE, {"input": slow_input(levers=30)}, tenant=tenant_id)
+        # 100 levers: seconds of SLSQP even on an idle machine, so the kill lands mid-solve.
+        created = await graphql(CREATE, {"input": slow_input(levers=100)}, tenant=tenant_id)
         scenario_id = created["data"]["createScenario"]["scenario"]["id"]
         redis = Redis.from_url(settings.redis_url)
         jobs = JobQueue(redis)
@@ -92,8 +93,12 @@ async def test_a_worker_killed_mid_solve_loses_nothing(demo_cubes, tenant_id, se
                 run_id = (await graphql(RUN, {"id": scenario_id}, tenant=tenant_id))["data"]["runScenario"]["run"]["id"]
 
                 async def solving():
+                    # Mid-solve: the worker took the job and claimed the run (a kill before the claim is no retry).
                     job = await jobs.queue.job(solve_job_key(run_id))
-                    return job if job.status == Status.ACTIVE and job.worker_id else None
+                    if not (job.status == Status.ACTIVE and job.worker_id):
+                        return None
+                    run = (await graphql(RUN_RESULT, {"id": run_id}, tenant=tenant_id))["data"]["scenarioRun"]
+                    return job if run["status"] == "RUNNING" else None
 
                 victim = pid_of((await wait_until(solving)).worker_id)
                 os.kill(victim, signal.SIGKILL)

@@ -208,6 +208,9 @@ class ScenarioMutation:
                                   user_errors=[])
 
 
+_STAGE = {"PENDING": 0, "RUNNING": 1}  # then any terminal status, which ends a run's events
+
+
 class _Sent:
     """What a progress stream has sent per run, so that no state is sent twice."""
 
@@ -215,9 +218,12 @@ class _Sent:
         self.last: dict[str, tuple] = {}
 
     def fresh(self, event: dict) -> bool:
-        key = (event["status"], event["iteration"])
+        """Whether the event is newer than what was sent of its run: a late subscriber's first (latest) state may
+        already be ahead of live events still on their way, which must then be skipped, not sent out of order.
+        (A run retried after a worker died restarts its iterations: its progress shows again once past them.)"""
+        key = (_STAGE.get(event["status"], len(_STAGE)), event["iteration"] or 0)
         previous = self.last.get(event["run_id"])
-        if previous == key or (previous is not None and previous[0] in TERMINAL):
+        if previous is not None and (previous[0] >= len(_STAGE) or key <= previous):
             return False
         self.last[event["run_id"]] = key
         return True
