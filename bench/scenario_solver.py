@@ -149,13 +149,26 @@ async def receive_all(ws, on_event) -> int:
             on_event(message["payload"]["data"]["scenarioProgress"], time.perf_counter())
 
 
-async def wait_subscribers(redis: Redis, topic: str, count: int, timeout: float = 120) -> None:
-    """Until Vision holds `count` subscriptions of the topic (each subscription has its own Redis channel)."""
+async def wait_subscribers(redis: Redis, topic: str, count: int, gateway: str | None = None,
+                           timeout: float = 120) -> None:
+    """Until all `count` subscriptions are live: each holds its own Vision subscription (a Redis channel
+    subscriber), or, as the gateway shares identical subscriptions (GATEWAY_MULTIPLEX_SUBSCRIPTIONS), the gateway
+    counts them all as clients of the upstream ones Vision holds."""
     channel, deadline = f"vision:events:{topic}", time.monotonic() + timeout
-    while (subscribed := (await redis.pubsub_numsub(channel))[0][1]) < count:
+    while True:
+        subscribed = (await redis.pubsub_numsub(channel))[0][1]
+        if subscribed >= count or (subscribed and gateway and await _shared_clients(gateway) >= count):
+            return
         if time.monotonic() > deadline:
             raise RuntimeError(f"only {subscribed} of {count} subscriptions reached Vision")
         await asyncio.sleep(0.05)
+
+
+async def _shared_clients(gateway: str) -> float:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{gateway}/metrics")).text
+    return sum(float(line.split()[-1]) for line in text.splitlines()
+               if line.startswith("axiom_gateway_shared_subscription_clients "))
 
 
 async def publish_run(bus: EventBus, scenario: dict, events: int, gap: float) -> dict[int, float]:
@@ -203,7 +216,7 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
         while len(sockets) < subscribers:  # in waves: all stay open, but the handshakes do not all land at once
             wave = min(25, subscribers - len(sockets))
             sockets += await asyncio.gather(*(subscribe(system.gateway, token, scenario["id"]) for _ in range(wave)))
-            await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), len(sockets))
+            await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), len(sockets), system.gateway)
         readers = [asyncio.create_task(receive_all(ws, lambda e, t: None)) for ws in sockets]
         await publish_run(bus, scenario, 50, gap=0.02)
         counts = await asyncio.gather(*readers)
