@@ -232,12 +232,12 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
+    SUBSCRIPTION_METRICS.gateways = [app.state.gateway]
     # The supergraph model and API schema live as long as the process: kept out of full garbage collections,
     # which would otherwise traverse them whenever a large document is parsed (pausing every request).
     gc.freeze()
     # A client that leaves cancels its operation, and with it the subgraph requests (and their SQL).
     wrapped: ASGIApp = RequestDeadline(app)
-    SUBSCRIPTION_METRICS.gateways = [app.state.gateway]
     if settings.graphiql:
         wrapped = GraphiQLPage(wrapped, prefill_headers=_graphiql_headers(settings))
     wrapped = with_cors(wrapped, CorsPolicy.from_settings(settings.cors_origins, production=settings.is_production))
