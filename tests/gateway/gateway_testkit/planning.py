@@ -29,3 +29,29 @@ def plan(query: str, name: str = "planner.graphql"):
 
 def plan_dict(query: str, name: str = "planner.graphql") -> dict | None:
     return plan_to_dict(plan(query, name).node)
+
+
+def supergraph_header(*graphs: str) -> str:
+    """The federation preamble of a hand-written supergraph whose subgraphs are `graphs` (e.g. "A", "B"): the
+    planner tests append their types to it."""
+    members = "\n".join(f'  {g} @join__graph(name: "{g.lower()}", url: "http://{g.lower()}/graphql")' for g in graphs)
+    return _PREAMBLE + "enum join__Graph {\n" + members + "\n}\n"
+
+
+_PREAMBLE = """
+schema @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION) { query: Query }
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet,
+  type: String, external: Boolean, override: String, usedOverridden: Boolean)
+  repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false,
+  resolvable: Boolean! = true, isInterfaceObject: Boolean! = false)
+  repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+scalar join__FieldSet
+scalar link__Import
+enum link__Purpose { SECURITY EXECUTION }
+"""

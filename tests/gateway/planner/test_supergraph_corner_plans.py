@@ -8,28 +8,9 @@ from gateway.api_schema import build_api_schema
 from gateway.operation import prepare_operation
 from gateway.planner import plan_operation, plan_to_dict
 from gateway.supergraph import load_supergraph
+from gateway_testkit.planning import supergraph_header
 
-HEADER = """
-schema @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION) { query: Query }
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet,
-  type: String, external: Boolean, override: String, usedOverridden: Boolean)
-  repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false,
-  resolvable: Boolean! = true, isInterfaceObject: Boolean! = false)
-  repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-scalar join__FieldSet
-scalar link__Import
-enum link__Purpose { SECURITY EXECUTION }
-enum join__Graph {
-  A @join__graph(name: "a", url: "http://a/graphql")
-  B @join__graph(name: "b", url: "http://b/graphql")
-}
-"""
+HEADER = supergraph_header("A", "B")
 
 
 def _plan(types: str, query: str):
