@@ -92,12 +92,17 @@ async def delete_cubes(settings: Settings, *, tenant_id: str, names: list[str]) 
             await delete_cube(cube, cubes=cubes, views=views, cache=cache)
             lines.append(f"{tenant_id}/{name}: deleted")
     finally:
-        if cache is not None:
-            await cache.redis.aclose()
-        if airflow is not None:
-            await airflow.close()
-        await engine.dispose()
+        await _close(engine, cache, airflow)
     return status, lines
+
+
+async def _close(engine, cache, airflow) -> None:
+    """Release what `_database` and `_refresh_services` opened."""
+    if cache is not None:
+        await cache.redis.aclose()
+    if airflow is not None:
+        await airflow.close()
+    await engine.dispose()
 
 
 async def refresh_cubes(settings: Settings, *, tenant_id: str | None, names: list[str]) -> tuple[int, list[str]]:
@@ -127,11 +132,7 @@ async def refresh_cubes(settings: Settings, *, tenant_id: str | None, names: lis
             runs = [await _refresh_one(refresher, cube) for cube in chosen]
             cubes = {c.id: c for c in chosen}
     finally:
-        if cache is not None:
-            await cache.redis.aclose()
-        if airflow is not None:
-            await airflow.close()
-        await engine.dispose()
+        await _close(engine, cache, airflow)
     lines = [_describe(run, cubes[run.cube_id].name) for run in runs]
     lines += [f"{tenant_id}/{name}: no such cube" for name in missing]
     if not runs and not missing:
