@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import strawberry
 from strawberry.tools import merge_types
 
 from axiom.graphql_policy import PolicyExtension
@@ -16,10 +17,18 @@ from subgraphs.vision.scenarios.types import Scenario
 from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
+
+
+@strawberry.type(name="Subscription",
+                 description="Vision's live streams: a cube's refresh runs, a scenario's or a case's solver progress.")
+class VisionSubscription(Subscription, ScenarioSubscription):
+    pass
+
+
 schema = AxiomSchema(
     query=merge_types("Query", (Query, ScenarioQuery, CausalQuery)),
     mutation=merge_types("Mutation", (Mutation, ScenarioMutation, CausalMutation)),
-    subscription=merge_types("Subscription", (Subscription, ScenarioSubscription)),
+    subscription=VisionSubscription,
     types=[Cube, Table, Scenario],
     extensions=[ControlCharacterGuard, PolicyExtension, TenantRateLimitExtension, api_error_extensions],
     federation_version="2.7",
