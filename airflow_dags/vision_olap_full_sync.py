@@ -30,7 +30,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from airflow.sdk import BaseHook, Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException
@@ -67,9 +67,15 @@ class VisionApi:
         if token is None:
             raise VisionError(f"connection {CONNECTION_ID!r} holds no token for tenant {tenant_id!r}")
         request = urllib.request.Request(
-            self.url, method="POST", data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                     "Accept": "application/json"})
+            self.url,
+            method="POST",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body = _json_body(response.read())
@@ -104,8 +110,9 @@ def token_tenant(token: str) -> str:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         tenant = claims["tenant_id"]
     except (IndexError, ValueError, KeyError, TypeError) as exc:
-        raise AirflowFailException(f"connection {CONNECTION_ID!r} holds a token that is not an Axiom JWT "
-                                   "with a tenant_id claim") from exc
+        raise AirflowFailException(
+            f"connection {CONNECTION_ID!r} holds a token that is not an Axiom JWT with a tenant_id claim"
+        ) from exc
     if not isinstance(tenant, str) or not tenant:
         raise AirflowFailException(f"connection {CONNECTION_ID!r} holds a token without a tenant_id")
     return tenant
@@ -136,8 +143,13 @@ def cubes_from_conf(cubes) -> list[dict]:
         raise AirflowFailException("conf.cubes must be a list of {id, tenant_id} objects")
     planned = []
     for index, cube in enumerate(cubes):
-        if not (isinstance(cube, dict) and isinstance(cube.get("id"), str) and cube["id"]
-                and isinstance(cube.get("tenant_id"), str) and cube["tenant_id"]):
+        if not (
+            isinstance(cube, dict)
+            and isinstance(cube.get("id"), str)
+            and cube["id"]
+            and isinstance(cube.get("tenant_id"), str)
+            and cube["tenant_id"]
+        ):
             raise AirflowFailException(f"conf.cubes[{index}] must be an object with string id and tenant_id")
         planned.append({"id": cube["id"], "tenant_id": cube["tenant_id"]})
     return planned
@@ -145,8 +157,14 @@ def cubes_from_conf(cubes) -> list[dict]:
 
 def refresh_one(api: VisionApi, cube: dict) -> dict:
     """Start one cube's refresh; returns its run (`run_id` None and status `failed` when it could not start)."""
-    record = {"cube_id": cube["id"], "tenant_id": cube["tenant_id"], "name": cube.get("name") or cube["id"],
-              "run_id": None, "status": "failed", "error": None}
+    record = {
+        "cube_id": cube["id"],
+        "tenant_id": cube["tenant_id"],
+        "name": cube.get("name") or cube["id"],
+        "run_id": None,
+        "status": "failed",
+        "error": None,
+    }
     try:
         payload = api.call(cube["tenant_id"], REFRESH, {"id": cube["id"]})["refreshCube"]
     except VisionError as exc:
@@ -155,8 +173,12 @@ def refresh_one(api: VisionApi, cube: dict) -> dict:
     if payload.get("cube"):
         record["name"] = payload["cube"]["name"]
     problems = "; ".join(_error_text(e) for e in payload.get("userErrors") or [])
-    return {**record, "run_id": run.get("id"), "status": str(run.get("status") or "failed").lower(),
-            "error": run.get("error") or problems or None}
+    return {
+        **record,
+        "run_id": run.get("id"),
+        "status": str(run.get("status") or "failed").lower(),
+        "error": run.get("error") or problems or None,
+    }
 
 
 def poll_run(api: VisionApi, run: dict) -> dict:
@@ -172,8 +194,9 @@ def poll_run(api: VisionApi, run: dict) -> dict:
     return {**run, "status": str(current["status"]).lower(), "error": current.get("error")}
 
 
-def settle_runs(api: VisionApi, runs: list[dict], *, timeout_seconds: float,
-                poll_interval_seconds: float) -> list[dict]:
+def settle_runs(
+    api: VisionApi, runs: list[dict], *, timeout_seconds: float, poll_interval_seconds: float
+) -> list[dict]:
     """Poll the runs that are not final until all are or `timeout_seconds` pass; those still open then time out."""
     deadline = time.monotonic() + timeout_seconds
     while any(r["status"] not in FINAL_STATUSES for r in runs) and time.monotonic() < deadline:
@@ -188,15 +211,18 @@ def _timed_out(run: dict, timeout_seconds: float) -> dict:
 
 def failure_report(runs: list[dict]) -> list[str]:
     """One line per run that did not succeed."""
-    return [f"cube {r['name']} (tenant {r['tenant_id']}): {r['status']}"
-            + (f": {r['error']}" if r.get("error") else "") for r in runs if r["status"] != "succeeded"]
+    return [
+        f"cube {r['name']} (tenant {r['tenant_id']}): {r['status']}" + (f": {r['error']}" if r.get("error") else "")
+        for r in runs
+        if r["status"] != "succeeded"
+    ]
 
 
 @dag(
     dag_id="vision_olap_full_sync",
     description="Refresh Vision's OLAP cubes (conf.cubes, or all) through its GraphQL API and wait for the runs",
     schedule=None,  # Vision triggers it (its ETL interval); runs by hand work too
-    start_date=datetime(2024, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2024, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,  # two full syncs at once would refresh every view twice
     tags=["axiom", "vision"],
@@ -240,12 +266,14 @@ def vision_olap_full_sync():
         """Poll the runs until each is final or the timeout passes; fail if any did not succeed."""
         params = get_current_context()["params"]
         api = vision_api(params["request_timeout_seconds"])
-        runs = settle_runs(api, runs, timeout_seconds=params["timeout_seconds"],
-                           poll_interval_seconds=params["poll_interval_seconds"])
+        runs = settle_runs(
+            api, runs, timeout_seconds=params["timeout_seconds"], poll_interval_seconds=params["poll_interval_seconds"]
+        )
         problems = failure_report(runs)
         if problems:
-            raise AirflowFailException(f"{len(problems)} of {len(runs)} cube refreshes did not succeed:\n"
-                                       + "\n".join(problems))
+            raise AirflowFailException(
+                f"{len(problems)} of {len(runs)} cube refreshes did not succeed:\n" + "\n".join(problems)
+            )
         log.info("all %d cube refreshes succeeded", len(runs))
         return runs
 

@@ -76,8 +76,15 @@ def cmd_schema_diff(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     from axiom.auth import issue_token
 
-    print(issue_token(_settings(), tenant_id=args.tenant, subject=args.subject, roles=args.role or ["analyst"],
-                      ttl_seconds=args.ttl))
+    print(
+        issue_token(
+            _settings(),
+            tenant_id=args.tenant,
+            subject=args.subject,
+            roles=args.role or ["analyst"],
+            ttl_seconds=args.ttl,
+        )
+    )
     return 0
 
 
@@ -89,8 +96,14 @@ def cmd_cubes(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
         if args.action == "load":
-            status, lines = asyncio.run(load_cubes(settings, tenant_id=args.tenant, datasource_id=args.datasource_id,
-                                                   paths=[Path(p) for p in args.paths]))
+            status, lines = asyncio.run(
+                load_cubes(
+                    settings,
+                    tenant_id=args.tenant,
+                    datasource_id=args.datasource_id,
+                    paths=[Path(p) for p in args.paths],
+                )
+            )
         elif args.action == "delete":
             status, lines = asyncio.run(delete_cubes(settings, tenant_id=args.tenant, names=args.names))
         else:
@@ -115,8 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("service", choices=["gateway", "weaver", "vision"])
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="run a Vision worker: refreshes, the ETL schedule, scenario solves and "
-                                           "causal discovery from the Redis job queue (run several to scale out)")
+    worker = sub.add_parser(
+        "worker",
+        help="run a Vision worker: refreshes, the ETL schedule, scenario solves and "
+        "causal discovery from the Redis job queue (run several to scale out)",
+    )
     worker.add_argument("--check", action="store_true", help="exit 0 if a worker of this host is live (health check)")
     worker.set_defaults(func=cmd_worker)
 
@@ -126,8 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--check", action="store_true", help="exit 1 if schema/ differs from the code")
     schema.set_defaults(func=cmd_schema)
     schema_sub = schema.add_subparsers(dest="schema_action")
-    diff = schema_sub.add_parser("diff", help="classify the changes from OLD to NEW (SDL files) as breaking, "
-                                              "dangerous or safe; exit 1 if any is breaking")
+    diff = schema_sub.add_parser(
+        "diff",
+        help="classify the changes from OLD to NEW (SDL files) as breaking, "
+        "dangerous or safe; exit 1 if any is breaking",
+    )
     diff.add_argument("old")
     diff.add_argument("new")
     diff.set_defaults(func=cmd_schema_diff)
@@ -139,13 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--tenant", default="demo", help="tenant owning the cubes (default: demo)")
     load.add_argument("--datasource-id", required=True, help="the Weaver datasource holding the fact tables")
     load.set_defaults(func=cmd_cubes)
-    refresh = cubes_sub.add_parser("refresh", help="refresh cube views (building missing ones); all tenants by "
-                                                   "default, through Airflow when AIRFLOW_BASE_URL is set")
+    refresh = cubes_sub.add_parser(
+        "refresh",
+        help="refresh cube views (building missing ones); all tenants by "
+        "default, through Airflow when AIRFLOW_BASE_URL is set",
+    )
     refresh.add_argument("--tenant", help="only this tenant's cubes")
     refresh.add_argument("--cube", action="append", help="only this cube (by name; repeatable; needs --tenant)")
     refresh.set_defaults(func=cmd_cubes)
-    delete = cubes_sub.add_parser("delete", help="delete a tenant's cubes with their views, refresh runs and "
-                                                 "glossary links")
+    delete = cubes_sub.add_parser(
+        "delete", help="delete a tenant's cubes with their views, refresh runs and glossary links"
+    )
     delete.add_argument("names", nargs="+", help="cube names")
     delete.add_argument("--tenant", required=True, help="tenant owning the cubes")
     delete.set_defaults(func=cmd_cubes)

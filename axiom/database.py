@@ -21,8 +21,12 @@ def create_engine(settings: Settings, *, subgraph: str | None = None, **override
     if not url:
         raise RuntimeError("DATABASE_URL is not set")
     # hide_parameters: error texts would otherwise carry the bound values (sealed passwords among them).
-    options = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow, "pool_pre_ping": True,
-               "hide_parameters": True}
+    options = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
     options.update(overrides)
     return create_async_engine(async_url(url), **options)
 

@@ -36,14 +36,16 @@ def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def _ensure_role(conn: asyncpg.Connection, name: str, *, login: bool, password: str | None = None,
-                       inherit: bool = True) -> None:
+async def _ensure_role(
+    conn: asyncpg.Connection, name: str, *, login: bool, password: str | None = None, inherit: bool = True
+) -> None:
     exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name)
     verb = "ALTER" if exists else "CREATE"
     options = f"{'LOGIN' if login else 'NOLOGIN'} {'INHERIT' if inherit else 'NOINHERIT'}"
     if password:  # quoted by the server: DDL takes no parameters
-        statement = await conn.fetchval(f"SELECT format('{verb} ROLE %I WITH {options} PASSWORD %L', $1::text, "
-                                        f"$2::text)", name, password)
+        statement = await conn.fetchval(
+            f"SELECT format('{verb} ROLE %I WITH {options} PASSWORD %L', $1::text, $2::text)", name, password
+        )
     else:
         statement = await conn.fetchval(f"SELECT format('{verb} ROLE %I WITH {options}', $1::text)", name)
     await conn.execute(statement)
@@ -83,11 +85,16 @@ async def provision_roles(admin_url: str, *, weaver_url: str, vision_url: str) -
             await conn.execute(f"GRANT USAGE, CREATE ON SCHEMA vision_mv TO {CUBE_BUILDER_ROLE}")
             await conn.execute(f"GRANT USAGE ON SCHEMA vision_mv TO {PIVOT_ROLE}")
             # Views built before the roles existed (an older data folder) pass to the builder.
-            for view in await conn.fetch("SELECT format('%I.%I', schemaname, matviewname) AS name FROM pg_matviews "
-                                         "WHERE schemaname = 'vision_mv' AND matviewowner <> $1", CUBE_BUILDER_ROLE):
+            for view in await conn.fetch(
+                "SELECT format('%I.%I', schemaname, matviewname) AS name FROM pg_matviews "
+                "WHERE schemaname = 'vision_mv' AND matviewowner <> $1",
+                CUBE_BUILDER_ROLE,
+            ):
                 await conn.execute(f"ALTER MATERIALIZED VIEW {view['name']} OWNER TO {CUBE_BUILDER_ROLE}")
-            await conn.execute(f"ALTER DEFAULT PRIVILEGES FOR ROLE {CUBE_BUILDER_ROLE} IN SCHEMA vision_mv "
-                               f"GRANT SELECT ON TABLES TO {PIVOT_ROLE}")
+            await conn.execute(
+                f"ALTER DEFAULT PRIVILEGES FOR ROLE {CUBE_BUILDER_ROLE} IN SCHEMA vision_mv "
+                f"GRANT SELECT ON TABLES TO {PIVOT_ROLE}"
+            )
             await conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA vision_mv TO {PIVOT_ROLE}")
     finally:
         await conn.close()

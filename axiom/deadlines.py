@@ -34,5 +34,7 @@ def vision_deadline(settings: Settings) -> float:
 
 def gateway_timeouts(settings: Settings) -> dict[str, float]:
     """The gateway's wait per subgraph: always longer than the subgraph's own deadline."""
-    return {"weaver": max(settings.subgraph_timeout, weaver_deadline(settings) + GATEWAY_MARGIN),
-            "vision": max(settings.subgraph_timeout, vision_deadline(settings) + GATEWAY_MARGIN)}
+    return {
+        "weaver": max(settings.subgraph_timeout, weaver_deadline(settings) + GATEWAY_MARGIN),
+        "vision": max(settings.subgraph_timeout, vision_deadline(settings) + GATEWAY_MARGIN),
+    }

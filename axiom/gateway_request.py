@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from axiom.settings import Settings
 
@@ -35,7 +35,7 @@ class GatewayRequestSigner:
         self._clock = clock
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "GatewayRequestSigner | None":
+    def from_settings(cls, settings: Settings) -> GatewayRequestSigner | None:
         """None when there is no shared secret: no GATEWAY_SHARED_SECRET and tokens signed with a public key."""
         secret = settings.gateway_signing_secret
         return cls(secret) if secret else None

@@ -8,8 +8,8 @@ the gateway's plans, whose fragments are inlined, so tokens and fields get a wid
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -31,7 +31,7 @@ class GraphQLPolicy:
     graphiql: bool = True
 
     @classmethod
-    def for_subgraph(cls, settings: Settings) -> "GraphQLPolicy":
+    def for_subgraph(cls, settings: Settings) -> GraphQLPolicy:
         """The limits of `settings`, widened where the gateway's inlining grows a document."""
         limits = replace(
             limits_from_settings(settings),
@@ -78,7 +78,10 @@ class PolicyExtension(SchemaExtension):
         yield
         if policy is not None and not policy.suggestions:
             result = self.execution_context.result
-            for error in [*(self.execution_context.pre_execution_errors or ()), *(getattr(result, "errors", None) or ())]:
+            for error in [
+                *(self.execution_context.pre_execution_errors or ()),
+                *(getattr(result, "errors", None) or ()),
+            ]:
                 error.message = without_suggestion(error.message)
 
     def on_validate(self) -> Iterator[None]:
@@ -90,5 +93,6 @@ class PolicyExtension(SchemaExtension):
             except LimitExceeded as refused:
                 # Set before validation runs: strawberry then skips it and answers with these errors.
                 self.execution_context.pre_execution_errors = [
-                    GraphQLError(e["message"], extensions=e["extensions"]) for e in refused.errors]
+                    GraphQLError(e["message"], extensions=e["extensions"]) for e in refused.errors
+                ]
         yield

@@ -11,7 +11,7 @@ NOT_FOUND and BAD_USER_INPUT from ordinary use and hide the real faults. Here:
 from __future__ import annotations
 
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 import strawberry
 from graphql import GraphQLError

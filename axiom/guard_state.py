@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -131,8 +132,12 @@ class FallbackGuardState:
     # timeout) would otherwise slow every request down instead of just weakening the guard.
     RETRY_SECONDS = 5.0
 
-    def __init__(self, primary: RedisGuardState, fallback: MemoryGuardState | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        primary: RedisGuardState,
+        fallback: MemoryGuardState | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.primary = primary
         self.fallback = fallback or MemoryGuardState()
         self.degraded = False

@@ -13,8 +13,8 @@ configured), and says whether the dependency is `required`. The answer is
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -68,7 +68,8 @@ class Readiness:
         checks = {d.name: r for d, r in zip(self.dependencies, results)}
         down = [name for name, r in checks.items() if r["status"] == "down"]
         unavailable = any(checks[name]["required"] for name in down) or (
-            bool(self.any_of) and all(checks[name]["status"] == "down" for name in self.any_of))
+            bool(self.any_of) and all(checks[name]["status"] == "down" for name in self.any_of)
+        )
         if unavailable:
             status = "unavailable"
         elif down or any(r["status"] == "degraded" for r in results):

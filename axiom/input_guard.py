@@ -9,7 +9,8 @@ belong in free text (descriptions, SQL, cube files).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError, StringValueNode, visit
 from graphql.language import Visitor
@@ -45,18 +46,22 @@ def control_character_error(variables: dict | None, document) -> GraphQLError | 
     for path, value in _strings(variables or {}, "$"):
         match = _CONTROL.search(value)
         if match:
-            return GraphQLError(f"variable {path[2:] or path} holds the control character "
-                                f"U+{ord(match.group()):04X}; only tab, line feed and carriage return are allowed",
-                                extensions={"code": BAD_USER_INPUT, "field": path[2:]})
+            return GraphQLError(
+                f"variable {path[2:] or path} holds the control character "
+                f"U+{ord(match.group()):04X}; only tab, line feed and carriage return are allowed",
+                extensions={"code": BAD_USER_INPUT, "field": path[2:]},
+            )
     if document is not None:
         literals = _Literals()
         visit(document, literals)
         for value in literals.values:
             match = _CONTROL.search(value)
             if match:
-                return GraphQLError(f"a string argument holds the control character U+{ord(match.group()):04X}; "
-                                    "only tab, line feed and carriage return are allowed",
-                                    extensions={"code": BAD_USER_INPUT})
+                return GraphQLError(
+                    f"a string argument holds the control character U+{ord(match.group()):04X}; "
+                    "only tab, line feed and carriage return are allowed",
+                    extensions={"code": BAD_USER_INPUT},
+                )
     return None
 
 

@@ -32,8 +32,12 @@ def metrics_endpoint(token: str | None):
         if expected is not None:
             given = request.headers.get("authorization", "").encode()
             if not hmac.compare_digest(given, expected):
-                return Response("metrics token required\n", status_code=401, media_type="text/plain",
-                                headers={"WWW-Authenticate": "Bearer"})
+                return Response(
+                    "metrics token required\n",
+                    status_code=401,
+                    media_type="text/plain",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return endpoint

@@ -25,5 +25,8 @@ def upgrade(database_url: str, settings: Settings | None = None) -> None:
     (`axiom.db_roles`) with the URLs `settings` give them (by default DATABASE_URL as `axiom_<subgraph>`)."""
     command.upgrade(alembic_config(database_url), "heads")
     settings = (settings or Settings()).replace(database_url=database_url)
-    asyncio.run(provision_roles(database_url, weaver_url=settings.database_url_for("weaver"),
-                                vision_url=settings.database_url_for("vision")))
+    asyncio.run(
+        provision_roles(
+            database_url, weaver_url=settings.database_url_for("weaver"), vision_url=settings.database_url_for("vision")
+        )
+    )

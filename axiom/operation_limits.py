@@ -74,8 +74,12 @@ def check_document_size(query: str, limits: OperationLimits) -> None:
     """Refuse a query text over the byte limit (before it is parsed)."""
     # A character is at most 4 UTF-8 bytes: only texts near the limit need encoding to be measured.
     if len(query) * 4 > limits.max_document_bytes and len(query.encode()) > limits.max_document_bytes:
-        _refuse(OPERATION_TOO_LARGE, "documentBytes", limits.max_document_bytes,
-                f"The document is larger than {limits.max_document_bytes} bytes.")
+        _refuse(
+            OPERATION_TOO_LARGE,
+            "documentBytes",
+            limits.max_document_bytes,
+            f"The document is larger than {limits.max_document_bytes} bytes.",
+        )
 
 
 def check_shape(document: DocumentNode, limits: OperationLimits) -> None:
@@ -91,8 +95,13 @@ def check_shape(document: DocumentNode, limits: OperationLimits) -> None:
 def _check(shape: Shape, limits: OperationLimits, *, root: bool) -> None:
     checks = (
         ("depth", shape.depth, limits.max_depth, OPERATION_TOO_DEEP, "The operation is nested deeper"),
-        ("fragmentSpreads", shape.spreads, limits.max_fragment_spreads, OPERATION_TOO_LARGE,
-         "The operation expands to more fragment spreads"),
+        (
+            "fragmentSpreads",
+            shape.spreads,
+            limits.max_fragment_spreads,
+            OPERATION_TOO_LARGE,
+            "The operation expands to more fragment spreads",
+        ),
         ("fields", shape.fields, limits.max_fields, OPERATION_TOO_LARGE, "The operation expands to more fields"),
         ("aliases", shape.aliases, limits.max_aliases, OPERATION_TOO_LARGE, "The operation has more aliases"),
     )
@@ -100,8 +109,12 @@ def _check(shape: Shape, limits: OperationLimits, *, root: bool) -> None:
         if actual > maximum:
             _refuse(code, name, maximum, f"{text} than the limit of {maximum}.")
     if root and shape.top_fields > limits.max_root_fields:
-        _refuse(OPERATION_TOO_LARGE, "rootFields", limits.max_root_fields,
-                f"The operation selects more root fields than the limit of {limits.max_root_fields}.")
+        _refuse(
+            OPERATION_TOO_LARGE,
+            "rootFields",
+            limits.max_root_fields,
+            f"The operation selects more root fields than the limit of {limits.max_root_fields}.",
+        )
 
 
 def _refuse(code: str, limit: str, maximum: int, message: str) -> None:
@@ -112,8 +125,7 @@ class _ShapeMeasure:
     """Measures selection sets, memoising each named fragment's shape."""
 
     def __init__(self, document: DocumentNode):
-        self.fragments = {d.name.value: d for d in document.definitions
-                          if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.memo: dict[str, Shape] = {}
         self.in_progress: set[str] = set()
 

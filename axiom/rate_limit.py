@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from axiom.guard_state import GuardState
 
@@ -62,10 +62,12 @@ class SlidingWindowLimit:
         window = int(now // WINDOW_SECONDS)
         counter = f"rate:{key}:{window}"
         # The previous window's counter must outlive the whole next window, hence twice the window.
-        current, previous = await asyncio.gather(self.state.incr(counter, 2 * WINDOW_SECONDS + 1, weight),
-                                                 self.state.get(f"rate:{key}:{window - 1}"))
-        decision = sliding_window_decision(int(previous or 0), current, now / WINDOW_SECONDS - window,
-                                           self.limit_per_minute, weight)
+        current, previous = await asyncio.gather(
+            self.state.incr(counter, 2 * WINDOW_SECONDS + 1, weight), self.state.get(f"rate:{key}:{window - 1}")
+        )
+        decision = sliding_window_decision(
+            int(previous or 0), current, now / WINDOW_SECONDS - window, self.limit_per_minute, weight
+        )
         if not decision.allowed:
             await self.state.decr(counter, weight)
         return decision

@@ -23,5 +23,6 @@ class TenantRateLimitExtension(SchemaExtension):
             if not decision.allowed:
                 error = ApiError("rate limit exceeded", code=RATE_LIMITED, retryAfter=decision.retry_after)
                 self.execution_context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(str(error), extensions=error.extensions, original_error=error)])
+                    data=None, errors=[GraphQLError(str(error), extensions=error.extensions, original_error=error)]
+                )
         yield

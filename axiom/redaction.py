@@ -14,7 +14,9 @@ REDACTED = "[redacted]"
 # Field names whose values are secrets wherever they appear (log `extra`, error-report data, headers).
 SECRET_FIELD = re.compile(
     r"pass(word|wd)?|secret|token|authorization|cookie|api[_-]?key|encryption[_-]?key|ciphertext|"
-    r"_encrypted$|credential|dsn$", re.IGNORECASE)
+    r"_encrypted$|credential|dsn$",
+    re.IGNORECASE,
+)
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # SQLAlchemy appends the statement parameters to its error text (a sealed password among them).
@@ -27,8 +29,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.IGNORECASE), rf"\1 {REDACTED}"),
     # Passwords inside connection URLs: scheme://user:password@host
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@", re.IGNORECASE), rf"\1{REDACTED}@"),
-    (re.compile(r"\b(password|passwd|secret|token|api_key|apikey)(['\"]?\s*[=:]\s*['\"]?)[^\s'\",;)}]+",
-                re.IGNORECASE), rf"\1\2{REDACTED}"),
+    (
+        re.compile(
+            r"\b(password|passwd|secret|token|api_key|apikey)(['\"]?\s*[=:]\s*['\"]?)[^\s'\",;)}]+", re.IGNORECASE
+        ),
+        rf"\1\2{REDACTED}",
+    ),
 )
 
 

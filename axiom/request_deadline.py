@@ -81,8 +81,9 @@ class _GuardedRequest:
 
     async def _answer_timeout(self, deadline: float | None) -> None:
         body = orjson.dumps(graphql_error_body(f"the operation did not finish within {deadline:g} s", TIMEOUT))
-        await self._send({"type": "http.response.start", "status": 200,
-                          "headers": [(b"content-type", b"application/json")]})
+        await self._send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+        )
         await self._send({"type": "http.response.body", "body": body})
 
 

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from graphql import (
-    GraphQLSchema, build_schema, find_breaking_changes, find_dangerous_changes, is_interface_type, is_object_type,
+    GraphQLSchema,
+    build_schema,
+    find_breaking_changes,
+    find_dangerous_changes,
+    is_interface_type,
+    is_object_type,
     is_specified_scalar_type,
 )
 
@@ -52,8 +57,9 @@ def _safe_changes(old: GraphQLSchema, new: GraphQLSchema) -> list[SchemaChange]:
             if old_field is None:
                 changes.append(SchemaChange("safe", "FIELD_ADDED", f"{name}.{field_name} was added."))
             elif (old_field.description or "") != (field.description or ""):
-                changes.append(SchemaChange("safe", "DESCRIPTION_CHANGED",
-                                            f"{name}.{field_name}'s description changed."))
+                changes.append(
+                    SchemaChange("safe", "DESCRIPTION_CHANGED", f"{name}.{field_name}'s description changed.")
+                )
     return changes
 
 

@@ -47,8 +47,9 @@ def ensure_composer() -> None:
 def compose(subgraph_sdls: dict[str, str]) -> str:
     ensure_composer()
     payload = [{"name": name, "url": SUBGRAPHS[name][1], "sdl": sdl} for name, sdl in subgraph_sdls.items()]
-    result = subprocess.run(["node", str(COMPOSE_DIR / "compose.mjs")], input=json.dumps(payload), text=True,
-                            capture_output=True)
+    result = subprocess.run(
+        ["node", str(COMPOSE_DIR / "compose.mjs")], input=json.dumps(payload), text=True, capture_output=True
+    )
     if result.returncode != 0:
         raise CompositionError(f"composition failed:\n{result.stderr}")
     return result.stdout.strip() + "\n"

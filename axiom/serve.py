@@ -34,5 +34,12 @@ def serve(service: str, settings: Settings) -> None:
     configure_logging(settings, service)
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
-    uvicorn.run(build_app(service, settings), host=host, port=port, log_config=None, access_log=False,
-                lifespan="on", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        build_app(service, settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Sequence
 
 import orjson
-import strawberry.federation
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -67,8 +66,15 @@ ContextFactory = Callable[[Principal | None, Request | WebSocket], Awaitable[Req
 class AxiomGraphQL(GraphQL):
     """Strawberry's ASGI view, with our context and token checks for WebSocket subscriptions."""
 
-    def __init__(self, schema, *, context_factory: ContextFactory, verifier: TokenVerifier,
-                 policy: GraphQLPolicy | None = None, **kwargs):
+    def __init__(
+        self,
+        schema,
+        *,
+        context_factory: ContextFactory,
+        verifier: TokenVerifier,
+        policy: GraphQLPolicy | None = None,
+        **kwargs,
+    ):
         super().__init__(schema, **kwargs)
         self._context_factory = context_factory
         self._verifier = verifier
@@ -121,8 +127,9 @@ class BearerTokenGate:
             principal = self.verifier.verify_header(headers.get("authorization"))
         except AuthenticationError as exc:
             body = orjson.dumps(graphql_error_body(str(exc), UNAUTHENTICATED))
-            await Response(body, status_code=401, media_type="application/json",
-                           headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
+            await Response(
+                body, status_code=401, media_type="application/json", headers={"WWW-Authenticate": "Bearer"}
+            )(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         tag_request(tenant=principal.tenant_id)
@@ -167,8 +174,7 @@ class GatewayOnlyGate:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 4403, "reason": "gateway signature required"})
             return
-        body = orjson.dumps(graphql_error_body("This service accepts calls only from the Axiom gateway.",
-                                               FORBIDDEN))
+        body = orjson.dumps(graphql_error_body("This service accepts calls only from the Axiom gateway.", FORBIDDEN))
         await Response(body, status_code=403, media_type="application/json")(scope, receive, send)
 
 
@@ -194,9 +200,15 @@ def create_service_app(
     `deadline` (seconds) it answers TIMEOUT by then."""
     # Reached only through the gateway (production), a subgraph serves no playground.
     graphiql = (policy is None or policy.graphiql) and not settings.gateway_only
-    graphql_app = AxiomGraphQL(schema, context_factory=context_factory, verifier=verifier, policy=policy,
-                               graphql_ide="graphiql" if graphiql else None,
-                               keep_alive=True, keep_alive_interval=15)
+    graphql_app = AxiomGraphQL(
+        schema,
+        context_factory=context_factory,
+        verifier=verifier,
+        policy=policy,
+        graphql_ide="graphiql" if graphiql else None,
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
     routes = [
         Route("/health/live", live_endpoint),
         Route("/health/ready", ready_endpoint(readiness)),
@@ -207,8 +219,13 @@ def create_service_app(
     ]
     middleware = [
         Middleware(RequestMetricsMiddleware, service=service),
-        Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST", "OPTIONS"],
-                   allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], allow_credentials=True),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+            allow_credentials=True,
+        ),
         Middleware(GraphQLPostGuard, max_body_bytes=max_body_bytes),
         Middleware(GatewayOnlyGate, signer=GatewayRequestSigner.from_settings(settings), enforce=settings.gateway_only),
         Middleware(BearerTokenGate, verifier=verifier),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Mapping
 
 DEV_JWT_SECRET = "axiom-development-jwt-secret-change-me"
 DEV_ENCRYPTION_KEY = "axiom-dev-encryption-key-32chars"
 # Values that must never reach production: the development defaults above and well-known passwords.
-KNOWN_DEFAULT_SECRETS = frozenset({DEV_JWT_SECRET, DEV_ENCRYPTION_KEY, "secret", "changeme", "password", "neo4j", "postgres"})
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {DEV_JWT_SECRET, DEV_ENCRYPTION_KEY, "secret", "changeme", "password", "neo4j", "postgres"}
+)
 
 
 class SettingsError(ValueError):
@@ -134,7 +136,7 @@ class Settings:
 
     @property
     def suggestions(self) -> bool:
-        """"Did you mean …?" in validation errors (ENABLE_SUGGESTIONS)."""
+        """ "Did you mean …?" in validation errors (ENABLE_SUGGESTIONS)."""
         return self._outside_production(self.enable_suggestions)
 
     @property
@@ -160,7 +162,7 @@ class Settings:
         return self.is_production if self.subgraph_gateway_only is None else self.subgraph_gateway_only
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from environment variables (both seeds' names are accepted)."""
         e = os.environ if env is None else env
 
@@ -241,8 +243,10 @@ class Settings:
             gateway_shared_secret=get("GATEWAY_SHARED_SECRET"),
             subgraph_gateway_only=_flag(get("SUBGRAPH_GATEWAY_ONLY"), "SUBGRAPH_GATEWAY_ONLY"),
             metrics_token=get("METRICS_TOKEN"),
-            gateway_multiplex_subscriptions=_flag(get("GATEWAY_MULTIPLEX_SUBSCRIPTIONS"),
-                                                  "GATEWAY_MULTIPLEX_SUBSCRIPTIONS") is not False,
+            gateway_multiplex_subscriptions=_flag(
+                get("GATEWAY_MULTIPLEX_SUBSCRIPTIONS"), "GATEWAY_MULTIPLEX_SUBSCRIPTIONS"
+            )
+            is not False,
         )
         settings.validate()
         return settings
@@ -272,23 +276,31 @@ class Settings:
         for name, value in required.items():
             if not value:
                 raise SettingsError(f"{name} is required when APP_ENV=production")
-        secrets = {"JWT_SECRET": self.jwt_secret, "ENCRYPTION_KEY": self.encryption_key,
-                   "NEO4J_PASSWORD": self.neo4j_password, "DATABASE_URL": _url_password(self.database_url),
-                   "REDIS_URL": _url_password(self.redis_url),
-                   "WEAVER_DATABASE_URL": _url_password(self.database_url_for("weaver")),
-                   "VISION_DATABASE_URL": _url_password(self.database_url_for("vision"))}
+        secrets = {
+            "JWT_SECRET": self.jwt_secret,
+            "ENCRYPTION_KEY": self.encryption_key,
+            "NEO4J_PASSWORD": self.neo4j_password,
+            "DATABASE_URL": _url_password(self.database_url),
+            "REDIS_URL": _url_password(self.redis_url),
+            "WEAVER_DATABASE_URL": _url_password(self.database_url_for("weaver")),
+            "VISION_DATABASE_URL": _url_password(self.database_url_for("vision")),
+        }
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
         if len(self.gateway_shared_secret.encode()) < 32 or self.gateway_shared_secret == self.jwt_secret:
-            raise SettingsError("GATEWAY_SHARED_SECRET must be at least 32 bytes and differ from JWT_SECRET "
-                                "when APP_ENV=production")
+            raise SettingsError(
+                "GATEWAY_SHARED_SECRET must be at least 32 bytes and differ from JWT_SECRET when APP_ENV=production"
+            )
         if self.jwt_algorithm.upper().startswith("HS") and len(self.jwt_secret.encode()) < MIN_HS_SECRET_BYTES:
-            raise SettingsError(f"JWT_SECRET must be at least {MIN_HS_SECRET_BYTES} bytes for "
-                                f"{self.jwt_algorithm} when APP_ENV=production")
+            raise SettingsError(
+                f"JWT_SECRET must be at least {MIN_HS_SECRET_BYTES} bytes for "
+                f"{self.jwt_algorithm} when APP_ENV=production"
+            )
         if len(set(self.encryption_key)) < 8:
-            raise SettingsError("ENCRYPTION_KEY must be 32 random characters (it repeats too few) "
-                                "when APP_ENV=production")
+            raise SettingsError(
+                "ENCRYPTION_KEY must be 32 random characters (it repeats too few) when APP_ENV=production"
+            )
 
     def database_url_for(self, subgraph: str) -> str | None:
         """The URL a subgraph connects with: WEAVER_DATABASE_URL / VISION_DATABASE_URL, else DATABASE_URL with
@@ -300,7 +312,7 @@ class Settings:
 
         return make_url(self.database_url).set(username=f"axiom_{subgraph}").render_as_string(hide_password=False)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 
 class Unit(Protocol):
@@ -113,11 +114,15 @@ class Supervisor:
         watch.fast_crashes += 1
         unit.stop()  # reap it; a half-started restart is stopped before the next try
         if watch.fast_crashes > self.policy.max_fast_crashes:
-            raise GaveUp(f"{unit.name} {what}; it crashed {watch.fast_crashes} times in a row, each time within "
-                         f"{self.policy.stable_after:.0f}s of starting: giving up")
+            raise GaveUp(
+                f"{unit.name} {what}; it crashed {watch.fast_crashes} times in a row, each time within "
+                f"{self.policy.stable_after:.0f}s of starting: giving up"
+            )
         delay = self.policy.delay(watch.fast_crashes)
-        self.say(f"{unit.name} {what}; restarting it in {delay:.2f}s "
-                 f"(attempt {watch.fast_crashes} of {self.policy.max_fast_crashes})")
+        self.say(
+            f"{unit.name} {what}; restarting it in {delay:.2f}s "
+            f"(attempt {watch.fast_crashes} of {self.policy.max_fast_crashes})"
+        )
         watch.state, watch.restart_at = "waiting", now + delay
 
     def _relaunch(self, watch: _Watch, now: float) -> None:
@@ -137,8 +142,9 @@ class Supervisor:
         if ready:
             watch.state, watch.ready_since = "running", now
             self.restarts += 1
-            self.say(f"{watch.unit.name} is back (pid {watch.unit.pid}), "
-                     f"{now - watch.down_since:.1f}s after it went down")
+            self.say(
+                f"{watch.unit.name} is back (pid {watch.unit.pid}), {now - watch.down_since:.1f}s after it went down"
+            )
         elif now > watch.start_deadline:
             self._crashed(watch, now, f"was not ready {self.policy.start_timeout:.0f}s after its restart")
 

@@ -58,8 +58,10 @@ PROCESSES: tuple[ProcessSpec, ...] = (
 def processes(settings: Settings) -> tuple[ProcessSpec, ...]:
     """`PROCESSES` plus Vision's job workers (`VISION_WORKERS`, at least one): they serve no HTTP, and start once
     Vision is ready (its migrations and queue are in place by then)."""
-    workers = tuple(ProcessSpec(f"vision-worker-{number}", ("worker",), after=("vision",))
-                    for number in range(1, max(1, settings.vision_workers) + 1))
+    workers = tuple(
+        ProcessSpec(f"vision-worker-{number}", ("worker",), after=("vision",))
+        for number in range(1, max(1, settings.vision_workers) + 1)
+    )
     return PROCESSES + workers
 
 
@@ -93,8 +95,7 @@ class AxiomProcess:
         return self.process.exited()
 
     def launch(self) -> None:
-        self.process.start([sys.executable, "-m", "axiom.cli", *self.spec.command], env=self.env,
-                           inherit_output=True)
+        self.process.start([sys.executable, "-m", "axiom.cli", *self.spec.command], env=self.env, inherit_output=True)
 
     def check(self) -> bool:
         if self.process.exited():
@@ -105,8 +106,10 @@ class AxiomProcess:
         owner = port_listener(port, self.process.pid)
         if owner == "other":
             self.process.stop()
-            raise StartupError(f"port {port} for {self.name} is held by another process; "
-                               f"set {_PORT_VARIABLES.get(self.name, 'its port')} to another port")
+            raise StartupError(
+                f"port {port} for {self.name} is held by another process; "
+                f"set {_PORT_VARIABLES.get(self.name, 'its port')} to another port"
+            )
         if owner == "none":
             return False
         try:
@@ -125,8 +128,9 @@ def _check_ports(settings: Settings) -> None:
         if spec.http_service:
             host, port = bind_address(spec.http_service, settings)
             if not port_is_free(port, host):
-                raise StartupError(f"port {port} for {spec.name} is in use; "
-                                   f"set {_PORT_VARIABLES[spec.http_service]} to another port")
+                raise StartupError(
+                    f"port {port} for {spec.name} is in use; set {_PORT_VARIABLES[spec.http_service]} to another port"
+                )
 
 
 def lock_data_folder(folder: Path) -> int:
@@ -138,8 +142,10 @@ def lock_data_folder(folder: Path) -> int:
     except BlockingIOError:
         holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
         os.close(fd)
-        raise StartupError(f"data folder {folder} is in use by another `axiom up` (pid {holder}); stop that one "
-                           "first, or set AXIOM_DATA_DIR to another folder") from None
+        raise StartupError(
+            f"data folder {folder} is in use by another `axiom up` (pid {holder}); stop that one "
+            "first, or set AXIOM_DATA_DIR to another folder"
+        ) from None
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode())
     return fd
@@ -147,14 +153,11 @@ def lock_data_folder(folder: Path) -> int:
 
 async def load_demo(settings: Settings) -> None:
     """Load the demo OLTP data, register it in Weaver (with its schema graph) and build Vision's demo cubes."""
-    from axiom.demo import load_demo_data
+    from axiom.demo import demo_reader_password, load_demo_data
     from subgraphs.vision.demo import load_demo_cubes
     from subgraphs.weaver.demo import register_demo_datasource
 
-    from axiom.demo import demo_reader_password
-
-    created = await load_demo_data(settings.database_url,
-                                   reader_password=demo_reader_password(settings.encryption_key))
+    created = await load_demo_data(settings.database_url, reader_password=demo_reader_password(settings.encryption_key))
     _say("demo data loaded" if created else "demo data already present")
     datasource_id = await register_demo_datasource(settings)
     _say(f"demo datasource {datasource_id} registered and introspected")
@@ -211,7 +214,7 @@ def _print_banner(settings: Settings) -> None:
         f"  Bolt        {settings.neo4j_uri}\n\n"
         f"Demo token (tenant demo, 8 h):\n  {token}\n\n"
         f"Try:\n  curl -s {gateway}/graphql -H 'content-type: application/json' -H \"authorization: Bearer $TOKEN\" \\\n"
-        "    -d '{\"query\":\"{ cubes { name factTable { name columns { name dataType } } } }\"}'\n\n"
+        '    -d \'{"query":"{ cubes { name factTable { name columns { name dataType } } } }"}\'\n\n'
         "Ctrl-C stops everything.\n",
         flush=True,
     )

@@ -39,8 +39,9 @@ async def _stored_ciphertexts(database_url: str) -> dict[str, str]:
 
     connection = await asyncpg.connect(database_url)
     try:
-        rows = await connection.fetch("SELECT id, password_encrypted FROM weaver.datasources "
-                                      "WHERE password_encrypted IS NOT NULL")
+        rows = await connection.fetch(
+            "SELECT id, password_encrypted FROM weaver.datasources WHERE password_encrypted IS NOT NULL"
+        )
     finally:
         await connection.close()
     return {f"ciphertext of datasource {row['id']}": row["password_encrypted"] for row in rows}

@@ -6,12 +6,9 @@ import json
 import math
 import statistics
 import time
-import uuid
 
 import httpx
-
-from abuse_report import (Row, anonymized, error_codes, secrets_in, stack_traces, statements_in_errors,
-                          unhandled)
+from abuse_report import Row, error_codes, secrets_in, stack_traces, statements_in_errors, unhandled
 from abuse_stack import UpStack
 from operation_limits import aliases, deep, fragment_bomb
 
@@ -75,9 +72,15 @@ def fuzz(stack: UpStack, target: int, seed: int) -> FuzzTally:
         round_number = 0
         while tally.sent < target:
             for operation in operations:
+
                 @hypothesis_seed(seed + round_number)
-                @settings(max_examples=per_operation, database=None, deadline=None, phases=[Phase.generate],
-                          suppress_health_check=list(HealthCheck))
+                @settings(
+                    max_examples=per_operation,
+                    database=None,
+                    deadline=None,
+                    phases=[Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
                 @given(case=operation.as_strategy())
                 def send(case) -> None:
                     body = schema.prepare_request_body(case)
@@ -95,10 +98,20 @@ def fuzz_rows(tally: FuzzTally, target: int, log_tracebacks: int) -> list[Row]:
     return [
         Row(section, "operations sent", f"{tally.sent} ({statuses})", f">= {target}", tally.sent >= target),
         Row(section, "5xx responses", str(len(tally.findings["5xx"])), "0", not tally.findings["5xx"]),
-        Row(section, "unhandled errors (INTERNAL_SERVER_ERROR, traces)", str(len(tally.findings["unhandled"])),
-            "0", not tally.findings["unhandled"]),
-        Row(section, "leaks (traces, secrets, ciphertexts, SQL/Cypher)", str(len(tally.findings["leaks"])), "0",
-            not tally.findings["leaks"]),
+        Row(
+            section,
+            "unhandled errors (INTERNAL_SERVER_ERROR, traces)",
+            str(len(tally.findings["unhandled"])),
+            "0",
+            not tally.findings["unhandled"],
+        ),
+        Row(
+            section,
+            "leaks (traces, secrets, ciphertexts, SQL/Cypher)",
+            str(len(tally.findings["leaks"])),
+            "0",
+            not tally.findings["leaks"],
+        ),
         Row(section, "errors without extensions.code", str(tally.uncoded), "0", tally.uncoded == 0),
         Row(section, "tracebacks in the processes' logs", str(log_tracebacks), "0", log_tracebacks == 0),
     ]
@@ -112,7 +125,7 @@ LIMIT_CASES = {
     "10,000 __typename aliases": aliases(10_000, "__typename"),
     "depth 40": deep(40),
     "over cost: dataSources(first: 100) … columns": "{ dataSources(first: 100) { edges { node { schemas "
-                                                    "{ tables { columns { name } } } } } } }",
+    "{ tables { columns { name } } } } } } }",
 }
 
 
@@ -120,8 +133,11 @@ def limit_rows(stack: UpStack, repeats: int = 5) -> list[Row]:
     """Each abusive document, unseen every time (a fresh comment), must be refused with a limit's code; the
     figure is the median (and worst) time from sending to the refusal, measured by the client."""
     rows = []
-    headers = {"Authorization": f"Bearer {stack.token('demo')}", "content-type": "application/json",
-               "accept": "application/graphql-response+json"}  # GraphQL over HTTP: a refusal is a 400
+    headers = {
+        "Authorization": f"Bearer {stack.token('demo')}",
+        "content-type": "application/json",
+        "accept": "application/graphql-response+json",
+    }  # GraphQL over HTTP: a refusal is a 400
     with httpx.Client(base_url=stack.gateway, headers=headers, timeout=120) as client:
         client.post("/graphql", json={"query": "{ __typename }"})  # connection open before timing
         for name, query in LIMIT_CASES.items():
@@ -131,13 +147,20 @@ def limit_rows(stack: UpStack, repeats: int = 5) -> list[Row]:
                 started = time.perf_counter()
                 response = client.post("/graphql", json={"query": document})
                 times.append((time.perf_counter() - started) * 1000)
-                codes = error_codes(response.json()) if response.headers.get("content-type", "").endswith(
-                    "json") else []
+                codes = (
+                    error_codes(response.json()) if response.headers.get("content-type", "").endswith("json") else []
+                )
                 outcomes.add((response.status_code, codes[0] if codes else None))
             refused = all(status == 400 and code in REFUSAL_CODES for status, code in outcomes)
             median = statistics.median(times)
             what = ", ".join(f"{status} {code}" for status, code in sorted(outcomes, key=str))
-            rows.append(Row("limits", f"{name} ({len(query):,} bytes)",
-                            f"{what}; {median:.1f} ms median, {max(times):.1f} max",
-                            f"refused < {REFUSAL_GOAL_MS:.0f} ms", refused and median < REFUSAL_GOAL_MS))
+            rows.append(
+                Row(
+                    "limits",
+                    f"{name} ({len(query):,} bytes)",
+                    f"{what}; {median:.1f} ms median, {max(times):.1f} max",
+                    f"refused < {REFUSAL_GOAL_MS:.0f} ms",
+                    refused and median < REFUSAL_GOAL_MS,
+                )
+            )
     return rows

@@ -53,7 +53,7 @@ def recovery_seconds(outcomes: list[Outcome], affected: tuple[str, ...], since: 
         failures = [i for i, o in enumerate(mine) if not o.ok]
         if not failures:
             continue
-        after = mine[failures[-1] + 1:]
+        after = mine[failures[-1] + 1 :]
         if not after:
             return None
         worst = max(worst, after[0].ended - since)
@@ -67,11 +67,11 @@ class Ledger:
         self.stack = stack
         self.terms: list[str] = []
         self.runs: list[str] = []
-        self.cube = stack.graphql("{ cube(name: \"Sales\") { id } }")[1]["data"]["cube"]["id"]
+        self.cube = stack.graphql('{ cube(name: "Sales") { id } }')[1]["data"]["cube"]["id"]
         self.tables = self._tables()
 
     def _tables(self) -> int | None:
-        body = self.stack.graphql("{ searchTables(query: \"\") { totalCount } }")[1]
+        body = self.stack.graphql('{ searchTables(query: "") { totalCount } }')[1]
         return ((body.get("data") or {}).get("searchTables") or {}).get("totalCount")
 
     def write(self) -> None:
@@ -79,10 +79,11 @@ class Ledger:
         when the system has not settled since the previous fault."""
         deadline = time.monotonic() + 30
         while True:
-            term = self.stack.graphql("mutation($n: String!) { createGlossaryTerm(input: {name: $n}) "
-                                      "{ term { id } } }", {"n": f"before a fault {uuid.uuid4().hex[:8]}"})[1]
-            run = self.stack.graphql("mutation($id: ID!) { refreshCube(id: $id) { run { id } } }",
-                                     {"id": self.cube})[1]
+            term = self.stack.graphql(
+                "mutation($n: String!) { createGlossaryTerm(input: {name: $n}) { term { id } } }",
+                {"n": f"before a fault {uuid.uuid4().hex[:8]}"},
+            )[1]
+            run = self.stack.graphql("mutation($id: ID!) { refreshCube(id: $id) { run { id } } }", {"id": self.cube})[1]
             try:
                 self.terms.append(term["data"]["createGlossaryTerm"]["term"]["id"])
                 self.runs.append(run["data"]["refreshCube"]["run"]["id"])
@@ -98,8 +99,9 @@ class Ledger:
         while True:
             status, body = self.stack.graphql(
                 "query($id: ID!) { cube(id: $id) { refreshRuns(first: 100) { id } } "
-                "glossaryTerms(first: 100) { edges { node { id } } } searchTables(query: \"\") { totalCount } }",
-                {"id": self.cube})
+                'glossaryTerms(first: 100) { edges { node { id } } } searchTables(query: "") { totalCount } }',
+                {"id": self.cube},
+            )
             if not body.get("errors") or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
@@ -127,8 +129,11 @@ def _wait_recovered(load: SteadyLoad, fault: Fault, since: float) -> float | Non
     while time.monotonic() < deadline:
         time.sleep(0.25)
         outcomes = load.since(since)
-        steady = all(len(tail := [o for o in outcomes if o.shape == shape][-STEADY_SUCCESSES:]) == STEADY_SUCCESSES
-                     and all(o.ok for o in tail) for shape in SHAPES)
+        steady = all(
+            len(tail := [o for o in outcomes if o.shape == shape][-STEADY_SUCCESSES:]) == STEADY_SUCCESSES
+            and all(o.ok for o in tail)
+            for shape in SHAPES
+        )
         if steady and time.monotonic() - since > 2:
             return recovery_seconds(outcomes, fault.affected, since)
     return None
@@ -166,15 +171,28 @@ def fault_rows(stack: UpStack) -> list[Row]:
             lost = ledger.lost()
             back = _supervisor_back(stack, fault.supervisor_name, offset) if fault.supervisor_name else None
             section = "faults under load"
-            rows.append(Row(section, f"{fault.label}: failed requests",
-                            f"{len(failed)} of {len(during)}{' (' + answers + ')' if answers else ''}; "
-                            f"{len(collateral)} outside {'/'.join(fault.affected) or 'none'}; "
-                            f"slowest {slowest:.1f} s", "0 outside", not collateral))
+            rows.append(
+                Row(
+                    section,
+                    f"{fault.label}: failed requests",
+                    f"{len(failed)} of {len(during)}{' (' + answers + ')' if answers else ''}; "
+                    f"{len(collateral)} outside {'/'.join(fault.affected) or 'none'}; "
+                    f"slowest {slowest:.1f} s",
+                    "0 outside",
+                    not collateral,
+                )
+            )
             origin = "from SIGCONT" if fault.action == "stop" else "from the kill"
-            rows.append(Row(section, f"{fault.label}: recovery",
-                            (f"{recovery:.1f} s {origin}" if recovery is not None
-                             else f"not within {GIVE_UP_AFTER_S:.0f} s") + (f" (up: back after {back})" if back else ""),
-                            f"< {RECOVERY_GOAL_S:.0f} s", recovery is not None and recovery < RECOVERY_GOAL_S))
+            rows.append(
+                Row(
+                    section,
+                    f"{fault.label}: recovery",
+                    (f"{recovery:.1f} s {origin}" if recovery is not None else f"not within {GIVE_UP_AFTER_S:.0f} s")
+                    + (f" (up: back after {back})" if back else ""),
+                    f"< {RECOVERY_GOAL_S:.0f} s",
+                    recovery is not None and recovery < RECOVERY_GOAL_S,
+                )
+            )
             rows.append(Row(section, f"{fault.label}: data lost", ", ".join(lost) or "0", "0", not lost))
             time.sleep(1)
     return rows

@@ -8,19 +8,18 @@ import time
 from dataclasses import dataclass
 
 import httpx
-
 from abuse_report import Row, percentile
 from abuse_stack import UpStack
 
 # Query shapes by what they need: each one fails only when something it depends on is down.
 SHAPES = {
     "vision": "{ cubes { name } }",  # Vision + PostgreSQL
-    "pivot": "{ pivot(input: {cube: \"Sales\", measures: [\"Amount\"], rows: [\"Region.Region\"]}) "
-             "{ values { values } } }",  # Vision + PostgreSQL (Redis cache when up)
+    "pivot": '{ pivot(input: {cube: "Sales", measures: ["Amount"], rows: ["Region.Region"]}) '
+    "{ values { values } } }",  # Vision + PostgreSQL (Redis cache when up)
     "weaver": "{ dataSources { totalCount } glossaryTerms { totalCount } }",  # Weaver + PostgreSQL
-    "graph": "{ searchTables(query: \"order\") { totalCount } }",  # Weaver + the Bolt server
+    "graph": '{ searchTables(query: "order") { totalCount } }',  # Weaver + the Bolt server
 }
-WATCH = "subscription { cubeRefreshes(cube: \"Sales\") { id status } }"
+WATCH = 'subscription { cubeRefreshes(cube: "Sales") { id status } }'
 RSS_GROWTH_GOAL = 0.10
 
 
@@ -48,15 +47,22 @@ def served(status: int, text: str) -> tuple[bool, str]:
 class SteadyLoad:
     """One thread per (shape, worker) sending that shape back to back until stopped; every outcome kept."""
 
-    def __init__(self, stack: UpStack, shapes: dict[str, str] = SHAPES, workers: int = 1, pause: float = 0.05,
-                 timeout: float = 15.0):
+    def __init__(
+        self,
+        stack: UpStack,
+        shapes: dict[str, str] = SHAPES,
+        workers: int = 1,
+        pause: float = 0.05,
+        timeout: float = 15.0,
+    ):
         self.stack, self.shapes, self.pause, self.timeout = stack, shapes, pause, timeout
         self.outcomes: list[Outcome] = []
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._run, args=(shape,), daemon=True)
-                         for shape in shapes for _ in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._run, args=(shape,), daemon=True) for shape in shapes for _ in range(workers)
+        ]
 
-    def __enter__(self) -> "SteadyLoad":
+    def __enter__(self) -> SteadyLoad:
         for thread in self._threads:
             thread.start()
         return self
@@ -94,7 +100,7 @@ class Subscriber:
         self._closing = False
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def start(self) -> "Subscriber":
+    def start(self) -> Subscriber:
         self._thread.start()
         return self
 
@@ -132,7 +138,7 @@ def soak(stack: UpStack, seconds: float, subscribers: int = 3, workers: int = 2)
     with SteadyLoad(stack, workers=workers, pause=0) as load:
         started = time.monotonic()
         while time.monotonic() - started < seconds:
-            cube = stack.graphql("{ cube(name: \"Sales\") { id } }")[1]["data"]["cube"]["id"]
+            cube = stack.graphql('{ cube(name: "Sales") { id } }')[1]["data"]["cube"]["id"]
             stack.graphql("mutation($id: ID!) { refreshCube(id: $id) { run { id } } }", {"id": cube})
             refreshes += 1
             time.sleep(min(10, max(0.0, seconds - (time.monotonic() - started))))
@@ -148,20 +154,43 @@ def soak(stack: UpStack, seconds: float, subscribers: int = 3, workers: int = 2)
     events = sum(w.events for w in watchers)
     sub_errors = [e for w in watchers for e in w.errors]
     rows = [
-        Row(section, f"requests ({len(SHAPES)} shapes x {workers} workers, back to back)",
-            f"{len(outcomes)} ({len(outcomes) / seconds:.0f}/s)"),
-        Row(section, "error rate", f"{len(failed)} failed ({100 * len(failed) / max(1, len(outcomes)):.2f}%)"
-            + (f": {sorted({o.detail for o in failed})[:3]}" if failed else ""), "0", not failed),
-        Row(section, "latency p50 / p99 / max",
-            f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f} / {max(latencies):.0f} ms"),
-        Row(section, f"{subscribers} live subscriptions ({refreshes} refreshes)",
+        Row(
+            section,
+            f"requests ({len(SHAPES)} shapes x {workers} workers, back to back)",
+            f"{len(outcomes)} ({len(outcomes) / seconds:.0f}/s)",
+        ),
+        Row(
+            section,
+            "error rate",
+            f"{len(failed)} failed ({100 * len(failed) / max(1, len(outcomes)):.2f}%)"
+            + (f": {sorted({o.detail for o in failed})[:3]}" if failed else ""),
+            "0",
+            not failed,
+        ),
+        Row(
+            section,
+            "latency p50 / p99 / max",
+            f"{percentile(latencies, 50):.0f} / {percentile(latencies, 99):.0f} / {max(latencies):.0f} ms",
+        ),
+        Row(
+            section,
+            f"{subscribers} live subscriptions ({refreshes} refreshes)",
             f"{events} events, {len(sub_errors)} errors" + (f": {sub_errors[:2]}" if sub_errors else ""),
             f">= {subscribers * refreshes * 2} events, 0 errors",
-            not sub_errors and events >= subscribers * refreshes * 2),
-        Row(section, "gateway RSS before → after", f"{rss_before['gateway']:.0f} → {rss_after['gateway']:.0f} MB "
-            f"({100 * growth:+.1f}%)", f"flat (<= +{100 * RSS_GROWTH_GOAL:.0f}%)", growth <= RSS_GROWTH_GOAL),
-        Row(section, "weaver / vision RSS before → after",
+            not sub_errors and events >= subscribers * refreshes * 2,
+        ),
+        Row(
+            section,
+            "gateway RSS before → after",
+            f"{rss_before['gateway']:.0f} → {rss_after['gateway']:.0f} MB ({100 * growth:+.1f}%)",
+            f"flat (<= +{100 * RSS_GROWTH_GOAL:.0f}%)",
+            growth <= RSS_GROWTH_GOAL,
+        ),
+        Row(
+            section,
+            "weaver / vision RSS before → after",
             f"{rss_before['weaver']:.0f} → {rss_after['weaver']:.0f} MB / "
-            f"{rss_before['vision']:.0f} → {rss_after['vision']:.0f} MB"),
+            f"{rss_before['vision']:.0f} → {rss_after['vision']:.0f} MB",
+        ),
     ]
     return rows

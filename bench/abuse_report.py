@@ -15,8 +15,10 @@ _TRACE_PATTERNS = [
     re.compile(r"Traceback \(most recent call last\)"),
     re.compile(r'File \\?"[^"\\]+\.py\\?", line \d+'),  # also as JSON writes it: File \"x.py\"
     re.compile(r"\bat (?:java|javax|com|org|io|net|sun)\.[\w.$]+\([\w.]*(?::\d+)?\)"),
-    re.compile(r"\b(?:asyncpg|sqlalchemy|neo4j|redis|aiohttp|httpx|starlette|strawberry|graphql)\.[\w.]*"
-               r"(?:exceptions?|exc|errors?)\.\w+"),
+    re.compile(
+        r"\b(?:asyncpg|sqlalchemy|neo4j|redis|aiohttp|httpx|starlette|strawberry|graphql)\.[\w.]*"
+        r"(?:exceptions?|exc|errors?)\.\w+"
+    ),
     re.compile(r"<(?:module|coroutine|function) [\w.<>]+ at 0x[0-9a-f]+>"),
 ]
 
@@ -58,16 +60,20 @@ def statements_in_errors(body: object, request_text: str) -> list[str]:
 
 def secrets_in(text: str, known: dict[str, str]) -> list[str]:
     """Names of the known secrets that appear in `text` (as they are, or JSON-escaped)."""
-    return sorted(name for name, value in known.items()
-                  if len(value) >= MIN_SECRET_LENGTH and (value in text or json.dumps(value)[1:-1] in text))
+    return sorted(
+        name
+        for name, value in known.items()
+        if len(value) >= MIN_SECRET_LENGTH and (value in text or json.dumps(value)[1:-1] in text)
+    )
 
 
 def error_codes(body: object) -> list[str | None]:
     """`extensions.code` of each error of a GraphQL body (None for an error without one)."""
     if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
         return []
-    return [((error.get("extensions") or {}).get("code") if isinstance(error, dict) else None)
-            for error in body["errors"]]
+    return [
+        ((error.get("extensions") or {}).get("code") if isinstance(error, dict) else None) for error in body["errors"]
+    ]
 
 
 def unhandled(body: object, text: str) -> bool:
@@ -114,8 +120,7 @@ def format_table(rows: list[Row]) -> str:
     cells = []
     previous = None
     for row in rows:
-        cells.append((row.section if row.section != previous else "", row.case, row.figure, row.goal,
-                      verdict(row.met)))
+        cells.append((row.section if row.section != previous else "", row.case, row.figure, row.goal, verdict(row.met)))
         previous = row.section
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) if cells else len(header[i]) for i in range(5)]
     line = "  ".join("-" * w for w in widths)

@@ -21,8 +21,14 @@ from axiom.settings import Settings
 
 UP_TIMEOUT = 300
 # Units `up` supervises, by the pid file it keeps for each (relative to the data folder).
-PID_FILES = {"weaver": "run/weaver.pid", "vision": "run/vision.pid", "gateway": "run/gateway.pid",
-             "valkey": "valkey/valkey.pid", "bolt": "arcadedb/arcadedb.pid", "postgres": "postgres/postgres.pid"}
+PID_FILES = {
+    "weaver": "run/weaver.pid",
+    "vision": "run/vision.pid",
+    "gateway": "run/gateway.pid",
+    "valkey": "valkey/valkey.pid",
+    "bolt": "arcadedb/arcadedb.pid",
+    "postgres": "postgres/postgres.pid",
+}
 
 
 class UpStack:
@@ -32,10 +38,14 @@ class UpStack:
         self.folder = folder
         self.data_dir = folder / "data"
         ports = {name: free_port() for name in ("GATEWAY_PORT", "WEAVER_PORT", "VISION_PORT")}
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "REDIS_URL", "NEO4J_URI", "OPENAI_API_KEY", "APP_ENV")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "NEO4J_URI", "OPENAI_API_KEY", "APP_ENV")
+        }
         self.env = {
-            **env, **{k: str(v) for k, v in ports.items()},
+            **env,
+            **{k: str(v) for k, v in ports.items()},
             "AXIOM_DATA_DIR": str(self.data_dir),
             "JWT_SECRET": secrets.token_urlsafe(36),
             "ENCRYPTION_KEY": secrets.token_hex(16),
@@ -52,9 +62,14 @@ class UpStack:
 
     # -- life cycle -------------------------------------------------------------------------------------------
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "axiom.cli", "up"], env=self.env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        errors="replace")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "axiom.cli", "up"],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
         threading.Thread(target=self._read, daemon=True).start()
         deadline = time.monotonic() + UP_TIMEOUT
         while "Axiom is up." not in self.output:
@@ -104,8 +119,10 @@ class UpStack:
     def known_secrets(self) -> dict[str, str]:
         """Every secret of this deployment by name: what no response may ever contain."""
         found = {"JWT_SECRET": self.env["JWT_SECRET"], "ENCRYPTION_KEY": self.env["ENCRYPTION_KEY"]}
-        for name, relative in (("valkey password", "valkey/password"),
-                               ("ArcadeDB root password", "arcadedb/root-password")):
+        for name, relative in (
+            ("valkey password", "valkey/password"),
+            ("ArcadeDB root password", "arcadedb/root-password"),
+        ):
             path = self.data_dir / relative
             if path.exists():
                 found[name] = path.read_text().strip()
@@ -114,13 +131,19 @@ class UpStack:
         found["demo reader password"] = demo_reader_password(self.env["ENCRYPTION_KEY"])
         return found
 
-    def graphql(self, query: str, variables: dict | None = None, token: str | None = None,
-                timeout: float = 30) -> tuple[int, dict]:
+    def graphql(
+        self, query: str, variables: dict | None = None, token: str | None = None, timeout: float = 30
+    ) -> tuple[int, dict]:
         """POST one operation to the gateway: (HTTP status, JSON body or {"raw": text})."""
         request = urllib.request.Request(
-            f"{self.gateway}/graphql", data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-            headers={"content-type": "application/json", "accept": "application/graphql-response+json",
-                     "authorization": f"Bearer {token or self.token('demo')}"})
+            f"{self.gateway}/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={
+                "content-type": "application/json",
+                "accept": "application/graphql-response+json",
+                "authorization": f"Bearer {token or self.token('demo')}",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 status, raw = response.status, response.read()

@@ -9,10 +9,9 @@ import uuid
 from pathlib import Path
 
 import httpx
-from graphql import build_schema, parse
-
 from abuse_report import Row, anonymized, error_codes
 from abuse_stack import UpStack
+from graphql import build_schema, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANT_B = "abuse-intruder"
@@ -22,61 +21,61 @@ PAYLOAD = "userErrors { field code }"
 # own_term (B's own term). Destructive ones come last, so a leak there shows in the "intact" check.
 MATRIX: dict[str, str] = {
     "dataSource": "query($ds: ID!) { dataSource(id: $ds) { id name } }",
-    "table": "query($ds: ID!) { table(dataSourceId: $ds, schemaName: \"sales\", name: \"order_lines\") "
-             "{ id cubes { id } } }",
-    "searchTables in A's datasource": "query($ds: ID!) { searchTables(query: \"order\", dataSourceId: $ds) "
-                                      "{ totalCount } }",
+    "table": 'query($ds: ID!) { table(dataSourceId: $ds, schemaName: "sales", name: "order_lines") '
+    "{ id cubes { id } } }",
+    "searchTables in A's datasource": 'query($ds: ID!) { searchTables(query: "order", dataSourceId: $ds) '
+    "{ totalCount } }",
     "snapshot": "query($snapshot: ID!) { snapshot(id: $snapshot) { id } }",
-    "snapshotDiff": "query($snapshot: ID!) { snapshotDiff(from: $snapshot, to: $snapshot) "
-                    "{ tablesAdded { name } } }",
+    "snapshotDiff": "query($snapshot: ID!) { snapshotDiff(from: $snapshot, to: $snapshot) { tablesAdded { name } } }",
     "glossaryTerm": "query($term: ID!) { glossaryTerm(id: $term) { id name } }",
     "glossaryTerms by A's name": "query($termname: String!) { glossaryTerms(query: $termname) { totalCount } }",
     "cube by id": "query($cube: ID!) { cube(id: $cube) { id name } }",
     "cube by name": "query($name: String!) { cube(name: $name) { id name } }",
-    "pivot": "query($name: String!) { pivot(input: {cube: $name, measures: [\"Amount\"], rows: "
-             "[\"Region.Region\"]}) { values { values } } }",
-    "pivot by id": "query($cube: String!) { pivot(input: {cube: $cube, measures: [\"Amount\"]}) "
-                   "{ values { values } } }",
-    "askPivot": "query($name: String!) { askPivot(cube: $name, question: \"sales by region\") { explanation } }",
-    "runQuery": "mutation($ds: ID!) { runQuery(dataSourceId: $ds, sql: \"SELECT 1\") { rowCount } }",
+    "pivot": 'query($name: String!) { pivot(input: {cube: $name, measures: ["Amount"], rows: '
+    '["Region.Region"]}) { values { values } } }',
+    "pivot by id": 'query($cube: String!) { pivot(input: {cube: $cube, measures: ["Amount"]}) { values { values } } }',
+    "askPivot": 'query($name: String!) { askPivot(cube: $name, question: "sales by region") { explanation } }',
+    "runQuery": 'mutation($ds: ID!) { runQuery(dataSourceId: $ds, sql: "SELECT 1") { rowCount } }',
     "testConnection": f"mutation($ds: ID!) {{ testConnection(id: $ds) {{ {PAYLOAD} }} }}",
     "syncMetadata": f"mutation($ds: ID!) {{ syncMetadata(id: $ds) {{ {PAYLOAD} }} }}",
-    "updateDataSource": f"mutation($ds: ID!) {{ updateDataSource(input: {{id: $ds, name: \"x\"}}) {{ {PAYLOAD} }} }}",
+    "updateDataSource": f'mutation($ds: ID!) {{ updateDataSource(input: {{id: $ds, name: "x"}}) {{ {PAYLOAD} }} }}',
     "createDataSource with A's name": "mutation($dsname: String!) { createDataSource(input: {name: $dsname, "
-                                      "engine: POSTGRESQL, host: \"127.0.0.1\", port: 1, database: \"d\", "
-                                      "username: \"u\", password: \"p\"}) { dataSource { name } "
-                                      f"{PAYLOAD} }} }}",
-    "createGlossaryTerm under A's term": "mutation($term: ID!) { createGlossaryTerm(input: {name: \"Child\", "
-                                        f"parentId: $term}}) {{ {PAYLOAD} }} }}",
+    'engine: POSTGRESQL, host: "127.0.0.1", port: 1, database: "d", '
+    'username: "u", password: "p"}) { dataSource { name } '
+    f"{PAYLOAD} }} }}",
+    "createGlossaryTerm under A's term": 'mutation($term: ID!) { createGlossaryTerm(input: {name: "Child", '
+    f"parentId: $term}}) {{ {PAYLOAD} }} }}",
     "importGlossary with A's term as parent": f"mutation($csv: String!) {{ importGlossary(csv: $csv, dryRun: true) "
-                                              f"{{ created updated {PAYLOAD} }} }}",
-    "updateGlossaryTerm": "mutation($term: ID!) { updateGlossaryTerm(input: {id: $term, name: \"x\"}) "
-                          f"{{ {PAYLOAD} }} }}",
+    f"{{ created updated {PAYLOAD} }} }}",
+    "updateGlossaryTerm": 'mutation($term: ID!) { updateGlossaryTerm(input: {id: $term, name: "x"}) '
+    f"{{ {PAYLOAD} }} }}",
     "linkTerm A's term": f"mutation($term: ID!, $table: ID!) {{ linkTerm(termId: $term, targetId: $table) "
-                         f"{{ {PAYLOAD} }} }}",
+    f"{{ {PAYLOAD} }} }}",
     "linkTerm own term to A's column": "mutation($own_term: ID!, $column: ID!) { linkTerm(termId: $own_term, "
-                                       f"targetId: $column) {{ {PAYLOAD} }} }}",
+    f"targetId: $column) {{ {PAYLOAD} }} }}",
     "unlinkTerm": f"mutation($term: ID!, $table: ID!) {{ unlinkTerm(termId: $term, targetId: $table) "
-                  f"{{ {PAYLOAD} }} }}",
+    f"{{ {PAYLOAD} }} }}",
     "relateTerms own → A's": "mutation($own_term: ID!, $term: ID!) { relateTerms(termId: $own_term, "
-                             f"relatedTermId: $term) {{ {PAYLOAD} }} }}",
+    f"relatedTermId: $term) {{ {PAYLOAD} }} }}",
     "unrelateTerms": "mutation($own_term: ID!, $term: ID!) { unrelateTerms(termId: $own_term, "
-                     f"relatedTermId: $term) {{ {PAYLOAD} }} }}",
+    f"relatedTermId: $term) {{ {PAYLOAD} }} }}",
     "loadCubes over A's datasource": "mutation($ds: ID!, $xml: String!) { loadCubes(input: {dataSourceId: $ds, "
-                                     "documents: [{fileName: \"s.xml\", xml: $xml}]}) { cubes { id } "
-                                     "userErrors { field code } } }",
+    'documents: [{fileName: "s.xml", xml: $xml}]}) { cubes { id } '
+    "userErrors { field code } } }",
     "refreshCube": "mutation($cube: ID!) { refreshCube(id: $cube) { run { id } userErrors { code } } }",
     "refreshCube by name": "mutation($name: ID!) { refreshCube(id: $name) { run { id } userErrors { code } } }",
     "linkCubeTerm": "mutation($name: String!, $term: ID!) { linkCubeTerm(input: {cube: $name, member: "
-                    f"\"Amount\", termId: $term}}) {{ {PAYLOAD} }} }}",
-    "unlinkCubeTerm": f"mutation($name: String!) {{ unlinkCubeTerm(cube: $name, member: \"Amount\") {{ {PAYLOAD} }} }}",
+    f'"Amount", termId: $term}}) {{ {PAYLOAD} }} }}',
+    "unlinkCubeTerm": f'mutation($name: String!) {{ unlinkCubeTerm(cube: $name, member: "Amount") {{ {PAYLOAD} }} }}',
     "deleteGlossaryTerm": f"mutation($term: ID!) {{ deleteGlossaryTerm(id: $term) {{ {PAYLOAD} }} }}",
     "deleteCube": f"mutation($cube: ID!) {{ deleteCube(id: $cube) {{ deletedId {PAYLOAD} }} }}",
     "deleteCube by name": f"mutation($name: ID!) {{ deleteCube(id: $name) {{ deletedId {PAYLOAD} }} }}",
     "deleteDataSource": f"mutation($ds: ID!) {{ deleteDataSource(id: $ds) {{ {PAYLOAD} }} }}",
 }
-LISTS = "{ dataSources { totalCount } glossaryTerms { totalCount } searchTables(query: \"\") { totalCount } " \
-        "glossaryCsv cubes { id name } }"
+LISTS = (
+    '{ dataSources { totalCount } glossaryTerms { totalCount } searchTables(query: "") { totalCount } '
+    "glossaryCsv cubes { id name } }"
+)
 WATCH = "subscription($cube: String) { cubeRefreshes(cube: $cube) { id status } }"
 
 
@@ -85,15 +84,22 @@ class Caller:
         self.client, self.token = client, token
 
     def __call__(self, query: str, variables: dict | None = None) -> dict:
-        response = self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                    headers={"authorization": f"Bearer {self.token}"})
+        response = self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"authorization": f"Bearer {self.token}"},
+        )
         return response.json()
 
     def first_event(self, query: str, variables: dict) -> dict:
         """The first payload of a subscription over SSE (then the stream is closed)."""
-        with self.client.stream("POST", "/graphql", json={"query": query, "variables": variables},
-                                headers={"authorization": f"Bearer {self.token}",
-                                         "accept": "text/event-stream"}, timeout=15) as response:
+        with self.client.stream(
+            "POST",
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {self.token}", "accept": "text/event-stream"},
+            timeout=15,
+        ) as response:
             for line in response.iter_lines():
                 if line.startswith("data:") and line[5:].strip():
                     return json.loads(line[5:])
@@ -112,26 +118,49 @@ def tenant_a_objects(a: Caller) -> dict[str, str]:
     """The demo tenant's datasource, snapshot, table, column, cube, and a term of its own linked to a table."""
     ds = a("{ dataSources { edges { node { id name snapshots { id } } } } }")["data"]["dataSources"]["edges"][0]
     node = ds["node"]
-    table = a("query($ds: ID!) { table(dataSourceId: $ds, schemaName: \"sales\", name: \"order_lines\") "
-              "{ id columns { id name } } }", {"ds": node["id"]})["data"]["table"]
+    table = a(
+        'query($ds: ID!) { table(dataSourceId: $ds, schemaName: "sales", name: "order_lines") '
+        "{ id columns { id name } } }",
+        {"ds": node["id"]},
+    )["data"]["table"]
     term_name = f"A's secret term {secrets.token_hex(4)}"
-    created = a("mutation($n: String!) { createGlossaryTerm(input: {name: $n, definition: \"revenue\"}) "
-                "{ term { id } userErrors { code } } }", {"n": term_name})["data"]["createGlossaryTerm"]
-    linked = a("mutation($t: ID!, $x: ID!) { linkTerm(termId: $t, targetId: $x) { userErrors { code } } }",
-               {"t": created["term"]["id"], "x": table["id"]})
+    created = a(
+        'mutation($n: String!) { createGlossaryTerm(input: {name: $n, definition: "revenue"}) '
+        "{ term { id } userErrors { code } } }",
+        {"n": term_name},
+    )["data"]["createGlossaryTerm"]
+    linked = a(
+        "mutation($t: ID!, $x: ID!) { linkTerm(termId: $t, targetId: $x) { userErrors { code } } }",
+        {"t": created["term"]["id"], "x": table["id"]},
+    )
     assert linked["data"]["linkTerm"]["userErrors"] == [], linked
-    cube = a("{ cube(name: \"Sales\") { id } }")["data"]["cube"]
-    return {"ds": node["id"], "dsname": node["name"], "snapshot": node["snapshots"][0]["id"],
-            "table": table["id"], "column": next(c["id"] for c in table["columns"] if c["name"] == "amount"),
-            "term": created["term"]["id"], "termname": term_name, "cube": cube["id"], "name": "Sales"}
+    cube = a('{ cube(name: "Sales") { id } }')["data"]["cube"]
+    return {
+        "ds": node["id"],
+        "dsname": node["name"],
+        "snapshot": node["snapshots"][0]["id"],
+        "table": table["id"],
+        "column": next(c["id"] for c in table["columns"] if c["name"] == "amount"),
+        "term": created["term"]["id"],
+        "termname": term_name,
+        "cube": cube["id"],
+        "name": "Sales",
+    }
 
 
 def nowhere_objects() -> dict[str, str]:
     ds = str(uuid.uuid4())
-    return {"ds": ds, "dsname": f"Nowhere {uuid.uuid4().hex[:6]}", "snapshot": str(uuid.uuid4()),
-            "table": f"{ds}/sales/order_lines", "column": f"{ds}/sales/order_lines/amount",
-            "term": str(uuid.uuid4()), "termname": f"Nowhere term {uuid.uuid4().hex[:6]}",
-            "cube": str(uuid.uuid4()), "name": "Nowhere"}
+    return {
+        "ds": ds,
+        "dsname": f"Nowhere {uuid.uuid4().hex[:6]}",
+        "snapshot": str(uuid.uuid4()),
+        "table": f"{ds}/sales/order_lines",
+        "column": f"{ds}/sales/order_lines/amount",
+        "term": str(uuid.uuid4()),
+        "termname": f"Nowhere term {uuid.uuid4().hex[:6]}",
+        "cube": str(uuid.uuid4()),
+        "name": "Nowhere",
+    }
 
 
 def _variables(query: str, ids: dict[str, str], extra: dict[str, str]) -> dict:
@@ -141,9 +170,11 @@ def _variables(query: str, ids: dict[str, str], extra: dict[str, str]) -> dict:
 
 def _intact(a: Caller, ids: dict[str, str]) -> list[str]:
     """What of tenant A's objects changed (empty when nothing did)."""
-    body = a("query($ds: ID!, $term: ID!) { dataSource(id: $ds) { id name } glossaryTerm(id: $term) { name "
-             "parent { id } tables { id } } cube(name: \"Sales\") { id measures { name glossaryTerm { id } } } }",
-             {"ds": ids["ds"], "term": ids["term"]})
+    body = a(
+        "query($ds: ID!, $term: ID!) { dataSource(id: $ds) { id name } glossaryTerm(id: $term) { name "
+        'parent { id } tables { id } } cube(name: "Sales") { id measures { name glossaryTerm { id } } } }',
+        {"ds": ids["ds"], "term": ids["term"]},
+    )
     data = body.get("data") or {}
     problems = []
     if (data.get("dataSource") or {}).get("name") != ids["dsname"]:
@@ -162,18 +193,20 @@ def tenant_rows(stack: UpStack) -> tuple[list[Row], list[str]]:
         a = Caller(client, stack.token("demo"))
         b = Caller(client, stack.token(TENANT_B))
         ids, nowhere = tenant_a_objects(a), nowhere_objects()
-        own = b("mutation { createGlossaryTerm(input: {name: \"B's own term\"}) { term { id } } }")
-        extra = {"own_term": own["data"]["createGlossaryTerm"]["term"]["id"],
-                 "xml": (ROOT / "subgraphs/vision/cubes/sales.xml").read_text()}
+        own = b('mutation { createGlossaryTerm(input: {name: "B\'s own term"}) { term { id } } }')
+        extra = {
+            "own_term": own["data"]["createGlossaryTerm"]["term"]["id"],
+            "xml": (ROOT / "subgraphs/vision/cubes/sales.xml").read_text(),
+        }
         leaks, covered = [], set()
         for name, query in MATRIX.items():
             covered |= _root_fields(query)
             leaked = b(query, _variables(query, ids, extra))
             unknown = b(query, _variables(query, nowhere, extra))
             if anonymized(leaked, ids) != anonymized(unknown, nowhere) or "INTERNAL_SERVER_ERROR" in error_codes(
-                    leaked):
-                leaks.append(f"{name}: A's ids → {json.dumps(leaked)[:300]}; unknown ids → "
-                             f"{json.dumps(unknown)[:300]}")
+                leaked
+            ):
+                leaks.append(f"{name}: A's ids → {json.dumps(leaked)[:300]}; unknown ids → {json.dumps(unknown)[:300]}")
         for key in ("cube", "name"):
             leaked = b.first_event(WATCH, {"cube": ids[key]})
             unknown = b.first_event(WATCH, {"cube": nowhere[key]})
@@ -190,10 +223,21 @@ def tenant_rows(stack: UpStack) -> tuple[list[Row], list[str]]:
     missing = sorted(entry_points - covered)
     section = "tenant matrix (B with A's ids)"
     rows = [
-        Row(section, "entry points covered", f"{len(entry_points & covered)} of {len(entry_points)}"
-            + (f" (missing {', '.join(missing)})" if missing else ""), "all", not missing),
-        Row(section, f"{len(MATRIX) + 3} operations: answers differing from unknown ids", str(len(leaks)), "0",
-            not leaks),
+        Row(
+            section,
+            "entry points covered",
+            f"{len(entry_points & covered)} of {len(entry_points)}"
+            + (f" (missing {', '.join(missing)})" if missing else ""),
+            "all",
+            not missing,
+        ),
+        Row(
+            section,
+            f"{len(MATRIX) + 3} operations: answers differing from unknown ids",
+            str(len(leaks)),
+            "0",
+            not leaks,
+        ),
         Row(section, "A's objects changed afterwards", ", ".join(changed) or "none", "none", not changed),
     ]
     return rows, leaks

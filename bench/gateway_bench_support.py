@@ -45,10 +45,10 @@ class Processes:
     def __init__(self) -> None:
         self.started: list[subprocess.Popen] = []
 
-    def start(self, args: list[str], port: int, env: dict | None = None,
-              cwd: Path | None = None) -> subprocess.Popen:
-        process = subprocess.Popen(args, cwd=cwd, env={**os.environ, **(env or {})},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    def start(self, args: list[str], port: int, env: dict | None = None, cwd: Path | None = None) -> subprocess.Popen:
+        process = subprocess.Popen(
+            args, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         self.started.append(process)
         try:
             wait_for_port(port)
@@ -57,7 +57,7 @@ class Processes:
             raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}")
         return process
 
-    def __enter__(self) -> "Processes":
+    def __enter__(self) -> Processes:
         return self
 
     def __exit__(self, *_) -> None:
@@ -70,8 +70,7 @@ class Processes:
                 process.kill()
 
 
-def start_subgraphs(processes: Processes, names: list[str],
-                    cached: bool = False) -> dict[str, str]:
+def start_subgraphs(processes: Processes, names: list[str], cached: bool = False) -> dict[str, str]:
     """Serve each bench subgraph in its own process; return name → URL."""
     urls = {}
     for name in names:
@@ -88,8 +87,9 @@ def compose(urls: dict[str, str]) -> str:
     import gateway_subgraphs
 
     payload = [{"name": n, "url": u, "sdl": gateway_subgraphs.sdl(n)} for n, u in urls.items()]
-    done = subprocess.run(["node", str(ROOT / "tools/compose/compose.mjs")],
-                          input=json.dumps(payload), capture_output=True, text=True)
+    done = subprocess.run(
+        ["node", str(ROOT / "tools/compose/compose.mjs")], input=json.dumps(payload), capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise RuntimeError(f"composition failed (npm install in tools/compose?):\n{done.stderr}")
     return done.stdout
@@ -97,8 +97,7 @@ def compose(urls: dict[str, str]) -> str:
 
 def start_axiom_gateway(processes: Processes, supergraph: Path) -> subprocess.Popen:
     port = free_port()
-    process = processes.start(
-        [sys.executable, "-m", "gateway", str(supergraph), "--port", str(port)], port, cwd=ROOT)
+    process = processes.start([sys.executable, "-m", "gateway", str(supergraph), "--port", str(port)], port, cwd=ROOT)
     process.url = f"http://127.0.0.1:{port}/graphql"
     return process
 
@@ -186,13 +185,15 @@ def _wrk(url, query, vary, connections, seconds) -> LoadResult:
     try:
         done = subprocess.run(
             ["wrk", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "-s", handle.name, url],
-            capture_output=True, text=True, check=True)
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     finally:
         os.unlink(handle.name)
     line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
-    data = json.loads(line[len("RESULT "):])
-    return LoadResult(data["requests"], data["micros"] / 1e6, data["p50"] / 1000,
-                      data["p95"] / 1000, data["errors"])
+    data = json.loads(line[len("RESULT ") :])
+    return LoadResult(data["requests"], data["micros"] / 1e6, data["p50"] / 1000, data["p95"] / 1000, data["errors"])
 
 
 async def _python_load(url, query, vary, connections, seconds) -> LoadResult:
@@ -207,8 +208,7 @@ async def _python_load(url, query, vary, connections, seconds) -> LoadResult:
             counter += connections
             offset = (counter * 7919) % 190 if vary else 0
             started = time.perf_counter()
-            async with session.post(url, json={"query": query,
-                                               "variables": {"offset": offset}}) as response:
+            async with session.post(url, json={"query": query, "variables": {"offset": offset}}) as response:
                 await response.read()
                 errors += response.status != 200
             latencies.append(time.perf_counter() - started)

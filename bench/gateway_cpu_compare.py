@@ -23,7 +23,13 @@ import urllib.request
 from pathlib import Path
 
 from gateway_bench_support import (
-    _WRK_SCRIPT, ROOT, Processes, compose, cpu_seconds, free_port, start_subgraphs,
+    _WRK_SCRIPT,
+    ROOT,
+    Processes,
+    compose,
+    cpu_seconds,
+    free_port,
+    start_subgraphs,
 )
 from gateway_throughput import OFFSETS, QUERY
 
@@ -70,13 +76,29 @@ def wrk(url: str, auth: str, vary: bool, connections: int, seconds: float) -> in
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
-        done = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{round(seconds)}s",
-                               "-H", f"Authorization: {auth}", "-s", handle.name, url],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                "1",
+                "-c",
+                str(connections),
+                "-d",
+                f"{round(seconds)}s",
+                "-H",
+                f"Authorization: {auth}",
+                "-s",
+                handle.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     finally:
         os.unlink(handle.name)
     line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
-    result = json.loads(line[len("RESULT "):])
+    result = json.loads(line[len("RESULT ") :])
     if result["errors"]:
         raise RuntimeError(f"{result['errors']} failed requests")
     return result["requests"]
@@ -91,17 +113,33 @@ def cpu_ms_per_request(process, url: str, auth: str, vary: bool, args) -> float:
 def flame_summary(process, url: str, auth: str, args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "stacks.txt"
-        sampler = subprocess.Popen(["py-spy", "record", "--format", "raw", "-r", "200", "-o", str(out),
-                                    "-d", str(round(args.seconds)), "-p", str(process.pid)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sampler = subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--format",
+                "raw",
+                "-r",
+                "200",
+                "-o",
+                str(out),
+                "-d",
+                str(round(args.seconds)),
+                "-p",
+                str(process.pid),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(1)
         wrk(url, auth, True, args.connections, args.seconds - 1)
         sampler.wait()
         stacks = [line.rsplit(" ", 1) for line in out.read_text().splitlines() if line.strip()]
     own, inclusive, total = collections.Counter(), collections.Counter(), 0
     for stack, count in stacks:
-        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"
-                  for f in stack.split(";")]
+        frames = [
+            f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")" for f in stack.split(";")
+        ]
         total += int(count)
         own[frames[-1]] += int(count)
         for frame in set(frames):
@@ -132,8 +170,10 @@ def main() -> None:
         urls = start_subgraphs(processes, ["catalog", "reviews", "people"], cached=True)
         supergraph = Path(tmp) / "supergraph.graphql"
         supergraph.write_text(compose(urls))
-        gateways = {f"base ({args.base})": start_gateway(processes, base_code, supergraph),
-                    "working tree": start_gateway(processes, ROOT, supergraph)}
+        gateways = {
+            f"base ({args.base})": start_gateway(processes, base_code, supergraph),
+            "working tree": start_gateway(processes, ROOT, supergraph),
+        }
         for _, url in gateways.values():
             prime(url, auth)
         results: dict = collections.defaultdict(list)
@@ -141,8 +181,10 @@ def main() -> None:
             for vary in (False, True):
                 for name, (process, url) in gateways.items():
                     results[(name, vary)].append(cpu_ms_per_request(process, url, auth, vary, args))
-        print(f"query: {QUERY}\n{args.connections} connections, {args.seconds:g}s per run, {args.rounds} rounds, "
-              "production app (JWT, CORS, metrics), subgraphs replaying recorded answers\n")
+        print(
+            f"query: {QUERY}\n{args.connections} connections, {args.seconds:g}s per run, {args.rounds} rounds, "
+            "production app (JWT, CORS, metrics), subgraphs replaying recorded answers\n"
+        )
         print(f"{'gateway':24} {'mix':10} {'CPU-ms/request (best of rounds)':>32}")
         for (name, vary), values in results.items():
             print(f"{name:24} {'varying' if vary else 'identical':10} {min(values):32.3f}")

@@ -30,8 +30,20 @@ def start_hive(processes: Processes, folder: Path, supergraph: Path) -> subproce
     """One Hive Gateway process (no forked workers: same footing as our one process)."""
     port = free_port()
     process = processes.start(
-        [str(folder / "node_modules/.bin/hive-gateway"), "supergraph", str(supergraph),
-         "--port", str(port), "--host", "127.0.0.1", "--fork", "1"],
-        port, env={"NODE_ENV": "production"}, cwd=folder)
+        [
+            str(folder / "node_modules/.bin/hive-gateway"),
+            "supergraph",
+            str(supergraph),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--fork",
+            "1",
+        ],
+        port,
+        env={"NODE_ENV": "production"},
+        cwd=folder,
+    )
     process.url = f"http://127.0.0.1:{port}/graphql"
     return process

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-
 from gateway_bench_support import Processes, compose, start_axiom_gateway, start_subgraphs
 from gateway_hive import find_hive, start_hive
 
@@ -49,8 +48,7 @@ def main() -> None:
         urls = start_subgraphs(processes, ["catalog"])
         supergraph = Path(tmp) / "supergraph.graphql"
         supergraph.write_text(compose(urls))
-        targets = {"direct": urls["catalog"],
-                   "axiom": start_axiom_gateway(processes, supergraph).url}
+        targets = {"direct": urls["catalog"], "axiom": start_axiom_gateway(processes, supergraph).url}
         if hive_dir is not None:
             targets["hive"] = start_hive(processes, hive_dir, supergraph).url
         found = asyncio.run(latencies(targets, args.requests))
@@ -60,8 +58,10 @@ def main() -> None:
     base_median, base_p95 = statistics.median(base), statistics.quantiles(base, n=20)[18]
     for name, values in found.items():
         median, p95 = statistics.median(values), statistics.quantiles(values, n=20)[18]
-        print(f"{name:8} {median:10.2f} {p95:8.2f} {median - base_median:+15.2f}ms "
-              f"{p95 - base_p95:+12.2f}ms   ({median / base_median:.2f}x direct)")
+        print(
+            f"{name:8} {median:10.2f} {p95:8.2f} {median - base_median:+15.2f}ms "
+            f"{p95 - base_p95:+12.2f}ms   ({median / base_median:.2f}x direct)"
+        )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ class Product:
 class CatalogQuery:
     @strawberry.field
     def top_products(self, first: int = 5, offset: int = 0) -> list[Product]:
-        return [Product(upc=str(i % PRODUCTS), name=f"Product {i % PRODUCTS}", price=i % 97)
-                for i in range(offset, offset + first)]
+        return [
+            Product(upc=str(i % PRODUCTS), name=f"Product {i % PRODUCTS}", price=i % 97)
+            for i in range(offset, offset + first)
+        ]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -59,12 +61,17 @@ class ReviewedProduct:
     @strawberry.field
     def reviews(self) -> list[Review]:
         base = int(self.upc) * REVIEWS_PER_PRODUCT
-        return [Review(id=strawberry.ID(str(base + i)), body=f"Review {base + i}",
-                       author=User(id=strawberry.ID(str((base + i) % USERS))))
-                for i in range(REVIEWS_PER_PRODUCT)]
+        return [
+            Review(
+                id=strawberry.ID(str(base + i)),
+                body=f"Review {base + i}",
+                author=User(id=strawberry.ID(str((base + i) % USERS))),
+            )
+            for i in range(REVIEWS_PER_PRODUCT)
+        ]
 
     @classmethod
-    def resolve_reference(cls, upc: str) -> "ReviewedProduct":
+    def resolve_reference(cls, upc: str) -> ReviewedProduct:
         return ReviewedProduct(upc=upc)
 
 
@@ -84,7 +91,7 @@ class Person:
         return f"User {self.id}"
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> "Person":
+    def resolve_reference(cls, id: strawberry.ID) -> Person:
         return Person(id=id)
 
 
@@ -97,10 +104,8 @@ class PeopleQuery:
 
 SCHEMAS = {
     "catalog": strawberry.federation.Schema(query=CatalogQuery, federation_version="2.7"),
-    "reviews": strawberry.federation.Schema(query=ReviewsQuery, types=[ReviewedProduct],
-                                            federation_version="2.7"),
-    "people": strawberry.federation.Schema(query=PeopleQuery, types=[Person],
-                                           federation_version="2.7"),
+    "reviews": strawberry.federation.Schema(query=ReviewsQuery, types=[ReviewedProduct], federation_version="2.7"),
+    "people": strawberry.federation.Schema(query=PeopleQuery, types=[Person], federation_version="2.7"),
 }
 
 
@@ -164,5 +169,10 @@ def _replaying(inner):
 
 
 if __name__ == "__main__":
-    uvicorn.run(app(sys.argv[1], cached="--cached" in sys.argv), host="127.0.0.1",
-                port=int(sys.argv[2]), log_level="warning", access_log=False)
+    uvicorn.run(
+        app(sys.argv[1], cached="--cached" in sys.argv),
+        host="127.0.0.1",
+        port=int(sys.argv[2]),
+        log_level="warning",
+        access_log=False,
+    )

@@ -61,7 +61,7 @@ CASES = {
     "10,000 __typename aliases": aliases(10_000, "__typename"),
     "depth 40": deep(40),
     "cost: dataSources(first: 100) … columns": "{ dataSources(first: 100) { edges { node { schemas { tables "
-                                               "{ columns { name } } } } } } }",
+    "{ columns { name } } } } } } }",
 }
 
 
@@ -78,7 +78,7 @@ class LoopLag:
             await asyncio.sleep(0.001)
             self.worst = max(self.worst, (time.perf_counter() - started) * 1000 - 1)
 
-    def __enter__(self) -> "LoopLag":
+    def __enter__(self) -> LoopLag:
         self._task = asyncio.get_running_loop().create_task(self._tick())
         return self
 
@@ -91,8 +91,9 @@ async def measure(repeats: int) -> None:
     app = create_gateway_app(SUPERGRAPH.read_text(), transport=NoDataTransport())
     gc.freeze()  # as gateway.main does once the app is built
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
-        print(f"{'case':<42} {'bytes':>8} {'status':>6} {'code':<22} {'median ms':>10} {'max ms':>8} "
-              f"{'loop lag ms':>12}")
+        print(
+            f"{'case':<42} {'bytes':>8} {'status':>6} {'code':<22} {'median ms':>10} {'max ms':>8} {'loop lag ms':>12}"
+        )
         for name, query in CASES.items():
             times, status, code, lags = [], 0, "", []
             for index in range(repeats):
@@ -106,8 +107,10 @@ async def measure(repeats: int) -> None:
                 status = response.status_code
                 errors = response.json().get("errors") or [{}]
                 code = (errors[0].get("extensions") or {}).get("code", "") if status != 200 else "-"
-            print(f"{name:<42} {len(query):>8} {status:>6} {code:<22} {statistics.median(times):>10.2f} "
-                  f"{max(times):>8.2f} {max(lags):>12.2f}")
+            print(
+                f"{name:<42} {len(query):>8} {status:>6} {code:<22} {statistics.median(times):>10.2f} "
+                f"{max(times):>8.2f} {max(lags):>12.2f}"
+            )
     await app.state.gateway.close()
 
 

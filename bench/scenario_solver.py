@@ -34,20 +34,20 @@ from saq.job import Status
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from axiom.auth import issue_token  # noqa: E402
-from axiom.demo import DEMO_TENANT  # noqa: E402
-from axiom.embedded import EmbeddedServices  # noqa: E402
-from axiom.embedded.process import ManagedProcess, free_port  # noqa: E402
-from axiom.migrate import upgrade  # noqa: E402
-from axiom.settings import Settings  # noqa: E402
-from axiom.supervisor import load_demo  # noqa: E402
-from subgraphs.vision.jobs.events import EventBus  # noqa: E402
-from subgraphs.vision.jobs.queue import JobQueue  # noqa: E402
-from subgraphs.vision.scenarios.model import Lever, Outcome, ScenarioDefinition, ScenarioModel, Term  # noqa: E402
-from subgraphs.vision.scenarios.progress import scenario_topic  # noqa: E402
-from subgraphs.vision.scenarios.solve_job import solve_job_key  # noqa: E402
-from subgraphs.vision.scenarios.solver import solve  # noqa: E402
-from tests.vision.scenario_inputs import CREATE, RUN, RUN_RESULT, slow_input  # noqa: E402
+from axiom.auth import issue_token
+from axiom.demo import DEMO_TENANT
+from axiom.embedded import EmbeddedServices
+from axiom.embedded.process import ManagedProcess, free_port
+from axiom.migrate import upgrade
+from axiom.settings import Settings
+from axiom.supervisor import load_demo
+from subgraphs.vision.jobs.events import EventBus
+from subgraphs.vision.jobs.queue import JobQueue
+from subgraphs.vision.scenarios.model import Lever, Outcome, ScenarioDefinition, ScenarioModel, Term
+from subgraphs.vision.scenarios.progress import scenario_topic
+from subgraphs.vision.scenarios.solve_job import solve_job_key
+from subgraphs.vision.scenarios.solver import solve
+from tests.vision.scenario_inputs import CREATE, RUN, RUN_RESULT, slow_input
 
 WATCH = "subscription($id: ID!) { scenarioProgress(scenarioId: $id) { runId status iteration } }"
 
@@ -55,25 +55,43 @@ WATCH = "subscription($id: ID!) { scenarioProgress(scenarioId: $id) { runId stat
 def problem(levers: int = 50, constraints: int = 20, seed: int = 1) -> dict:
     """A concave objective over `levers` levers, `constraints` linear outcome caps (API input shape)."""
     rng = np.random.default_rng(seed)
-    outcomes = [{"name": f"y{j}", "intercept": float(rng.uniform(0, 10)),
-                 "coefficients": [{"lever": f"x{i}", "coefficient": float(rng.normal())} for i in range(levers)]}
-                for j in range(constraints)]
+    outcomes = [
+        {
+            "name": f"y{j}",
+            "intercept": float(rng.uniform(0, 10)),
+            "coefficients": [{"lever": f"x{i}", "coefficient": float(rng.normal())} for i in range(levers)],
+        }
+        for j in range(constraints)
+    ]
     objective = " + ".join(f"{rng.uniform(0.5, 2):.3f}*x{i} - 0.1*x{i}^2" for i in range(levers))
-    return {"cube": "Sales", "case": f"bench-{uuid.uuid4().hex[:8]}", "name": "50x20",
-            "levers": [{"name": f"x{i}", "base": 1, "min": 0, "max": 10} for i in range(levers)],
-            "objective": {"sense": "MAXIMIZE", "expression": objective},
-            "constraints": [f"y{j} <= {rng.uniform(5, 20):.2f}" for j in range(constraints)],
-            "outcomeModel": {"source": "COEFFICIENTS", "outcomes": outcomes}}
+    return {
+        "cube": "Sales",
+        "case": f"bench-{uuid.uuid4().hex[:8]}",
+        "name": "50x20",
+        "levers": [{"name": f"x{i}", "base": 1, "min": 0, "max": 10} for i in range(levers)],
+        "objective": {"sense": "MAXIMIZE", "expression": objective},
+        "constraints": [f"y{j} <= {rng.uniform(5, 20):.2f}" for j in range(constraints)],
+        "outcomeModel": {"source": "COEFFICIENTS", "outcomes": outcomes},
+    }
 
 
 def solve_in_process(repeats: int) -> list[float]:
     data = problem()
     definition = ScenarioDefinition(
         levers=tuple(Lever(x["name"], x["base"], x["min"], x["max"]) for x in data["levers"]),
-        outcomes=tuple(Outcome(o["name"], "linear", o["intercept"],
-                               tuple(Term(c["lever"], c["coefficient"]) for c in o["coefficients"]))
-                       for o in data["outcomeModel"]["outcomes"]),
-        sense="maximize", objective=data["objective"]["expression"], constraints=tuple(data["constraints"]))
+        outcomes=tuple(
+            Outcome(
+                o["name"],
+                "linear",
+                o["intercept"],
+                tuple(Term(c["lever"], c["coefficient"]) for c in o["coefficients"]),
+            )
+            for o in data["outcomeModel"]["outcomes"]
+        ),
+        sense="maximize",
+        objective=data["objective"]["expression"],
+        constraints=tuple(data["constraints"]),
+    )
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -96,8 +114,14 @@ class System:
         upgrade(settings.database_url)
         asyncio.run(load_demo(settings))
         ports = {name: free_port() for name in ("weaver", "vision", "gateway")}
-        env = {**os.environ, **self.services.environment(), "LOG_FORMAT": "console", "LOG_LEVEL": "WARNING",
-               "ETL_SYNC_INTERVAL": "0", **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()}}
+        env = {
+            **os.environ,
+            **self.services.environment(),
+            "LOG_FORMAT": "console",
+            "LOG_LEVEL": "WARNING",
+            "ETL_SYNC_INTERVAL": "0",
+            **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()},
+        }
         for name in ("weaver", "vision", "worker-1", "worker-2", "gateway"):
             process = ManagedProcess(name, self.folder / "run")
             command = ["worker"] if name.startswith("worker") else ["serve", name]
@@ -118,20 +142,23 @@ class System:
 
 
 async def call(client: httpx.AsyncClient, token: str, query: str, variables: dict) -> dict:
-    response = await client.post(client.gateway, json={"query": query, "variables": variables},
-                                 headers={"authorization": f"Bearer {token}"})
+    response = await client.post(
+        client.gateway, json={"query": query, "variables": variables}, headers={"authorization": f"Bearer {token}"}
+    )
     if response.status_code != 200:
         raise RuntimeError(f"{response.status_code}: {response.text[:500]}")
     return response.json()["data"]
 
 
 async def subscribe(url: str, token: str, scenario_id: str):
-    ws = await websockets.connect(url.replace("http://", "ws://"), subprotocols=["graphql-transport-ws"],
-                                  max_queue=None)
+    ws = await websockets.connect(
+        url.replace("http://", "ws://"), subprotocols=["graphql-transport-ws"], max_queue=None
+    )
     await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
     assert json.loads(await asyncio.wait_for(ws.recv(), 30))["type"] == "connection_ack"
-    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH,
-                                                                         "variables": {"id": scenario_id}}}))
+    await ws.send(
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH, "variables": {"id": scenario_id}}})
+    )
     return ws
 
 
@@ -149,8 +176,9 @@ async def receive_all(ws, on_event) -> int:
             on_event(message["payload"]["data"]["scenarioProgress"], time.perf_counter())
 
 
-async def wait_subscribers(redis: Redis, topic: str, count: int, gateway: str | None = None,
-                           timeout: float = 120) -> None:
+async def wait_subscribers(
+    redis: Redis, topic: str, count: int, gateway: str | None = None, timeout: float = 120
+) -> None:
     """Until all `count` subscriptions are live: each holds its own Vision subscription (a Redis channel
     subscriber), or, as the gateway shares identical subscriptions (GATEWAY_MULTIPLEX_SUBSCRIPTIONS), the gateway
     counts them all as clients of the upstream ones Vision holds."""
@@ -167,8 +195,11 @@ async def wait_subscribers(redis: Redis, topic: str, count: int, gateway: str | 
 async def _shared_clients(gateway: str) -> float:
     async with httpx.AsyncClient() as client:
         text = (await client.get(f"{gateway}/metrics")).text
-    return sum(float(line.split()[-1]) for line in text.splitlines()
-               if line.startswith("axiom_gateway_shared_subscription_clients "))
+    return sum(
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith("axiom_gateway_shared_subscription_clients ")
+    )
 
 
 async def publish_run(bus: EventBus, scenario: dict, events: int, gap: float) -> dict[int, float]:
@@ -177,9 +208,21 @@ async def publish_run(bus: EventBus, scenario: dict, events: int, gap: float) ->
     for iteration in range(1, events + 1):
         status = "COMPLETED" if iteration == events else "RUNNING"
         sent[iteration] = time.perf_counter()
-        await bus.publish(scenario_topic(DEMO_TENANT, scenario["id"]), keep=True, event={
-            "run_id": run_id, "scenario_id": scenario["id"], "case_id": scenario["caseId"], "tenant_id": DEMO_TENANT,
-            "status": status, "iteration": iteration, "objective": 1.0, "max_violation": 0.0, "elapsed": 0.1})
+        await bus.publish(
+            scenario_topic(DEMO_TENANT, scenario["id"]),
+            keep=True,
+            event={
+                "run_id": run_id,
+                "scenario_id": scenario["id"],
+                "case_id": scenario["caseId"],
+                "tenant_id": DEMO_TENANT,
+                "status": status,
+                "iteration": iteration,
+                "objective": 1.0,
+                "max_violation": 0.0,
+                "elapsed": 0.1,
+            },
+        )
         await asyncio.sleep(gap)
     return sent
 
@@ -193,7 +236,9 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
         scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
         run_id = (await call(client, token, RUN, {"id": scenario["id"]}))["runScenario"]["run"]["id"]
         while (run := (await call(client, token, RUN_RESULT, {"id": run_id}))["scenarioRun"])["status"] in (
-                "PENDING", "RUNNING"):
+            "PENDING",
+            "RUNNING",
+        ):
             await asyncio.sleep(0.1)
         print(f"  through a worker: {run['status']}, solve {run['durationMs']:.0f} ms, {run['iterations']} iterations")
 
@@ -207,8 +252,10 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
         await reader
         await ws.close()
         latencies = sorted((received[i] - sent[i]) * 1000 for i in sent if i in received)
-        print(f"  median {statistics.median(latencies):.1f} ms, p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms,"
-              f" {len(sent) - len(latencies)} lost")
+        print(
+            f"  median {statistics.median(latencies):.1f} ms, p95 {latencies[int(0.95 * len(latencies)) - 1]:.1f} ms,"
+            f" {len(sent) - len(latencies)} lost"
+        )
 
         print(f"\n3. {subscribers} concurrent subscribers to one run")
         scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
@@ -221,12 +268,15 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
         await publish_run(bus, scenario, 50, gap=0.02)
         counts = await asyncio.gather(*readers)
         await asyncio.gather(*(ws.close() for ws in sockets))
-        print(f"  {sum(counts)} of {50 * subscribers} events delivered, {50 * subscribers - sum(counts)} lost; "
-              f"every subscriber's stream completed: {len(counts) == subscribers}")
+        print(
+            f"  {sum(counts)} of {50 * subscribers} events delivered, {50 * subscribers - sum(counts)} lost; "
+            f"every subscriber's stream completed: {len(counts) == subscribers}"
+        )
 
         print("\n4. Worker SIGKILLed mid-solve")
-        scenario = (await call(client, token, CREATE, {"input": slow_input(levers=20, case=f"kill-{uuid.uuid4().hex[:6]}")}
-                               ))["createScenario"]["scenario"]
+        scenario = (
+            await call(client, token, CREATE, {"input": slow_input(levers=20, case=f"kill-{uuid.uuid4().hex[:6]}")})
+        )["createScenario"]["scenario"]
         run_id = (await call(client, token, RUN, {"id": scenario["id"]}))["runScenario"]["run"]["id"]
         while (await call(client, token, RUN_RESULT, {"id": run_id}))["scenarioRun"]["status"] != "RUNNING":
             await asyncio.sleep(0.02)
@@ -236,17 +286,22 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
         victim_name = system.worker_pids().get(victim, "a worker")
         os.kill(victim, signal.SIGKILL)
         killed = time.perf_counter()
-        while (job := await jobs.queue.job(solve_job_key(run_id))).status != Status.ACTIVE or \
-                int(job.worker_id.rsplit("-", 2)[1]) == victim:
+        while (job := await jobs.queue.job(solve_job_key(run_id))).status != Status.ACTIVE or int(
+            job.worker_id.rsplit("-", 2)[1]
+        ) == victim:
             await asyncio.sleep(0.02)
         taken = time.perf_counter() - killed
         while (run := (await call(client, token, RUN_RESULT, {"id": run_id}))["scenarioRun"])["status"] in (
-                "PENDING", "RUNNING"):
+            "PENDING",
+            "RUNNING",
+        ):
             await asyncio.sleep(0.05)
         done = time.perf_counter() - killed
-        print(f"  killed {victim_name} (pid {victim}); another worker took the job "
-              f"after {taken:.1f} s; run {run['status']} after {done:.1f} s (attempts {run['attempts']}, the solve "
-              f"itself {run['durationMs'] / 1000:.1f} s)")
+        print(
+            f"  killed {victim_name} (pid {victim}); another worker took the job "
+            f"after {taken:.1f} s; run {run['status']} after {done:.1f} s (attempts {run['attempts']}, the solve "
+            f"itself {run['durationMs'] / 1000:.1f} s)"
+        )
     await redis.aclose()
 
 
@@ -258,8 +313,10 @@ def main() -> None:
     args = parser.parse_args()
     print("1. SLSQP, 50 levers and 20 constraints")
     times = solve_in_process(args.repeats)
-    print(f"  in-process: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
-          f"over {args.repeats} solves")
+    print(
+        f"  in-process: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+        f"over {args.repeats} solves"
+    )
     with tempfile.TemporaryDirectory(prefix="axiom-bench-") as folder:
         system = System(Path(folder))
         try:

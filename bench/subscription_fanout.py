@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -74,12 +74,12 @@ class Dashboard:
 
     async def open(self, http: aiohttp.ClientSession, url: str, token: str) -> None:
         self.ws = await http.ws_connect(url, protocols=("graphql-transport-ws",), max_msg_size=0)
-        await self.ws.send_str(orjson.dumps({"type": "connection_init",
-                                             "payload": {"Authorization": f"Bearer {token}"}}).decode())
+        await self.ws.send_str(
+            orjson.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}).decode()
+        )
         ack = orjson.loads((await self.ws.receive(timeout=30)).data)
         assert ack["type"] == "connection_ack", ack
-        await self.ws.send_str(orjson.dumps({"id": "1", "type": "subscribe",
-                                             "payload": {"query": WATCH}}).decode())
+        await self.ws.send_str(orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH}}).decode())
         self.task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -108,9 +108,16 @@ async def run_mode(label: str, base: str, pid: int, settings: Settings, sales_id
         before = rss_kib(pid)
         dashboards = [Dashboard() for _ in range(args.subscribers)]
         for start in range(0, len(dashboards), 50):  # a dashboard wave, not one SYN flood
-            await asyncio.gather(*(d.open(http, url, issue_token(settings, tenant_id=DEMO_TENANT,
-                                                                 subject=f"viewer-{start + i}", roles=("analyst",)))
-                                   for i, d in enumerate(dashboards[start:start + 50])))
+            await asyncio.gather(
+                *(
+                    d.open(
+                        http,
+                        url,
+                        issue_token(settings, tenant_id=DEMO_TENANT, subject=f"viewer-{start + i}", roles=("analyst",)),
+                    )
+                    for i, d in enumerate(dashboards[start : start + 50])
+                )
+            )
         await _until_subscribed(redis, args.subscribers if label == "off" else 1)
         await asyncio.sleep(2)  # let the initial "latest run" events drain
         after = rss_kib(pid)
@@ -135,11 +142,14 @@ async def run_mode(label: str, base: str, pid: int, settings: Settings, sales_id
     await redis.aclose()
     latencies.sort()
     return {
-        "mode": label, "upstream (gateway metric)": upstream_gateway, "upstream (Vision, NUMSUB)": upstream_vision,
+        "mode": label,
+        "upstream (gateway metric)": upstream_gateway,
+        "upstream (Vision, NUMSUB)": upstream_vision,
         "RSS KiB/subscriber": (after - before) / args.subscribers,
         "p50 ms": statistics.median(latencies),
         "p95 ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
-        "lost": lost, "expected": args.subscribers * args.events,
+        "lost": lost,
+        "expected": args.subscribers * args.events,
     }
 
 
@@ -156,22 +166,38 @@ async def _until_subscribed(redis: Redis, upstream: int) -> int:
 
 
 def _run(cube_id: str) -> RefreshRun:
-    now = datetime.now(timezone.utc)
-    return RefreshRun(id=str(uuid.uuid4()), cube_id=cube_id, tenant_id=DEMO_TENANT, trigger="manual",
-                      status="succeeded", started_at=now, finished_at=now, rows=1, error=None, dag_run_id=None)
+    now = datetime.now(UTC)
+    return RefreshRun(
+        id=str(uuid.uuid4()),
+        cube_id=cube_id,
+        tenant_id=DEMO_TENANT,
+        trigger="manual",
+        status="succeeded",
+        started_at=now,
+        finished_at=now,
+        rows=1,
+        error=None,
+        dag_run_id=None,
+    )
 
 
 def start_processes(folder: Path, settings: Settings, env: dict) -> dict:
     ports = {name: free_port() for name in ("vision", "gateway-on", "gateway-off")}
-    common = {**os.environ, **env, "LOG_LEVEL": "WARNING", "VISION_PORT": str(ports["vision"]),
-              "VISION_URL": f"http://127.0.0.1:{ports['vision']}/graphql", "NEO4J_URI": settings.neo4j_uri,
-              "GRAPHIQL": "false"}
+    common = {
+        **os.environ,
+        **env,
+        "LOG_LEVEL": "WARNING",
+        "VISION_PORT": str(ports["vision"]),
+        "VISION_URL": f"http://127.0.0.1:{ports['vision']}/graphql",
+        "NEO4J_URI": settings.neo4j_uri,
+        "GRAPHIQL": "false",
+    }
     processes = {}
-    for name, extra in (("vision", {}),
-                        ("gateway-on", {"GATEWAY_PORT": str(ports["gateway-on"]),
-                                        "GATEWAY_MULTIPLEX_SUBSCRIPTIONS": "true"}),
-                        ("gateway-off", {"GATEWAY_PORT": str(ports["gateway-off"]),
-                                         "GATEWAY_MULTIPLEX_SUBSCRIPTIONS": "false"})):
+    for name, extra in (
+        ("vision", {}),
+        ("gateway-on", {"GATEWAY_PORT": str(ports["gateway-on"]), "GATEWAY_MULTIPLEX_SUBSCRIPTIONS": "true"}),
+        ("gateway-off", {"GATEWAY_PORT": str(ports["gateway-off"]), "GATEWAY_MULTIPLEX_SUBSCRIPTIONS": "false"}),
+    ):
         process = ManagedProcess(name, folder)
         service = "vision" if name == "vision" else "gateway"
         process.start([sys.executable, "-m", "axiom.cli", "serve", service], env={**common, **extra})
@@ -187,8 +213,11 @@ async def prepare(settings: Settings) -> str:
     engine = create_engine(settings, pool_size=1, max_overflow=0)
     try:
         async with engine.connect() as conn:
-            row = (await conn.execute(text("SELECT id FROM vision.cubes WHERE tenant_id = :t AND name = 'Sales'"),
-                                      {"t": DEMO_TENANT})).first()
+            row = (
+                await conn.execute(
+                    text("SELECT id FROM vision.cubes WHERE tenant_id = :t AND name = 'Sales'"), {"t": DEMO_TENANT}
+                )
+            ).first()
     finally:
         await engine.dispose()
     assert row is not None and str(row[0]) in cubes
@@ -201,9 +230,11 @@ def print_table(results: list[dict]) -> None:
     for result in results:
         print(" | ".join(f"{result[c]:.1f}" if isinstance(result[c], float) else str(result[c]) for c in columns))
     on, off = results
-    print(f"multiplexing on vs off: upstream {on['upstream (Vision, NUMSUB)']} vs {off['upstream (Vision, NUMSUB)']}, "
-          f"RSS/subscriber {on['RSS KiB/subscriber'] / max(off['RSS KiB/subscriber'], 0.001):.2f}x, "
-          f"p50 {on['p50 ms'] / off['p50 ms']:.2f}x, p95 {on['p95 ms'] / off['p95 ms']:.2f}x")
+    print(
+        f"multiplexing on vs off: upstream {on['upstream (Vision, NUMSUB)']} vs {off['upstream (Vision, NUMSUB)']}, "
+        f"RSS/subscriber {on['RSS KiB/subscriber'] / max(off['RSS KiB/subscriber'], 0.001):.2f}x, "
+        f"p50 {on['p50 ms'] / off['p50 ms']:.2f}x, p95 {on['p95 ms'] / off['p95 ms']:.2f}x"
+    )
 
 
 def main() -> None:

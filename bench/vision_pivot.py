@@ -79,11 +79,19 @@ ANALYZE {s}.regions, {s}.customers, {s}.products, {s}.dates, {s}.orders, {s}.ord
 
 SCENARIOS = {
     "additive (sum, avg)": PivotQuery(
-        rows=("Region.Region",), columns=("Time.Year",), measures=("Amount", "Quantity", "Avg Amount"),
-        filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),), totals=True),
+        rows=("Region.Region",),
+        columns=("Time.Year",),
+        measures=("Amount", "Quantity", "Avg Amount"),
+        filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),),
+        totals=True,
+    ),
     "with distinct count": PivotQuery(
-        rows=("Region.Region",), columns=("Time.Year",), measures=("Amount", "Order Count", "Avg Order Value"),
-        filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),), totals=True),
+        rows=("Region.Region",),
+        columns=("Time.Year",),
+        measures=("Amount", "Order Count", "Avg Order Value"),
+        filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),),
+        totals=True,
+    ),
 }
 
 
@@ -127,9 +135,11 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
             for measure in stored.layout.distinct_views:
                 view = stored.layout.distinct_view(measure)
                 signatures[measure] = (await conn.execute(text(f"SELECT count(*) FROM {view}"))).scalar_one()
-        print(f"built the materialized views in {time.perf_counter() - started:.1f}s: cells "
-              f"{(await views.runs(TENANT, stored.id))[0].rows:,} rows; key signatures "
-              + ", ".join(f"{name} {rows:,} rows" for name, rows in signatures.items()))
+        print(
+            f"built the materialized views in {time.perf_counter() - started:.1f}s: cells "
+            f"{(await views.runs(TENANT, stored.id))[0].rows:,} rows; key signatures "
+            + ", ".join(f"{name} {rows:,} rows" for name, rows in signatures.items())
+        )
         runner = PivotRunner(engine, settings.query_timeout, role=CUBE_BUILDER_ROLE)  # the raw join reads sources
         uncached = PivotService(settings, engine, None)
         cache = PivotCache(redis, settings.redis_cache_ttl)
@@ -138,7 +148,10 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
         print(f"{'scenario':<22} {'raw join':>10} {'MV':>9} {'cache hit':>10} {'raw/MV':>8} {'raw/cache':>10}")
         for name, query in SCENARIOS.items():
             raw_builder = PivotSqlBuilder(stored.layout, source="fact")
-            raw = [raw_builder.cells(query, row_cap=settings.max_rows), raw_builder.totals(query, row_cap=settings.max_rows)]
+            raw = [
+                raw_builder.cells(query, row_cap=settings.max_rows),
+                raw_builder.totals(query, row_cap=settings.max_rows),
+            ]
             await cache.invalidate_cube(TENANT, stored.id)
             first = await cached.run(stored, query)
             assert not first.cached
@@ -146,8 +159,10 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
             raw_ms = await median_ms(lambda: runner.run(*raw), repeats)
             mv_ms = await median_ms(lambda: uncached.run(stored, query), repeats)
             hit_ms = await median_ms(lambda: cached.run(stored, query), repeats)
-            print(f"{name:<22} {raw_ms:>10.1f} {mv_ms:>9.2f} {hit_ms:>10.2f} {raw_ms / mv_ms:>7.0f}x "
-                  f"{raw_ms / hit_ms:>9.0f}x")
+            print(
+                f"{name:<22} {raw_ms:>10.1f} {mv_ms:>9.2f} {hit_ms:>10.2f} {raw_ms / mv_ms:>7.0f}x "
+                f"{raw_ms / hit_ms:>9.0f}x"
+            )
     finally:
         await redis.aclose()
         await engine.dispose()

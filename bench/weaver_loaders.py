@@ -41,21 +41,22 @@ PAGE = 100
 RUNS = 5
 
 
-async def request(runtime: WeaverRuntime, tenant: str, datasource_id: str, after: str | None,
-                  trips: RoundTrips) -> dict:
+async def request(
+    runtime: WeaverRuntime, tenant: str, datasource_id: str, after: str | None, trips: RoundTrips
+) -> dict:
     """One request of the walk, with a fresh context (loaders live for one request), adding its round trips."""
     context = WeaverContext(principal=Principal(tenant, "bench"), runtime=runtime, loaders=Loaders(runtime, tenant))
     with count_round_trips(runtime) as counted:
-        result = await schema.execute(QUERY, variable_values={"id": datasource_id, "first": PAGE, "after": after},
-                                      context_value=context)
+        result = await schema.execute(
+            QUERY, variable_values={"id": datasource_id, "first": PAGE, "after": after}, context_value=context
+        )
     assert result.errors is None, result.errors
     trips.graph += counted.graph
     trips.sql += counted.sql
     return result.data["dataSource"]["schemas"][0]["tables"]
 
 
-async def walk(runtime: WeaverRuntime, tenant: str, datasource_id: str,
-               n: int) -> tuple[float, float, int, RoundTrips]:
+async def walk(runtime: WeaverRuntime, tenant: str, datasource_id: str, n: int) -> tuple[float, float, int, RoundTrips]:
     """Every page of the catalog: elapsed ms, CPU ms of this process, requests, round trips in total."""
     trips, after, requests, tables = RoundTrips(), None, 0, 0
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -76,12 +77,15 @@ async def bench(settings: Settings, sizes: list[int]) -> None:
     tenant = f"bench-{uuid.uuid4().hex[:8]}"
     baseline = None
     try:
-        print(f"{'N tables':>9} {'columns':>8} {'requests':>9} {'graph RT/req':>13} {'SQL RT/req':>11} "
-              f"{'walk p50 ms':>12} {'min ms':>8} {'x N=10':>7} {'ms/table':>9} {'CPU ms':>7} {'sync s':>7}")
+        print(
+            f"{'N tables':>9} {'columns':>8} {'requests':>9} {'graph RT/req':>13} {'SQL RT/req':>11} "
+            f"{'walk p50 ms':>12} {'min ms':>8} {'x N=10':>7} {'ms/table':>9} {'CPU ms':>7} {'sync s':>7}"
+        )
         largest = None
         for n in sizes:
-            record = await runtime.datasources.create(tenant, name=f"bench-{n}", engine="postgresql", host="h",
-                                                      port=1, database="d", username="u")
+            record = await runtime.datasources.create(
+                tenant, name=f"bench-{n}", engine="postgresql", host="h", port=1, database="d", username="u"
+            )
             started = time.perf_counter()
             await runtime.graph.replace_catalog(tenant, record.id, record.name, synthetic_catalog(n))
             sync_s = time.perf_counter() - started
@@ -93,8 +97,10 @@ async def bench(settings: Settings, sizes: list[int]) -> None:
             _, _, requests, trips = runs[-1]
             p50, cpu = statistics.median(timings), statistics.median(cpu for _, cpu, _, _ in runs)
             baseline = baseline or p50
-            print(f"{n:>9} {3 * n:>8} {requests:>9} {trips.graph / requests:>13.1f} {trips.sql / requests:>11.1f} "
-                  f"{p50:>12.1f} {min(timings):>8.1f} {p50 / baseline:>7.1f} {p50 / n:>9.2f} {cpu:>7.1f} {sync_s:>7.2f}")
+            print(
+                f"{n:>9} {3 * n:>8} {requests:>9} {trips.graph / requests:>13.1f} {trips.sql / requests:>11.1f} "
+                f"{p50:>12.1f} {min(timings):>8.1f} {p50 / baseline:>7.1f} {p50 / n:>9.2f} {cpu:>7.1f} {sync_s:>7.2f}"
+            )
             if largest is not None:
                 await runtime.datasource_service.delete(tenant, largest[0])
             largest = (record.id, n)
@@ -116,8 +122,10 @@ async def page_latency(runtime: WeaverRuntime, tenant: str, datasource_id: str, 
         page = await request(runtime, tenant, datasource_id, after, RoundTrips())
         timings.append((time.perf_counter() - started) * 1000)
         assert len(page["edges"]) == PAGE
-    print(f"page {PAGE} (of {n} tables, after table {n // PAGE // 2 * PAGE}): p50 {statistics.median(timings):.1f} ms, "
-          f"min {min(timings):.1f} ms")
+    print(
+        f"page {PAGE} (of {n} tables, after table {n // PAGE // 2 * PAGE}): p50 {statistics.median(timings):.1f} ms, "
+        f"min {min(timings):.1f} ms"
+    )
 
 
 def main() -> None:

@@ -8,4 +8,4 @@ schema) → `api_schema` (what clients see) → `operation` (parse, validate, no
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse
 from gateway.http import create_gateway_app
 
-__all__ = ["create_gateway_app", "Gateway", "GraphQLRequest", "GraphQLResponse"]
+__all__ = ["Gateway", "GraphQLRequest", "GraphQLResponse", "create_gateway_app"]

@@ -7,7 +7,8 @@ in bytes) and evicts the least recently used entries until both bounds hold.
 
 from __future__ import annotations
 
-from typing import Callable, Generic, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 

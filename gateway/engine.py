@@ -7,25 +7,30 @@ executor → response shaping. Transport-agnostic and HTTP-agnostic.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
+from typing import Any
 
 import orjson
 
 from axiom.operation_limits import OperationLimits
 from gateway.api_schema import build_api_schema
 from gateway.executor import (
-    ExecutionState, PlanExecutor, ResponseShaper, introspection_fields, run_introspection,
+    ExecutionState,
+    PlanExecutor,
+    ResponseShaper,
+    introspection_fields,
+    run_introspection,
 )
-from gateway.operation import OperationError, coerce_variables
+from gateway.executor.fanout import SharedSubscriptions
 from gateway.executor.masking import mask_fault_messages
+from gateway.executor.subscription import SubscriptionExecutor
+from gateway.operation import OperationError, coerce_variables
 from gateway.operation.admission import AdmittedOperation, OperationAdmission
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
-from gateway.executor.fanout import SharedSubscriptions
-from gateway.executor.subscription import SubscriptionExecutor
 from gateway.transport.base import Transport, TransportError
 
 logger = logging.getLogger("axiom.gateway")
@@ -55,13 +60,22 @@ class GraphQLResponse:
 class Gateway:
     """Executes client requests against the subgraphs of one supergraph."""
 
-    def __init__(self, supergraph_sdl: str, transport: Transport, *, cache_size: int = 1000,
-                 override_labels: Iterable[str] = (),
-                 override_draw: Callable[[str], float] | None = None,
-                 limits: OperationLimits | None = OperationLimits(),
-                 report_cost: bool = False, hide_suggestions: bool = False, introspection: bool = True,
-                 mask_errors: bool = False, rate_limit: RateLimit | None = None,
-                 subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None):
+    def __init__(
+        self,
+        supergraph_sdl: str,
+        transport: Transport,
+        *,
+        cache_size: int = 1000,
+        override_labels: Iterable[str] = (),
+        override_draw: Callable[[str], float] | None = None,
+        limits: OperationLimits | None = OperationLimits(),
+        report_cost: bool = False,
+        hide_suggestions: bool = False,
+        introspection: bool = True,
+        mask_errors: bool = False,
+        rate_limit: RateLimit | None = None,
+        subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None,
+    ):
         """`limits`: refused documents never reach validation or planning (None: no limits).
         `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
         and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production).
@@ -75,19 +89,21 @@ class Gateway:
         self.transport = transport
         self.plans = PlanCache(self.supergraph, cache_size)
         # Progressive @override: which labels are active is decided per request.
-        self.overrides = OverrideLabelPolicy(
-            labels_in_supergraph(self.supergraph), override_labels, override_draw)
-        self.admission = OperationAdmission(self.api_schema, limits, cache_size=cache_size,
-                                            hide_suggestions=hide_suggestions, introspection=introspection)
+        self.overrides = OverrideLabelPolicy(labels_in_supergraph(self.supergraph), override_labels, override_draw)
+        self.admission = OperationAdmission(
+            self.api_schema,
+            limits,
+            cache_size=cache_size,
+            hide_suggestions=hide_suggestions,
+            introspection=introspection,
+        )
         self.mask_errors = mask_errors
         self.rate_limit = rate_limit
         self.report_cost = report_cost
         urls = {s.name: s.url for s in self.supergraph.subgraphs.values()}
         self.executor = PlanExecutor(urls, transport)
         subscriber = getattr(transport, "subscriber", None)
-        self.subscriptions = (
-            SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
-        )
+        self.subscriptions = SubscriptionExecutor(self.executor, subscriber) if subscriber is not None else None
         self.subscription_scope = subscription_scope
         self.shared_subscriptions = SharedSubscriptions()
 
@@ -95,9 +111,15 @@ class Gateway:
         """Check the limits, then parse/validate/normalize (once per distinct document and operation name)."""
         return await self.admission.admit(request.query, request.operation_name, request.variables)
 
-    async def execute(self, request: GraphQLRequest, headers: Mapping[str, str],
-                      *, allow_mutations: bool = True, debug_plan: bool = False,
-                      client: str | None = None) -> GraphQLResponse:
+    async def execute(
+        self,
+        request: GraphQLRequest,
+        headers: Mapping[str, str],
+        *,
+        allow_mutations: bool = True,
+        debug_plan: bool = False,
+        client: str | None = None,
+    ) -> GraphQLResponse:
         """Run one operation; request errors give 4xx, everything else 200 with errors. `client` (a tenant)
         is what the rate limit counts against."""
         response = await self._execute(request, headers, allow_mutations, debug_plan, client)
@@ -105,8 +127,14 @@ class Gateway:
             mask_fault_messages(response.body)
         return response
 
-    async def _execute(self, request: GraphQLRequest, headers: Mapping[str, str], allow_mutations: bool,
-                       debug_plan: bool, client: str | None) -> GraphQLResponse:
+    async def _execute(
+        self,
+        request: GraphQLRequest,
+        headers: Mapping[str, str],
+        allow_mutations: bool,
+        debug_plan: bool,
+        client: str | None,
+    ) -> GraphQLResponse:
         try:
             admitted = await self.admit(request)
             prepared = admitted.prepared
@@ -135,13 +163,21 @@ class Gateway:
         if debug_plan:
             body.setdefault("extensions", {})["queryPlan"] = plan_to_dict(plan.node)
         if self.report_cost and self.admission.limits is not None:
-            body.setdefault("extensions", {})["cost"] = {"requested": admitted.cost,
-                                                         "limit": self.admission.limits.max_cost}
+            body.setdefault("extensions", {})["cost"] = {
+                "requested": admitted.cost,
+                "limit": self.admission.limits.max_cost,
+            }
         return GraphQLResponse(200, body)
 
-    async def stream(self, request: GraphQLRequest, headers: Mapping[str, str],
-                     init_payload: dict | None = None, *, allow_mutations: bool = True,
-                     client: str | None = None) -> GraphQLResponse | AsyncIterator[dict]:
+    async def stream(
+        self,
+        request: GraphQLRequest,
+        headers: Mapping[str, str],
+        init_payload: dict | None = None,
+        *,
+        allow_mutations: bool = True,
+        client: str | None = None,
+    ) -> GraphQLResponse | AsyncIterator[dict]:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
@@ -167,8 +203,7 @@ class Gateway:
         variables = request.variables or {}
 
         def start(event_headers=None) -> AsyncIterator[dict]:
-            events = self.subscriptions.events(plan.node, variables, coerced, headers,
-                                               init_payload, event_headers)
+            events = self.subscriptions.events(plan.node, variables, coerced, headers, init_payload, event_headers)
             return self._stream_bodies(operation, events)
 
         scope = self.subscription_scope(headers) if self.subscription_scope else None
@@ -176,8 +211,7 @@ class Gateway:
             return start()
         # The normalized operation's text: documents that differ only in layout, fragments
         # or unused operations share too.
-        key = (operation.signature(), orjson.dumps(variables, option=orjson.OPT_SORT_KEYS),
-               labels, scope)
+        key = (operation.signature(), orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), labels, scope)
         return self.shared_subscriptions.join(key, headers, start)
 
     async def _rate_limited(self, client: str | None, cost: int) -> GraphQLResponse | None:
@@ -187,8 +221,10 @@ class Gateway:
         decision = await self.rate_limit(client, cost)
         if decision.allowed:
             return None
-        error = {"message": "Rate limit exceeded; retry later.",
-                 "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after}}
+        error = {
+            "message": "Rate limit exceeded; retry later.",
+            "extensions": {"code": "RATE_LIMITED", "retryAfter": decision.retry_after},
+        }
         return GraphQLResponse(429, {"errors": [error]}, {"Retry-After": str(decision.retry_after)})
 
     async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
@@ -197,13 +233,17 @@ class Gateway:
                 body = self._shape(operation, state)
                 yield mask_fault_messages(body) if self.mask_errors else body
         except TransportError as error:
-            message = "Subscription ended by the subgraph." if self.mask_errors else \
-                f"Subscription ended by the subgraph: {error}"
+            message = (
+                "Subscription ended by the subgraph."
+                if self.mask_errors
+                else f"Subscription ended by the subgraph: {error}"
+            )
             yield {"errors": [{"message": message, "extensions": {"code": "SUBSCRIPTION_UPSTREAM_ERROR"}}]}
         except Exception:  # a bug ends the stream with an error, never a broken socket
             logger.exception("subscription execution failed")
-            yield {"errors": [{"message": "Unexpected gateway error.",
-                               "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]}
+            yield {
+                "errors": [{"message": "Unexpected gateway error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+            }
         finally:
             await events.aclose()
 
@@ -221,8 +261,7 @@ class Gateway:
         return body
 
     async def _run(self, operation, plan, state: ExecutionState) -> None:
-        local = operation.derived(
-            "_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
+        local = operation.derived("_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
         if local:
             data, errors = run_introspection(self.api_schema, operation, local, state.variables)
             state.data.update(data)

@@ -5,8 +5,8 @@ GraphiQL for browsers (unless `GRAPHIQL=false`), and subgraph URLs taken from th
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 import aiohttp
 from graphql import ArgumentNode, DirectiveNode, StringValueNode, Visitor, parse, print_ast, visit
@@ -50,8 +50,10 @@ class _JoinGraphUrlRewrite(Visitor):
         url = self.urls.get(args["name"].value.lower())
         if url is None:
             return None
-        arguments = tuple(ArgumentNode(name=arg.name, value=StringValueNode(value=url)) if arg.name.value == "url"
-                          else arg for arg in node.arguments)
+        arguments = tuple(
+            ArgumentNode(name=arg.name, value=StringValueNode(value=url)) if arg.name.value == "url" else arg
+            for arg in node.arguments
+        )
         return DirectiveNode(name=node.name, arguments=arguments)
 
 
@@ -61,8 +63,9 @@ SUBGRAPH_READY_TIMEOUT = 4.0
 def _not_up(readiness: dict) -> str:
     """The checks of a subgraph's readiness answer that are not up, e.g. "redis down, requestGuard degraded"."""
     checks = readiness.get("checks") or {}
-    return ", ".join(f"{name} {check.get('status')}" for name, check in checks.items()
-                     if check.get("status") in ("down", "degraded"))
+    return ", ".join(
+        f"{name} {check.get('status')}" for name, check in checks.items() if check.get("status") in ("down", "degraded")
+    )
 
 
 def _subgraph_ready_probe(graphql_url: str):
@@ -76,8 +79,9 @@ def _subgraph_ready_probe(graphql_url: str):
             async with session.get(ready_url, timeout=timeout) as response:
                 body = await response.json(content_type=None)
         if response.status != 200:
-            raise ProbeFailed(f"unavailable: {_not_up(body)}" if isinstance(body, dict) else
-                              f"answered {response.status}")
+            raise ProbeFailed(
+                f"unavailable: {_not_up(body)}" if isinstance(body, dict) else f"answered {response.status}"
+            )
         if body.get("status") == "degraded":
             return Degraded(_not_up(body))
         return None
@@ -108,7 +112,7 @@ class _ReportedRequestTag:
         self._signer = signer
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "_ReportedRequestTag | None":
+    def from_settings(cls, settings: Settings) -> _ReportedRequestTag | None:
         signer = GatewayRequestSigner.from_settings(settings)
         return cls(signer) if signer is not None else None
 
@@ -149,10 +153,12 @@ class SubscriptionCollector:
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
 
-        upstream = GaugeMetricFamily("axiom_gateway_upstream_subscriptions",
-                                     "Subscriptions open from the gateway to subgraphs")
-        clients = GaugeMetricFamily("axiom_gateway_shared_subscription_clients",
-                                    "Client subscriptions served by a shared upstream subscription")
+        upstream = GaugeMetricFamily(
+            "axiom_gateway_upstream_subscriptions", "Subscriptions open from the gateway to subgraphs"
+        )
+        clients = GaugeMetricFamily(
+            "axiom_gateway_shared_subscription_clients", "Client subscriptions served by a shared upstream subscription"
+        )
         subscribers = [getattr(g.transport, "subscriber", None) for g in self.gateways]
         upstream.add_metric([], sum(s.open for s in subscribers if s is not None))
         clients.add_metric([], sum(g.shared_subscriptions.subscribers for g in self.gateways))
@@ -194,14 +200,22 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
         tag_request(tenant=principal.tenant_id)
         return principal
 
-    readiness = Readiness([
-        # Each subgraph serves its part of the API alone: the gateway is unavailable only when both are down.
-        Dependency("weaver", _subgraph_ready_probe(settings.weaver_url), required=False),
-        Dependency("vision", _subgraph_ready_probe(settings.vision_url), required=False),
-        # Without Redis, persisted queries are kept per gateway process.
-        Dependency("redis", _redis_probe(settings.redis_url) if settings.redis_url else None, required=False,
-                   note="persisted queries"),
-    ], timeout=SUBGRAPH_READY_TIMEOUT + 1, any_of=("weaver", "vision"))
+    readiness = Readiness(
+        [
+            # Each subgraph serves its part of the API alone: the gateway is unavailable only when both are down.
+            Dependency("weaver", _subgraph_ready_probe(settings.weaver_url), required=False),
+            Dependency("vision", _subgraph_ready_probe(settings.vision_url), required=False),
+            # Without Redis, persisted queries are kept per gateway process.
+            Dependency(
+                "redis",
+                _redis_probe(settings.redis_url) if settings.redis_url else None,
+                required=False,
+                note="persisted queries",
+            ),
+        ],
+        timeout=SUBGRAPH_READY_TIMEOUT + 1,
+        any_of=("weaver", "vision"),
+    )
     app = create_gateway_app(
         sdl,
         authenticate=authenticate,

@@ -8,7 +8,7 @@ one request per started `cost_unit` of its cost: ordinary queries count one, the
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from redis.asyncio import Redis
 
@@ -16,27 +16,38 @@ from axiom.guard_state import FallbackGuardState, GuardState, MemoryGuardState, 
 from axiom.rate_limit import RateDecision, SlidingWindowLimit
 from axiom.settings import Settings
 
-
 REDIS_TIMEOUT = 1.0  # seconds
 
 
 class TenantRateLimit:
     """`(tenant, cost) → RateDecision`, counted in Redis (shared by gateway processes) or in-process."""
 
-    def __init__(self, state: GuardState, limit_per_minute: int, cost_unit: int,
-                 clock: Callable[[], float] = time.time, redis: Redis | None = None):
+    def __init__(
+        self,
+        state: GuardState,
+        limit_per_minute: int,
+        cost_unit: int,
+        clock: Callable[[], float] = time.time,
+        redis: Redis | None = None,
+    ):
         self.window = SlidingWindowLimit(state, limit_per_minute, clock)
         self.cost_unit = max(1, cost_unit)
         self._redis = redis
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "TenantRateLimit":
+    def from_settings(cls, settings: Settings) -> TenantRateLimit:
         """RATE_LIMIT_PER_MINUTE and RATE_LIMIT_COST_UNIT; Redis at REDIS_URL (in-process while it fails)."""
         # Short timeouts: a hung Redis weakens the limit to in-process counting instead of hanging requests.
-        redis = (Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
-                 if settings.redis_url else None)
-        state: GuardState = (FallbackGuardState(RedisGuardState(redis, prefix="gateway:guard:"))
-                             if redis is not None else MemoryGuardState())
+        redis = (
+            Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+            if settings.redis_url
+            else None
+        )
+        state: GuardState = (
+            FallbackGuardState(RedisGuardState(redis, prefix="gateway:guard:"))
+            if redis is not None
+            else MemoryGuardState()
+        )
         return cls(state, settings.rate_limit_per_minute, settings.rate_limit_cost_unit, redis=redis)
 
     def weight(self, cost: int) -> int:

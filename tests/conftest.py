@@ -12,12 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cypher_neo4j5 import record_cypher, recorded
 
 from axiom.auth import issue_token
 from axiom.embedded import EmbeddedServices
 from axiom.migrate import upgrade
 from axiom.settings import Settings
-from cypher_neo4j5 import record_cypher, recorded
 
 RUN_LAST = "run_last"
 

@@ -65,7 +65,13 @@ def lint(statements: dict[str, set[str]]) -> list[dict]:
     if not (LINT_DIR / "node_modules").is_dir():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=LINT_DIR, check=True)
     request = [{"cypher": cypher, "parameters": sorted(names)} for cypher, names in sorted(statements.items())]
-    answer = subprocess.run([node, "lint.cjs"], cwd=LINT_DIR, input=json.dumps(request), capture_output=True,
-                            text=True, check=True, timeout=300)
+    answer = subprocess.run(
+        [node, "lint.cjs"],
+        cwd=LINT_DIR,
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     return [result for result in json.loads(answer.stdout) if result["problems"]]
-

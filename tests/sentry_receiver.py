@@ -30,11 +30,12 @@ class SentryReceiver:
         self.events: list[dict] = []
         self.port = free_port()
         self.dsn = f"http://public-key@127.0.0.1:{self.port}/1"
-        self._server = _ThreadedServer(uvicorn.Config(self._app(), host="127.0.0.1", port=self.port,
-                                                      log_level="warning"))
+        self._server = _ThreadedServer(
+            uvicorn.Config(self._app(), host="127.0.0.1", port=self.port, log_level="warning")
+        )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
-    def __enter__(self) -> "SentryReceiver":
+    def __enter__(self) -> SentryReceiver:
         self._thread.start()
         while not self._server.started:
             time.sleep(0.02)
@@ -75,7 +76,7 @@ def _events(body: bytes) -> list[dict]:
         header_line, _, rest = rest.partition(b"\n")
         header = json.loads(header_line)
         if "length" in header:
-            payload, rest = rest[:header["length"]], rest[header["length"]:].lstrip(b"\n")
+            payload, rest = rest[: header["length"]], rest[header["length"] :].lstrip(b"\n")
         else:
             payload, _, rest = rest.partition(b"\n")
         if header.get("type") == "event":

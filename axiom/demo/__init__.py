@@ -23,8 +23,13 @@ DEMO_TOKEN_TTL_SECONDS = 8 * 3600
 
 def issue_demo_token(settings: Settings) -> str:
     """The development token `axiom up` prints and GraphiQL prefills: tenant demo, analyst and admin, 8 h."""
-    return issue_token(settings, tenant_id=DEMO_TENANT, subject="demo-user", roles=["analyst", "admin"],
-                       ttl_seconds=DEMO_TOKEN_TTL_SECONDS)
+    return issue_token(
+        settings,
+        tenant_id=DEMO_TENANT,
+        subject="demo-user",
+        roles=["analyst", "admin"],
+        ttl_seconds=DEMO_TOKEN_TTL_SECONDS,
+    )
 
 
 def demo_reader_password(secret: str) -> str:
@@ -53,7 +58,8 @@ async def load_demo_data(database_url: str, *, reader_password: str | None = Non
 async def _ensure_reader(conn: asyncpg.Connection, password: str | None) -> None:
     verb = "ALTER" if await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", DEMO_READER) else "CREATE"
     # DDL takes no parameters: the server quotes the password.
-    statement = await conn.fetchval(f"SELECT format('{verb} ROLE %I WITH LOGIN NOINHERIT PASSWORD %L', $1::text, "
-                                    f"$2::text)", DEMO_READER, password)
+    statement = await conn.fetchval(
+        f"SELECT format('{verb} ROLE %I WITH LOGIN NOINHERIT PASSWORD %L', $1::text, $2::text)", DEMO_READER, password
+    )
     await conn.execute(statement)
     await grant_source_schema(conn, DEMO_SCHEMA, roles=(DEMO_READER,))

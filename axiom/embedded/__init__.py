@@ -5,7 +5,7 @@ process that dies with its parent, and is stopped by PID.
 
 from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
-from axiom.embedded.valkey import EmbeddedValkey
 from axiom.embedded.services import EmbeddedServices
+from axiom.embedded.valkey import EmbeddedValkey
 
-__all__ = ["EmbeddedArcadeDB", "EmbeddedPostgres", "EmbeddedValkey", "EmbeddedServices"]
+__all__ = ["EmbeddedArcadeDB", "EmbeddedPostgres", "EmbeddedServices", "EmbeddedValkey"]

@@ -59,8 +59,14 @@ class EmbeddedArcadeDB(EmbeddedServer):
             "arcadedb.bolt.host": "127.0.0.1",
             "arcadedb.bolt.port": self.port,
         }
-        return [str(pkg / "jre" / "bin" / "java"), f"-Xmx{self.heap}", *(f"-D{k}={v}" for k, v in props.items()),
-                "-cp", f"{pkg / 'jars'}/*", "com.arcadedb.server.ArcadeDBServer"]
+        return [
+            str(pkg / "jre" / "bin" / "java"),
+            f"-Xmx{self.heap}",
+            *(f"-D{k}={v}" for k, v in props.items()),
+            "-cp",
+            f"{pkg / 'jars'}/*",
+            "com.arcadedb.server.ArcadeDBServer",
+        ]
 
     def _spawn(self) -> None:
         self.process.kill_stale("com.arcadedb.server.ArcadeDBServer")
@@ -80,5 +86,4 @@ class EmbeddedArcadeDB(EmbeddedServer):
             return False
 
     def environment(self) -> dict[str, str]:
-        return {"NEO4J_URI": self.uri, "NEO4J_USER": USER, "NEO4J_PASSWORD": self.password,
-                "NEO4J_DATABASE": DATABASE}
+        return {"NEO4J_URI": self.uri, "NEO4J_USER": USER, "NEO4J_PASSWORD": self.password, "NEO4J_DATABASE": DATABASE}

@@ -38,8 +38,9 @@ def _prepare_user(paths: list[Path]) -> None:
     try:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "--shell", "/usr/sbin/nologin", SYSTEM_USER], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["useradd", "--system", "--shell", "/usr/sbin/nologin", SYSTEM_USER], check=True, capture_output=True
+        )
     install_dir = _bin_dir().parent
     for path in [*paths, install_dir]:
         for parent in path.parents:
@@ -75,8 +76,9 @@ class EmbeddedPostgres(EmbeddedServer):
 
     def _run(self, argv: list[str]) -> None:
         user = SYSTEM_USER if _as_root() else None
-        result = subprocess.run(argv, user=user, group=user, extra_groups=[] if user else None, capture_output=True,
-                                text=True, timeout=120)
+        result = subprocess.run(
+            argv, user=user, group=user, extra_groups=[] if user else None, capture_output=True, text=True, timeout=120
+        )
         if result.returncode != 0:
             raise self.process.fail(f"{Path(argv[0]).name} failed: {result.stderr.strip() or result.stdout.strip()}")
 
@@ -90,8 +92,18 @@ class EmbeddedPostgres(EmbeddedServer):
             if self.data_dir.exists():
                 shutil.chown(self.data_dir, SYSTEM_USER)
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run([str(_bin_dir() / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-                       "--encoding=UTF8", "--locale=C"])
+            self._run(
+                [
+                    str(_bin_dir() / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ]
+            )
         self._prepared = True
 
     def _spawn(self) -> None:
@@ -102,15 +114,29 @@ class EmbeddedPostgres(EmbeddedServer):
             # A crash leaves postmaster.pid behind; PostgreSQL would refuse to start over it.
             (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
         self.process.start(
-            [str(_bin_dir() / "postgres"), "-D", str(self.data_dir), "-h", "127.0.0.1", "-p", str(self.port),
-             "-c", f"unix_socket_directories={self.socket_dir}", "-c", "max_connections=200",
-             "-c", f"fsync={'on' if self.durable else 'off'}"],
+            [
+                str(_bin_dir() / "postgres"),
+                "-D",
+                str(self.data_dir),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-c",
+                f"unix_socket_directories={self.socket_dir}",
+                "-c",
+                "max_connections=200",
+                "-c",
+                f"fsync={'on' if self.durable else 'off'}",
+            ],
             user=SYSTEM_USER if _as_root() else None,
         )
 
     def _answers(self) -> bool:
-        probe = subprocess.run([str(_bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port),
-                                "-U", "postgres", "-t", "1"], capture_output=True)
+        probe = subprocess.run(
+            [str(_bin_dir() / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-t", "1"],
+            capture_output=True,
+        )
         return probe.returncode == 0
 
     def _after_ready(self) -> None:
@@ -128,8 +154,9 @@ class EmbeddedPostgres(EmbeddedServer):
     def _ensure_database(self) -> None:
         psql = str(_bin_dir() / "psql")
         base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc"]
-        exists = subprocess.run(base + [f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"],
-                                capture_output=True, text=True)
+        exists = subprocess.run(
+            base + [f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], capture_output=True, text=True
+        )
         if exists.stdout.strip() != "1":
             self._run(base + [f'CREATE DATABASE "{DATABASE}"'])
 

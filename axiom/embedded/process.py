@@ -8,8 +8,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 _PR_SET_PDEATHSIG = 1
 
@@ -152,8 +152,15 @@ class ManagedProcess:
                 os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
 
-    def start(self, argv: Sequence[str], *, env: dict | None = None, user: str | None = None,
-              inherit_output: bool = False, cwd: Path | None = None) -> None:
+    def start(
+        self,
+        argv: Sequence[str],
+        *,
+        env: dict | None = None,
+        user: str | None = None,
+        inherit_output: bool = False,
+        cwd: Path | None = None,
+    ) -> None:
         """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         log = None if inherit_output else open(self.log_file, "ab")

@@ -16,8 +16,14 @@ from axiom.settings import Settings
 log = logging.getLogger(__name__)
 
 # The environment variable each server sets → the Settings field it fills.
-_SETTING_OF = {"DATABASE_URL": "database_url", "REDIS_URL": "redis_url", "NEO4J_URI": "neo4j_uri",
-               "NEO4J_USER": "neo4j_user", "NEO4J_PASSWORD": "neo4j_password", "NEO4J_DATABASE": "neo4j_database"}
+_SETTING_OF = {
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "NEO4J_URI": "neo4j_uri",
+    "NEO4J_USER": "neo4j_user",
+    "NEO4J_PASSWORD": "neo4j_password",
+    "NEO4J_DATABASE": "neo4j_database",
+}
 
 
 @dataclass
@@ -32,11 +38,13 @@ class EmbeddedServices:
     def start(self, settings: Settings) -> Settings:
         wanted = []
         if not settings.database_url:
-            wanted.append(EmbeddedPostgres(self.folder / "postgres", 5432 if self.preferred_ports else None,
-                                           durable=self.durable))
+            wanted.append(
+                EmbeddedPostgres(self.folder / "postgres", 5432 if self.preferred_ports else None, durable=self.durable)
+            )
         if not settings.redis_url:
-            wanted.append(EmbeddedValkey(self.folder / "valkey", 6379 if self.preferred_ports else None,
-                                         durable=self.durable))
+            wanted.append(
+                EmbeddedValkey(self.folder / "valkey", 6379 if self.preferred_ports else None, durable=self.durable)
+            )
         if not settings.neo4j_uri:
             wanted.append(EmbeddedArcadeDB(self.folder / "arcadedb", 7687 if self.preferred_ports else None))
         check_installed(wanted)
@@ -94,4 +102,5 @@ def check_installed(servers: list) -> None:
         raise EmbeddedServersNotInstalled(
             f"the embedded development servers are not installed (missing: {packages}). Install them with "
             f"`uv sync --group embedded` (plain `uv sync` / `uv run` install them by default), or point "
-            f"{variables} at your own servers.")
+            f"{variables} at your own servers."
+        )

@@ -36,10 +36,13 @@ class EmbeddedValkey(EmbeddedServer):
 
     def _spawn(self) -> None:
         self.process.kill_stale("valkey-server")
-        persistence = ("appendonly yes\nsave 60 1\n" if self.durable else 'appendonly no\nsave ""\n')
+        persistence = "appendonly yes\nsave 60 1\n" if self.durable else 'appendonly no\nsave ""\n'
         config = self.folder / "valkey.conf"
-        write_private(config, f"port {self.port}\nbind 127.0.0.1\ndir {self.folder}\ndaemonize no\n"
-                              f"protected-mode yes\nrequirepass {self.password}\n{persistence}")
+        write_private(
+            config,
+            f"port {self.port}\nbind 127.0.0.1\ndir {self.folder}\ndaemonize no\n"
+            f"protected-mode yes\nrequirepass {self.password}\n{persistence}",
+        )
         self.process.start([str(_binary()), str(config)])
 
     def _answers(self) -> bool:

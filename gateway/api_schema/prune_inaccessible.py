@@ -12,11 +12,7 @@ def _inaccessible(node) -> bool:
 
 def inaccessible_type_names(document: DocumentNode) -> set[str]:
     """Names of the types marked `@inaccessible`."""
-    return {
-        d.name.value
-        for d in document.definitions
-        if isinstance(d, TypeDefinitionNode) and _inaccessible(d)
-    }
+    return {d.name.value for d in document.definitions if isinstance(d, TypeDefinitionNode) and _inaccessible(d)}
 
 
 class _Pruner(Visitor):

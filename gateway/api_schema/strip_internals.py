@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from graphql import DocumentNode, DirectiveDefinitionNode, SchemaDefinitionNode, TypeDefinitionNode
+from graphql import DirectiveDefinitionNode, DocumentNode, SchemaDefinitionNode, TypeDefinitionNode
 
 # Directives whose definitions belong to federation specs, not to the client API.
 _SPEC_DIRECTIVES = {
-    "link", "core", "inaccessible", "tag", "authenticated", "requiresScopes", "policy",
-    "cost", "listSize", "context", "fromContext",
+    "link",
+    "core",
+    "inaccessible",
+    "tag",
+    "authenticated",
+    "requiresScopes",
+    "policy",
+    "cost",
+    "listSize",
+    "context",
+    "fromContext",
 }
 
 
@@ -29,7 +38,8 @@ def strip_internals(document: DocumentNode) -> DocumentNode:
                 continue
         elif isinstance(definition, SchemaDefinitionNode):
             definition = SchemaDefinitionNode(
-                operation_types=definition.operation_types, directives=(),
+                operation_types=definition.operation_types,
+                directives=(),
                 description=definition.description,
             )
         definitions.append(definition)

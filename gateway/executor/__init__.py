@@ -5,6 +5,9 @@ from gateway.executor.introspection import introspection_fields, run_introspecti
 from gateway.executor.shape import ResponseShaper
 
 __all__ = [
-    "ExecutionState", "PlanExecutor", "ResponseShaper", "introspection_fields",
+    "ExecutionState",
+    "PlanExecutor",
+    "ResponseShaper",
+    "introspection_fields",
     "run_introspection",
 ]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, assert_never
+from typing import assert_never
 
 import orjson
 
@@ -21,7 +22,12 @@ from gateway.executor.merge import deep_merge
 from gateway.executor.paths import objects_at, rename_aliases
 from gateway.executor.representations import build_representation
 from gateway.planner.nodes import (
-    ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode,
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    SequenceNode,
     SubscriptionNode,
 )
 from gateway.transport.base import Transport, TransportError
@@ -112,8 +118,7 @@ class PlanExecutor:
             targets[index_of[key]].append((obj, path))
         if not representations:
             return
-        response = await self._send(node, {"representations": representations}, state,
-                                    targets[0][0][1])
+        response = await self._send(node, {"representations": representations}, state, targets[0][0][1])
         if response is None:
             return
         self._merge_entities(node, response, targets, state)
@@ -144,7 +149,10 @@ class PlanExecutor:
         body = {"query": node.operation, "variables": variables}
         try:
             response = await self.transport.send(
-                node.subgraph, self.urls[node.subgraph], body, state.headers,
+                node.subgraph,
+                self.urls[node.subgraph],
+                body,
+                state.headers,
                 deduplicate=node.operation_kind == "query",
             )
         except TransportError as error:

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import weakref
 from collections import deque
-from typing import AsyncIterator, Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 
 logger = logging.getLogger("axiom.gateway")
 
@@ -26,10 +26,14 @@ logger = logging.getLogger("axiom.gateway")
 # stream ends with SUBSCRIPTION_CLIENT_TOO_SLOW instead of growing without bound.
 QUEUE_LIMIT = 1000
 
-TOO_SLOW = {"errors": [{
-    "message": "Subscription ended: the client did not keep up with its events.",
-    "extensions": {"code": "SUBSCRIPTION_CLIENT_TOO_SLOW"},
-}]}
+TOO_SLOW = {
+    "errors": [
+        {
+            "message": "Subscription ended: the client did not keep up with its events.",
+            "extensions": {"code": "SUBSCRIPTION_CLIENT_TOO_SLOW"},
+        }
+    ]
+}
 
 # (headers of the newest subscriber) -> the shared stream's response bodies.
 StartStream = Callable[[Callable[[], Mapping[str, str]]], AsyncIterator[dict]]
@@ -48,7 +52,7 @@ class SharedSubscriptions:
         self._streams: dict[Hashable, _SharedStream] = {}
         self._queue_limit = queue_limit
 
-    def join(self, key: Hashable, headers: Mapping[str, str], start: StartStream) -> "Subscriber":
+    def join(self, key: Hashable, headers: Mapping[str, str], start: StartStream) -> Subscriber:
         """A subscriber of the stream for `key`, started with `start` when none runs."""
         stream = self._streams.get(key)
         if stream is None:
@@ -56,7 +60,7 @@ class SharedSubscriptions:
             stream.start(start)
         return stream.add(headers, self._queue_limit)
 
-    def _ended(self, key: Hashable, stream: "_SharedStream") -> None:
+    def _ended(self, key: Hashable, stream: _SharedStream) -> None:
         if self._streams.get(key) is stream:
             del self._streams[key]
 
@@ -80,8 +84,7 @@ class _SharedStream:
     def __init__(self, hub: SharedSubscriptions, key: Hashable):
         self.hub = hub
         self.key = key
-        self.subscribers: weakref.WeakKeyDictionary[Subscriber, Mapping[str, str]] = (
-            weakref.WeakKeyDictionary())
+        self.subscribers: weakref.WeakKeyDictionary[Subscriber, Mapping[str, str]] = weakref.WeakKeyDictionary()
         self._newest: Mapping[str, str] = {}
         self.task: asyncio.Task | None = None
 
@@ -93,12 +96,12 @@ class _SharedStream:
         rather than the first subscriber's, which may have expired meanwhile)."""
         return self._newest
 
-    def add(self, headers: Mapping[str, str], queue_limit: int) -> "Subscriber":
+    def add(self, headers: Mapping[str, str], queue_limit: int) -> Subscriber:
         subscriber = Subscriber(self, queue_limit)
         self.subscribers[subscriber] = self._newest = headers
         return subscriber
 
-    def remove(self, subscriber: "Subscriber") -> None:
+    def remove(self, subscriber: Subscriber) -> None:
         headers = self.subscribers.pop(subscriber, None)
         if self.subscribers:
             if headers is self._newest:
@@ -151,7 +154,7 @@ class Subscriber:
         self._queue.append(None)
         self._ready.set()
 
-    def __aiter__(self) -> "Subscriber":
+    def __aiter__(self) -> Subscriber:
         return self
 
     async def __anext__(self) -> dict:

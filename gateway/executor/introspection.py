@@ -16,8 +16,9 @@ def introspection_fields(supergraph, operation: NormalizedOperation) -> list:
     return [f for f in root_fields(supergraph, operation) if f.name in INTROSPECTION_FIELDS]
 
 
-def run_introspection(schema: GraphQLSchema, operation: NormalizedOperation, fields: list,
-                      variables: dict) -> tuple[dict, list[dict]]:
+def run_introspection(
+    schema: GraphQLSchema, operation: NormalizedOperation, fields: list, variables: dict
+) -> tuple[dict, list[dict]]:
     """Execute only the introspection fields locally with graphql-core."""
     definitions = ",".join(v.text for v in operation.variable_definitions)
     header = f"query({definitions})" if definitions else "query"

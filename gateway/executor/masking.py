@@ -8,10 +8,15 @@ messages may name hosts, ports or exceptions.
 from __future__ import annotations
 
 MASKED_MESSAGE = "Internal server error."
-FAULT_CODES = frozenset({
-    "INTERNAL_SERVER_ERROR", "DOWNSTREAM_SERVICE_ERROR", "SUBREQUEST_HTTP_ERROR", "QUERY_PLANNING_FAILED",
-    "SUBSCRIPTION_UPSTREAM_ERROR",
-})
+FAULT_CODES = frozenset(
+    {
+        "INTERNAL_SERVER_ERROR",
+        "DOWNSTREAM_SERVICE_ERROR",
+        "SUBREQUEST_HTTP_ERROR",
+        "QUERY_PLANNING_FAILED",
+        "SUBSCRIPTION_UPSTREAM_ERROR",
+    }
+)
 
 
 def mask_fault_messages(body: dict) -> dict:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, assert_never
+from collections.abc import Iterable
+from typing import assert_never
 
 from gateway.planner.nodes import FieldSegment, KeyRenamer, ListSegment, ResponsePath
 

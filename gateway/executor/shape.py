@@ -28,8 +28,7 @@ _LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
 class ResponseShaper:
     """One instance per response; `errors` is extended with non-null violations."""
 
-    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict],
-                 collected: dict | None = None):
+    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict], collected: dict | None = None):
         self.schema = schema
         self.variables = variables
         self.errors = errors
@@ -37,16 +36,14 @@ class ResponseShaper:
         # response, so every object of a list reuses the first one's collection. An
         # operation without `@skip`/`@include` collects the same fields for every
         # response: the caller then passes one `collected` memo kept with the operation.
-        self._collected: dict[tuple[int, str], list[tuple]] = (
-            collected if collected is not None else {})
+        self._collected: dict[tuple[int, str], list[tuple]] = collected if collected is not None else {}
 
     def shape_root(self, selections, root: GraphQLObjectType, data: dict | None) -> dict | None:
         """The response `data`: None when a non-null root field is null."""
         result = self._object(selections, root, data or {}, None, root=True)
         return None if result is _INVALID else result
 
-    def _object(self, selections, type_: GraphQLObjectType, source: dict, path,
-                root: bool = False):
+    def _object(self, selections, type_: GraphQLObjectType, source: dict, path, root: bool = False):
         result: dict = {}
         for key, name, field_type, children, scalar in self._fields(selections, type_):
             if scalar:
@@ -61,8 +58,7 @@ class ResponseShaper:
             if root and name in _LOCAL_ROOT_FIELDS:
                 result[key] = source.get(key)
                 continue
-            value = self._complete(field_type, children, source.get(key), (path, key),
-                                   type_.name, name)
+            value = self._complete(field_type, children, source.get(key), (path, key), type_.name, name)
             if value is _INVALID:
                 return _INVALID
             result[key] = value
@@ -122,10 +118,12 @@ class ResponseShaper:
     def _leaf(self, type_, value, path):
         if isinstance(type_, GraphQLEnumType) and value not in type_.values:
             # A value the client may not see (e.g. @inaccessible, or from a newer subgraph).
-            self.errors.append({
-                "message": f"Enum '{type_.name}' cannot represent value: {value!r}",
-                "path": response_path(path),
-            })
+            self.errors.append(
+                {
+                    "message": f"Enum '{type_.name}' cannot represent value: {value!r}",
+                    "path": response_path(path),
+                }
+            )
             return None
         return value
 
@@ -145,14 +143,14 @@ class ResponseShaper:
         path = response_path(path)
         for error in self.errors:
             error_path = error.get("path")
-            if not error_path or (
-                error_path[: len(path)] == path or path[: len(error_path)] == error_path
-            ):
+            if not error_path or (error_path[: len(path)] == path or path[: len(error_path)] == error_path):
                 return
-        self.errors.append({
-            "message": f"Cannot return null for non-nullable field {parent}.{name}.",
-            "path": path,
-        })
+        self.errors.append(
+            {
+                "message": f"Cannot return null for non-nullable field {parent}.{name}.",
+                "path": path,
+            }
+        )
 
     def _collect(self, selections, type_: GraphQLObjectType) -> dict[str, list[Field]]:
         """GraphQL's CollectFields: group fields by response key, honouring conditions."""

@@ -3,7 +3,7 @@ through the rest of the plan (entity fetches to other subgraphs)."""
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 
 from gateway.executor.errors import subgraph_error
 from gateway.executor.execute import ExecutionState, PlanExecutor
@@ -17,11 +17,15 @@ class SubscriptionExecutor:
         self.executor = executor
         self.subscriber = subscriber
 
-    async def events(self, node: SubscriptionNode, variables: dict, coerced: dict,
-                     headers: Mapping[str, str],
-                     init_payload: dict | None = None,
-                     event_headers: Callable[[], Mapping[str, str]] | None = None,
-                     ) -> AsyncIterator[ExecutionState]:
+    async def events(
+        self,
+        node: SubscriptionNode,
+        variables: dict,
+        coerced: dict,
+        headers: Mapping[str, str],
+        init_payload: dict | None = None,
+        event_headers: Callable[[], Mapping[str, str]] | None = None,
+    ) -> AsyncIterator[ExecutionState]:
         """One completed `ExecutionState` per upstream event; raises `TransportError`
         when the subgraph cannot be reached or goes away mid-stream.
 
@@ -34,8 +38,7 @@ class SubscriptionExecutor:
         }
         url = self.executor.urls[primary.subgraph]
         async for payload in self.subscriber.subscribe(url, body, headers, init_payload):
-            state = ExecutionState(variables, coerced,
-                                   event_headers() if event_headers is not None else headers)
+            state = ExecutionState(variables, coerced, event_headers() if event_headers is not None else headers)
             # An event without data (a subgraph error) stays without data.
             state.data = payload["data"] if isinstance(payload.get("data"), dict) else None
             for error in payload.get("errors") or ():

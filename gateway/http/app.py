@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 import orjson
 from starlette.applications import Starlette
@@ -24,16 +25,20 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from axiom.http_guard import is_json_content_type
+from axiom.operation_limits import OperationLimits
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse, RateLimit
 from gateway.executor.fanout import same_headers_scope
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
-    MemoryQueryStore, PersistedQueryError, QueryStore, RedisQueryStore, resolve_persisted,
+    MemoryQueryStore,
+    PersistedQueryError,
+    QueryStore,
+    RedisQueryStore,
+    resolve_persisted,
 )
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import HEARTBEAT_SECONDS, sse_response, wants_event_stream
 from gateway.http.sse_single_connection import SingleConnectionStreams, is_single_connection_request
-from axiom.operation_limits import OperationLimits
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -139,17 +144,31 @@ def create_gateway_app(
     )
     persisted_queries = persisted_queries or _default_store(persisted_queries_redis_url)
     allowed = tuple(h.lower() for h in forward_headers)
-    endpoint = GraphQLEndpoint(gateway, authenticate, allowed, persisted_queries,
-                               batching=batching, max_batch_size=max_batch_size, max_body_bytes=max_body_bytes,
-                               request_tag=request_tag, sse_heartbeat=sse_heartbeat, debug_plan=debug_plan,
-                               client_of=rate_limit_client)
+    endpoint = GraphQLEndpoint(
+        gateway,
+        authenticate,
+        allowed,
+        persisted_queries,
+        batching=batching,
+        max_batch_size=max_batch_size,
+        max_body_bytes=max_body_bytes,
+        request_tag=request_tag,
+        sse_heartbeat=sse_heartbeat,
+        debug_plan=debug_plan,
+        client_of=rate_limit_client,
+    )
 
     async def websocket_endpoint(websocket: WebSocket) -> None:
         """One graphql-transport-ws connection."""
         session = GraphQLWebSocketSession(
-            websocket, gateway, endpoint.principal if authenticate else None,
-            lambda headers: forwarded(headers, allowed), endpoint.resolve,
-            keepalive=ws_keepalive, client_of=rate_limit_client, tag=endpoint.tagged,
+            websocket,
+            gateway,
+            endpoint.principal if authenticate else None,
+            lambda headers: forwarded(headers, allowed),
+            endpoint.resolve,
+            keepalive=ws_keepalive,
+            client_of=rate_limit_client,
+            tag=endpoint.tagged,
         )
         await session.run()
 
@@ -177,11 +196,21 @@ class GraphQLEndpoint:
     """GET/POST `/graphql`: JSON responses, batches, or an SSE stream; PUT/DELETE and requests carrying a
     stream token: SSE's single connection mode."""
 
-    def __init__(self, gateway: Gateway, authenticate: Authenticate | None,
-                 forward_headers: tuple[str, ...], persisted: QueryStore, *, batching: bool,
-                 max_batch_size: int = MAX_BATCH_SIZE, max_body_bytes: int = MAX_BODY_BYTES,
-                 request_tag: RequestTag | None = None, sse_heartbeat: float = HEARTBEAT_SECONDS,
-                 debug_plan: bool = True, client_of: Callable[[Any], str | None] | None = None):
+    def __init__(
+        self,
+        gateway: Gateway,
+        authenticate: Authenticate | None,
+        forward_headers: tuple[str, ...],
+        persisted: QueryStore,
+        *,
+        batching: bool,
+        max_batch_size: int = MAX_BATCH_SIZE,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        request_tag: RequestTag | None = None,
+        sse_heartbeat: float = HEARTBEAT_SECONDS,
+        debug_plan: bool = True,
+        client_of: Callable[[Any], str | None] | None = None,
+    ):
         self.gateway = gateway
         self.debug_plan = debug_plan
         self.client_of = client_of
@@ -200,8 +229,9 @@ class GraphQLEndpoint:
         media_type = _negotiate(request.headers.get("accept", ""))
         if request.method == "POST" and not is_json_content_type(request.headers.get("content-type")):
             # GraphQL over HTTP; also a CSRF guard: browsers send text/plain cross-site without a preflight.
-            return _error(415, "UNSUPPORTED_MEDIA_TYPE", "POST requests must have Content-Type: application/json.",
-                          media_type)
+            return _error(
+                415, "UNSUPPORTED_MEDIA_TYPE", "POST requests must have Content-Type: application/json.", media_type
+            )
         if self.authenticate is not None:
             principal, reason = await self.check_authentication(request.headers)
             if principal is None:
@@ -212,14 +242,18 @@ class GraphQLEndpoint:
             if is_single_connection_request(request):
                 client = self._client(request)
                 return await self.single_connection.handle(
-                    request, lambda: self._body(request),
+                    request,
+                    lambda: self._body(request),
                     lambda operation, op_headers: self._start_stream(operation, op_headers, client),
-                    headers, media_type)
+                    headers,
+                    media_type,
+                )
             if request.method == "GET":
                 parsed = from_query_params(request.query_params)
             else:
-                parsed = from_json_body(await self._body(request), batching=self.batching,
-                                        max_batch_size=self.max_batch_size)
+                parsed = from_json_body(
+                    await self._body(request), batching=self.batching, max_batch_size=self.max_batch_size
+                )
         except BadRequest as error:
             return _error(400, error.code, str(error), media_type)
         except _TooLarge:
@@ -236,8 +270,12 @@ class GraphQLEndpoint:
         response_headers = dict(result.headers or {})
         if result.status == 405:
             response_headers["allow"] = "POST"
-        return Response(orjson.dumps(result.body), status_code=_http_status(result.status, media_type),
-                        media_type=media_type, headers=response_headers or None)
+        return Response(
+            orjson.dumps(result.body),
+            status_code=_http_status(result.status, media_type),
+            media_type=media_type,
+            headers=response_headers or None,
+        )
 
     def _client(self, request: Request) -> str | None:
         principal = getattr(request.state, "principal", None)
@@ -251,24 +289,32 @@ class GraphQLEndpoint:
             return headers
         return {**headers, self.request_tag.header: self.request_tag.new(headers)}
 
-    async def _one(self, request: GraphQLRequest, headers: dict, allow_mutations: bool,
-                   debug: bool, client: str | None = None) -> GraphQLResponse:
+    async def _one(
+        self, request: GraphQLRequest, headers: dict, allow_mutations: bool, debug: bool, client: str | None = None
+    ) -> GraphQLResponse:
         headers = self.tagged(headers)
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return GraphQLResponse(error.status, error.body)
-        return await self.gateway.execute(request, headers, allow_mutations=allow_mutations,
-                                          debug_plan=debug, client=client)
+        return await self.gateway.execute(
+            request, headers, allow_mutations=allow_mutations, debug_plan=debug, client=client
+        )
 
-    async def _stream(self, request: GraphQLRequest, headers: dict, media_type: str,
-                      allow_mutations: bool, client: str | None = None) -> Response:
+    async def _stream(
+        self, request: GraphQLRequest, headers: dict, media_type: str, allow_mutations: bool, client: str | None = None
+    ) -> Response:
         try:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return _error(error.status or 400, *_first_code(error.body), media_type)
-        result = await self.gateway.stream(request, self.tagged(headers), upstream_init_payload(headers),
-                                           allow_mutations=allow_mutations, client=client)
+        result = await self.gateway.stream(
+            request,
+            self.tagged(headers),
+            upstream_init_payload(headers),
+            allow_mutations=allow_mutations,
+            client=client,
+        )
         return sse_response(result, media_type, self.sse_heartbeat)
 
     async def _start_stream(self, request: GraphQLRequest, headers: Mapping[str, str], client: str | None = None):
@@ -277,8 +323,9 @@ class GraphQLEndpoint:
             request = await resolve_persisted(self.persisted, request)
         except PersistedQueryError as error:
             return GraphQLResponse(error.status or 400, error.body)
-        return await self.gateway.stream(request, self.tagged(dict(headers)), upstream_init_payload(headers),
-                                         client=client)
+        return await self.gateway.stream(
+            request, self.tagged(dict(headers)), upstream_init_payload(headers), client=client
+        )
 
     async def resolve(self, request: GraphQLRequest) -> GraphQLRequest:
         """The request with a persisted query's text (for WebSocket subscribes)."""

@@ -21,8 +21,14 @@ logger = logging.getLogger("axiom.gateway")
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?"
 ALLOWED_METHODS = ("GET", "POST", "PUT", "DELETE")  # PUT/DELETE: graphql-sse's single-connection mode
 ALLOWED_HEADERS = (
-    "Accept", "Authorization", "Content-Type", "Idempotency-Key", "X-Axiom-Debug-Plan",
-    "apollographql-client-name", "apollographql-client-version", "apollo-require-preflight",
+    "Accept",
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Axiom-Debug-Plan",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
     "X-GraphQL-Event-Stream-Token",
 )
 PREFLIGHT_MAX_AGE = 600
@@ -36,7 +42,7 @@ class CorsPolicy:
     origin_pattern: str | None = None
 
     @classmethod
-    def from_settings(cls, origins: tuple[str, ...], *, production: bool) -> "CorsPolicy":
+    def from_settings(cls, origins: tuple[str, ...], *, production: bool) -> CorsPolicy:
         """Named origins when given; else local dev servers in development, nobody in production."""
         if origins or production:
             return cls(origins=tuple(origins))
@@ -54,9 +60,12 @@ def with_cors(app: ASGIApp, policy: CorsPolicy) -> ASGIApp:
     upgrades from other origins."""
     return CORSMiddleware(
         WebSocketOriginCheck(app, policy),
-        allow_origins=list(policy.origins), allow_origin_regex=policy.origin_pattern,
-        allow_methods=list(ALLOWED_METHODS), allow_headers=list(ALLOWED_HEADERS),
-        allow_credentials=True, max_age=PREFLIGHT_MAX_AGE,
+        allow_origins=list(policy.origins),
+        allow_origin_regex=policy.origin_pattern,
+        allow_methods=list(ALLOWED_METHODS),
+        allow_headers=list(ALLOWED_HEADERS),
+        allow_credentials=True,
+        max_age=PREFLIGHT_MAX_AGE,
     )
 
 

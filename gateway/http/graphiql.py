@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -59,22 +59,24 @@ def install_assets(package_dir: Path = GRAPHIQL_PACKAGE_DIR) -> None:
     npm = shutil.which("npm")
     if not npm:
         raise AssetsNotInstalled("npm (Node 20+) is needed to install GraphiQL's files")
-    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=package_dir,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=package_dir, capture_output=True, text=True
+    )
     if done.returncode != 0 or not assets_installed(package_dir):
         raise AssetsNotInstalled(f"npm ci in {package_dir} failed: {done.stderr.strip()[-500:]}")
 
 
 def render_page(headers: Mapping[str, str] | None, installed: bool) -> str:
     """The GraphiQL page; `headers` prefill its Headers tab (development: the demo token)."""
-    config = {"headers": json.dumps(headers or {"Authorization": "Bearer "}, indent=2),
-              "query": DEFAULT_QUERY}
+    config = {"headers": json.dumps(headers or {"Authorization": "Bearer "}, indent=2), "query": DEFAULT_QUERY}
     # `</` cannot end the inline script, whatever the values hold.
     script_safe = json.dumps(config).replace("</", "<\\/")
     page = _PAGE_TEMPLATE.replace("/*axiom-config*/null", script_safe)
     if not installed:
-        page = page.replace("<!--axiom-assets-->", f"<p class=\"missing\">{_NOT_INSTALLED}</p>"
-                                                   "<script>window.AXIOM_ASSETS_MISSING = true;</script>")
+        page = page.replace(
+            "<!--axiom-assets-->",
+            f'<p class="missing">{_NOT_INSTALLED}</p><script>window.AXIOM_ASSETS_MISSING = true;</script>',
+        )
     return page
 
 
@@ -83,9 +85,14 @@ class GraphiQLPage:
     (API clients, which do not ask for text/html) goes on to the GraphQL app. `prefill_headers` gives the
     Headers tab of each page served (a fresh token each time)."""
 
-    def __init__(self, app: ASGIApp, *, path: str = "/graphql",
-                 prefill_headers: Callable[[], Mapping[str, str]] | None = None,
-                 package_dir: Path = GRAPHIQL_PACKAGE_DIR):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        path: str = "/graphql",
+        prefill_headers: Callable[[], Mapping[str, str]] | None = None,
+        package_dir: Path = GRAPHIQL_PACKAGE_DIR,
+    ):
         self.app = app
         self.path = path
         self.prefill_headers = prefill_headers
@@ -103,7 +110,7 @@ class GraphiQLPage:
     def _respond(self, scope: Scope) -> Response | None:
         path = scope["path"]
         if path.startswith(ASSETS_PATH):
-            relative = ASSETS.get(path[len(ASSETS_PATH):])
+            relative = ASSETS.get(path[len(ASSETS_PATH) :])
             file = self.modules / relative if relative else None
             if file is None or not file.is_file():
                 return PlainTextResponse("Not Found", status_code=404)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -36,12 +37,19 @@ def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | Non
 class GraphQLWebSocketSession:
     """One client connection speaking graphql-transport-ws."""
 
-    def __init__(self, websocket: WebSocket, gateway: Gateway, authenticate: Authenticate | None,
-                 forwarded: Callable[[Mapping[str, str]], dict],
-                 resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]], *,
-                 init_timeout: float = 10.0, keepalive: float | None = 12.0,
-                 client_of: Callable[[Any], str | None] | None = None,
-                 tag: Callable[[dict], dict] = dict):
+    def __init__(
+        self,
+        websocket: WebSocket,
+        gateway: Gateway,
+        authenticate: Authenticate | None,
+        forwarded: Callable[[Mapping[str, str]], dict],
+        resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]],
+        *,
+        init_timeout: float = 10.0,
+        keepalive: float | None = 12.0,
+        client_of: Callable[[Any], str | None] | None = None,
+        tag: Callable[[dict], dict] = dict,
+    ):
         self.ws = websocket
         self.tag = tag  # adds a fresh request tag to the upstream headers of each subscription
         self.gateway = gateway
@@ -69,7 +77,7 @@ class GraphQLWebSocketSession:
             await asyncio.wait_for(self._until_acknowledged(), self.init_timeout)
             while True:
                 await self._handle(await self._receive())
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await self._close(4408, "Connection initialisation timeout")
         except _Closing as closing:
             await self._close(closing.code, closing.reason)
@@ -150,15 +158,12 @@ class GraphQLWebSocketSession:
             try:
                 request = await self.resolve(from_payload(payload))
             except BadRequest as error:
-                await self.send({"id": operation_id, "type": "error",
-                                 "payload": [{"message": str(error)}]})
+                await self.send({"id": operation_id, "type": "error", "payload": [{"message": str(error)}]})
                 return
             except PersistedQueryError as error:
-                await self.send({"id": operation_id, "type": "error",
-                                 "payload": error.body["errors"]})
+                await self.send({"id": operation_id, "type": "error", "payload": error.body["errors"]})
                 return
-            result = await self.gateway.stream(request, self.tag(self.headers), self.init_payload,
-                                               client=self.client)
+            result = await self.gateway.stream(request, self.tag(self.headers), self.init_payload, client=self.client)
             if isinstance(result, GraphQLResponse):
                 await self._single(operation_id, result)
                 return
@@ -175,8 +180,7 @@ class GraphQLWebSocketSession:
 
     async def _single(self, operation_id: str, result: GraphQLResponse) -> None:
         if result.status != 200:
-            await self.send({"id": operation_id, "type": "error",
-                             "payload": result.body.get("errors", [])})
+            await self.send({"id": operation_id, "type": "error", "payload": result.body.get("errors", [])})
             return
         await self.send({"id": operation_id, "type": "next", "payload": result.body})
         await self.send({"id": operation_id, "type": "complete"})

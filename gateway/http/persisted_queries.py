@@ -73,8 +73,7 @@ async def resolve_persisted(store: QueryStore, request: GraphQLRequest) -> Graph
     if persisted is None:
         return request
     if not isinstance(persisted, dict) or persisted.get("version") != 1:
-        raise PersistedQueryError(400, "PERSISTED_QUERY_NOT_SUPPORTED",
-                                  "Unsupported persisted query version.")
+        raise PersistedQueryError(400, "PERSISTED_QUERY_NOT_SUPPORTED", "Unsupported persisted query version.")
     digest = persisted.get("sha256Hash")
     if not isinstance(digest, str):
         raise PersistedQueryError(400, "BAD_REQUEST", "Missing 'sha256Hash'.")

@@ -15,8 +15,9 @@ class BadRequest(Exception):
         self.code = code
 
 
-def from_json_body(raw: bytes, *, batching: bool = False,
-                   max_batch_size: int | None = None) -> GraphQLRequest | list[GraphQLRequest]:
+def from_json_body(
+    raw: bytes, *, batching: bool = False, max_batch_size: int | None = None
+) -> GraphQLRequest | list[GraphQLRequest]:
     """`{"query", "variables", "operationName", "extensions"}` → GraphQLRequest; a JSON
     array of them → a batch, when batching is enabled (of at most `max_batch_size`)."""
     try:
@@ -29,8 +30,9 @@ def from_json_body(raw: bytes, *, batching: bool = False,
         if not payload:
             raise BadRequest("A batch needs at least one operation.")
         if max_batch_size is not None and len(payload) > max_batch_size:
-            raise BadRequest(f"A batch may hold at most {max_batch_size} operations; this one has {len(payload)}.",
-                             "BATCH_TOO_LARGE")
+            raise BadRequest(
+                f"A batch may hold at most {max_batch_size} operations; this one has {len(payload)}.", "BATCH_TOO_LARGE"
+            )
         return [from_payload(item) for item in payload]
     return from_payload(payload)
 
@@ -39,16 +41,16 @@ def from_payload(payload) -> GraphQLRequest:
     """A decoded request object (POST body item, WebSocket `subscribe` payload)."""
     if not isinstance(payload, dict):
         raise BadRequest("Request body must be a JSON object.")
-    return _request(payload.get("query"), payload.get("variables"), payload.get("operationName"),
-                    payload.get("extensions"))
+    return _request(
+        payload.get("query"), payload.get("variables"), payload.get("operationName"), payload.get("extensions")
+    )
 
 
 def from_query_params(params) -> GraphQLRequest:
     """GET: `?query=…&variables=<json>&operationName=…&extensions=<json>`."""
     variables = _json_param(params, "variables")
     extensions = _json_param(params, "extensions")
-    return _request(params.get("query"), variables or None, params.get("operationName"),
-                    extensions)
+    return _request(params.get("query"), variables or None, params.get("operationName"), extensions)
 
 
 def _json_param(params, name: str):

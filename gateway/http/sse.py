@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable
 
 import orjson
 from starlette.responses import Response, StreamingResponse
@@ -28,12 +28,14 @@ def wants_event_stream(accept: str) -> bool:
     return EVENT_STREAM in accept
 
 
-def sse_response(result: GraphQLResponse | AsyncIterator[dict], json_media_type: str,
-                 heartbeat: float = HEARTBEAT_SECONDS) -> Response:
+def sse_response(
+    result: GraphQLResponse | AsyncIterator[dict], json_media_type: str, heartbeat: float = HEARTBEAT_SECONDS
+) -> Response:
     """An event stream for `result`, or the JSON error response when it did not start."""
     if isinstance(result, GraphQLResponse) and result.status != 200:
-        return Response(orjson.dumps(result.body), status_code=result.status,
-                        media_type=json_media_type, headers=result.headers)
+        return Response(
+            orjson.dumps(result.body), status_code=result.status, media_type=json_media_type, headers=result.headers
+        )
     channel = EventChannel()
     return event_stream_response(channel.stream(heartbeat, producer=channel.pump(_events(result))))
 
@@ -71,7 +73,7 @@ class EventChannel:
             while True:
                 try:
                     chunk = await asyncio.wait_for(self.queue.get(), heartbeat)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     yield HEARTBEAT
                     continue
                 if chunk is None:

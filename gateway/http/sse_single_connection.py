@@ -17,8 +17,8 @@ import asyncio
 import hmac
 import secrets
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable, Mapping
 
 import orjson
 from starlette.requests import Request
@@ -64,8 +64,14 @@ class SingleConnectionStreams:
         self.heartbeat = heartbeat
         self.reservations: dict[str, _Reservation] = {}
 
-    async def handle(self, request: Request, body: Callable[[], Awaitable[bytes]], start: StartOperation,
-                     headers: Mapping[str, str], media_type: str) -> Response:
+    async def handle(
+        self,
+        request: Request,
+        body: Callable[[], Awaitable[bytes]],
+        start: StartOperation,
+        headers: Mapping[str, str],
+        media_type: str,
+    ) -> Response:
         """Answer one single-connection-mode request (already authenticated); errors in `media_type`."""
 
         def error(status: int, code: str, message: str) -> Response:
@@ -102,7 +108,9 @@ class SingleConnectionStreams:
             if not reservation.connected and reservation.created < cutoff:
                 self._release(token, reservation)
 
-    def _connect(self, token: str, reservation: _Reservation, request: Request, error: Callable[..., Response]) -> Response:
+    def _connect(
+        self, token: str, reservation: _Reservation, request: Request, error: Callable[..., Response]
+    ) -> Response:
         if not wants_event_stream(request.headers.get("accept", "")):
             return error(400, "BAD_REQUEST", "The stream needs 'Accept: text/event-stream'.")
         if reservation.connected:
@@ -123,21 +131,32 @@ class SingleConnectionStreams:
             task.cancel()
         reservation.operations.clear()
 
-    async def _start(self, reservation: _Reservation, raw: bytes, start: StartOperation,
-                     headers: Mapping[str, str], error: Callable[..., Response], media_type: str) -> Response:
+    async def _start(
+        self,
+        reservation: _Reservation,
+        raw: bytes,
+        start: StartOperation,
+        headers: Mapping[str, str],
+        error: Callable[..., Response],
+        media_type: str,
+    ) -> Response:
         try:
             parsed = from_json_body(raw)
         except BadRequest as problem:
             return error(400, "BAD_REQUEST", str(problem))
         operation_id = (parsed.extensions or {}).get("operationId")
         if not isinstance(operation_id, str) or not 0 < len(operation_id) <= MAX_OPERATION_ID_LENGTH:
-            return error(400, "BAD_REQUEST", "'extensions.operationId' must be a string of 1 to "
-                                             f"{MAX_OPERATION_ID_LENGTH} characters.")
+            return error(
+                400,
+                "BAD_REQUEST",
+                f"'extensions.operationId' must be a string of 1 to {MAX_OPERATION_ID_LENGTH} characters.",
+            )
         if operation_id in reservation.operations:
             return error(409, "OPERATION_ID_IN_USE", f"Operation '{operation_id}' is already running.")
         if len(reservation.operations) >= MAX_OPERATIONS_PER_STREAM:
-            return error(429, "TOO_MANY_OPERATIONS",
-                         f"At most {MAX_OPERATIONS_PER_STREAM} operations may run on one stream.")
+            return error(
+                429, "TOO_MANY_OPERATIONS", f"At most {MAX_OPERATIONS_PER_STREAM} operations may run on one stream."
+            )
         result = await start(parsed, headers)
         if isinstance(result, GraphQLResponse) and result.status != 200:
             return Response(orjson.dumps(result.body), status_code=result.status, media_type=media_type)
@@ -146,8 +165,7 @@ class SingleConnectionStreams:
         return Response(status_code=202)
 
 
-async def _deliver(reservation: _Reservation, operation_id: str,
-                   result: GraphQLResponse | AsyncIterator[dict]) -> None:
+async def _deliver(reservation: _Reservation, operation_id: str, result: GraphQLResponse | AsyncIterator[dict]) -> None:
     """One operation's results onto the shared stream, then its `complete`."""
     try:
         if isinstance(result, GraphQLResponse):

@@ -2,13 +2,25 @@
 
 from gateway.operation.errors import OperationError
 from gateway.operation.model import (
-    Condition, Field, InlineFragment, NormalizedOperation, Selection, VariableDefinition,
+    Condition,
+    Field,
+    InlineFragment,
+    NormalizedOperation,
+    Selection,
+    VariableDefinition,
 )
 from gateway.operation.prepare import PreparedOperation, prepare_operation
 from gateway.operation.variables import coerce_variables
 
 __all__ = [
-    "OperationError", "Condition", "Field", "InlineFragment", "NormalizedOperation",
-    "Selection", "VariableDefinition", "PreparedOperation", "prepare_operation",
+    "Condition",
+    "Field",
+    "InlineFragment",
+    "NormalizedOperation",
+    "OperationError",
+    "PreparedOperation",
+    "Selection",
+    "VariableDefinition",
     "coerce_variables",
+    "prepare_operation",
 ]

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from graphql import GraphQLSchema
 
+from axiom.operation_limits import QUERY_TOO_COMPLEX, OperationLimits
 from gateway.bounded_lru import BoundedLRU
 from gateway.operation.cost import operation_cost
 from gateway.operation.errors import OperationError
-from axiom.operation_limits import QUERY_TOO_COMPLEX, OperationLimits
 from gateway.operation.prepare import ParsedOperation, PreparedOperation, parse_operation, validate_operation
 
 
@@ -34,7 +34,7 @@ _BYTES_PER_CHAR = 100
 
 
 class _Entry:
-    __slots__ = ("parsed", "prepared", "chars")
+    __slots__ = ("chars", "parsed", "prepared")
 
     def __init__(self, parsed: ParsedOperation | OperationError, chars: int):
         self.parsed = parsed
@@ -45,15 +45,24 @@ class _Entry:
 class OperationAdmission:
     """Parses, checks and validates documents for one API schema (`limits` None: no limits)."""
 
-    def __init__(self, schema: GraphQLSchema, limits: OperationLimits | None, *, cache_size: int = 1000,
-                 cache_bytes: int = 100 * 2**20, hide_suggestions: bool = False, introspection: bool = True):
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        limits: OperationLimits | None,
+        *,
+        cache_size: int = 1000,
+        cache_bytes: int = 100 * 2**20,
+        hide_suggestions: bool = False,
+        introspection: bool = True,
+    ):
         """The cache keeps `cache_size` documents at most, weighing `cache_bytes` at most (estimated)."""
         self.schema = schema
         self.limits = limits
         self.hide_suggestions = hide_suggestions
         self.introspection = introspection
-        self._entries: BoundedLRU[_Entry] = BoundedLRU(cache_size, cache_bytes,
-                                                       lambda entry: entry.chars * _BYTES_PER_CHAR)
+        self._entries: BoundedLRU[_Entry] = BoundedLRU(
+            cache_size, cache_bytes, lambda entry: entry.chars * _BYTES_PER_CHAR
+        )
         # Two workers: unseen documents queue here rather than take every core.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-admission")
 
@@ -63,13 +72,15 @@ class OperationAdmission:
         entry = self._entries.get(key)
         if entry is None or (entry.prepared is None and not isinstance(entry.parsed, OperationError)):
             loop = asyncio.get_running_loop()
-            entry = await loop.run_in_executor(self._executor, self._checked_entry, entry, query, operation_name,
-                                               variables)
+            entry = await loop.run_in_executor(
+                self._executor, self._checked_entry, entry, query, operation_name, variables
+            )
             self._entries.put(key, entry)
         return self._admitted(entry, variables)
 
-    def _checked_entry(self, entry: _Entry | None, query: str, operation_name: str | None,
-                       variables: dict | None) -> _Entry:
+    def _checked_entry(
+        self, entry: _Entry | None, query: str, operation_name: str | None, variables: dict | None
+    ) -> _Entry:
         """(Worker thread) parse within the limits, check the cost, validate: everything an unseen document
         needs, so that the loop only reads the result. A document over its cost is not validated."""
         if entry is None:
@@ -84,8 +95,9 @@ class OperationAdmission:
         except OperationError:
             return entry
         try:
-            entry.prepared = validate_operation(self.schema, entry.parsed, hide_suggestions=self.hide_suggestions,
-                                                introspection=self.introspection)
+            entry.prepared = validate_operation(
+                self.schema, entry.parsed, hide_suggestions=self.hide_suggestions, introspection=self.introspection
+            )
         except OperationError as error:
             entry.prepared = error
         return entry
@@ -103,12 +115,13 @@ class OperationAdmission:
         """The requested cost; raises QUERY_TOO_COMPLEX above the limit."""
         if self.limits is None:
             return 0
-        cost = operation_cost(self.schema, parsed.document, parsed.definition, variables,
-                              self.limits.default_list_size)
+        cost = operation_cost(self.schema, parsed.document, parsed.definition, variables, self.limits.default_list_size)
         if cost > self.limits.max_cost:
             message = f"The operation's cost {cost} exceeds the limit of {self.limits.max_cost}."
-            raise OperationError(QUERY_TOO_COMPLEX, [{"message": message, "extensions": {
-                "cost": {"requested": cost, "limit": self.limits.max_cost}}}])
+            raise OperationError(
+                QUERY_TOO_COMPLEX,
+                [{"message": message, "extensions": {"cost": {"requested": cost, "limit": self.limits.max_cost}}}],
+            )
         return cost
 
     def close(self) -> None:

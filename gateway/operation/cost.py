@@ -39,14 +39,20 @@ from graphql import (
 _SIZE_ARGUMENTS = ("first", "last")
 
 
-def operation_cost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
-                   variables: dict | None, default_list_size: int) -> int:
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: dict | None,
+    default_list_size: int,
+) -> int:
     """The requested cost of `operation` (one of `document`'s definitions) with these variable values."""
     root = schema.get_root_type(operation.operation)
     if root is None:
         return 0
     return _CostMeasure(schema, document, variables or {}, default_list_size).selection_set(
-        operation.selection_set, root, None)
+        operation.selection_set, root, None
+    )
 
 
 class _CostMeasure:
@@ -54,13 +60,13 @@ class _CostMeasure:
         self.schema = schema
         self.variables = variables
         self.default_list_size = default_list_size
-        self.fragments = {d.name.value: d for d in document.definitions
-                          if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.memo: dict[tuple[str, int | None], int] = {}
         self.in_progress: set[str] = set()
 
-    def selection_set(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType,
-                      inherited: int | None) -> int:
+    def selection_set(
+        self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, inherited: int | None
+    ) -> int:
         """Fields on `parent` are summed; fragments on other types are summed per type, and only the costliest
         type counts: an object is of one type."""
         shared = 0

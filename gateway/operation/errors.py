@@ -9,6 +9,4 @@ class OperationError(Exception):
     def __init__(self, code: str, messages: list[dict]):
         super().__init__(messages[0]["message"] if messages else code)
         self.code = code
-        self.errors = [
-            {**m, "extensions": {**m.get("extensions", {}), "code": code}} for m in messages
-        ]
+        self.errors = [{**m, "extensions": {**m.get("extensions", {}), "code": code}} for m in messages]

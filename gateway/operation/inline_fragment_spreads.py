@@ -11,9 +11,9 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
     VariableNode,
+    Visitor,
     print_ast,
     visit,
-    Visitor,
 )
 
 from gateway.operation.model import Condition, Field, InlineFragment, Selection

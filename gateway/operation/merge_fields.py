@@ -12,13 +12,10 @@ from graphql import GraphQLSchema, SchemaMetaFieldDef, TypeMetaFieldDef
 
 from gateway.operation.model import Field, InlineFragment, Selection
 
-
 _META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
-def merge_fields(
-    selections: tuple[Selection, ...], parent_type: str, schema: GraphQLSchema
-) -> tuple[Selection, ...]:
+def merge_fields(selections: tuple[Selection, ...], parent_type: str, schema: GraphQLSchema) -> tuple[Selection, ...]:
     """Return `selections` with duplicates merged, recursively."""
     flat = _flatten_redundant_fragments(selections, parent_type, schema)
     merged: dict[object, Selection] = {}
@@ -74,8 +71,12 @@ def _recurse(selection: Selection, parent_type: str, schema: GraphQLSchema) -> S
     field_type = _field_type_name(schema, parent_type, selection.name)
     children = merge_fields(selection.selections, field_type, schema)
     return Field(
-        selection.name, selection.alias, selection.arguments, children,
-        selection.conditions, selection.variables,
+        selection.name,
+        selection.alias,
+        selection.arguments,
+        children,
+        selection.conditions,
+        selection.variables,
     )
 
 

@@ -33,7 +33,7 @@ class Field:
     name: str
     alias: str | None = None
     arguments: tuple[tuple[str, str], ...] = ()
-    selections: tuple["Selection", ...] = ()
+    selections: tuple[Selection, ...] = ()
     conditions: tuple[Condition, ...] = ()
     variables: frozenset[str] = field(default_factory=frozenset)
 
@@ -41,7 +41,7 @@ class Field:
     def response_key(self) -> str:
         return self.alias or self.name
 
-    def same_field(self, other: "Field") -> bool:
+    def same_field(self, other: Field) -> bool:
         """True when both select the same field with the same arguments."""
         return self.name == other.name and self.arguments == other.arguments
 
@@ -51,7 +51,7 @@ class InlineFragment:
     """An inline fragment (named fragment spreads are inlined during normalization)."""
 
     type_condition: str | None
-    selections: tuple["Selection", ...] = ()
+    selections: tuple[Selection, ...] = ()
     conditions: tuple[Condition, ...] = ()
 
 

@@ -24,7 +24,11 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from axiom.operation_limits import (
-    OPERATION_TOO_LARGE, LimitExceeded, OperationLimits, check_document_size, check_shape,
+    OPERATION_TOO_LARGE,
+    LimitExceeded,
+    OperationLimits,
+    check_document_size,
+    check_shape,
 )
 from gateway.operation.errors import OperationError
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
@@ -48,8 +52,7 @@ class PreparedOperation:
     variable_nodes: tuple[VariableDefinitionNode, ...]
 
 
-def parse_operation(query: str, operation_name: str | None,
-                    limits: OperationLimits | None = None) -> ParsedOperation:
+def parse_operation(query: str, operation_name: str | None, limits: OperationLimits | None = None) -> ParsedOperation:
     """Parse `query` and pick the operation; raise `OperationError` for unparsable documents, unknown
     operation names and documents over a limit (`limits` None: no limits)."""
     try:
@@ -70,15 +73,19 @@ def _parse_within(query: str, limits: OperationLimits | None) -> DocumentNode:
         document = parse(query, max_tokens=limits.max_tokens)
     except GraphQLError as error:
         if "Document contains more than" in error.message:  # graphql-core's token limit
-            raise LimitExceeded(OPERATION_TOO_LARGE, f"The document has more than {limits.max_tokens} tokens.",
-                                {"limit": "tokens", "max": limits.max_tokens}) from None
+            raise LimitExceeded(
+                OPERATION_TOO_LARGE,
+                f"The document has more than {limits.max_tokens} tokens.",
+                {"limit": "tokens", "max": limits.max_tokens},
+            ) from None
         raise
     check_shape(document, limits)
     return document
 
 
-def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *, hide_suggestions: bool = False,
-                       introspection: bool = True) -> PreparedOperation:
+def validate_operation(
+    schema: GraphQLSchema, parsed: ParsedOperation, *, hide_suggestions: bool = False, introspection: bool = True
+) -> PreparedOperation:
     """Validate and normalize; raise `OperationError` for invalid documents (and, with `introspection`
     off, for documents selecting `__schema` or `__type`)."""
     document, definition = parsed.document, parsed.definition
@@ -86,9 +93,7 @@ def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *, hide_s
     errors = validate(schema, document, rules, hide_suggestions=hide_suggestions)
     if errors:
         raise OperationError("GRAPHQL_VALIDATION_FAILED", [e.formatted for e in errors])
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     kind = definition.operation.value
     root = schema.get_root_type(definition.operation)
     selections = inline_fragment_spreads(definition.selection_set, fragments)
@@ -104,9 +109,7 @@ def validate_operation(schema: GraphQLSchema, parsed: ParsedOperation, *, hide_s
     return PreparedOperation(operation, tuple(definition.variable_definitions or ()))
 
 
-def prepare_operation(
-    schema: GraphQLSchema, query: str, operation_name: str | None
-) -> PreparedOperation:
+def prepare_operation(schema: GraphQLSchema, query: str, operation_name: str | None) -> PreparedOperation:
     """Parse, validate and normalize without limits; raise `OperationError` for unparsable, invalid or
     ambiguous documents."""
     return validate_operation(schema, parse_operation(query, operation_name))

@@ -9,9 +9,7 @@ from gateway.operation.errors import OperationError
 from gateway.operation.prepare import PreparedOperation
 
 
-def coerce_variables(
-    schema: GraphQLSchema, prepared: PreparedOperation, raw: dict | None
-) -> dict:
+def coerce_variables(schema: GraphQLSchema, prepared: PreparedOperation, raw: dict | None) -> dict:
     """Return coerced variables, or raise `OperationError` (BAD_USER_INPUT)."""
     result = get_variable_values(schema, prepared.variable_nodes, raw or {})
     if isinstance(result, list):

@@ -2,13 +2,28 @@
 
 from gateway.planner.cache import PlanCache
 from gateway.planner.nodes import (
-    ConditionNode, FetchNode, FlattenNode, ParallelNode, QueryPlan, SequenceNode, SubscriptionNode,
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    QueryPlan,
+    SequenceNode,
+    SubscriptionNode,
     plan_to_dict,
 )
 from gateway.planner.plan_operation import plan_operation
 from gateway.planner.selection_tree import PlanningError
 
 __all__ = [
-    "plan_operation", "PlanCache", "PlanningError", "QueryPlan", "FetchNode", "FlattenNode",
-    "SequenceNode", "ParallelNode", "ConditionNode", "SubscriptionNode", "plan_to_dict",
+    "ConditionNode",
+    "FetchNode",
+    "FlattenNode",
+    "ParallelNode",
+    "PlanCache",
+    "PlanningError",
+    "QueryPlan",
+    "SequenceNode",
+    "SubscriptionNode",
+    "plan_operation",
+    "plan_to_dict",
 ]

@@ -13,7 +13,8 @@ planning stays cheap (plans are cached per operation anyway).
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.selection_tree import PlanningError

@@ -6,18 +6,22 @@ from gateway.operation.model import Field, InlineFragment, NormalizedOperation, 
 from gateway.operation.printer import print_selections
 from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.nodes import (
-    ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode, TypenameRewrite,
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    SequenceNode,
+    TypenameRewrite,
 )
 from gateway.planner.sibling_aliases import alias_sibling_conflicts
 from gateway.supergraph.model import Supergraph
 
 
-def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup,
-               index: int) -> PlanNode:
+def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup, index: int) -> PlanNode:
     """The Fetch (wrapped in Flatten for entity groups, in Conditions when guarded)."""
     parent_type = None if group.is_entity else operation.root_type
-    selections, renames = alias_sibling_conflicts(sg, group.subgraph, parent_type,
-                                                  group.tree.freeze())
+    selections, renames = alias_sibling_conflicts(sg, group.subgraph, parent_type, group.tree.freeze())
     kind = operation.kind if not group.is_entity else "query"
     used = sorted(_variables(selections))
     definitions = [v.text for v in operation.variable_definitions if v.name in used]
@@ -36,7 +40,8 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
     )
     rewrites = tuple(
         TypenameRewrite(concrete, type_name)
-        for type_name in group.requires if sg.is_abstract(type_name)
+        for type_name in group.requires
+        if sg.is_abstract(type_name)
         for concrete in sg.possible_types(type_name)
     )
     node: PlanNode = FetchNode(
@@ -65,16 +70,23 @@ def concrete_conditions(sg: Supergraph, selections: tuple[Selection, ...]) -> tu
     for selection in selections:
         if isinstance(selection, Field):
             inner = concrete_conditions(sg, selection.selections)
-            result.append(Field(selection.name, selection.alias, selection.arguments, inner,
-                                selection.conditions, selection.variables))
+            result.append(
+                Field(
+                    selection.name,
+                    selection.alias,
+                    selection.arguments,
+                    inner,
+                    selection.conditions,
+                    selection.variables,
+                )
+            )
             continue
         inner = concrete_conditions(sg, selection.selections)
         condition = selection.type_condition
         if condition is None or not sg.is_abstract(condition):
             result.append(InlineFragment(condition, inner, selection.conditions))
         else:
-            result.extend(InlineFragment(t, inner, selection.conditions)
-                          for t in sg.possible_types(condition))
+            result.extend(InlineFragment(t, inner, selection.conditions) for t in sg.possible_types(condition))
     return tuple(result)
 
 
@@ -93,9 +105,7 @@ def reduce_dependencies(groups: list[FetchGroup]) -> dict[FetchGroup, set[FetchG
     reduced = {}
     for group in groups:
         deps = set(group.dependencies)
-        reduced[group] = {
-            d for d in deps if not any(o is not d and o.depends_on(d) for o in deps)
-        }
+        reduced[group] = {d for d in deps if not any(o is not d and o.depends_on(d) for o in deps)}
     return reduced
 
 

@@ -7,13 +7,18 @@ from typing import assert_never
 from gateway.bounded_lru import BoundedLRU
 from gateway.operation.model import NormalizedOperation
 from gateway.planner.nodes import (
-    ConditionNode, FetchNode, FlattenNode, ParallelNode, PlanNode, QueryPlan, SequenceNode,
+    ConditionNode,
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    SequenceNode,
     SubscriptionNode,
 )
 from gateway.planner.plan_operation import plan_operation
 from gateway.supergraph.model import Supergraph
 from gateway.supergraph.override_labels import with_active_labels
-
 
 # Estimated bytes of one plan node's objects, besides the texts counted by length.
 _NODE_BYTES = 512
@@ -31,8 +36,7 @@ class PlanCache:
         self.hits = 0
         self.misses = 0
 
-    def plan(self, operation: NormalizedOperation,
-             labels: frozenset[str] = frozenset()) -> QueryPlan:
+    def plan(self, operation: NormalizedOperation, labels: frozenset[str] = frozenset()) -> QueryPlan:
         key = (operation.signature(), labels)
         cached = self._plans.get(key)
         if cached is not None:

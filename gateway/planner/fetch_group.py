@@ -24,7 +24,7 @@ class FetchGroup:
     conditions: tuple[Condition, ...] = ()
     tree: SelectionTree = field(default_factory=SelectionTree)
     requires: dict[str, SelectionTree] = field(default_factory=dict)  # entity type -> shape
-    dependencies: set["FetchGroup"] = field(default_factory=set)
+    dependencies: set[FetchGroup] = field(default_factory=set)
     # Per entity type, the Position in the parent group this group was entered from.
     origins: dict[str, object] = field(default_factory=dict)
 
@@ -48,12 +48,9 @@ class FetchGroup:
         if shape is None:
             return True
         taken = shape.response_keys_by_name()
-        return all(
-            s.response_key in taken.get(s.name, {s.response_key})
-            for s in selections if isinstance(s, Field)
-        )
+        return all(s.response_key in taken.get(s.name, {s.response_key}) for s in selections if isinstance(s, Field))
 
-    def depends_on(self, other: "FetchGroup") -> bool:
+    def depends_on(self, other: FetchGroup) -> bool:
         """True when `other` must run before this group (transitively)."""
         seen: set[FetchGroup] = set()
         stack = list(self.dependencies)
@@ -74,8 +71,7 @@ def _add_all(tree: SelectionTree, selections: tuple[Selection, ...]) -> None:
             if child is not None:
                 _add_all(child, selection.selections)
         else:
-            _add_all(tree.fragment(selection.type_condition, selection.conditions),
-                     selection.selections)
+            _add_all(tree.fragment(selection.type_condition, selection.conditions), selection.selections)
 
 
 class GroupRegistry:
@@ -84,24 +80,32 @@ class GroupRegistry:
     def __init__(self) -> None:
         self.groups: list[FetchGroup] = []
 
-    def new(self, subgraph: str, path: ResponsePath, is_entity: bool,
-            conditions: tuple[Condition, ...] = ()) -> FetchGroup:
+    def new(
+        self, subgraph: str, path: ResponsePath, is_entity: bool, conditions: tuple[Condition, ...] = ()
+    ) -> FetchGroup:
         group = FetchGroup(len(self.groups), subgraph, path, is_entity, conditions)
         self.groups.append(group)
         return group
 
-    def find_entity_group(self, subgraph: str, path: ResponsePath,
-                          conditions: tuple[Condition, ...],
-                          must_follow: set[FetchGroup],
-                          inputs: tuple[str, tuple[Selection, ...]] | None = None,
-                          ) -> FetchGroup | None:
+    def find_entity_group(
+        self,
+        subgraph: str,
+        path: ResponsePath,
+        conditions: tuple[Condition, ...],
+        must_follow: set[FetchGroup],
+        inputs: tuple[str, tuple[Selection, ...]] | None = None,
+    ) -> FetchGroup | None:
         """An entity group at the same place that can run after all of `must_follow`
         and whose representations can carry `inputs` (type, fields) too."""
         for group in self.groups:
-            if (group.is_entity and group.subgraph == subgraph and group.path == path
-                    and group.conditions == conditions
-                    and group not in must_follow
-                    and (inputs is None or group.accepts(*inputs))
-                    and not any(g.depends_on(group) for g in must_follow)):
+            if (
+                group.is_entity
+                and group.subgraph == subgraph
+                and group.path == path
+                and group.conditions == conditions
+                and group not in must_follow
+                and (inputs is None or group.accepts(*inputs))
+                and not any(g.depends_on(group) for g in must_follow)
+            ):
                 return group
         return None

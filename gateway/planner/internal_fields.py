@@ -16,26 +16,32 @@ from gateway.operation.model import Field, InlineFragment, Selection
 
 
 @lru_cache(maxsize=4096)
-def internal_selections(selections: tuple[Selection, ...],
-                        clashing: frozenset[str] = frozenset()) -> tuple[Selection, ...]:
+def internal_selections(
+    selections: tuple[Selection, ...], clashing: frozenset[str] = frozenset()
+) -> tuple[Selection, ...]:
     """Alias fields with arguments, and top-level fields named in `clashing`."""
     return tuple(_internal(s, clashing) for s in selections)
 
 
 def _internal(selection: Selection, clashing: frozenset[str]) -> Selection:
     if isinstance(selection, InlineFragment):
-        return InlineFragment(selection.type_condition,
-                              internal_selections(selection.selections, clashing),
-                              selection.conditions)
+        return InlineFragment(
+            selection.type_condition, internal_selections(selection.selections, clashing), selection.conditions
+        )
     alias = selection.alias
     if selection.arguments:
         printed = ",".join(f"{n}:{v}" for n, v in selection.arguments)
         alias = f"{selection.name}__{hashlib.sha1(printed.encode()).hexdigest()[:8]}"
     elif selection.name in clashing:
         alias = f"{selection.name}__key"
-    return Field(selection.name, alias, selection.arguments,
-                 internal_selections(selection.selections), selection.conditions,
-                 selection.variables)
+    return Field(
+        selection.name,
+        alias,
+        selection.arguments,
+        internal_selections(selection.selections),
+        selection.conditions,
+        selection.variables,
+    )
 
 
 def client_aliases(selections) -> frozenset[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from gateway.operation.model import Field, InlineFragment
 from gateway.planner import walk  # mutual recursion with walk: see walk's docstring
-from gateway.planner.internal_fields import internal_selections
 from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
+from gateway.planner.internal_fields import internal_selections
 from gateway.planner.selection_tree import PlanningError
 
 
@@ -17,8 +17,7 @@ def jump(ctx, pos, field: Field) -> None:
     """
     chain = _delegation_chain(pos)
     for candidate in reversed(chain):
-        if resolves(ctx.sg, candidate.group.subgraph, candidate.type_name, field.name,
-                    candidate.provided):
+        if resolves(ctx.sg, candidate.group.subgraph, candidate.type_name, field.name, candidate.provided):
             walk.add_local_field(ctx, candidate, field)
             return
     for candidate in reversed(chain):
@@ -30,9 +29,7 @@ def jump(ctx, pos, field: Field) -> None:
     if _jump_from_parent(ctx, pos, field):
         return
     graph_name = ctx.sg.subgraphs[pos.group.subgraph].name
-    raise PlanningError(
-        f"cannot reach {pos.type_name}.{field.name} from subgraph '{graph_name}'"
-    )
+    raise PlanningError(f"cannot reach {pos.type_name}.{field.name} from subgraph '{graph_name}'")
 
 
 def _delegation_chain(pos) -> list:
@@ -50,8 +47,11 @@ def _jump_from_parent(ctx, pos, field: Field) -> bool:
         return False
     parent_pos, parent_field = pos.parent
     narrowed = Field(
-        parent_field.name, parent_field.alias, parent_field.arguments,
-        (InlineFragment(pos.type_name, (field,)),), parent_field.conditions,
+        parent_field.name,
+        parent_field.alias,
+        parent_field.arguments,
+        (InlineFragment(pos.type_name, (field,)),),
+        parent_field.conditions,
         parent_field.variables,
     )
     for candidate in reversed(_delegation_chain(parent_pos)):
@@ -85,8 +85,7 @@ def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
                 if not _reachable(sg, here, pos.type_name, key.fields, pos.provided):
                     continue
                 cost += 3
-            if info.requires and not can_provide(sg, here, pos.type_name, info.requires,
-                                                 pos.provided):
+            if info.requires and not can_provide(sg, here, pos.type_name, info.requires, pos.provided):
                 cost += 2
             if ctx.registry.find_entity_group(graph, pos.path, pos.conditions, {pos.group}):
                 cost -= 1
@@ -123,8 +122,7 @@ def enter_entity(ctx, pos, field: Field, graph: str, key, entity_type: str | Non
     """Add the representation to the current group, then plan `field` in `graph`."""
     entity_type = entity_type or pos.type_name
     info = ctx.sg.field_in_graph(entity_type, field.name, graph)
-    entity_pos = entity_position(ctx, pos, graph, key, info.requires,
-                                 pos.conditions + field.conditions, entity_type)
+    entity_pos = entity_position(ctx, pos, graph, key, info.requires, pos.conditions + field.conditions, entity_type)
     walk.add_local_field(ctx, entity_pos, field)
 
 
@@ -137,8 +135,7 @@ def entity_position(ctx, pos, graph: str, key, requires, conditions, entity_type
     walk.plan_selections(ctx, pos, inputs)
     providers, ctx.touched = ctx.touched, outer
     # A fetch made only for a conditional field is skipped when its condition fails.
-    group = ctx.registry.find_entity_group(graph, pos.path, conditions, providers,
-                                           (entity_type, inputs))
+    group = ctx.registry.find_entity_group(graph, pos.path, conditions, providers, (entity_type, inputs))
     if group is None:
         group = ctx.registry.new(graph, pos.path, True, conditions)
     group.dependencies |= providers
@@ -146,6 +143,11 @@ def entity_position(ctx, pos, graph: str, key, requires, conditions, entity_type
     group.require(entity_type, inputs)
     ctx.touch(group)
     return walk.Position(
-        group, group.entity_tree(entity_type), entity_type, pos.path, conditions,
-        entity_root=True, parent=pos.parent,
+        group,
+        group.entity_tree(entity_type),
+        entity_type,
+        pos.path,
+        conditions,
+        entity_root=True,
+        parent=pos.parent,
     )

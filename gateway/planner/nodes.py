@@ -96,12 +96,12 @@ class FlattenNode:
 
 @dataclass(frozen=True, slots=True)
 class SequenceNode:
-    nodes: tuple["PlanNode", ...]
+    nodes: tuple[PlanNode, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ParallelNode:
-    nodes: tuple["PlanNode", ...]
+    nodes: tuple[PlanNode, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +109,8 @@ class ConditionNode:
     """Runs `if_clause` when the boolean variable is true, `else_clause` otherwise."""
 
     variable: str
-    if_clause: "PlanNode | None"
-    else_clause: "PlanNode | None" = None
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +119,10 @@ class SubscriptionNode:
     (entity fetches to other subgraphs), as in Apollo's subscription plans."""
 
     primary: FetchNode
-    rest: "PlanNode | None" = None
+    rest: PlanNode | None = None
 
 
-PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode,
-                 SubscriptionNode]
+PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode, SubscriptionNode]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +145,7 @@ def plan_to_dict(node: PlanNode | None) -> dict | None:
             result["variableUsages"] = list(node.variable_usages)
         return result
     if isinstance(node, SubscriptionNode):
-        return {"kind": "Subscription", "primary": plan_to_dict(node.primary),
-                "rest": plan_to_dict(node.rest)}
+        return {"kind": "Subscription", "primary": plan_to_dict(node.primary), "rest": plan_to_dict(node.rest)}
     if isinstance(node, FlattenNode):
         return {"kind": "Flatten", "path": ".".join(map(str, node.path)), "node": plan_to_dict(node.node)}
     if isinstance(node, ConditionNode):

@@ -72,10 +72,16 @@ def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[
             if isinstance(selection, InlineFragment):
                 collect(selection.selections, conditions + selection.conditions)
             else:
-                result.append(Field(
-                    selection.name, selection.alias, selection.arguments, selection.selections,
-                    conditions + selection.conditions, selection.variables,
-                ))
+                result.append(
+                    Field(
+                        selection.name,
+                        selection.alias,
+                        selection.arguments,
+                        selection.selections,
+                        conditions + selection.conditions,
+                        selection.variables,
+                    )
+                )
 
     collect(operation.selections, ())
     return result
@@ -110,8 +116,7 @@ def _split_root_field(ctx: PlanningContext, operation, roots: list[FetchGroup], 
 
 
 def _with_selections(field: Field, selections) -> Field:
-    return Field(field.name, field.alias, field.arguments, selections, field.conditions,
-                 field.variables)
+    return Field(field.name, field.alias, field.arguments, selections, field.conditions, field.variables)
 
 
 def _root_group(ctx: PlanningContext, operation, roots: list[FetchGroup], graph: str):

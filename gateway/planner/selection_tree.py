@@ -17,25 +17,22 @@ class SelectionTree:
     def __init__(self) -> None:
         self._entries: dict[tuple, list] = {}
 
-    def add_field(self, field: Field, with_children: bool) -> "SelectionTree | None":
+    def add_field(self, field: Field, with_children: bool) -> SelectionTree | None:
         """Add `field` (without its sub-selections); return the tree for its children."""
         key = ("field", field.response_key, field.conditions)
         entry = self._entries.get(key)
         if entry is None:
-            bare = Field(field.name, field.alias, field.arguments, (), field.conditions,
-                         field.variables)
+            bare = Field(field.name, field.alias, field.arguments, (), field.conditions, field.variables)
             entry = [bare, SelectionTree() if with_children else None]
             self._entries[key] = entry
         elif not entry[0].same_field(field):
-            raise PlanningError(
-                f"response key '{field.response_key}' is used by two different fields"
-            )
+            raise PlanningError(f"response key '{field.response_key}' is used by two different fields")
         return entry[1]
 
     def add_typename(self) -> None:
         self.add_field(Field("__typename"), False)
 
-    def fragment(self, type_condition: str | None, conditions: tuple[Condition, ...]) -> "SelectionTree":
+    def fragment(self, type_condition: str | None, conditions: tuple[Condition, ...]) -> SelectionTree:
         """The tree of `... on type_condition @conditions`, created on first use."""
         key = ("fragment", type_condition, conditions)
         entry = self._entries.get(key)
@@ -74,6 +71,5 @@ class SelectionTree:
                 result.append(head)
             else:
                 inner = children.freeze() or (Field("__typename"),)
-                result.append(Field(head.name, head.alias, head.arguments, inner,
-                                    head.conditions, head.variables))
+                result.append(Field(head.name, head.alias, head.arguments, inner, head.conditions, head.variables))
         return tuple(result)

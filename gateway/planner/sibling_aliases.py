@@ -16,8 +16,9 @@ from gateway.planner.nodes import KeyRenamer
 from gateway.supergraph.model import Supergraph
 
 
-def alias_sibling_conflicts(sg: Supergraph, graph: str, parent_type: str | None,
-                            selections: tuple[Selection, ...]) -> tuple[tuple, tuple[KeyRenamer, ...]]:
+def alias_sibling_conflicts(
+    sg: Supergraph, graph: str, parent_type: str | None, selections: tuple[Selection, ...]
+) -> tuple[tuple, tuple[KeyRenamer, ...]]:
     """Return the selections with conflicting sibling fields aliased, and the renames."""
     renames: list[KeyRenamer] = []
     result = _walk(sg, graph, parent_type, selections, (), renames)
@@ -32,7 +33,8 @@ def _walk(sg, graph, parent_type, selections, path, renames) -> tuple[Selection,
             inner_type = selection.type_condition or parent_type
             inner = tuple(
                 _field(sg, graph, inner_type, s, path, renames, conflicting)
-                if isinstance(s, Field) else _walk(sg, graph, inner_type, (s,), path, renames)[0]
+                if isinstance(s, Field)
+                else _walk(sg, graph, inner_type, (s,), path, renames)[0]
                 for s in selection.selections
             )
             result.append(InlineFragment(selection.type_condition, inner, selection.conditions))
@@ -50,8 +52,7 @@ def _field(sg, graph, parent_type, field: Field, path, renames, conflicting) -> 
     if not field.selections:
         return Field(field.name, alias, field.arguments, (), field.conditions, field.variables)
     child_type = _child_type(sg, graph, parent_type, field.name)
-    children = _walk(sg, graph, child_type, field.selections, path + (alias or field.name,),
-                     renames)
+    children = _walk(sg, graph, child_type, field.selections, path + (alias or field.name,), renames)
     return Field(field.name, alias, field.arguments, children, field.conditions, field.variables)
 
 
@@ -63,7 +64,8 @@ def _conflicting_keys(sg, graph, selections) -> frozenset[str]:
             for inner in selection.selections:
                 if isinstance(inner, Field) and inner.name != "__typename":
                     signatures.setdefault(inner.response_key, set()).add(
-                        _signature(sg, graph, selection.type_condition, inner.name))
+                        _signature(sg, graph, selection.type_condition, inner.name)
+                    )
     return frozenset(k for k, found in signatures.items() if len(found) > 1)
 
 

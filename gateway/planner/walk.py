@@ -20,8 +20,8 @@ from gateway.operation.model import Condition, Field, InlineFragment, Selection
 from gateway.planner import interface_objects, jumps
 from gateway.planner.alternatives import Choices
 from gateway.planner.capabilities import collect_for_type, provided_field, resolves
-from gateway.planner.internal_fields import client_aliases
 from gateway.planner.fetch_group import FetchGroup, GroupRegistry
+from gateway.planner.internal_fields import client_aliases
 from gateway.planner.nodes import FieldSegment, ListSegment, ResponsePath
 from gateway.planner.selection_tree import SelectionTree
 from gateway.planner.shareable_unions import safe_union_members
@@ -40,11 +40,11 @@ class Position:
     provided: tuple[Selection, ...] | None = None
     entity_root: bool = False
     # The position and field this one was reached through (for parent entity calls).
-    parent: "tuple[Position, Field] | None" = None
+    parent: tuple[Position, Field] | None = None
     # Response keys the client aliased to another field here (planner fields avoid them).
     clashing: frozenset[str] = frozenset()
 
-    def at(self, **changes) -> "Position":
+    def at(self, **changes) -> Position:
         return replace(self, **changes)
 
 

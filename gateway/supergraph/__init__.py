@@ -3,4 +3,4 @@
 from gateway.supergraph.load import load_supergraph
 from gateway.supergraph.model import EntityKey, FieldInGraph, Subgraph, Supergraph, TypeInGraph
 
-__all__ = ["load_supergraph", "Supergraph", "Subgraph", "EntityKey", "FieldInGraph", "TypeInGraph"]
+__all__ = ["EntityKey", "FieldInGraph", "Subgraph", "Supergraph", "TypeInGraph", "load_supergraph"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from graphql import parse
 
@@ -10,7 +10,7 @@ from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.model import Selection
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse_field_set(text: str | None) -> tuple[Selection, ...]:
     """`"id org { id }"` → the equivalent plain-data selections."""
     if not text:

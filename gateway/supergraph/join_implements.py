@@ -9,6 +9,4 @@ def add_implementations(type_, into: dict[str, dict[str, set[str]]]) -> None:
     """Record, per graph, that `type_` implements each interface it names."""
     for node in applied_on_type(type_):
         for args in applied(node, "join__implements"):
-            into.setdefault(args["graph"], {}).setdefault(args["interface"], set()).add(
-                type_.name
-            )
+            into.setdefault(args["graph"], {}).setdefault(args["interface"], set()).add(type_.name)

@@ -14,9 +14,7 @@ def read_type_graphs(type_) -> dict[str, TypeInGraph]:
         for args in applied(node, "join__type"):
             info = graphs.setdefault(args["graph"], TypeInGraph())
             info.extension = info.extension or bool(args.get("extension"))
-            info.is_interface_object = info.is_interface_object or bool(
-                args.get("isInterfaceObject")
-            )
+            info.is_interface_object = info.is_interface_object or bool(args.get("isInterfaceObject"))
             key = args.get("key")
             if key:
                 resolvable = args.get("resolvable", True) is not False

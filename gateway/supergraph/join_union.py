@@ -14,6 +14,4 @@ def add_union_members(union, type_graphs: list[str], into: dict[str, dict[str, s
             into.setdefault(args["graph"], {}).setdefault(union.name, set()).add(args["member"])
     if not found:
         for graph in type_graphs:
-            into.setdefault(graph, {}).setdefault(union.name, set()).update(
-                t.name for t in union.types
-            )
+            into.setdefault(graph, {}).setdefault(union.name, set()).update(t.name for t in union.types)

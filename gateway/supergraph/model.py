@@ -96,9 +96,9 @@ class Supergraph:
         everywhere = [t.name for t in self.schema.get_possible_types(named)]
         if graph is None:
             return everywhere
-        local = self.implements.get(graph, {}).get(type_name, set()) | self.union_members.get(
-            graph, {}
-        ).get(type_name, set())
+        local = self.implements.get(graph, {}).get(type_name, set()) | self.union_members.get(graph, {}).get(
+            type_name, set()
+        )
         return [t for t in everywhere if t in local and graph in self.types.get(t, {})]
 
     def field_type(self, type_name: str, field_name: str) -> tuple[str, int]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Callable, Iterable
 
 from gateway.supergraph.model import Supergraph
 
@@ -23,8 +23,7 @@ _PERCENT = re.compile(r"^percent\((\d+(?:\.\d+)?)\)$")
 def override_labels(sg: Supergraph) -> frozenset[str]:
     """Every label used by a progressive override in the supergraph."""
     return frozenset(
-        info.override_label
-        for graphs in sg.fields.values() for info in graphs.values() if info.override_label
+        info.override_label for graphs in sg.fields.values() for info in graphs.values() if info.override_label
     )
 
 
@@ -55,8 +54,7 @@ class OverrideLabelPolicy:
     [0, 100) per label and request (random by default; inject a function for
     deterministic tests or sticky per-user routing)."""
 
-    def __init__(self, labels: Iterable[str], enabled: Iterable[str] = (),
-                 draw: Callable[[str], float] | None = None):
+    def __init__(self, labels: Iterable[str], enabled: Iterable[str] = (), draw: Callable[[str], float] | None = None):
         self.percent = {l: float(m.group(1)) for l in labels if (m := _PERCENT.match(l))}
         self.enabled = frozenset(enabled) & frozenset(labels)
         self.draw = draw or (lambda _label: random.uniform(0, 100))

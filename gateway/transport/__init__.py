@@ -2,12 +2,22 @@
 
 from gateway.transport.aiohttp_transport import AiohttpTransport
 from gateway.transport.base import (
-    InvalidResponseBody, SubgraphConnectError, SubgraphStatusError, SubgraphTimeout, Transport,
+    InvalidResponseBody,
+    SubgraphConnectError,
+    SubgraphStatusError,
+    SubgraphTimeout,
+    Transport,
     TransportError,
 )
 from gateway.transport.dedup import InflightDeduplicator
 
 __all__ = [
-    "AiohttpTransport", "InflightDeduplicator", "InvalidResponseBody", "SubgraphConnectError",
-    "SubgraphStatusError", "SubgraphTimeout", "Transport", "TransportError",
+    "AiohttpTransport",
+    "InflightDeduplicator",
+    "InvalidResponseBody",
+    "SubgraphConnectError",
+    "SubgraphStatusError",
+    "SubgraphTimeout",
+    "Transport",
+    "TransportError",
 ]

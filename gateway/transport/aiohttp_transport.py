@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Collection, Mapping
+from collections.abc import Collection, Mapping
 
 import aiohttp
 import orjson
 
 from gateway.transport.base import (
-    InvalidResponseBody, SubgraphConnectError, SubgraphStatusError, SubgraphTimeout,
+    InvalidResponseBody,
+    SubgraphConnectError,
+    SubgraphStatusError,
+    SubgraphTimeout,
 )
 from gateway.transport.dedup import InflightDeduplicator
 from gateway.transport.ws_subscriptions import WebSocketSubscriber
@@ -20,8 +22,13 @@ _JSON = "application/json"
 class AiohttpTransport:
     """Keep-alive connection pool shared by all requests; per-subgraph timeouts."""
 
-    def __init__(self, timeout: float = 10.0, timeouts: Mapping[str, float] | None = None,
-                 pool_size: int = 100, dedup_ignored_headers: Collection[str] = ()):
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        timeouts: Mapping[str, float] | None = None,
+        pool_size: int = 100,
+        dedup_ignored_headers: Collection[str] = (),
+    ):
         self._timeout = timeout
         self._dedup_ignored = frozenset(dedup_ignored_headers)
         self._timeouts = dict(timeouts or {})
@@ -47,30 +54,24 @@ class AiohttpTransport:
             self._streams = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         return self._streams
 
-    async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str],
-                   *, deduplicate: bool) -> dict:
+    async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str], *, deduplicate: bool) -> dict:
         """POST `body`; identical concurrent queries share one request."""
         payload = orjson.dumps(body)
         if deduplicate:
             key = (url, payload, tuple(sorted(h for h in headers.items() if h[0] not in self._dedup_ignored)))
-            status, raw = await self._dedup.run(
-                key, lambda: self._post(subgraph, url, payload, headers)
-            )
+            status, raw = await self._dedup.run(key, lambda: self._post(subgraph, url, payload, headers))
         else:
             status, raw = await self._post(subgraph, url, payload, headers)
         # Each caller decodes its own copy: the executor merges into it in place.
         return _decode(status, raw)
 
-    async def _post(self, subgraph: str, url: str, payload: bytes,
-                    headers: Mapping[str, str]) -> tuple[int, bytes]:
+    async def _post(self, subgraph: str, url: str, payload: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
         timeout = aiohttp.ClientTimeout(total=self._timeouts.get(subgraph, self._timeout))
         request_headers = {"content-type": _JSON, "accept": _JSON, **headers}
         try:
-            async with self._client().post(
-                url, data=payload, headers=request_headers, timeout=timeout
-            ) as response:
+            async with self._client().post(url, data=payload, headers=request_headers, timeout=timeout) as response:
                 raw = await response.read()
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise SubgraphTimeout() from None
         except aiohttp.ClientError as error:
             # Connection refused, DNS, reset, a broken payload: the exchange did not complete.

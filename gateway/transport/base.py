@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 
 class TransportError(Exception):
@@ -43,9 +44,8 @@ class InvalidResponseBody(TransportError):
 class Transport(Protocol):
     """Sends one GraphQL request to a subgraph and returns the decoded JSON response."""
 
-    async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str],
-                   *, deduplicate: bool) -> dict:
-        ...
+    async def send(
+        self, subgraph: str, url: str, body: dict, headers: Mapping[str, str], *, deduplicate: bool
+    ) -> dict: ...
 
-    async def close(self) -> None:
-        ...
+    async def close(self) -> None: ...

@@ -9,13 +9,16 @@ clients' streams with an error.
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 import orjson
 
 from gateway.transport.base import (
-    InvalidResponseBody, SubgraphConnectError, SubgraphTimeout, TransportError,
+    InvalidResponseBody,
+    SubgraphConnectError,
+    SubgraphTimeout,
+    TransportError,
 )
 
 PROTOCOL = "graphql-transport-ws"
@@ -28,9 +31,9 @@ class UpstreamClosed(TransportError):
 def ws_url(http_url: str) -> str:
     """`http(s)://host/graphql` → `ws(s)://host/graphql`."""
     if http_url.startswith("https://"):
-        return "wss://" + http_url[len("https://"):]
+        return "wss://" + http_url[len("https://") :]
     if http_url.startswith("http://"):
-        return "ws://" + http_url[len("http://"):]
+        return "ws://" + http_url[len("http://") :]
     return http_url
 
 
@@ -44,18 +47,25 @@ class WebSocketSubscriber:
         # Upstream subscription sockets open now (the gateway's metrics export it).
         self.open = 0
 
-    async def subscribe(self, url: str, body: dict, headers: Mapping[str, str],
-                        init_payload: dict | None = None) -> AsyncIterator[dict]:
+    async def subscribe(
+        self, url: str, body: dict, headers: Mapping[str, str], init_payload: dict | None = None
+    ) -> AsyncIterator[dict]:
         """Yield each `next` payload; end on `complete`; raise on errors or closure.
 
         Closing the generator early (client gone) sends `complete` upstream."""
         try:
             # Bounded: the session's default timeout would let a dead subgraph hang a client.
-            ws = await asyncio.wait_for(self._session_factory().ws_connect(
-                ws_url(url), protocols=(PROTOCOL,), headers=dict(headers),
-                heartbeat=self._heartbeat, timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
-            ), self._connect_timeout)
-        except asyncio.TimeoutError:
+            ws = await asyncio.wait_for(
+                self._session_factory().ws_connect(
+                    ws_url(url),
+                    protocols=(PROTOCOL,),
+                    headers=dict(headers),
+                    heartbeat=self._heartbeat,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=2.0),
+                ),
+                self._connect_timeout,
+            )
+        except TimeoutError:
             raise SubgraphTimeout("cannot open subscription: timed out") from None
         except aiohttp.ClientError as error:
             raise SubgraphConnectError(f"cannot open subscription: {type(error).__name__}") from None
@@ -95,7 +105,7 @@ async def _handshake(ws, init_payload: dict | None, timeout: float) -> None:
     await _send(ws, (init))
     try:
         message = await asyncio.wait_for(ws.receive(), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise SubgraphTimeout("subscription handshake timed out") from None
     if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
         raise UpstreamClosed("subgraph refused the subscription connection")
@@ -112,8 +122,12 @@ async def _messages(ws) -> AsyncIterator[dict]:
                 raise InvalidResponseBody("subgraph sent a message that is not JSON") from None
             if isinstance(decoded, dict):
                 yield decoded
-        elif message.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE,
-                              aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+        elif message.type in (
+            aiohttp.WSMsgType.ERROR,
+            aiohttp.WSMsgType.CLOSE,
+            aiohttp.WSMsgType.CLOSING,
+            aiohttp.WSMsgType.CLOSED,
+        ):
             return
 
 

@@ -28,8 +28,14 @@ class DagRun:
 
 
 class AirflowClient:
-    def __init__(self, base_url: str, *, timeout: float = 10.0, dag_id: str = DAG_ID,
-                 transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+        dag_id: str = DAG_ID,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
         self.dag_id = dag_id
         url = httpx.URL(base_url.rstrip("/") + "/")
         self.api_version = "v2" if url.path.rstrip("/").endswith("/api/v2") else "v1"
@@ -88,8 +94,7 @@ class AirflowClient:
             username, password = self._credentials
             response = await self._http("POST", self._token_url, json={"username": username, "password": password})
             if response.status_code >= 400:
-                raise AirflowError(f"Airflow refused the credentials ({response.status_code}): "
-                                   f"{_detail(response)}")
+                raise AirflowError(f"Airflow refused the credentials ({response.status_code}): {_detail(response)}")
             token = _json(response).get("access_token")
             if not isinstance(token, str) or not token:
                 raise AirflowError("Airflow's token answer has no access_token")

@@ -19,12 +19,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Vision on the shared service shell; the lifespan opens PostgreSQL and Redis when configured."""
     settings = settings or Settings.from_env()
     resources = VisionResources(settings)
-    readiness = Readiness([
-        Dependency("postgres", resources.ping_postgres if settings.database_url else None),
-        # Without Redis, pivots are computed uncached and refresh-run events reach only this process's subscribers.
-        Dependency("redis", resources.ping_redis if settings.redis_url else None, required=False,
-                   note="pivot cache, refresh-run events across processes"),
-    ])
+    readiness = Readiness(
+        [
+            Dependency("postgres", resources.ping_postgres if settings.database_url else None),
+            # Without Redis, pivots are computed uncached and refresh-run events reach only this process's subscribers.
+            Dependency(
+                "redis",
+                resources.ping_redis if settings.redis_url else None,
+                required=False,
+                note="pivot cache, refresh-run events across processes",
+            ),
+        ]
+    )
 
     @asynccontextmanager
     async def lifespan(_app):
@@ -37,9 +43,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def context_factory(principal: Principal | None, request) -> VisionContext:
         return VisionContext(principal=principal, request=request, resources=resources)
 
-    app = create_service_app(settings=settings, service="vision", schema=schema, verifier=TokenVerifier(settings),
-                             context_factory=context_factory, readiness=readiness,
-                             cors_origins=settings.cors_origins, lifespan=lifespan,
-                             policy=GraphQLPolicy.for_subgraph(settings), max_body_bytes=settings.max_body_bytes)
+    app = create_service_app(
+        settings=settings,
+        service="vision",
+        schema=schema,
+        verifier=TokenVerifier(settings),
+        context_factory=context_factory,
+        readiness=readiness,
+        cors_origins=settings.cors_origins,
+        lifespan=lifespan,
+        policy=GraphQLPolicy.for_subgraph(settings),
+        max_body_bytes=settings.max_body_bytes,
+    )
     app.state.resources = resources
     return app

@@ -43,7 +43,9 @@ def _database(settings: Settings):
     return create_engine(settings, subgraph="vision", pool_size=2, max_overflow=0)
 
 
-async def load_cubes(settings: Settings, *, tenant_id: str, datasource_id: str, paths: list[Path]) -> tuple[int, list[str]]:
+async def load_cubes(
+    settings: Settings, *, tenant_id: str, datasource_id: str, paths: list[Path]
+) -> tuple[int, list[str]]:
     """Store the cube files for the tenant and build each cube's view: all of them, or none when any file is
     invalid or names a table or column its datasource (of that tenant, as Weaver last synced it) does not have.
 
@@ -57,15 +59,23 @@ async def load_cubes(settings: Settings, *, tenant_id: str, datasource_id: str, 
     engine = _database(settings)
     try:
         async with operator_catalog(settings, tenant_id=tenant_id, datasource_id=datasource_id) as read_catalog:
-            report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
-                                               read_catalog=read_catalog, cubes=CubeStore(engine),
-                                               views=ViewStore(engine))
+            report = await load_cube_documents(
+                documents,
+                tenant_id=tenant_id,
+                datasource_id=datasource_id,
+                read_catalog=read_catalog,
+                cubes=CubeStore(engine),
+                views=ViewStore(engine),
+            )
     except WeaverUnavailable as exc:
         raise CommandError(f"cannot read the datasource's tables from Weaver: {exc}") from exc
     finally:
         await engine.dispose()
-    lines = [f"{cube.name}: {'stored' if cube.name in report.changed else 'unchanged'} (version {cube.version}), "
-             f"view {'ready' if cube.view_ready else 'not ready'}" for cube in report.cubes]
+    lines = [
+        f"{cube.name}: {'stored' if cube.name in report.changed else 'unchanged'} (version {cube.version}), "
+        f"view {'ready' if cube.view_ready else 'not ready'}"
+        for cube in report.cubes
+    ]
     lines += [f"{p.file}{f':{p.line}' if p.line else ''}: {p.message}" for p in report.problems]
     lines += [f"warning: {w}" for w in report.warnings]
     if report.problems and not report.cubes:

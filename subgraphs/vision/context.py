@@ -9,19 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.websockets import WebSocket
 
 from axiom.database import create_engine, ping
+from axiom.errors import ApiError
 from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
 from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 from axiom.rate_limit import OperationRateLimit, SlidingWindowLimit
 from axiom.service import RequestContext
 from axiom.settings import Settings
-from axiom.errors import ApiError
 from subgraphs.vision.airflow import AirflowClient
 from subgraphs.vision.glossary import GlossaryClient
+from subgraphs.vision.jobs.events import EventBus
+from subgraphs.vision.jobs.queue import JobQueue
 from subgraphs.vision.loaders import VisionLoaders
 from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
 from subgraphs.vision.pivots import PivotService
-from subgraphs.vision.jobs.events import EventBus
-from subgraphs.vision.jobs.queue import JobQueue
 from subgraphs.vision.refresh import CubeRefresher
 from subgraphs.vision.refresh_events import RefreshEvents
 from subgraphs.vision.store.cache import PivotCache
@@ -30,7 +30,6 @@ from subgraphs.vision.store.scenarios import ScenarioStore
 from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
 from subgraphs.vision.weaver_catalog import WeaverCatalog
-
 
 JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 
@@ -63,11 +62,13 @@ class VisionResources:
         if self.settings.redis_url:
             # Short timeouts: a hung Redis makes the rate limit and the pivot cache fall back instead of hanging
             # requests. Subscriptions wait for events for as long as they last: their client has no read timeout.
-            self.redis = Redis.from_url(self.settings.redis_url, socket_timeout=REDIS_TIMEOUT,
-                                        socket_connect_timeout=REDIS_TIMEOUT)
+            self.redis = Redis.from_url(
+                self.settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+            )
             # Each open subscription holds one pub/sub connection: redis-py's default pool (100) stalled the 101st.
-            self._subscriber = Redis.from_url(self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT,
-                                              max_connections=SUBSCRIPTION_CONNECTIONS)
+            self._subscriber = Redis.from_url(
+                self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT, max_connections=SUBSCRIPTION_CONNECTIONS
+            )
             self.jobs = JobQueue(self.redis)
         self.bus = EventBus(self.redis, self._subscriber)
         self.events = RefreshEvents(bus=self.bus)
@@ -78,8 +79,11 @@ class VisionResources:
     def _rate_limit(self, redis: Redis | None) -> OperationRateLimit:
         """RATE_LIMIT_PER_MINUTE operations per tenant; counted in Redis when configured (in-process while it
         fails)."""
-        state = (FallbackGuardState(RedisGuardState(redis, prefix="vision:guard:")) if redis is not None
-                 else MemoryGuardState())
+        state = (
+            FallbackGuardState(RedisGuardState(redis, prefix="vision:guard:"))
+            if redis is not None
+            else MemoryGuardState()
+        )
         return OperationRateLimit(SlidingWindowLimit(state, self.settings.rate_limit_per_minute))
 
     @property
@@ -97,8 +101,9 @@ class VisionResources:
     def glossary(self) -> GlossaryClient:
         """Weaver's glossary, read for NL→pivot prompts; made on first use."""
         if self._glossary is None:
-            self._glossary = GlossaryClient(self.settings.weaver_url, self.settings.query_timeout,
-                                            GatewayRequestSigner.from_settings(self.settings))
+            self._glossary = GlossaryClient(
+                self.settings.weaver_url, self.settings.query_timeout, GatewayRequestSigner.from_settings(self.settings)
+            )
         return self._glossary
 
     @property
@@ -190,8 +195,7 @@ class VisionContext(RequestContext):
     @property
     def pivots(self) -> PivotService:
         if "pivots" not in self._stores:
-            self._stores["pivots"] = PivotService(self.settings, self.resources.require_engine(),
-                                                  self.resources.cache)
+            self._stores["pivots"] = PivotService(self.settings, self.resources.require_engine(), self.resources.cache)
         return self._stores["pivots"]
 
     @property
@@ -203,8 +207,9 @@ class VisionContext(RequestContext):
     @property
     def loaders(self) -> VisionLoaders:
         if "loaders" not in self._stores:
-            self._stores["loaders"] = VisionLoaders(self.cubes, self.terms, self.tenant_id,
-                                                    cache=not isinstance(self.request, WebSocket))
+            self._stores["loaders"] = VisionLoaders(
+                self.cubes, self.terms, self.tenant_id, cache=not isinstance(self.request, WebSocket)
+            )
         return self._stores["loaders"]
 
     @property

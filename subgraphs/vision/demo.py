@@ -20,9 +20,14 @@ async def load_demo_cubes(settings: Settings, datasource_id: str) -> list[str]:
     engine = create_engine(settings, subgraph="vision", pool_size=2, max_overflow=0)
     try:
         async with operator_catalog(settings, tenant_id=DEMO_TENANT, datasource_id=datasource_id) as read_catalog:
-            report = await load_cube_documents(read_cube_folder(CUBES_FOLDER), tenant_id=DEMO_TENANT,
-                                               datasource_id=datasource_id, read_catalog=read_catalog,
-                                               cubes=CubeStore(engine), views=ViewStore(engine))
+            report = await load_cube_documents(
+                read_cube_folder(CUBES_FOLDER),
+                tenant_id=DEMO_TENANT,
+                datasource_id=datasource_id,
+                read_catalog=read_catalog,
+                cubes=CubeStore(engine),
+                views=ViewStore(engine),
+            )
     finally:
         await engine.dispose()
     if report.problems:

@@ -16,8 +16,10 @@ from subgraphs.vision.nl.prompt import TermHint
 log = logging.getLogger(__name__)
 
 
-_TERMS_QUERY = ("query VisionTermHints($r: [_Any!]!) "
-                "{ _entities(representations: $r) { ... on GlossaryTerm { id name synonyms } } }")
+_TERMS_QUERY = (
+    "query VisionTermHints($r: [_Any!]!) "
+    "{ _entities(representations: $r) { ... on GlossaryTerm { id name synonyms } } }"
+)
 
 
 class GlossaryUnavailable(Exception):
@@ -51,8 +53,9 @@ class GlossaryClient:
         if self._signer is not None:
             headers[self._signer.header] = self._signer.new(headers)
         try:
-            response = await self._client.post(self.url, json={"query": _TERMS_QUERY, "variables": variables},
-                                               headers=headers)
+            response = await self._client.post(
+                self.url, json={"query": _TERMS_QUERY, "variables": variables}, headers=headers
+            )
         except httpx.HTTPError as exc:
             raise GlossaryUnavailable(f"Weaver is unreachable: {exc!r}") from exc
         if response.status_code != 200:
@@ -64,8 +67,9 @@ class GlossaryClient:
             raise GlossaryUnavailable(f"Weaver's answer holds no terms: {response.text[:200]}") from exc
 
 
-async def member_hints(client: GlossaryClient | None, links: dict[str, str], *,
-                       authorization: str | None) -> dict[str, TermHint]:
+async def member_hints(
+    client: GlossaryClient | None, links: dict[str, str], *, authorization: str | None
+) -> dict[str, TermHint]:
     """Member → its linked term's name and synonyms; empty (and logged) when Weaver cannot be asked."""
     if client is None or not links:
         return {}

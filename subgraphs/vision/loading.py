@@ -9,9 +9,9 @@ commit; a cube whose population fails stays stored with a failed refresh run, as
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError
 
@@ -23,7 +23,6 @@ from subgraphs.vision.store.views import FanOut, RefreshFailed, ViewStore, datab
 log = logging.getLogger(__name__)
 
 CUBES_FOLDER = Path(__file__).with_name("cubes")
-
 
 
 @dataclass(frozen=True)
@@ -56,14 +55,16 @@ def _parse_all(documents: list[tuple[str, str]], report: LoadReport) -> list[tup
     seen: dict[str, str] = {}
     for file_name, _, model in parsed:
         if model.name in seen:
-            report.problems.append(LoadProblem(file_name, f"cube {model.name!r} is also defined in {seen[model.name]}",
-                                               model.line))
+            report.problems.append(
+                LoadProblem(file_name, f"cube {model.name!r} is also defined in {seen[model.name]}", model.line)
+            )
         seen.setdefault(model.name, file_name)
     return parsed
 
 
-async def _check_catalog(parsed: list[tuple[str, str, CubeModel]], datasource_id: str, read_catalog: CatalogRead,
-                         report: LoadReport) -> None:
+async def _check_catalog(
+    parsed: list[tuple[str, str, CubeModel]], datasource_id: str, read_catalog: CatalogRead, report: LoadReport
+) -> None:
     wanted = list(dict.fromkeys(t for _, _, model in parsed for t in referenced_tables(model)))
     catalog = await read_catalog(wanted)
     if catalog is None:
@@ -105,8 +106,9 @@ async def load_cube_documents(
                         built.append(stored)
             except (DBAPIError, FanOut) as exc:
                 reason = database_message(exc) if isinstance(exc, DBAPIError) else str(exc)
-                report.problems.append(LoadProblem(file_name, f"cube {model.name!r}: view not built: {reason}",
-                                                   model.line))
+                report.problems.append(
+                    LoadProblem(file_name, f"cube {model.name!r}: view not built: {reason}", model.line)
+                )
                 continue
             if changed:
                 report.changed.append(stored.name)

@@ -25,9 +25,14 @@ class LevelFilterInput:
     contains: str | None = strawberry.field(default=None, description="The label contains this text (any case).")
 
     def to_filter(self) -> LevelFilter:
-        return LevelFilter(level=self.level, eq=self.eq, in_=tuple(self.in_) if self.in_ is not None else None,
-                           from_=self.range.from_ if self.range else None, to=self.range.to if self.range else None,
-                           contains=self.contains)
+        return LevelFilter(
+            level=self.level,
+            eq=self.eq,
+            in_=tuple(self.in_) if self.in_ is not None else None,
+            from_=self.range.from_ if self.range else None,
+            to=self.range.to if self.range else None,
+            contains=self.contains,
+        )
 
 
 @strawberry.enum(description="A comparison of a measure with a value.")
@@ -67,21 +72,26 @@ class PivotInput:
     columns: list[str] = strawberry.field(default_factory=list, description="Levels on the columns.")
     filters: list[LevelFilterInput] = strawberry.field(default_factory=list, description="Filters on levels.")
     having: list[HavingInput] = strawberry.field(default_factory=list, description="Filters on measures.")
-    sort: list[SortInput] = strawberry.field(default_factory=list,
-                                             description="Sort keys; then the levels, ascending.")
+    sort: list[SortInput] = strawberry.field(default_factory=list, description="Sort keys; then the levels, ascending.")
     limit: int | None = strawberry.field(default=None, description="Cells per page (capped by MAX_ROWS).")
     offset: int = strawberry.field(default=0, description="Cells skipped before the page.")
     totals: bool = strawberry.field(default=False, description="Also compute grand total and subtotals.")
-    named_sets: list[str] = strawberry.field(default_factory=list, description="Named sets of the cube (saved "
-                                                                               "member filters) to filter by.")
+    named_sets: list[str] = strawberry.field(
+        default_factory=list, description="Named sets of the cube (saved member filters) to filter by."
+    )
 
     def to_query(self) -> PivotQuery:
         return PivotQuery(
-            rows=tuple(self.rows), columns=tuple(self.columns), measures=tuple(self.measures),
+            rows=tuple(self.rows),
+            columns=tuple(self.columns),
+            measures=tuple(self.measures),
             filters=tuple(f.to_filter() for f in self.filters),
             having=tuple(MeasureFilter(h.measure, h.op.value, h.value) for h in self.having),
             sort=tuple(SortKey(s.by, s.direction is SortDirection.DESC) for s in self.sort),
-            limit=self.limit, offset=self.offset, totals=self.totals, named_sets=tuple(self.named_sets),
+            limit=self.limit,
+            offset=self.offset,
+            totals=self.totals,
+            named_sets=tuple(self.named_sets),
         )
 
 
@@ -91,7 +101,7 @@ class PivotSeries:
     values: list[float | None] = strawberry.field(description="One value per cell (null: no data).")
 
     @classmethod
-    def of(cls, series: Series) -> "PivotSeries":
+    def of(cls, series: Series) -> PivotSeries:
         return cls(measure=series.measure, values=series.values)
 
 
@@ -101,7 +111,7 @@ class PivotSubtotals:
     values: list[PivotSeries] = strawberry.field(description="One series per measure.")
 
     @classmethod
-    def of(cls, subtotals: Subtotals | None) -> "PivotSubtotals | None":
+    def of(cls, subtotals: Subtotals | None) -> PivotSubtotals | None:
         if subtotals is None:
             return None
         return cls(headers=subtotals.headers, values=[PivotSeries.of(s) for s in subtotals.values])
@@ -111,20 +121,26 @@ class PivotSubtotals:
 class PivotTotals:
     grand: list[PivotSeries] = strawberry.field(description="The grand total: one value per measure.")
     row_subtotals: PivotSubtotals | None = strawberry.field(
-        description="Per row header, the total over the columns (when the pivot has rows and columns).")
+        description="Per row header, the total over the columns (when the pivot has rows and columns)."
+    )
     column_subtotals: PivotSubtotals | None = strawberry.field(
-        description="Per column header, the total over the rows (when the pivot has rows and columns).")
+        description="Per column header, the total over the rows (when the pivot has rows and columns)."
+    )
 
     @classmethod
-    def of(cls, totals: Totals | None) -> "PivotTotals | None":
+    def of(cls, totals: Totals | None) -> PivotTotals | None:
         if totals is None:
             return None
-        return cls(grand=[PivotSeries.of(s) for s in totals.grand], row_subtotals=PivotSubtotals.of(totals.row_subtotals),
-                   column_subtotals=PivotSubtotals.of(totals.column_subtotals))
+        return cls(
+            grand=[PivotSeries.of(s) for s in totals.grand],
+            row_subtotals=PivotSubtotals.of(totals.row_subtotals),
+            column_subtotals=PivotSubtotals.of(totals.column_subtotals),
+        )
 
 
-@strawberry.type(description="A pivot result, column-wise: cell i has rowHeaders[*][i], columnHeaders[*][i] and "
-                             "values[*].values[i].")
+@strawberry.type(
+    description="A pivot result, column-wise: cell i has rowHeaders[*][i], columnHeaders[*][i] and values[*].values[i]."
+)
 class PivotResult:
     cube_id: strawberry.ID = strawberry.field(description="The cube queried.")
     row_levels: list[str] = strawberry.field(description="The row levels, as asked.")
@@ -175,14 +191,27 @@ class ChosenPivot:
     limit: int | None = strawberry.field(description="Cell limit.")
 
     @classmethod
-    def of(cls, query: PivotQuery) -> "ChosenPivot":
+    def of(cls, query: PivotQuery) -> ChosenPivot:
         return cls(
-            rows=list(query.rows), columns=list(query.columns), measures=list(query.measures),
-            filters=[ChosenFilter(level=f.level, eq=f.eq, in_=list(f.in_) if f.in_ else None, from_=f.from_, to=f.to,
-                                  contains=f.contains) for f in query.filters],
+            rows=list(query.rows),
+            columns=list(query.columns),
+            measures=list(query.measures),
+            filters=[
+                ChosenFilter(
+                    level=f.level,
+                    eq=f.eq,
+                    in_=list(f.in_) if f.in_ else None,
+                    from_=f.from_,
+                    to=f.to,
+                    contains=f.contains,
+                )
+                for f in query.filters
+            ],
             having=[ChosenHaving(measure=h.measure, op=ComparisonOp(h.op), value=h.value) for h in query.having],
-            sort=[ChosenSort(by=s.by, direction=SortDirection.DESC if s.descending else SortDirection.ASC)
-                  for s in query.sort],
+            sort=[
+                ChosenSort(by=s.by, direction=SortDirection.DESC if s.descending else SortDirection.ASC)
+                for s in query.sort
+            ],
             limit=query.limit,
         )
 

@@ -50,8 +50,13 @@ class PivotService:
         sql = cells.sql + (f";\n\n{totals.sql}" if totals else "") if include_sql else None
         key = None
         if self.cache is not None:
-            key = PivotCache.key(cube.tenant_id, cube.id, cube.version, cube.last_refreshed_at.isoformat(),
-                                 f"{self.max_rows}:{query.fingerprint()}")
+            key = PivotCache.key(
+                cube.tenant_id,
+                cube.id,
+                cube.version,
+                cube.last_refreshed_at.isoformat(),
+                f"{self.max_rows}:{query.fingerprint()}",
+            )
             hit = await self.cache.get(key)
             record_cache_lookup(hit is not None)
             if hit is not None:

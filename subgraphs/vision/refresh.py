@@ -24,8 +24,13 @@ _SYNC_LOCK = "vision-etl-full-sync"
 
 
 class CubeRefresher:
-    def __init__(self, engine: AsyncEngine, cache: PivotCache | None = None, airflow: AirflowClient | None = None,
-                 announce: Announce | None = None):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        cache: PivotCache | None = None,
+        airflow: AirflowClient | None = None,
+        announce: Announce | None = None,
+    ):
         self.engine = engine
         self.cubes = CubeStore(engine)
         self.views = ViewStore(engine, announce)
@@ -56,8 +61,9 @@ class CubeRefresher:
         Only one process syncs at a time (a PostgreSQL advisory lock); others return [] at once.
         """
         async with self.engine.connect() as conn, conn.begin():
-            locked = (await conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"),
-                                         {"name": _SYNC_LOCK})).scalar_one()
+            locked = (
+                await conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"), {"name": _SYNC_LOCK})
+            ).scalar_one()
             if not locked:
                 return []
             started = time.perf_counter()
@@ -78,8 +84,17 @@ class CubeRefresher:
         if not cubes:
             return []
         # `views`: every view to refresh, in order, in one transaction (the cell view and key-signature views).
-        conf = {"cubes": [{"id": c.id, "tenant_id": c.tenant_id, "view": c.layout.view,
-                           "views": [qualified(MV_SCHEMA, name) for name in c.layout.view_names]} for c in cubes]}
+        conf = {
+            "cubes": [
+                {
+                    "id": c.id,
+                    "tenant_id": c.tenant_id,
+                    "view": c.layout.view,
+                    "views": [qualified(MV_SCHEMA, name) for name in c.layout.view_names],
+                }
+                for c in cubes
+            ]
+        }
         dag_run = await self.airflow.trigger(conf)
         return [await self.views.record_triggered(cube, dag_run_id=dag_run.dag_run_id) for cube in cubes]
 
@@ -103,4 +118,3 @@ class CubeRefresher:
                     await self.cache.invalidate_cube(run.tenant_id, run.cube_id)
                 settled += 1
         return settled
-

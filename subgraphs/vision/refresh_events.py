@@ -42,7 +42,7 @@ class RefreshEvents:
     async def publish(self, run: RefreshRun) -> None:
         await self.bus.publish(topic(run.tenant_id), orjson.loads(encode(run)))
 
-    def stream(self, tenant_id: str) -> "RunStream":
+    def stream(self, tenant_id: str) -> RunStream:
         return RunStream(self.bus.stream(topic(tenant_id)))
 
 

@@ -41,11 +41,19 @@ async def run_pivot(context, stored: StoredCube, query) -> PivotResult:
     outcome = await context.pivots.run(stored, query, include_sql=context.principal.is_admin)
     data = outcome.data
     return PivotResult(
-        cube_id=strawberry.ID(stored.id), row_levels=data.row_levels, column_levels=data.column_levels,
-        measures=data.measures, row_headers=data.row_headers, column_headers=data.column_headers,
-        values=[PivotSeries.of(s) for s in data.values], totals=PivotTotals.of(data.totals),
-        total_rows=data.total_rows, truncated=data.truncated, cached=outcome.cached,
-        duration_ms=outcome.duration_ms, sql=outcome.sql,
+        cube_id=strawberry.ID(stored.id),
+        row_levels=data.row_levels,
+        column_levels=data.column_levels,
+        measures=data.measures,
+        row_headers=data.row_headers,
+        column_headers=data.column_headers,
+        values=[PivotSeries.of(s) for s in data.values],
+        totals=PivotTotals.of(data.totals),
+        total_rows=data.total_rows,
+        truncated=data.truncated,
+        cached=outcome.cached,
+        duration_ms=outcome.duration_ms,
+        sql=outcome.sql,
     )
 
 
@@ -73,16 +81,21 @@ class Query:
             raise NotFound("cube not found")
         return Cube.of(stored)
 
-    @strawberry.field(description="Group a cube's measures by levels on rows and columns. Errors: NOT_FOUND, "
-                                  "BAD_USER_INPUT (with extensions.field), TIMEOUT (QUERY_TIMEOUT), CUBE_NOT_READY.")
-    async def pivot(self, info: strawberry.Info,
-                    input: Annotated[PivotInput, strawberry.argument(description="The pivot.")]) -> PivotResult:
+    @strawberry.field(
+        description="Group a cube's measures by levels on rows and columns. Errors: NOT_FOUND, "
+        "BAD_USER_INPUT (with extensions.field), TIMEOUT (QUERY_TIMEOUT), CUBE_NOT_READY."
+    )
+    async def pivot(
+        self, info: strawberry.Info, input: Annotated[PivotInput, strawberry.argument(description="The pivot.")]
+    ) -> PivotResult:
         stored = await find_cube(info.context, input.cube)
         return await run_pivot(info.context, stored, input.to_query())
 
-    @strawberry.field(description="Answer a question in plain language with a pivot chosen by the language "
-                                  "model. Errors: LLM_DISABLED (no OPENAI_API_KEY), LLM_INVALID_ANSWER, "
-                                  "LLM_UNAVAILABLE, TIMEOUT, NOT_FOUND, BAD_USER_INPUT.")
+    @strawberry.field(
+        description="Answer a question in plain language with a pivot chosen by the language "
+        "model. Errors: LLM_DISABLED (no OPENAI_API_KEY), LLM_INVALID_ANSWER, "
+        "LLM_UNAVAILABLE, TIMEOUT, NOT_FOUND, BAD_USER_INPUT."
+    )
     async def ask_pivot(
         self,
         info: strawberry.Info,
@@ -95,12 +108,14 @@ class Query:
         asker = context.asker
         values = await context.pivots.runner.level_values(stored.layout) if stored.view_ready else {}
         links = await context.loaders.member_terms.load(stored.id)
-        terms = await member_hints(context.resources.glossary if links else None, links,
-                                   authorization=context.authorization)
+        terms = await member_hints(
+            context.resources.glossary if links else None, links, authorization=context.authorization
+        )
         answer = await asker.ask(stored.model, question, values, terms)
         result = await run_pivot(context, stored, answer.query)
-        return AskPivotResult(question=question, pivot=ChosenPivot.of(answer.query), explanation=answer.explanation,
-                              result=result)
+        return AskPivotResult(
+            question=question, pivot=ChosenPivot.of(answer.query), explanation=answer.explanation, result=result
+        )
 
 
 @strawberry.input(description="A cube file: its name (for error messages) and its XML.")
@@ -124,28 +139,33 @@ class CubeFileWarning:
     message: str = strawberry.field(description="What is left out and why.")
 
 
-@strawberry.type(description="Cubes stored by loadCubes (their views are filled by jobs: watch cubeRefreshes); "
-                               "problems are in userErrors.")
+@strawberry.type(
+    description="Cubes stored by loadCubes (their views are filled by jobs: watch cubeRefreshes); "
+    "problems are in userErrors."
+)
 class LoadCubesPayload:
     cubes: list[Cube] = strawberry.field(description="The cubes stored; empty when any file has a problem.")
     user_errors: list[UserError] = strawberry.field(description="One per problem, naming file and line.")
-    warnings: list[CubeFileWarning] = strawberry.field(description="What of the files is not supported and was "
-                                                                   "left out, per cube, naming element and line.")
+    warnings: list[CubeFileWarning] = strawberry.field(
+        description="What of the files is not supported and was left out, per cube, naming element and line."
+    )
 
 
 @strawberry.type(description="The outcome of refreshCube.")
 class RefreshCubePayload:
     cube: Cube | None = strawberry.field(description="The cube (as it is before the queued refresh runs).")
     run: RefreshRun | None = strawberry.field(description="The queued run, `pending`.")
-    user_errors: list[UserError] = strawberry.field(description="Always empty: a failed refresh is recorded on "
-                                                                "its run (status failed, error).")
+    user_errors: list[UserError] = strawberry.field(
+        description="Always empty: a failed refresh is recorded on its run (status failed, error)."
+    )
 
 
 @strawberry.input(description="Which cube member names which glossary term.")
 class LinkCubeTermInput:
     cube: str = strawberry.field(description="The cube's id or name.")
-    member: str = strawberry.field(description="A measure or calculated member by name, or a level as "
-                                               "`Dimension.Level`.")
+    member: str = strawberry.field(
+        description="A measure or calculated member by name, or a level as `Dimension.Level`."
+    )
     term_id: strawberry.ID = strawberry.field(description="The id of a GlossaryTerm of Weaver's glossary.")
 
 
@@ -159,8 +179,11 @@ def _member_problem(stored: StoredCube, member: str) -> UserError | None:
     model = stored.model
     if member in model.member_names or model.level(member) is not None:
         return None
-    return UserError(field="member", code="BAD_USER_INPUT",
-                     message=f"cube {stored.name!r} has no measure, calculated member or level {member!r}")
+    return UserError(
+        field="member",
+        code="BAD_USER_INPUT",
+        message=f"cube {stored.name!r} has no measure, calculated member or level {member!r}",
+    )
 
 
 @strawberry.type(description="The outcome of deleteCube.")
@@ -180,11 +203,13 @@ async def _term_visible(context, term_id: str) -> bool:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Store cube files for the tenant and build their views (admin role). All or "
-                                     "nothing: any invalid file, or a table or column the datasource (of the "
-                                     "caller's tenant, as Weaver last synced it) does not have, stores nothing and "
-                                     "is reported in userErrors with its file, line, cube and element. The views are "
-                                     "filled by jobs (runs with trigger `create`).")
+    @strawberry.mutation(
+        description="Store cube files for the tenant and build their views (admin role). All or "
+        "nothing: any invalid file, or a table or column the datasource (of the "
+        "caller's tenant, as Weaver last synced it) does not have, stores nothing and "
+        "is reported in userErrors with its file, line, cube and element. The views are "
+        "filled by jobs (runs with trigger `create`)."
+    )
     async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
         context = info.context
         if not context.principal.is_admin:
@@ -197,55 +222,73 @@ class Mutation:
 
         async def read_catalog(wanted: list[tuple[str, str]]):
             # Weaver answers with the caller's own token, so only their tenant's datasource is found.
-            return await context.resources.weaver_catalog.tables(datasource_id, wanted,
-                                                                 authorization=context.authorization)
+            return await context.resources.weaver_catalog.tables(
+                datasource_id, wanted, authorization=context.authorization
+            )
 
         jobs = context.resources.require_jobs()  # before anything is stored: no Redis, no view builds
         try:
             report = await load_cube_documents(
-                [(d.file_name, d.xml) for d in input.documents], tenant_id=context.tenant_id,
-                datasource_id=datasource_id, read_catalog=read_catalog, cubes=context.cubes, views=context.views,
-                populate=lambda stored: queue_refresh(jobs, context.views, stored, trigger="create"))
+                [(d.file_name, d.xml) for d in input.documents],
+                tenant_id=context.tenant_id,
+                datasource_id=datasource_id,
+                read_catalog=read_catalog,
+                cubes=context.cubes,
+                views=context.views,
+                populate=lambda stored: queue_refresh(jobs, context.views, stored, trigger="create"),
+            )
         except WeaverUnavailable as exc:
             log.warning("loadCubes: %s", exc)
-            raise ApiError("the datasource's tables cannot be read from Weaver now; try again",
-                           code=WEAVER_UNAVAILABLE) from exc
+            raise ApiError(
+                "the datasource's tables cannot be read from Weaver now; try again", code=WEAVER_UNAVAILABLE
+            ) from exc
         errors = [UserError(field=p.file, message=p.message, code=p.code, line=p.line) for p in report.problems]
-        warnings = [CubeFileWarning(file=w.source, cube=w.cube, element=w.element, line=w.line, message=w.message)
-                    for w in report.warnings]
+        warnings = [
+            CubeFileWarning(file=w.source, cube=w.cube, element=w.element, line=w.line, message=w.message)
+            for w in report.warnings
+        ]
         return LoadCubesPayload(cubes=[Cube.of(c) for c in report.cubes], user_errors=errors, warnings=warnings)
 
-    @strawberry.mutation(description="Delete a cube with its materialized views, refresh runs, glossary links and "
-                                     "cached pivots (admin role). An unknown cube is a NOT_FOUND user error.")
-    async def delete_cube(self, info: strawberry.Info,
-                          id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id or name.")]
-                          ) -> DeleteCubePayload:
+    @strawberry.mutation(
+        description="Delete a cube with its materialized views, refresh runs, glossary links and "
+        "cached pivots (admin role). An unknown cube is a NOT_FOUND user error."
+    )
+    async def delete_cube(
+        self,
+        info: strawberry.Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id or name.")],
+    ) -> DeleteCubePayload:
         context = info.context
         if not context.principal.is_admin:
             raise Forbidden("deleteCube needs the admin role")
         try:
             stored = await find_cube(context, str(id))
         except NotFound:
-            return DeleteCubePayload(deleted_id=None, user_errors=[
-                UserError(field="id", code="NOT_FOUND", message="cube not found")])
+            return DeleteCubePayload(
+                deleted_id=None, user_errors=[UserError(field="id", code="NOT_FOUND", message="cube not found")]
+            )
         await delete_cube(stored, cubes=context.cubes, views=context.views, cache=context.resources.cache)
         return DeleteCubePayload(deleted_id=strawberry.ID(stored.id), user_errors=[])
 
-    @strawberry.mutation(description="Queue a refresh of a cube's materialized view (built first if missing) and "
-                                     "return its run at once, `pending`; a worker runs it (watch it with "
-                                     "cubeRefreshes or Cube.refreshRuns) and drops the cube's cached pivots. "
-                                     "Errors: NOT_FOUND, JOBS_UNAVAILABLE (no REDIS_URL).")
-    async def refresh_cube(self, info: strawberry.Info,
-                           id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id.")]
-                           ) -> RefreshCubePayload:
+    @strawberry.mutation(
+        description="Queue a refresh of a cube's materialized view (built first if missing) and "
+        "return its run at once, `pending`; a worker runs it (watch it with "
+        "cubeRefreshes or Cube.refreshRuns) and drops the cube's cached pivots. "
+        "Errors: NOT_FOUND, JOBS_UNAVAILABLE (no REDIS_URL)."
+    )
+    async def refresh_cube(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id.")]
+    ) -> RefreshCubePayload:
         context = info.context
         stored = await find_cube(context, str(id))
         run = await queue_refresh(context.resources.require_jobs(), context.views, stored, trigger="manual")
         return RefreshCubePayload(cube=Cube.of(stored), run=RefreshRun.of(run), user_errors=[])
 
-    @strawberry.mutation(description="Link a cube's measure, calculated member or level to a term of Weaver's "
-                                     "glossary (replacing its previous term). The member's `glossaryTerm` then "
-                                     "resolves to it, and askPivot prompts carry the term's synonyms.")
+    @strawberry.mutation(
+        description="Link a cube's measure, calculated member or level to a term of Weaver's "
+        "glossary (replacing its previous term). The member's `glossaryTerm` then "
+        "resolves to it, and askPivot prompts carry the term's synonyms."
+    )
     async def link_cube_term(self, info: strawberry.Info, input: LinkCubeTermInput) -> CubeTermPayload:
         context = info.context
         stored = await find_cube(context, input.cube)
@@ -253,25 +296,34 @@ class Mutation:
         try:
             term_id = str(uuid.UUID(str(input.term_id)))
         except ValueError:
-            errors.append(UserError(field="termId", code="BAD_USER_INPUT",
-                                    message="termId must be a glossary term id (UUID)"))
+            errors.append(
+                UserError(field="termId", code="BAD_USER_INPUT", message="termId must be a glossary term id (UUID)")
+            )
         if not errors and not await _term_visible(context, term_id):
             errors.append(UserError(field="termId", code="NOT_FOUND", message="glossary term not found"))
         if errors:
             return CubeTermPayload(cube=Cube.of(stored), user_errors=errors)
-        await context.terms.link(context.tenant_id, stored.id, input.member, term_id,
-                                 linked_by=context.principal.subject)
+        await context.terms.link(
+            context.tenant_id, stored.id, input.member, term_id, linked_by=context.principal.subject
+        )
         return CubeTermPayload(cube=Cube.of(stored), user_errors=[])
 
     @strawberry.mutation(description="Remove the glossary term of a cube member.")
     async def unlink_cube_term(
-        self, info: strawberry.Info,
+        self,
+        info: strawberry.Info,
         cube: Annotated[str, strawberry.argument(description="The cube's id or name.")],
         member: Annotated[str, strawberry.argument(description="The member, named as in linkCubeTerm.")],
     ) -> CubeTermPayload:
         context = info.context
         stored = await find_cube(context, cube)
         if not await context.terms.unlink(context.tenant_id, stored.id, member):
-            return CubeTermPayload(cube=Cube.of(stored), user_errors=[UserError(
-                field="member", code="NOT_FOUND", message=f"{member!r} has no glossary term in {stored.name!r}")])
+            return CubeTermPayload(
+                cube=Cube.of(stored),
+                user_errors=[
+                    UserError(
+                        field="member", code="NOT_FOUND", message=f"{member!r} has no glossary term in {stored.name!r}"
+                    )
+                ],
+            )
         return CubeTermPayload(cube=Cube.of(stored), user_errors=[])

@@ -18,9 +18,10 @@ from subgraphs.vision.subscriptions import Subscription
 from subgraphs.vision.types import Cube, Table
 
 
-
-@strawberry.type(name="Subscription",
-                 description="Vision's live streams: a cube's refresh runs, a scenario's or a case's solver progress.")
+@strawberry.type(
+    name="Subscription",
+    description="Vision's live streams: a cube's refresh runs, a scenario's or a case's solver progress.",
+)
 class VisionSubscription(Subscription, ScenarioSubscription):
     pass
 

@@ -13,15 +13,20 @@ from subgraphs.vision.types import RefreshRun
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="Refresh runs as they happen, whoever started them: refreshCube, the ETL "
-                                         "schedule, loadCubes or the CLI. First the latest run of the cube (or of "
-                                         "each of the tenant's cubes when `cube` is not given), then each run as "
-                                         "it starts and as it ends (running, then succeeded or failed; triggered "
-                                         "when handed to Airflow). Errors: NOT_FOUND.")
+    @strawberry.subscription(
+        description="Refresh runs as they happen, whoever started them: refreshCube, the ETL "
+        "schedule, loadCubes or the CLI. First the latest run of the cube (or of "
+        "each of the tenant's cubes when `cube` is not given), then each run as "
+        "it starts and as it ends (running, then succeeded or failed; triggered "
+        "when handed to Airflow). Errors: NOT_FOUND."
+    )
     async def cube_refreshes(
-        self, info: strawberry.Info,
-        cube: Annotated[str | None, strawberry.argument(
-            description="The cube's id or name; every cube of the tenant when not given.")] = None,
+        self,
+        info: strawberry.Info,
+        cube: Annotated[
+            str | None,
+            strawberry.argument(description="The cube's id or name; every cube of the tenant when not given."),
+        ] = None,
     ) -> AsyncGenerator[RefreshRun, None]:
         context = info.context
         only = (await find_cube(context, cube)).id if cube is not None else None

@@ -40,7 +40,7 @@ class Table:
     name: str = strawberry.field(description="The table's name.")
 
     @strawberry.field(description="The tenant's cubes whose fact table is this table.")
-    async def cubes(self, info: strawberry.Info) -> list[Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]]:
+    async def cubes(self, info: strawberry.Info) -> list[Annotated[Cube, strawberry.lazy("subgraphs.vision.types")]]:
         key = table_key(str(self.data_source_id), self.schema_name, self.name)
         return [Cube.of(c) for c in await info.context.loaders.cubes_of_table.load(key)]
 
@@ -48,7 +48,7 @@ class Table:
 @strawberry.federation.type(
     keys=[Key(fields="id", resolvable=False)],
     description="A business term of the glossary. Owned by the Weaver subgraph (name, definition, synonyms, …); "
-                "Vision only refers to it.",
+    "Vision only refers to it.",
 )
 class GlossaryTerm:
     id: strawberry.ID = strawberry.field(description="The term's id in Weaver's glossary.")
@@ -60,8 +60,10 @@ async def _linked_term(info: strawberry.Info, cube_id: str, member: str) -> Glos
     return GlossaryTerm(id=strawberry.ID(term_id)) if term_id else None
 
 
-TERM_DESCRIPTION = ("The glossary term linked to this member with `linkCubeTerm`, or null. Resolved by Weaver: "
-                    "null as well when the term was deleted.")
+TERM_DESCRIPTION = (
+    "The glossary term linked to this member with `linkCubeTerm`, or null. Resolved by Weaver: "
+    "null as well when the term was deleted."
+)
 
 
 @strawberry.type(description="A property of a level's members (Mondrian `<Property>`), e.g. a store's size.")
@@ -87,8 +89,10 @@ class Member:
 @strawberry.type(description="A level of a dimension's hierarchy: the attribute a pivot can group by.")
 class Level:
     name: str = strawberry.field(description="The level's name, unique within its hierarchy.")
-    ref: str = strawberry.field(description="How pivot queries name this level: `Dimension.Level`, or "
-                                            "`Dimension.Hierarchy.Level` in a dimension's other hierarchies.")
+    ref: str = strawberry.field(
+        description="How pivot queries name this level: `Dimension.Level`, or "
+        "`Dimension.Hierarchy.Level` in a dimension's other hierarchies."
+    )
     hierarchy: str | None = strawberry.field(description="Its hierarchy's name; null for the default hierarchy.")
     column: str | None = strawberry.field(description="Column holding the level's key (null: keyExpression).")
     key_expression: str | None = strawberry.field(description="SQL expression of the key, as parsed.")
@@ -96,34 +100,49 @@ class Level:
     name_expression: str | None = strawberry.field(description="SQL expression of the label, as parsed.")
     level_type: str = strawberry.field(description="Mondrian level type: Regular, TimeYears, TimeMonths, …")
     data_type: str = strawberry.field(description="Type of the key: String, Integer, Numeric, Date or Boolean.")
-    parent_child: bool = strawberry.field(description="A parent-child level (Mondrian `parentColumn` with a "
-                                                      "`<Closure>` table): a member's values roll up its whole "
-                                                      "subtree, and filters keep the members' subtrees.")
+    parent_child: bool = strawberry.field(
+        description="A parent-child level (Mondrian `parentColumn` with a "
+        "`<Closure>` table): a member's values roll up its whole "
+        "subtree, and filters keep the members' subtrees."
+    )
     properties: list[LevelProperty] = strawberry.field(description="Properties of the level's members.")
     cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, level: model.Level, cube_id: str) -> "Level":
-        return cls(name=level.name, ref=level.ref, hierarchy=level.hierarchy, column=level.column,
-                   key_expression=level.key_expression.sql if level.key_expression else None,
-                   name_column=level.name_column,
-                   name_expression=level.name_expression.sql if level.name_expression else None,
-                   level_type=level.level_type, data_type=level.data_type, parent_child=level.closure is not None,
-                   properties=[LevelProperty(name=p.name, column=p.column, data_type=p.data_type)
-                               for p in level.properties], cube_id=cube_id)
+    def of(cls, level: model.Level, cube_id: str) -> Level:
+        return cls(
+            name=level.name,
+            ref=level.ref,
+            hierarchy=level.hierarchy,
+            column=level.column,
+            key_expression=level.key_expression.sql if level.key_expression else None,
+            name_column=level.name_column,
+            name_expression=level.name_expression.sql if level.name_expression else None,
+            level_type=level.level_type,
+            data_type=level.data_type,
+            parent_child=level.closure is not None,
+            properties=[LevelProperty(name=p.name, column=p.column, data_type=p.data_type) for p in level.properties],
+            cube_id=cube_id,
+        )
 
-    @strawberry.field(description="The level's members with their property values, by key (from the cube's "
-                                  "materialized data; empty until the cube is refreshed).")
-    async def members(self, info: strawberry.Info,
-                      first: Annotated[int, strawberry.argument(description="At most this many (1..1000).")] = 100,
-                      ) -> list[Member]:
+    @strawberry.field(
+        description="The level's members with their property values, by key (from the cube's "
+        "materialized data; empty until the cube is refreshed)."
+    )
+    async def members(
+        self,
+        info: strawberry.Info,
+        first: Annotated[int, strawberry.argument(description="At most this many (1..1000).")] = 100,
+    ) -> list[Member]:
         stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
         if stored is None or not stored.view_ready:
             return []
         rows = await info.context.pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
         names = [p.name for p in stored.model.level(self.ref).properties]
-        return [Member(key=key, name=name, properties=[MemberProperty(name=n, value=v) for n, v in zip(names, values)])
-                for key, name, values in rows]
+        return [
+            Member(key=key, name=name, properties=[MemberProperty(name=n, value=v) for n, v in zip(names, values)])
+            for key, name, values in rows
+        ]
 
     @strawberry.field(description=TERM_DESCRIPTION)
     async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
@@ -148,12 +167,20 @@ class Dimension:
     hierarchies: list[Hierarchy] = strawberry.field(description="Its hierarchies, the default first.")
 
     @classmethod
-    def of(cls, dim: model.Dimension, cube_id: str) -> "Dimension":
-        hierarchies = [Hierarchy(name=h.name, has_all=h.has_all, levels=[Level.of(level, cube_id) for level in h.levels])
-                       for h in dim.hierarchies]
-        return cls(name=dim.name, type=DimensionType(dim.type), foreign_key=dim.foreign_key, has_all=dim.has_all,
-                   shared=dim.shared, levels=[level for h in hierarchies for level in h.levels],
-                   hierarchies=hierarchies)
+    def of(cls, dim: model.Dimension, cube_id: str) -> Dimension:
+        hierarchies = [
+            Hierarchy(name=h.name, has_all=h.has_all, levels=[Level.of(level, cube_id) for level in h.levels])
+            for h in dim.hierarchies
+        ]
+        return cls(
+            name=dim.name,
+            type=DimensionType(dim.type),
+            foreign_key=dim.foreign_key,
+            has_all=dim.has_all,
+            shared=dim.shared,
+            levels=[level for h in hierarchies for level in h.levels],
+            hierarchies=hierarchies,
+        )
 
 
 @strawberry.type(description="A named set of the cube file, kept as a saved filter: pivots name it in `namedSets`.")
@@ -173,11 +200,15 @@ class Measure:
     cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, measure: model.Measure, cube_id: str) -> "Measure":
-        return cls(name=measure.name, column=measure.column,
-                   expression=measure.expression.sql if measure.expression else None,
-                   aggregator=Aggregator(measure.aggregator.value),
-                   format_string=measure.format_string, cube_id=cube_id)
+    def of(cls, measure: model.Measure, cube_id: str) -> Measure:
+        return cls(
+            name=measure.name,
+            column=measure.column,
+            expression=measure.expression.sql if measure.expression else None,
+            aggregator=Aggregator(measure.aggregator.value),
+            format_string=measure.format_string,
+            cube_id=cube_id,
+        )
 
     @strawberry.field(description=TERM_DESCRIPTION)
     async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
@@ -193,11 +224,16 @@ class CalculatedMember:
     cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, member: model.CalculatedMember, cube_id: str) -> "CalculatedMember":
+    def of(cls, member: model.CalculatedMember, cube_id: str) -> CalculatedMember:
         from subgraphs.vision.cube.formula import member_refs
 
-        return cls(name=member.name, formula=member.formula, format_string=member.format_string,
-                   uses=list(dict.fromkeys(member_refs(member.expression))), cube_id=cube_id)
+        return cls(
+            name=member.name,
+            formula=member.formula,
+            format_string=member.format_string,
+            uses=list(dict.fromkeys(member_refs(member.expression))),
+            cube_id=cube_id,
+        )
 
     @strawberry.field(description=TERM_DESCRIPTION)
     async def glossary_term(self, info: strawberry.Info) -> GlossaryTerm | None:
@@ -214,40 +250,53 @@ class Cube:
     measures: list[Measure] = strawberry.field(description="The cube's stored measures.")
     calculated_members: list[CalculatedMember] = strawberry.field(description="Measures computed from others.")
     named_sets: list[NamedSet] = strawberry.field(description="Saved member filters (the file's named sets).")
-    base_cubes: list[str] = strawberry.field(description="For a virtual cube, the cubes whose fact rows it stacks "
-                                                         "(their measures over the dimensions they share).")
-    fact_table: Table = strawberry.field(description="The fact table (resolved by Weaver); for a virtual cube, its "
-                                                     "first base cube's.")
+    base_cubes: list[str] = strawberry.field(
+        description="For a virtual cube, the cubes whose fact rows it stacks "
+        "(their measures over the dimensions they share)."
+    )
+    fact_table: Table = strawberry.field(
+        description="The fact table (resolved by Weaver); for a virtual cube, its first base cube's."
+    )
     definition_xml: str = strawberry.field(description="The XML the cube was loaded from.")
     created_at: datetime = strawberry.field(description="When the cube was first stored.")
     updated_at: datetime = strawberry.field(description="When the definition last changed.")
     last_refreshed_at: datetime | None = strawberry.field(description="End of the last successful refresh.")
     refresh_status: str | None = strawberry.field(
-        description="Status of the last refresh: succeeded, failed, running or triggered (handed to Airflow).")
+        description="Status of the last refresh: succeeded, failed, running or triggered (handed to Airflow)."
+    )
 
     @classmethod
-    def of(cls, stored: StoredCube) -> "Cube":
+    def of(cls, stored: StoredCube) -> Cube:
         cube = stored.model
         return cls(
-            id=strawberry.ID(stored.id), name=stored.name, description=cube.description, version=stored.version,
+            id=strawberry.ID(stored.id),
+            name=stored.name,
+            description=cube.description,
+            version=stored.version,
             dimensions=[Dimension.of(d, stored.id) for d in cube.dimensions],
             measures=[Measure.of(m, stored.id) for m in cube.measures],
             calculated_members=[CalculatedMember.of(c, stored.id) for c in cube.calculated_members],
             named_sets=[NamedSet(name=n.name, level=n.level, keys=list(n.keys)) for n in cube.named_sets],
             base_cubes=[part.cube.name for part in cube.parts],
-            fact_table=Table(data_source_id=strawberry.ID(stored.datasource_id), schema_name=stored.fact_schema,
-                             name=stored.fact_table),
-            definition_xml=stored.definition_xml, created_at=stored.created_at, updated_at=stored.updated_at,
-            last_refreshed_at=stored.last_refreshed_at, refresh_status=stored.refresh_status,
+            fact_table=Table(
+                data_source_id=strawberry.ID(stored.datasource_id),
+                schema_name=stored.fact_schema,
+                name=stored.fact_table,
+            ),
+            definition_xml=stored.definition_xml,
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
+            last_refreshed_at=stored.last_refreshed_at,
+            refresh_status=stored.refresh_status,
         )
 
     @strawberry.field(description="The latest refreshes of the cube's view, newest first.")
-    async def refresh_runs(self, info: strawberry.Info, first: int = 10) -> list["RefreshRun"]:
+    async def refresh_runs(self, info: strawberry.Info, first: int = 10) -> list[RefreshRun]:
         runs = await info.context.views.runs(info.context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
         return [RefreshRun.of(run) for run in runs]
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> "Cube | None":
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Cube | None:
         stored = await info.context.cubes.get(info.context.tenant_id, str(id))
         return cls.of(stored) if stored else None
 
@@ -256,8 +305,9 @@ class Cube:
 class RefreshRun:
     id: strawberry.ID = strawberry.field(description="The run's id.")
     trigger: str = strawberry.field(description="What started it: create, manual, schedule or airflow.")
-    status: str = strawberry.field(description="pending (queued for a worker), running, succeeded, failed or "
-                                               "triggered (Airflow is on it).")
+    status: str = strawberry.field(
+        description="pending (queued for a worker), running, succeeded, failed or triggered (Airflow is on it)."
+    )
     started_at: datetime = strawberry.field(description="When it started.")
     finished_at: datetime | None = strawberry.field(description="When it ended.")
     rows: int | None = strawberry.field(description="Rows in the view after the refresh.")
@@ -271,9 +321,15 @@ class RefreshRun:
         return Cube.of(stored) if stored else None
 
     @classmethod
-    def of(cls, run) -> "RefreshRun":
-        return cls(id=strawberry.ID(run.id), trigger=run.trigger, status=run.status, started_at=run.started_at,
-                   finished_at=run.finished_at, rows=run.rows, error=run.error, dag_run_id=run.dag_run_id,
-                   cube_id=run.cube_id)
-
-
+    def of(cls, run) -> RefreshRun:
+        return cls(
+            id=strawberry.ID(run.id),
+            trigger=run.trigger,
+            status=run.status,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            rows=run.rows,
+            error=run.error,
+            dag_run_id=run.dag_run_id,
+            cube_id=run.cube_id,
+        )

@@ -10,8 +10,8 @@ for and talk to an in-process Weaver app (see `operator_catalog`), so they need 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from subgraphs.vision.cube.references import CatalogRead, SourceCatalog
 
@@ -36,8 +36,9 @@ class WeaverCatalog:
         self.url = url
         self._signer = signer
 
-    async def tables(self, datasource_id: str, wanted: list[tuple[str, str]], *,
-                     authorization: str | None) -> SourceCatalog | None:
+    async def tables(
+        self, datasource_id: str, wanted: list[tuple[str, str]], *, authorization: str | None
+    ) -> SourceCatalog | None:
         """The wanted (schema, table)s that the datasource has, with their columns; None when the caller's tenant
         has no such datasource."""
         import httpx
@@ -49,8 +50,9 @@ class WeaverCatalog:
         if self._signer is not None:
             headers[self._signer.header] = self._signer.new(headers)
         try:
-            response = await self._client.post(self.url, json={"query": _query(len(wanted)), "variables": variables},
-                                               headers=headers)
+            response = await self._client.post(
+                self.url, json={"query": _query(len(wanted)), "variables": variables}, headers=headers
+            )
         except httpx.HTTPError as exc:
             raise WeaverUnavailable(f"Weaver is unreachable: {exc!r}") from exc
         if response.status_code != 200:

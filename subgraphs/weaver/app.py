@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 
@@ -60,17 +60,22 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def mindsdb() -> None:
         await holder.get().mindsdb.status()
 
-    guard = (Dependency("requestGuard", guard_over_redis, note="redis") if settings.redis_url else
-             Dependency("requestGuard", in_process, note="in-process fallback: REDIS_URL is not set"))
-    return Readiness([
-        Dependency("postgres", postgres if settings.database_url else None),
-        Dependency("graph", graph_probe if settings.neo4j_uri else None),
-        # Without Redis, the request guard (rate limit, idempotency) works per process (see requestGuard).
-        Dependency("redis", redis if settings.redis_url else None, required=False),
-        # Only datasources served through MindsDB need it.
-        Dependency("mindsdb", mindsdb if settings.mindsdb_url else None, required=False),
-        guard,
-    ])
+    guard = (
+        Dependency("requestGuard", guard_over_redis, note="redis")
+        if settings.redis_url
+        else Dependency("requestGuard", in_process, note="in-process fallback: REDIS_URL is not set")
+    )
+    return Readiness(
+        [
+            Dependency("postgres", postgres if settings.database_url else None),
+            Dependency("graph", graph_probe if settings.neo4j_uri else None),
+            # Without Redis, the request guard (rate limit, idempotency) works per process (see requestGuard).
+            Dependency("redis", redis if settings.redis_url else None, required=False),
+            # Only datasources served through MindsDB need it.
+            Dependency("mindsdb", mindsdb if settings.mindsdb_url else None, required=False),
+            guard,
+        ]
+    )
 
 
 def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) -> Starlette:
@@ -79,8 +84,9 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
     `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE (600).
     """
     holder = _RuntimeHolder()
-    rate_limit_per_minute = rate_limit_per_minute or int(os.environ.get("WEAVER_RATE_LIMIT_PER_MINUTE")
-                                                         or DEFAULT_RATE_LIMIT)
+    rate_limit_per_minute = rate_limit_per_minute or int(
+        os.environ.get("WEAVER_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -18,14 +18,22 @@ def demo_connection(settings: Settings) -> dict:
     host = url.host or url.query.get("host") or "127.0.0.1"
     if isinstance(host, tuple):
         host = host[0]
-    return {"host": host, "port": url.port or 5432, "database": url.database or "postgres",
-            "username": url.username or "postgres", "password": url.password or None}
+    return {
+        "host": host,
+        "port": url.port or 5432,
+        "database": url.database or "postgres",
+        "username": url.username or "postgres",
+        "password": url.password or None,
+    }
 
 
 def demo_reader_connection(settings: Settings) -> dict:
     """Like `demo_connection`, as the demo reader role (`axiom.demo.DEMO_READER`), which reads `sales` only."""
-    return {**demo_connection(settings), "username": DEMO_READER,
-            "password": demo_reader_password(settings.encryption_key)}
+    return {
+        **demo_connection(settings),
+        "username": DEMO_READER,
+        "password": demo_reader_password(settings.encryption_key),
+    }
 
 
 async def register_demo_datasource(settings: Settings) -> str:
@@ -43,8 +51,8 @@ async def register_demo_datasource(settings: Settings) -> str:
         if record is None:
             try:
                 record = await runtime.datasources.create(
-                    DEMO_TENANT, name=DEMO_NAME, engine="postgresql", options={"schemas": [DEMO_SCHEMA]},
-                    **connection)
+                    DEMO_TENANT, name=DEMO_NAME, engine="postgresql", options={"schemas": [DEMO_SCHEMA]}, **connection
+                )
             except DuplicateDataSourceName:  # registered concurrently by another process
                 record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
         changes = {name: connection[name] for name in ("host", "port") if getattr(record, name) != connection[name]}

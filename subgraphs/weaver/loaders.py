@@ -10,7 +10,8 @@ then completes the field synchronously, with no task or future to schedule), els
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from aiodataloader import DataLoader
 
@@ -19,8 +20,10 @@ from subgraphs.weaver.store.schema_graph import TablePageRequest
 from subgraphs.weaver.types.catalog import NO_LINKS, Column, ColumnPath, Table, TableLinks, TablePageResult
 from subgraphs.weaver.types.glossary import GlossaryTerm
 
-def _loader(fetch: Callable[[list], Awaitable[dict]], missing: Any = None,
-            shape: Callable[[Any], Any] | None = None) -> DataLoader:
+
+def _loader(
+    fetch: Callable[[list], Awaitable[dict]], missing: Any = None, shape: Callable[[Any], Any] | None = None
+) -> DataLoader:
     async def batch(keys: Sequence):
         found = await fetch(list(keys))
         if shape is not None:
@@ -46,11 +49,11 @@ class Loaders:
         self.table_page = DataLoader(batch_load_fn=self._table_pages)
         self.table_count = _loader(lambda keys: graph.count_tables_of_schemas(t, keys), 0)
         self.table = _loader(lambda keys: graph.tables_by_key(t, keys), shape=Table.from_row)
-        self.columns_of_table = _loader(lambda keys: graph.columns_of_tables(t, keys), [],
-                                        shape=lambda rows: [Column.from_row(r) for r in rows])
+        self.columns_of_table = _loader(
+            lambda keys: graph.columns_of_tables(t, keys), [], shape=lambda rows: [Column.from_row(r) for r in rows]
+        )
         self.column = _loader(lambda keys: graph.columns_by_key(t, keys), shape=Column.from_row)
-        self.table_links = _loader(lambda keys: graph.foreign_keys_of_tables(t, keys), NO_LINKS,
-                                   shape=TableLinks.of)
+        self.table_links = _loader(lambda keys: graph.foreign_keys_of_tables(t, keys), NO_LINKS, shape=TableLinks.of)
         self.reference_paths = _loader(lambda keys: self._paths_by_depth(keys), {})
         self.term = _loader(lambda ids: runtime.glossary.get_many(t, ids))
         self.term_children = _loader(lambda ids: runtime.glossary.children_of(t, ids), [])
@@ -84,7 +87,13 @@ class Loaders:
         found: dict[tuple[str, int], dict[str, list]] = {}
         for depth in sorted({d for _, d in keys}):
             paths = await self._runtime.graph.reference_paths(self._tenant, [k for k, d in keys if d == depth], depth)
-            found.update({(table, depth): {column: [ColumnPath(length=len(p), keys=p) for p in chains]
-                                           for column, chains in by_column.items()}
-                          for table, by_column in paths.items()})
+            found.update(
+                {
+                    (table, depth): {
+                        column: [ColumnPath(length=len(p), keys=p) for p in chains]
+                        for column, chains in by_column.items()
+                    }
+                    for table, by_column in paths.items()
+                }
+            )
         return found

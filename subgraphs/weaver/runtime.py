@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from axiom.database import create_engine
 from axiom.graph import create_driver
+from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 from axiom.secrets import SecretBox
 from axiom.settings import Settings
 from subgraphs.weaver.adapters.mindsdb import MindsDBClient
@@ -20,7 +21,6 @@ from subgraphs.weaver.service.request_guard import RequestGuard
 from subgraphs.weaver.store.datasources import DataSourceStore
 from subgraphs.weaver.store.glossary import GlossaryStore
 from subgraphs.weaver.store.graph_client import GraphClient
-from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 from subgraphs.weaver.store.idempotency_keys import PostgresGuardState
 from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
@@ -52,36 +52,59 @@ class WeaverRuntime:
     mindsdb: MindsDBClient | None
 
     @classmethod
-    def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> "WeaverRuntime":
+    def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> WeaverRuntime:
         """Create the clients (connections are made lazily, on first use)."""
         engine = create_engine(settings, subgraph="weaver")
         driver = create_driver(settings)
         graph_client = GraphClient(driver, settings.neo4j_database)
         # Short socket timeouts: a hung Redis makes the request guard fall back in process instead of hanging.
-        redis = (Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT,
-                                socket_connect_timeout=REDIS_TIMEOUT) if settings.redis_url else None)
+        redis = (
+            Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+            if settings.redis_url
+            else None
+        )
         datasources = DataSourceStore(engine, SecretBox(settings.encryption_key))
         graph = SchemaGraphStore(graph_client)
         snapshots = SnapshotStore(engine)
         catalog_sync = CatalogSync(engine, datasources, graph, snapshots, settings.query_timeout)
         glossary = GlossaryStore(engine)
-        mindsdb = (MindsDBClient(settings.mindsdb_url, settings.mindsdb_timeout, settings.mindsdb_user,
-                                 settings.mindsdb_password) if settings.mindsdb_url else None)
+        mindsdb = (
+            MindsDBClient(
+                settings.mindsdb_url, settings.mindsdb_timeout, settings.mindsdb_user, settings.mindsdb_password
+            )
+            if settings.mindsdb_url
+            else None
+        )
         datasource_service = DataSourceService(datasources, graph, catalog_sync)
         if mindsdb is not None:
             datasource_service.on_delete.append(mindsdb.drop_mirror)
         catalog_sync.after_sync.append(prune_glossary_links)
         state = FallbackGuardState(RedisGuardState(redis)) if redis is not None else MemoryGuardState()
-        guard = RequestGuard(state,
-                             limit_per_minute=rate_limit_per_minute,
-                             idempotency_ttl=settings.idempotency_ttl_seconds, secret=settings.encryption_key,
-                             idempotency_state=PostgresGuardState(engine))
-        return cls(settings=settings, engine=engine, driver=driver, graph_client=graph_client, redis=redis,
-                   datasources=datasources, graph=graph, snapshots=snapshots, catalog_sync=catalog_sync,
-                   datasource_service=datasource_service, guard=guard,
-                   glossary=glossary, glossary_service=GlossaryService(glossary, graph),
-                   query_service=QueryService(settings, datasources, mindsdb), statistics=StatisticsStore(engine),
-                   mindsdb=mindsdb)
+        guard = RequestGuard(
+            state,
+            limit_per_minute=rate_limit_per_minute,
+            idempotency_ttl=settings.idempotency_ttl_seconds,
+            secret=settings.encryption_key,
+            idempotency_state=PostgresGuardState(engine),
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            driver=driver,
+            graph_client=graph_client,
+            redis=redis,
+            datasources=datasources,
+            graph=graph,
+            snapshots=snapshots,
+            catalog_sync=catalog_sync,
+            datasource_service=datasource_service,
+            guard=guard,
+            glossary=glossary,
+            glossary_service=GlossaryService(glossary, graph),
+            query_service=QueryService(settings, datasources, mindsdb),
+            statistics=StatisticsStore(engine),
+            mindsdb=mindsdb,
+        )
 
     async def close(self) -> None:
         if self.redis is not None:

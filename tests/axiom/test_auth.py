@@ -28,7 +28,9 @@ def test_a_token_signed_with_another_secret_is_rejected():
 
 
 def test_an_expired_token_is_rejected():
-    token = jwt.encode({"sub": "ann", "tenant_id": "acme", "exp": int(time.time()) - 10}, "test-secret-of-a-sensible-length-32b")
+    token = jwt.encode(
+        {"sub": "ann", "tenant_id": "acme", "exp": int(time.time()) - 10}, "test-secret-of-a-sensible-length-32b"
+    )
     with pytest.raises(AuthenticationError, match="expired"):
         TokenVerifier(SETTINGS).verify(token)
 

@@ -1,9 +1,9 @@
 """The embedded servers keep their data across restarts and leave no process behind."""
 
 import asyncio
-import sys
 import os
 import stat
+import sys
 from pathlib import Path
 
 import asyncpg

@@ -28,7 +28,8 @@ def reporting_to_receiver(services_settings):
 
 
 async def test_a_gateway_fault_is_reported_with_tenant_and_request_id_and_no_token(
-        services_settings, reporting_to_receiver, monkeypatch, tenant_id):
+    services_settings, reporting_to_receiver, monkeypatch, tenant_id
+):
     async def broken_send(self, subgraph, url, body, headers, **_):
         # A fault whose text carries the caller's headers, as careless error messages do.
         raise RuntimeError(f"upstream {subgraph} rejected headers {dict(headers)}")
@@ -37,8 +38,9 @@ async def test_a_gateway_fault_is_reported_with_tenant_and_request_id_and_no_tok
     token = issue_token(services_settings, tenant_id=tenant_id, subject="u", roles=("analyst",))
     app = build_app("gateway", services_settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:
-        response = await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                     headers={"authorization": f"Bearer {token}"})
+        response = await client.post(
+            "/graphql", json={"query": "{ dataSources { totalCount } }"}, headers={"authorization": f"Bearer {token}"}
+        )
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     sentry_sdk.flush(timeout=5)
     event = reporting_to_receiver.wait_for_event(lambda e: (e.get("tags") or {}).get("tenant") == tenant_id)
@@ -50,11 +52,24 @@ async def test_a_gateway_fault_is_reported_with_tenant_and_request_id_and_no_tok
 def test_scrub_event_removes_tokens_cookies_passwords_and_sealed_values():
     sealed = SecretBox("k" * 32).encrypt("hunter2", context="row-1")
     event = {
-        "request": {"headers": {"Authorization": "Bearer eyJ.secret.sig", "Cookie": "session=abc",
-                                "Accept": "application/json"},
-                    "cookies": {"session": "abc"}, "data": {"password": "hunter2"}, "query_string": "token=t1"},
-        "exception": {"values": [{"value": f"failed for password=hunter2 with {sealed}",
-                                  "stacktrace": {"frames": [{"function": "f", "vars": {"password": "hunter2"}}]}}]},
+        "request": {
+            "headers": {
+                "Authorization": "Bearer eyJ.secret.sig",
+                "Cookie": "session=abc",
+                "Accept": "application/json",
+            },
+            "cookies": {"session": "abc"},
+            "data": {"password": "hunter2"},
+            "query_string": "token=t1",
+        },
+        "exception": {
+            "values": [
+                {
+                    "value": f"failed for password=hunter2 with {sealed}",
+                    "stacktrace": {"frames": [{"function": "f", "vars": {"password": "hunter2"}}]},
+                }
+            ]
+        },
         "logentry": {"message": "connect postgresql://u:pg-pass@db/x", "params": ["Bearer eyJ.other.sig"]},
         "extra": {"api_key": "sk-123", "datasource": {"password_encrypted": sealed, "name": "ok"}},
         "breadcrumbs": {"values": [{"message": "sent Authorization: Bearer eyJ.third.sig"}]},

@@ -28,8 +28,16 @@ def test_tampered_foreign_and_malformed_values_do_not_verify():
     assert signer.verify(f"{request_id}0.{issued}.{mac}", auth) is None
     assert signer.verify(f"{request_id}.{int(issued) + 1}.{mac}", auth) is None
     assert GatewayRequestSigner("t" * 32).verify(f"{request_id}.{issued}.{mac}", auth) is None
-    for value in (None, "", request_id, f"{request_id}.{mac}", f"{request_id}.{issued}.{mac}.x",
-                  f".{issued}.{mac}", "x" * 65 + f".{issued}.{mac}", f"{request_id}.-1.{mac}"):
+    for value in (
+        None,
+        "",
+        request_id,
+        f"{request_id}.{mac}",
+        f"{request_id}.{issued}.{mac}.x",
+        f".{issued}.{mac}",
+        "x" * 65 + f".{issued}.{mac}",
+        f"{request_id}.-1.{mac}",
+    ):
         assert signer.verify(value, auth) is None
 
 

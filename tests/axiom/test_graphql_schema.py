@@ -14,8 +14,14 @@ def _error(original: Exception | None) -> GraphQLError:
 
 def test_client_mistakes_are_info_without_traceback(caplog):
     with caplog.at_level(logging.DEBUG, logger="axiom.graphql"):
-        log_graphql_errors([_error(NotFound("datasource not found")), _error(BadUserInput("bad limit")),
-                            _error(ApiError("slow down", code="RATE_LIMITED")), _error(None)])
+        log_graphql_errors(
+            [
+                _error(NotFound("datasource not found")),
+                _error(BadUserInput("bad limit")),
+                _error(ApiError("slow down", code="RATE_LIMITED")),
+                _error(None),
+            ]
+        )
     assert [(r.levelno, r.exc_info) for r in caplog.records] == [(logging.INFO, None)] * 4
     assert "NOT_FOUND at dataSource: datasource not found" in caplog.records[0].getMessage()
 

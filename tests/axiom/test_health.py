@@ -18,13 +18,16 @@ async def _hang():
 async def test_all_up_is_200_ok_and_disabled_dependencies_are_listed():
     status, body = await Readiness([Dependency("postgres", _ok), Dependency("redis", None)]).report()
     assert status == 200
-    assert body == {"status": "ok", "checks": {"postgres": {"status": "up", "required": True},
-                                               "redis": {"status": "disabled", "required": True}}}
+    assert body == {
+        "status": "ok",
+        "checks": {"postgres": {"status": "up", "required": True}, "redis": {"status": "disabled", "required": True}},
+    }
 
 
 async def test_a_failing_or_hanging_required_dependency_is_503_unavailable():
-    readiness = Readiness([Dependency("postgres", _ok), Dependency("redis", _fail), Dependency("graph", _hang)],
-                          timeout=0.2)
+    readiness = Readiness(
+        [Dependency("postgres", _ok), Dependency("redis", _fail), Dependency("graph", _hang)], timeout=0.2
+    )
     status, body = await readiness.report()
     assert status == 503 and body["status"] == "unavailable"
     assert body["down"] == ["redis", "graph"]
@@ -36,8 +39,7 @@ async def test_an_optional_dependency_down_is_200_degraded_and_named():
     readiness = Readiness([Dependency("postgres", _ok), Dependency("redis", _fail, required=False, note="cache")])
     status, body = await readiness.report()
     assert status == 200 and body["status"] == "degraded" and body["down"] == ["redis"]
-    assert body["checks"]["redis"] == {"status": "down", "required": False, "note": "cache",
-                                       "error": "ConnectionError"}
+    assert body["checks"]["redis"] == {"status": "down", "required": False, "note": "cache", "error": "ConnectionError"}
 
 
 async def test_a_dependency_working_in_a_reduced_way_is_degraded_with_its_reason():
@@ -53,12 +55,16 @@ async def test_a_group_is_unavailable_only_when_every_member_is_down():
     async def unavailable():
         raise ProbeFailed("unavailable: postgres down")
 
-    one_down = Readiness([Dependency("weaver", unavailable, required=False), Dependency("vision", _ok, required=False)],
-                         any_of=("weaver", "vision"))
+    one_down = Readiness(
+        [Dependency("weaver", unavailable, required=False), Dependency("vision", _ok, required=False)],
+        any_of=("weaver", "vision"),
+    )
     status, body = await one_down.report()
     assert status == 200 and body["status"] == "degraded"
     assert body["checks"]["weaver"]["error"] == "unavailable: postgres down"
-    both_down = Readiness([Dependency("weaver", unavailable, required=False),
-                           Dependency("vision", _fail, required=False)], any_of=("weaver", "vision"))
+    both_down = Readiness(
+        [Dependency("weaver", unavailable, required=False), Dependency("vision", _fail, required=False)],
+        any_of=("weaver", "vision"),
+    )
     status, body = await both_down.report()
     assert status == 503 and body["status"] == "unavailable" and body["down"] == ["weaver", "vision"]

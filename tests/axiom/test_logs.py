@@ -17,8 +17,10 @@ def test_json_logs_redact_secret_fields():
 
 def test_log_lines_redact_statement_parameters_sealed_values_and_tokens():
     sealed = SecretBox("k" * 32).encrypt("hunter2", context="row-1")
-    error_text = (f"(asyncpg.Error) boom\n[SQL: INSERT INTO t VALUES ($1, $2)]\n[parameters: ('row-1', '{sealed}')]\n"
-                  "(Background on this error at: https://sqlalche.me/e/21/dbapi)")
+    error_text = (
+        f"(asyncpg.Error) boom\n[SQL: INSERT INTO t VALUES ($1, $2)]\n[parameters: ('row-1', '{sealed}')]\n"
+        "(Background on this error at: https://sqlalche.me/e/21/dbapi)"
+    )
     record = logging.LogRecord("weaver", logging.ERROR, __file__, 1, "failed: %s", (error_text,), None)
     record.headers = "Authorization: Bearer eyJabc.def.ghi"
     for line in (JsonFormatter().format(record), ConsoleFormatter("%(message)s").format(record)):

@@ -6,10 +6,10 @@ from axiom.cli import main
 from axiom.schema_diff import diff_schemas
 from axiom.schema_files import SCHEMA_DIR
 
-OLD = '''
+OLD = """
 type Query { cubes: [String!]!, cube(name: String): String }
 enum Status { RUNNING SUCCEEDED }
-'''
+"""
 NEW = '''
 """Everything a client can read."""
 type Query { cubes: [Int!]!, cube(name: String, id: ID): String, runs: [Run!]! }
@@ -23,8 +23,11 @@ def test_changes_are_classified_as_breaking_dangerous_or_safe():
     assert ("breaking", "FIELD_CHANGED_KIND", "Field Query.cubes changed type from [String!]! to [Int!]!.") in changes
     assert ("dangerous", "VALUE_ADDED_TO_ENUM", "Enum value Status.FAILED was added.") in changes
     assert ("dangerous", "OPTIONAL_ARG_ADDED", "An optional argument Query.cube(id:) was added.") in changes
-    assert {("safe", "FIELD_ADDED", "Query.runs was added."), ("safe", "TYPE_ADDED", "Run was added."),
-            ("safe", "DESCRIPTION_CHANGED", "Query's description changed.")} <= changes
+    assert {
+        ("safe", "FIELD_ADDED", "Query.runs was added."),
+        ("safe", "TYPE_ADDED", "Run was added."),
+        ("safe", "DESCRIPTION_CHANGED", "Query's description changed."),
+    } <= changes
     assert not any(c[2].startswith("ID ") for c in changes)  # built-in scalars are no news
 
 

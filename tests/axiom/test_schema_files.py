@@ -14,4 +14,4 @@ def test_client_api_schema_hides_federation_internals_and_keeps_cross_subgraph_f
         assert internal not in api, internal
     assert "factTable: Table" in api
     supergraph = files["supergraph.graphql"]
-    assert 'join__Graph' in supergraph and "WEAVER" in supergraph and "VISION" in supergraph
+    assert "join__Graph" in supergraph and "WEAVER" in supergraph and "VISION" in supergraph

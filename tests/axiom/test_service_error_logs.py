@@ -25,8 +25,10 @@ schema = AxiomSchema(query=Query, extensions=[api_error_extensions])
 
 
 def _errors_and_traces(caplog) -> tuple[list[str], list[str]]:
-    return ([r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR],
-            [r.getMessage() for r in caplog.records if r.exc_info])
+    return (
+        [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR],
+        [r.getMessage() for r in caplog.records if r.exc_info],
+    )
 
 
 def test_an_unknown_id_and_an_invalid_document_are_not_logged_as_errors(caplog):

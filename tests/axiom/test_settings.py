@@ -25,19 +25,23 @@ def test_production_starts_with_every_secret_set():
     assert Settings.from_env(PRODUCTION).is_production
 
 
-@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "NEO4J_URI", "NEO4J_PASSWORD",
-                                     "GATEWAY_SHARED_SECRET", "METRICS_TOKEN"])
+@pytest.mark.parametrize(
+    "missing", ["DATABASE_URL", "REDIS_URL", "NEO4J_URI", "NEO4J_PASSWORD", "GATEWAY_SHARED_SECRET", "METRICS_TOKEN"]
+)
 def test_production_refuses_a_missing_setting_and_names_it(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     with pytest.raises(SettingsError, match=missing):
         Settings.from_env(env)
 
 
-@pytest.mark.parametrize("variable,value", [
-    ("JWT_SECRET", DEV_JWT_SECRET),
-    ("NEO4J_PASSWORD", "neo4j"),
-    ("DATABASE_URL", "postgresql://postgres:postgres@db:5432/axiom"),
-])
+@pytest.mark.parametrize(
+    "variable,value",
+    [
+        ("JWT_SECRET", DEV_JWT_SECRET),
+        ("NEO4J_PASSWORD", "neo4j"),
+        ("DATABASE_URL", "postgresql://postgres:postgres@db:5432/axiom"),
+    ],
+)
 def test_production_refuses_default_secrets_and_names_them(variable, value):
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env({**PRODUCTION, variable: value})
@@ -49,8 +53,13 @@ def test_encryption_key_must_be_32_characters():
 
 
 def test_weaver_seed_names_are_accepted_and_wildcard_origin_is_ignored():
-    settings = Settings.from_env({"JWT_SECRET_KEY": "from-weaver-seed", "POSTGRES_DSN": "postgresql://x@h/db",
-                                  "WEAVER_CORS_ALLOWED_ORIGINS": "https://a.example, *,https://b.example"})
+    settings = Settings.from_env(
+        {
+            "JWT_SECRET_KEY": "from-weaver-seed",
+            "POSTGRES_DSN": "postgresql://x@h/db",
+            "WEAVER_CORS_ALLOWED_ORIGINS": "https://a.example, *,https://b.example",
+        }
+    )
     assert settings.jwt_secret == "from-weaver-seed"
     assert settings.database_url == "postgresql://x@h/db"
     assert settings.cors_origins == ("https://a.example", "https://b.example")
@@ -78,8 +87,16 @@ def test_production_turns_developer_conveniences_off_and_masks_errors():
 
 
 def test_production_conveniences_can_be_enabled_explicitly():
-    settings = Settings.from_env({**PRODUCTION, "ENABLE_INTROSPECTION": "true", "ENABLE_GRAPHIQL": "1",
-                                  "ENABLE_SUGGESTIONS": "yes", "ENABLE_DEBUG_PLAN": "on", "MASK_ERRORS": "false"})
+    settings = Settings.from_env(
+        {
+            **PRODUCTION,
+            "ENABLE_INTROSPECTION": "true",
+            "ENABLE_GRAPHIQL": "1",
+            "ENABLE_SUGGESTIONS": "yes",
+            "ENABLE_DEBUG_PLAN": "on",
+            "MASK_ERRORS": "false",
+        }
+    )
     assert settings.introspection and settings.graphiql and settings.suggestions and settings.debug_plan
     assert not settings.masks_errors
     with pytest.raises(SettingsError, match="ENABLE_GRAPHIQL"):

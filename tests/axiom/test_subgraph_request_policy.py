@@ -77,8 +77,9 @@ async def test_production_hides_introspection_graphiql_and_suggestions(name, ser
     # The gateway-only gate (also on in production) is proven elsewhere; here the calls come as the gateway's would.
     production = services_settings.replace(app_env="production", subgraph_gateway_only=False)
     async with subgraph(name, production) as client:
-        introspection = await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
-                                          headers=auth)
+        introspection = await client.post(
+            "/graphql", json={"query": "{ __schema { queryType { name } } }"}, headers=auth
+        )
         page = await client.get("/graphql", headers={"accept": "text/html"})
         typo = await client.post("/graphql", json={"query": TYPOS[name]}, headers=auth)
     assert "errors" in introspection.json() and introspection.json().get("data") is None
@@ -89,8 +90,9 @@ async def test_production_hides_introspection_graphiql_and_suggestions(name, ser
 
 async def test_development_keeps_introspection_and_suggestions(name, services_settings, auth):
     async with subgraph(name, services_settings) as client:
-        introspection = await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
-                                          headers=auth)
+        introspection = await client.post(
+            "/graphql", json={"query": "{ __schema { queryType { name } } }"}, headers=auth
+        )
         typo = await client.post("/graphql", json={"query": TYPOS[name]}, headers=auth)
     assert introspection.json()["data"]["__schema"]["queryType"]["name"] == "Query"
     assert "Did you mean" in typo.json()["errors"][0]["message"]

@@ -11,10 +11,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from abuse_faults import recovery_seconds  # noqa: E402
-from abuse_load import Outcome, served  # noqa: E402
-from abuse_report import (Row, anonymized, format_table, percentile, secrets_in, stack_traces,  # noqa: E402
-                          statements_in_errors, summary, unhandled)
+from abuse_faults import recovery_seconds
+from abuse_load import Outcome, served
+from abuse_report import (
+    Row,
+    anonymized,
+    format_table,
+    percentile,
+    secrets_in,
+    stack_traces,
+    statements_in_errors,
+    summary,
+    unhandled,
+)
 
 
 def test_python_and_java_stack_traces_in_a_body_are_found():
@@ -28,7 +37,7 @@ def test_python_and_java_stack_traces_in_a_body_are_found():
 
 def test_sql_in_errors_is_a_leak_unless_the_caller_sent_it():
     leaked = {"errors": [{"message": "failed: SELECT password_encrypted FROM weaver.datasources WHERE id = $1"}]}
-    assert statements_in_errors(leaked, "{ dataSource(id: \"x\") { id } }")
+    assert statements_in_errors(leaked, '{ dataSource(id: "x") { id } }')
     echoed = {"errors": [{"message": "syntax error in: select * from orders where"}]}
     assert statements_in_errors(echoed, 'mutation { runQuery(sql: "select * from orders where") { rowCount } }') == []
     asked_for = {"data": {"pivot": {"sql": "SELECT region FROM vision.mv_sales"}}}
@@ -55,13 +64,18 @@ def test_answers_for_another_tenants_ids_compare_equal_to_unknown_ids_once_anony
     unknown = {"errors": [{"message": "datasource z-9 not found", "extensions": {"code": "NOT_FOUND"}}]}
     assert anonymized(answer, ids) == anonymized(unknown, nowhere)
     assert anonymized({"data": {"table": {"id": "a-1/sales/orders"}}}, ids) != anonymized(
-        {"data": {"table": None}}, nowhere)
+        {"data": {"table": None}}, nowhere
+    )
 
 
 def test_recovery_counts_until_each_affected_shape_succeeds_after_its_last_failure():
-    outcomes = [Outcome("weaver", 0.0, 0.1, True), Outcome("weaver", 0.2, 1.0, False),
-                Outcome("weaver", 1.1, 3.0, False), Outcome("weaver", 3.1, 3.4, True),
-                Outcome("vision", 0.1, 0.2, True)]
+    outcomes = [
+        Outcome("weaver", 0.0, 0.1, True),
+        Outcome("weaver", 0.2, 1.0, False),
+        Outcome("weaver", 1.1, 3.0, False),
+        Outcome("weaver", 3.1, 3.4, True),
+        Outcome("vision", 0.1, 0.2, True),
+    ]
     assert recovery_seconds(outcomes, ("weaver",), since=0.0) == pytest.approx(3.4)
     assert recovery_seconds(outcomes, ("vision",), since=0.0) == 0.0
     assert recovery_seconds(outcomes[:3], ("weaver",), since=0.0) is None
@@ -70,7 +84,9 @@ def test_recovery_counts_until_each_affected_shape_succeeds_after_its_last_failu
 def test_a_shape_is_served_only_with_data_and_no_errors():
     assert served(200, '{"data": {"cubes": []}}') == (True, "")
     assert served(200, '{"data": null, "errors": [{"extensions": {"code": "SUBREQUEST_HTTP_ERROR"}}]}') == (
-        False, "200 ['SUBREQUEST_HTTP_ERROR']")
+        False,
+        "200 ['SUBREQUEST_HTTP_ERROR']",
+    )
     assert served(502, "Bad Gateway")[0] is False
 
 
@@ -80,8 +96,11 @@ def test_percentile_by_nearest_rank():
 
 
 def test_the_table_aligns_columns_prints_each_section_once_and_marks_misses():
-    rows = [Row("fuzz", "5xx responses", "0", "0", True), Row("fuzz", "operations", "5012"),
-            Row("faults", "kill -9 weaver: recovery", "17.9 s", "< 5 s", False)]
+    rows = [
+        Row("fuzz", "5xx responses", "0", "0", True),
+        Row("fuzz", "operations", "5012"),
+        Row("faults", "kill -9 weaver: recovery", "17.9 s", "< 5 s", False),
+    ]
     lines = format_table(rows).splitlines()
     assert lines[0].split() == ["section", "case", "figure", "goal"]
     assert lines[2].startswith("fuzz ") and lines[3].startswith(" ") and lines[4].startswith("faults")

@@ -96,17 +96,36 @@ class AirflowHome:
             **(extra or {}),
         }
 
-    def airflow(self, *args: str, env: dict[str, str] | None = None,
-                timeout: float = 240) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.venv / "bin" / "airflow"), *args], capture_output=True, text=True,
-                              env=self.env(env), cwd=self.home, timeout=timeout)
+    def airflow(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 240
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self.venv / "bin" / "airflow"), *args],
+            capture_output=True,
+            text=True,
+            env=self.env(env),
+            cwd=self.home,
+            timeout=timeout,
+        )
 
     def python(self, code: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run([str(self.venv / "bin" / "python"), "-c", code], capture_output=True, text=True,
-                              env=self.env(), cwd=self.home, timeout=timeout)
+        return subprocess.run(
+            [str(self.venv / "bin" / "python"), "-c", code],
+            capture_output=True,
+            text=True,
+            env=self.env(),
+            cwd=self.home,
+            timeout=timeout,
+        )
 
     def popen_python(self, code: str) -> subprocess.Popen:
         """Python of the Airflow environment as a process the test talks to over stdin and stdout."""
-        return subprocess.Popen([str(self.venv / "bin" / "python"), "-c", code], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env(),
-                                cwd=self.home)
+        return subprocess.Popen(
+            [str(self.venv / "bin" / "python"), "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.env(),
+            cwd=self.home,
+        )

@@ -23,8 +23,9 @@ def ensure_chromium() -> str:
     """The browser's path, installing Debian's package if needed (CI never skips for a missing browser)."""
     if not Path(CHROMIUM).exists() and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-                       env=env, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"], env=env, capture_output=True
+        )
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             raise RuntimeError("chromium is needed for the browser tests: apt-get install -y chromium")

@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 
-
 import httpx
 import pytest
 import uvicorn
@@ -18,7 +17,6 @@ from axiom.embedded.process import ManagedProcess, free_port
 from axiom.supervisor import load_demo
 from tests.sentry_receiver import SentryReceiver
 from tests.vision.openai_server import FakeOpenAI
-
 
 METRICS_TOKEN = "e2e-metrics-token"
 

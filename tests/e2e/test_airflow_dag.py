@@ -49,8 +49,14 @@ def airflow_home(tmp_path_factory) -> AirflowHome:
 def _connection(gateway_url: str, tokens: list[str]) -> dict[str, str]:
     """The `axiom_vision` connection as Airflow reads it from the environment: the gateway, tenant tokens."""
     host, port = gateway_url.removeprefix("http://").split(":")
-    connection = {"conn_type": "http", "host": host, "port": int(port), "schema": "http", "password": tokens[0],
-                  "extra": {"endpoint": "/graphql", "tokens": tokens[1:]}}
+    connection = {
+        "conn_type": "http",
+        "host": host,
+        "port": int(port),
+        "schema": "http",
+        "password": tokens[0],
+        "extra": {"endpoint": "/graphql", "tokens": tokens[1:]},
+    }
     return {"AIRFLOW_CONN_AXIOM_VISION": json.dumps(connection)}
 
 
@@ -65,8 +71,11 @@ async def _database(settings) -> asyncpg.Connection:
 
 async def _runs_since(conn: asyncpg.Connection, since) -> dict[str, list[str]]:
     # The DAG's runs only (`refreshCube` records them as manual): workers may also run the ETL schedule meanwhile.
-    rows = await conn.fetch("SELECT cube_id::text, status FROM vision.refresh_runs WHERE started_at > $1 "
-                            "AND trigger = 'manual' ORDER BY started_at", since)
+    rows = await conn.fetch(
+        "SELECT cube_id::text, status FROM vision.refresh_runs WHERE started_at > $1 "
+        "AND trigger = 'manual' ORDER BY started_at",
+        since,
+    )
     runs: dict[str, list[str]] = {}
     for row in rows:
         runs.setdefault(row["cube_id"], []).append(row["status"])
@@ -80,19 +89,24 @@ def test_the_dag_loads_into_a_dagbag_with_its_three_tasks(airflow_home):
     bag = json.loads(line.removeprefix("DAGBAG "))
     assert bag["errors"] == {}
     assert bag["dag_ids"] == [DAG_ID]
-    assert bag["downstream"] == {"plan_refreshes": ["refresh_cubes"], "refresh_cubes": ["wait_for_refreshes"],
-                                 "wait_for_refreshes": []}
+    assert bag["downstream"] == {
+        "plan_refreshes": ["refresh_cubes"],
+        "refresh_cubes": ["wait_for_refreshes"],
+        "wait_for_refreshes": [],
+    }
     assert bag["max_active_runs"] == 1
     assert bag["params"] == ["poll_interval_seconds", "request_timeout_seconds", "timeout_seconds"]
 
 
 async def test_a_run_without_cubes_refreshes_every_cube_of_the_tenant_through_the_gateway(
-        system, airflow_home, services_settings, make_token):
+    system, airflow_home, services_settings, make_token
+):
     token = make_token(DEMO_TENANT)
     conn = await _database(services_settings)
     try:
-        cubes = {r["id"] for r in await conn.fetch("SELECT id::text FROM vision.cubes WHERE tenant_id = $1",
-                                                   DEMO_TENANT)}
+        cubes = {
+            r["id"] for r in await conn.fetch("SELECT id::text FROM vision.cubes WHERE tenant_id = $1", DEMO_TENANT)
+        }
         since = await conn.fetchval("SELECT clock_timestamp()")
         result = await _dags_test(airflow_home, _connection(system["gateway"], [token]))
         output = result.stdout + result.stderr
@@ -104,16 +118,22 @@ async def test_a_run_without_cubes_refreshes_every_cube_of_the_tenant_through_th
 
 
 async def test_a_failed_cube_fails_the_run_after_the_other_cubes_refreshed(
-        system, airflow_home, services_settings, make_token):
+    system, airflow_home, services_settings, make_token
+):
     """conf.cubes as Vision sends it: a real cube, one that does not exist, one of a tenant without a token."""
     conn = await _database(services_settings)
     try:
-        sales = await conn.fetchval("SELECT id::text FROM vision.cubes WHERE tenant_id = $1 AND name = 'Sales'",
-                                    DEMO_TENANT)
+        sales = await conn.fetchval(
+            "SELECT id::text FROM vision.cubes WHERE tenant_id = $1 AND name = 'Sales'", DEMO_TENANT
+        )
         unknown = str(uuid.uuid4())
-        conf = {"cubes": [{"id": unknown, "tenant_id": DEMO_TENANT, "view": "vision_mv.gone"},
-                          {"id": sales, "tenant_id": DEMO_TENANT, "view": "vision_mv.sales"},
-                          {"id": str(uuid.uuid4()), "tenant_id": "tenant-without-token"}]}
+        conf = {
+            "cubes": [
+                {"id": unknown, "tenant_id": DEMO_TENANT, "view": "vision_mv.gone"},
+                {"id": sales, "tenant_id": DEMO_TENANT, "view": "vision_mv.sales"},
+                {"id": str(uuid.uuid4()), "tenant_id": "tenant-without-token"},
+            ]
+        }
         since = await conn.fetchval("SELECT clock_timestamp()")
         result = await _dags_test(airflow_home, _connection(system["gateway"], [make_token(DEMO_TENANT)]), conf)
         output = result.stdout + result.stderr
@@ -148,36 +168,57 @@ def _line_starting(process, prefix: str) -> str | None:
 
 
 async def test_open_runs_are_polled_until_final_and_time_out_when_they_stay_open(
-        system, airflow_home, services_settings, make_token):
+    system, airflow_home, services_settings, make_token
+):
     """A refresh may answer `running`/`pending` and finish later (on the job runner): the DAG's wait reads the
     runs through the gateway until they are final. The open runs are written as the runner writes them."""
     conn = await _database(services_settings)
     finishing, stuck = str(uuid.uuid4()), str(uuid.uuid4())
     try:
-        sales = await conn.fetchval("SELECT id::text FROM vision.cubes WHERE tenant_id = $1 AND name = 'Sales'",
-                                    DEMO_TENANT)
+        sales = await conn.fetchval(
+            "SELECT id::text FROM vision.cubes WHERE tenant_id = $1 AND name = 'Sales'", DEMO_TENANT
+        )
         for run_id, status in ((finishing, "running"), (stuck, "pending")):
-            await conn.execute("INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
-                               "VALUES ($1, $2, $3, 'manual', $4)", uuid.UUID(run_id), uuid.UUID(sales),
-                               DEMO_TENANT, status)
-        runs = [{"cube_id": sales, "tenant_id": DEMO_TENANT, "name": "Sales", "run_id": run_id, "status": status,
-                 "error": None} for run_id, status in ((finishing, "running"), (stuck, "pending"))]
-        script = POLL.format(path=str(airflow_home.home / "dags" / f"{DAG_ID}.py"),
-                             url=system["gateway"] + "/graphql", tenant=DEMO_TENANT, timeout=4)
+            await conn.execute(
+                "INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                "VALUES ($1, $2, $3, 'manual', $4)",
+                uuid.UUID(run_id),
+                uuid.UUID(sales),
+                DEMO_TENANT,
+                status,
+            )
+        runs = [
+            {
+                "cube_id": sales,
+                "tenant_id": DEMO_TENANT,
+                "name": "Sales",
+                "run_id": run_id,
+                "status": status,
+                "error": None,
+            }
+            for run_id, status in ((finishing, "running"), (stuck, "pending"))
+        ]
+        script = POLL.format(
+            path=str(airflow_home.home / "dags" / f"{DAG_ID}.py"),
+            url=system["gateway"] + "/graphql",
+            tenant=DEMO_TENANT,
+            timeout=4,
+        )
         process = airflow_home.popen_python(script)
         try:
             process.stdin.write(make_token(DEMO_TENANT) + "\n" + json.dumps(runs) + "\n")
             process.stdin.close()
             assert await asyncio.to_thread(_line_starting, process, "POLLING") is not None
-            await conn.execute("UPDATE vision.refresh_runs SET status = 'succeeded', finished_at = now(), rows = 7 "
-                               "WHERE id = $1", uuid.UUID(finishing))
+            await conn.execute(
+                "UPDATE vision.refresh_runs SET status = 'succeeded', finished_at = now(), rows = 7 WHERE id = $1",
+                uuid.UUID(finishing),
+            )
             settled_line = await asyncio.to_thread(_line_starting, process, "SETTLED ")
         finally:
             await asyncio.to_thread(process.wait, 60)
         assert settled_line is not None, process.stderr.read()[-3000:]
         settled = json.loads(settled_line.removeprefix("SETTLED "))
-        assert [(r["run_id"], r["status"]) for r in settled["runs"]] == [(finishing, "succeeded"),
-                                                                        (stuck, "timed_out")]
+        assert [(r["run_id"], r["status"]) for r in settled["runs"]] == [(finishing, "succeeded"), (stuck, "timed_out")]
         assert settled["report"] == [f"cube Sales (tenant {DEMO_TENANT}): timed_out: still pending after 4 s"]
     finally:
         await conn.execute("DELETE FROM vision.refresh_runs WHERE id = ANY($1::uuid[])", [finishing, stuck])

@@ -25,8 +25,9 @@ async def _order_line_columns(database_url: str) -> set[str]:
 
 
 async def test_cube_fact_table_columns_come_from_weaver_through_the_gateway(gateway, make_token, services_settings):
-    response = await gateway.post("/graphql", json={"query": CUBES_WITH_FACT_COLUMNS},
-                                  headers=bearer(make_token(DEMO_TENANT)))
+    response = await gateway.post(
+        "/graphql", json={"query": CUBES_WITH_FACT_COLUMNS}, headers=bearer(make_token(DEMO_TENANT))
+    )
     assert response.status_code == 200
     body = response.json()
     assert "errors" not in body, body
@@ -64,8 +65,9 @@ async def test_another_tenant_sees_nothing_of_the_demo_tenant(gateway, make_toke
     headers = bearer(make_token(tenant_id))
     cubes = await gateway.post("/graphql", json={"query": CUBES_WITH_FACT_COLUMNS}, headers=headers)
     assert cubes.json()["data"] == {"cubes": []} and "errors" not in cubes.json()
-    sources = await gateway.post("/graphql", json={"query": "{ dataSources(first: 10) { edges { node { id } } } }"},
-                                 headers=headers)
+    sources = await gateway.post(
+        "/graphql", json={"query": "{ dataSources(first: 10) { edges { node { id } } } }"}, headers=headers
+    )
     assert sources.json()["data"]["dataSources"]["edges"] == []
 
 

@@ -45,14 +45,28 @@ async def disarm(conn, table: str, name: str) -> None:
 
 
 async def test_a_weaver_fault_is_reported_with_tenant_and_request_id_and_no_secret(
-        gateway, database, sentry_receiver, make_token, tenant_id):
+    gateway, database, sentry_receiver, make_token, tenant_id
+):
     token = make_token(tenant_id)
     name = await arm_fault(database, "weaver.datasources", f"NEW.tenant_id = '{tenant_id}'")
     try:
-        response = await gateway.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
-            "query": "mutation($i: CreateDataSourceInput!) { createDataSource(input: $i) { dataSource { id } } }",
-            "variables": {"i": {"name": "reported", "engine": "POSTGRESQL", "host": "h", "database": "d",
-                                "username": "u", "password": PASSWORD}}})
+        response = await gateway.post(
+            "/graphql",
+            headers={"authorization": f"Bearer {token}"},
+            json={
+                "query": "mutation($i: CreateDataSourceInput!) { createDataSource(input: $i) { dataSource { id } } }",
+                "variables": {
+                    "i": {
+                        "name": "reported",
+                        "engine": "POSTGRESQL",
+                        "host": "h",
+                        "database": "d",
+                        "username": "u",
+                        "password": PASSWORD,
+                    }
+                },
+            },
+        )
     finally:
         await disarm(database, "weaver.datasources", name)
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
@@ -65,22 +79,32 @@ async def test_a_weaver_fault_is_reported_with_tenant_and_request_id_and_no_secr
     assert "[parameters:" not in everything or "[parameters: [redacted]" in everything
 
 
-async def test_a_vision_fault_is_reported_with_tenant_and_no_token(gateway, database, sentry_receiver,
-                                                                   make_token):
+async def test_a_vision_fault_is_reported_with_tenant_and_no_token(gateway, database, sentry_receiver, make_token):
     token = make_token(DEMO_TENANT, roles=("admin",))
-    created = await gateway.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
-        "query": "mutation($n: String!) { createGlossaryTerm(input: {name: $n}) { term { id } } }",
-        "variables": {"n": f"Fault term {uuid.uuid4().hex[:8]}"}})
+    created = await gateway.post(
+        "/graphql",
+        headers={"authorization": f"Bearer {token}"},
+        json={
+            "query": "mutation($n: String!) { createGlossaryTerm(input: {name: $n}) { term { id } } }",
+            "variables": {"n": f"Fault term {uuid.uuid4().hex[:8]}"},
+        },
+    )
     term_id = created.json()["data"]["createGlossaryTerm"]["term"]["id"]  # a real term: linkCubeTerm checks it
     name = await arm_fault(database, "vision.member_terms", f"NEW.term_id = '{term_id}'")
     try:
-        response = await gateway.post("/graphql", headers={"authorization": f"Bearer {token}"}, json={
-            "query": "mutation($i: LinkCubeTermInput!) { linkCubeTerm(input: $i) { userErrors { code } } }",
-            "variables": {"i": {"cube": "Sales", "member": "Amount", "termId": term_id}}})
+        response = await gateway.post(
+            "/graphql",
+            headers={"authorization": f"Bearer {token}"},
+            json={
+                "query": "mutation($i: LinkCubeTermInput!) { linkCubeTerm(input: $i) { userErrors { code } } }",
+                "variables": {"i": {"cube": "Sales", "member": "Amount", "termId": term_id}},
+            },
+        )
     finally:
         await disarm(database, "vision.member_terms", name)
     assert response.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     event = sentry_receiver.wait_for_event(
-        lambda e: tags(e).get("service") == "vision" and "simulated storage fault" in str(e.get("exception")))
+        lambda e: tags(e).get("service") == "vision" and "simulated storage fault" in str(e.get("exception"))
+    )
     assert tags(event)["tenant"] == DEMO_TENANT and len(tags(event)["request_id"]) == 24
     assert token not in "".join(sentry_receiver.raw)

@@ -67,21 +67,25 @@ def test_graphiql_runs_offline_with_the_demo_token_docs_a_query_and_a_subscripti
     page.locator(".graphiql-doc-explorer").get_by_text("Query", exact=True).first.wait_for(timeout=20_000)
 
     page.locator(".graphiql-execute-button").click()  # the page's ready-made query
-    page.wait_for_function("() => document.querySelector('.graphiql-response').innerText.includes('order_lines')",
-                           timeout=20_000)
+    page.wait_for_function(
+        "() => document.querySelector('.graphiql-response').innerText.includes('order_lines')", timeout=20_000
+    )
     assert '"name": "Sales"' in _response_text(page)
 
     page.locator(".graphiql-query-editor .CodeMirror").evaluate(f"(node) => node.CodeMirror.setValue({WATCH!r})")
     page.wait_for_timeout(1000)  # GraphiQL reads the edited document's operation names after a debounce
     page.locator(".graphiql-execute-button").click()
-    page.wait_for_function("() => document.querySelector('.graphiql-response').innerText.includes('cubeRefreshes')",
-                           timeout=20_000)
+    page.wait_for_function(
+        "() => document.querySelector('.graphiql-response').innerText.includes('cubeRefreshes')", timeout=20_000
+    )
     latest = _response_text(page)  # first event: the latest run, from before the test
     run_id = _start_refresh(system["gateway"], make_token(DEMO_TENANT))
     assert f'"id": "{run_id}"' not in latest
     # Later events replace it in the result pane: the run just started, until it has succeeded.
     page.wait_for_function(
         "([id]) => { const text = document.querySelector('.graphiql-response').innerText;"
-        " return text.includes(id) && text.includes('succeeded'); }", arg=[run_id], timeout=30_000)
+        " return text.includes(id) && text.includes('succeeded'); }",
+        arg=[run_id],
+        timeout=30_000,
+    )
     assert page.offline.blocked == []
-

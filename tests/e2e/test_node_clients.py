@@ -27,8 +27,12 @@ def node() -> str:
 
 
 def _run(node: str, script: str, system, make_token) -> dict:
-    done = subprocess.run([node, str(CLIENTS_DIR / script), system["gateway"] + "/graphql",
-                           f"Bearer {make_token(DEMO_TENANT)}"], capture_output=True, text=True, timeout=90)
+    done = subprocess.run(
+        [node, str(CLIENTS_DIR / script), system["gateway"] + "/graphql", f"Bearer {make_token(DEMO_TENANT)}"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 

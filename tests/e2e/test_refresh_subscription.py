@@ -20,10 +20,12 @@ REFRESH = "mutation($id: ID!) { refreshCube(id: $id) { run { id status } userErr
 
 async def _refresh_sales(gateway: httpx.AsyncClient, token: str) -> str:
     headers = {"authorization": f"Bearer {token}"}
-    cube_id = (await gateway.post("/graphql", json={"query": '{ cube(name: "Sales") { id } }'},
-                                  headers=headers)).json()["data"]["cube"]["id"]
-    body = (await gateway.post("/graphql", json={"query": REFRESH, "variables": {"id": cube_id}},
-                               headers=headers)).json()
+    cube_id = (
+        await gateway.post("/graphql", json={"query": '{ cube(name: "Sales") { id } }'}, headers=headers)
+    ).json()["data"]["cube"]["id"]
+    body = (
+        await gateway.post("/graphql", json={"query": REFRESH, "variables": {"id": cube_id}}, headers=headers)
+    ).json()
     assert body["data"]["refreshCube"]["userErrors"] == [], body
     return body["data"]["refreshCube"]["run"]["id"]
 
@@ -59,8 +61,9 @@ async def test_a_refresh_streams_to_a_websocket_subscriber(system, gateway, make
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": WATCH, "variables": {"cube": "Sales"}}}))
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": WATCH, "variables": {"cube": "Sales"}}})
+        )
 
         async def next_payload() -> dict:
             while True:
@@ -97,8 +100,9 @@ async def test_a_refresh_streams_to_an_sse_subscriber(gateway, make_token, varia
 
 async def test_another_tenant_cannot_watch_the_cube(gateway, make_token):
     headers = {"authorization": f"Bearer {make_token('someone-else')}", "accept": "text/event-stream"}
-    async with gateway.stream("POST", "/graphql", json={"query": WATCH, "variables": {"cube": "Sales"}},
-                              headers=headers) as response:
+    async with gateway.stream(
+        "POST", "/graphql", json={"query": WATCH, "variables": {"cube": "Sales"}}, headers=headers
+    ) as response:
         payloads = [payload async for payload in _sse_payloads(response)]
     [error] = payloads[0]["errors"]
     assert error["extensions"]["code"] == "NOT_FOUND"
@@ -135,8 +139,9 @@ async def _until_run_ends(ws, run_id: str) -> dict:
 async def test_twenty_dashboards_on_one_cube_share_one_upstream_subscription(system, gateway, make_token):
     url = system["gateway"].replace("http://", "ws://") + "/graphql"
     upstream, clients = "axiom_gateway_upstream_subscriptions", "axiom_gateway_shared_subscription_clients"
-    dashboards = [await _ws_watch(url, make_token(DEMO_TENANT, subject=f"viewer-{i}"), {"cube": "Sales"})
-                  for i in range(20)]
+    dashboards = [
+        await _ws_watch(url, make_token(DEMO_TENANT, subject=f"viewer-{i}"), {"cube": "Sales"}) for i in range(20)
+    ]
     outsider = None
     try:
         await _until_gauge(gateway, clients, 20)

@@ -18,12 +18,15 @@ PROGRESS = """subscription($id: ID!) { scenarioProgress(scenarioId: $id) {
     runId status iteration objective maxConstraintViolation elapsed
     run { status isFeasible feasibilityScore levers { name value } }
     scenario { name cube { name factTable { name } } } } }"""
-CASE_PROGRESS = """subscription($id: ID!) { caseProgress(caseId: $id) { runId scenarioId status iteration objective } }"""
+CASE_PROGRESS = (
+    """subscription($id: ID!) { caseProgress(caseId: $id) { runId scenarioId status iteration objective } }"""
+)
 
 
 async def _call(gateway: httpx.AsyncClient, token: str, query: str, variables: dict) -> dict:
-    response = await gateway.post("/graphql", json={"query": query, "variables": variables},
-                                  headers={"authorization": f"Bearer {token}"})
+    response = await gateway.post(
+        "/graphql", json={"query": query, "variables": variables}, headers={"authorization": f"Bearer {token}"}
+    )
     return response.json()["data"]
 
 
@@ -58,8 +61,15 @@ async def test_a_case_streams_every_iteration_to_a_websocket_subscriber(system, 
     async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": CASE_PROGRESS, "variables": {"id": scenario["caseId"]}}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": CASE_PROGRESS, "variables": {"id": scenario["caseId"]}},
+                }
+            )
+        )
         while True:
             message = json.loads(await asyncio.wait_for(ws.recv(), 60))
             if message["type"] == "complete":
@@ -78,7 +88,8 @@ async def test_another_tenant_cannot_watch_a_scenario_or_a_case(gateway, make_to
     scenario, _ = await _create_and_run(gateway, token, pricing_input(case=f"iso-{uuid.uuid4().hex[:8]}"))
     headers = {"authorization": f"Bearer {make_token('someone-else')}", "accept": "text/event-stream"}
     for query, variables in [(PROGRESS, {"id": scenario["id"]}), (CASE_PROGRESS, {"id": scenario["caseId"]})]:
-        async with gateway.stream("POST", "/graphql", json={"query": query, "variables": variables},
-                                  headers=headers) as response:
+        async with gateway.stream(
+            "POST", "/graphql", json={"query": query, "variables": variables}, headers=headers
+        ) as response:
             payloads = [payload async for payload in _sse_payloads(response)]
         assert payloads[0]["errors"][0]["extensions"]["code"] == "NOT_FOUND"

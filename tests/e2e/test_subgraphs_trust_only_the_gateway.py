@@ -54,16 +54,20 @@ async def test_a_subgraph_refuses_a_direct_websocket(system, name):
 
 
 @pytest.mark.parametrize("name", SUBGRAPHS)
-async def test_a_signature_is_refused_when_stale_or_made_for_another_token(system, services_settings, make_token,
-                                                                           user_headers, name):
+async def test_a_signature_is_refused_when_stale_or_made_for_another_token(
+    system, services_settings, make_token, user_headers, name
+):
     signer = GatewayRequestSigner.from_settings(services_settings)
     other = {"authorization": f"Bearer {make_token('someone-else')}"}
-    stale = GatewayRequestSigner(services_settings.gateway_signing_secret,
-                                 clock=lambda: time.time() - MAX_AGE_SECONDS - 5)
+    stale = GatewayRequestSigner(
+        services_settings.gateway_signing_secret, clock=lambda: time.time() - MAX_AGE_SECONDS - 5
+    )
     async with httpx.AsyncClient(base_url=system[name]) as client:
+
         async def call(tag: str) -> httpx.Response:
-            return await client.post("/graphql", json={"query": "{ __typename }"},
-                                     headers={**user_headers, GATEWAY_REQUEST_HEADER: tag})
+            return await client.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={**user_headers, GATEWAY_REQUEST_HEADER: tag}
+            )
 
         assert (await call(signer.new(user_headers))).json() == {"data": {"__typename": "Query"}}
         assert (await call(signer.new(other))).status_code == 403
@@ -71,8 +75,9 @@ async def test_a_signature_is_refused_when_stale_or_made_for_another_token(syste
 
 
 async def test_the_gateway_answers_a_query_that_needs_both_subgraphs(gateway, user_headers):
-    response = await gateway.post("/graphql", json={"query": "{ cubes { name factTable { name } } }"},
-                                  headers=user_headers)
+    response = await gateway.post(
+        "/graphql", json={"query": "{ cubes { name factTable { name } } }"}, headers=user_headers
+    )
     assert response.status_code == 200 and response.json()["data"]["cubes"][0]["factTable"]["name"]
 
 

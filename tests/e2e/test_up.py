@@ -59,8 +59,13 @@ class Up:
         self.data_dir = folder / "data"
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "NEO4J_URI")}
         self.env = {**env, **{k: str(v) for k, v in self.ports.items()}, "AXIOM_DATA_DIR": str(self.data_dir)}
-        self.process = subprocess.Popen([sys.executable, "-m", "axiom.cli", "up"], env=self.env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "axiom.cli", "up"],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -90,9 +95,11 @@ class Up:
         return int((self.data_dir / relative).read_text())
 
     def graphql(self, query: str) -> dict:
-        request = urllib.request.Request(f"{self.gateway}/graphql", data=json.dumps({"query": query}).encode(),
-                                         headers={"content-type": "application/json",
-                                                  "authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(
+            f"{self.gateway}/graphql",
+            data=json.dumps({"query": query}).encode(),
+            headers={"content-type": "application/json", "authorization": f"Bearer {self.token}"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read())
@@ -120,7 +127,10 @@ def test_up_is_ready_and_keeps_the_graph_password_off_the_process_list(up):
     status, ready = _get(f"{up.gateway}/health/ready")
     assert status == 200 and ready["status"] == "ok", ready
     assert {name: (check["status"], check["required"]) for name, check in ready["checks"].items()} == {
-        "weaver": ("up", False), "vision": ("up", False), "redis": ("up", False)}
+        "weaver": ("up", False),
+        "vision": ("up", False),
+        "redis": ("up", False),
+    }
     arcadedb = up.pid_of("arcadedb/arcadedb.pid")
     password = (up.data_dir / "arcadedb" / "root-password").read_text()
     assert password and password not in Path(f"/proc/{arcadedb}/cmdline").read_bytes().decode(errors="replace")
@@ -129,8 +139,9 @@ def test_up_is_ready_and_keeps_the_graph_password_off_the_process_list(up):
 
 def test_a_second_up_on_the_same_data_folder_is_refused(up):
     env = {**up.env, **{name: str(free_port()) for name in up.ports}}
-    second = subprocess.run([sys.executable, "-m", "axiom.cli", "up"], env=env, capture_output=True, text=True,
-                            timeout=120)
+    second = subprocess.run(
+        [sys.executable, "-m", "axiom.cli", "up"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert second.returncode == 1, second.stdout + second.stderr
     assert f"data folder {up.data_dir} is in use by another `axiom up` (pid {up.process.pid})" in second.stdout
     assert _served(up.graphql(VISION_ONLY))
@@ -146,8 +157,10 @@ def test_a_killed_subgraph_comes_back_while_the_rest_keeps_serving(up):
         if _served(up.graphql(WEAVER_ONLY)):
             weaver_back = time.monotonic() - killed_at
         time.sleep(0.2)
-    print(f"\nweaver killed with SIGKILL: answering again through the gateway after {weaver_back:.1f}s; "
-          f"{vision_answers.count(True)}/{len(vision_answers)} Vision queries served meanwhile")
+    print(
+        f"\nweaver killed with SIGKILL: answering again through the gateway after {weaver_back:.1f}s; "
+        f"{vision_answers.count(True)}/{len(vision_answers)} Vision queries served meanwhile"
+    )
     assert weaver_back is not None, up.output
     assert all(vision_answers), vision_answers
     assert f"weaver (pid {weaver}) was killed by SIGKILL; restarting it in" in up.output

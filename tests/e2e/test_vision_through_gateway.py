@@ -19,8 +19,11 @@ ADMIN = ("analyst", "admin")
 @pytest.fixture
 def call(gateway, make_token):
     async def run(query: str, variables: dict | None = None, *, roles=("analyst",)) -> dict:
-        response = await gateway.post("/graphql", json={"query": query, "variables": variables or {}},
-                                      headers={"authorization": f"Bearer {make_token(DEMO_TENANT, roles=roles)}"})
+        response = await gateway.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"authorization": f"Bearer {make_token(DEMO_TENANT, roles=roles)}"},
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -44,7 +47,8 @@ async def test_pivot_with_filters_sort_and_totals_matches_hand_written_sql(call,
     try:
         cells = await conn.fetch(
             f"WITH base AS ({HAND_WRITTEN_BASE}) SELECT region_name, year, {AGGREGATES} FROM base "
-            "GROUP BY region_name, year HAVING sum(amount) > 1000 ORDER BY sum(amount) DESC, region_name, year")
+            "GROUP BY region_name, year HAVING sum(amount) > 1000 ORDER BY sum(amount) DESC, region_name, year"
+        )
         grand = await conn.fetch(f"WITH base AS ({HAND_WRITTEN_BASE}) SELECT {AGGREGATES} FROM base")
     finally:
         await conn.close()
@@ -57,10 +61,18 @@ async def test_pivot_with_filters_sort_and_totals_matches_hand_written_sql(call,
 
 async def test_row_cap_truncates_and_admins_see_the_sql(call):
     # 5 regions × 3 segments × 4 categories × 2 years × 12 months: more cells than the default MAX_ROWS of 1000.
-    body = await call(PIVOT, {"input": {"cube": "Sales", "rows": ["Region.Region", "Customer.Segment",
-                                                                  "Product.Category"],
-                                        "columns": ["Time.Year", "Time.Month"], "measures": ["Amount"]}},
-                      roles=ADMIN)
+    body = await call(
+        PIVOT,
+        {
+            "input": {
+                "cube": "Sales",
+                "rows": ["Region.Region", "Customer.Segment", "Product.Category"],
+                "columns": ["Time.Year", "Time.Month"],
+                "measures": ["Amount"],
+            }
+        },
+        roles=ADMIN,
+    )
     assert "errors" not in body, body
     result = body["data"]["pivot"]
     cells = len(result["values"][0]["values"])
@@ -70,22 +82,36 @@ async def test_row_cap_truncates_and_admins_see_the_sql(call):
 
 
 async def test_second_identical_pivot_is_a_cache_hit_until_refresh_which_is_recorded(call):
-    pivot = {"input": {"cube": "Sales", "rows": ["Region.Region"], "measures": ["Amount"],
-                       "limit": random.randint(100, 10_000)}}  # a query no other test has cached
+    pivot = {
+        "input": {
+            "cube": "Sales",
+            "rows": ["Region.Region"],
+            "measures": ["Amount"],
+            "limit": random.randint(100, 10_000),
+        }
+    }  # a query no other test has cached
     first = (await call(PIVOT, pivot))["data"]["pivot"]
     second = (await call(PIVOT, pivot))["data"]["pivot"]
     assert (first["cached"], second["cached"]) == (False, True)
     assert second["values"] == first["values"]
 
     cube_id = first["cubeId"]
-    refreshed = await call("""mutation($id: ID!) { refreshCube(id: $id) { run { id status } userErrors { code } } }""",
-                           {"id": cube_id}, roles=ADMIN)
+    refreshed = await call(
+        """mutation($id: ID!) { refreshCube(id: $id) { run { id status } userErrors { code } } }""",
+        {"id": cube_id},
+        roles=ADMIN,
+    )
     payload = refreshed["data"]["refreshCube"]
     assert payload["userErrors"] == [] and payload["run"]["status"] == "pending"  # a worker does it
 
     async def finished():
-        cube = (await call("""query($id: ID!) { cube(id: $id) { lastRefreshedAt
-                              refreshRuns(first: 1) { id status finishedAt } } }""", {"id": cube_id}))["data"]["cube"]
+        cube = (
+            await call(
+                """query($id: ID!) { cube(id: $id) { lastRefreshedAt
+                              refreshRuns(first: 1) { id status finishedAt } } }""",
+                {"id": cube_id},
+            )
+        )["data"]["cube"]
         return cube if cube["refreshRuns"][0]["status"] == "succeeded" else None
 
     cube = await wait_until(finished)
@@ -114,26 +140,47 @@ async def test_pivot_slower_than_query_timeout_is_a_timeout_error(call, services
     conn = await asyncpg.connect(services_settings.database_url)
     try:
         async with conn.transaction():
-            views = await conn.fetch("SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname = 'vision_mv' "
-                                     "AND matviewname LIKE $1", f"mv_{cube_id.replace('-', '')}%")
+            views = await conn.fetch(
+                "SELECT schemaname, matviewname FROM pg_matviews WHERE schemaname = 'vision_mv' "
+                "AND matviewname LIKE $1",
+                f"mv_{cube_id.replace('-', '')}%",
+            )
             assert views
             for view in views:
                 # A plain REFRESH holds the view's exclusive lock until commit: the pivot waits past QUERY_TIMEOUT.
                 await conn.execute(f'REFRESH MATERIALIZED VIEW "{view["schemaname"]}"."{view["matviewname"]}"')
-            body = await asyncio.wait_for(call(PIVOT, {"input": {
-                "cube": "Sales", "rows": ["Product.Category"], "measures": ["Quantity"],
-                "limit": random.randint(100, 10_000)}}), 20)
+            body = await asyncio.wait_for(
+                call(
+                    PIVOT,
+                    {
+                        "input": {
+                            "cube": "Sales",
+                            "rows": ["Product.Category"],
+                            "measures": ["Quantity"],
+                            "limit": random.randint(100, 10_000),
+                        }
+                    },
+                ),
+                20,
+            )
     finally:
         await conn.close()
     assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
 
 
 async def test_ask_pivot_runs_the_models_pivot_through_the_gateway(call, fake_openai):
-    fake_openai.arguments = orjson.dumps({
-        "rows": ["Region.Region"], "columns": [], "measures": ["Amount"],
-        "filters": [{"level": "Time.Year", "op": "eq", "values": ["2025"]}], "having": [],
-        "sort": [{"by": "Amount", "direction": "DESC"}], "limit": 2,
-        "explanation": "The two regions that sold most in 2025."}).decode()
+    fake_openai.arguments = orjson.dumps(
+        {
+            "rows": ["Region.Region"],
+            "columns": [],
+            "measures": ["Amount"],
+            "filters": [{"level": "Time.Year", "op": "eq", "values": ["2025"]}],
+            "having": [],
+            "sort": [{"by": "Amount", "direction": "DESC"}],
+            "limit": 2,
+            "explanation": "The two regions that sold most in 2025.",
+        }
+    ).decode()
     body = await call("""{ askPivot(cube: "Sales", question: "Which two regions sold most in 2025?") {
         explanation pivot { rows measures limit } result { rowHeaders values { values } } } }""")
     assert "errors" not in body, body

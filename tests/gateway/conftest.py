@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from gateway import create_gateway_app
 from gateway_testkit.client import GatewayClient
 from gateway_testkit.servers import RunningServer, strawberry_app, supergraph_with_urls
 from gateway_testkit.subgraphs import accounts, inventory, products, reviews
+
+from gateway import create_gateway_app
 
 SHOP = {"products": products, "reviews": reviews, "accounts": accounts, "inventory": inventory}
 

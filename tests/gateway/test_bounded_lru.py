@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from gateway_testkit.planning import fixture_models, normalize
+
 from gateway.bounded_lru import BoundedLRU
 from gateway.http.persisted_queries import MemoryQueryStore
 from gateway.planner import PlanCache
-from gateway_testkit.planning import fixture_models, normalize
 
 MiB = 2**20
 

@@ -16,9 +16,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-
-V2_TRIGGER_FIELDS = {"dag_run_id", "data_interval_start", "data_interval_end", "logical_date", "run_after", "conf",
-                     "note"}
+V2_TRIGGER_FIELDS = {
+    "dag_run_id",
+    "data_interval_start",
+    "data_interval_end",
+    "logical_date",
+    "run_after",
+    "conf",
+    "note",
+}
 
 
 @dataclass
@@ -53,24 +59,41 @@ class FakeAirflow:
         async def trigger(request: Request) -> JSONResponse:
             dag_id = request.path_params["dag_id"]
             body = await request.json()
-            self.requests.append({"method": "POST", "path": request.url.path, "json": body,
-                                  "authorization": request.headers.get("authorization")})
+            self.requests.append(
+                {
+                    "method": "POST",
+                    "path": request.url.path,
+                    "json": body,
+                    "authorization": request.headers.get("authorization"),
+                }
+            )
             if (refusal := refused_v2(request)) is not None:
                 return refusal
             if request.url.path.startswith("/api/v2/"):
-                problems = [{"type": "missing", "loc": ["body", "logical_date"], "msg": "Field required"}
-                            ] if "logical_date" not in body else []
-                problems += [{"type": "extra_forbidden", "loc": ["body", name], "msg": "Extra inputs are not "
-                              "permitted"} for name in set(body) - V2_TRIGGER_FIELDS]
+                problems = (
+                    [{"type": "missing", "loc": ["body", "logical_date"], "msg": "Field required"}]
+                    if "logical_date" not in body
+                    else []
+                )
+                problems += [
+                    {"type": "extra_forbidden", "loc": ["body", name], "msg": "Extra inputs are not permitted"}
+                    for name in set(body) - V2_TRIGGER_FIELDS
+                ]
                 if problems:
                     return JSONResponse({"detail": problems}, status_code=422)
             if dag_id not in self.dags:
                 return _problem(404, "DAG not found", f"DAG with dag_id: '{dag_id}' not found")
             if not isinstance(body.get("conf", {}), dict):
                 return _problem(400, "Bad Request", "conf must be an object")
-            run = {"dag_id": dag_id, "dag_run_id": body.get("dag_run_id") or "manual__1", "state": "queued",
-                   "conf": body.get("conf", {}), "logical_date": "2026-11-22T00:00:00+00:00",
-                   "external_trigger": True, "run_type": "manual"}
+            run = {
+                "dag_id": dag_id,
+                "dag_run_id": body.get("dag_run_id") or "manual__1",
+                "state": "queued",
+                "conf": body.get("conf", {}),
+                "logical_date": "2026-11-22T00:00:00+00:00",
+                "external_trigger": True,
+                "run_type": "manual",
+            }
             self.runs[run["dag_run_id"]] = run
             return JSONResponse(run)
 
@@ -83,19 +106,32 @@ class FakeAirflow:
                 return _problem(404, "DAGRun not found", "DAGRun not found")
             return JSONResponse(run)
 
-        return Starlette(routes=[
-            Route("/auth/token", issue_token, methods=["POST"]),
-            *(route for version in ("v1", "v2") for route in (
-                Route(f"/api/{version}/dags/{{dag_id}}/dagRuns", trigger, methods=["POST"]),
-                Route(f"/api/{version}/dags/{{dag_id}}/dagRuns/{{run_id}}", get_run, methods=["GET"]),
-            )),
-        ])
+        return Starlette(
+            routes=[
+                Route("/auth/token", issue_token, methods=["POST"]),
+                *(
+                    route
+                    for version in ("v1", "v2")
+                    for route in (
+                        Route(f"/api/{version}/dags/{{dag_id}}/dagRuns", trigger, methods=["POST"]),
+                        Route(f"/api/{version}/dags/{{dag_id}}/dagRuns/{{run_id}}", get_run, methods=["GET"]),
+                    )
+                ),
+            ]
+        )
 
 
 def _problem(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail, "status": status, "title": title,
-                         "type": "https://airflow.apache.org/docs/apache-airflow/stable/stable-rest-api-ref.html"},
-                        status_code=status, media_type="application/problem+json")
+    return JSONResponse(
+        {
+            "detail": detail,
+            "status": status,
+            "title": title,
+            "type": "https://airflow.apache.org/docs/apache-airflow/stable/stable-rest-api-ref.html",
+        },
+        status_code=status,
+        media_type="application/problem+json",
+    )
 
 
 def free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -17,7 +16,6 @@ from axiom.db_roles import grant_source_schema, libpq_url
 from axiom.demo import DEMO_SCHEMA, load_demo_data
 from subgraphs.vision.app import create_app
 from subgraphs.vision.jobs.worker import build_worker
-from tests.vision.worker_processes import own_queue_settings
 from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
@@ -26,6 +24,7 @@ from subgraphs.weaver.app import create_app as create_weaver_app
 from subgraphs.weaver.demo import demo_connection, demo_reader_connection
 from subgraphs.weaver.runtime import WeaverRuntime
 from tests.vision.airflow_server import serve
+from tests.vision.worker_processes import own_queue_settings
 
 
 @pytest.fixture(scope="session")
@@ -52,9 +51,8 @@ async def weaver_runtime(services_settings):
 async def weaver_url(services_settings):
     """A real Weaver served on a local port: Vision asks it for datasource tables and glossary terms."""
     app = create_weaver_app(services_settings)
-    async with app.router.lifespan_context(app):
-        async with serve(app) as url:
-            yield url + "/graphql"
+    async with app.router.lifespan_context(app), serve(app) as url:
+        yield url + "/graphql"
 
 
 @pytest.fixture
@@ -64,8 +62,9 @@ async def datasource_id(demo_data, weaver_runtime, tenant_id) -> str:
 
 
 async def register_sales(runtime, settings, tenant: str, name: str = "Sales source") -> str:
-    record = await runtime.datasources.create(tenant, name=name, engine="postgresql",
-                                              options={"schemas": [DEMO_SCHEMA]}, **demo_reader_connection(settings))
+    record = await runtime.datasources.create(
+        tenant, name=name, engine="postgresql", options={"schemas": [DEMO_SCHEMA]}, **demo_reader_connection(settings)
+    )
     await runtime.catalog_sync.sync(record)
     return record.id
 
@@ -94,15 +93,19 @@ def source_schema(demo_data, weaver_runtime, weaver_url, make_token, tenant_id):
             await grant_source_schema(conn, schema)
         finally:
             await conn.close()
-        record = await weaver_runtime.datasources.create(tenant_id, name=f"source {schema}", engine="postgresql",
-                                                         options={"schemas": [schema]}, **demo_connection(demo_data))
+        record = await weaver_runtime.datasources.create(
+            tenant_id,
+            name=f"source {schema}",
+            engine="postgresql",
+            options={"schemas": [schema]},
+            **demo_connection(demo_data),
+        )
         await weaver_runtime.catalog_sync.sync(record)
         token = make_token(tenant_id, roles=("admin",))
 
         async def read(wanted):
             async with httpx.AsyncClient() as http:
-                return await WeaverCatalog(http, weaver_url).tables(record.id, wanted,
-                                                                    authorization=f"Bearer {token}")
+                return await WeaverCatalog(http, weaver_url).tables(record.id, wanted, authorization=f"Bearer {token}")
 
         return record.id, read
 
@@ -112,9 +115,14 @@ def source_schema(demo_data, weaver_runtime, weaver_url, make_token, tenant_id):
 @pytest.fixture
 async def demo_cubes(demo_data, engine, tenant_id, datasource_id, read_catalog):
     """The demo cube files stored (with built views) for this test's tenant."""
-    report = await load_cube_documents(read_cube_folder(CUBES_FOLDER), tenant_id=tenant_id,
-                                       datasource_id=datasource_id, read_catalog=read_catalog,
-                                       cubes=CubeStore(engine), views=ViewStore(engine))
+    report = await load_cube_documents(
+        read_cube_folder(CUBES_FOLDER),
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=CubeStore(engine),
+        views=ViewStore(engine),
+    )
     assert not report.problems
     return report.cubes
 
@@ -147,8 +155,11 @@ def graphql_caller(client, make_token):
 
     async def run(query: str, variables: dict | None = None, *, tenant: str, roles=("analyst",)) -> dict:
         token = make_token(tenant, roles=roles)
-        response = await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                     headers={"Authorization": f"Bearer {token}"})
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert response.status_code == 200, response.text
         return response.json()
 

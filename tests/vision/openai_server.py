@@ -28,18 +28,46 @@ class FakeOpenAI:
             if self.delay:
                 await asyncio.sleep(self.delay)
             if self.status != 200:
-                return JSONResponse({"error": {"message": "Rate limit reached", "type": "requests",
-                                               "param": None, "code": "rate_limit_exceeded"}},
-                                    status_code=self.status)
+                return JSONResponse(
+                    {
+                        "error": {
+                            "message": "Rate limit reached",
+                            "type": "requests",
+                            "param": None,
+                            "code": "rate_limit_exceeded",
+                        }
+                    },
+                    status_code=self.status,
+                )
             tool = body["tools"][0]["function"]["name"]
-            return JSONResponse({
-                "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
-                "model": body["model"], "system_fingerprint": "fp_test",
-                "choices": [{"index": 0, "finish_reason": "tool_calls", "logprobs": None, "message": {
-                    "role": "assistant", "content": None, "refusal": None,
-                    "tool_calls": [{"id": "call_1", "type": "function",
-                                    "function": {"name": tool, "arguments": self.arguments}}]}}],
-                "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-            })
+            return JSONResponse(
+                {
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": body["model"],
+                    "system_fingerprint": "fp_test",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "tool_calls",
+                            "logprobs": None,
+                            "message": {
+                                "role": "assistant",
+                                "content": None,
+                                "refusal": None,
+                                "tool_calls": [
+                                    {
+                                        "id": "call_1",
+                                        "type": "function",
+                                        "function": {"name": tool, "arguments": self.arguments},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+                }
+            )
 
         return Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])

@@ -19,8 +19,9 @@ async def test_graphql_with_a_token_of_another_secret_is_401(client, services_se
     from axiom.auth import issue_token
 
     forged = issue_token(services_settings.replace(jwt_secret="x" * 32), tenant_id="t", subject="s")
-    response = await client.post("/graphql", json={"query": "{ cubes { id } }"},
-                                 headers={"Authorization": f"Bearer {forged}"})
+    response = await client.post(
+        "/graphql", json={"query": "{ cubes { id } }"}, headers={"Authorization": f"Bearer {forged}"}
+    )
     assert response.status_code == 401
 
 
@@ -42,8 +43,10 @@ async def test_another_tenant_sees_no_cubes_and_gets_not_found(graphql, demo_cub
     [cube] = demo_cubes
     other = f"{tenant_id}-b"
     assert (await graphql("{ cubes { id } }", tenant=other))["data"]["cubes"] == []
-    for query, variables in (("query($id: ID) { cube(id: $id) { id } }", {"id": cube.id}),
-                             ("query($n: String) { cube(name: $n) { id } }", {"n": "Sales"})):
+    for query, variables in (
+        ("query($id: ID) { cube(id: $id) { id } }", {"id": cube.id}),
+        ("query($n: String) { cube(name: $n) { id } }", {"n": "Sales"}),
+    ):
         body = await graphql(query, variables, tenant=other)
         assert body["data"]["cube"] is None
         assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
@@ -65,10 +68,11 @@ async def test_cube_needs_exactly_one_of_id_and_name(graphql, tenant_id):
 
 async def test_cube_entities_resolve_only_within_the_tenant(graphql, demo_cubes, tenant_id):
     [cube] = demo_cubes
-    query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Cube { id name } } }'
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Cube { id name } } }"
     representations = {"r": [{"__typename": "Cube", "id": cube.id}]}
     assert (await graphql(query, representations, tenant=tenant_id))["data"]["_entities"] == [
-        {"id": cube.id, "name": "Sales"}]
+        {"id": cube.id, "name": "Sales"}
+    ]
     assert (await graphql(query, representations, tenant=DEMO_TENANT + "-x"))["data"]["_entities"] == [None]
 
 
@@ -81,12 +85,14 @@ async def test_sdl_declares_the_cube_key_and_contributes_cubes_to_weavers_table(
 
 async def test_table_entities_list_the_tenants_cubes_over_that_table(graphql, demo_cubes, tenant_id, datasource_id):
     [cube] = demo_cubes
-    query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Table { name cubes { id name } } } }'
+    query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Table { name cubes { id name } } } }"
     table = {"__typename": "Table", "dataSourceId": datasource_id, "schemaName": "sales", "name": "order_lines"}
     other = {**table, "name": "orders"}
     body = await graphql(query, {"r": [table, other]}, tenant=tenant_id)
-    assert body["data"]["_entities"] == [{"name": "order_lines", "cubes": [{"id": cube.id, "name": "Sales"}]},
-                                         {"name": "orders", "cubes": []}]
+    assert body["data"]["_entities"] == [
+        {"name": "order_lines", "cubes": [{"id": cube.id, "name": "Sales"}]},
+        {"name": "orders", "cubes": []},
+    ]
     body = await graphql(query, {"r": [table]}, tenant=f"{tenant_id}-b")
     assert body["data"]["_entities"] == [{"name": "order_lines", "cubes": []}]
 
@@ -94,8 +100,11 @@ async def test_table_entities_list_the_tenants_cubes_over_that_table(graphql, de
 async def test_metrics_expose_the_vision_series(graphql, client, demo_cubes, tenant_id):
     await graphql('{ pivot(input: {cube: "Sales", measures: ["Amount"]}) { cached } }', tenant=tenant_id)
     text = (await client.get("/metrics")).text
-    for name in ("vision_pivot_query_duration_seconds", "vision_etl_sync_duration_seconds",
-                 "vision_llm_call_duration_seconds"):
+    for name in (
+        "vision_pivot_query_duration_seconds",
+        "vision_etl_sync_duration_seconds",
+        "vision_llm_call_duration_seconds",
+    ):
         assert f"# TYPE {name} histogram" in text, name
     assert "# TYPE vision_cache_hit_ratio gauge" in text
     assert 'vision_pivot_query_duration_seconds_count{source="view"}' in text
@@ -105,7 +114,9 @@ async def test_health_ready_reports_postgres_and_redis_up(client):
     response = await client.get("/health/ready")
     assert response.status_code == 200
     assert {name: check["status"] for name, check in response.json()["checks"].items()} == {
-        "postgres": "up", "redis": "up"}
+        "postgres": "up",
+        "redis": "up",
+    }
     assert (await client.get("/health/live")).status_code == 200
 
 

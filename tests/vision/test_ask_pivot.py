@@ -16,10 +16,16 @@ ASK = """query($q: String!) { askPivot(cube: "Sales", question: $q) {
   question explanation pivot { rows columns measures filters { level eq in from to contains } sort { by direction } limit }
   result { rowHeaders values { measure values } totalRows cached } } }"""
 
-GOOD = {"rows": ["Region.Region"], "columns": [], "measures": ["Amount"],
-        "filters": [{"level": "Time.Year", "op": "eq", "values": ["2024"]}], "having": [],
-        "sort": [{"by": "Amount", "direction": "DESC"}], "limit": 3,
-        "explanation": "Top three regions by amount in 2024."}
+GOOD = {
+    "rows": ["Region.Region"],
+    "columns": [],
+    "measures": ["Amount"],
+    "filters": [{"level": "Time.Year", "op": "eq", "values": ["2024"]}],
+    "having": [],
+    "sort": [{"by": "Amount", "direction": "DESC"}],
+    "limit": 3,
+    "explanation": "Top three regions by amount in 2024.",
+}
 
 [CUBE] = parse_cube_file(CUBES_FOLDER / "sales.xml")
 
@@ -37,8 +43,9 @@ async def test_question_becomes_the_models_pivot_and_its_result(services_setting
     assert "errors" not in body, body
     answer = body["data"]["askPivot"]
     assert answer["explanation"] == "Top three regions by amount in 2024."
-    assert answer["pivot"]["filters"] == [{"level": "Time.Year", "eq": "2024", "in": None, "from": None, "to": None,
-                                           "contains": None}]
+    assert answer["pivot"]["filters"] == [
+        {"level": "Time.Year", "eq": "2024", "in": None, "from": None, "to": None, "contains": None}
+    ]
     assert answer["pivot"]["sort"] == [{"by": "Amount", "direction": "DESC"}] and answer["pivot"]["limit"] == 3
     amounts = answer["result"]["values"][0]["values"]
     assert len(amounts) == 3 and amounts == sorted(amounts, reverse=True) and answer["result"]["totalRows"] == 5
@@ -64,8 +71,7 @@ async def test_answer_naming_an_unknown_member_is_refused(services_settings, mak
     assert error["extensions"]["code"] == "LLM_INVALID_ANSWER" and "unknown measure" in error["message"]
 
 
-async def test_a_model_slower_than_the_timeout_is_a_timeout_error(services_settings, make_token, demo_cubes,
-                                                                  tenant_id):
+async def test_a_model_slower_than_the_timeout_is_a_timeout_error(services_settings, make_token, demo_cubes, tenant_id):
     fake = FakeOpenAI(arguments=orjson.dumps(GOOD).decode(), delay=3)
     body = await ask(services_settings.replace(query_timeout=0.4), make_token, fake, tenant_id)
     assert body["errors"][0]["extensions"]["code"] == "TIMEOUT"
@@ -83,16 +89,24 @@ async def test_without_an_api_key_ask_pivot_is_llm_disabled(graphql, demo_cubes,
 
 def test_answers_are_validated_like_client_input():
     for arguments, message in [
-        ('[]', "not a JSON object"),
+        ("[]", "not a JSON object"),
         (orjson.dumps({**GOOD, "limit": "3"}).decode(), "shape"),
-        (orjson.dumps({**GOOD, "filters": [{"level": "Time.Year", "op": "like", "values": ["2024"]}]}).decode(), "shape"),
-        (orjson.dumps({**GOOD, "filters": [{"level": "Time.Year", "op": "eq", "values": ["x"]}]}).decode(),
-         "not a valid Integer"),
+        (
+            orjson.dumps({**GOOD, "filters": [{"level": "Time.Year", "op": "like", "values": ["2024"]}]}).decode(),
+            "shape",
+        ),
+        (
+            orjson.dumps({**GOOD, "filters": [{"level": "Time.Year", "op": "eq", "values": ["x"]}]}).decode(),
+            "not a valid Integer",
+        ),
     ]:
         with pytest.raises(InvalidAnswer, match=message):
             parse_answer(CUBE, arguments, max_rows=1000)
-    answer = parse_answer(CUBE, orjson.dumps({**GOOD, "filters": [
-        {"level": "Time.Month", "op": "range", "values": ["3", "5"]}]}).decode(), max_rows=1000)
+    answer = parse_answer(
+        CUBE,
+        orjson.dumps({**GOOD, "filters": [{"level": "Time.Month", "op": "range", "values": ["3", "5"]}]}).decode(),
+        max_rows=1000,
+    )
     assert (answer.query.filters[0].from_, answer.query.filters[0].to) == ("3", "5")
 
 

@@ -15,20 +15,30 @@ from subgraphs.vision.store.views import ViewStore
 
 
 async def axiom(*args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "axiom.cli", *args, env=dict(os.environ),
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "axiom.cli",
+        *args,
+        env=dict(os.environ),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     return process.returncode, out.decode(), err.decode()
 
 
 async def view_exists(engine, cube) -> bool:
     async with engine.connect() as conn:
-        return (await conn.execute(text("SELECT count(*) FROM pg_matviews WHERE schemaname = 'vision_mv' "
-                                        "AND matviewname = :name"), {"name": cube.layout.view_name})).scalar_one() == 1
+        return (
+            await conn.execute(
+                text("SELECT count(*) FROM pg_matviews WHERE schemaname = 'vision_mv' AND matviewname = :name"),
+                {"name": cube.layout.view_name},
+            )
+        ).scalar_one() == 1
 
 
-async def test_cubes_load_stores_the_built_in_cubes_and_builds_their_views(demo_data, engine, tenant_id,
-                                                                           datasource_id):
+async def test_cubes_load_stores_the_built_in_cubes_and_builds_their_views(demo_data, engine, tenant_id, datasource_id):
     status, out, err = await axiom("cubes", "load", "--tenant", tenant_id, "--datasource-id", datasource_id)
     assert status == 0, err
     assert out.splitlines()[0] == "Sales: stored (version 1), view ready"
@@ -39,11 +49,13 @@ async def test_cubes_load_stores_the_built_in_cubes_and_builds_their_views(demo_
     assert status == 0 and out.splitlines()[0] == "Sales: unchanged (version 1), view ready"
 
 
-async def test_cubes_load_reports_a_broken_file_with_its_line_and_exits_1(demo_data, tenant_id, datasource_id,
-                                                                          tmp_path):
+async def test_cubes_load_reports_a_broken_file_with_its_line_and_exits_1(
+    demo_data, tenant_id, datasource_id, tmp_path
+):
     (tmp_path / "broken.xml").write_text('<Schema name="x">\n  <Cube name="B">\n  </Cube>\n</Schema>\n')
-    status, out, _ = await axiom("cubes", "load", str(tmp_path), "--tenant", tenant_id,
-                                 "--datasource-id", datasource_id)
+    status, out, _ = await axiom(
+        "cubes", "load", str(tmp_path), "--tenant", tenant_id, "--datasource-id", datasource_id
+    )
     assert status == 1
     assert out.startswith("broken.xml:2: ")
 
@@ -100,21 +112,23 @@ async def test_one_broken_cube_never_blocks_refreshing_the_others(demo_cubes, en
     assert [(r.trigger, r.status) for r in runs] == [("create", "failed"), ("create", "failed")]
 
 
-async def test_cubes_load_refuses_tables_the_datasource_lacks_and_stores_nothing(demo_data, engine, tenant_id,
-                                                                                 datasource_id, tmp_path):
+async def test_cubes_load_refuses_tables_the_datasource_lacks_and_stores_nothing(
+    demo_data, engine, tenant_id, datasource_id, tmp_path
+):
     (tmp_path / "broken.xml").write_text(BROKEN)
     (tmp_path / "sales.xml").write_text((CUBES_FOLDER / "sales.xml").read_text())
-    status, out, err = await axiom("cubes", "load", str(tmp_path), "--tenant", tenant_id,
-                                   "--datasource-id", datasource_id)
+    status, out, err = await axiom(
+        "cubes", "load", str(tmp_path), "--tenant", tenant_id, "--datasource-id", datasource_id
+    )
     assert status == 1 and "Traceback" not in err, (out, err)
     assert out.splitlines() == [
         f"broken.xml:4: cube 'Broken': <Hierarchy> dimension 'Product': table sales.products_gone is not a table "
         f"of datasource {datasource_id} (as last synced by Weaver, inside its schema filter)",
-        "nothing stored"]
+        "nothing stored",
+    ]
     assert await CubeStore(engine).list(tenant_id) == []
     status, out, _ = await axiom("cubes", "load", "--tenant", f"{tenant_id}-b", "--datasource-id", datasource_id)
-    assert status == 1 and out.splitlines() == [f"dataSourceId: datasource {datasource_id} not found",
-                                                "nothing stored"]
+    assert status == 1 and out.splitlines() == [f"dataSourceId: datasource {datasource_id} not found", "nothing stored"]
 
 
 async def test_cubes_delete_drops_the_cube_and_its_views(demo_cubes, engine, tenant_id):

@@ -45,15 +45,24 @@ def test_demo_cube_parses_into_dimensions_levels_measures_and_a_calculated_membe
     [cube] = parse_cube_file(CUBES_FOLDER / "sales.xml")
     assert (cube.name, cube.fact_schema, cube.fact_table) == ("Sales", "sales", "order_lines")
     assert [d.name for d in cube.dimensions] == ["Region", "Customer", "Product", "Time"]
-    assert list(cube.levels_by_ref) == ["Region.Region", "Customer.Segment", "Product.Category", "Time.Year",
-                                        "Time.Quarter", "Time.Month"]
+    assert list(cube.levels_by_ref) == [
+        "Region.Region",
+        "Customer.Segment",
+        "Product.Category",
+        "Time.Year",
+        "Time.Quarter",
+        "Time.Month",
+    ]
     time = cube.dimension("Time")
     assert time.shared and time.type == "TimeDimension" and time.foreign_key == "order_id"
     assert cube.level("Time.Month").name_column == "month_name"
     assert cube.level("Time.Year").data_type == "Integer"
     assert [(m.name, m.aggregator) for m in cube.measures] == [
-        ("Amount", Aggregator.SUM), ("Quantity", Aggregator.SUM), ("Order Count", Aggregator.DISTINCT_COUNT),
-        ("Avg Amount", Aggregator.AVG)]
+        ("Amount", Aggregator.SUM),
+        ("Quantity", Aggregator.SUM),
+        ("Order Count", Aggregator.DISTINCT_COUNT),
+        ("Avg Amount", Aggregator.AVG),
+    ]
     [member] = cube.calculated_members
     assert member.expression == BinaryOp("/", MemberRef("Amount"), MemberRef("Order Count"))
 
@@ -64,14 +73,22 @@ def test_snowflake_join_keeps_keys_and_defaults_aliases_to_the_leftmost_table():
     assert region.primary_key == "order_id" and region.primary_key_alias == "orders"
     join = region.relation
     assert isinstance(join, Join) and join.left == TableRef("sales", "orders", "orders")
-    assert (join.left_key, join.right_key, join.right_alias, join.line) == ("customer_id", "customer_id", "customers", 21)
+    assert (join.left_key, join.right_key, join.right_alias, join.line) == (
+        "customer_id",
+        "customer_id",
+        "customers",
+        21,
+    )
     assert join.right.right_alias == "regions"
 
 
 def test_lone_cube_root_and_formula_child_element_are_accepted():
-    xml = cube_xml(SIMPLE_DIMENSION, measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
+    xml = cube_xml(
+        SIMPLE_DIMENSION,
+        measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
   <Measure name="Lines" column="line_no" aggregator="count"/>
-  <CalculatedMember name="Per Line" dimension="Measures"><Formula>[Amount] / ([Lines] + 0)</Formula></CalculatedMember>""")
+  <CalculatedMember name="Per Line" dimension="Measures"><Formula>[Amount] / ([Lines] + 0)</Formula></CalculatedMember>""",
+    )
     [cube] = parse_cube_xml(xml)
     assert cube.calculated_member("Per Line").formula == "[Amount] / ([Lines] + 0)"
     assert cube.member_names == ["Amount", "Lines", "Per Line"]
@@ -87,7 +104,9 @@ def test_unknown_aggregator_is_reported_with_its_line():
 
 
 def test_identifier_that_is_not_plain_sql_is_refused():
-    xml = cube_xml(SIMPLE_DIMENSION, measures='<Measure name="Amount" column="amount); DROP TABLE x; --" aggregator="sum"/>')
+    xml = cube_xml(
+        SIMPLE_DIMENSION, measures='<Measure name="Amount" column="amount); DROP TABLE x; --" aggregator="sum"/>'
+    )
     [problem] = problems_of(xml)
     assert problem.element == "Measure" and "not a plain SQL identifier" in problem.message
 
@@ -142,9 +161,12 @@ def test_dimension_usage_of_an_unknown_shared_dimension_is_reported():
 
 
 def test_calculated_members_may_not_refer_to_themselves():
-    xml = cube_xml(SIMPLE_DIMENSION, measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
+    xml = cube_xml(
+        SIMPLE_DIMENSION,
+        measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
   <CalculatedMember name="A" formula="[B] + 1"/>
-  <CalculatedMember name="B" formula="[A] * [Amount]"/>""")
+  <CalculatedMember name="B" formula="[A] * [Amount]"/>""",
+    )
     problems = problems_of(xml)
     assert [p.line for p in problems] == [10, 11] and all("refers to itself" in p.message for p in problems)
 
@@ -152,8 +174,11 @@ def test_calculated_members_may_not_refer_to_themselves():
 def test_formula_with_a_function_call_is_rejected_without_evaluating_anything():
     with pytest.raises(FormulaError):
         parse_formula("__import__('os').system('true')")
-    xml = cube_xml(SIMPLE_DIMENSION, measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
-  <CalculatedMember name="Bad" formula="Sum([Amount])"/>""")
+    xml = cube_xml(
+        SIMPLE_DIMENSION,
+        measures="""<Measure name="Amount" column="amount" aggregator="sum"/>
+  <CalculatedMember name="Bad" formula="Sum([Amount])"/>""",
+    )
     document = parse_cube_document(xml, source="test.xml")
     [cube] = document.cubes
     assert cube.member_names == ["Amount"]
@@ -175,26 +200,38 @@ def test_root_must_be_schema_or_cube():
     assert problem.element == "Mondrian" and problem.line == 1
 
 
-@pytest.mark.parametrize("sql, reason", [
-    ("pg_read_file('/etc/passwd')", "uses the function 'pg_read_file', which is not allowed"),
-    ("(SELECT password FROM weaver.datasources)", "not SUBQUERY"),
-    ("amount; DROP TABLE facts", "not BLOCK"),
-    ("other.amount", "uses table 'other'; a measure expression uses the fact table's columns"),
-])
+@pytest.mark.parametrize(
+    "sql, reason",
+    [
+        ("pg_read_file('/etc/passwd')", "uses the function 'pg_read_file', which is not allowed"),
+        ("(SELECT password FROM weaver.datasources)", "not SUBQUERY"),
+        ("amount; DROP TABLE facts", "not BLOCK"),
+        ("other.amount", "uses table 'other'; a measure expression uses the fact table's columns"),
+    ],
+)
 def test_measure_expressions_allow_only_columns_operators_and_whitelisted_functions(sql, reason):
-    xml = cube_xml(SIMPLE_DIMENSION, measures=f"""<Measure name="Amount" aggregator="sum">
-    <MeasureExpression><SQL dialect="generic">{sql}</SQL></MeasureExpression></Measure>""")
+    xml = cube_xml(
+        SIMPLE_DIMENSION,
+        measures=f"""<Measure name="Amount" aggregator="sum">
+    <MeasureExpression><SQL dialect="generic">{sql}</SQL></MeasureExpression></Measure>""",
+    )
     [problem] = problems_of(xml)
     assert (problem.element, problem.cube, problem.line) == ("SQL", "C", 10)
     assert reason in problem.message
 
 
 def test_expressions_are_rendered_from_the_parse_tree_with_our_aliases():
-    xml = cube_xml(SIMPLE_DIMENSION.replace('<Level name="Category" column="category"/>',
-                                            '<Level name="Category"><KeyExpression><SQL dialect="postgres">'
-                                            'lower(products.category) || \'-\' || code</SQL><SQL dialect="oracle">'
-                                            'x</SQL></KeyExpression></Level>'))
+    xml = cube_xml(
+        SIMPLE_DIMENSION.replace(
+            '<Level name="Category" column="category"/>',
+            '<Level name="Category"><KeyExpression><SQL dialect="postgres">'
+            "lower(products.category) || '-' || code</SQL><SQL dialect=\"oracle\">"
+            "x</SQL></KeyExpression></Level>",
+        )
+    )
     [cube] = parse_cube_xml(xml)
     layout = CubeLayout(cube, "00000000-0000-0000-0000-000000000000")
-    assert layout.raw_level_expr(cube.level("Product.Category")) == \
-        '(LOWER("d0_products"."category") || \'-\' || "d0_products"."code")'
+    assert (
+        layout.raw_level_expr(cube.level("Product.Category"))
+        == '(LOWER("d0_products"."category") || \'-\' || "d0_products"."code")'
+    )

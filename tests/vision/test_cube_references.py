@@ -59,8 +59,10 @@ def test_missing_columns_are_named_with_their_element_and_line():
     level_line = next(i for i, line in enumerate(lines, 1) if "segmnt" in line)
     assert "'amount_typo' is not a column of sales.order_lines" in problems[("Measure", measure_line)]
     assert "level 'Segment': column 'segmnt' is not a column of sales.customers" in problems[("Level", level_line)]
-    assert any(element == "Join" and "rightKey 'region' is not a column of sales.regions" in text
-               for (element, _), text in problems.items())
+    assert any(
+        element == "Join" and "rightKey 'region' is not a column of sales.regions" in text
+        for (element, _), text in problems.items()
+    )
     assert len(problems) == 3
 
 

@@ -59,28 +59,46 @@ async def test_view_aggregates_match_the_fact_table(demo_cubes, engine):
     [cube] = demo_cubes
     assert cube.view_ready and cube.refresh_status == "succeeded"
     async with engine.connect() as conn:
-        mv = (await conn.execute(text(
-            f'SELECT sum("m0_amount_sum"), sum("m1_quantity_sum"), sum("fact_rows") FROM {cube.layout.view}'))).one()
-        raw = (await conn.execute(text(
-            "SELECT sum(amount), sum(quantity), count(*) FROM sales.order_lines"))).one()
+        mv = (
+            await conn.execute(
+                text(f'SELECT sum("m0_amount_sum"), sum("m1_quantity_sum"), sum("fact_rows") FROM {cube.layout.view}')
+            )
+        ).one()
+        raw = (await conn.execute(text("SELECT sum(amount), sum(quantity), count(*) FROM sales.order_lines"))).one()
     assert tuple(mv) == tuple(raw)
 
 
-async def test_ensure_keeps_a_current_view_and_rebuilds_after_a_definition_change(read_catalog, demo_cubes, engine,
-                                                                                   tenant_id, datasource_id):
+async def test_ensure_keeps_a_current_view_and_rebuilds_after_a_definition_change(
+    read_catalog, demo_cubes, engine, tenant_id, datasource_id
+):
     [cube] = demo_cubes
     views, store = ViewStore(engine), CubeStore(engine)
     assert await views.ensure(cube) is None
-    edited = SALES_XML.replace('<Measure name="Quantity" column="quantity" aggregator="sum" formatString="#,##0"/>',
-                               '<Measure name="Quantity" column="quantity" aggregator="max"/>')
-    report = await load_cube_documents([("sales.xml", edited)], tenant_id=tenant_id, datasource_id=datasource_id,
-                                       read_catalog=read_catalog, cubes=store, views=views)
+    edited = SALES_XML.replace(
+        '<Measure name="Quantity" column="quantity" aggregator="sum" formatString="#,##0"/>',
+        '<Measure name="Quantity" column="quantity" aggregator="max"/>',
+    )
+    report = await load_cube_documents(
+        [("sales.xml", edited)],
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=store,
+        views=views,
+    )
     [rebuilt] = report.cubes
     assert rebuilt.version == 2 and rebuilt.view_version == 2 and rebuilt.view_ready
     async with engine.connect() as conn:
-        columns = (await conn.execute(text(
-            "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:view AS regclass) AND attnum > 0"),
-            {"view": rebuilt.layout.view})).scalars().all()
+        columns = (
+            (
+                await conn.execute(
+                    text("SELECT attname FROM pg_attribute WHERE attrelid = CAST(:view AS regclass) AND attnum > 0"),
+                    {"view": rebuilt.layout.view},
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert "m1_quantity_max" in columns and "m1_quantity_sum" not in columns
 
 
@@ -94,11 +112,16 @@ async def test_refresh_runs_concurrently_and_is_recorded(demo_cubes, engine):
     assert [r.trigger for r in runs] == ["manual", "create"]
 
 
-async def test_a_batch_with_one_broken_file_stores_nothing(read_catalog, demo_data, engine, tenant_id,
-                                                           datasource_id):
+async def test_a_batch_with_one_broken_file_stores_nothing(read_catalog, demo_data, engine, tenant_id, datasource_id):
     documents = [("broken.xml", "<Cube name='X'><Table name='t'/></Cube>")] + read_cube_folder(CUBES_FOLDER)
-    report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
-                                       read_catalog=read_catalog, cubes=CubeStore(engine), views=ViewStore(engine))
+    report = await load_cube_documents(
+        documents,
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=CubeStore(engine),
+        views=ViewStore(engine),
+    )
     assert report.cubes == [] and await CubeStore(engine).list(tenant_id) == []
     assert {p.file for p in report.problems} == {"broken.xml"}
     assert any("needs at least one <Measure>" in p.message and p.line == 1 for p in report.problems)

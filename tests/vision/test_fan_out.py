@@ -62,16 +62,27 @@ BRIDGE = """      <Hierarchy hasAll="true" primaryKey="film_id" primaryKeyTable=
 
 async def load(engine, source_schema, tenant_id: str, schema: str, xml: str):
     datasource_id, read_catalog = await source_schema(schema)
-    return await load_cube_documents([("films.xml", xml)], tenant_id=tenant_id, datasource_id=datasource_id,
-                                     read_catalog=read_catalog, cubes=CubeStore(engine), views=ViewStore(engine))
+    return await load_cube_documents(
+        [("films.xml", xml)],
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=CubeStore(engine),
+        views=ViewStore(engine),
+    )
 
 
-async def test_a_bridge_with_several_rows_per_film_is_refused_naming_the_join(engine, film_schema, tenant_id, source_schema):
-    report = await load(engine, source_schema, tenant_id, film_schema, film_cube(film_schema, BRIDGE.format(schema=film_schema)))
+async def test_a_bridge_with_several_rows_per_film_is_refused_naming_the_join(
+    engine, film_schema, tenant_id, source_schema
+):
+    report = await load(
+        engine, source_schema, tenant_id, film_schema, film_cube(film_schema, BRIDGE.format(schema=film_schema))
+    )
     [problem] = report.problems
     assert problem.message.startswith(
         "cube 'Rentals': view not built: <Join> at line 6 of dimension 'Film' (film_category.film_id): "
-        "film_category.film_id is not unique (film_id '1' is on 2 rows)")
+        "film_category.film_id is not unique (film_id '1' is on 2 rows)"
+    )
     # Nothing is stored: without the check the view would hold 4.0 + 2.0 twice, a grand total of 15 instead of 9.
     assert report.cubes == []
     assert await CubeStore(engine).list(tenant_id) == []
@@ -86,11 +97,15 @@ async def test_a_primary_key_repeated_in_its_table_is_refused(engine, film_schem
       </Hierarchy>"""
     report = await load(engine, source_schema, tenant_id, film_schema, film_cube(film_schema, hierarchy))
     [problem] = report.problems
-    assert "<Hierarchy> at line 5 of dimension 'Film' (primaryKey film.film_id): film.film_id is not unique " \
-           "(film_id '2' is on 2 rows)" in problem.message
+    assert (
+        "<Hierarchy> at line 5 of dimension 'Film' (primaryKey film.film_id): film.film_id is not unique "
+        "(film_id '2' is on 2 rows)" in problem.message
+    )
 
 
-async def test_a_many_to_one_snowflake_is_accepted_and_totals_match_the_fact_table(engine, film_schema, tenant_id, source_schema):
+async def test_a_many_to_one_snowflake_is_accepted_and_totals_match_the_fact_table(
+    engine, film_schema, tenant_id, source_schema
+):
     # film_category → category is many-to-one (category_id is category's primary key): no fan-out.
     hierarchy = f"""      <Hierarchy hasAll="true" primaryKey="film_id" primaryKeyTable="film_category">
         <Join leftKey="category_id" rightKey="category_id">

@@ -65,20 +65,32 @@ def test_each_cube_loads_what_is_supported_and_the_rest_is_named_with_its_line()
     assert [h.name for h in sales.dimension("Time").hierarchies] == [None, "Weekly"]
     assert sales.level("Time.Weekly.Week").data_type == "Integer"
     assert [p.name for p in sales.level("Store.Store Name").properties] == ["Store Type", "Store Sqft"]
-    assert sales.level("Customers.Name").key_expression.sql == 'UPPER("customer"."lname") || \', \' || "customer"."fname"'
-    assert sales.measure("Promotion Sales").expression.sql == \
-        '(CASE WHEN "promotion_id" = 0 THEN 0 ELSE "store_sales" END)'
+    assert (
+        sales.level("Customers.Name").key_expression.sql == 'UPPER("customer"."lname") || \', \' || "customer"."fname"'
+    )
+    assert (
+        sales.measure("Promotion Sales").expression.sql
+        == '(CASE WHEN "promotion_id" = 0 THEN 0 ELSE "store_sales" END)'
+    )
     assert sales.member_names == ["Unit Sales", "Store Sales", "Store Cost", "Promotion Sales", "Profit"]
-    assert [(s.name, s.level, s.keys) for s in sales.named_sets] == [("Western States", "Store.Store State",
-                                                                       ("CA", "WA"))]
+    assert [(s.name, s.level, s.keys) for s in sales.named_sets] == [
+        ("Western States", "Store.Store State", ("CA", "WA"))
+    ]
     assert [d.name for d in cubes["HR"].dimensions] == ["Time", "Employees"]
     assert cubes["HR"].level("Employees.Employee Id").closure.table.name == "employee_closure"
     virtual = cubes["Warehouse and Sales"]
     assert [p.cube.name for p in virtual.parts] == ["Sales", "Warehouse"]
     assert [(p.measures, p.dimensions) for p in virtual.parts] == [
-        (("Store Sales", "Store Cost"), ("Store", "Time", "Customers")), (("Warehouse Sales",), ("Store", "Time"))]
-    assert virtual.member_names == ["Store Sales", "Store Cost", "Warehouse Sales", "Profit",
-                                    "Sales Per Warehouse Sale"]
+        (("Store Sales", "Store Cost"), ("Store", "Time", "Customers")),
+        (("Warehouse Sales",), ("Store", "Time")),
+    ]
+    assert virtual.member_names == [
+        "Store Sales",
+        "Store Cost",
+        "Warehouse Sales",
+        "Profit",
+        "Sales Per Warehouse Sale",
+    ]
     assert [(w.cube, w.element, w.line, w.message.split(":")[0]) for w in document.warnings] == [
         ("Sales", "CalculatedMember", 72, "'Profit Growth' is left out"),
         ("Sales", "NamedSet", 75, "'Top Brands' is left out"),
@@ -90,10 +102,13 @@ def test_each_cube_loads_what_is_supported_and_the_rest_is_named_with_its_line()
 
 
 def test_unknown_elements_are_errors_naming_their_cube_and_knock_on_errors_are_not_repeated():
-    broken = FOODMART.replace('<Measure name="Store Cost" column="store_cost" aggregator="sum"/>',
-                              '<Measure name="Store Cost" column="store_cost" aggregator="median"/>')
-    broken = broken.replace('<Table schema="SCHEMA" name="inventory_fact"/>',
-                            '<Table schema="SCHEMA" name="inventory_fact"/><Frobnicate/>')
+    broken = FOODMART.replace(
+        '<Measure name="Store Cost" column="store_cost" aggregator="sum"/>',
+        '<Measure name="Store Cost" column="store_cost" aggregator="median"/>',
+    )
+    broken = broken.replace(
+        '<Table schema="SCHEMA" name="inventory_fact"/>', '<Table schema="SCHEMA" name="inventory_fact"/><Frobnicate/>'
+    )
     with pytest.raises(CubeXmlError) as caught:
         parse_cube_document(broken, source="foodmart.xml")
     assert [p.describe() for p in caught.value.problems] == [
@@ -112,9 +127,14 @@ async def foodmart(engine, tenant_id, source_schema):
             if statement.strip():
                 await conn.execute(text(statement))
     datasource_id, read_catalog = await source_schema(schema)
-    report = await load_cube_documents([("foodmart.xml", FOODMART.replace("SCHEMA", schema))], tenant_id=tenant_id,
-                                       datasource_id=datasource_id, read_catalog=read_catalog,
-                                       cubes=CubeStore(engine), views=ViewStore(engine))
+    report = await load_cube_documents(
+        [("foodmart.xml", FOODMART.replace("SCHEMA", schema))],
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=CubeStore(engine),
+        views=ViewStore(engine),
+    )
     assert report.problems == [] and len(report.warnings) == 5
     yield schema
     async with engine.begin() as conn:
@@ -133,48 +153,86 @@ async def rows(engine, sql: str) -> list:
         return (await conn.execute(text(sql))).all()
 
 
-async def test_second_hierarchy_named_set_and_expressions_match_hand_written_sql(graphql, engine, foodmart,
-                                                                                 tenant_id):
+async def test_second_hierarchy_named_set_and_expressions_match_hand_written_sql(graphql, engine, foodmart, tenant_id):
     s = foodmart
-    result = await pivot(graphql, tenant_id, {"cube": "Sales", "rows": ["Time.Weekly.Week"], "measures": [
-        "Unit Sales", "Promotion Sales"], "filters": [{"level": "Time.Weekly.Year", "eq": "1998"}],
-        "namedSets": ["Western States"]})
-    expected = await rows(engine, f"""SELECT t.week_of_year, sum(f.unit_sales),
+    result = await pivot(
+        graphql,
+        tenant_id,
+        {
+            "cube": "Sales",
+            "rows": ["Time.Weekly.Week"],
+            "measures": ["Unit Sales", "Promotion Sales"],
+            "filters": [{"level": "Time.Weekly.Year", "eq": "1998"}],
+            "namedSets": ["Western States"],
+        },
+    )
+    expected = await rows(
+        engine,
+        f"""SELECT t.week_of_year, sum(f.unit_sales),
         sum(CASE WHEN f.promotion_id = 0 THEN 0 ELSE f.store_sales END) FROM {s}.sales_fact f
         JOIN {s}.time_by_day t USING (time_id) JOIN {s}.store st USING (store_id)
-        WHERE t.the_year = 1998 AND st.store_state IN ('CA', 'WA') GROUP BY 1 ORDER BY 1""")
+        WHERE t.the_year = 1998 AND st.store_state IN ('CA', 'WA') GROUP BY 1 ORDER BY 1""",
+    )
     assert result["rowHeaders"] == [[str(r[0]) for r in expected]] and len(expected) == 50
     assert_series(result["values"], expected, 1)
-    result = await pivot(graphql, tenant_id, {"cube": "Sales", "rows": ["Customers.Name"], "measures": ["Profit"],
-                                              "filters": [{"level": "Customers.Gender", "eq": "F"}]})
-    expected = await rows(engine, f"""SELECT upper(c.lname) || ', ' || c.fname, sum(store_sales) - sum(store_cost)
-        FROM {s}.sales_fact f JOIN {s}.customer c USING (customer_id) WHERE c.gender = 'F' GROUP BY 1 ORDER BY 1""")
+    result = await pivot(
+        graphql,
+        tenant_id,
+        {
+            "cube": "Sales",
+            "rows": ["Customers.Name"],
+            "measures": ["Profit"],
+            "filters": [{"level": "Customers.Gender", "eq": "F"}],
+        },
+    )
+    expected = await rows(
+        engine,
+        f"""SELECT upper(c.lname) || ', ' || c.fname, sum(store_sales) - sum(store_cost)
+        FROM {s}.sales_fact f JOIN {s}.customer c USING (customer_id) WHERE c.gender = 'F' GROUP BY 1 ORDER BY 1""",
+    )
     assert result["rowHeaders"] == [[r[0] for r in expected]] and len(expected) == 10
     assert_series(result["values"], expected, 1)
 
 
 async def test_virtual_cube_stacks_its_cubes_over_shared_dimensions(graphql, engine, foodmart, tenant_id):
     s = foodmart
-    result = await pivot(graphql, tenant_id, {"cube": "Warehouse and Sales", "rows": ["Store.Store State"],
-                                              "columns": ["Time.Year"], "totals": True,
-                                              "measures": ["Store Sales", "Warehouse Sales", "Profit"]})
-    expected = await rows(engine, f"""WITH sales AS (SELECT st.store_state, t.the_year, sum(store_sales) AS ss,
+    result = await pivot(
+        graphql,
+        tenant_id,
+        {
+            "cube": "Warehouse and Sales",
+            "rows": ["Store.Store State"],
+            "columns": ["Time.Year"],
+            "totals": True,
+            "measures": ["Store Sales", "Warehouse Sales", "Profit"],
+        },
+    )
+    expected = await rows(
+        engine,
+        f"""WITH sales AS (SELECT st.store_state, t.the_year, sum(store_sales) AS ss,
           sum(store_sales) - sum(store_cost) AS profit FROM {s}.sales_fact f JOIN {s}.store st USING (store_id)
           JOIN {s}.time_by_day t USING (time_id) GROUP BY 1, 2),
         wh AS (SELECT st.store_state, t.the_year, sum(warehouse_sales) AS ws FROM {s}.inventory_fact f
           JOIN {s}.store st USING (store_id) JOIN {s}.time_by_day t USING (time_id) GROUP BY 1, 2)
         SELECT store_state, the_year, ss, ws, profit FROM sales FULL JOIN wh USING (store_state, the_year)
-        ORDER BY 1, 2""")
+        ORDER BY 1, 2""",
+    )
     assert result["rowHeaders"] == [[r[0] for r in expected]]
     assert result["columnHeaders"] == [[str(r[1]) for r in expected]]
     assert_series(result["values"], expected, 2)
-    grand = await rows(engine, f"""SELECT (SELECT sum(store_sales) FROM {s}.sales_fact),
+    grand = await rows(
+        engine,
+        f"""SELECT (SELECT sum(store_sales) FROM {s}.sales_fact),
         (SELECT sum(warehouse_sales) FROM {s}.inventory_fact),
-        (SELECT sum(store_sales) - sum(store_cost) FROM {s}.sales_fact)""")
+        (SELECT sum(store_sales) - sum(store_cost) FROM {s}.sales_fact)""",
+    )
     assert_series(result["totals"]["grand"], grand, 0)
     # a dimension only Sales has: Warehouse Sales shows no value under its members
-    result = await pivot(graphql, tenant_id, {"cube": "Warehouse and Sales", "rows": ["Customers.Gender"],
-                                              "measures": ["Store Sales", "Warehouse Sales"]})
+    result = await pivot(
+        graphql,
+        tenant_id,
+        {"cube": "Warehouse and Sales", "rows": ["Customers.Gender"], "measures": ["Store Sales", "Warehouse Sales"]},
+    )
     assert result["rowHeaders"] == [["F", "M", None]]
     assert result["values"][1]["values"][:2] == [None, None]
 
@@ -191,35 +249,60 @@ async def test_level_properties_are_on_the_members(graphql, foodmart, tenant_id)
     [store] = [d for d in cube["dimensions"] if d["name"] == "Store"]
     level = store["hierarchies"][0]["levels"][2]
     assert level["ref"] == "Store.Store Name"
-    assert level["properties"] == [{"name": "Store Type", "dataType": "String"},
-                                   {"name": "Store Sqft", "dataType": "Numeric"}]
+    assert level["properties"] == [
+        {"name": "Store Type", "dataType": "String"},
+        {"name": "Store Sqft", "dataType": "Numeric"},
+    ]
     assert level["members"] == [
-        {"key": f"Store {i}", "name": f"Store {i}", "properties": [{"name": "Store Type", "value": kind},
-                                                                   {"name": "Store Sqft", "value": sqft}]}
-        for i, kind, sqft in [(1, "Supermarket", "23000"), (2, "Small Grocery", "5000"), (3, "Deluxe", "30000")]]
+        {
+            "key": f"Store {i}",
+            "name": f"Store {i}",
+            "properties": [{"name": "Store Type", "value": kind}, {"name": "Store Sqft", "value": sqft}],
+        }
+        for i, kind, sqft in [(1, "Supermarket", "23000"), (2, "Small Grocery", "5000"), (3, "Deluxe", "30000")]
+    ]
     time = [d for d in cube["dimensions"] if d["name"] == "Time"][0]
     assert [h["name"] for h in time["hierarchies"]] == [None, "Weekly"]
 
 
-async def test_parent_child_members_roll_up_their_subtree_through_the_closure_table(graphql, engine, foodmart,
-                                                                                   tenant_id):
+async def test_parent_child_members_roll_up_their_subtree_through_the_closure_table(
+    graphql, engine, foodmart, tenant_id
+):
     s = foodmart
-    result = await pivot(graphql, tenant_id, {"cube": "HR", "rows": ["Employees.Employee Id"],
-                                              "columns": ["Time.Year"], "measures": ["Org Salary"], "totals": True})
-    expected = await rows(engine, f"""SELECT c.supervisor_id, e.full_name, t.the_year, sum(s.salary_paid)
+    result = await pivot(
+        graphql,
+        tenant_id,
+        {
+            "cube": "HR",
+            "rows": ["Employees.Employee Id"],
+            "columns": ["Time.Year"],
+            "measures": ["Org Salary"],
+            "totals": True,
+        },
+    )
+    expected = await rows(
+        engine,
+        f"""SELECT c.supervisor_id, e.full_name, t.the_year, sum(s.salary_paid)
         FROM {s}.salary s JOIN {s}.employee_closure c ON c.employee_id = s.employee_id
         JOIN {s}.employee e ON e.employee_id = c.supervisor_id JOIN {s}.time_by_day t USING (time_id)
-        GROUP BY 1, 2, 3 ORDER BY 1, 3""")
+        GROUP BY 1, 2, 3 ORDER BY 1, 3""",
+    )
     assert result["rowHeaders"] == [[r[1] for r in expected]] and result["rowHeaders"][0][:2] == ["Ceo", "Ceo"]
     assert result["columnHeaders"] == [[str(r[2]) for r in expected]]
     assert_series(result["values"], expected, 3)
     grand = await rows(engine, f"SELECT sum(salary_paid) FROM {s}.salary")
     assert_series(result["totals"]["grand"], grand, 0)  # each salary once, not once per ancestor
-    by_year = await rows(engine, f"""SELECT t.the_year, sum(salary_paid) FROM {s}.salary
-        JOIN {s}.time_by_day t USING (time_id) GROUP BY 1 ORDER BY 1""")
+    by_year = await rows(
+        engine,
+        f"""SELECT t.the_year, sum(salary_paid) FROM {s}.salary
+        JOIN {s}.time_by_day t USING (time_id) GROUP BY 1 ORDER BY 1""",
+    )
     assert_series(result["totals"]["columnSubtotals"]["values"], by_year, 1)
     # a filter keeps the members' subtrees: the CFO's people are the CFO, the accountant and the clerk
-    result = await pivot(graphql, tenant_id, {"cube": "HR", "measures": ["Org Salary"],
-                                              "filters": [{"level": "Employees.Employee Id", "eq": "2"}]})
+    result = await pivot(
+        graphql,
+        tenant_id,
+        {"cube": "HR", "measures": ["Org Salary"], "filters": [{"level": "Employees.Employee Id", "eq": "2"}]},
+    )
     subtree = await rows(engine, f"SELECT sum(salary_paid) FROM {s}.salary WHERE employee_id IN (2, 4, 5)")
     assert_series(result["values"], subtree, 0)

@@ -56,8 +56,9 @@ async def test_a_worker_killed_mid_refresh_loses_nothing(demo_cubes, engine, ser
             async with engine.connect() as blocker:
                 # Hold the fact table so that the refresh is caught running, inside REFRESH MATERIALIZED VIEW.
                 transaction = await blocker.begin()
-                await blocker.execute(text(f'LOCK TABLE "{cube.fact_schema}"."{cube.fact_table}" '
-                                           f"IN ACCESS EXCLUSIVE MODE"))
+                await blocker.execute(
+                    text(f'LOCK TABLE "{cube.fact_schema}"."{cube.fact_table}" IN ACCESS EXCLUSIVE MODE')
+                )
                 run = await queue_refresh(jobs, ViewStore(engine), cube, trigger="manual")
 
                 async def running_job():

@@ -16,8 +16,9 @@ async def _never(*_):
 
 
 @pytest.mark.parametrize(("transport", "second_lookup_is_fresh"), [("websocket", True), ("http", False)])
-async def test_a_member_term_changed_between_two_lookups(services_settings, demo_cubes, tenant_id, transport,
-                                                       second_lookup_is_fresh):
+async def test_a_member_term_changed_between_two_lookups(
+    services_settings, demo_cubes, tenant_id, transport, second_lookup_is_fresh
+):
     [cube] = demo_cubes
     scope = {"type": transport, "path": "/graphql", "headers": [], "method": "POST"}
     request = WebSocket(scope, _never, _never) if transport == "websocket" else Request(scope)

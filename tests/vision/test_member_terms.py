@@ -35,8 +35,7 @@ def new_term(weaver_runtime, tenant_id):
     return create
 
 
-async def test_measures_levels_and_calculated_members_carry_their_linked_term(graphql, demo_cubes, tenant_id,
-                                                                              new_term):
+async def test_measures_levels_and_calculated_members_carry_their_linked_term(graphql, demo_cubes, tenant_id, new_term):
     amount, year, aov = [await new_term() for _ in range(3)]
     await graphql(LINK, link_input("Amount", amount), tenant=tenant_id)
     await graphql(LINK, link_input("Time.Year", year), tenant=tenant_id)
@@ -55,8 +54,9 @@ async def test_relinking_replaces_the_term_and_unlinking_removes_it(graphql, dem
     first, second = await new_term(), await new_term()
     await graphql(LINK, link_input("Amount", first), tenant=tenant_id)
     body = await graphql(LINK, link_input("Amount", second), tenant=tenant_id)
-    assert {m["name"]: m["glossaryTerm"] for m in body["data"]["linkCubeTerm"]["cube"]["measures"]}["Amount"] \
-        == {"id": second}
+    assert {m["name"]: m["glossaryTerm"] for m in body["data"]["linkCubeTerm"]["cube"]["measures"]}["Amount"] == {
+        "id": second
+    }
     body = await graphql(UNLINK, {"member": "Amount"}, tenant=tenant_id)
     assert all(m["glossaryTerm"] is None for m in body["data"]["unlinkCubeTerm"]["cube"]["measures"])
     body = await graphql(UNLINK, {"member": "Amount"}, tenant=tenant_id)
@@ -75,7 +75,8 @@ async def test_another_tenants_term_or_an_unknown_term_is_not_found(graphql, dem
         body = await graphql(LINK, link_input("Amount", term_id), tenant=tenant_id)
         payload = body["data"]["linkCubeTerm"]
         assert [(e["field"], e["code"], e["message"]) for e in payload["userErrors"]] == [
-            ("termId", "NOT_FOUND", "glossary term not found")]
+            ("termId", "NOT_FOUND", "glossary term not found")
+        ]
         assert all(m["glossaryTerm"] is None for m in payload["cube"]["measures"])
 
 
@@ -89,23 +90,28 @@ ENTITIES = """query($representations: [_Any!]!) { _entities(representations: $re
   ... on Table { name cubes { name measures { name glossaryTerm { id } } } } } }"""
 
 
-async def test_cubes_of_many_tables_and_their_terms_load_in_one_query_each(services_settings, make_token, demo_cubes,
-                                                                          tenant_id, datasource_id, weaver_url,
-                                                                          new_term):
+async def test_cubes_of_many_tables_and_their_terms_load_in_one_query_each(
+    services_settings, make_token, demo_cubes, tenant_id, datasource_id, weaver_url, new_term
+):
     app = create_app(services_settings.replace(weaver_url=weaver_url))
     statements: list[str] = []
     async with app.router.lifespan_context(app):
         engine = app.state.resources.engine
-        event.listen(engine.sync_engine, "before_cursor_execute",
-                     lambda conn, cursor, statement, *args: statements.append(statement))
+        event.listen(
+            engine.sync_engine,
+            "before_cursor_execute",
+            lambda conn, cursor, statement, *args: statements.append(statement),
+        )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://vision") as client:
             graphql = graphql_caller(client, make_token)
             term = await new_term()
             await graphql(LINK, link_input("Amount", term), tenant=tenant_id)
             statements.clear()
             tables = [("sales", "order_lines"), ("sales", "orders"), ("sales", "products"), ("other", "order_lines")]
-            representations = [{"__typename": "Table", "dataSourceId": datasource_id.upper(), "schemaName": schema,
-                                "name": name} for schema, name in tables]
+            representations = [
+                {"__typename": "Table", "dataSourceId": datasource_id.upper(), "schemaName": schema, "name": name}
+                for schema, name in tables
+            ]
             body = await graphql(ENTITIES, {"representations": representations}, tenant=tenant_id)
     assert "errors" not in body, body
     entities = body["data"]["_entities"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
@@ -23,11 +21,13 @@ async def test_full_sync_refreshes_every_cube_and_records_schedule_runs(demo_cub
     assert [(r.trigger, r.status) for r in mine] == [("schedule", "succeeded")]
 
 
-async def test_the_etl_schedule_is_a_cron_job_run_once_per_interval_across_workers(demo_cubes, engine,
-                                                                                   services_settings):
+async def test_the_etl_schedule_is_a_cron_job_run_once_per_interval_across_workers(
+    demo_cubes, engine, services_settings
+):
     [cube] = demo_cubes
     every_second = own_queue_settings(services_settings, 6).replace(etl_sync_interval=1)
     async with running_worker(every_second), running_worker(every_second):
+
         async def synced_twice():
             return len([r for r in await _schedule_runs(engine, cube) if r.status == "succeeded"]) >= 2
 
@@ -57,7 +57,9 @@ async def test_with_airflow_a_full_sync_triggers_the_dag_and_settles_when_it_fin
             assert request["path"] == f"/api/v1/dags/{DAG_ID}/dagRuns"
             assert request["authorization"].startswith("Basic ")
             conf_cubes = {c["id"]: c for c in request["json"]["conf"]["cubes"]}
-            assert conf_cubes[cube.id]["view"] == cube.layout.view and conf_cubes[cube.id]["tenant_id"] == cube.tenant_id
+            assert (
+                conf_cubes[cube.id]["view"] == cube.layout.view and conf_cubes[cube.id]["tenant_id"] == cube.tenant_id
+            )
             assert conf_cubes[cube.id]["views"] == [cube.layout.view, cube.layout.distinct_view("Order Count")]
             assert (await CubeStore(engine).get(cube.tenant_id, cube.id)).refresh_status == "triggered"
 
@@ -116,12 +118,17 @@ async def test_airflow_errors_are_reported_with_airflows_detail():
         await unreachable.close()
 
 
-async def test_latest_runs_are_one_per_cube_oldest_first(read_catalog, demo_data, engine, tenant_id,
-                                                         datasource_id):
+async def test_latest_runs_are_one_per_cube_oldest_first(read_catalog, demo_data, engine, tenant_id, datasource_id):
     sales = read_cube_folder(CUBES_FOLDER)[0][1]
     documents = [("sales.xml", sales), ("copy.xml", sales.replace('<Cube name="Sales"', '<Cube name="Sales Copy"'))]
-    report = await load_cube_documents(documents, tenant_id=tenant_id, datasource_id=datasource_id,
-                                       read_catalog=read_catalog, cubes=CubeStore(engine), views=ViewStore(engine))
+    report = await load_cube_documents(
+        documents,
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=CubeStore(engine),
+        views=ViewStore(engine),
+    )
     first, second = sorted(report.cubes, key=lambda c: c.name)
     refresher = CubeRefresher(engine)
     await refresher.refresh(second)

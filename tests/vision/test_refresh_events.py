@@ -1,7 +1,7 @@
 """Refresh runs reach the subscribers of their tenant, over Redis pub/sub and in-process."""
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from redis.asyncio import Redis
@@ -11,9 +11,18 @@ from subgraphs.vision.store.views import RefreshRun
 
 
 def run_of(tenant: str, status: str = "running") -> RefreshRun:
-    return RefreshRun(id=f"run-{tenant}", cube_id="cube-1", tenant_id=tenant, trigger="manual", status=status,
-                      started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), finished_at=None, rows=None,
-                      error=None, dag_run_id=None)
+    return RefreshRun(
+        id=f"run-{tenant}",
+        cube_id="cube-1",
+        tenant_id=tenant,
+        trigger="manual",
+        status=status,
+        started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        finished_at=None,
+        rows=None,
+        error=None,
+        dag_run_id=None,
+    )
 
 
 @pytest.fixture(params=["redis", "in-process"])

@@ -6,10 +6,25 @@ import numpy as np
 import pytest
 
 from subgraphs.vision.scenarios.expression import ExpressionError, evaluate, parse_comparison, parse_expression
-from subgraphs.vision.scenarios.model import (ELASTICITY, LINEAR, Lever, Outcome, ScenarioDefinition, ScenarioModel,
-                                              Term, check_definition)
-from subgraphs.vision.scenarios.solver import (CANCELLED, COMPLETED, FAILED, INFEASIBLE, TIMED_OUT, feasibility_score,
-                                               solve)
+from subgraphs.vision.scenarios.model import (
+    ELASTICITY,
+    LINEAR,
+    Lever,
+    Outcome,
+    ScenarioDefinition,
+    ScenarioModel,
+    Term,
+    check_definition,
+)
+from subgraphs.vision.scenarios.solver import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    INFEASIBLE,
+    TIMED_OUT,
+    feasibility_score,
+    solve,
+)
 
 
 def test_expressions_follow_arithmetic_precedence_and_bracketed_names():
@@ -18,15 +33,18 @@ def test_expressions_follow_arithmetic_precedence_and_bracketed_names():
     assert evaluate(parse_expression("max(a, 2 * a, 1) + abs(-3) + sqrt(16)"), {"a": 5}) == 10 + 3 + 4
 
 
-@pytest.mark.parametrize(("text", "position", "reason"), [
-    ("price * ", 8, "expected a number, a name or '(', found the end"),
-    ("price ** 2", 7, "expected a number, a name or '(', found '*'"),
-    ("(price + 1", 10, "expected ')', found the end"),
-    ("price # 2", 6, "unexpected character '#'"),
-    ("__import__(os)", 0, "unknown function '__import__'"),
-    ("open('x')", 5, "unexpected character \"'\""),
-    ("price 2", 6, "unexpected '2'"),
-])
+@pytest.mark.parametrize(
+    ("text", "position", "reason"),
+    [
+        ("price * ", 8, "expected a number, a name or '(', found the end"),
+        ("price ** 2", 7, "expected a number, a name or '(', found '*'"),
+        ("(price + 1", 10, "expected ')', found the end"),
+        ("price # 2", 6, "unexpected character '#'"),
+        ("__import__(os)", 0, "unknown function '__import__'"),
+        ("open('x')", 5, 'unexpected character "\'"'),
+        ("price 2", 6, "unexpected '2'"),
+    ],
+)
 def test_bad_expressions_name_the_token_and_its_position(text, position, reason):
     with pytest.raises(ExpressionError) as error:
         parse_expression(text)
@@ -52,15 +70,23 @@ def test_deep_nesting_is_refused_not_a_crash():
 
 def _pricing(*constraints: str, sense: str = "maximize") -> ScenarioDefinition:
     demand = Outcome("Units", LINEAR, 1000.0, (Term("Price", -30.0), Term("Ads", 0.5)))
-    return ScenarioDefinition(levers=(Lever("Price", 10, 5, 20), Lever("Ads", 100, 0, 500)), outcomes=(demand,),
-                              sense=sense, objective="Price * Units - Ads", constraints=constraints)
+    return ScenarioDefinition(
+        levers=(Lever("Price", 10, 5, 20), Lever("Ads", 100, 0, 500)),
+        outcomes=(demand,),
+        sense=sense,
+        objective="Price * Units - Ads",
+        constraints=constraints,
+    )
 
 
 def test_definition_problems_point_at_field_and_token():
     definition = ScenarioDefinition(
         levers=(Lever("Price", 30, 5, 20), Lever("Price", 1, 0, 2)),
         outcomes=(Outcome("Units", LINEAR, 1.0, (Term("Nope", 1.0),)),),
-        sense="maximize", objective="Price * Unitz", constraints=("Units >= ", "Price <= 3"))
+        sense="maximize",
+        objective="Price * Unitz",
+        constraints=("Units >= ", "Price <= 3"),
+    )
     problems = {(p.field, p.position): p.message for p in check_definition(definition)}
     assert "needs min <= base <= max" in problems[("levers[0]", None)]
     assert "given twice" in problems[("levers[1].name", None)]
@@ -102,11 +128,14 @@ def test_constraints_that_cannot_hold_together_are_infeasible_with_a_score_below
 
 def test_elasticity_outcomes_are_multiplicative_around_the_bases():
     definition = ScenarioDefinition(
-        levers=(Lever("Discount", 10, 1, 30),), outcomes=(Outcome("Revenue", ELASTICITY, 5000.0, (Term("Discount", 0.2),)),),
-        sense="maximize", objective="Revenue - 100 * Discount")
+        levers=(Lever("Discount", 10, 1, 30),),
+        outcomes=(Outcome("Revenue", ELASTICITY, 5000.0, (Term("Discount", 0.2),)),),
+        sense="maximize",
+        objective="Revenue - 100 * Discount",
+    )
     model = ScenarioModel(definition)
     assert model.evaluate(np.array([10.0])).outcomes["Revenue"] == pytest.approx(5000)
-    assert model.evaluate(np.array([20.0])).outcomes["Revenue"] == pytest.approx(5000 * 2 ** 0.2)
+    assert model.evaluate(np.array([20.0])).outcomes["Revenue"] == pytest.approx(5000 * 2**0.2)
 
 
 def test_a_stop_request_or_the_deadline_ends_the_solve_with_the_best_point_so_far():
@@ -119,7 +148,6 @@ def test_a_stop_request_or_the_deadline_ends_the_solve_with_the_best_point_so_fa
 
 
 def test_a_model_undefined_inside_the_bounds_fails_cleanly():
-    definition = ScenarioDefinition(levers=(Lever("x", 1, -1, 1),), outcomes=(), sense="minimize",
-                                    objective="log(x)")
+    definition = ScenarioDefinition(levers=(Lever("x", 1, -1, 1),), outcomes=(), sense="minimize", objective="log(x)")
     result = solve(ScenarioModel(definition), timeout=10)
     assert result.status == FAILED and result.message

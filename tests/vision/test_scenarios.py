@@ -53,12 +53,22 @@ async def test_a_scenario_is_solved_by_a_worker_and_the_run_kept(graphql, demo_c
     assert _samples("vision_active_computations", {}) == 0
     [line] = [r for r in caplog.records if getattr(r, "event", None) == "scenario_compute_completed"]
     assert (line.scenario_id, line.solver_method, line.iterations, line.is_feasible) == (
-        scenario_id, "SLSQP", run["iterations"], True)
+        scenario_id,
+        "SLSQP",
+        run["iterations"],
+        True,
+    )
     assert line.case_id and line.feasibility_score == 1.0 and line.duration_ms > 0
 
-    history = await graphql('query($id: ID!) { scenario(id: $id) { runs { id status } cube { name } } }',
-                            {"id": scenario_id}, tenant=tenant_id)
-    assert history["data"]["scenario"] == {"runs": [{"id": run["id"], "status": "COMPLETED"}], "cube": {"name": "Sales"}}
+    history = await graphql(
+        "query($id: ID!) { scenario(id: $id) { runs { id status } cube { name } } }",
+        {"id": scenario_id},
+        tenant=tenant_id,
+    )
+    assert history["data"]["scenario"] == {
+        "runs": [{"id": run["id"], "status": "COMPLETED"}],
+        "cube": {"name": "Sales"},
+    }
 
 
 async def test_constraints_that_cannot_all_hold_end_infeasible(graphql, demo_cubes, tenant_id, worker):
@@ -68,8 +78,9 @@ async def test_constraints_that_cannot_all_hold_end_infeasible(graphql, demo_cub
     assert 0 < run["feasibilityScore"] < 1 and run["maxConstraintViolation"] > 0 and run["levers"]
 
 
-async def test_a_solve_over_the_timeout_ends_timed_out_with_the_best_point(graphql, demo_cubes, tenant_id,
-                                                                          vision_settings):
+async def test_a_solve_over_the_timeout_ends_timed_out_with_the_best_point(
+    graphql, demo_cubes, tenant_id, vision_settings
+):
     # 100 levers: several seconds of SLSQP even on an idle machine (30 take 0.2 s there).
     scenario_id = await _create(graphql, tenant_id, slow_input(levers=100))
     async with running_worker(vision_settings.replace(etl_sync_interval=0, scenario_solver_timeout=0.5)):
@@ -109,11 +120,13 @@ async def test_bad_expressions_are_user_errors_at_the_token_and_nothing_is_store
     body = await graphql(CREATE, {"input": bad}, tenant=tenant_id)
     errors = body["data"]["createScenario"]["userErrors"]
     assert {(e["field"], e["position"], e["code"]) for e in errors} == {
-        ("levers[0]", None, "BAD_USER_INPUT"), ("objective.expression", 8, "BAD_USER_INPUT"),
-        ("constraints[1]", 9, "BAD_USER_INPUT")}
+        ("levers[0]", None, "BAD_USER_INPUT"),
+        ("objective.expression", 8, "BAD_USER_INPUT"),
+        ("constraints[1]", 9, "BAD_USER_INPUT"),
+    }
     assert any("unknown name 'Unitz'" in e["message"] for e in errors)
     assert body["data"]["createScenario"]["scenario"] is None
-    listed = await graphql('{ cubes { name } }', tenant=tenant_id)
+    listed = await graphql("{ cubes { name } }", tenant=tenant_id)
     assert "errors" not in listed
 
 
@@ -121,8 +134,12 @@ async def test_another_tenant_cannot_see_run_or_cancel_a_scenario(graphql, demo_
     scenario_id = await _create(graphql, tenant_id, pricing_input())
     run_id = await _run(graphql, tenant_id, scenario_id)
     other = tenant_id + "-other"
-    for query, variables in [('query($id: ID!) { scenario(id: $id) { id } }', {"id": scenario_id}),
-                             (RUN, {"id": scenario_id}), (RUN_RESULT, {"id": run_id}), (CANCEL, {"id": run_id})]:
+    for query, variables in [
+        ("query($id: ID!) { scenario(id: $id) { id } }", {"id": scenario_id}),
+        (RUN, {"id": scenario_id}),
+        (RUN_RESULT, {"id": run_id}),
+        (CANCEL, {"id": run_id}),
+    ]:
         body = await graphql(query, variables, tenant=other)
         assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND", body
     duplicate = await graphql(CREATE, {"input": pricing_input()}, tenant=tenant_id)

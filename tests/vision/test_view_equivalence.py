@@ -49,17 +49,38 @@ QUERIES = [
     PivotQuery(measures=ALL),
     PivotQuery(rows=("Product.Category",), columns=("Order.Status",), measures=ALL, totals=True),
     PivotQuery(rows=("Line.Number",), measures=("Amount", "Mean Quantity", "Discounted Lines"), totals=True),
-    PivotQuery(rows=("Product.Product",), measures=("Orders", "Largest"),
-               filters=(LevelFilter("Product.Product", from_="5", to="25"), LevelFilter("Order.Status", eq="completed")),
-               having=(MeasureFilter("Orders", "GTE", 40),), sort=(SortKey("Orders", True),), limit=7),
-    PivotQuery(rows=("Product.Category", "Line.Number"), measures=("Products", "Amount"),
-               filters=(LevelFilter("Product.Product", contains="product 1"),), totals=True),
+    PivotQuery(
+        rows=("Product.Product",),
+        measures=("Orders", "Largest"),
+        filters=(LevelFilter("Product.Product", from_="5", to="25"), LevelFilter("Order.Status", eq="completed")),
+        having=(MeasureFilter("Orders", "GTE", 40),),
+        sort=(SortKey("Orders", True),),
+        limit=7,
+    ),
+    PivotQuery(
+        rows=("Product.Category", "Line.Number"),
+        measures=("Products", "Amount"),
+        filters=(LevelFilter("Product.Product", contains="product 1"),),
+        totals=True,
+    ),
     # distinct keys spread over cells that a filter on an ungrouped level keeps only partly
-    PivotQuery(rows=("Order.Status",), columns=("Line.Number",), measures=("Orders", "Products", "Spread"),
-               filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),), totals=True),
+    PivotQuery(
+        rows=("Order.Status",),
+        columns=("Line.Number",),
+        measures=("Orders", "Products", "Spread"),
+        filters=(LevelFilter("Product.Category", in_=("Hardware", "Software")),),
+        totals=True,
+    ),
     PivotQuery(measures=("Orders", "Amount"), filters=(LevelFilter("Product.Category", eq="Hardware"),)),
-    PivotQuery(columns=("Product.Product",), measures=("Orders",), filters=(LevelFilter("Line.Number", to="2"),),
-               sort=(SortKey("Orders", False),), offset=3, limit=5, totals=True),
+    PivotQuery(
+        columns=("Product.Product",),
+        measures=("Orders",),
+        filters=(LevelFilter("Line.Number", to="2"),),
+        sort=(SortKey("Orders", False),),
+        offset=3,
+        limit=5,
+        totals=True,
+    ),
 ]
 
 
@@ -71,17 +92,23 @@ def same(a, b) -> bool:
 
 @pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
 async def test_view_and_fact_join_agree(query, read_catalog, demo_data, engine, tenant_id, datasource_id):
-    report = await load_cube_documents([("lines.xml", ALL_AGGREGATORS)], tenant_id=tenant_id,
-                                       datasource_id=datasource_id, read_catalog=read_catalog,
-                                       cubes=CubeStore(engine), views=ViewStore(engine))
+    report = await load_cube_documents(
+        [("lines.xml", ALL_AGGREGATORS)],
+        tenant_id=tenant_id,
+        datasource_id=datasource_id,
+        read_catalog=read_catalog,
+        cubes=CubeStore(engine),
+        views=ViewStore(engine),
+    )
     assert not report.problems, report.problems
     [cube] = report.cubes
     validate_pivot(cube.model, query, max_rows=1000)
     results = {}
     for source, role in (("view", PIVOT_ROLE), ("fact", CUBE_BUILDER_ROLE)):
         builder = PivotSqlBuilder(cube.layout, source=source)
-        results[source] = await PivotRunner(engine, 30, role=role).run(builder.cells(query, row_cap=1000),
-                                                                       builder.totals(query, row_cap=1000))
+        results[source] = await PivotRunner(engine, 30, role=role).run(
+            builder.cells(query, row_cap=1000), builder.totals(query, row_cap=1000)
+        )
     for view_rows, fact_rows in zip(results["view"], results["fact"]):
         if view_rows is None:
             assert fact_rows is None

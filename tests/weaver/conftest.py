@@ -75,8 +75,14 @@ async def demo_data(services_settings):
 def local_params(services_settings) -> ConnectionParams:
     """Connection parameters of the test PostgreSQL itself, used as a datasource."""
     c = demo_connection(services_settings)
-    return ConnectionParams(engine="postgresql", host=c["host"], port=c["port"], database=c["database"],
-                            username=c["username"], password=c["password"] or "")
+    return ConnectionParams(
+        engine="postgresql",
+        host=c["host"],
+        port=c["port"],
+        database=c["database"],
+        username=c["username"],
+        password=c["password"] or "",
+    )
 
 
 @pytest.fixture
@@ -134,7 +140,13 @@ async def mariadb(tmp_path_factory):
             for statement in filter(str.strip, MARIADB_SETUP.split(";")):
                 await cur.execute(statement)
         conn.close()
-        yield ConnectionParams(engine="mariadb", host="127.0.0.1", port=server.port, database="shop",
-                               username="weaver", password="maria-pw")
+        yield ConnectionParams(
+            engine="mariadb",
+            host="127.0.0.1",
+            port=server.port,
+            database="shop",
+            username="weaver",
+            password="maria-pw",
+        )
     finally:
         server.stop()

@@ -28,8 +28,13 @@ def _install_package() -> None:
         raise RuntimeError(f"mariadbd not found: install the Debian package {PACKAGE} (apt-get install -y {PACKAGE})")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True, env=env, timeout=600)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", PACKAGE], check=True,
-                   capture_output=True, env=env, timeout=900)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", PACKAGE],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=900,
+    )
 
 
 def _binary(name: str) -> str:
@@ -52,13 +57,33 @@ class MariaDBServer:
 
     def start(self, timeout: float = 60.0) -> None:
         user = ["--user=root"] if os.geteuid() == 0 else []
-        subprocess.run([_binary("mariadb-install-db"), "--no-defaults", f"--datadir={self.datadir}",
-                        "--auth-root-authentication-method=normal", "--skip-test-db", *user],
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                _binary("mariadb-install-db"),
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                *user,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         self.process.start(
-            [_binary("mariadbd"), "--no-defaults", f"--datadir={self.datadir}", f"--socket={self.socket}",
-             f"--port={self.port}", "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=32M",
-             f"--pid-file={self.folder / 'mariadb.pid'}", *user])
+            [
+                _binary("mariadbd"),
+                "--no-defaults",
+                f"--datadir={self.datadir}",
+                f"--socket={self.socket}",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                "--skip-log-bin",
+                "--innodb-buffer-pool-size=32M",
+                f"--pid-file={self.folder / 'mariadb.pid'}",
+                *user,
+            ]
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.exited():

@@ -55,16 +55,22 @@ class FakeMindsDB:
         self.statements.append(query)
         if m := _CREATE.match(query):
             if m.group(1) in self.databases:  # as MindsDB does
-                return JSONResponse({"type": "error", "error_code": 0,
-                                     "error_message": f"Database already exists: {m.group(1)}"})
+                return JSONResponse(
+                    {"type": "error", "error_code": 0, "error_message": f"Database already exists: {m.group(1)}"}
+                )
             self.databases[m.group(1)] = {"engine": m.group(2), **json.loads(m.group(3))}
             return JSONResponse({"type": "ok"})
         if m := _DROP.match(query):
             self.databases.pop(m.group(1), None)
             return JSONResponse({"type": "ok"})
         if query == "SHOW DATABASES":
-            return JSONResponse({"type": "table", "column_names": ["Database"],
-                                 "data": [["information_schema"], ["mindsdb"], *([n] for n in self.databases)]})
+            return JSONResponse(
+                {
+                    "type": "table",
+                    "column_names": ["Database"],
+                    "data": [["information_schema"], ["mindsdb"], *([n] for n in self.databases)],
+                }
+            )
         if m := _NATIVE.match(query):
             return JSONResponse(await self._native(m.group(1), m.group(2), int(m.group(3))))
         return JSONResponse({"type": "error", "error_code": 0, "error_message": f"unsupported: {query[:40]}"})
@@ -73,8 +79,9 @@ class FakeMindsDB:
         db = self.databases.get(name)
         if db is None:
             return {"type": "error", "error_code": 0, "error_message": f"Database '{name}' does not exist"}
-        conn = await asyncpg.connect(host=db["host"], port=db["port"], user=db["user"],
-                                     password=db["password"] or None, database=db["database"])
+        conn = await asyncpg.connect(
+            host=db["host"], port=db["port"], user=db["user"], password=db["password"] or None, database=db["database"]
+        )
         try:
             statement = await conn.prepare(sql)
             records = await statement.fetch()
@@ -83,13 +90,20 @@ class FakeMindsDB:
             return {"type": "error", "error_code": 0, "error_message": str(exc)}
         finally:
             await conn.close()
-        return {"type": "table", "column_names": names,
-                "data": [[json_value(v) for v in r.values()] for r in records[:limit]]}
+        return {
+            "type": "table",
+            "column_names": names,
+            "data": [[json_value(v) for v in r.values()] for r in records[:limit]],
+        }
 
     async def start(self) -> None:
-        app = Starlette(routes=[Route("/api/status", self._status),
-                                Route("/api/login", self._login, methods=["POST"]),
-                                Route("/api/sql/query", self._query, methods=["POST"])])
+        app = Starlette(
+            routes=[
+                Route("/api/status", self._status),
+                Route("/api/login", self._login, methods=["POST"]),
+                Route("/api/sql/query", self._query, methods=["POST"]),
+            ]
+        )
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:

@@ -8,14 +8,21 @@ from subgraphs.weaver.app import create_app
 from subgraphs.weaver.schema import schema
 
 ENTITY_DS = "query($r: [_Any!]!) { _entities(representations: $r) { ... on DataSource { id name } } }"
-ENTITY_TABLE = ("query($r: [_Any!]!) { _entities(representations: $r) "
-                "{ ... on Table { id name columns { name } } } }")
+ENTITY_TABLE = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Table { id name columns { name } } } }"
 
 
 async def register(runtime, tenant, name="src", schemas=None, local=None):
     record = await runtime.datasources.create(
-        tenant, name=name, engine="postgresql", host=local.host, port=local.port, database=local.database,
-        username=local.username, password=local.password or None, options={"schemas": schemas or []})
+        tenant,
+        name=name,
+        engine="postgresql",
+        host=local.host,
+        port=local.port,
+        database=local.database,
+        username=local.username,
+        password=local.password or None,
+        options={"schemas": schemas or []},
+    )
     await runtime.catalog_sync.sync(record)
     return record
 
@@ -32,19 +39,28 @@ async def test_health_reports_configured_dependencies_up_and_others_disabled(cli
     assert live.status_code == 200 and ready.status_code == 200
     checks = ready.json()["checks"]
     assert {k: v["status"] for k, v in checks.items()} == {
-        "postgres": "up", "graph": "up", "redis": "up", "mindsdb": "disabled", "requestGuard": "up"}
+        "postgres": "up",
+        "graph": "up",
+        "redis": "up",
+        "mindsdb": "disabled",
+        "requestGuard": "up",
+    }
     assert checks["requestGuard"]["note"] == "redis"
 
 
-async def test_without_redis_weaver_is_ready_but_degraded_and_says_what_is_down(services_settings, make_token,
-                                                                               tenant_id):
+async def test_without_redis_weaver_is_ready_but_degraded_and_says_what_is_down(
+    services_settings, make_token, tenant_id
+):
     """Redis is optional: requests are served (the guard falls back in process), so readiness stays 200."""
     app = create_app(services_settings.replace(redis_url=f"redis://127.0.0.1:{free_port()}/0"))
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
             ready = await client.get("/health/ready")
-            served = await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                       headers={"Authorization": f"Bearer {make_token(tenant_id)}"})
+            served = await client.post(
+                "/graphql",
+                json={"query": "{ dataSources { totalCount } }"},
+                headers={"Authorization": f"Bearer {make_token(tenant_id)}"},
+            )
     body = ready.json()
     assert ready.status_code == 200 and body["status"] == "degraded", body
     assert body["down"] == ["redis"]
@@ -63,14 +79,16 @@ async def test_without_its_database_weaver_is_unavailable(services_settings):
     assert ready.json()["status"] == "unavailable" and ready.json()["down"] == ["postgres"]
 
 
-async def test_datasource_query_walks_schemas_tables_and_columns(gql, runtime, tenant_id, local_params,
-                                                                  source_schema):
+async def test_datasource_query_walks_schemas_tables_and_columns(gql, runtime, tenant_id, local_params, source_schema):
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
-    status, body = await gql(tenant_id, """query($id: ID!) { dataSource(id: $id) {
+    status, body = await gql(
+        tenant_id,
+        """query($id: ID!) { dataSource(id: $id) {
         id name engine hasPassword lastSyncedAt
         schemas { name tables { edges { node {
             name kind columns { name dataType nullable isPrimaryKey ordinal } } } } } } }""",
-                             {"id": record.id})
+        {"id": record.id},
+    )
     assert status == 200 and "errors" not in body, body
     ds = body["data"]["dataSource"]
     assert ds["engine"] == "POSTGRESQL" and ds["lastSyncedAt"] is not None
@@ -90,8 +108,9 @@ async def test_unknown_or_foreign_datasource_is_not_found(gql, runtime, tenant_i
         assert body["data"] is None
 
 
-async def test_other_tenant_lists_nothing_and_resolves_null_entities(gql, runtime, tenant_id, local_params,
-                                                                      source_schema):
+async def test_other_tenant_lists_nothing_and_resolves_null_entities(
+    gql, runtime, tenant_id, local_params, source_schema
+):
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     other = tenant_id + "-b"
     _, body = await gql(other, "{ dataSources { totalCount edges { node { id } } } }")
@@ -102,9 +121,11 @@ async def test_other_tenant_lists_nothing_and_resolves_null_entities(gql, runtim
     table_rep = {"__typename": "Table", "dataSourceId": record.id, "schemaName": source_schema, "name": "orders"}
     _, body = await gql(other, ENTITY_TABLE, {"r": [table_rep]})
     assert body["data"]["_entities"] == [None]
-    _, body = await gql(other, "query($d: ID!, $s: String!) "
-                               "{ table(dataSourceId: $d, schemaName: $s, name: \"orders\") { id } }",
-                        {"d": record.id, "s": source_schema})
+    _, body = await gql(
+        other,
+        'query($d: ID!, $s: String!) { table(dataSourceId: $d, schemaName: $s, name: "orders") { id } }',
+        {"d": record.id, "s": source_schema},
+    )
     assert body["data"]["table"] is None
 
     _, body = await gql(tenant_id, ENTITY_TABLE, {"r": [table_rep]})
@@ -116,8 +137,16 @@ async def test_other_tenant_lists_nothing_and_resolves_null_entities(gql, runtim
 
 async def test_datasources_connection_pages_with_cursors(gql, runtime, tenant_id, local_params):
     for i in range(3):
-        await runtime.datasources.create(tenant_id, name=f"ds-{i}", engine="postgresql", host="h", port=5432,
-                                         database="d", username="u", password=None)
+        await runtime.datasources.create(
+            tenant_id,
+            name=f"ds-{i}",
+            engine="postgresql",
+            host="h",
+            port=5432,
+            database="d",
+            username="u",
+            password=None,
+        )
     query = """query($after: String) { dataSources(first: 2, after: $after) {
         totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } }"""
     _, first = await gql(tenant_id, query)
@@ -146,6 +175,7 @@ def test_every_field_and_argument_has_a_description():
                 continue
             if not field.description:
                 missing.append(f"{name}.{field_name}")
-            missing += [f"{name}.{field_name}({a})" for a, arg in getattr(field, "args", {}).items()
-                        if not arg.description]
+            missing += [
+                f"{name}.{field_name}({a})" for a, arg in getattr(field, "args", {}).items() if not arg.description
+            ]
     assert missing == []

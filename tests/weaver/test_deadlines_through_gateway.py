@@ -50,8 +50,9 @@ async def stack(settings):
 async def running_statements(database_url: str, marker: str) -> int:
     conn = await asyncpg.connect(database_url)
     try:
-        return await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1 "
-                                   "AND pid <> pg_backend_pid()", f"%{marker}%")
+        return await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()", f"%{marker}%"
+        )
     finally:
         await conn.close()
 
@@ -71,23 +72,27 @@ def test_the_gateway_always_waits_longer_than_the_subgraph(services_settings):
     assert gateway_timeouts(settings)["vision"] > 3 * 30.0
 
 
-async def test_a_slow_query_answers_timeout_through_the_gateway(services_settings, runtime, tenant_id,
-                                                              local_params, source_schema, make_token):
+async def test_a_slow_query_answers_timeout_through_the_gateway(
+    services_settings, runtime, tenant_id, local_params, source_schema, make_token
+):
     # The gateway's floor (SUBGRAPH_TIMEOUT) is shorter than the query timeout: the subgraph's answer still wins.
     settings = services_settings.replace(query_timeout=2.0, subgraph_timeout=0.5)
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     async with stack(settings) as (_, gateway_url), httpx.AsyncClient(timeout=60) as client:
-        response = await client.post(gateway_url, json={"query": RUN, "variables": {
-            "d": record.id, "sql": "SELECT pg_sleep(10)"}},
-                                     headers={"authorization": f"Bearer {make_token(tenant_id)}"})
+        response = await client.post(
+            gateway_url,
+            json={"query": RUN, "variables": {"d": record.id, "sql": "SELECT pg_sleep(10)"}},
+            headers={"authorization": f"Bearer {make_token(tenant_id)}"},
+        )
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "TIMEOUT", error
     assert "2 s" in error["message"]
 
 
 @pytest.mark.parametrize("via", ["gateway", "weaver"])
-async def test_a_request_nobody_waits_for_stops_its_sql(via, services_settings, runtime, tenant_id, local_params,
-                                                        source_schema, make_token):
+async def test_a_request_nobody_waits_for_stops_its_sql(
+    via, services_settings, runtime, tenant_id, local_params, source_schema, make_token
+):
     """The client of the gateway disconnects, or a caller of Weaver (the gateway) gives up: the SQL stops
     long before QUERY_TIMEOUT."""
     settings = services_settings.replace(query_timeout=60.0)
@@ -96,8 +101,9 @@ async def test_a_request_nobody_waits_for_stops_its_sql(via, services_settings, 
     body = {"query": RUN, "variables": {"d": record.id, "sql": f"SELECT pg_sleep(60), '{marker}' AS tag"}}
     async with stack(settings) as urls, httpx.AsyncClient() as client:
         url = urls[1] if via == "gateway" else urls[0]
-        request = asyncio.ensure_future(client.post(url, json=body, timeout=60,
-                                                    headers={"authorization": f"Bearer {make_token(tenant_id)}"}))
+        request = asyncio.ensure_future(
+            client.post(url, json=body, timeout=60, headers={"authorization": f"Bearer {make_token(tenant_id)}"})
+        )
         await wait_until_running(services_settings.database_url, marker, 1, timeout=10)
         request.cancel()  # closes the connection, as a client giving up does
         await asyncio.gather(request, return_exceptions=True)

@@ -26,8 +26,12 @@ async def test_demo_datasource_reads_its_schema_only_as_a_read_only_role(service
     assert record.username == DEMO_READER
     _, body = await gql(DEMO_TENANT, RUN, {"ds": datasource, "sql": "SELECT count(*) FROM sales.orders"})
     assert body["data"]["runQuery"]["rowCount"] == 1, body
-    for sql in ("SELECT pg_read_file('/etc/hostname')", "SELECT password_encrypted FROM weaver.datasources",
-                "SELECT name FROM vision.cubes", "SELECT * FROM public.alembic_version"):
+    for sql in (
+        "SELECT pg_read_file('/etc/hostname')",
+        "SELECT password_encrypted FROM weaver.datasources",
+        "SELECT name FROM vision.cubes",
+        "SELECT * FROM public.alembic_version",
+    ):
         _, body = await gql(DEMO_TENANT, RUN, {"ds": datasource, "sql": sql})
         assert body["data"] is None and "permission denied" in body["errors"][0]["message"], (sql, body)
 

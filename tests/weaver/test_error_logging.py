@@ -27,7 +27,11 @@ async def test_not_found_and_bad_input_are_coded_and_not_logged_as_errors(gql, t
 async def test_rate_limited_is_not_logged_as_an_error(limited_client, make_token, tenant_id, caplog):  # noqa: F811
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
     with caplog.at_level(logging.INFO):
-        bodies = [(await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                             headers=headers)).json() for _ in range(4)]
+        bodies = [
+            (
+                await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"}, headers=headers)
+            ).json()
+            for _ in range(4)
+        ]
     assert bodies[3]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     _assert_no_error_records(caplog)

@@ -18,15 +18,17 @@ DEEP = """query($id: ID!, $after: String) { dataSource(id: $id) { name schemas {
 async def run_deep(runtime, tenant, datasource_id, after=None):
     context = WeaverContext(principal=Principal(tenant, "bench"), runtime=runtime, loaders=Loaders(runtime, tenant))
     with count_round_trips(runtime) as trips:
-        result = await schema.execute(DEEP, variable_values={"id": datasource_id, "after": after},
-                                      context_value=context)
+        result = await schema.execute(
+            DEEP, variable_values={"id": datasource_id, "after": after}, context_value=context
+        )
     assert result.errors is None, result.errors
     return result.data, trips
 
 
 async def prepare(runtime, tenant, n):
-    record = await runtime.datasources.create(tenant, name=f"bench-{n}", engine="postgresql", host="h", port=1,
-                                              database="d", username="u")
+    record = await runtime.datasources.create(
+        tenant, name=f"bench-{n}", engine="postgresql", host="h", port=1, database="d", username="u"
+    )
     await runtime.graph.replace_catalog(tenant, record.id, record.name, synthetic_catalog(n))
     term = await runtime.glossary.create(tenant, {"name": f"Identifier {n}"})
     await runtime.glossary.link(tenant, term.id, record.id, "COLUMN", f"{record.id}/bench/t00001/id")
@@ -42,8 +44,10 @@ async def test_round_trips_do_not_grow_with_the_number_of_tables(runtime, tenant
     assert len(tables) == 100 and len(data_small["dataSource"]["schemas"][0]["tables"]["edges"]) == 10
     assert tables[2]["columns"][2]["references"][0]["table"]["name"] == "t00001"
     assert tables[1]["columns"][0]["glossaryTerms"] == [{"name": "Identifier 100"}]
-    assert tables[1]["relatedTables"] == [{"direction": "OUTGOING", "table": {"name": "t00000"}},
-                                          {"direction": "INCOMING", "table": {"name": "t00002"}}]
+    assert tables[1]["relatedTables"] == [
+        {"direction": "OUTGOING", "table": {"name": "t00000"}},
+        {"direction": "INCOMING", "table": {"name": "t00002"}},
+    ]
     assert tables[3]["columns"][2]["referencePaths"] == [{"length": 1, "columns": [{"name": "id"}]}]
     assert (trips_small.graph, trips_small.sql) == (trips_large.graph, trips_large.sql)
     assert trips_large.graph <= 6 and trips_large.sql <= 2

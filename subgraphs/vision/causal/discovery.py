@@ -75,6 +75,7 @@ def discover_links(series: dict[str, np.ndarray]) -> list[DiscoveredLink]:
             if not math.isfinite(p_value):
                 continue
             corrected = min(1.0, p_value * tests)
-            links.append(DiscoveredLink(driver, outcome, lag, _elasticity(y, x, lag), p_value, 1.0 - corrected,
-                                        float(y[-1])))
+            links.append(
+                DiscoveredLink(driver, outcome, lag, _elasticity(y, x, lag), p_value, 1.0 - corrected, float(y[-1]))
+            )
     return links

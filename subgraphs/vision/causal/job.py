@@ -27,8 +27,13 @@ def discovery_job_key(cube: StoredCube, refreshed_at: str) -> str:
 async def queue_discovery(jobs: JobQueue, cube: StoredCube) -> None:
     """Queue discovery for the cube's current version and data (once per refresh: the key names both)."""
     refreshed = cube.last_refreshed_at.isoformat() if cube.last_refreshed_at else "never"
-    await jobs.enqueue(DISCOVERY_JOB, key=discovery_job_key(cube, refreshed), timeout=DISCOVERY_TIMEOUT,
-                       cube_id=cube.id, tenant_id=cube.tenant_id)
+    await jobs.enqueue(
+        DISCOVERY_JOB,
+        key=discovery_job_key(cube, refreshed),
+        timeout=DISCOVERY_TIMEOUT,
+        cube_id=cube.id,
+        tenant_id=cube.tenant_id,
+    )
 
 
 async def discover_causal_links(ctx: dict, *, cube_id: str, tenant_id: str) -> int:

@@ -25,8 +25,14 @@ async def measure_series(pivots: PivotService, cube: StoredCube) -> dict[str, np
     if not levels:
         return {}
     members = cube.model.member_names[:20]
-    query = PivotQuery(rows=tuple(levels), measures=tuple(members), sort=tuple(SortKey(level) for level in levels),
-                       limit=pivots.max_rows)
+    query = PivotQuery(
+        rows=tuple(levels),
+        measures=tuple(members),
+        sort=tuple(SortKey(level) for level in levels),
+        limit=pivots.max_rows,
+    )
     data = (await pivots.run(cube, query)).data
-    return {series.measure: np.array([v if v is not None else 0.0 for v in series.values], dtype=float)
-            for series in data.values}
+    return {
+        series.measure: np.array([v if v is not None else 0.0 for v in series.values], dtype=float)
+        for series in data.values
+    }

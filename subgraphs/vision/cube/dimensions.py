@@ -20,8 +20,9 @@ from subgraphs.vision.cube.model import (
 from subgraphs.vision.cube.problems import Findings
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-_LEVEL_TYPES = frozenset({"Regular", "TimeYears", "TimeHalfYears", "TimeQuarters", "TimeMonths", "TimeWeeks",
-                          "TimeDays"})
+_LEVEL_TYPES = frozenset(
+    {"Regular", "TimeYears", "TimeHalfYears", "TimeQuarters", "TimeMonths", "TimeWeeks", "TimeDays"}
+)
 _DIMENSION_TYPES = frozenset({"StandardDimension", "TimeDimension"})
 # Dialects whose `<SQL>` text is read, in order of preference; other dialects are skipped on purpose.
 _SQL_DIALECTS = ("postgres", "postgresql", "generic")
@@ -57,8 +58,7 @@ class ElementReader:
                 self.findings.add(element, f"needs '{attribute}'")
             return None
         if not _IDENTIFIER.match(value):
-            self.findings.add(element, f"{attribute} {value!r} is not a plain SQL identifier "
-                                       "([A-Za-z_][A-Za-z0-9_]*)")
+            self.findings.add(element, f"{attribute} {value!r} is not a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*)")
             return None
         return value
 
@@ -113,8 +113,9 @@ class ElementReader:
         by_dialect = {(sql.get("dialect") or "generic").lower(): sql for sql in self.children(element, "SQL")}
         chosen = next((by_dialect[d] for d in _SQL_DIALECTS if d in by_dialect), None)
         if chosen is None:
-            self.findings.add(element, f"needs a <SQL> child for dialect 'generic' or 'postgres' "
-                                       f"(has {sorted(by_dialect) or 'none'})")
+            self.findings.add(
+                element, f"needs a <SQL> child for dialect 'generic' or 'postgres' (has {sorted(by_dialect) or 'none'})"
+            )
             return None
         try:
             return parse_sql_expression((chosen.text or "").strip(), qualify)
@@ -168,11 +169,19 @@ class DimensionReader(ElementReader):
             self.findings.add(element, "a parent-child hierarchy holds its one parent-child <Level> over one <Table>")
         if dimension is None or (not default and hierarchy_name is None):
             return None
-        return Hierarchy(hierarchy_name, self.boolean(element, "hasAll", True), primary_key, primary_alias,
-                         relation, tuple(levels), element.sourceline)
+        return Hierarchy(
+            hierarchy_name,
+            self.boolean(element, "hasAll", True),
+            primary_key,
+            primary_alias,
+            relation,
+            tuple(levels),
+            element.sourceline,
+        )
 
-    def levels(self, hierarchy, dimension: str | None, hierarchy_name: str | None,
-               tables: list[TableRef]) -> list[Level]:
+    def levels(
+        self, hierarchy, dimension: str | None, hierarchy_name: str | None, tables: list[TableRef]
+    ) -> list[Level]:
         levels: list[Level] = []
         seen: set[str] = set()
         for element in self.children(hierarchy, "Level"):
@@ -203,8 +212,21 @@ class DimensionReader(ElementReader):
         self.unsupported_attributes(element)
         if not (name and (column or key_expression) and dimension) or properties is None:
             return None
-        return Level(name, dimension, column, table_alias, name_column, level_type, data_type, element.sourceline,
-                     hierarchy, key_expression, name_expression, properties, closure)
+        return Level(
+            name,
+            dimension,
+            column,
+            table_alias,
+            name_column,
+            level_type,
+            data_type,
+            element.sourceline,
+            hierarchy,
+            key_expression,
+            name_expression,
+            properties,
+            closure,
+        )
 
     def unsupported_attributes(self, level) -> None:
         """Level attributes that would change what members show or how they sort: warned about, not applied."""
@@ -264,8 +286,11 @@ class DimensionReader(ElementReader):
             return None
         self.identifier(level, "parentColumn")
         if not closures:
-            self.findings.add(level, "is a parent-child level ('parentColumn'): it needs a <Closure> table "
-                                     "(one row per ancestor and descendant, each member its own ancestor)")
+            self.findings.add(
+                level,
+                "is a parent-child level ('parentColumn'): it needs a <Closure> table "
+                "(one row per ancestor and descendant, each member its own ancestor)",
+            )
             return None
         element = closures[0]
         tables = self.children(element, "Table")
@@ -282,8 +307,9 @@ class DimensionReader(ElementReader):
 
 def _qualifier(tables: list[TableRef], default_alias: str | None):
     """Maps the table an expression's column names to a table alias of the hierarchy (its name or alias)."""
-    by_name = {t.alias: t.alias for t in tables} | {t.name: t.alias for t in tables if t.name not in
-                                                    {u.alias for u in tables}}
+    by_name = {t.alias: t.alias for t in tables} | {
+        t.name: t.alias for t in tables if t.name not in {u.alias for u in tables}
+    }
 
     def qualify(written: str | None) -> str | None:
         if written is None:
@@ -291,8 +317,9 @@ def _qualifier(tables: list[TableRef], default_alias: str | None):
                 raise ExpressionError("names a column without its table; write `table.column`")
             return default_alias
         if written not in by_name:
-            raise ExpressionError(f"uses table {written!r}, which is not one of the hierarchy's tables "
-                                  f"{sorted(by_name)}")
+            raise ExpressionError(
+                f"uses table {written!r}, which is not one of the hierarchy's tables {sorted(by_name)}"
+            )
         return by_name[written]
 
     return qualify

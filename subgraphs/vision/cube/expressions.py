@@ -7,9 +7,9 @@ an alias the SQL builder chose, so nothing of the file's text reaches a statemen
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 import sqlglot
 from sqlglot import exp
@@ -17,15 +17,52 @@ from sqlglot.errors import ParseError
 
 # Scalar functions a level key, label or measure may use (all deterministic, none reads a table).
 FUNCTIONS: dict[type, str] = {
-    exp.Upper: "upper", exp.Lower: "lower", exp.Trim: "trim", exp.Substring: "substring",
-    exp.Coalesce: "coalesce", exp.Concat: "concat", exp.Round: "round", exp.Abs: "abs", exp.Length: "length",
-    exp.Extract: "extract", exp.Cast: "cast", exp.Nullif: "nullif", exp.Greatest: "greatest", exp.Least: "least",
-    exp.Floor: "floor", exp.Ceil: "ceil",
+    exp.Upper: "upper",
+    exp.Lower: "lower",
+    exp.Trim: "trim",
+    exp.Substring: "substring",
+    exp.Coalesce: "coalesce",
+    exp.Concat: "concat",
+    exp.Round: "round",
+    exp.Abs: "abs",
+    exp.Length: "length",
+    exp.Extract: "extract",
+    exp.Cast: "cast",
+    exp.Nullif: "nullif",
+    exp.Greatest: "greatest",
+    exp.Least: "least",
+    exp.Floor: "floor",
+    exp.Ceil: "ceil",
 }
 _STRUCTURE = (
-    exp.Column, exp.Identifier, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Neg, exp.Add, exp.Sub, exp.Mul,
-    exp.Div, exp.Mod, exp.DPipe, exp.Case, exp.If, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.And,
-    exp.Or, exp.Not, exp.Is, exp.DataType, exp.DataTypeParam, exp.Var,
+    exp.Column,
+    exp.Identifier,
+    exp.Literal,
+    exp.Null,
+    exp.Boolean,
+    exp.Paren,
+    exp.Neg,
+    exp.Add,
+    exp.Sub,
+    exp.Mul,
+    exp.Div,
+    exp.Mod,
+    exp.DPipe,
+    exp.Case,
+    exp.If,
+    exp.EQ,
+    exp.NEQ,
+    exp.GT,
+    exp.GTE,
+    exp.LT,
+    exp.LTE,
+    exp.And,
+    exp.Or,
+    exp.Not,
+    exp.Is,
+    exp.DataType,
+    exp.DataTypeParam,
+    exp.Var,
 )
 _ALLOWED = tuple(FUNCTIONS) + _STRUCTURE
 MAX_LENGTH = 2000
@@ -55,15 +92,20 @@ def parse_sql_expression(text: str, qualify: Qualify) -> SqlExpression:
     try:
         tree = sqlglot.parse_one(text, read="postgres")
     except ParseError as exc:
-        raise ExpressionError(f"is not a SQL expression: {exc.errors[0]['description'] if exc.errors else exc}") \
-            from exc
+        raise ExpressionError(
+            f"is not a SQL expression: {exc.errors[0]['description'] if exc.errors else exc}"
+        ) from exc
     for node in tree.walk():
         if isinstance(node, exp.Anonymous):
-            raise ExpressionError(f"uses the function {node.name!r}, which is not allowed; allowed: "
-                                  f"{', '.join(sorted(set(FUNCTIONS.values())))}")
+            raise ExpressionError(
+                f"uses the function {node.name!r}, which is not allowed; allowed: "
+                f"{', '.join(sorted(set(FUNCTIONS.values())))}"
+            )
         if not isinstance(node, _ALLOWED):
-            raise ExpressionError(f"may hold only columns, literals, operators and allowed functions, not "
-                                  f"{node.key.upper()} ({node.sql(dialect='postgres')[:40]!r})")
+            raise ExpressionError(
+                f"may hold only columns, literals, operators and allowed functions, not "
+                f"{node.key.upper()} ({node.sql(dialect='postgres')[:40]!r})"
+            )
         if isinstance(node, exp.Column) and (node.args.get("db") or node.args.get("catalog")):
             raise ExpressionError(f"column {node.sql()!r}: name a column as `column` or `table.column`")
     columns = []

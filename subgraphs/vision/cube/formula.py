@@ -35,14 +35,14 @@ class MemberRef:
 
 @dataclass(frozen=True)
 class Negate:
-    operand: "Formula"
+    operand: Formula
 
 
 @dataclass(frozen=True)
 class BinaryOp:
     op: str  # one of + - * /
-    left: "Formula"
-    right: "Formula"
+    left: Formula
+    right: Formula
 
 
 Formula = Number | MemberRef | Negate | BinaryOp
@@ -59,8 +59,11 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            raise FormulaError(f"unexpected {text[position:].strip()[:20]!r} at position {position + 1}: only "
-                               "+ - * / and parentheses over measures are supported", unsupported=True)
+            raise FormulaError(
+                f"unexpected {text[position:].strip()[:20]!r} at position {position + 1}: only "
+                "+ - * / and parentheses over measures are supported",
+                unsupported=True,
+            )
         if match.group("number"):
             tokens.append(("number", match.group("number")))
         elif match.group("member"):

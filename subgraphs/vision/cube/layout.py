@@ -86,8 +86,11 @@ def _unique_keys(relation: Relation, anchor: str, dimension: str) -> list[Unique
     table = next(t for t in relation_tables(far) if t.alias == far_alias)
     where = f" at line {relation.line}" if relation.line else ""
     origin = f"<Join>{where} of dimension {dimension!r} ({far_alias}.{far_key})"
-    return [*_unique_keys(near, anchor, dimension), UniqueKey(table, far_key, origin),
-            *_unique_keys(far, far_alias, dimension)]
+    return [
+        *_unique_keys(near, anchor, dimension),
+        UniqueKey(table, far_key, origin),
+        *_unique_keys(far, far_alias, dimension),
+    ]
 
 
 class CubeLayout:
@@ -109,7 +112,8 @@ class CubeLayout:
         }
         # One key-signature view per distinct-count measure (see `create_view_sql`).
         self.distinct_views: dict[str, str] = {
-            m.name: f"{self.view_name}_k{i}" for i, m in enumerate(cube.measures)
+            m.name: f"{self.view_name}_k{i}"
+            for i, m in enumerate(cube.measures)
             if m.aggregator is Aggregator.DISTINCT_COUNT
         }
         # A virtual cube's fact rows: each base cube's fact join, stacked (see `fact_from`).
@@ -117,15 +121,21 @@ class CubeLayout:
         self.measure_columns = {m.name: f"mc{i}" for i, m in enumerate(cube.measures)}
         # Members views: one per level with properties (see `_members_view_sql`).
         self.member_views: dict[str, str] = {
-            level.ref: f"{self.view_name}_p{i}" for i, level in enumerate(self.cube.levels_by_ref.values())
-            if level.properties}
+            level.ref: f"{self.view_name}_p{i}"
+            for i, level in enumerate(self.cube.levels_by_ref.values())
+            if level.properties
+        }
         # Closure views: one per parent-child level (see `_closure_view_sql`).
         self.closure_views: dict[str, str] = {
-            level.ref: f"{self.view_name}_c{i}" for i, level in enumerate(self.cube.levels_by_ref.values())
-            if level.closure}
+            level.ref: f"{self.view_name}_c{i}"
+            for i, level in enumerate(self.cube.levels_by_ref.values())
+            if level.closure
+        }
         self._aliases = {
             (d.name, h.name, t.alias): f"d{i}_{t.alias}" if j == 0 else f"d{i}h{j}_{t.alias}"
-            for i, d in enumerate(cube.dimensions) for j, h in enumerate(d.hierarchies) if h.relation
+            for i, d in enumerate(cube.dimensions)
+            for j, h in enumerate(d.hierarchies)
+            if h.relation
             for t in relation_tables(h.relation)
         }
 
@@ -136,8 +146,12 @@ class CubeLayout:
     @property
     def view_names(self) -> list[str]:
         """The cell view, the key-signature views and the members views, all in MV_SCHEMA."""
-        return [self.view_name, *self.distinct_views.values(), *self.member_views.values(),
-                *self.closure_views.values()]
+        return [
+            self.view_name,
+            *self.distinct_views.values(),
+            *self.member_views.values(),
+            *self.closure_views.values(),
+        ]
 
     def closure_view(self, ref: str) -> str:
         return qualified(MV_SCHEMA, self.closure_views[ref])
@@ -163,8 +177,10 @@ class CubeLayout:
             foreign_key = self.cube.dimension(dimension).foreign_key
             alias = self._aliases[(dimension, hierarchy.name, hierarchy.primary_key_alias)]
             target = f"{quote(alias)}.{quote(hierarchy.primary_key)}"
-            parts.append(f"LEFT JOIN {self._relation(dimension, hierarchy.name, hierarchy.relation)} "
-                         f"ON {quote(FACT_ALIAS)}.{quote(foreign_key)} = {target}")
+            parts.append(
+                f"LEFT JOIN {self._relation(dimension, hierarchy.name, hierarchy.relation)} "
+                f"ON {quote(FACT_ALIAS)}.{quote(foreign_key)} = {target}"
+            )
         return "\n  ".join(parts)
 
     def _relation(self, dimension: str, hierarchy: str | None, relation: Relation) -> str:
@@ -173,9 +189,11 @@ class CubeLayout:
             return f"{qualified(relation.schema, relation.name)} AS {quote(alias)}"
         left = self._relation(dimension, hierarchy, relation.left)
         right = self._relation(dimension, hierarchy, relation.right)
-        condition = (f"{quote(self._aliases[(dimension, hierarchy, relation.left_alias)])}.{quote(relation.left_key)} "
-                     f"= {quote(self._aliases[(dimension, hierarchy, relation.right_alias)])}."
-                     f"{quote(relation.right_key)}")
+        condition = (
+            f"{quote(self._aliases[(dimension, hierarchy, relation.left_alias)])}.{quote(relation.left_key)} "
+            f"= {quote(self._aliases[(dimension, hierarchy, relation.right_alias)])}."
+            f"{quote(relation.right_key)}"
+        )
         return f"({left} JOIN {right} ON {condition})"
 
     def unique_keys(self) -> list[UniqueKey]:
@@ -186,13 +204,17 @@ class CubeLayout:
             relation, anchor = hierarchy.relation, hierarchy.primary_key_alias
             table = next(t for t in relation_tables(relation) if t.alias == anchor)
             where = f" at line {hierarchy.line}" if hierarchy.line else ""
-            keys.append(UniqueKey(table, hierarchy.primary_key,
-                                  f"<Hierarchy>{where} of dimension {dimension!r} (primaryKey {anchor}."
-                                  f"{hierarchy.primary_key})"))
+            keys.append(
+                UniqueKey(
+                    table,
+                    hierarchy.primary_key,
+                    f"<Hierarchy>{where} of dimension {dimension!r} (primaryKey {anchor}.{hierarchy.primary_key})",
+                )
+            )
             keys += _unique_keys(relation, anchor, dimension)
         return keys
 
-    def _part_select(self, part, layout: "CubeLayout") -> str:
+    def _part_select(self, part, layout: CubeLayout) -> str:
         columns = []
         for ref, cols in self.levels.items():
             own = part.cube.level(ref) if self.cube.level(ref).dimension in part.dimensions else None
@@ -216,8 +238,10 @@ class CubeLayout:
         expression = level.name_expression if name else level.key_expression
         column = level.name_column if name else level.column
         if expression is not None:
-            return render(expression, lambda table: FACT_ALIAS if table is None else
-                          self._aliases[(level.dimension, level.hierarchy, table)])
+            return render(
+                expression,
+                lambda table: FACT_ALIAS if table is None else self._aliases[(level.dimension, level.hierarchy, table)],
+            )
         if level.table_alias is None:
             alias = FACT_ALIAS
         else:
@@ -259,8 +283,11 @@ class CubeLayout:
         selects.append(f"count(*) AS {quote(FACT_ROWS_COLUMN)}")
         index_columns = ", ".join(quote(c) for c in self.view_level_columns())
         statements = [
-            f"CREATE MATERIALIZED VIEW {self.view} AS\nSELECT " + ",\n  ".join(selects)
-            + f"\nFROM {self.fact_from()}\nGROUP BY " + ", ".join(groups) + "\nWITH NO DATA",
+            f"CREATE MATERIALIZED VIEW {self.view} AS\nSELECT "
+            + ",\n  ".join(selects)
+            + f"\nFROM {self.fact_from()}\nGROUP BY "
+            + ", ".join(groups)
+            + "\nWITH NO DATA",
             f"CREATE UNIQUE INDEX {quote(self.view_name + '_cell')} ON {self.view} ({index_columns}) NULLS NOT DISTINCT",
         ]
         for measure in self.cube.measures:
@@ -281,8 +308,10 @@ class CubeLayout:
         hierarchy = next(h for h in self.cube.dimension(level.dimension).hierarchies if h.name == level.hierarchy)
         table = source._relation(level.dimension, level.hierarchy, hierarchy.relation)
         pairs = quote("pairs")
-        columns = [f"{pairs}.{quote(closure.parent_column)} AS {quote(ANCESTOR)}",
-                   f"{pairs}.{quote(closure.child_column)} AS {quote(DESCENDANT)}"]
+        columns = [
+            f"{pairs}.{quote(closure.parent_column)} AS {quote(ANCESTOR)}",
+            f"{pairs}.{quote(closure.child_column)} AS {quote(DESCENDANT)}",
+        ]
         if level.has_label:
             columns.append(f"{source.dimension_level_expr(level, name=True)} AS {quote(ANCESTOR_LABEL)}")
         name = self.closure_views[level.ref]
@@ -313,8 +342,11 @@ class CubeLayout:
         if level.has_label:
             columns.append(f"{source.dimension_level_expr(level, name=True)} AS {quote('name')}")
         for i, prop in enumerate(level.properties):
-            alias = FACT_ALIAS if prop.table_alias is None else \
-                source._aliases[(level.dimension, level.hierarchy, prop.table_alias)]
+            alias = (
+                FACT_ALIAS
+                if prop.table_alias is None
+                else source._aliases[(level.dimension, level.hierarchy, prop.table_alias)]
+            )
             columns.append(f"{quote(alias)}.{quote(prop.column)} AS {quote(self.property_column(i))}")
         name = self.member_views[level.ref]
         view = qualified(MV_SCHEMA, name)
@@ -324,7 +356,7 @@ class CubeLayout:
             f"CREATE UNIQUE INDEX {quote(name + '_key')} ON {view} ({quote('key')}) NULLS NOT DISTINCT",
         ]
 
-    def _owner_of(self, level: Level) -> "CubeLayout":
+    def _owner_of(self, level: Level) -> CubeLayout:
         """The layout whose fact table the level's hierarchy joins (a base cube's, for a virtual cube)."""
         for part, layout in self.parts:
             if level.dimension in part.dimensions:
@@ -365,4 +397,3 @@ class CubeLayout:
         """Statements refreshing every view of the cube (run in one transaction, so they agree)."""
         mode = "CONCURRENTLY " if concurrently else ""
         return [f"REFRESH MATERIALIZED VIEW {mode}{qualified(MV_SCHEMA, name)}" for name in self.view_names]
-

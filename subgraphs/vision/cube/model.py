@@ -38,8 +38,8 @@ class TableRef:
 class Join:
     """`left JOIN right ON left_alias.left_key = right_alias.right_key` (Mondrian's `<Join>`)."""
 
-    left: "TableRef | Join"
-    right: "TableRef | Join"
+    left: TableRef | Join
+    right: TableRef | Join
     left_key: str
     left_alias: str
     right_key: str
@@ -183,7 +183,7 @@ class NamedSet:
 class VirtualPart:
     """One base cube of a virtual cube: the measures taken from it and the virtual cube's dimensions it has."""
 
-    cube: "CubeModel"
+    cube: CubeModel
     measures: tuple[str, ...]
     dimensions: tuple[str, ...]
 

@@ -23,8 +23,7 @@ class NamedSetError(ValueError):
 def _members(formula: str) -> list[list[str]]:
     text = formula.strip()
     if not (text.startswith("{") and text.endswith("}")):
-        raise NamedSetError(f"formula {formula!r} is not an explicit member list "
-                            "{[Dimension].[Level].[key], …}")
+        raise NamedSetError(f"formula {formula!r} is not an explicit member list {{[Dimension].[Level].[key], …}}")
     members = []
     for part in text[1:-1].split(","):
         match = _MEMBER.fullmatch(part)
@@ -43,8 +42,10 @@ def parse_named_set(name: str, formula: str, cube: CubeModel, line: int | None) 
     for segments in _members(formula):
         path = ".".join(segments[:-1])
         if cube.level(path) is None:
-            raise NamedSetError(f"[{'].['.join(segments)}] is not a member of a level of cube {cube.name!r} "
-                                f"(levels: {', '.join(cube.levels_by_ref)})")
+            raise NamedSetError(
+                f"[{'].['.join(segments)}] is not a member of a level of cube {cube.name!r} "
+                f"(levels: {', '.join(cube.levels_by_ref)})"
+            )
         levels.add(path)
         keys.append(segments[-1])
     if len(levels) > 1:

@@ -39,7 +39,8 @@ def rename_dimension(dim: Dimension, name: str, foreign_key: str | None) -> Dime
     """A shared dimension as one cube uses it: under its usage name, joined on the cube's foreign key."""
     hierarchies = tuple(
         dataclasses.replace(h, levels=tuple(dataclasses.replace(level, dimension=name) for level in h.levels))
-        for h in dim.hierarchies)
+        for h in dim.hierarchies
+    )
     return dataclasses.replace(dim, name=name, foreign_key=foreign_key, hierarchies=hierarchies, shared=True)
 
 
@@ -73,8 +74,16 @@ class CubeReader(DimensionReader):
             for named_set in self.children(element, "NamedSet"):  # not evaluated against a broken cube
                 self.children(named_set, "Formula")
             return None
-        cube = CubeModel(name, fact.schema, fact.name, tuple(dimensions), tuple(measures), tuple(calculated),
-                         element.get("description") or element.get("caption"), line=element.sourceline)
+        cube = CubeModel(
+            name,
+            fact.schema,
+            fact.name,
+            tuple(dimensions),
+            tuple(measures),
+            tuple(calculated),
+            element.get("description") or element.get("caption"),
+            line=element.sourceline,
+        )
         return self.with_named_sets(element, cube)
 
     def with_named_sets(self, element, cube: CubeModel) -> CubeModel:
@@ -174,8 +183,11 @@ class CubeReader(DimensionReader):
         name = self.name(element)
         text = self.formula_text(element)
         if element.get("dimension", "Measures") != "Measures":
-            self.findings.warn(element, f"{name!r} is left out: only calculated members of dimension 'Measures' "
-                                        f"are supported, not of {element.get('dimension')!r}")
+            self.findings.warn(
+                element,
+                f"{name!r} is left out: only calculated members of dimension 'Measures' "
+                f"are supported, not of {element.get('dimension')!r}",
+            )
             return None
         if text is None or name is None:
             return None
@@ -190,8 +202,9 @@ class CubeReader(DimensionReader):
         return CalculatedMember(name, text, expression, element.get("formatString"), element.sourceline)
 
 
-def _resolve_members(reader: CubeReader, cube, members: list[CalculatedMember], stored: set[str], skipped: set[str],
-                     failed: set[str]) -> list[CalculatedMember]:
+def _resolve_members(
+    reader: CubeReader, cube, members: list[CalculatedMember], stored: set[str], skipped: set[str], failed: set[str]
+) -> list[CalculatedMember]:
     """Keep the members whose formulas use known measures; report unknown ones (not those that already failed),
     leave out with a warning those using a left-out member, and refuse cycles."""
     kept = list(members)
@@ -206,8 +219,7 @@ def _resolve_members(reader: CubeReader, cube, members: list[CalculatedMember], 
             left_out = [r for r in missing if r in skipped]
             if left_out or any(r in failed for r in missing):
                 if left_out:
-                    reader.findings.warn(element, f"{member.name!r} is left out: it uses {left_out}, "
-                                                  "which is left out")
+                    reader.findings.warn(element, f"{member.name!r} is left out: it uses {left_out}, which is left out")
                 kept.remove(member)
                 skipped.add(member.name)
                 changed = True

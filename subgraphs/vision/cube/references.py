@@ -8,8 +8,8 @@ Pure: the catalog is handed in (see `subgraphs/vision/weaver_catalog.py` for how
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Mapping
 
 from subgraphs.vision.cube.model import (
     CubeModel,
@@ -94,8 +94,12 @@ class _Checker:
     def table(self, element: str, line: int | None, table: tuple[str, str], role: str) -> bool:
         if self.catalog.columns(table) is not None:
             return True
-        self.add(element, line, f"{role} {_shown(table)} is not a table of datasource {self.catalog.datasource_id} "
-                                f"(as last synced by Weaver, inside its schema filter)")
+        self.add(
+            element,
+            line,
+            f"{role} {_shown(table)} is not a table of datasource {self.catalog.datasource_id} "
+            f"(as last synced by Weaver, inside its schema filter)",
+        )
         return False
 
     def column(self, element: str, line: int | None, table: tuple[str, str] | None, column: str, role: str) -> None:
@@ -132,8 +136,7 @@ class _Checker:
                 tables[ref.alias] = table_key(ref) if known else None
             self.joins(hierarchy.relation, tables, line)
         if hierarchy.primary_key and hierarchy.primary_key_alias:
-            self.column("Hierarchy", line, tables.get(hierarchy.primary_key_alias), hierarchy.primary_key,
-                        "primaryKey")
+            self.column("Hierarchy", line, tables.get(hierarchy.primary_key_alias), hierarchy.primary_key, "primaryKey")
         for level in hierarchy.levels:
             self.level(level, tables)
 
@@ -147,8 +150,13 @@ class _Checker:
             for alias, column in expression.columns if expression is not None else ():
                 self.column("Level", level.line, tables.get(alias), column, f"{where}: expression column")
         for prop in level.properties:
-            self.column("Property", prop.line or level.line, tables.get(prop.table_alias), prop.column,
-                        f"{where}: property {prop.name!r} column")
+            self.column(
+                "Property",
+                prop.line or level.line,
+                tables.get(prop.table_alias),
+                prop.column,
+                f"{where}: property {prop.name!r} column",
+            )
         if level.closure is not None:
             closure = level.closure
             key = table_key(closure.table)

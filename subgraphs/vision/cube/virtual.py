@@ -18,7 +18,7 @@ def _measure_name(written: str | None) -> str | None:
         return None
     text = written.strip()
     if text.startswith("[Measures]."):
-        text = text[len("[Measures]."):]
+        text = text[len("[Measures].") :]
     return text[1:-1] if text.startswith("[") and text.endswith("]") else text
 
 
@@ -54,25 +54,42 @@ class VirtualCubeReader:
             findings.add(element, "needs at least one <VirtualCubeMeasure> of a cube of the schema")
         dimensions, provided = self.dimensions(element, list(taken))
         measures, calculated = self.members(element, taken)
-        own = self.reader.calculated_members(element, [m.name for m in measures] + [c.name for c in calculated],
-                                             unavailable)
+        own = self.reader.calculated_members(
+            element, [m.name for m in measures] + [c.name for c in calculated], unavailable
+        )
         if len(findings.errors) > before or not (name and taken):
             return None
-        parts = tuple(VirtualPart(self.cubes[base], tuple(m.name for m in measures if m.name in
-                                                          [x.name for x in self.cubes[base].measures]),
-                                  tuple(provided[base])) for base in taken)
+        parts = tuple(
+            VirtualPart(
+                self.cubes[base],
+                tuple(m.name for m in measures if m.name in [x.name for x in self.cubes[base].measures]),
+                tuple(provided[base]),
+            )
+            for base in taken
+        )
         first = parts[0].cube
-        cube = CubeModel(name, first.fact_schema, first.fact_table, tuple(dimensions), tuple(measures),
-                         tuple(calculated) + tuple(own), element.get("description") or element.get("caption"),
-                         parts=parts, line=element.sourceline)
+        cube = CubeModel(
+            name,
+            first.fact_schema,
+            first.fact_table,
+            tuple(dimensions),
+            tuple(measures),
+            tuple(calculated) + tuple(own),
+            element.get("description") or element.get("caption"),
+            parts=parts,
+            line=element.sourceline,
+        )
         return self.reader.with_named_sets(element, cube)
 
     def usages(self, element) -> None:
         for group in self.reader.children(element, "CubeUsages"):
             for usage in self.reader.children(group, "CubeUsage"):
                 if (usage.get("ignoreUnrelatedDimensions") or "false").lower() == "true":
-                    self.findings.warn(usage, "ignoreUnrelatedDimensions is not supported: measures of a cube "
-                                              "without a dimension show no value under that dimension's members")
+                    self.findings.warn(
+                        usage,
+                        "ignoreUnrelatedDimensions is not supported: measures of a cube "
+                        "without a dimension show no value under that dimension's members",
+                    )
 
     def base(self, element) -> CubeModel | None:
         cube_name = element.get("cubeName")

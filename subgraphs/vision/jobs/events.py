@@ -81,7 +81,7 @@ class EventBus:
         raw = await self._redis.get(_latest_key(topic))
         return orjson.loads(raw) if raw is not None else None
 
-    def stream(self, topic: str) -> "EventStream":
+    def stream(self, topic: str) -> EventStream:
         return EventStream(self._subscriber, self._local.setdefault(topic, set()), topic)
 
 

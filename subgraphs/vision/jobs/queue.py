@@ -9,8 +9,6 @@ enqueueing twice is a no-op, and every job function is written to be run again f
 
 from __future__ import annotations
 
-import asyncio
-
 from redis.asyncio import Redis
 from saq.job import Status
 from saq.queue.redis import RedisQueue
@@ -64,7 +62,7 @@ class VisionQueue(RedisQueue):
         await self.abort(job, error=self.swept_error_message)
         try:
             await job.refresh(min(abort_wait, SWEEP_ABORT_WAIT))
-        except asyncio.TimeoutError:  # its worker is gone and cannot acknowledge; retry regardless
+        except TimeoutError:  # its worker is gone and cannot acknowledge; retry regardless
             pass
         if job.retryable:
             await self.retry(job, error=self.swept_error_message)
@@ -84,8 +82,9 @@ class JobQueue:
 
     async def enqueue(self, function: str, *, key: str, timeout: int, **kwargs) -> None:
         """Queue `function(**kwargs)` once per `key` (a key queued or running already is left alone)."""
-        await self.queue.enqueue(function, key=key, timeout=timeout, heartbeat=HEARTBEAT_SECONDS,
-                                 retries=ATTEMPTS, ttl=24 * 3600, **kwargs)
+        await self.queue.enqueue(
+            function, key=key, timeout=timeout, heartbeat=HEARTBEAT_SECONDS, retries=ATTEMPTS, ttl=24 * 3600, **kwargs
+        )
 
     async def status(self, key: str) -> Status | None:
         job = await self.queue.job(key)

@@ -39,8 +39,12 @@ def job_functions() -> list[tuple[str, object]]:
     from subgraphs.vision.scenarios.solve_job import SOLVE_JOB, solve_scenario
 
     # etl_sync too: a worker that does not schedule it (ETL_SYNC_INTERVAL=0) may still take it from the queue.
-    return [(REFRESH_JOB, refresh_cube), (SOLVE_JOB, solve_scenario), (DISCOVERY_JOB, discover_causal_links),
-            ("etl_sync", etl_sync)]
+    return [
+        (REFRESH_JOB, refresh_cube),
+        (SOLVE_JOB, solve_scenario),
+        (DISCOVERY_JOB, discover_causal_links),
+        ("etl_sync", etl_sync),
+    ]
 
 
 class VisionWorker(Worker):
@@ -86,13 +90,27 @@ def build_worker(settings: Settings, resources=None, *, handle_signals: bool = T
     if settings.etl_sync_interval > 0:
         # unique (saq's default): every worker offers it, the queue keeps one per interval. Not retried: a
         # sync lost with its worker is done by the next interval's.
-        cron.append(CronJob(etl_sync, cron=interval_cron(settings.etl_sync_interval), timeout=3600,
-                            heartbeat=HEARTBEAT_SECONDS, retries=1))
+        cron.append(
+            CronJob(
+                etl_sync,
+                cron=interval_cron(settings.etl_sync_interval),
+                timeout=3600,
+                heartbeat=HEARTBEAT_SECONDS,
+                retries=1,
+            )
+        )
     return VisionWorker(
-        open_queue(Redis.from_url(settings.redis_url)), job_functions(), id=worker_id(), concurrency=CONCURRENCY,
+        open_queue(Redis.from_url(settings.redis_url)),
+        job_functions(),
+        id=worker_id(),
+        concurrency=CONCURRENCY,
         cron_jobs=cron,
-        startup=startup, shutdown=shutdown, timers={"sweep": SWEEP_SECONDS}, handle_signals=handle_signals,
-        shutdown_grace_period_s=SHUTDOWN_GRACE_SECONDS, dequeue_timeout=1,  # idle waits end, so stops are quick
+        startup=startup,
+        shutdown=shutdown,
+        timers={"sweep": SWEEP_SECONDS},
+        handle_signals=handle_signals,
+        shutdown_grace_period_s=SHUTDOWN_GRACE_SECONDS,
+        dequeue_timeout=1,  # idle waits end, so stops are quick
     )
 
 

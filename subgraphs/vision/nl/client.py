@@ -24,22 +24,34 @@ class PivotAsker:
 
         self.model = settings.openai_model
         self.max_rows = settings.max_rows
-        self.client = openai.AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url,
-                                         timeout=settings.query_timeout, max_retries=1)
+        self.client = openai.AsyncOpenAI(
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            timeout=settings.query_timeout,
+            max_retries=1,
+        )
 
     async def close(self) -> None:
         await self.client.close()
 
-    async def ask(self, cube: CubeModel, question: str, level_values: dict[str, list[str]],
-                  terms: dict[str, TermHint] | None = None) -> Answer:
+    async def ask(
+        self,
+        cube: CubeModel,
+        question: str,
+        level_values: dict[str, list[str]],
+        terms: dict[str, TermHint] | None = None,
+    ) -> Answer:
         import openai
 
         started = time.perf_counter()
         outcome = "error"
         try:
             completion = await self.client.chat.completions.create(
-                model=self.model, messages=messages(cube, question, level_values, terms), tools=[pivot_tool(cube)],
-                tool_choice={"type": "function", "function": {"name": TOOL_NAME}}, temperature=0,
+                model=self.model,
+                messages=messages(cube, question, level_values, terms),
+                tools=[pivot_tool(cube)],
+                tool_choice={"type": "function", "function": {"name": TOOL_NAME}},
+                temperature=0,
             )
             answer = parse_answer(cube, _arguments(completion), max_rows=self.max_rows)
             outcome = "ok"

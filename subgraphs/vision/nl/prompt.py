@@ -67,37 +67,61 @@ def pivot_tool(cube: CubeModel) -> dict:
             "rows": _array({"type": "string", "enum": levels}, description="Levels on the rows"),
             "columns": _array({"type": "string", "enum": levels}, description="Levels on the columns"),
             "measures": _array({"type": "string", "enum": members}, description="Measures to show"),
-            "filters": _array({
-                "type": "object", "additionalProperties": False, "required": ["level", "op", "values"],
-                "properties": {
-                    "level": {"type": "string", "enum": levels},
-                    "op": {"type": "string", "enum": list(FILTER_OPS)},
-                    "values": _array({"type": "string"}, description="eq/contains: one value; in: several; "
-                                                                     "range: [from, to]"),
-                },
-            }),
-            "having": _array({
-                "type": "object", "additionalProperties": False, "required": ["measure", "op", "value"],
-                "properties": {"measure": {"type": "string", "enum": members},
-                               "op": {"type": "string", "enum": list(COMPARISONS)},
-                               "value": {"type": "number"}},
-            }),
-            "sort": _array({
-                "type": "object", "additionalProperties": False, "required": ["by", "direction"],
-                "properties": {"by": {"type": "string", "enum": levels + members},
-                               "direction": {"type": "string", "enum": ["ASC", "DESC"]}},
-            }),
+            "filters": _array(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["level", "op", "values"],
+                    "properties": {
+                        "level": {"type": "string", "enum": levels},
+                        "op": {"type": "string", "enum": list(FILTER_OPS)},
+                        "values": _array(
+                            {"type": "string"}, description="eq/contains: one value; in: several; range: [from, to]"
+                        ),
+                    },
+                }
+            ),
+            "having": _array(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["measure", "op", "value"],
+                    "properties": {
+                        "measure": {"type": "string", "enum": members},
+                        "op": {"type": "string", "enum": list(COMPARISONS)},
+                        "value": {"type": "number"},
+                    },
+                }
+            ),
+            "sort": _array(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["by", "direction"],
+                    "properties": {
+                        "by": {"type": "string", "enum": levels + members},
+                        "direction": {"type": "string", "enum": ["ASC", "DESC"]},
+                    },
+                }
+            ),
             "limit": {"type": ["integer", "null"], "description": "Top-N limit, or null for all cells"},
             "explanation": {"type": "string", "description": "One sentence: what the pivot shows"},
         },
     }
-    return {"type": "function", "function": {
-        "name": TOOL_NAME, "strict": True, "parameters": schema,
-        "description": f"Run a pivot query on the OLAP cube {cube.name!r}."}}
+    return {
+        "type": "function",
+        "function": {
+            "name": TOOL_NAME,
+            "strict": True,
+            "parameters": schema,
+            "description": f"Run a pivot query on the OLAP cube {cube.name!r}.",
+        },
+    }
 
 
-def messages(cube: CubeModel, question: str, level_values: dict[str, list[str]],
-             terms: dict[str, TermHint] | None = None) -> list[dict]:
+def messages(
+    cube: CubeModel, question: str, level_values: dict[str, list[str]], terms: dict[str, TermHint] | None = None
+) -> list[dict]:
     """System prompt describing the cube's members (with sample level values and the synonyms of their glossary
     terms), then the question."""
     terms = terms or {}
@@ -105,17 +129,22 @@ def messages(cube: CubeModel, question: str, level_values: dict[str, list[str]],
     def term(member: str) -> str:
         return f"; {terms[member].describe()}" if member in terms else ""
 
-    lines = [f"You turn questions into pivot queries on the OLAP cube {cube.name!r}"
-             + (f" ({cube.description})." if cube.description else "."),
-             "Call the tool exactly once. Use only the levels and measures listed.", "", "Levels (Dimension.Level):"]
+    lines = [
+        f"You turn questions into pivot queries on the OLAP cube {cube.name!r}"
+        + (f" ({cube.description})." if cube.description else "."),
+        "Call the tool exactly once. Use only the levels and measures listed.",
+        "",
+        "Levels (Dimension.Level):",
+    ]
     for dim in cube.dimensions:
         for level in dim.levels:
             values = level_values.get(level.ref)
             sample = f"; values: {', '.join(values)}" if values else ""
             lines.append(f"- {level.ref} ({level.level_type}, {level.data_type}{sample}{term(level.ref)})")
     lines += ["", "Measures:"]
-    lines += [f"- {m.name}: {m.aggregator.value} of {m.column or m.expression.sql}{term(m.name)}"
-              for m in cube.measures]
+    lines += [
+        f"- {m.name}: {m.aggregator.value} of {m.column or m.expression.sql}{term(m.name)}" for m in cube.measures
+    ]
     lines += [f"- {c.name}: {c.formula}{term(c.name)}" for c in cube.calculated_members]
     if terms:
         lines += ["", "Users may name a member by its glossary term or one of the term's synonyms."]
@@ -142,11 +171,13 @@ def parse_answer(cube: CubeModel, arguments: str | None, *, max_rows: int) -> An
         raise InvalidAnswer("the language model's answer is not a JSON object")
     try:
         query = PivotQuery(
-            rows=_strings(data.get("rows", [])), columns=_strings(data.get("columns", [])),
+            rows=_strings(data.get("rows", [])),
+            columns=_strings(data.get("columns", [])),
             measures=_strings(data.get("measures", [])),
             filters=tuple(_filter(f) for f in _list(data.get("filters", []))),
-            having=tuple(MeasureFilter(str(h["measure"]), str(h["op"]), float(h["value"]))
-                         for h in _list(data.get("having", []))),
+            having=tuple(
+                MeasureFilter(str(h["measure"]), str(h["op"]), float(h["value"])) for h in _list(data.get("having", []))
+            ),
             sort=tuple(SortKey(str(s["by"]), s.get("direction") == "DESC") for s in _list(data.get("sort", []))),
             limit=_limit(data.get("limit")),
         )

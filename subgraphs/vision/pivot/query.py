@@ -167,12 +167,16 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
 def _validate_parent_child(cube: CubeModel, query: PivotQuery) -> None:
     for item in query.filters:
         if cube.level(item.level).closure and item.kind not in ("eq", "in"):
-            raise PivotInputError(f"{item.level!r} is a parent-child level: filter it with eq or in (the members "
-                                  "whose subtrees to keep)", "filters")
+            raise PivotInputError(
+                f"{item.level!r} is a parent-child level: filter it with eq or in (the members whose subtrees to keep)",
+                "filters",
+            )
     distinct = [m.name for m in cube.measures if m.aggregator is Aggregator.DISTINCT_COUNT]
     if distinct and any(cube.level(ref).closure for ref in query.levels):
-        raise PivotInputError("a parent-child level cannot be grouped by in a cube with distinct-count measures "
-                              f"({', '.join(distinct)})", "rows")
+        raise PivotInputError(
+            f"a parent-child level cannot be grouped by in a cube with distinct-count measures ({', '.join(distinct)})",
+            "rows",
+        )
 
 
 def _validate_filter(cube: CubeModel, item: LevelFilter) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from subgraphs.vision.cube.model import CubeModel
 from subgraphs.vision.pivot.query import PivotQuery
@@ -45,7 +46,7 @@ class PivotData:
     totals: Totals | None = None
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PivotData":
+    def from_dict(cls, data: dict) -> PivotData:
         totals = data.get("totals")
         if totals is not None:
             totals = Totals(
@@ -82,16 +83,21 @@ def _series(rows: Sequence[Mapping[str, Any]], measures: Sequence[str]) -> list[
     return [Series(name, [_number(row[measure_alias(i)]) for row in rows]) for i, name in enumerate(measures)]
 
 
-def shape_cells(cube: CubeModel, query: PivotQuery, rows: Sequence[Mapping[str, Any]], *, total_rows: int,
-                row_cap: int) -> PivotData:
+def shape_cells(
+    cube: CubeModel, query: PivotQuery, rows: Sequence[Mapping[str, Any]], *, total_rows: int, row_cap: int
+) -> PivotData:
     """Column-wise cells. `truncated` when MAX_ROWS cut rows the caller asked for (or did not limit)."""
     shown = min(query.limit or row_cap, row_cap)
     truncated = (query.limit is None or query.limit > row_cap) and total_rows - query.offset > shown
     return PivotData(
-        row_levels=list(query.rows), column_levels=list(query.columns), measures=list(query.measures),
+        row_levels=list(query.rows),
+        column_levels=list(query.columns),
+        measures=list(query.measures),
         row_headers=_axis(rows, cube, query.rows, 0),
         column_headers=_axis(rows, cube, query.columns, len(query.rows)),
-        values=_series(rows, query.measures), total_rows=total_rows, truncated=truncated,
+        values=_series(rows, query.measures),
+        total_rows=total_rows,
+        truncated=truncated,
     )
 
 
@@ -100,8 +106,9 @@ def total_rows_of(rows: Sequence[Mapping[str, Any]]) -> int | None:
     return int(rows[0][TOTAL_COLUMN]) if rows else None
 
 
-def shape_totals(cube: CubeModel, query: PivotQuery, rows: Sequence[Mapping[str, Any]] | None,
-                 cells: PivotData) -> Totals:
+def shape_totals(
+    cube: CubeModel, query: PivotQuery, rows: Sequence[Mapping[str, Any]] | None, cells: PivotData
+) -> Totals:
     """Split the GROUPING SETS rows into grand total and subtotals."""
     if rows is None:  # no levels: the single cell is the grand total
         return Totals(grand=[Series(s.measure, s.values[:1]) for s in cells.values])
@@ -118,6 +125,7 @@ def shape_totals(cube: CubeModel, query: PivotQuery, rows: Sequence[Mapping[str,
     if n_rows and n_cols:
         row_sub, column_sub = by_set.get(row_mask, []), by_set.get(column_mask, [])
         totals.row_subtotals = Subtotals(_axis(row_sub, cube, query.rows, 0), _series(row_sub, query.measures))
-        totals.column_subtotals = Subtotals(_axis(column_sub, cube, query.columns, n_rows),
-                                            _series(column_sub, query.measures))
+        totals.column_subtotals = Subtotals(
+            _axis(column_sub, cube, query.columns, n_rows), _series(column_sub, query.measures)
+        )
     return totals

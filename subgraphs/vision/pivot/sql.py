@@ -84,11 +84,12 @@ class PivotSqlBuilder:
         self._prepare(query)
         params = _Params()
         levels = [self.cube.level(ref) for ref in query.levels]
-        rows, columns = levels[: len(query.rows)], levels[len(query.rows):]
+        rows, columns = levels[: len(query.rows)], levels[len(query.rows) :]
         # one axis: its subtotals are the cells themselves, only the grand total is new
         sets = [rows, columns, []] if rows and columns else [[]]
-        order = ", ".join([quote(GROUPING_COLUMN)] + [f"{quote(level_alias(i))} ASC NULLS LAST"
-                                                      for i in range(len(levels))])
+        order = ", ".join(
+            [quote(GROUPING_COLUMN)] + [f"{quote(level_alias(i))} ASC NULLS LAST" for i in range(len(levels))]
+        )
         if self._joins_distinct() or not (rows and columns) or any(level.closure for level in levels):
             # A distinct count is counted per grouping set, and a parent-child level joins its closure only in
             # the sets grouped by it: one grouped query each.
@@ -110,8 +111,9 @@ class PivotSqlBuilder:
         sql.append(f"LIMIT {params.add(2 * row_cap + 1)}")
         return PivotStatement("\n".join(sql), params.values)
 
-    def _grouped(self, query: PivotQuery, grouped: list[Level], levels: list[Level], params: _Params,
-                 extra: list[str]) -> list[str]:
+    def _grouped(
+        self, query: PivotQuery, grouped: list[Level], levels: list[Level], params: _Params, extra: list[str]
+    ) -> list[str]:
         """`SELECT … FROM … WHERE … GROUP BY …` of the measures grouped by `grouped`; the other `levels` are NULL.
 
         On the views with distinct counts: the cell view's aggregates, LEFT JOINed to one count per distinct
@@ -120,56 +122,89 @@ class PivotSqlBuilder:
         level_selects = [self._level_select(i, level, level in grouped) for i, level in enumerate(levels)]
         level_selects = [item for pair in level_selects for item in pair]
         if not self._joins_distinct():
-            sql = [f"SELECT {', '.join(level_selects + self._measure_selects(query) + extra)}",
-                   f"FROM {self._from(grouped)}"]
+            sql = [
+                f"SELECT {', '.join(level_selects + self._measure_selects(query) + extra)}",
+                f"FROM {self._from(grouped)}",
+            ]
             sql += self._where(query, params)
             if grouped:
                 sql.append(f"GROUP BY {', '.join(self._group_exprs(grouped))}")
             return sql
         aliases = [alias for i, level in enumerate(levels) if level in grouped for alias in _aliases(i, level)]
         additive = [m for m in self._stored if m not in self._distinct]
-        inner = [f"{self._level_expr(level, label=label)} AS {quote(alias)}" for i, level in enumerate(levels)
-                 if level in grouped for alias, label in zip(_aliases(i, level), (False, True))]
+        inner = [
+            f"{self._level_expr(level, label=label)} AS {quote(alias)}"
+            for i, level in enumerate(levels)
+            if level in grouped
+            for alias, label in zip(_aliases(i, level), (False, True))
+        ]
         inner += [f"{self._view_measure(m)} AS {quote(f'x{k}')}" for k, m in enumerate(additive)]
         # `count(*)`: with neither levels nor additive measures, still one aggregate row
-        cells = [f"SELECT {', '.join(inner) or 'count(*) AS rows'}", f"FROM {self._from(grouped)}",
-                 *self._where(query, params)]
+        cells = [
+            f"SELECT {', '.join(inner) or 'count(*) AS rows'}",
+            f"FROM {self._from(grouped)}",
+            *self._where(query, params),
+        ]
         if grouped:
             cells.append(f"GROUP BY {', '.join(self._group_exprs(grouped))}")
         joins = []
         for j, measure in enumerate(self._distinct):
             alias = quote(f"d{j}")
-            condition = " AND ".join(f"{CELLS_ALIAS}.{quote(a)} IS NOT DISTINCT FROM {alias}.{quote(a)}"
-                                     for a in aliases) or "true"
-            joins.append(f"LEFT JOIN ({self._distinct_count(measure, query, grouped, levels, params)}) AS {alias} "
-                         f"ON {condition}")
+            condition = (
+                " AND ".join(f"{CELLS_ALIAS}.{quote(a)} IS NOT DISTINCT FROM {alias}.{quote(a)}" for a in aliases)
+                or "true"
+            )
+            joins.append(
+                f"LEFT JOIN ({self._distinct_count(measure, query, grouped, levels, params)}) AS {alias} ON {condition}"
+            )
         self._outer = {m.name: f"{CELLS_ALIAS}.{quote(f'x{k}')}" for k, m in enumerate(additive)}
-        self._outer.update({m.name: f"coalesce({quote(f'd{j}')}.{quote('n')}, 0)" for j, m in enumerate(self._distinct)})
-        outer_levels = [f"{CELLS_ALIAS}.{quote(a)}" if a in aliases else f"NULL AS {quote(a)}"
-                        for i, level in enumerate(levels) for a in _aliases(i, level)]
-        sql = [f"SELECT {', '.join(outer_levels + self._measure_selects(query) + extra)}",
-               f"FROM ({' '.join(cells)}) AS {CELLS_ALIAS}", *joins]
+        self._outer.update(
+            {m.name: f"coalesce({quote(f'd{j}')}.{quote('n')}, 0)" for j, m in enumerate(self._distinct)}
+        )
+        outer_levels = [
+            f"{CELLS_ALIAS}.{quote(a)}" if a in aliases else f"NULL AS {quote(a)}"
+            for i, level in enumerate(levels)
+            for a in _aliases(i, level)
+        ]
+        sql = [
+            f"SELECT {', '.join(outer_levels + self._measure_selects(query) + extra)}",
+            f"FROM ({' '.join(cells)}) AS {CELLS_ALIAS}",
+            *joins,
+        ]
         return sql
 
-    def _distinct_count(self, measure: Measure, query: PivotQuery, grouped: list[Level], levels: list[Level],
-                        params: _Params) -> str:
+    def _distinct_count(
+        self, measure: Measure, query: PivotQuery, grouped: list[Level], levels: list[Level], params: _Params
+    ) -> str:
         """Distinct keys per group: each signature row adds its key count once to every group one of its cells
         (passing the filters) falls in."""
-        used = [self.cube.level(ref) for ref in dict.fromkeys([*(l.ref for l in grouped),
-                                                               *(f.level for f in query.filters)])]
+        used = [
+            self.cube.level(ref)
+            for ref in dict.fromkeys([*(l.ref for l in grouped), *(f.level for f in query.filters)])
+        ]
         columns = [c for level in used for c in _view_columns(self.layout, level)]
         view = f"{self.layout.distinct_view(measure.name)} AS {quote('s')}"
         keys = f"sum({quote('s')}.{quote(KEYS_COLUMN)}) AS {quote('n')}"
         if not columns:
             return f"SELECT {keys} FROM {view}"
-        group_columns = [f"{self._level_expr(level, label=label)} AS {quote(alias)}" for i, level in
-                         enumerate(levels) if level in grouped for alias, label in zip(_aliases(i, level), (False, True))]
+        group_columns = [
+            f"{self._level_expr(level, label=label)} AS {quote(alias)}"
+            for i, level in enumerate(levels)
+            if level in grouped
+            for alias, label in zip(_aliases(i, level), (False, True))
+        ]
         arrays = ", ".join(f"{quote('s')}.{quote(c)}" for c in columns)
         names = ", ".join(quote(c) for c in columns)
-        cells = (f"SELECT DISTINCT {', '.join(group_columns) or 'true AS hit'} FROM unnest({arrays}) "
-                 f"AS {VIEW_ALIAS}({names}) {' '.join(self._where(query, params))}")
-        group_aliases = [f"{quote('g')}.{quote(alias)}" for i, level in enumerate(levels) if level in grouped
-                         for alias in _aliases(i, level)]
+        cells = (
+            f"SELECT DISTINCT {', '.join(group_columns) or 'true AS hit'} FROM unnest({arrays}) "
+            f"AS {VIEW_ALIAS}({names}) {' '.join(self._where(query, params))}"
+        )
+        group_aliases = [
+            f"{quote('g')}.{quote(alias)}"
+            for i, level in enumerate(levels)
+            if level in grouped
+            for alias in _aliases(i, level)
+        ]
         sql = f"SELECT {', '.join(group_aliases + [keys])} FROM {view} CROSS JOIN LATERAL ({cells}) AS {quote('g')}"
         return sql + (f" GROUP BY {', '.join(group_aliases)}" if group_aliases else "")
 
@@ -198,9 +233,12 @@ class PivotSqlBuilder:
             if any(level.closure for level in grouped):
                 raise ValueError("raw-join pivots do not expand parent-child levels")
             return self.layout.fact_from()
-        joins = [f"JOIN {self.layout.closure_view(level.ref)} AS {_closure_alias(level)} ON "
-                 f"{_closure_alias(level)}.{quote(DESCENDANT)} = {self._member_key(level)}"
-                 for level in grouped if level.closure]
+        joins = [
+            f"JOIN {self.layout.closure_view(level.ref)} AS {_closure_alias(level)} ON "
+            f"{_closure_alias(level)}.{quote(DESCENDANT)} = {self._member_key(level)}"
+            for level in grouped
+            if level.closure
+        ]
         return " ".join([f"{self.layout.view} AS {VIEW_ALIAS}", *joins])
 
     def _member_key(self, level: Level) -> str:
@@ -227,8 +265,10 @@ class PivotSqlBuilder:
         return [item for i, level in enumerate(levels) for item in self._level_select(i, level, True)]
 
     def _level_select(self, index: int, level: Level, grouped: bool) -> list[str]:
-        return [f"{self._level_expr(level, label=label) if grouped else 'NULL'} AS {quote(alias)}"
-                for alias, label in zip(_aliases(index, level), (False, True))]
+        return [
+            f"{self._level_expr(level, label=label) if grouped else 'NULL'} AS {quote(alias)}"
+            for alias, label in zip(_aliases(index, level), (False, True))
+        ]
 
     def _measure_selects(self, query: PivotQuery) -> list[str]:
         return [f"{self.measure_sql(name)} AS {quote(measure_alias(i))}" for i, name in enumerate(query.measures)]
@@ -251,7 +291,9 @@ class PivotSqlBuilder:
         return f"{measure.aggregator.value}({column})"
 
     def _view_measure(self, measure: Measure) -> str:
-        partials = {kind: f"{VIEW_ALIAS}.{quote(column)}" for kind, column in self.layout.partials[measure.name].items()}
+        partials = {
+            kind: f"{VIEW_ALIAS}.{quote(column)}" for kind, column in self.layout.partials[measure.name].items()
+        }
         aggregator = measure.aggregator
         if aggregator is Aggregator.SUM:
             return f"sum({partials['sum']})"
@@ -281,9 +323,11 @@ class PivotSqlBuilder:
             level = self.cube.level(item.level)
             if level.closure:  # the fact rows of the members' subtrees
                 values = [coerce_value(level, v, "filters") for v in ([item.eq] if item.kind == "eq" else item.in_)]
-                conditions.append(f"{self._member_key(level)} IN (SELECT {quote(DESCENDANT)} FROM "
-                                  f"{self.layout.closure_view(level.ref)} WHERE {quote(ANCESTOR)} = "
-                                  f"ANY({params.add(values)}))")
+                conditions.append(
+                    f"{self._member_key(level)} IN (SELECT {quote(DESCENDANT)} FROM "
+                    f"{self.layout.closure_view(level.ref)} WHERE {quote(ANCESTOR)} = "
+                    f"ANY({params.add(values)}))"
+                )
                 continue
             key = self._level_expr(level)
             if level.data_type == "String":
@@ -306,8 +350,10 @@ class PivotSqlBuilder:
         return ["WHERE " + " AND ".join(conditions)] if conditions else []
 
     def _having(self, item, params: _Params) -> str:
-        return (f"CAST({self.measure_sql(item.measure)} AS double precision) {COMPARISONS[item.op]} "
-                f"CAST({params.add(float(item.value))} AS double precision)")
+        return (
+            f"CAST({self.measure_sql(item.measure)} AS double precision) {COMPARISONS[item.op]} "
+            f"CAST({params.add(float(item.value))} AS double precision)"
+        )
 
     def _order(self, query: PivotQuery) -> str:
         keys = []
@@ -319,7 +365,6 @@ class PivotSqlBuilder:
             keys.append(f"{quote(alias)} {'DESC' if key.descending else 'ASC'} NULLS LAST")
         keys += [f"{quote(level_alias(i))} ASC NULLS LAST" for i in range(len(query.levels))]
         return ", ".join(keys)
-
 
 
 def _closure_alias(level: Level) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 
 class Dual:
-    __slots__ = ("value", "grad")
+    __slots__ = ("grad", "value")
 
     def __init__(self, value: float, grad: np.ndarray):
         self.value = float(value)
@@ -62,17 +62,17 @@ class Dual:
         if not isinstance(other, Dual):  # x^c
             if self.value == 0 and exponent < 1:
                 return Dual(0.0 if exponent > 0 else math.inf, self.grad * 0.0)
-            return Dual(self.value ** exponent, self.grad * (exponent * self.value ** (exponent - 1)))
+            return Dual(self.value**exponent, self.grad * (exponent * self.value ** (exponent - 1)))
         if self.value <= 0:
             raise ValueError("a power with a variable exponent needs a positive base")
-        value = self.value ** exponent
+        value = self.value**exponent
         return Dual(value, value * (exponent_grad * math.log(self.value) + self.grad * exponent / self.value))
 
     def __rpow__(self, other):  # c^x
         base = float(other)
         if base <= 0:
             raise ValueError("a power with a variable exponent needs a positive base")
-        value = base ** self.value
+        value = base**self.value
         return Dual(value, self.grad * (value * math.log(base)))
 
     def abs(self):

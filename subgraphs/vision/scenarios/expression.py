@@ -22,12 +22,15 @@ from dataclasses import dataclass
 MAX_LENGTH = 10_000
 MAX_DEPTH = 50
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*|\[[^\[\]]+\])
   | (?P<op><=|>=|[-+*/^(),=<>])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 FUNCTIONS = {"abs": 1, "exp": 1, "log": 1, "sqrt": 1, "min": None, "max": None}
 
@@ -62,20 +65,20 @@ class Name:
 @dataclass(frozen=True, slots=True)
 class Unary:
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Binary:
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
     function: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
 
 
 Node = Number | Name | Unary | Binary | Call
@@ -191,8 +194,9 @@ class _Parser:
     def call(self, name: Token) -> Node:
         arity = FUNCTIONS.get(name.text, -1)
         if arity == -1:
-            raise ExpressionError(f"unknown function {name.text!r} (known: {', '.join(sorted(FUNCTIONS))})",
-                                  name.position)
+            raise ExpressionError(
+                f"unknown function {name.text!r} (known: {', '.join(sorted(FUNCTIONS))})", name.position
+            )
         self.expect("(")
         args = [self.sum()]
         while self.token.kind == "op" and self.token.text == ",":
@@ -256,7 +260,7 @@ def evaluate(node: Node, env: dict):
             return left * right
         if node.op == "/":
             return left / right
-        return left ** right
+        return left**right
     args = [evaluate(arg, env) for arg in node.args]
     if node.function in ("min", "max"):
         pick = min if node.function == "min" else max

@@ -13,8 +13,14 @@ from subgraphs.vision.resolvers import find_cube
 from subgraphs.vision.scenarios import model
 from subgraphs.vision.scenarios.progress import case_topic, publish_run_event, run_event, scenario_topic
 from subgraphs.vision.scenarios.solve_job import queue_solve, request_cancel, solve_job_key
-from subgraphs.vision.scenarios.types import (ObjectiveSense, OutcomeSource, Scenario, ScenarioCase,
-                                              ScenarioProgress, ScenarioRun)
+from subgraphs.vision.scenarios.types import (
+    ObjectiveSense,
+    OutcomeSource,
+    Scenario,
+    ScenarioCase,
+    ScenarioProgress,
+    ScenarioRun,
+)
 from subgraphs.vision.store.scenarios import TERMINAL, DuplicateName
 
 MAX_CASE_NAME = 100
@@ -49,10 +55,10 @@ class OutcomeInput:
 
 @strawberry.input(description="Where the outcomes come from.")
 class OutcomeModelInput:
-    source: OutcomeSource = strawberry.field(description="CAUSAL_LINKS (the cube's usable links from the "
-                                                         "levers' measures) or COEFFICIENTS (given here).")
-    outcomes: list[OutcomeInput] = strawberry.field(default_factory=list,
-                                                    description="The outcomes, for COEFFICIENTS.")
+    source: OutcomeSource = strawberry.field(
+        description="CAUSAL_LINKS (the cube's usable links from the levers' measures) or COEFFICIENTS (given here)."
+    )
+    outcomes: list[OutcomeInput] = strawberry.field(default_factory=list, description="The outcomes, for COEFFICIENTS.")
 
 
 @strawberry.input(description="A new scenario.")
@@ -62,16 +68,18 @@ class CreateScenarioInput:
     name: str = strawberry.field(description="The scenario's name, unique within the case.")
     levers: list[LeverInput] = strawberry.field(description="1 to 100 levers.")
     objective: ObjectiveInput = strawberry.field(description="The objective.")
-    constraints: list[str] = strawberry.field(default_factory=list,
-                                              description="Up to 100, e.g. `Price <= 1.2 * 10`, `Units >= 500`.")
+    constraints: list[str] = strawberry.field(
+        default_factory=list, description="Up to 100, e.g. `Price <= 1.2 * 10`, `Units >= 500`."
+    )
     outcome_model: OutcomeModelInput = strawberry.field(description="The outcome model.")
 
 
 @strawberry.type(description="The outcome of createScenario.")
 class CreateScenarioPayload:
     scenario: Scenario | None = strawberry.field(description="The scenario, unless userErrors.")
-    user_errors: list[UserError] = strawberry.field(description="What is wrong with the input (expressions: the "
-                                                                "token's position).")
+    user_errors: list[UserError] = strawberry.field(
+        description="What is wrong with the input (expressions: the token's position)."
+    )
 
 
 @strawberry.type(description="The outcome of runScenario / cancelScenario.")
@@ -85,9 +93,12 @@ def _error(field: str, message: str, code: str = "BAD_USER_INPUT", position: int
 
 
 def _given_outcomes(outcome_model: OutcomeModelInput) -> tuple[model.Outcome, ...]:
-    return tuple(model.Outcome(o.name, model.LINEAR, o.intercept,
-                               tuple(model.Term(c.lever, c.coefficient) for c in o.coefficients))
-                 for o in outcome_model.outcomes)
+    return tuple(
+        model.Outcome(
+            o.name, model.LINEAR, o.intercept, tuple(model.Term(c.lever, c.coefficient) for c in o.coefficients)
+        )
+        for o in outcome_model.outcomes
+    )
 
 
 async def _outcomes(context, cube, input: CreateScenarioInput, levers) -> tuple[tuple, list[UserError]]:
@@ -99,9 +110,14 @@ async def _outcomes(context, cube, input: CreateScenarioInput, levers) -> tuple[
 
     outcomes = await causal_outcomes(context, cube, levers)
     if not outcomes:
-        return (), [_error("outcomeModel", f"no usable causal link (confidence ≥ "
-                                           f"{context.settings.causal_min_confidence:g}) leads from a lever's measure "
-                                           f"in cube {cube.name!r}; discover links or give coefficients")]
+        return (), [
+            _error(
+                "outcomeModel",
+                f"no usable causal link (confidence ≥ "
+                f"{context.settings.causal_min_confidence:g}) leads from a lever's measure "
+                f"in cube {cube.name!r}; discover links or give coefficients",
+            )
+        ]
     return outcomes, []
 
 
@@ -119,20 +135,31 @@ async def create_scenario(context, input: CreateScenarioInput) -> CreateScenario
     levers = tuple(model.Lever(x.name, x.base, x.min, x.max, measure=x.name in measures) for x in input.levers)
     outcomes, outcome_errors = await _outcomes(context, cube, input, levers)
     errors += outcome_errors
-    definition = model.ScenarioDefinition(levers, outcomes, input.objective.sense.value, input.objective.expression,
-                                          tuple(input.constraints))
+    definition = model.ScenarioDefinition(
+        levers, outcomes, input.objective.sense.value, input.objective.expression, tuple(input.constraints)
+    )
     if not outcome_errors:
         errors += [_error(p.field, p.message, position=p.position) for p in model.check_definition(definition)]
     if errors:
         return CreateScenarioPayload(scenario=None, user_errors=errors)
     case = await context.scenarios.ensure_case(context.tenant_id, input.case.strip())
     try:
-        stored = await context.scenarios.create(context.tenant_id, case, cube.id, input.name.strip(), definition,
-                                                outcome_source=input.outcome_model.source.value,
-                                                created_by=context.principal.subject)
+        stored = await context.scenarios.create(
+            context.tenant_id,
+            case,
+            cube.id,
+            input.name.strip(),
+            definition,
+            outcome_source=input.outcome_model.source.value,
+            created_by=context.principal.subject,
+        )
     except DuplicateName:
-        return CreateScenarioPayload(scenario=None, user_errors=[_error(
-            "name", f"case {case.name!r} has a scenario named {input.name.strip()!r} already", "DUPLICATE")])
+        return CreateScenarioPayload(
+            scenario=None,
+            user_errors=[
+                _error("name", f"case {case.name!r} has a scenario named {input.name.strip()!r} already", "DUPLICATE")
+            ],
+        )
     return CreateScenarioPayload(scenario=Scenario.of(stored), user_errors=[])
 
 
@@ -169,26 +196,37 @@ class ScenarioQuery:
 
 @strawberry.type
 class ScenarioMutation:
-    @strawberry.mutation(description="Create a what-if scenario in a case. Expressions are checked here: mistakes "
-                                     "are userErrors with the token's position. Errors: NOT_FOUND (cube).")
+    @strawberry.mutation(
+        description="Create a what-if scenario in a case. Expressions are checked here: mistakes "
+        "are userErrors with the token's position. Errors: NOT_FOUND (cube)."
+    )
     async def create_scenario(self, info: strawberry.Info, input: CreateScenarioInput) -> CreateScenarioPayload:
         return await create_scenario(info.context, input)
 
-    @strawberry.mutation(description="Queue a solve of the scenario (SLSQP, SCENARIO_SOLVER_TIMEOUT) and return "
-                                     "the run at once, PENDING; follow it with scenarioProgress. Errors: NOT_FOUND, "
-                                     "JOBS_UNAVAILABLE.")
+    @strawberry.mutation(
+        description="Queue a solve of the scenario (SLSQP, SCENARIO_SOLVER_TIMEOUT) and return "
+        "the run at once, PENDING; follow it with scenarioProgress. Errors: NOT_FOUND, "
+        "JOBS_UNAVAILABLE."
+    )
     async def run_scenario(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRunPayload:
         context = info.context
         scenario = await context.scenarios.get(context.tenant_id, _uuid(id))
         if scenario is None:
             raise NotFound("scenario not found")
-        run = await queue_solve(context.resources.require_jobs(), context.scenarios, context.resources.bus, scenario,
-                                requested_by=context.principal.subject,
-                                solver_timeout=context.settings.scenario_solver_timeout)
+        run = await queue_solve(
+            context.resources.require_jobs(),
+            context.scenarios,
+            context.resources.bus,
+            scenario,
+            requested_by=context.principal.subject,
+            solver_timeout=context.settings.scenario_solver_timeout,
+        )
         return ScenarioRunPayload(run=ScenarioRun.of(run), user_errors=[])
 
-    @strawberry.mutation(description="Cancel a scenario run: a queued run at once, a running solve within a "
-                                     "second (it ends CANCELLED with the best point so far). Errors: NOT_FOUND.")
+    @strawberry.mutation(
+        description="Cancel a scenario run: a queued run at once, a running solve within a "
+        "second (it ends CANCELLED with the best point so far). Errors: NOT_FOUND."
+    )
     async def cancel_scenario(self, info: strawberry.Info, run_id: strawberry.ID) -> ScenarioRunPayload:
         context = info.context
         jobs = context.resources.require_jobs()
@@ -196,16 +234,19 @@ class ScenarioMutation:
         if run is None:
             raise NotFound("scenario run not found")
         if run.finished:
-            return ScenarioRunPayload(run=ScenarioRun.of(run), user_errors=[_error(
-                "runId", f"the run has ended already ({run.status})", "NOT_CANCELLABLE")])
+            return ScenarioRunPayload(
+                run=ScenarioRun.of(run),
+                user_errors=[_error("runId", f"the run has ended already ({run.status})", "NOT_CANCELLABLE")],
+            )
         cancelled = await context.scenarios.cancel_pending(context.tenant_id, run.id)
         if cancelled is not None:
             await jobs.abort(solve_job_key(run.id), "cancelled")
             await publish_run_event(context.resources.bus, run_event(cancelled))
             return ScenarioRunPayload(run=ScenarioRun.of(cancelled), user_errors=[])
         await request_cancel(context.resources.redis, run.id)
-        return ScenarioRunPayload(run=ScenarioRun.of(await context.scenarios.run(run.id, context.tenant_id)),
-                                  user_errors=[])
+        return ScenarioRunPayload(
+            run=ScenarioRun.of(await context.scenarios.run(run.id, context.tenant_id)), user_errors=[]
+        )
 
 
 _STAGE = {"PENDING": 0, "RUNNING": 1}  # then any terminal status, which ends a run's events
@@ -242,11 +283,14 @@ async def _initial_scenario_event(context, scenario_id: str) -> dict | None:
 
 @strawberry.type
 class ScenarioSubscription:
-    @strawberry.subscription(description="A scenario's latest run: first its current state, then each change "
-                                         "(status, iteration, objective, max constraint violation, elapsed); "
-                                         "completes when the run ends. Errors: NOT_FOUND.")
-    async def scenario_progress(self, info: strawberry.Info, scenario_id: strawberry.ID
-                                ) -> AsyncGenerator[ScenarioProgress, None]:
+    @strawberry.subscription(
+        description="A scenario's latest run: first its current state, then each change "
+        "(status, iteration, objective, max constraint violation, elapsed); "
+        "completes when the run ends. Errors: NOT_FOUND."
+    )
+    async def scenario_progress(
+        self, info: strawberry.Info, scenario_id: strawberry.ID
+    ) -> AsyncGenerator[ScenarioProgress, None]:
         context = info.context
         if await context.scenarios.get(context.tenant_id, _uuid(scenario_id)) is None:
             raise NotFound("scenario not found")
@@ -269,11 +313,14 @@ class ScenarioSubscription:
         finally:
             await stream.close()
 
-    @strawberry.subscription(description="Every scenario run of a case: first the latest run of each scenario, "
-                                         "then each change; completes when no run of the case is queued or "
-                                         "running. Errors: NOT_FOUND.")
-    async def case_progress(self, info: strawberry.Info, case_id: strawberry.ID
-                            ) -> AsyncGenerator[ScenarioProgress, None]:
+    @strawberry.subscription(
+        description="Every scenario run of a case: first the latest run of each scenario, "
+        "then each change; completes when no run of the case is queued or "
+        "running. Errors: NOT_FOUND."
+    )
+    async def case_progress(
+        self, info: strawberry.Info, case_id: strawberry.ID
+    ) -> AsyncGenerator[ScenarioProgress, None]:
         context = info.context
         if await context.scenarios.case(context.tenant_id, _uuid(case_id)) is None:
             raise NotFound("case not found")

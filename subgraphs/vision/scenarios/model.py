@@ -9,8 +9,15 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from subgraphs.vision.scenarios.dual import Dual, constant, variable
-from subgraphs.vision.scenarios.expression import (Comparison, ExpressionError, Node, evaluate, names_in,
-                                                   parse_comparison, parse_expression)
+from subgraphs.vision.scenarios.expression import (
+    Comparison,
+    ExpressionError,
+    Node,
+    evaluate,
+    names_in,
+    parse_comparison,
+    parse_expression,
+)
 
 MAX_LEVERS = 100
 MAX_OUTCOMES = 50
@@ -55,11 +62,16 @@ class ScenarioDefinition:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "ScenarioDefinition":
-        return cls(levers=tuple(Lever(**lever) for lever in data["levers"]),
-                   outcomes=tuple(Outcome(o["name"], o["form"], o["base"], tuple(Term(**t) for t in o["terms"]))
-                                  for o in data["outcomes"]),
-                   sense=data["sense"], objective=data["objective"], constraints=tuple(data["constraints"]))
+    def from_json(cls, data: dict) -> ScenarioDefinition:
+        return cls(
+            levers=tuple(Lever(**lever) for lever in data["levers"]),
+            outcomes=tuple(
+                Outcome(o["name"], o["form"], o["base"], tuple(Term(**t) for t in o["terms"])) for o in data["outcomes"]
+            ),
+            sense=data["sense"],
+            objective=data["objective"],
+            constraints=tuple(data["constraints"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -90,8 +102,12 @@ def _check_levers(levers: tuple[Lever, ...]) -> list[Problem]:
         if not all(_finite(v) for v in (lever.base, lever.min, lever.max)):
             problems.append(Problem(where, f"lever {lever.name!r}: base, min and max must be finite numbers"))
         elif not lever.min <= lever.base <= lever.max:
-            problems.append(Problem(where, f"lever {lever.name!r}: needs min <= base <= max "
-                                           f"(got {lever.min}, {lever.base}, {lever.max})"))
+            problems.append(
+                Problem(
+                    where,
+                    f"lever {lever.name!r}: needs min <= base <= max (got {lever.min}, {lever.base}, {lever.max})",
+                )
+            )
     return problems
 
 
@@ -115,8 +131,12 @@ def _check_outcomes(outcomes: tuple[Outcome, ...], levers: dict[str, Lever]) -> 
             elif not _finite(term.coefficient):
                 problems.append(Problem(f"{where}.coefficients[{j}].coefficient", "must be a finite number"))
             elif outcome.form == ELASTICITY and levers[term.lever].min <= 0:
-                problems.append(Problem(f"{where}.coefficients[{j}].lever",
-                                        f"an elasticity needs lever {term.lever!r} to stay positive (min > 0)"))
+                problems.append(
+                    Problem(
+                        f"{where}.coefficients[{j}].lever",
+                        f"an elasticity needs lever {term.lever!r} to stay positive (min > 0)",
+                    )
+                )
     return problems
 
 
@@ -129,8 +149,13 @@ def _parsed(text: str, where: str, known: set[str], problems: list[Problem], com
     sides = [node.left, node.right] if comparison else [node]
     for name in (n for side in sides for n in names_in(side)):
         if name.name not in known:
-            problems.append(Problem(where, f"unknown name {name.name!r} (levers and outcomes: "
-                                           f"{', '.join(sorted(known))})", name.position))
+            problems.append(
+                Problem(
+                    where,
+                    f"unknown name {name.name!r} (levers and outcomes: {', '.join(sorted(known))})",
+                    name.position,
+                )
+            )
             return None
     return node
 
@@ -213,10 +238,15 @@ class ScenarioModel:
         values = [objective.value] + [c.value for c in inequalities + equalities]
         if not all(math.isfinite(v) for v in values):
             raise ArithmeticError("the model is not defined at these lever values (a value is infinite or NaN)")
-        return Point(objective=objective * self.sign, inequalities=inequalities, equalities=equalities,
-                     violation=max(violations, default=0.0), total_violation=sum(violations),
-                     raw_objective=objective.value,
-                     outcomes={o.name: env[o.name].value for o in self.definition.outcomes})
+        return Point(
+            objective=objective * self.sign,
+            inequalities=inequalities,
+            equalities=equalities,
+            violation=max(violations, default=0.0),
+            total_violation=sum(violations),
+            raw_objective=objective.value,
+            outcomes={o.name: env[o.name].value for o in self.definition.outcomes},
+        )
 
 
 def _as_dual(value, size: int) -> Dual:

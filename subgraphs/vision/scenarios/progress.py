@@ -15,11 +15,20 @@ def case_topic(tenant_id: str, case_id: str) -> str:
     return f"case:{tenant_id}:{case_id}"
 
 
-def run_event(run: ScenarioRun, *, iteration: int | None = None, objective: float | None = None,
-              max_violation: float | None = None, elapsed: float | None = None) -> dict:
+def run_event(
+    run: ScenarioRun,
+    *,
+    iteration: int | None = None,
+    objective: float | None = None,
+    max_violation: float | None = None,
+    elapsed: float | None = None,
+) -> dict:
     """The event for a run's state; the numbers default to the run's recorded result."""
     return {
-        "run_id": run.id, "scenario_id": run.scenario_id, "case_id": run.case_id, "tenant_id": run.tenant_id,
+        "run_id": run.id,
+        "scenario_id": run.scenario_id,
+        "case_id": run.case_id,
+        "tenant_id": run.tenant_id,
         "status": run.status,
         "iteration": iteration if iteration is not None else (run.iterations or 0),
         "objective": objective if objective is not None else run.objective,

@@ -33,8 +33,15 @@ def cancel_key(run_id: str) -> str:
     return f"vision:scenario-cancel:{run_id}"
 
 
-async def queue_solve(jobs: JobQueue, store: ScenarioStore, bus: EventBus, scenario: StoredScenario, *,
-                      requested_by: str | None, solver_timeout: float) -> ScenarioRun:
+async def queue_solve(
+    jobs: JobQueue,
+    store: ScenarioStore,
+    bus: EventBus,
+    scenario: StoredScenario,
+    *,
+    requested_by: str | None,
+    solver_timeout: float,
+) -> ScenarioRun:
     """Record a PENDING run, announce it and queue its solve; returns the run at once."""
     run = await store.create_run(scenario, requested_by=requested_by)
     await publish_run_event(bus, run_event(run))
@@ -58,23 +65,37 @@ async def solve_scenario(ctx: dict, *, run_id: str) -> str:
     bus = resources.bus
     await publish_run_event(bus, run_event(run, iteration=0, elapsed=0.0))
     async with heartbeat(ctx):
-        result = await _solve_off_loop(ScenarioModel(scenario.definition), run, bus, resources.redis,
-                                       resources.settings.scenario_solver_timeout)
+        result = await _solve_off_loop(
+            ScenarioModel(scenario.definition), run, bus, resources.redis, resources.settings.scenario_solver_timeout
+        )
     finished = await store.finish(run_id, result)
     if finished is None:  # another attempt finished it meanwhile (a worker taken for dead that was not)
         return "skipped"
     await publish_run_event(bus, run_event(finished))
     SCENARIO_COMPUTE_DURATION.labels(result.status).observe(result.duration_ms / 1000)
-    completion_log.info("scenario solve %s: %s", result.status, result.message, extra={
-        "event": "scenario_compute_completed", "case_id": run.case_id, "scenario_id": run.scenario_id,
-        "run_id": run.id, "solver_method": result.method, "iterations": result.iterations,
-        "duration_ms": round(result.duration_ms, 3), "is_feasible": result.is_feasible,
-        "feasibility_score": result.feasibility_score, "status": result.status})
+    completion_log.info(
+        "scenario solve %s: %s",
+        result.status,
+        result.message,
+        extra={
+            "event": "scenario_compute_completed",
+            "case_id": run.case_id,
+            "scenario_id": run.scenario_id,
+            "run_id": run.id,
+            "solver_method": result.method,
+            "iterations": result.iterations,
+            "duration_ms": round(result.duration_ms, 3),
+            "is_feasible": result.is_feasible,
+            "feasibility_score": result.feasibility_score,
+            "status": result.status,
+        },
+    )
     return result.status
 
 
-async def _solve_off_loop(model: ScenarioModel, run: ScenarioRun, bus: EventBus, redis: Redis | None,
-                          timeout: float) -> SolveResult:
+async def _solve_off_loop(
+    model: ScenarioModel, run: ScenarioRun, bus: EventBus, redis: Redis | None, timeout: float
+) -> SolveResult:
     """SLSQP in a thread (the event loop keeps beating, publishing and watching for a cancel)."""
     loop = asyncio.get_running_loop()
     stop = threading.Event()
@@ -85,8 +106,16 @@ async def _solve_off_loop(model: ScenarioModel, run: ScenarioRun, bus: EventBus,
 
     async def publish_progress() -> None:
         while (step := await progress.get()) is not None:
-            await publish_run_event(bus, run_event(run, iteration=step.iteration, objective=step.objective,
-                                                   max_violation=step.max_violation, elapsed=step.elapsed))
+            await publish_run_event(
+                bus,
+                run_event(
+                    run,
+                    iteration=step.iteration,
+                    objective=step.objective,
+                    max_violation=step.max_violation,
+                    elapsed=step.elapsed,
+                ),
+            )
 
     async def watch_cancel() -> None:
         while redis is not None and not stop.is_set():

@@ -85,9 +85,14 @@ class _Tracker:
             return
         _, best = self.best
         feasible, best_feasible = (p.violation <= FEASIBILITY_TOLERANCE for p in (point, best))
-        if (feasible and not best_feasible) or (feasible == best_feasible and (
-                point.objective.value < best.objective.value if feasible
-                else point.total_violation < best.total_violation)):
+        if (feasible and not best_feasible) or (
+            feasible == best_feasible
+            and (
+                point.objective.value < best.objective.value
+                if feasible
+                else point.total_violation < best.total_violation
+            )
+        ):
             self.best = (x, point)
 
 
@@ -95,18 +100,31 @@ def _constraints(tracker: _Tracker) -> list[dict]:
     model = tracker.model
     constraints = []
     if model.constraints and any(c.op != "=" for c in model.constraints):
-        constraints.append({"type": "ineq",
-                            "fun": lambda x: np.array([c.value for c in tracker.at(x).inequalities]),
-                            "jac": lambda x: np.array([c.grad for c in tracker.at(x).inequalities])})
+        constraints.append(
+            {
+                "type": "ineq",
+                "fun": lambda x: np.array([c.value for c in tracker.at(x).inequalities]),
+                "jac": lambda x: np.array([c.grad for c in tracker.at(x).inequalities]),
+            }
+        )
     if any(c.op == "=" for c in model.constraints):
-        constraints.append({"type": "eq",
-                            "fun": lambda x: np.array([c.value for c in tracker.at(x).equalities]),
-                            "jac": lambda x: np.array([c.grad for c in tracker.at(x).equalities])})
+        constraints.append(
+            {
+                "type": "eq",
+                "fun": lambda x: np.array([c.value for c in tracker.at(x).equalities]),
+                "jac": lambda x: np.array([c.grad for c in tracker.at(x).equalities]),
+            }
+        )
     return constraints
 
 
-def solve(model: ScenarioModel, *, timeout: float, should_stop: Callable[[], bool] = lambda: False,
-          on_progress: Callable[[Progress], None] = lambda _: None) -> SolveResult:
+def solve(
+    model: ScenarioModel,
+    *,
+    timeout: float,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Callable[[Progress], None] = lambda _: None,
+) -> SolveResult:
     """Run SLSQP from the levers' bases within their bounds. Never raises for the model's own faults: those
     are a FAILED result."""
     started = time.monotonic()
@@ -121,15 +139,23 @@ def solve(model: ScenarioModel, *, timeout: float, should_stop: Callable[[], boo
 
     status, message, x = None, "", model.start
     try:
-        result = minimize(lambda x: tracker.at(x).objective.value, model.start, method=METHOD,
-                          jac=lambda x: tracker.at(x).objective.grad, bounds=model.bounds,
-                          constraints=_constraints(tracker), callback=callback,
-                          options={"maxiter": MAX_ITERATIONS, "ftol": 1e-9})
+        result = minimize(
+            lambda x: tracker.at(x).objective.value,
+            model.start,
+            method=METHOD,
+            jac=lambda x: tracker.at(x).objective.grad,
+            bounds=model.bounds,
+            constraints=_constraints(tracker),
+            callback=callback,
+            options={"maxiter": MAX_ITERATIONS, "ftol": 1e-9},
+        )
         x, message = result.x, str(result.message)
         iterations = max(iterations, int(result.nit))
     except SolveStopped as stop:
-        status, message = stop.status, ("cancelled" if stop.status == CANCELLED else
-                                        f"stopped after {timeout:g}s (SCENARIO_SOLVER_TIMEOUT)")
+        status, message = (
+            stop.status,
+            ("cancelled" if stop.status == CANCELLED else f"stopped after {timeout:g}s (SCENARIO_SOLVER_TIMEOUT)"),
+        )
         x = tracker.best[0] if tracker.best is not None else model.start
     except (ArithmeticError, ValueError) as exc:  # the model itself is undefined somewhere in the bounds
         return _failed(model, str(exc), iterations, time.monotonic() - started)
@@ -141,13 +167,31 @@ def solve(model: ScenarioModel, *, timeout: float, should_stop: Callable[[], boo
     if status is None:
         status = COMPLETED if feasible else INFEASIBLE
     return SolveResult(
-        status=status, levers={lever.name: float(v) for lever, v in zip(model.levers, x)}, outcomes=point.outcomes,
-        objective=point.raw_objective, iterations=iterations, is_feasible=feasible,
-        feasibility_score=feasibility_score(point.total_violation), max_violation=point.violation,
-        duration_ms=(time.monotonic() - started) * 1000, method=METHOD, message=message)
+        status=status,
+        levers={lever.name: float(v) for lever, v in zip(model.levers, x)},
+        outcomes=point.outcomes,
+        objective=point.raw_objective,
+        iterations=iterations,
+        is_feasible=feasible,
+        feasibility_score=feasibility_score(point.total_violation),
+        max_violation=point.violation,
+        duration_ms=(time.monotonic() - started) * 1000,
+        method=METHOD,
+        message=message,
+    )
 
 
 def _failed(model: ScenarioModel, message: str, iterations: int, elapsed: float) -> SolveResult:
-    return SolveResult(status=FAILED, levers={}, outcomes={}, objective=None, iterations=iterations,
-                       is_feasible=False, feasibility_score=0.0, max_violation=float("nan"),
-                       duration_ms=elapsed * 1000, method=METHOD, message=message)
+    return SolveResult(
+        status=FAILED,
+        levers={},
+        outcomes={},
+        objective=None,
+        iterations=iterations,
+        is_feasible=False,
+        feasibility_score=0.0,
+        max_violation=float("nan"),
+        duration_ms=elapsed * 1000,
+        method=METHOD,
+        message=message,
+    )

@@ -59,8 +59,9 @@ class OutcomeTerm:
 @strawberry.type(description="How an outcome follows from the levers.")
 class OutcomeDefinition:
     name: str = strawberry.field(description="The outcome's name, used in expressions.")
-    form: str = strawberry.field(description="linear: intercept + Σ coefficient × lever; elasticity: base × "
-                                             "Π (lever / lever base) ^ elasticity.")
+    form: str = strawberry.field(
+        description="linear: intercept + Σ coefficient × lever; elasticity: base × Π (lever / lever base) ^ elasticity."
+    )
     base: float = strawberry.field(description="The intercept (linear) or the outcome at the levers' bases.")
     terms: list[OutcomeTerm] = strawberry.field(description="The levers it depends on.")
 
@@ -74,8 +75,9 @@ class NamedValue:
 @strawberry.type(description="One solve of a scenario. Every run is kept.")
 class ScenarioRun:
     id: strawberry.ID = strawberry.field(description="The run's id.")
-    status: ScenarioStatus = strawberry.field(description="PENDING → RUNNING → COMPLETED | INFEASIBLE | "
-                                                          "TIMED_OUT | CANCELLED | FAILED.")
+    status: ScenarioStatus = strawberry.field(
+        description="PENDING → RUNNING → COMPLETED | INFEASIBLE | TIMED_OUT | CANCELLED | FAILED."
+    )
     attempts: int = strawberry.field(description="Workers that started it (more than 1 after a worker died).")
     requested_at: datetime = strawberry.field(description="When runScenario queued it.")
     started_at: datetime | None = strawberry.field(description="When a worker last started it.")
@@ -85,43 +87,60 @@ class ScenarioRun:
     is_feasible: bool | None = strawberry.field(description="Whether every constraint is met at the result.")
     feasibility_score: float | None = strawberry.field(
         description="1 when every constraint is met, towards 0 the further they are from being met "
-                    "(1 / (1 + Σ violations scaled by 1 + |left| + |right|)).")
+        "(1 / (1 + Σ violations scaled by 1 + |left| + |right|))."
+    )
     max_constraint_violation: float | None = strawberry.field(description="Largest scaled constraint violation.")
     duration_ms: float | None = strawberry.field(description="Solve time.")
     method: str | None = strawberry.field(description="The solver method: SLSQP.")
-    levers: list[NamedValue] = strawberry.field(description="Lever values at the result (also the best point "
-                                                            "so far for TIMED_OUT and CANCELLED).")
+    levers: list[NamedValue] = strawberry.field(
+        description="Lever values at the result (also the best point so far for TIMED_OUT and CANCELLED)."
+    )
     outcomes: list[NamedValue] = strawberry.field(description="Outcome values at the result.")
     message: str | None = strawberry.field(description="The solver's message, or why it stopped or failed.")
     scenario_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, run: StoredRun) -> "ScenarioRun":
+    def of(cls, run: StoredRun) -> ScenarioRun:
         values = run.result or {}
-        return cls(id=strawberry.ID(run.id), status=ScenarioStatus(run.status), attempts=run.attempts,
-                   requested_at=run.requested_at, started_at=run.started_at, finished_at=run.finished_at,
-                   iterations=run.iterations, objective=run.objective, is_feasible=run.is_feasible,
-                   feasibility_score=run.feasibility_score, max_constraint_violation=run.max_violation,
-                   duration_ms=run.duration_ms, method=run.method,
-                   levers=[NamedValue(name=k, value=v) for k, v in values.get("levers", {}).items()],
-                   outcomes=[NamedValue(name=k, value=v) for k, v in values.get("outcomes", {}).items()],
-                   message=run.message, scenario_id=run.scenario_id)
+        return cls(
+            id=strawberry.ID(run.id),
+            status=ScenarioStatus(run.status),
+            attempts=run.attempts,
+            requested_at=run.requested_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            iterations=run.iterations,
+            objective=run.objective,
+            is_feasible=run.is_feasible,
+            feasibility_score=run.feasibility_score,
+            max_constraint_violation=run.max_violation,
+            duration_ms=run.duration_ms,
+            method=run.method,
+            levers=[NamedValue(name=k, value=v) for k, v in values.get("levers", {}).items()],
+            outcomes=[NamedValue(name=k, value=v) for k, v in values.get("outcomes", {}).items()],
+            message=run.message,
+            scenario_id=run.scenario_id,
+        )
 
     @strawberry.field(description="The scenario solved.")
-    async def scenario(self, info: strawberry.Info) -> "Scenario | None":
+    async def scenario(self, info: strawberry.Info) -> Scenario | None:
         stored = await info.context.scenarios.get(info.context.tenant_id, self.scenario_id)
         return Scenario.of(stored) if stored else None
 
 
-@strawberry.federation.type(keys=["id"], description="A what-if question on a cube: levers within bounds, an "
-                                                     "objective and constraints over an outcome model.")
+@strawberry.federation.type(
+    keys=["id"],
+    description="A what-if question on a cube: levers within bounds, an "
+    "objective and constraints over an outcome model.",
+)
 class Scenario:
     id: strawberry.ID = strawberry.field(description="The scenario's id.")
     name: str = strawberry.field(description="Unique within its case.")
     case_id: strawberry.ID = strawberry.field(description="The case grouping it.")
     levers: list[Lever] = strawberry.field(description="The levers.")
-    outcomes: list[OutcomeDefinition] = strawberry.field(description="The outcome model (causal links copied in "
-                                                                     "when the scenario was created).")
+    outcomes: list[OutcomeDefinition] = strawberry.field(
+        description="The outcome model (causal links copied in when the scenario was created)."
+    )
     outcome_source: OutcomeSource = strawberry.field(description="Where the outcome model came from.")
     sense: ObjectiveSense = strawberry.field(description="Maximize or minimize.")
     objective: str = strawberry.field(description="The objective expression.")
@@ -130,17 +149,29 @@ class Scenario:
     cube_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, stored: StoredScenario) -> "Scenario":
+    def of(cls, stored: StoredScenario) -> Scenario:
         d = stored.definition
         return cls(
-            id=strawberry.ID(stored.id), name=stored.name, case_id=strawberry.ID(stored.case_id),
+            id=strawberry.ID(stored.id),
+            name=stored.name,
+            case_id=strawberry.ID(stored.case_id),
             levers=[Lever(name=x.name, base=x.base, min=x.min, max=x.max, is_measure=x.measure) for x in d.levers],
-            outcomes=[OutcomeDefinition(name=o.name, form=o.form, base=o.base,
-                                        terms=[OutcomeTerm(lever=t.lever, coefficient=t.coefficient) for t in o.terms])
-                      for o in d.outcomes],
-            outcome_source=OutcomeSource(stored.outcome_source), sense=ObjectiveSense(d.sense),
-            objective=d.objective, constraints=list(d.constraints), created_at=stored.created_at,
-            cube_id=stored.cube_id)
+            outcomes=[
+                OutcomeDefinition(
+                    name=o.name,
+                    form=o.form,
+                    base=o.base,
+                    terms=[OutcomeTerm(lever=t.lever, coefficient=t.coefficient) for t in o.terms],
+                )
+                for o in d.outcomes
+            ],
+            outcome_source=OutcomeSource(stored.outcome_source),
+            sense=ObjectiveSense(d.sense),
+            objective=d.objective,
+            constraints=list(d.constraints),
+            created_at=stored.created_at,
+            cube_id=stored.cube_id,
+        )
 
     @strawberry.field(description="The cube the scenario is about.")
     async def cube(self, info: strawberry.Info) -> CubeType | None:
@@ -155,7 +186,7 @@ class Scenario:
         return [ScenarioRun.of(run) for run in runs]
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> "Scenario | None":
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Scenario | None:
         stored = await info.context.scenarios.get(info.context.tenant_id, str(id))
         return cls.of(stored) if stored else None
 
@@ -167,7 +198,7 @@ class ScenarioCase:
     created_at: datetime = strawberry.field(description="When it was created.")
 
     @classmethod
-    def of(cls, case: StoredCase) -> "ScenarioCase":
+    def of(cls, case: StoredCase) -> ScenarioCase:
         return cls(id=strawberry.ID(case.id), name=case.name, created_at=case.created_at)
 
     @strawberry.field(description="The case's scenarios, oldest first.")
@@ -187,11 +218,17 @@ class ScenarioProgress:
     elapsed: float = strawberry.field(description="Seconds since the solve started.")
 
     @classmethod
-    def of(cls, event: dict) -> "ScenarioProgress":
-        return cls(run_id=strawberry.ID(event["run_id"]), scenario_id=strawberry.ID(event["scenario_id"]),
-                   case_id=strawberry.ID(event["case_id"]), status=ScenarioStatus(event["status"]),
-                   iteration=event["iteration"] or 0, objective=event["objective"],
-                   max_constraint_violation=event["max_violation"], elapsed=event["elapsed"] or 0.0)
+    def of(cls, event: dict) -> ScenarioProgress:
+        return cls(
+            run_id=strawberry.ID(event["run_id"]),
+            scenario_id=strawberry.ID(event["scenario_id"]),
+            case_id=strawberry.ID(event["case_id"]),
+            status=ScenarioStatus(event["status"]),
+            iteration=event["iteration"] or 0,
+            objective=event["objective"],
+            max_constraint_violation=event["max_violation"],
+            elapsed=event["elapsed"] or 0.0,
+        )
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
     async def run(self, info: strawberry.Info) -> ScenarioRun | None:

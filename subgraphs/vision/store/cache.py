@@ -45,7 +45,9 @@ class PivotCache:
         """Delete every cached pivot of a cube; returns how many entries went."""
         deleted = 0
         try:
-            async for batch in _batches(self.redis.scan_iter(match=f"{PREFIX}:{_glob_escape(tenant_id)}:{cube_id}:*", count=500)):
+            async for batch in _batches(
+                self.redis.scan_iter(match=f"{PREFIX}:{_glob_escape(tenant_id)}:{cube_id}:*", count=500)
+            ):
                 deleted += await self.redis.unlink(*batch)
         except RedisError as exc:
             log.warning("pivot cache invalidation failed: %s", exc)

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from subgraphs.vision.cube import CubeModel, parse_cube_xml
 from subgraphs.vision.cube.layout import CubeLayout
 
-_COLUMNS = ("id, tenant_id, name, datasource_id, fact_schema, fact_table, definition_xml, version, created_at, "
-            "updated_at, view_version, last_refreshed_at, refresh_status")
+_COLUMNS = (
+    "id, tenant_id, name, datasource_id, fact_schema, fact_table, definition_xml, version, created_at, "
+    "updated_at, view_version, last_refreshed_at, refresh_status"
+)
 
 
 @lru_cache(maxsize=256)
@@ -64,8 +66,9 @@ class CubeStore:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
 
-    async def save(self, tenant_id: str, datasource_id: str, cube: CubeModel, xml: str, *,
-                   conn: AsyncConnection) -> tuple[StoredCube, bool]:
+    async def save(
+        self, tenant_id: str, datasource_id: str, cube: CubeModel, xml: str, *, conn: AsyncConnection
+    ) -> tuple[StoredCube, bool]:
         """Insert or update a cube by (tenant, name) in the caller's transaction. Returns it and whether its
         definition changed.
 
@@ -86,21 +89,32 @@ class CubeStore:
             """
         )
         params = {
-            "id": str(uuid.uuid4()), "tenant_id": tenant_id, "name": cube.name, "datasource_id": datasource_id,
-            "fact_schema": cube.fact_schema or "public", "fact_table": cube.fact_table, "xml": xml,
+            "id": str(uuid.uuid4()),
+            "tenant_id": tenant_id,
+            "name": cube.name,
+            "datasource_id": datasource_id,
+            "fact_schema": cube.fact_schema or "public",
+            "fact_table": cube.fact_table,
+            "xml": xml,
             "definition": orjson.dumps(cube.to_dict()).decode(),
         }
         row = (await conn.execute(statement, params)).first()
         if row is not None:
             return _row(row), True
-        row = (await conn.execute(text(f"SELECT {_COLUMNS} FROM vision.cubes WHERE tenant_id = :tenant_id "
-                                       f"AND name = :name"), {"tenant_id": tenant_id, "name": cube.name})).one()
+        row = (
+            await conn.execute(
+                text(f"SELECT {_COLUMNS} FROM vision.cubes WHERE tenant_id = :tenant_id AND name = :name"),
+                {"tenant_id": tenant_id, "name": cube.name},
+            )
+        ).one()
         return _row(row), False
 
     async def delete(self, conn: AsyncConnection, cube: StoredCube) -> None:
         """Delete the cube's row in the caller's transaction (its runs and glossary links go with it)."""
-        await conn.execute(text("DELETE FROM vision.cubes WHERE id = CAST(:id AS uuid) AND tenant_id = :tenant_id"),
-                           {"id": cube.id, "tenant_id": cube.tenant_id})
+        await conn.execute(
+            text("DELETE FROM vision.cubes WHERE id = CAST(:id AS uuid) AND tenant_id = :tenant_id"),
+            {"id": cube.id, "tenant_id": cube.tenant_id},
+        )
 
     async def list(self, tenant_id: str) -> list[StoredCube]:
         return await self._select("tenant_id = :tenant_id ORDER BY name", tenant_id=tenant_id)
@@ -117,8 +131,9 @@ class CubeStore:
         rows = await self._select("tenant_id = :tenant_id AND name = :name", tenant_id=tenant_id, name=name)
         return rows[0] if rows else None
 
-    async def by_fact_tables(self, tenant_id: str,
-                             tables: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], list[StoredCube]]:
+    async def by_fact_tables(
+        self, tenant_id: str, tables: list[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], list[StoredCube]]:
         """Cubes per `(datasource id, schema, table)` fact table, in one query for all the tables."""
         wanted = [t for t in tables if _is_uuid(t[0])]
         found: dict[tuple[str, str, str], list[StoredCube]] = {}
@@ -127,7 +142,9 @@ class CubeStore:
         rows = await self._select(
             "tenant_id = :tenant_id AND (datasource_id, fact_schema, fact_table) IN (SELECT * FROM "
             "unnest(CAST(:ds AS uuid[]), CAST(:schemas AS text[]), CAST(:tables AS text[]))) ORDER BY name",
-            tenant_id=tenant_id, ds=[t[0] for t in wanted], schemas=[t[1] for t in wanted],
+            tenant_id=tenant_id,
+            ds=[t[0] for t in wanted],
+            schemas=[t[1] for t in wanted],
             tables=[t[2] for t in wanted],
         )
         for cube in rows:

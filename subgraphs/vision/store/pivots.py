@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -18,8 +19,11 @@ _QUERY_CANCELED = "57014"
 
 def _is_timeout(exc: DBAPIError) -> bool:
     cause = exc.orig
-    codes = {getattr(cause, "sqlstate", None), getattr(cause, "pgcode", None),
-             getattr(getattr(cause, "__cause__", None), "sqlstate", None)}
+    codes = {
+        getattr(cause, "sqlstate", None),
+        getattr(cause, "pgcode", None),
+        getattr(getattr(cause, "__cause__", None), "sqlstate", None),
+    }
     return _QUERY_CANCELED in codes
 
 
@@ -35,19 +39,18 @@ class PivotRunner:
         """Run the statements in one read-only transaction, each under the statement timeout."""
         results: list[list[Mapping[str, Any]] | None] = []
         try:
-            async with self.engine.connect() as conn:
-                async with conn.begin():
-                    await conn.execute(text("SET TRANSACTION READ ONLY"))
-                    # The pivot role reads the cube views and nothing else (see axiom/db_roles.py).
-                    await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
-                    # SET cannot take a bind parameter; the value is our own integer.
-                    await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
-                    for statement in statements:
-                        if statement is None:
-                            results.append(None)
-                            continue
-                        result = await conn.execute(text(statement.sql), statement.params)
-                        results.append([row._mapping for row in result])
+            async with self.engine.connect() as conn, conn.begin():
+                await conn.execute(text("SET TRANSACTION READ ONLY"))
+                # The pivot role reads the cube views and nothing else (see axiom/db_roles.py).
+                await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
+                # SET cannot take a bind parameter; the value is our own integer.
+                await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
+                for statement in statements:
+                    if statement is None:
+                        results.append(None)
+                        continue
+                    result = await conn.execute(text(statement.sql), statement.params)
+                    results.append([row._mapping for row in result])
         except DBAPIError as exc:
             if _is_timeout(exc):
                 raise QueryTimeout(f"pivot query exceeded QUERY_TIMEOUT ({self.timeout_ms / 1000:g}s)") from exc
@@ -59,9 +62,11 @@ class PivotRunner:
         parts = []
         for i, (ref, columns) in enumerate(layout.levels.items()):
             label = quote(columns.name or columns.key)
-            parts.append(f"(SELECT {i} AS level, label FROM (SELECT DISTINCT CAST({label} AS text) AS label, "
-                         f"{quote(columns.key)} AS key FROM {layout.view} ORDER BY {quote(columns.key)} "
-                         f"LIMIT {limit + 1}) AS d{i})")
+            parts.append(
+                f"(SELECT {i} AS level, label FROM (SELECT DISTINCT CAST({label} AS text) AS label, "
+                f"{quote(columns.key)} AS key FROM {layout.view} ORDER BY {quote(columns.key)} "
+                f"LIMIT {limit + 1}) AS d{i})"
+            )
         refs = list(layout.levels)
         values: dict[str, list[str]] = {}
         async with self.engine.connect() as conn, conn.begin():
@@ -89,6 +94,7 @@ class PivotRunner:
         select = ", ".join([f"CAST({key} AS text)", f"CAST({name} AS text)", *values])
         async with self.engine.connect() as conn, conn.begin():
             await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
-            result = await conn.execute(text(f"SELECT {select} FROM {source} ORDER BY {key} LIMIT :limit"),
-                                        {"limit": limit})
+            result = await conn.execute(
+                text(f"SELECT {select} FROM {source} ORDER BY {key} LIMIT :limit"), {"limit": limit}
+            )
             return [(row[0], row[1], list(row[2:])) for row in result]

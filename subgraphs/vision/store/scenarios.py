@@ -18,9 +18,11 @@ PENDING, RUNNING = "PENDING", "RUNNING"
 TERMINAL = ("COMPLETED", "INFEASIBLE", "TIMED_OUT", "CANCELLED", "FAILED")
 
 _SCENARIO_COLUMNS = "id, tenant_id, case_id, cube_id, name, definition, outcome_source, created_by, created_at"
-_RUN_COLUMNS = ("id, tenant_id, scenario_id, case_id, status, attempts, requested_by, requested_at, started_at, "
-                "finished_at, iterations, objective, is_feasible, feasibility_score, max_violation, duration_ms, "
-                "method, result, message")
+_RUN_COLUMNS = (
+    "id, tenant_id, scenario_id, case_id, status, attempts, requested_by, requested_at, started_at, "
+    "finished_at, iterations, objective, is_feasible, feasibility_score, max_violation, duration_ms, "
+    "method, result, message"
+)
 
 
 @dataclass(frozen=True)
@@ -105,66 +107,127 @@ class ScenarioStore:
     async def ensure_case(self, tenant_id: str, name: str) -> ScenarioCase:
         """The tenant's case of that name, created if new."""
         async with self.engine.begin() as conn:
-            await conn.execute(text("INSERT INTO vision.scenario_cases (id, tenant_id, name) VALUES (:id, :t, :n) "
-                                    "ON CONFLICT (tenant_id, name) DO NOTHING"),
-                               {"id": str(uuid.uuid4()), "t": tenant_id, "n": name})
-            row = (await conn.execute(text("SELECT id, tenant_id, name, created_at FROM vision.scenario_cases "
-                                           "WHERE tenant_id = :t AND name = :n"), {"t": tenant_id, "n": name})).one()
+            await conn.execute(
+                text(
+                    "INSERT INTO vision.scenario_cases (id, tenant_id, name) VALUES (:id, :t, :n) "
+                    "ON CONFLICT (tenant_id, name) DO NOTHING"
+                ),
+                {"id": str(uuid.uuid4()), "t": tenant_id, "n": name},
+            )
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT id, tenant_id, name, created_at FROM vision.scenario_cases "
+                        "WHERE tenant_id = :t AND name = :n"
+                    ),
+                    {"t": tenant_id, "n": name},
+                )
+            ).one()
         return ScenarioCase(**_ids(dict(row._mapping), "id"))
 
     async def case(self, tenant_id: str, case_id: str) -> ScenarioCase | None:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(text("SELECT id, tenant_id, name, created_at FROM vision.scenario_cases "
-                                           "WHERE tenant_id = :t AND id = CAST(:id AS uuid)"),
-                                      {"t": tenant_id, "id": case_id})).one_or_none()
+            row = (
+                await conn.execute(
+                    text(
+                        "SELECT id, tenant_id, name, created_at FROM vision.scenario_cases "
+                        "WHERE tenant_id = :t AND id = CAST(:id AS uuid)"
+                    ),
+                    {"t": tenant_id, "id": case_id},
+                )
+            ).one_or_none()
         return ScenarioCase(**_ids(dict(row._mapping), "id")) if row is not None else None
 
-    async def create(self, tenant_id: str, case: ScenarioCase, cube_id: str, name: str,
-                     definition: ScenarioDefinition, *, outcome_source: str, created_by: str | None) -> StoredScenario:
+    async def create(
+        self,
+        tenant_id: str,
+        case: ScenarioCase,
+        cube_id: str,
+        name: str,
+        definition: ScenarioDefinition,
+        *,
+        outcome_source: str,
+        created_by: str | None,
+    ) -> StoredScenario:
         """Store a scenario; raises DuplicateName when the case has one of that name."""
         try:
             async with self.engine.begin() as conn:
-                row = (await conn.execute(
-                    text(f"INSERT INTO vision.scenarios (id, tenant_id, case_id, cube_id, name, definition, "
-                         f"outcome_source, created_by) VALUES (:id, :t, :case, :cube, :name, CAST(:definition AS "
-                         f"jsonb), :source, :by) RETURNING {_SCENARIO_COLUMNS}"),
-                    {"id": str(uuid.uuid4()), "t": tenant_id, "case": case.id, "cube": cube_id, "name": name,
-                     "definition": orjson.dumps(definition.to_json()).decode(), "source": outcome_source,
-                     "by": created_by})).one()
+                row = (
+                    await conn.execute(
+                        text(
+                            f"INSERT INTO vision.scenarios (id, tenant_id, case_id, cube_id, name, definition, "
+                            f"outcome_source, created_by) VALUES (:id, :t, :case, :cube, :name, CAST(:definition AS "
+                            f"jsonb), :source, :by) RETURNING {_SCENARIO_COLUMNS}"
+                        ),
+                        {
+                            "id": str(uuid.uuid4()),
+                            "t": tenant_id,
+                            "case": case.id,
+                            "cube": cube_id,
+                            "name": name,
+                            "definition": orjson.dumps(definition.to_json()).decode(),
+                            "source": outcome_source,
+                            "by": created_by,
+                        },
+                    )
+                ).one()
         except IntegrityError as exc:
             raise DuplicateName(name) from exc
         return _scenario(row)
 
     async def get(self, tenant_id: str, scenario_id: str) -> StoredScenario | None:
         async with self.engine.connect() as conn:
-            row = (await conn.execute(text(f"SELECT {_SCENARIO_COLUMNS} FROM vision.scenarios WHERE tenant_id = :t "
-                                           f"AND id = CAST(:id AS uuid)"), {"t": tenant_id, "id": scenario_id})
-                   ).one_or_none()
+            row = (
+                await conn.execute(
+                    text(
+                        f"SELECT {_SCENARIO_COLUMNS} FROM vision.scenarios WHERE tenant_id = :t "
+                        f"AND id = CAST(:id AS uuid)"
+                    ),
+                    {"t": tenant_id, "id": scenario_id},
+                )
+            ).one_or_none()
         return _scenario(row) if row is not None else None
 
     async def of_case(self, tenant_id: str, case_id: str) -> list[StoredScenario]:
         async with self.engine.connect() as conn:
-            result = await conn.execute(text(f"SELECT {_SCENARIO_COLUMNS} FROM vision.scenarios WHERE tenant_id = :t "
-                                             f"AND case_id = CAST(:id AS uuid) ORDER BY created_at, id"),
-                                        {"t": tenant_id, "id": case_id})
+            result = await conn.execute(
+                text(
+                    f"SELECT {_SCENARIO_COLUMNS} FROM vision.scenarios WHERE tenant_id = :t "
+                    f"AND case_id = CAST(:id AS uuid) ORDER BY created_at, id"
+                ),
+                {"t": tenant_id, "id": case_id},
+            )
             return [_scenario(row) for row in result]
 
     async def create_run(self, scenario: StoredScenario, *, requested_by: str | None) -> ScenarioRun:
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"INSERT INTO vision.scenario_runs (id, tenant_id, scenario_id, case_id, status, requested_by) "
-                     f"VALUES (:id, :t, :s, :c, 'PENDING', :by) RETURNING {_RUN_COLUMNS}"),
-                {"id": str(uuid.uuid4()), "t": scenario.tenant_id, "s": scenario.id, "c": scenario.case_id,
-                 "by": requested_by})).one()
+            row = (
+                await conn.execute(
+                    text(
+                        f"INSERT INTO vision.scenario_runs (id, tenant_id, scenario_id, case_id, status, requested_by) "
+                        f"VALUES (:id, :t, :s, :c, 'PENDING', :by) RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {
+                        "id": str(uuid.uuid4()),
+                        "t": scenario.tenant_id,
+                        "s": scenario.id,
+                        "c": scenario.case_id,
+                        "by": requested_by,
+                    },
+                )
+            ).one()
         return _run(row)
 
     async def run(self, run_id: str, tenant_id: str | None = None) -> ScenarioRun | None:
         """A run by id; scoped to `tenant_id` when given (jobs pass none: they only know the run id)."""
         scope = " AND tenant_id = :t" if tenant_id is not None else ""
         async with self.engine.connect() as conn:
-            row = (await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.scenario_runs "
-                                           f"WHERE id = CAST(:id AS uuid){scope}"), {"id": run_id, "t": tenant_id})
-                   ).one_or_none()
+            row = (
+                await conn.execute(
+                    text(f"SELECT {_RUN_COLUMNS} FROM vision.scenario_runs WHERE id = CAST(:id AS uuid){scope}"),
+                    {"id": run_id, "t": tenant_id},
+                )
+            ).one_or_none()
         return _run(row) if row is not None else None
 
     async def scenario_of_run(self, run: ScenarioRun) -> StoredScenario | None:
@@ -173,52 +236,85 @@ class ScenarioStore:
     async def runs(self, tenant_id: str, scenario_id: str, limit: int = 10) -> list[ScenarioRun]:
         """The scenario's runs, newest first."""
         async with self.engine.connect() as conn:
-            result = await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.scenario_runs WHERE tenant_id = :t "
-                                             f"AND scenario_id = CAST(:s AS uuid) ORDER BY requested_at DESC, id "
-                                             f"LIMIT :limit"), {"t": tenant_id, "s": scenario_id, "limit": limit})
+            result = await conn.execute(
+                text(
+                    f"SELECT {_RUN_COLUMNS} FROM vision.scenario_runs WHERE tenant_id = :t "
+                    f"AND scenario_id = CAST(:s AS uuid) ORDER BY requested_at DESC, id "
+                    f"LIMIT :limit"
+                ),
+                {"t": tenant_id, "s": scenario_id, "limit": limit},
+            )
             return [_run(row) for row in result]
 
     async def latest_runs_of_case(self, tenant_id: str, case_id: str) -> list[ScenarioRun]:
         """The latest run of each scenario of the case, oldest first."""
         async with self.engine.connect() as conn:
-            result = await conn.execute(text(
-                f"SELECT * FROM (SELECT DISTINCT ON (scenario_id) {_RUN_COLUMNS} FROM vision.scenario_runs "
-                f"WHERE tenant_id = :t AND case_id = CAST(:c AS uuid) ORDER BY scenario_id, requested_at DESC, id) "
-                f"latest ORDER BY requested_at, id"), {"t": tenant_id, "c": case_id})
+            result = await conn.execute(
+                text(
+                    f"SELECT * FROM (SELECT DISTINCT ON (scenario_id) {_RUN_COLUMNS} FROM vision.scenario_runs "
+                    f"WHERE tenant_id = :t AND case_id = CAST(:c AS uuid) ORDER BY scenario_id, requested_at DESC, id) "
+                    f"latest ORDER BY requested_at, id"
+                ),
+                {"t": tenant_id, "c": case_id},
+            )
             return [_run(row) for row in result]
 
     async def claim(self, run_id: str) -> ScenarioRun | None:
         """Mark the run RUNNING for one more attempt; None when it has finished (or was cancelled) already."""
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"UPDATE vision.scenario_runs SET status = 'RUNNING', attempts = attempts + 1, "
-                     f"started_at = clock_timestamp() WHERE id = CAST(:id AS uuid) AND status IN ('PENDING', "
-                     f"'RUNNING') RETURNING {_RUN_COLUMNS}"), {"id": run_id})).one_or_none()
+            row = (
+                await conn.execute(
+                    text(
+                        f"UPDATE vision.scenario_runs SET status = 'RUNNING', attempts = attempts + 1, "
+                        f"started_at = clock_timestamp() WHERE id = CAST(:id AS uuid) AND status IN ('PENDING', "
+                        f"'RUNNING') RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {"id": run_id},
+                )
+            ).one_or_none()
         return _run(row) if row is not None else None
 
     async def finish(self, run_id: str, result) -> ScenarioRun | None:
         """Record a solve's result (a `solver.SolveResult`) on a RUNNING run."""
         values = {"levers": result.levers, "outcomes": result.outcomes} if result.levers else None
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"UPDATE vision.scenario_runs SET status = :status, finished_at = clock_timestamp(), "
-                     f"iterations = :iterations, objective = :objective, is_feasible = :feasible, "
-                     f"feasibility_score = :score, max_violation = :violation, duration_ms = :duration, "
-                     f"method = :method, result = CAST(:result AS jsonb), message = :message "
-                     f"WHERE id = CAST(:id AS uuid) AND status = 'RUNNING' RETURNING {_RUN_COLUMNS}"),
-                {"id": run_id, "status": result.status, "iterations": result.iterations,
-                 "objective": result.objective, "feasible": result.is_feasible, "score": result.feasibility_score,
-                 "violation": result.max_violation if result.max_violation == result.max_violation else None,
-                 "duration": result.duration_ms, "method": result.method,
-                 "result": orjson.dumps(values).decode() if values else None, "message": result.message[:1000]},
-            )).one_or_none()
+            row = (
+                await conn.execute(
+                    text(
+                        f"UPDATE vision.scenario_runs SET status = :status, finished_at = clock_timestamp(), "
+                        f"iterations = :iterations, objective = :objective, is_feasible = :feasible, "
+                        f"feasibility_score = :score, max_violation = :violation, duration_ms = :duration, "
+                        f"method = :method, result = CAST(:result AS jsonb), message = :message "
+                        f"WHERE id = CAST(:id AS uuid) AND status = 'RUNNING' RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {
+                        "id": run_id,
+                        "status": result.status,
+                        "iterations": result.iterations,
+                        "objective": result.objective,
+                        "feasible": result.is_feasible,
+                        "score": result.feasibility_score,
+                        "violation": result.max_violation if result.max_violation == result.max_violation else None,
+                        "duration": result.duration_ms,
+                        "method": result.method,
+                        "result": orjson.dumps(values).decode() if values else None,
+                        "message": result.message[:1000],
+                    },
+                )
+            ).one_or_none()
         return _run(row) if row is not None else None
 
     async def cancel_pending(self, tenant_id: str, run_id: str) -> ScenarioRun | None:
         """Cancel a run no worker has started; None when it is running or finished."""
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"UPDATE vision.scenario_runs SET status = 'CANCELLED', finished_at = clock_timestamp(), "
-                     f"message = 'cancelled' WHERE id = CAST(:id AS uuid) AND tenant_id = :t AND status = 'PENDING' "
-                     f"RETURNING {_RUN_COLUMNS}"), {"id": run_id, "t": tenant_id})).one_or_none()
+            row = (
+                await conn.execute(
+                    text(
+                        f"UPDATE vision.scenario_runs SET status = 'CANCELLED', finished_at = clock_timestamp(), "
+                        f"message = 'cancelled' WHERE id = CAST(:id AS uuid) AND tenant_id = :t AND status = 'PENDING' "
+                        f"RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {"id": run_id, "t": tenant_id},
+                )
+            ).one_or_none()
         return _run(row) if row is not None else None

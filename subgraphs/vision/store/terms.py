@@ -18,11 +18,13 @@ class MemberTermStore:
         """Link (or re-link) a member of a tenant's cube to a term; one term per member."""
         async with self.engine.begin() as conn:
             await conn.execute(
-                text("INSERT INTO vision.member_terms (cube_id, member, tenant_id, term_id, linked_by) "
-                     "SELECT id, :member, tenant_id, CAST(:term AS uuid), :by FROM vision.cubes "
-                     "WHERE id = CAST(:cube AS uuid) AND tenant_id = :tenant "
-                     "ON CONFLICT (cube_id, member) DO UPDATE SET term_id = EXCLUDED.term_id, "
-                     "linked_by = EXCLUDED.linked_by, linked_at = now()"),
+                text(
+                    "INSERT INTO vision.member_terms (cube_id, member, tenant_id, term_id, linked_by) "
+                    "SELECT id, :member, tenant_id, CAST(:term AS uuid), :by FROM vision.cubes "
+                    "WHERE id = CAST(:cube AS uuid) AND tenant_id = :tenant "
+                    "ON CONFLICT (cube_id, member) DO UPDATE SET term_id = EXCLUDED.term_id, "
+                    "linked_by = EXCLUDED.linked_by, linked_at = now()"
+                ),
                 {"cube": cube_id, "member": member, "tenant": tenant_id, "term": term_id, "by": linked_by},
             )
 
@@ -30,8 +32,10 @@ class MemberTermStore:
         """Remove a member's link; False when there was none."""
         async with self.engine.begin() as conn:
             result = await conn.execute(
-                text("DELETE FROM vision.member_terms WHERE tenant_id = :tenant AND cube_id = CAST(:cube AS uuid) "
-                     "AND member = :member"),
+                text(
+                    "DELETE FROM vision.member_terms WHERE tenant_id = :tenant AND cube_id = CAST(:cube AS uuid) "
+                    "AND member = :member"
+                ),
                 {"tenant": tenant_id, "cube": cube_id, "member": member},
             )
             return result.rowcount > 0
@@ -41,8 +45,10 @@ class MemberTermStore:
         links: dict[str, dict[str, str]] = {}
         async with self.engine.connect() as conn:
             result = await conn.execute(
-                text("SELECT cube_id, member, term_id FROM vision.member_terms WHERE tenant_id = :tenant "
-                     "AND cube_id = ANY(CAST(:ids AS uuid[]))"),
+                text(
+                    "SELECT cube_id, member, term_id FROM vision.member_terms WHERE tenant_id = :tenant "
+                    "AND cube_id = ANY(CAST(:ids AS uuid[]))"
+                ),
                 {"tenant": tenant_id, "ids": cube_ids},
             )
             for row in result:

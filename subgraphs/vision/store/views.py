@@ -5,16 +5,15 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from axiom.db_roles import CUBE_BUILDER_ROLE
-
 from subgraphs.vision.cube import CubeXmlError
 from subgraphs.vision.cube.layout import MV_SCHEMA, CubeLayout, UniqueKey, qualified, quote
 from subgraphs.vision.store.cubes import StoredCube
@@ -52,7 +51,8 @@ class FanOut(Exception):
 _UNIQUE_BY_CONSTRAINT = text(
     "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
     "AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(:table) AND i.indisunique "
-    "AND i.indnkeyatts = 1 AND i.indpred IS NULL AND a.attname = :column)")
+    "AND i.indnkeyatts = 1 AND i.indpred IS NULL AND a.attname = :column)"
+)
 
 
 async def check_unique_keys(conn, layout: CubeLayout) -> None:
@@ -62,17 +62,24 @@ async def check_unique_keys(conn, layout: CubeLayout) -> None:
         if (await conn.execute(_UNIQUE_BY_CONSTRAINT, {"table": table, "column": key.column})).scalar_one():
             continue
         column = quote(key.column)
-        duplicate = (await conn.execute(text(
-            f"SELECT CAST({column} AS text) AS value, count(*) AS n FROM {table} WHERE {column} IS NOT NULL "
-            f"GROUP BY {column} HAVING count(*) > 1 LIMIT 1"))).first()
+        duplicate = (
+            await conn.execute(
+                text(
+                    f"SELECT CAST({column} AS text) AS value, count(*) AS n FROM {table} WHERE {column} IS NOT NULL "
+                    f"GROUP BY {column} HAVING count(*) > 1 LIMIT 1"
+                )
+            )
+        ).first()
         if duplicate is not None:
             raise FanOut(_fan_out_message(key, duplicate.value, duplicate.n))
 
 
 def _fan_out_message(key: UniqueKey, value: str, rows: int) -> str:
-    return (f"{key.origin}: {key.table.name}.{key.column} is not unique ({key.column} {value!r} is on {rows} rows), "
-            f"so the join would repeat fact rows and inflate every total; join only to a table where the key is "
-            f"unique (a many-to-many bridge cannot be a hierarchy's table)")
+    return (
+        f"{key.origin}: {key.table.name}.{key.column} is not unique ({key.column} {value!r} is on {rows} rows), "
+        f"so the join would repeat fact rows and inflate every total; join only to a table where the key is "
+        f"unique (a many-to-many bridge cannot be a hierarchy's table)"
+    )
 
 
 def database_message(exc: DBAPIError) -> str:
@@ -117,8 +124,9 @@ class ViewStore:
             message = database_message(exc) if isinstance(exc, DBAPIError) else str(exc)
             log.warning("view of cube %s not built: %s", cube.id, message)
             run_id = await self._start(cube, "create", run_id)
-            raise RefreshFailed(await self._finish(run_id, cube.id, "failed", None,
-                                                   f"view not built: {message}"[:1000])) from exc
+            raise RefreshFailed(
+                await self._finish(run_id, cube.id, "failed", None, f"view not built: {message}"[:1000])
+            ) from exc
         return await self.refresh(cube, trigger="create", run_id=run_id) if built else None
 
     async def build(self, conn: AsyncConnection, cube: StoredCube) -> bool:
@@ -140,8 +148,10 @@ class ViewStore:
             await conn.execute(text(statement))
         await conn.execute(text("RESET ROLE"))
         await conn.execute(
-            text("UPDATE vision.cubes SET view_version = :version, last_refreshed_at = NULL, "
-                 "refresh_status = NULL WHERE id = CAST(:id AS uuid)"),
+            text(
+                "UPDATE vision.cubes SET view_version = :version, last_refreshed_at = NULL, "
+                "refresh_status = NULL WHERE id = CAST(:id AS uuid)"
+            ),
             {"version": cube.version, "id": cube.id},
         )
         return True
@@ -165,31 +175,42 @@ class ViewStore:
         """
         run_id = run_id or str(uuid.uuid4())
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
-                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') ON CONFLICT (id) DO UPDATE SET "
-                     f"status = 'running', started_at = clock_timestamp(), finished_at = NULL, rows = NULL, "
-                     f"error = NULL RETURNING {_RUN_COLUMNS}"),
-                {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
-            )).one()
+            row = (
+                await conn.execute(
+                    text(
+                        f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                        f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'running') ON CONFLICT (id) DO UPDATE SET "
+                        f"status = 'running', started_at = clock_timestamp(), finished_at = NULL, rows = NULL, "
+                        f"error = NULL RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {"id": run_id, "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
+                )
+            ).one()
         await self._announced(_run(row))
         return run_id
 
     async def record_pending(self, cube: StoredCube, *, trigger: str) -> RefreshRun:
         """Record a run queued as a job (not announced: subscribers hear of it when it starts running)."""
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
-                     f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'pending') RETURNING {_RUN_COLUMNS}"),
-                {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
-            )).one()
+            row = (
+                await conn.execute(
+                    text(
+                        f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status) "
+                        f"VALUES (:id, :cube_id, :tenant_id, :trigger, 'pending') RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "trigger": trigger},
+                )
+            ).one()
         return _run(row)
 
     async def run(self, run_id: str) -> RefreshRun | None:
         """One run by id, whatever its tenant (for jobs, which carry only the run id)."""
         async with self.engine.connect() as conn:
-            row = (await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
-                                           f"WHERE id = CAST(:id AS uuid)"), {"id": run_id})).one_or_none()
+            row = (
+                await conn.execute(
+                    text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs WHERE id = CAST(:id AS uuid)"), {"id": run_id}
+                )
+            ).one_or_none()
         return _run(row) if row is not None else None
 
     async def refresh(self, cube: StoredCube, *, trigger: str, run_id: str | None = None) -> RefreshRun:
@@ -221,20 +242,27 @@ class ViewStore:
     async def record_triggered(self, cube: StoredCube, *, dag_run_id: str) -> RefreshRun:
         """Record a refresh handed to Airflow (the DAG does the work)."""
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status, dag_run_id) "
-                     f"VALUES (:id, :cube_id, :tenant_id, 'airflow', 'triggered', :dag) RETURNING {_RUN_COLUMNS}"),
-                {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "dag": dag_run_id},
-            )).one()
-            await conn.execute(text("UPDATE vision.cubes SET refresh_status = 'triggered' WHERE id = CAST(:id AS uuid)"),
-                               {"id": cube.id})
+            row = (
+                await conn.execute(
+                    text(
+                        f"INSERT INTO vision.refresh_runs (id, cube_id, tenant_id, trigger, status, dag_run_id) "
+                        f"VALUES (:id, :cube_id, :tenant_id, 'airflow', 'triggered', :dag) RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {"id": str(uuid.uuid4()), "cube_id": cube.id, "tenant_id": cube.tenant_id, "dag": dag_run_id},
+                )
+            ).one()
+            await conn.execute(
+                text("UPDATE vision.cubes SET refresh_status = 'triggered' WHERE id = CAST(:id AS uuid)"),
+                {"id": cube.id},
+            )
         return await self._announced(_run(row))
 
     async def triggered_runs(self) -> dict[str, list[RefreshRun]]:
         """Runs handed to Airflow and not settled yet, by DAG run id (all tenants: for the ETL schedule)."""
         async with self.engine.connect() as conn:
-            result = await conn.execute(text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs "
-                                             f"WHERE status = 'triggered' ORDER BY started_at"))
+            result = await conn.execute(
+                text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs WHERE status = 'triggered' ORDER BY started_at")
+            )
             runs: dict[str, list[RefreshRun]] = {}
             for row in result:
                 run = _run(row)
@@ -248,8 +276,10 @@ class ViewStore:
     async def runs(self, tenant_id: str, cube_id: str, limit: int = 20) -> list[RefreshRun]:
         async with self.engine.connect() as conn:
             result = await conn.execute(
-                text(f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs WHERE tenant_id = :tenant_id "
-                     f"AND cube_id = CAST(:cube_id AS uuid) ORDER BY started_at DESC, id LIMIT :limit"),
+                text(
+                    f"SELECT {_RUN_COLUMNS} FROM vision.refresh_runs WHERE tenant_id = :tenant_id "
+                    f"AND cube_id = CAST(:cube_id AS uuid) ORDER BY started_at DESC, id LIMIT :limit"
+                ),
                 {"tenant_id": tenant_id, "cube_id": cube_id, "limit": limit},
             )
             return [_run(row) for row in result]
@@ -258,17 +288,21 @@ class ViewStore:
         """The latest run of each of the tenant's cubes, oldest first."""
         async with self.engine.connect() as conn:
             result = await conn.execute(
-                text(f"SELECT * FROM (SELECT DISTINCT ON (cube_id) {_RUN_COLUMNS} FROM vision.refresh_runs "
-                     f"WHERE tenant_id = :tenant_id ORDER BY cube_id, started_at DESC, id) latest "
-                     f"ORDER BY started_at, id"),
+                text(
+                    f"SELECT * FROM (SELECT DISTINCT ON (cube_id) {_RUN_COLUMNS} FROM vision.refresh_runs "
+                    f"WHERE tenant_id = :tenant_id ORDER BY cube_id, started_at DESC, id) latest "
+                    f"ORDER BY started_at, id"
+                ),
                 {"tenant_id": tenant_id},
             )
             return [_run(row) for row in result]
 
     async def _views_of(self, cube: StoredCube, conn=None) -> list[str]:
         """Names of the materialized views of the cube that exist now (whatever definition built them)."""
-        statement = text("SELECT matviewname FROM pg_matviews WHERE schemaname = :schema "
-                         "AND (matviewname = :name OR matviewname LIKE :prefix)")
+        statement = text(
+            "SELECT matviewname FROM pg_matviews WHERE schemaname = :schema "
+            "AND (matviewname = :name OR matviewname LIKE :prefix)"
+        )
         params = {"schema": MV_SCHEMA, "name": cube.layout.view_name, "prefix": cube.layout.view_name + "\\_%"}
         if conn is not None:
             return list((await conn.execute(statement, params)).scalars())
@@ -278,18 +312,24 @@ class ViewStore:
     async def _populated(self, cube: StoredCube) -> bool | None:
         """None when the view does not exist, else whether it holds data."""
         async with self.engine.connect() as conn:
-            return (await conn.execute(
-                text("SELECT ispopulated FROM pg_matviews WHERE schemaname = :schema AND matviewname = :name"),
-                {"schema": MV_SCHEMA, "name": cube.layout.view_name},
-            )).scalar_one_or_none()
+            return (
+                await conn.execute(
+                    text("SELECT ispopulated FROM pg_matviews WHERE schemaname = :schema AND matviewname = :name"),
+                    {"schema": MV_SCHEMA, "name": cube.layout.view_name},
+                )
+            ).scalar_one_or_none()
 
     async def _finish(self, run_id: str, cube_id: str, status: str, rows: int | None, error: str | None) -> RefreshRun:
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                text(f"UPDATE vision.refresh_runs SET status = :status, finished_at = clock_timestamp(), "
-                     f"rows = :rows, error = :error WHERE id = CAST(:id AS uuid) RETURNING {_RUN_COLUMNS}"),
-                {"status": status, "rows": rows, "error": error, "id": run_id},
-            )).one()
+            row = (
+                await conn.execute(
+                    text(
+                        f"UPDATE vision.refresh_runs SET status = :status, finished_at = clock_timestamp(), "
+                        f"rows = :rows, error = :error WHERE id = CAST(:id AS uuid) RETURNING {_RUN_COLUMNS}"
+                    ),
+                    {"status": status, "rows": rows, "error": error, "id": run_id},
+                )
+            ).one()
             finished = "last_refreshed_at = clock_timestamp(), " if status == "succeeded" else ""
             await conn.execute(
                 text(f"UPDATE vision.cubes SET {finished}refresh_status = :status WHERE id = CAST(:id AS uuid)"),

@@ -29,6 +29,15 @@ def adapter_for(engine: str) -> DataSourceAdapter:
 
 
 __all__ = [
-    "ConnectionParams", "DataSourceAdapter", "DataSourceUnreachable", "UnsupportedEngine", "adapter_for",
-    "ENGINES", "DEFAULT_PORTS", "POSTGRESQL", "MYSQL", "MARIADB", "ORACLE",
+    "DEFAULT_PORTS",
+    "ENGINES",
+    "MARIADB",
+    "MYSQL",
+    "ORACLE",
+    "POSTGRESQL",
+    "ConnectionParams",
+    "DataSourceAdapter",
+    "DataSourceUnreachable",
+    "UnsupportedEngine",
+    "adapter_for",
 ]

@@ -46,8 +46,13 @@ def _mirrors_of(datasource_id: str, databases: set[str]) -> set[str]:
 
 def create_database_sql(name: str, params: ConnectionParams) -> str:
     """`CREATE DATABASE` for a mirror; parameters as a JSON object literal (MindsDB's syntax)."""
-    parameters = {"host": params.host, "port": params.port, "database": params.database, "user": params.username,
-                  "password": params.password}
+    parameters = {
+        "host": params.host,
+        "port": params.port,
+        "database": params.database,
+        "user": params.username,
+        "password": params.password,
+    }
     return f"CREATE DATABASE {name} WITH ENGINE = '{_ENGINES[params.engine]}', PARAMETERS = {json.dumps(parameters)}"
 
 
@@ -82,8 +87,9 @@ class MindsDBClient:
 
     async def _login(self, client: httpx.AsyncClient) -> None:
         if self._user:
-            response = await client.post(f"{self.url}/api/login",
-                                         json={"username": self._user, "password": self._password or ""})
+            response = await client.post(
+                f"{self.url}/api/login", json={"username": self._user, "password": self._password or ""}
+            )
             if response.status_code != 200:
                 raise DataSourceUnreachable(f"MindsDB login failed (HTTP {response.status_code})")
 
@@ -110,8 +116,9 @@ class MindsDBClient:
             await self._sql(client, f"DROP DATABASE IF EXISTS {stale}")
         self._known_mirrors.add(name)
 
-    async def _query_mirror(self, client: httpx.AsyncClient, record, params: ConnectionParams, name: str,
-                            statement: str) -> dict:
+    async def _query_mirror(
+        self, client: httpx.AsyncClient, record, params: ConnectionParams, name: str, statement: str
+    ) -> dict:
         if name not in self._known_mirrors:
             await self._ensure_mirror(client, record, params, name)
             return await self._sql(client, statement)
@@ -137,8 +144,11 @@ class MindsDBClient:
         except httpx.HTTPError as exc:
             raise DataSourceUnreachable(f"MindsDB unreachable: {type(exc).__name__}") from exc
         rows = body.get("data") or []
-        return QueryResult(columns=list(body.get("column_names") or []),
-                           rows=[[json_value(v) for v in r] for r in rows[:limit]], truncated=len(rows) > limit)
+        return QueryResult(
+            columns=list(body.get("column_names") or []),
+            rows=[[json_value(v) for v in r] for r in rows[:limit]],
+            truncated=len(rows) > limit,
+        )
 
     async def drop_mirror(self, record) -> None:
         """Remove every mirror of the datasource (best effort: a MindsDB outage must not block a delete)."""

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import re
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 import aiomysql
 import pymysql
@@ -45,10 +45,20 @@ def _in(values: Sequence[str]) -> str:
 class MySQLAdapter:
     async def _connect(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> aiomysql.Connection:
         try:
-            return await asyncio.wait_for(aiomysql.connect(
-                host=params.host, port=params.port, user=params.username, password=params.password or "",
-                db=params.database, connect_timeout=timeout, autocommit=True, charset="utf8mb4"), timeout + 1)
-        except (OSError, asyncio.TimeoutError, pymysql.err.MySQLError) as exc:
+            return await asyncio.wait_for(
+                aiomysql.connect(
+                    host=params.host,
+                    port=params.port,
+                    user=params.username,
+                    password=params.password or "",
+                    db=params.database,
+                    connect_timeout=timeout,
+                    autocommit=True,
+                    charset="utf8mb4",
+                ),
+                timeout + 1,
+            )
+        except (TimeoutError, OSError, pymysql.err.MySQLError) as exc:
             raise DataSourceUnreachable(params.scrub(str(exc) or type(exc).__name__)) from exc
 
     async def test_connection(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> str:
@@ -68,22 +78,29 @@ class MySQLAdapter:
         try:
             async with conn.cursor(aiomysql.DictCursor) as cur:
                 await cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                await cur.execute(f"SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA "
-                                  f"WHERE SCHEMA_NAME IN ({_in(wanted)}) ORDER BY SCHEMA_NAME", wanted)
+                await cur.execute(
+                    f"SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA "
+                    f"WHERE SCHEMA_NAME IN ({_in(wanted)}) ORDER BY SCHEMA_NAME",
+                    wanted,
+                )
                 names = [r["name"] for r in await cur.fetchall()]
                 tables = columns = fks = []
                 if names:
                     await cur.execute(
                         f"""SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS type, TABLE_COMMENT AS comment
                             FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({_in(names)})
-                            ORDER BY TABLE_SCHEMA, TABLE_NAME""", names)
+                            ORDER BY TABLE_SCHEMA, TABLE_NAME""",
+                        names,
+                    )
                     tables = await cur.fetchall()
                     await cur.execute(
                         f"""SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS name, COLUMN_TYPE AS type,
                                    IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, COLUMN_KEY AS ckey,
                                    ORDINAL_POSITION AS ordinal, COLUMN_COMMENT AS comment
                             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ({_in(names)})
-                            ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION""", names)
+                            ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION""",
+                        names,
+                    )
                     columns = await cur.fetchall()
                     await cur.execute(
                         f"""SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS name, COLUMN_NAME AS col,
@@ -91,7 +108,9 @@ class MySQLAdapter:
                                    REFERENCED_COLUMN_NAME AS tc
                             FROM information_schema.KEY_COLUMN_USAGE
                             WHERE TABLE_SCHEMA IN ({_in(names)}) AND REFERENCED_TABLE_NAME IS NOT NULL
-                            ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION""", names)
+                            ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION""",
+                        names,
+                    )
                     fks = await cur.fetchall()
                 await cur.execute("COMMIT")
         finally:
@@ -119,9 +138,9 @@ class MySQLAdapter:
                     raise
         finally:
             conn.close()  # closing drops the rest of an unbuffered result and the transaction
-        return QueryResult(columns=columns, rows=[[json_value(v) for v in r] for r in rows[:limit]],
-                           truncated=len(rows) > limit)
-
+        return QueryResult(
+            columns=columns, rows=[[json_value(v) for v in r] for r in rows[:limit]], truncated=len(rows) > limit
+        )
 
     async def _kill_query(self, params: ConnectionParams, thread_id: int) -> None:
         """Stop the statement running on connection `thread_id` (a user may stop its own statements)."""
@@ -144,9 +163,11 @@ class MySQLAdapter:
         conn = await self._connect(params)
         try:
             async with conn.cursor() as cur:
-                await cur.execute(f"SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES "
-                                  f"WHERE TABLE_SCHEMA IN ({_in(schemas)}) AND TABLE_TYPE = 'BASE TABLE'",
-                                  list(schemas))
+                await cur.execute(
+                    f"SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES "
+                    f"WHERE TABLE_SCHEMA IN ({_in(schemas)}) AND TABLE_TYPE = 'BASE TABLE'",
+                    list(schemas),
+                )
                 rows = await cur.fetchall()
         finally:
             conn.close()
@@ -187,29 +208,47 @@ def enum_labels(column_type: str) -> tuple[str, ...]:
     """The labels of `enum('a','it''s')` in their order (MySQL doubles quotes inside COLUMN_TYPE)."""
     if not column_type.lower().startswith("enum("):
         return ()
-    return tuple(m.group(1).replace("''", "'") for m in _ENUM_LABEL.finditer(column_type[len("enum("):]))
+    return tuple(m.group(1).replace("''", "'") for m in _ENUM_LABEL.finditer(column_type[len("enum(") :]))
 
 
 def _assemble(names, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
     columns: dict[tuple[str, str], list[ColumnMeta]] = defaultdict(list)
     for r in column_rows:
         bucket = columns[(r["s"], r["t"])]
-        bucket.append(ColumnMeta(name=r["name"], data_type=r["type"], nullable=r["nullable"] == "YES",
-                                 ordinal=len(bucket) + 1, default=r["dflt"], is_primary_key=r["ckey"] == "PRI",
-                                 comment=r["comment"] or None, enum_labels=enum_labels(r["type"])))
+        bucket.append(
+            ColumnMeta(
+                name=r["name"],
+                data_type=r["type"],
+                nullable=r["nullable"] == "YES",
+                ordinal=len(bucket) + 1,
+                default=r["dflt"],
+                is_primary_key=r["ckey"] == "PRI",
+                comment=r["comment"] or None,
+                enum_labels=enum_labels(r["type"]),
+            )
+        )
     grouped: dict[tuple[str, str, str], list] = defaultdict(list)
     for r in fk_rows:
         grouped[(r["s"], r["t"], r["name"])].append(r)
     fks: dict[tuple[str, str], list[ForeignKeyMeta]] = defaultdict(list)
     for (s, t, name), parts in grouped.items():
-        fks[(s, t)].append(ForeignKeyMeta(name=name, columns=tuple(p["col"] for p in parts),
-                                          target_schema=parts[0]["ts"], target_table=parts[0]["tt"],
-                                          target_columns=tuple(p["tc"] for p in parts)))
+        fks[(s, t)].append(
+            ForeignKeyMeta(
+                name=name,
+                columns=tuple(p["col"] for p in parts),
+                target_schema=parts[0]["ts"],
+                target_table=parts[0]["tt"],
+                target_columns=tuple(p["tc"] for p in parts),
+            )
+        )
     tables: dict[str, list[TableMeta]] = defaultdict(list)
     for r in table_rows:
         key = (r["s"], r["t"])
         kind = VIEW if r["type"] == "VIEW" else TABLE
         comment = None if kind == VIEW else r["comment"] or None  # MariaDB writes "VIEW" there
-        tables[r["s"]].append(TableMeta(name=r["t"], kind=kind, comment=comment,
-                                        columns=tuple(columns[key]), foreign_keys=tuple(fks[key])))
+        tables[r["s"]].append(
+            TableMeta(
+                name=r["t"], kind=kind, comment=comment, columns=tuple(columns[key]), foreign_keys=tuple(fks[key])
+            )
+        )
     return DatabaseCatalog(schemas=tuple(SchemaMeta(name=n, tables=tuple(tables[n])) for n in names))

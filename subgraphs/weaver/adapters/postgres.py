@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 import asyncpg
 
@@ -91,10 +90,15 @@ ORDER BY n.nspname, c.relname, con.conname
 class PostgresAdapter:
     async def _connect(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> asyncpg.Connection:
         try:
-            return await asyncpg.connect(host=params.host, port=params.port, user=params.username,
-                                         password=params.password or None, database=params.database,
-                                         timeout=timeout)
-        except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return await asyncpg.connect(
+                host=params.host,
+                port=params.port,
+                user=params.username,
+                password=params.password or None,
+                database=params.database,
+                timeout=timeout,
+            )
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             reason = str(exc) or type(exc).__name__
             raise DataSourceUnreachable(params.scrub(reason)) from exc
 
@@ -146,8 +150,9 @@ class PostgresAdapter:
             rows = await conn.fetch(_ESTIMATES, list(schemas))
         finally:
             await conn.close()
-        return {(r["schema"], r["name"]): r["estimate"] for r in rows
-                if r["estimate"] is not None and r["estimate"] >= 0}
+        return {
+            (r["schema"], r["name"]): r["estimate"] for r in rows if r["estimate"] is not None and r["estimate"] >= 0
+        }
 
     async def profile(self, params: ConnectionParams, statements: Sequence[str], timeout: float) -> list:
         """Run each single-row statement read-only; a failing one (timeout, permission) yields its exception."""
@@ -177,14 +182,28 @@ def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
     columns: dict[tuple[str, str], list[ColumnMeta]] = defaultdict(list)
     for r in column_rows:
         bucket = columns[(r["schema"], r["table"])]
-        bucket.append(ColumnMeta(name=r["name"], data_type=r["data_type"], nullable=r["nullable"],
-                                 ordinal=len(bucket) + 1, default=r["default_value"], is_primary_key=r["is_pk"],
-                                 comment=r["comment"], enum_labels=tuple(r["enum_labels"])))
+        bucket.append(
+            ColumnMeta(
+                name=r["name"],
+                data_type=r["data_type"],
+                nullable=r["nullable"],
+                ordinal=len(bucket) + 1,
+                default=r["default_value"],
+                is_primary_key=r["is_pk"],
+                comment=r["comment"],
+                enum_labels=tuple(r["enum_labels"]),
+            )
+        )
     fks: dict[tuple[str, str], list[ForeignKeyMeta]] = defaultdict(list)
     seen: set[tuple] = set()
     for r in fk_rows:  # ordered by name: of keys several partitions declare alike, the first name is kept
-        fk = ForeignKeyMeta(name=r["name"], columns=tuple(r["columns"]), target_schema=r["target_schema"],
-                            target_table=r["target_table"], target_columns=tuple(r["target_columns"]))
+        fk = ForeignKeyMeta(
+            name=r["name"],
+            columns=tuple(r["columns"]),
+            target_schema=r["target_schema"],
+            target_table=r["target_table"],
+            target_columns=tuple(r["target_columns"]),
+        )
         identity = (r["schema"], r["table"], fk.columns, fk.target_schema, fk.target_table, fk.target_columns)
         if identity not in seen:
             seen.add(identity)
@@ -192,7 +211,17 @@ def _assemble(schema_rows, table_rows, column_rows, fk_rows) -> DatabaseCatalog:
     tables: dict[str, list[TableMeta]] = defaultdict(list)
     for r in table_rows:
         key = (r["schema"], r["name"])
-        tables[r["schema"]].append(TableMeta(name=r["name"], kind=_KINDS[r["kind"]], comment=r["comment"],
-                                             columns=tuple(columns[key]), foreign_keys=tuple(fks[key])))
-    return DatabaseCatalog(schemas=tuple(
-        SchemaMeta(name=r["name"], comment=r["comment"], tables=tuple(tables[r["name"]])) for r in schema_rows))
+        tables[r["schema"]].append(
+            TableMeta(
+                name=r["name"],
+                kind=_KINDS[r["kind"]],
+                comment=r["comment"],
+                columns=tuple(columns[key]),
+                foreign_keys=tuple(fks[key]),
+            )
+        )
+    return DatabaseCatalog(
+        schemas=tuple(
+            SchemaMeta(name=r["name"], comment=r["comment"], tables=tuple(tables[r["name"]])) for r in schema_rows
+        )
+    )

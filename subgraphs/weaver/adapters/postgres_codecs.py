@@ -38,6 +38,7 @@ def _infinite(value: int, limit: int) -> str | None:
 def _timestamp(utc: bool):
     def decode(parts: tuple[int]) -> str:
         return _infinite(parts[0], _TIMESTAMP_INFINITY) or timestamp_text(parts[0], utc)
+
     return decode
 
 
@@ -51,10 +52,14 @@ def _interval(parts: tuple[int, int, int]) -> str:
 
 async def use_faithful_decoders(conn: asyncpg.Connection) -> None:
     """Install the decoders on a connection used only to read query results."""
-    for name, decoder in (("timestamp", _timestamp(utc=False)), ("timestamptz", _timestamp(utc=True)),
-                          ("date", _date), ("interval", _interval)):
-        await conn.set_type_codec(name, schema="pg_catalog", encoder=_refuse_encoding, decoder=decoder,
-                                  format="tuple")
+    for name, decoder in (
+        ("timestamp", _timestamp(utc=False)),
+        ("timestamptz", _timestamp(utc=True)),
+        ("date", _date),
+        ("interval", _interval),
+    ):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=_refuse_encoding, decoder=decoder, format="tuple")
     for name in ("json", "jsonb"):
-        await conn.set_type_codec(name, schema="pg_catalog", encoder=_refuse_encoding, decoder=json.loads,
-                                  format="text")
+        await conn.set_type_codec(
+            name, schema="pg_catalog", encoder=_refuse_encoding, decoder=json.loads, format="text"
+        )

@@ -63,8 +63,9 @@ class CatalogDiff:
 
 
 def _field_changes(before, after, names: tuple[str, ...]) -> tuple[FieldChange, ...]:
-    return tuple(FieldChange(n, getattr(before, n), getattr(after, n))
-                 for n in names if getattr(before, n) != getattr(after, n))
+    return tuple(
+        FieldChange(n, getattr(before, n), getattr(after, n)) for n in names if getattr(before, n) != getattr(after, n)
+    )
 
 
 def _tables(catalog: DatabaseCatalog) -> dict[tuple[str, str], TableMeta]:
@@ -77,8 +78,9 @@ def _columns(catalog: DatabaseCatalog) -> dict[tuple[str, str, str], ColumnMeta]
 
 def _foreign_keys(catalog: DatabaseCatalog) -> set[ForeignKeyRef]:
     def ref(schema: str, table: str, fk: ForeignKeyMeta) -> ForeignKeyRef:
-        return ForeignKeyRef(schema, table, fk.name, tuple(fk.columns), fk.target_schema, fk.target_table,
-                             tuple(fk.target_columns))
+        return ForeignKeyRef(
+            schema, table, fk.name, tuple(fk.columns), fk.target_schema, fk.target_table, tuple(fk.target_columns)
+        )
 
     return {ref(s.name, t.name, fk) for s in catalog.schemas for t in s.tables for fk in t.foreign_keys}
 

@@ -74,31 +74,35 @@ class DatabaseCatalog:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DatabaseCatalog":
-        return cls(schemas=tuple(
-            SchemaMeta(
-                name=s["name"],
-                comment=s.get("comment"),
-                tables=tuple(
-                    TableMeta(
-                        name=t["name"],
-                        kind=t.get("kind", TABLE),
-                        comment=t.get("comment"),
-                        columns=tuple(ColumnMeta(**{**c, "enum_labels": tuple(c.get("enum_labels", ()))})
-                                      for c in t.get("columns", ())),
-                        foreign_keys=tuple(
-                            ForeignKeyMeta(
-                                name=fk["name"],
-                                columns=tuple(fk["columns"]),
-                                target_schema=fk["target_schema"],
-                                target_table=fk["target_table"],
-                                target_columns=tuple(fk["target_columns"]),
-                            )
-                            for fk in t.get("foreign_keys", ())
-                        ),
-                    )
-                    for t in s.get("tables", ())
-                ),
+    def from_dict(cls, data: dict[str, Any]) -> DatabaseCatalog:
+        return cls(
+            schemas=tuple(
+                SchemaMeta(
+                    name=s["name"],
+                    comment=s.get("comment"),
+                    tables=tuple(
+                        TableMeta(
+                            name=t["name"],
+                            kind=t.get("kind", TABLE),
+                            comment=t.get("comment"),
+                            columns=tuple(
+                                ColumnMeta(**{**c, "enum_labels": tuple(c.get("enum_labels", ()))})
+                                for c in t.get("columns", ())
+                            ),
+                            foreign_keys=tuple(
+                                ForeignKeyMeta(
+                                    name=fk["name"],
+                                    columns=tuple(fk["columns"]),
+                                    target_schema=fk["target_schema"],
+                                    target_table=fk["target_table"],
+                                    target_columns=tuple(fk["target_columns"]),
+                                )
+                                for fk in t.get("foreign_keys", ())
+                            ),
+                        )
+                        for t in s.get("tables", ())
+                    ),
+                )
+                for s in data.get("schemas", ())
             )
-            for s in data.get("schemas", ())
-        ))
+        )

@@ -57,11 +57,20 @@ def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvP
             problems.append(CsvProblem(line, None, "more values than columns"))
             continue
         value = {k: (v or "").strip() for k, v in raw.items()}
-        rows.append((line, TermData(
-            name=value.get("name", ""), definition=value.get("definition", ""),
-            synonyms=_split(value.get("synonyms", "")), parent=value.get("parent") or None,
-            owner=value.get("owner") or None, status=(value.get("status") or "DRAFT").upper(),
-            related=_split(value.get("related", "")))))
+        rows.append(
+            (
+                line,
+                TermData(
+                    name=value.get("name", ""),
+                    definition=value.get("definition", ""),
+                    synonyms=_split(value.get("synonyms", "")),
+                    parent=value.get("parent") or None,
+                    owner=value.get("owner") or None,
+                    status=(value.get("status") or "DRAFT").upper(),
+                    related=_split(value.get("related", "")),
+                ),
+            )
+        )
     return rows, problems
 
 
@@ -70,6 +79,7 @@ def render_glossary_csv(terms: list[TermData]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; it also makes any line break get quoted
     writer.writerow(COLUMNS)
     for t in sorted(terms, key=lambda t: t.name.lower()):
-        writer.writerow([t.name, t.definition, _join(t.synonyms), t.parent or "", t.owner or "", t.status,
-                         _join(sorted(t.related))])
+        writer.writerow(
+            [t.name, t.definition, _join(t.synonyms), t.parent or "", t.owner or "", t.status, _join(sorted(t.related))]
+        )
     return out.getvalue()

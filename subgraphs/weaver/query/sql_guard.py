@@ -35,20 +35,85 @@ _DIRECT_ROOTS: tuple[type[exp.Expression], ...] = (*_QUERY_ROOTS, exp.Values, ex
 # Statements sqlglot leaves unparsed that only read (the database refuses a write under EXPLAIN ANALYZE too).
 _READING_COMMANDS = frozenset({"SHOW", "EXPLAIN", "DESCRIBE", "DESC"})
 # Any of these anywhere in the tree makes the statement a write, a lock, or something other than one query.
-_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(getattr(exp, name) for name in (
-    "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "Copy", "Command", "Set", "Into", "Lock",
-    "Grant", "Transaction", "Commit", "Rollback", "Use", "Kill", "LoadData", "Pragma", "Execute", "ExecuteSql",
-    "Declare", "NextValueFor", "MultitableInserts", "ConditionalInsert",
-) if hasattr(exp, name))
+_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
+    getattr(exp, name)
+    for name in (
+        "Insert",
+        "Update",
+        "Delete",
+        "Merge",
+        "Create",
+        "Drop",
+        "Alter",
+        "Copy",
+        "Command",
+        "Set",
+        "Into",
+        "Lock",
+        "Grant",
+        "Transaction",
+        "Commit",
+        "Rollback",
+        "Use",
+        "Kill",
+        "LoadData",
+        "Pragma",
+        "Execute",
+        "ExecuteSql",
+        "Declare",
+        "NextValueFor",
+        "MultitableInserts",
+        "ConditionalInsert",
+    )
+    if hasattr(exp, name)
+)
 # Common read-only functions sqlglot parses as anonymous calls (PostgreSQL and MySQL names, lower case).
-PURE_FUNCTIONS = frozenset({
-    "age", "date_part", "to_json", "to_jsonb", "json_build_object", "jsonb_build_object", "json_build_array",
-    "jsonb_build_array", "json_array_elements", "jsonb_array_elements", "json_each", "jsonb_each",
-    "jsonb_pretty", "json_typeof", "jsonb_typeof", "jsonb_object_keys", "json_object_keys", "btrim", "ltrim",
-    "rtrim", "lpad", "rpad", "translate", "chr", "ascii", "quote_ident", "quote_literal", "width_bucket",
-    "date_format", "datediff", "ifnull", "isnull", "curdate", "curtime", "year", "month", "day", "hour",
-    "minute", "second", "dayofweek", "weekday",
-})
+PURE_FUNCTIONS = frozenset(
+    {
+        "age",
+        "date_part",
+        "to_json",
+        "to_jsonb",
+        "json_build_object",
+        "jsonb_build_object",
+        "json_build_array",
+        "jsonb_build_array",
+        "json_array_elements",
+        "jsonb_array_elements",
+        "json_each",
+        "jsonb_each",
+        "jsonb_pretty",
+        "json_typeof",
+        "jsonb_typeof",
+        "jsonb_object_keys",
+        "json_object_keys",
+        "btrim",
+        "ltrim",
+        "rtrim",
+        "lpad",
+        "rpad",
+        "translate",
+        "chr",
+        "ascii",
+        "quote_ident",
+        "quote_literal",
+        "width_bucket",
+        "date_format",
+        "datediff",
+        "ifnull",
+        "isnull",
+        "curdate",
+        "curtime",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "dayofweek",
+        "weekday",
+    }
+)
 
 
 class UnsafeQuery(ValueError):

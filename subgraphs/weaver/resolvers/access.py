@@ -14,18 +14,18 @@ if TYPE_CHECKING:
     from subgraphs.weaver.runtime import WeaverRuntime
 
 
-def context(info: Info) -> "WeaverContext":
+def context(info: Info) -> WeaverContext:
     ctx = info.context
     if ctx.principal is None or ctx.loaders is None:
         raise Unauthenticated("authentication required")
     return ctx
 
 
-def loaders(info: Info) -> "Loaders":
+def loaders(info: Info) -> Loaders:
     return context(info).loaders
 
 
-def runtime(info: Info) -> "WeaverRuntime":
+def runtime(info: Info) -> WeaverRuntime:
     return context(info).runtime
 
 

@@ -52,12 +52,16 @@ async def _term_payload(call) -> GlossaryTermPayload:
 
 @strawberry.type
 class GlossaryQueries:
-    @strawberry.field(description="Glossary terms of the caller's tenant by name; `query` matches name, synonyms "
-                                  "or definition (Relay connection).")
+    @strawberry.field(
+        description="Glossary terms of the caller's tenant by name; `query` matches name, synonyms "
+        "or definition (Relay connection)."
+    )
     async def glossary_terms(
-        self, info: Info,
+        self,
+        info: Info,
         query: Annotated[str | None, strawberry.argument(description="Text to look for.")] = None,
-        first: First = DEFAULT_PAGE, after: After = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
     ) -> Connection[GlossaryTerm]:
         check_first(first)
         position = None
@@ -69,9 +73,11 @@ class GlossaryQueries:
         t, store = tenant(info), runtime(info).glossary
         records, has_next = await store.list_page(t, query, first, position)
         edges = [Edge(cursor=encode_cursor(r.name, r.id), node=GlossaryTerm.from_record(r)) for r in records]
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=has_next,
-                                                          end_cursor=edges[-1].cursor if edges else None),
-                          count=lambda: store.count(t, query))
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+            count=lambda: store.count(t, query),
+        )
 
     @strawberry.field(description="One glossary term by id; NOT_FOUND when unknown to the caller's tenant.")
     async def glossary_term(self, info: Info, id: IdArg) -> GlossaryTerm:
@@ -80,8 +86,10 @@ class GlossaryQueries:
             raise NotFound("glossary term not found", field="id")
         return GlossaryTerm.from_record(record)
 
-    @strawberry.field(description="The whole glossary as CSV (name,definition,synonyms,parent,owner,status,"
-                                  "related; lists separated by `|`).")
+    @strawberry.field(
+        description="The whole glossary as CSV (name,definition,synonyms,parent,owner,status,"
+        "related; lists separated by `|`)."
+    )
     async def glossary_csv(self, info: Info) -> str:
         return await runtime(info).glossary_service.export_csv(tenant(info))
 
@@ -90,7 +98,8 @@ class GlossaryQueries:
 class GlossaryMutations:
     @strawberry.mutation(description="Create a glossary term (honours an `Idempotency-Key` header).")
     async def create_glossary_term(
-        self, info: Info,
+        self,
+        info: Info,
         input: Annotated[CreateGlossaryTermInput, strawberry.argument(description="The new term.")],
     ) -> GlossaryTermPayload:
         values = _values(input)
@@ -100,13 +109,18 @@ class GlossaryMutations:
             return GlossaryTermPayload(term=GlossaryTerm.from_record(record) if record else None, user_errors=[])
 
         return await guarded_create(
-            info, "createGlossaryTerm", values,
+            info,
+            "createGlossaryTerm",
+            values,
             lambda: _term_payload(runtime(info).glossary_service.create(tenant(info), values)),
-            lambda p: str(p.term.id) if p.term else None, replay)
+            lambda p: str(p.term.id) if p.term else None,
+            replay,
+        )
 
     @strawberry.mutation(description="Change a glossary term; omitted fields keep their value.")
     async def update_glossary_term(
-        self, info: Info,
+        self,
+        info: Info,
         input: Annotated[UpdateGlossaryTermInput, strawberry.argument(description="Id and changed fields.")],
     ) -> GlossaryTermPayload:
         values = _values(input)
@@ -131,31 +145,43 @@ class GlossaryMutations:
 
     @strawberry.mutation(description="Mark two terms as related (symmetric).")
     async def relate_terms(
-        self, info: Info, term_id: TermIdArg,
+        self,
+        info: Info,
+        term_id: TermIdArg,
         related_term_id: Annotated[strawberry.ID, strawberry.argument(description="The other term.")],
     ) -> GlossaryTermPayload:
         return await _term_payload(
-            runtime(info).glossary_service.relate(tenant(info), str(term_id), str(related_term_id), True))
+            runtime(info).glossary_service.relate(tenant(info), str(term_id), str(related_term_id), True)
+        )
 
     @strawberry.mutation(description="Remove the related mark between two terms.")
     async def unrelate_terms(
-        self, info: Info, term_id: TermIdArg,
+        self,
+        info: Info,
+        term_id: TermIdArg,
         related_term_id: Annotated[strawberry.ID, strawberry.argument(description="The other term.")],
     ) -> GlossaryTermPayload:
         return await _term_payload(
-            runtime(info).glossary_service.relate(tenant(info), str(term_id), str(related_term_id), False))
+            runtime(info).glossary_service.relate(tenant(info), str(term_id), str(related_term_id), False)
+        )
 
-    @strawberry.mutation(description="Import terms from CSV (matched by name; absent terms are kept). With "
-                                     "`dryRun` nothing is written and the payload says what would change.")
+    @strawberry.mutation(
+        description="Import terms from CSV (matched by name; absent terms are kept). With "
+        "`dryRun` nothing is written and the payload says what would change."
+    )
     async def import_glossary(
-        self, info: Info,
+        self,
+        info: Info,
         csv: Annotated[str, strawberry.argument(description="CSV text with a header row (see glossaryCsv).")],
         dry_run: Annotated[bool, strawberry.argument(description="Only report what would change.")] = False,
     ) -> ImportGlossaryPayload:
         outcome = await runtime(info).glossary_service.import_csv(tenant(info), csv, dry_run)
         plan = outcome.plan
         return ImportGlossaryPayload(
-            applied=outcome.applied, created=plan.count(CREATE), updated=plan.count(UPDATE),
+            applied=outcome.applied,
+            created=plan.count(CREATE),
+            updated=plan.count(UPDATE),
             unchanged=plan.count(UNCHANGED),
             changes=[GlossaryImportChange(name=c.name, action=c.action, fields=list(c.fields)) for c in plan.changes],
-            user_errors=UserError.of(problem_errors(plan.problems)))
+            user_errors=UserError.of(problem_errors(plan.problems)),
+        )

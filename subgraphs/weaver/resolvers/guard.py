@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -32,7 +33,8 @@ class RateLimit(SchemaExtension):
             if not decision.allowed:
                 error = ApiError("rate limit exceeded", code=RATE_LIMITED, retryAfter=decision.retry_after)
                 self.execution_context.result = ExecutionResult(
-                    data=None, errors=[GraphQLError(str(error), extensions=error.extensions, original_error=error)])
+                    data=None, errors=[GraphQLError(str(error), extensions=error.extensions, original_error=error)]
+                )
         yield
 
 
@@ -42,9 +44,14 @@ def _gateway_request_id(ctx: Any) -> str | None:
     return request.scope.get("state", {}).get(GATEWAY_REQUEST_ID) if request is not None else None
 
 
-async def guarded_create(info: Info, operation: str, values: dict[str, Any], create: Callable[[], Awaitable[P]],
-                         created_id: Callable[[P], str | None],
-                         replay: Callable[[str], Awaitable[P]]) -> P:
+async def guarded_create(
+    info: Info,
+    operation: str,
+    values: dict[str, Any],
+    create: Callable[[], Awaitable[P]],
+    created_id: Callable[[P], str | None],
+    replay: Callable[[str], Awaitable[P]],
+) -> P:
     """Run a create mutation at most once per `Idempotency-Key` header (no header: just run it)."""
     request = info.context.request
     key = request.headers.get(IDEMPOTENCY_HEADER) if request is not None else None
@@ -60,14 +67,13 @@ async def guarded_create(info: Info, operation: str, values: dict[str, Any], cre
         return created_id(outcome["payload"])
 
     try:
-        made, replayed = await guard.once(tenant(info), f"{operation}:{key}", guard.fingerprint(operation, values),
-                                          run)
+        made, replayed = await guard.once(tenant(info), f"{operation}:{key}", guard.fingerprint(operation, values), run)
     except IdempotencyConflict:
-        raise BadUserInput("Idempotency-Key was already used with a different input",
-                           field="Idempotency-Key") from None
+        raise BadUserInput("Idempotency-Key was already used with a different input", field="Idempotency-Key") from None
     except IdempotencyInProgress:
-        raise ApiError("a request with this Idempotency-Key is still in progress; retry shortly",
-                       code="CONFLICT") from None
+        raise ApiError(
+            "a request with this Idempotency-Key is still in progress; retry shortly", code="CONFLICT"
+        ) from None
     if replayed:
         return await replay(made)
     return outcome["payload"]

@@ -8,7 +8,8 @@ are plain `def`s: graphql-core awaits what they return only when it is still pen
 from __future__ import annotations
 
 from asyncio import Future
-from typing import Any, Awaitable, Callable, Hashable, Sequence, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 

@@ -34,8 +34,9 @@ from subgraphs.weaver.types.snapshots import MetadataSnapshot
 class DataSourceMutations:
     @strawberry.mutation(description="Register a datasource (honours an `Idempotency-Key` header).")
     async def create_data_source(
-            self, info: Info,
-            input: Annotated[CreateDataSourceInput, strawberry.argument(description="The new datasource.")]
+        self,
+        info: Info,
+        input: Annotated[CreateDataSourceInput, strawberry.argument(description="The new datasource.")],
     ) -> DataSourcePayload:
         values = given(input)
 
@@ -50,13 +51,15 @@ class DataSourceMutations:
             record = await runtime(info).datasources.get(tenant(info), datasource_id)
             return DataSourcePayload(data_source=DataSource.from_record(record) if record else None, user_errors=[])
 
-        return await guarded_create(info, "createDataSource", values, create,
-                                    lambda p: str(p.data_source.id) if p.data_source else None, replay)
+        return await guarded_create(
+            info, "createDataSource", values, create, lambda p: str(p.data_source.id) if p.data_source else None, replay
+        )
 
     @strawberry.mutation(description="Change a datasource; omitted fields keep their value.")
     async def update_data_source(
-            self, info: Info,
-            input: Annotated[UpdateDataSourceInput, strawberry.argument(description="Id and changed fields.")]
+        self,
+        info: Info,
+        input: Annotated[UpdateDataSourceInput, strawberry.argument(description="Id and changed fields.")],
     ) -> DataSourcePayload:
         values = given(input)
         datasource_id = str(values.pop("id"))
@@ -74,16 +77,20 @@ class DataSourceMutations:
             return DeleteDataSourcePayload(deleted_id=None, user_errors=UserError.of(exc.errors))
         return DeleteDataSourcePayload(deleted_id=strawberry.ID(deleted), user_errors=[])
 
-    @strawberry.mutation(description="Try to connect to a registered datasource (`id`) or to unsaved details "
-                                     "(`input`); reports the driver's reason when it fails. Answers within "
-                                     "10 s (CONNECT_TIMEOUT) even when the host never speaks or speaks another "
-                                     "protocol (reachable: false).")
-    async def test_connection(self, info: Info,
-                              id: Annotated[strawberry.ID | None, strawberry.argument(
-                                  description="A registered datasource.")] = None,
-                              input: Annotated[ConnectionInput | None, strawberry.argument(
-                                  description="Details of a datasource not registered yet.")] = None,
-                              ) -> TestConnectionPayload:
+    @strawberry.mutation(
+        description="Try to connect to a registered datasource (`id`) or to unsaved details "
+        "(`input`); reports the driver's reason when it fails. Answers within "
+        "10 s (CONNECT_TIMEOUT) even when the host never speaks or speaks another "
+        "protocol (reachable: false)."
+    )
+    async def test_connection(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="A registered datasource.")] = None,
+        input: Annotated[
+            ConnectionInput | None, strawberry.argument(description="Details of a datasource not registered yet.")
+        ] = None,
+    ) -> TestConnectionPayload:
         service = runtime(info).datasource_service
         try:
             if id is not None:
@@ -94,25 +101,35 @@ class DataSourceMutations:
                 return _test_failed([UserError(field="id", message="give either id or input", code="REQUIRED")])
         except UserInputProblem as exc:
             return _test_failed(UserError.of(exc.errors))
-        return TestConnectionPayload(reachable=report.reachable, message=report.message,
-                                     server_version=report.server_version, latency_ms=round(report.latency_ms, 1),
-                                     user_errors=[])
+        return TestConnectionPayload(
+            reachable=report.reachable,
+            message=report.message,
+            server_version=report.server_version,
+            latency_ms=round(report.latency_ms, 1),
+            user_errors=[],
+        )
 
-    @strawberry.mutation(description="Introspect the datasource now: update the schema graph and record a "
-                                     "snapshot. On failure the previous graph stays as it was.")
+    @strawberry.mutation(
+        description="Introspect the datasource now: update the schema graph and record a "
+        "snapshot. On failure the previous graph stays as it was."
+    )
     async def sync_metadata(self, info: Info, id: IdArg) -> SyncMetadataPayload:
         try:
             outcome = await runtime(info).datasource_service.sync(tenant(info), str(id))
         except UserInputProblem as exc:
             return SyncMetadataPayload(data_source=None, snapshot=None, user_errors=UserError.of(exc.errors))
         record = await runtime(info).datasources.get(tenant(info), outcome.record.id)
-        return SyncMetadataPayload(data_source=DataSource.from_record(record),
-                                   snapshot=MetadataSnapshot.from_record(outcome.snapshot), user_errors=[])
+        return SyncMetadataPayload(
+            data_source=DataSource.from_record(record),
+            snapshot=MetadataSnapshot.from_record(outcome.snapshot),
+            user_errors=[],
+        )
 
 
 def _test_failed(errors: list[UserError]) -> TestConnectionPayload:
-    return TestConnectionPayload(reachable=False, message=None, server_version=None, latency_ms=None,
-                                 user_errors=errors)
+    return TestConnectionPayload(
+        reachable=False, message=None, server_version=None, latency_ms=None, user_errors=errors
+    )
 
 
 def _params(input: ConnectionInput) -> ConnectionParams:
@@ -123,5 +140,11 @@ def _params(input: ConnectionInput) -> ConnectionParams:
     v = spec.values
     port = v.get("port") or DEFAULT_PORTS[v["engine"]]
     password = values.get("password")
-    return ConnectionParams(engine=v["engine"], host=v["host"], port=port, database=v["database"],
-                            username=v["username"], password="" if password in (None, UNSET) else password)
+    return ConnectionParams(
+        engine=v["engine"],
+        host=v["host"],
+        port=port,
+        database=v["database"],
+        username=v["username"],
+        password="" if password in (None, UNSET) else password,
+    )

@@ -9,7 +9,8 @@ too; a field under `@skip` is loaded needlessly, which costs time, never correct
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
@@ -31,7 +32,7 @@ def _under(fields: list[SelectedField], name: str) -> list[SelectedField]:
     return [child for field in fields if field.name == name for child in _fields(field.selections)]
 
 
-async def prefetch_page(info: Info, loaders: "Loaders", tables: list["Table"]) -> None:
+async def prefetch_page(info: Info, loaders: Loaders, tables: list[Table]) -> None:
     """Start and await the batches the selected fields of `tables` and their columns need."""
     node = _under(_under(_under(list(_fields(info.selected_fields)), "tables"), "edges"), "node")
     columns = _under(node, "columns")
@@ -41,7 +42,8 @@ async def prefetch_page(info: Info, loaders: "Loaders", tables: list["Table"]) -
     if "relatedTables" in on_table or on_column & {"references", "referencedBy"}:
         loads.append(loaders.table_links.load_many(table_keys))
     term_keys = (table_keys if "glossaryTerms" in on_table else []) + (
-        [c.id for t in tables for c in t.loaded_columns or ()] if "glossaryTerms" in on_column else [])
+        [c.id for t in tables for c in t.loaded_columns or ()] if "glossaryTerms" in on_column else []
+    )
     if term_keys:
         loads.append(loaders.terms_of_target.load_many(term_keys))
     depths = {f.arguments.get("maxDepth", 3) for f in columns if f.name == "referencePaths"}

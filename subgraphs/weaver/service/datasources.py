@@ -56,8 +56,14 @@ class CatalogSync:
     failed sync leaves the previous graph (and snapshot history) as it was.
     """
 
-    def __init__(self, engine: AsyncEngine, datasources: DataSourceStore, graph: SchemaGraphStore,
-                 snapshots: SnapshotStore, statistics_timeout: float = 30.0):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        datasources: DataSourceStore,
+        graph: SchemaGraphStore,
+        snapshots: SnapshotStore,
+        statistics_timeout: float = 30.0,
+    ):
         self.engine = engine
         self.datasources = datasources
         self.graph = graph
@@ -79,25 +85,36 @@ class CatalogSync:
             return None
         return await self._record_sync(record, params, catalog)
 
-    async def _record_sync(self, record: DataSourceRecord, params: ConnectionParams,
-                           catalog: DatabaseCatalog) -> SyncOutcome:
+    async def _record_sync(
+        self, record: DataSourceRecord, params: ConnectionParams, catalog: DatabaseCatalog
+    ) -> SyncOutcome:
         await self.graph.replace_catalog(record.tenant_id, record.id, record.name, catalog)
         statistics = await collect_statistics(params, catalog, self.statistics_timeout)
-        synced_at = dt.datetime.now(dt.timezone.utc)
+        synced_at = dt.datetime.now(dt.UTC)
         async with self.engine.begin() as conn:
             snapshot = await self.snapshots.add(conn, record.tenant_id, record.id, catalog, synced_at)
             await self.datasources.mark_synced(record.tenant_id, record.id, synced_at, conn=conn)
             await StatisticsStore.add(conn, record.tenant_id, record.id, snapshot.id, synced_at, statistics)
             for hook in self.after_sync:
                 await hook(record, params, catalog, conn)
-        log.info("synced datasource %s: version %d, %d tables, %d columns", record.id, snapshot.version,
-                 catalog.table_count, catalog.column_count)
+        log.info(
+            "synced datasource %s: version %d, %d tables, %d columns",
+            record.id,
+            snapshot.version,
+            catalog.table_count,
+            catalog.column_count,
+        )
         return SyncOutcome(record=record, catalog=catalog, snapshot=snapshot, synced_at=synced_at)
 
 
 class DataSourceService:
-    def __init__(self, datasources: DataSourceStore, graph: SchemaGraphStore, sync: CatalogSync,
-                 connect_timeout: float = CONNECT_TIMEOUT):
+    def __init__(
+        self,
+        datasources: DataSourceStore,
+        graph: SchemaGraphStore,
+        sync: CatalogSync,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ):
         self.datasources = datasources
         self.graph = graph
         self.catalog_sync = sync
@@ -150,10 +167,15 @@ class DataSourceService:
             # The drivers' own timeouts cover opening the socket, not every way a handshake can stall (a host
             # that accepts and never speaks, or speaks another protocol): this bound covers the whole attempt.
             version = await asyncio.wait_for(
-                adapter_for(params.engine).test_connection(params, self.connect_timeout), self.connect_timeout)
-        except asyncio.TimeoutError:
-            return ConnectionReport(False, f"no answer within {self.connect_timeout:g} s (is it a "
-                                           f"{params.engine} server?)", None, (time.perf_counter() - started) * 1000)
+                adapter_for(params.engine).test_connection(params, self.connect_timeout), self.connect_timeout
+            )
+        except TimeoutError:
+            return ConnectionReport(
+                False,
+                f"no answer within {self.connect_timeout:g} s (is it a {params.engine} server?)",
+                None,
+                (time.perf_counter() - started) * 1000,
+            )
         except DataSourceUnreachable as exc:
             return ConnectionReport(False, str(exc), None, (time.perf_counter() - started) * 1000)
         except UnsupportedEngine as exc:

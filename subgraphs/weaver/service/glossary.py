@@ -47,7 +47,7 @@ class GlossaryService:
         clean = dict(values)
         if "name" in clean:
             clean["name"] = (clean["name"] or "").strip()
-            if (message := name_problem(clean["name"])):
+            if message := name_problem(clean["name"]):
                 errors.append(UserErrorData("name", message, INVALID))
         if "status" in clean and (message := status_problem(clean["status"])):
             errors.append(UserErrorData("status", message, INVALID))

@@ -42,8 +42,9 @@ class QueryService:
             raise BadUserInput(f"limit must be between 1 and {cap}", field="limit")
         return limit
 
-    async def run(self, tenant_id: str, datasource_id: str, sql: str, limit: int | None,
-                  via_mindsdb: bool = False) -> QueryOutcome:
+    async def run(
+        self, tenant_id: str, datasource_id: str, sql: str, limit: int | None, via_mindsdb: bool = False
+    ) -> QueryOutcome:
         row_cap = self._limit(limit)
         record = await self.datasources.get(tenant_id, datasource_id)
         if record is None:
@@ -63,8 +64,9 @@ class QueryService:
                 via = "MINDSDB"
             else:
                 params = await self.datasources.connection_params(record)
-                result = await adapter_for(record.engine).run_query(params, statement, row_cap,
-                                                                    self.settings.query_timeout)
+                result = await adapter_for(record.engine).run_query(
+                    params, statement, row_cap, self.settings.query_timeout
+                )
                 via = "DIRECT"
         except QueryTimedOut as exc:
             raise QueryTimeout(str(exc)) from None

@@ -16,7 +16,8 @@ import hmac
 import json
 import logging
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from axiom.guard_state import GuardState, IdempotencyState
 from axiom.rate_limit import OperationRateLimit, RateDecision, SlidingWindowLimit
@@ -33,8 +34,16 @@ class IdempotencyInProgress(Exception):
 
 
 class RequestGuard:
-    def __init__(self, state: GuardState, *, limit_per_minute: int, idempotency_ttl: int, secret: str,
-                 clock: Callable[[], float] = time.time, idempotency_state: IdempotencyState | None = None):
+    def __init__(
+        self,
+        state: GuardState,
+        *,
+        limit_per_minute: int,
+        idempotency_ttl: int,
+        secret: str,
+        clock: Callable[[], float] = time.time,
+        idempotency_state: IdempotencyState | None = None,
+    ):
         self.state = state
         self.idempotency_state: IdempotencyState = idempotency_state or state
         self.limit_per_minute = limit_per_minute
@@ -52,8 +61,14 @@ class RequestGuard:
         body = json.dumps([operation, values], sort_keys=True, default=str).encode()
         return hmac.new(self._secret, body, hashlib.sha256).hexdigest()
 
-    async def once(self, tenant_id: str, key: str, fingerprint: str,
-                   run: Callable[[], Awaitable[str | None]], wait_seconds: float = 10.0) -> tuple[str | None, bool]:
+    async def once(
+        self,
+        tenant_id: str,
+        key: str,
+        fingerprint: str,
+        run: Callable[[], Awaitable[str | None]],
+        wait_seconds: float = 10.0,
+    ) -> tuple[str | None, bool]:
         """Run `run` once per (tenant, key); returns (created id, replayed?).
 
         `run` returns the created id, or None when it created nothing (then the key is released).

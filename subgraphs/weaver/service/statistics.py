@@ -38,6 +38,9 @@ async def collect_statistics(params: ConnectionParams, catalog: DatabaseCatalog,
         if isinstance(row, Exception):
             log.warning("statistics of %s.%s skipped: %s", schema, table.name, type(row).__name__)
             continue
-        collected.append(read_profile(schema, table.name, plan, row, estimates.get((schema, table.name)),
-                                      sampled=percent is not None))
+        collected.append(
+            read_profile(
+                schema, table.name, plan, row, estimates.get((schema, table.name)), sampled=percent is not None
+            )
+        )
     return collected

@@ -17,9 +17,14 @@ SAMPLE_THRESHOLD = 100_000  # rows; bigger tables are profiled on a sample of ab
 _ORDERABLE = re.compile(
     r"^(smallint|integer|bigint|int|tinyint|mediumint|decimal|numeric|real|double|float|money|date|time|"
     r"timestamp|datetime|year|interval|character|char|varchar|text|tinytext|mediumtext|longtext|citext|uuid|"
-    r"inet|enum)\b", re.IGNORECASE)
-_NO_EQUALITY = re.compile(r"^(json\b|xml|point|line|lseg|box|path|polygon|circle|geometry|geography|blob|"
-                          r"longblob|mediumblob|tinyblob)", re.IGNORECASE)
+    r"inet|enum)\b",
+    re.IGNORECASE,
+)
+_NO_EQUALITY = re.compile(
+    r"^(json\b|xml|point|line|lseg|box|path|polygon|circle|geometry|geography|blob|"
+    r"longblob|mediumblob|tinyblob)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,14 @@ def plan_columns(columns: tuple[ColumnMeta, ...]) -> list[ColumnPlan]:
     for c in columns:
         base = c.data_type.strip().lower()
         array = base.endswith("[]")
-        plans.append(ColumnPlan(c.name, distinct=not _NO_EQUALITY.match(base),
-                                min_max=not array and (bool(c.enum_labels) or bool(_ORDERABLE.match(base))),
-                                labels_by_index=c.enum_labels))
+        plans.append(
+            ColumnPlan(
+                c.name,
+                distinct=not _NO_EQUALITY.match(base),
+                min_max=not array and (bool(c.enum_labels) or bool(_ORDERABLE.match(base))),
+                labels_by_index=c.enum_labels,
+            )
+        )
     return plans
 
 
@@ -95,8 +105,11 @@ def profile_sql(engine: str, schema: str, table: str, plans: list[ColumnPlan], p
         parts.append(f"count({col})")
         parts.append(f"count(DISTINCT {col})" if p.distinct else "NULL")
         measured = _label_position(engine, col, p.labels_by_index) if p.labels_by_index else col
-        parts += ([f"CAST(min({measured}) AS {as_text})", f"CAST(max({measured}) AS {as_text})"] if p.min_max
-                  else ["NULL", "NULL"])
+        parts += (
+            [f"CAST(min({measured}) AS {as_text})", f"CAST(max({measured}) AS {as_text})"]
+            if p.min_max
+            else ["NULL", "NULL"]
+        )
     source = f"{quote(engine, schema)}.{quote(engine, table)}"
     if percent is not None:
         if engine in ("mysql", "mariadb"):
@@ -106,17 +119,25 @@ def profile_sql(engine: str, schema: str, table: str, plans: list[ColumnPlan], p
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 
-def read_profile(schema: str, table: str, plans: list[ColumnPlan], row: list, estimated_rows: int | None,
-                 sampled: bool) -> TableStats:
+def read_profile(
+    schema: str, table: str, plans: list[ColumnPlan], row: list, estimated_rows: int | None, sampled: bool
+) -> TableStats:
     """Turn the single result row of `profile_sql` into statistics (ratios from the rows actually read)."""
     counted = int(row[0])
     stats = []
     for i, p in enumerate(plans):
-        non_null, distinct, low, high = row[1 + 4 * i: 5 + 4 * i]
+        non_null, distinct, low, high = row[1 + 4 * i : 5 + 4 * i]
         nulls = counted - int(non_null)
-        stats.append(ColumnStats(p.name, null_count=nulls, null_ratio=(nulls / counted) if counted else None,
-                                 distinct_count=int(distinct) if distinct is not None else None,
-                                 min_value=_bound(p, low), max_value=_bound(p, high)))
+        stats.append(
+            ColumnStats(
+                p.name,
+                null_count=nulls,
+                null_ratio=(nulls / counted) if counted else None,
+                distinct_count=int(distinct) if distinct is not None else None,
+                min_value=_bound(p, low),
+                max_value=_bound(p, high),
+            )
+        )
     row_count = int(estimated_rows) if sampled and estimated_rows else counted
     return TableStats(schema, table, row_count, sampled, counted if sampled else None, tuple(stats))
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -43,8 +44,10 @@ class DataSourceRecord:
         return self.options.get("schemas") or None
 
 
-_COLUMNS = ("id, tenant_id, name, engine, host, port, database, username, password_encrypted IS NOT NULL "
-            "AS has_password, options, last_synced_at, created_at, updated_at")
+_COLUMNS = (
+    "id, tenant_id, name, engine, host, port, database, username, password_encrypted IS NOT NULL "
+    "AS has_password, options, last_synced_at, created_at, updated_at"
+)
 
 
 _UPDATABLE = frozenset({"name", "host", "port", "database", "username", "password", "options"})
@@ -63,22 +66,47 @@ class DataSourceStore:
         self._engine = engine
         self._box = box
 
-    async def create(self, tenant_id: str, *, name: str, engine: str, host: str, port: int, database: str,
-                     username: str, password: str | None = None, options: dict | None = None,
-                     datasource_id: str | None = None) -> DataSourceRecord:
+    async def create(
+        self,
+        tenant_id: str,
+        *,
+        name: str,
+        engine: str,
+        host: str,
+        port: int,
+        database: str,
+        username: str,
+        password: str | None = None,
+        options: dict | None = None,
+        datasource_id: str | None = None,
+    ) -> DataSourceRecord:
         new_id = datasource_id or str(uuid.uuid4())
         sealed = self._box.encrypt(password, context=new_id) if password else None
         try:
             async with self._engine.begin() as conn:
-                row = (await conn.execute(text(
-                    f"""INSERT INTO weaver.datasources (id, tenant_id, name, engine, host, port, database, username,
+                row = (
+                    await conn.execute(
+                        text(
+                            f"""INSERT INTO weaver.datasources (id, tenant_id, name, engine, host, port, database, username,
                                                        password_encrypted, options)
                         VALUES (:id, :tenant, :name, :engine, :host, :port, :database, :username, :password,
                                 CAST(:options AS jsonb))
-                        RETURNING {_COLUMNS}"""),
-                    {"id": new_id, "tenant": tenant_id, "name": name, "engine": engine, "host": host, "port": port,
-                     "database": database, "username": username, "password": sealed,
-                     "options": json.dumps(options or {})})).one()
+                        RETURNING {_COLUMNS}"""
+                        ),
+                        {
+                            "id": new_id,
+                            "tenant": tenant_id,
+                            "name": name,
+                            "engine": engine,
+                            "host": host,
+                            "port": port,
+                            "database": database,
+                            "username": username,
+                            "password": sealed,
+                            "options": json.dumps(options or {}),
+                        },
+                    )
+                ).one()
         except IntegrityError as exc:
             raise DuplicateDataSourceName(name) from exc
         return _record(row)
@@ -93,13 +121,17 @@ class DataSourceStore:
 
     async def find_by_name(self, tenant_id: str, name: str) -> DataSourceRecord | None:
         async with self._engine.connect() as conn:
-            row = (await conn.execute(text(
-                f"SELECT {_COLUMNS} FROM weaver.datasources WHERE tenant_id = :tenant AND name = :name"),
-                {"tenant": tenant_id, "name": name})).first()
+            row = (
+                await conn.execute(
+                    text(f"SELECT {_COLUMNS} FROM weaver.datasources WHERE tenant_id = :tenant AND name = :name"),
+                    {"tenant": tenant_id, "name": name},
+                )
+            ).first()
         return _record(row) if row else None
 
-    async def list_page(self, tenant_id: str, first: int,
-                        after: tuple[dt.datetime, str] | None) -> tuple[list[DataSourceRecord], bool]:
+    async def list_page(
+        self, tenant_id: str, first: int, after: tuple[dt.datetime, str] | None
+    ) -> tuple[list[DataSourceRecord], bool]:
         """Keyset page ordered by (created_at, id); returns the records and whether more follow."""
         params: dict[str, Any] = {"tenant": tenant_id, "limit": first + 1}
         condition = ""
@@ -107,16 +139,25 @@ class DataSourceStore:
             condition = "AND (created_at, id) > (:after_ts, CAST(:after_id AS uuid))"
             params.update(after_ts=after[0], after_id=after[1])
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(
-                f"""SELECT {_COLUMNS} FROM weaver.datasources WHERE tenant_id = :tenant {condition}
-                    ORDER BY created_at, id LIMIT :limit"""), params)).all()
+            rows = (
+                await conn.execute(
+                    text(
+                        f"""SELECT {_COLUMNS} FROM weaver.datasources WHERE tenant_id = :tenant {condition}
+                    ORDER BY created_at, id LIMIT :limit"""
+                    ),
+                    params,
+                )
+            ).all()
         records = [_record(r) for r in rows]
         return records[:first], len(records) > first
 
     async def count(self, tenant_id: str) -> int:
         async with self._engine.connect() as conn:
-            return (await conn.execute(text("SELECT count(*) FROM weaver.datasources WHERE tenant_id = :tenant"),
-                                       {"tenant": tenant_id})).scalar_one()
+            return (
+                await conn.execute(
+                    text("SELECT count(*) FROM weaver.datasources WHERE tenant_id = :tenant"), {"tenant": tenant_id}
+                )
+            ).scalar_one()
 
     async def update(self, tenant_id: str, datasource_id: str, changes: dict[str, Any]) -> DataSourceRecord | None:
         """Apply the given column changes; `password` is re-sealed (None or "" clears it)."""
@@ -138,10 +179,15 @@ class DataSourceStore:
         assignments.append("updated_at = now()")
         try:
             async with self._engine.begin() as conn:
-                row = (await conn.execute(text(
-                    f"""UPDATE weaver.datasources SET {', '.join(assignments)}
-                        WHERE tenant_id = :tenant AND id = :id RETURNING {_COLUMNS}"""),
-                    {**values, "tenant": tenant_id, "id": canon})).first()
+                row = (
+                    await conn.execute(
+                        text(
+                            f"""UPDATE weaver.datasources SET {", ".join(assignments)}
+                        WHERE tenant_id = :tenant AND id = :id RETURNING {_COLUMNS}"""
+                        ),
+                        {**values, "tenant": tenant_id, "id": canon},
+                    )
+                ).first()
         except IntegrityError as exc:
             raise DuplicateDataSourceName(changes.get("name", "")) from exc
         return _record(row) if row else None
@@ -149,18 +195,27 @@ class DataSourceStore:
     async def delete(self, tenant_id: str, datasource_id: str) -> bool:
         return await delete_by_id(self._engine, "weaver.datasources", tenant_id, datasource_id)
 
-    async def mark_synced(self, tenant_id: str, datasource_id: str, at: dt.datetime, *,
-                          conn: AsyncConnection) -> None:
-        await conn.execute(text(
-            "UPDATE weaver.datasources SET last_synced_at = :at WHERE tenant_id = :tenant AND id = :id"),
-            {"at": at, "tenant": tenant_id, "id": datasource_id})
+    async def mark_synced(self, tenant_id: str, datasource_id: str, at: dt.datetime, *, conn: AsyncConnection) -> None:
+        await conn.execute(
+            text("UPDATE weaver.datasources SET last_synced_at = :at WHERE tenant_id = :tenant AND id = :id"),
+            {"at": at, "tenant": tenant_id, "id": datasource_id},
+        )
 
     async def connection_params(self, record: DataSourceRecord) -> ConnectionParams:
         """Connection parameters with the decrypted password (kept in memory only for the call)."""
         async with self._engine.connect() as conn:
-            sealed = (await conn.execute(text(
-                "SELECT password_encrypted FROM weaver.datasources WHERE tenant_id = :tenant AND id = :id"),
-                {"tenant": record.tenant_id, "id": record.id})).scalar_one_or_none()
+            sealed = (
+                await conn.execute(
+                    text("SELECT password_encrypted FROM weaver.datasources WHERE tenant_id = :tenant AND id = :id"),
+                    {"tenant": record.tenant_id, "id": record.id},
+                )
+            ).scalar_one_or_none()
         password = self._box.decrypt(sealed, context=record.id) if sealed else ""
-        return ConnectionParams(engine=record.engine, host=record.host, port=record.port, database=record.database,
-                                username=record.username, password=password)
+        return ConnectionParams(
+            engine=record.engine,
+            host=record.host,
+            port=record.port,
+            database=record.database,
+            username=record.username,
+            password=password,
+        )

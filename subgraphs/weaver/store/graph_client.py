@@ -7,7 +7,8 @@ to the server; the loader tests and the benchmark read it to prove batching.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
@@ -18,7 +19,7 @@ T = TypeVar("T")
 class GraphTransaction:
     """A write transaction handed to a unit of work; counts each statement."""
 
-    def __init__(self, tx: AsyncManagedTransaction, client: "GraphClient"):
+    def __init__(self, tx: AsyncManagedTransaction, client: GraphClient):
         self._tx = tx
         self._client = client
 

@@ -28,27 +28,39 @@ class PostgresGuardState:
         # An expired row counts as absent: the claim takes it over.
         async with self._engine.begin() as conn:
             await self._purge_expired(conn)
-            claimed = (await conn.execute(text(
-                """INSERT INTO weaver.idempotency_keys (key, value, expires_at)
+            claimed = (
+                await conn.execute(
+                    text(
+                        """INSERT INTO weaver.idempotency_keys (key, value, expires_at)
                    VALUES (:key, :value, now() + make_interval(secs => :ttl))
                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
                    WHERE weaver.idempotency_keys.expires_at <= now()
-                   RETURNING key"""), {"key": key, "value": value, "ttl": ttl})).first()
+                   RETURNING key"""
+                    ),
+                    {"key": key, "value": value, "ttl": ttl},
+                )
+            ).first()
         return claimed is not None
 
     async def get(self, key: str) -> str | None:
         async with self._engine.connect() as conn:
-            return (await conn.execute(text(
-                "SELECT value FROM weaver.idempotency_keys WHERE key = :key AND expires_at > now()"),
-                {"key": key})).scalar_one_or_none()
+            return (
+                await conn.execute(
+                    text("SELECT value FROM weaver.idempotency_keys WHERE key = :key AND expires_at > now()"),
+                    {"key": key},
+                )
+            ).scalar_one_or_none()
 
     async def set(self, key: str, value: str, ttl: int) -> None:
         async with self._engine.begin() as conn:
-            await conn.execute(text(
-                """INSERT INTO weaver.idempotency_keys (key, value, expires_at)
+            await conn.execute(
+                text(
+                    """INSERT INTO weaver.idempotency_keys (key, value, expires_at)
                    VALUES (:key, :value, now() + make_interval(secs => :ttl))
-                   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at"""),
-                {"key": key, "value": value, "ttl": ttl})
+                   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at"""
+                ),
+                {"key": key, "value": value, "ttl": ttl},
+            )
 
     async def delete(self, key: str) -> None:
         async with self._engine.begin() as conn:

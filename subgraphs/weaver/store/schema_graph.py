@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from subgraphs.weaver.catalog.keys import column_key, schema_key, table_key
 from subgraphs.weaver.catalog.model import DatabaseCatalog
@@ -64,14 +65,18 @@ class ColumnRow:
     comment: str | None
 
 
-_TABLE_FIELDS = ("t.key AS key, t.dataSourceId AS data_source_id, t.schemaName AS schema_name, t.name AS name, "
-                 "t.kind AS kind, t.comment AS comment")
+_TABLE_FIELDS = (
+    "t.key AS key, t.dataSourceId AS data_source_id, t.schemaName AS schema_name, t.name AS name, "
+    "t.kind AS kind, t.comment AS comment"
+)
 
 # The same fields as positional values (read with `read_values`, in dataclass field order): decoding tuples
 # instead of dicts is most of the client-side cost of a large page.
 _TABLE_VALUES = "t.key, t.dataSourceId, t.schemaName, t.name, t.kind, t.comment"
-_COLUMN_VALUES = ("c.key, c.tableKey, c.dataSourceId, c.schemaName, c.tableName, c.name, c.dataType, c.nullable, "
-                  "c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment")
+_COLUMN_VALUES = (
+    "c.key, c.tableKey, c.dataSourceId, c.schemaName, c.tableName, c.name, c.dataType, c.nullable, "
+    "c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment"
+)
 _OTHER_COLUMN_VALUES = _COLUMN_VALUES.replace("c.", "o.")
 # A column listed under its table: what the table row does not already say.
 _OWN_COLUMN_VALUES = "c.key, c.name, c.dataType, c.nullable, c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment"
@@ -106,17 +111,31 @@ class ForeignKeyEdge:
 
 
 def _own_columns(table: TableRow, values: list[list[Any]]) -> tuple[ColumnRow, ...]:
-    columns = [ColumnRow(key, table.key, table.data_source_id, table.schema_name, table.name, name, data_type,
-                         nullable, default, primary, ordinal, comment)
-               for key, name, data_type, nullable, default, primary, ordinal, comment in values
-               if key is not None]  # OPTIONAL MATCH of a table without columns gives one row of nulls
+    columns = [
+        ColumnRow(
+            key,
+            table.key,
+            table.data_source_id,
+            table.schema_name,
+            table.name,
+            name,
+            data_type,
+            nullable,
+            default,
+            primary,
+            ordinal,
+            comment,
+        )
+        for key, name, data_type, nullable, default, primary, ordinal, comment in values
+        if key is not None
+    ]  # OPTIONAL MATCH of a table without columns gives one row of nulls
     columns.sort(key=lambda c: c.ordinal)
     return tuple(columns)
 
 
 def _chunks(rows: list[dict], size: int = BATCH) -> Iterable[list[dict]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def catalog_rows(tenant_id: str, datasource_id: str, catalog: DatabaseCatalog) -> dict[str, list[dict]]:
@@ -128,18 +147,42 @@ def catalog_rows(tenant_id: str, datasource_id: str, catalog: DatabaseCatalog) -
         schemas.append({"key": s_key, "props": {**base, "name": s.name, "comment": s.comment}})
         for t in s.tables:
             t_key = table_key(datasource_id, s.name, t.name)
-            tables.append({"key": t_key, "parent": s_key, "props": {
-                **base, "schemaName": s.name, "name": t.name, "kind": t.kind, "comment": t.comment}})
+            tables.append(
+                {
+                    "key": t_key,
+                    "parent": s_key,
+                    "props": {**base, "schemaName": s.name, "name": t.name, "kind": t.kind, "comment": t.comment},
+                }
+            )
             for c in t.columns:
-                columns.append({"key": column_key(datasource_id, s.name, t.name, c.name), "parent": t_key, "props": {
-                    **base, "tableKey": t_key, "schemaName": s.name, "tableName": t.name, "name": c.name,
-                    "dataType": c.data_type, "nullable": c.nullable, "defaultValue": c.default,
-                    "isPrimaryKey": c.is_primary_key, "ordinal": c.ordinal, "comment": c.comment}})
+                columns.append(
+                    {
+                        "key": column_key(datasource_id, s.name, t.name, c.name),
+                        "parent": t_key,
+                        "props": {
+                            **base,
+                            "tableKey": t_key,
+                            "schemaName": s.name,
+                            "tableName": t.name,
+                            "name": c.name,
+                            "dataType": c.data_type,
+                            "nullable": c.nullable,
+                            "defaultValue": c.default,
+                            "isPrimaryKey": c.is_primary_key,
+                            "ordinal": c.ordinal,
+                            "comment": c.comment,
+                        },
+                    }
+                )
             for fk in t.foreign_keys:
                 for source, target in zip(fk.columns, fk.target_columns):
-                    fks.append({"name": fk.name,
-                                "source": column_key(datasource_id, s.name, t.name, source),
-                                "target": column_key(datasource_id, fk.target_schema, fk.target_table, target)})
+                    fks.append(
+                        {
+                            "name": fk.name,
+                            "source": column_key(datasource_id, s.name, t.name, source),
+                            "target": column_key(datasource_id, fk.target_schema, fk.target_table, target),
+                        }
+                    )
     return {"schemas": schemas, "tables": tables, "columns": columns, "fks": fks}
 
 
@@ -164,26 +207,41 @@ class SchemaGraphStore:
         rows = catalog_rows(tenant_id, datasource_id, catalog)
 
         async def unit(tx: GraphTransaction) -> None:
-            await tx.run("MERGE (d:DataSource {id: $ds}) SET d.tenantId = $tenant, d.name = $name",
-                         ds=datasource_id, tenant=tenant_id, name=name)
+            await tx.run(
+                "MERGE (d:DataSource {id: $ds}) SET d.tenantId = $tenant, d.name = $name",
+                ds=datasource_id,
+                tenant=tenant_id,
+                name=name,
+            )
             for chunk in _chunks(rows["schemas"]):
-                await tx.run("UNWIND $rows AS row MATCH (d:DataSource {id: $ds}) "
-                             "MERGE (s:Schema {key: row.key}) SET s += row.props MERGE (d)-[:HAS_SCHEMA]->(s)",
-                             rows=chunk, ds=datasource_id)
+                await tx.run(
+                    "UNWIND $rows AS row MATCH (d:DataSource {id: $ds}) "
+                    "MERGE (s:Schema {key: row.key}) SET s += row.props MERGE (d)-[:HAS_SCHEMA]->(s)",
+                    rows=chunk,
+                    ds=datasource_id,
+                )
             for chunk in _chunks(rows["tables"]):
-                await tx.run("UNWIND $rows AS row MATCH (s:Schema {key: row.parent}) "
-                             "MERGE (t:Table {key: row.key}) SET t += row.props MERGE (s)-[:HAS_TABLE]->(t)",
-                             rows=chunk)
+                await tx.run(
+                    "UNWIND $rows AS row MATCH (s:Schema {key: row.parent}) "
+                    "MERGE (t:Table {key: row.key}) SET t += row.props MERGE (s)-[:HAS_TABLE]->(t)",
+                    rows=chunk,
+                )
             for chunk in _chunks(rows["columns"]):
-                await tx.run("UNWIND $rows AS row MATCH (t:Table {key: row.parent}) "
-                             "MERGE (c:Column {key: row.key}) SET c += row.props MERGE (t)-[:HAS_COLUMN]->(c)",
-                             rows=chunk)
+                await tx.run(
+                    "UNWIND $rows AS row MATCH (t:Table {key: row.parent}) "
+                    "MERGE (c:Column {key: row.key}) SET c += row.props MERGE (t)-[:HAS_COLUMN]->(c)",
+                    rows=chunk,
+                )
             await self._remove_missing(tx, datasource_id, rows)
             await tx.run("MATCH (c:Column {dataSourceId: $ds})-[r:FK]->() DELETE r", ds=datasource_id)
             for chunk in _chunks(rows["fks"]):
-                await tx.run("UNWIND $rows AS row MATCH (a:Column {key: row.source}) "
-                             "MATCH (b:Column {key: row.target}) "
-                             "CREATE (a)-[:FK {name: row.name, dataSourceId: $ds}]->(b)", rows=chunk, ds=datasource_id)
+                await tx.run(
+                    "UNWIND $rows AS row MATCH (a:Column {key: row.source}) "
+                    "MATCH (b:Column {key: row.target}) "
+                    "CREATE (a)-[:FK {name: row.name, dataSourceId: $ds}]->(b)",
+                    rows=chunk,
+                    ds=datasource_id,
+                )
 
         await self.client.write(unit)
 
@@ -191,24 +249,38 @@ class SchemaGraphStore:
     async def _remove_missing(tx: GraphTransaction, datasource_id: str, rows: dict[str, list[dict]]) -> None:
         for label, kind in (("Column", "columns"), ("Table", "tables"), ("Schema", "schemas")):
             keep = [r["key"] for r in rows[kind]]
-            await tx.run(f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE NOT n.key IN $keep DETACH DELETE n",
-                         ds=datasource_id, keep=keep)
+            await tx.run(
+                f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE NOT n.key IN $keep DETACH DELETE n",
+                ds=datasource_id,
+                keep=keep,
+            )
 
     async def rename_datasource(self, tenant_id: str, datasource_id: str, name: str) -> None:
         """Keep the graph's copy of the name current (nothing when the datasource was never synced)."""
-        await self.client.write(lambda tx: tx.run(
-            "MATCH (d:DataSource {id: $ds}) WHERE d.tenantId = $tenant SET d.name = $name",
-            ds=datasource_id, tenant=tenant_id, name=name))
+        await self.client.write(
+            lambda tx: tx.run(
+                "MATCH (d:DataSource {id: $ds}) WHERE d.tenantId = $tenant SET d.name = $name",
+                ds=datasource_id,
+                tenant=tenant_id,
+                name=name,
+            )
+        )
 
     async def delete_datasource(self, tenant_id: str, datasource_id: str) -> None:
         """Remove the datasource node and everything below it."""
 
         async def unit(tx: GraphTransaction) -> None:
             for label in ("Column", "Table", "Schema"):
-                await tx.run(f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE n.tenantId = $tenant DETACH DELETE n",
-                             ds=datasource_id, tenant=tenant_id)
-            await tx.run("MATCH (d:DataSource {id: $ds}) WHERE d.tenantId = $tenant DETACH DELETE d",
-                         ds=datasource_id, tenant=tenant_id)
+                await tx.run(
+                    f"MATCH (n:{label} {{dataSourceId: $ds}}) WHERE n.tenantId = $tenant DETACH DELETE n",
+                    ds=datasource_id,
+                    tenant=tenant_id,
+                )
+            await tx.run(
+                "MATCH (d:DataSource {id: $ds}) WHERE d.tenantId = $tenant DETACH DELETE d",
+                ds=datasource_id,
+                tenant=tenant_id,
+            )
 
         await self.client.write(unit)
 
@@ -220,10 +292,14 @@ class SchemaGraphStore:
         rows = await self.client.read(
             "UNWIND $ids AS k MATCH (d:DataSource {id: k})-[:HAS_SCHEMA]->(s:Schema) WHERE d.tenantId = $tenant "
             "RETURN s.key AS key, s.dataSourceId AS data_source_id, s.name AS name, s.comment AS comment",
-            ids=list(ids), tenant=tenant_id)
+            ids=list(ids),
+            tenant=tenant_id,
+        )
         return _group(rows, "data_source_id", SchemaRow, sort="name")
 
-    async def table_pages(self, tenant_id: str, requests: Sequence[TablePageRequest]) -> dict[TablePageRequest, TablePage]:
+    async def table_pages(
+        self, tenant_id: str, requests: Sequence[TablePageRequest]
+    ) -> dict[TablePageRequest, TablePage]:
         """Pages of tables, each with its columns, ordered by (name, key): one statement per distinct page size.
 
         The columns come back with their table (not in a second round trip), carrying only what the table row does
@@ -234,10 +310,18 @@ class SchemaGraphStore:
         results = await asyncio.gather(*(self._table_pages(tenant_id, size, group) for size, group in by_size.items()))
         return {request: page for found in results for request, page in found.items()}
 
-    async def _table_pages(self, tenant_id: str, size: int,
-                           requests: list[TablePageRequest]) -> dict[TablePageRequest, TablePage]:
-        pages = [{"id": i, "schema": r.schema_key, "afterName": r.after[0] if r.after else "",
-                  "afterKey": r.after[1] if r.after else ""} for i, r in enumerate(requests)]
+    async def _table_pages(
+        self, tenant_id: str, size: int, requests: list[TablePageRequest]
+    ) -> dict[TablePageRequest, TablePage]:
+        pages = [
+            {
+                "id": i,
+                "schema": r.schema_key,
+                "afterName": r.after[0] if r.after else "",
+                "afterKey": r.after[1] if r.after else "",
+            }
+            for i, r in enumerate(requests)
+        ]
         rows = await self.client.read_values(
             "UNWIND $pages AS p CALL (p) { "
             "MATCH (s:Schema {key: p.schema})-[:HAS_TABLE]->(t:Table) WHERE s.tenantId = $tenant "
@@ -245,7 +329,10 @@ class SchemaGraphStore:
             "RETURN t ORDER BY t.name, t.key LIMIT $limit } "
             "OPTIONAL MATCH (t)-[:HAS_COLUMN]->(c:Column) "
             f"RETURN p.id, {_TABLE_VALUES}, collect([{_OWN_COLUMN_VALUES}]) AS columns",
-            pages=pages, tenant=tenant_id, limit=size + 1)
+            pages=pages,
+            tenant=tenant_id,
+            limit=size + 1,
+        )
         found: dict[int, list[tuple[TableRow, tuple[ColumnRow, ...]]]] = defaultdict(list)
         for page_id, *table_values, column_values in rows:
             table = TableRow(*table_values)
@@ -259,19 +346,27 @@ class SchemaGraphStore:
     async def count_tables_of_schemas(self, tenant_id: str, keys: Sequence[str]) -> dict[str, int]:
         rows = await self.client.read_values(
             "UNWIND $keys AS k MATCH (s:Schema {key: k})-[:HAS_TABLE]->(t:Table) WHERE s.tenantId = $tenant "
-            "RETURN k, count(t)", keys=list(keys), tenant=tenant_id)
+            "RETURN k, count(t)",
+            keys=list(keys),
+            tenant=tenant_id,
+        )
         return {key: count for key, count in rows}
 
     async def tables_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, TableRow]:
         rows = await self.client.read_values(
             f"UNWIND $keys AS k MATCH (t:Table {{key: k}}) WHERE t.tenantId = $tenant RETURN {_TABLE_VALUES}",
-            keys=list(keys), tenant=tenant_id)
+            keys=list(keys),
+            tenant=tenant_id,
+        )
         return {r[0]: TableRow(*r) for r in rows}
 
     async def columns_of_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[ColumnRow]]:
         rows = await self.client.read_values(
             f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column) WHERE t.tenantId = $tenant "
-            f"RETURN {_COLUMN_VALUES}", keys=list(keys), tenant=tenant_id)
+            f"RETURN {_COLUMN_VALUES}",
+            keys=list(keys),
+            tenant=tenant_id,
+        )
         grouped: dict[str, list[ColumnRow]] = defaultdict(list)
         for row in sorted((ColumnRow(*r) for r in rows), key=lambda c: c.ordinal):
             grouped[row.table_key].append(row)
@@ -281,10 +376,17 @@ class SchemaGraphStore:
         """Every FK edge touching a column of each table, both directions, ordered by (direction, constraint name,
         column ordinal): one batch serves a table's related tables and its columns' references both ways."""
         directions = ((True, "-[r:FK]->"), (False, "<-[r:FK]-"))
-        results = await asyncio.gather(*(self.client.read_values(
-            f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column){arrow}(o:Column) "
-            f"WHERE t.tenantId = $tenant RETURN k, c.key, c.name, c.ordinal, r.name, {_OTHER_COLUMN_VALUES}",
-            keys=list(keys), tenant=tenant_id) for _, arrow in directions))
+        results = await asyncio.gather(
+            *(
+                self.client.read_values(
+                    f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column){arrow}(o:Column) "
+                    f"WHERE t.tenantId = $tenant RETURN k, c.key, c.name, c.ordinal, r.name, {_OTHER_COLUMN_VALUES}",
+                    keys=list(keys),
+                    tenant=tenant_id,
+                )
+                for _, arrow in directions
+            )
+        )
         grouped: dict[str, list[ForeignKeyEdge]] = defaultdict(list)
         for (outgoing, _), rows in zip(directions, results):
             for table, column, name, ordinal, constraint, *other in rows:
@@ -293,29 +395,39 @@ class SchemaGraphStore:
             edges.sort(key=lambda e: (not e.outgoing, e.constraint_name, e.ordinal, e.other.key))
         return dict(grouped)
 
-    async def reference_paths(self, tenant_id: str, keys: Sequence[str],
-                              depth: int) -> dict[str, dict[str, list[list[str]]]]:
+    async def reference_paths(
+        self, tenant_id: str, keys: Sequence[str], depth: int
+    ) -> dict[str, dict[str, list[list[str]]]]:
         """FK chains `[:FK*1..depth]` from each column of each table: table key -> column key -> chains, each
         the column keys after the start, shortest first."""
         depth = max(1, min(3, int(depth)))
         rows = await self.client.read_values(
             "UNWIND $keys AS k MATCH (t:Table {key: k})-[:HAS_COLUMN]->(c:Column) WHERE t.tenantId = $tenant "
             f"MATCH p = (c)-[:FK*1..{depth}]->(o:Column) "
-            "RETURN k, c.key, [n IN nodes(p) | n.key]", keys=list(keys), tenant=tenant_id)
+            "RETURN k, c.key, [n IN nodes(p) | n.key]",
+            keys=list(keys),
+            tenant=tenant_id,
+        )
         grouped: dict[str, dict[str, list[list[str]]]] = defaultdict(lambda: defaultdict(list))
         for table, column, path in sorted(rows, key=lambda r: (len(r[2]), r[2])):
             grouped[table][column].append(path[1:])
         return {table: dict(columns) for table, columns in grouped.items()}
 
-    async def search_tables(self, tenant_id: str, text: str, datasource_id: str | None, first: int,
-                            after: str | None) -> tuple[list[TableRow], bool]:
+    async def search_tables(
+        self, tenant_id: str, text: str, datasource_id: str | None, first: int, after: str | None
+    ) -> tuple[list[TableRow], bool]:
         """Tables whose name or comment contains `text` (case-insensitive), keyset-paged by key."""
         condition = "AND t.dataSourceId = $ds " if datasource_id else ""
         rows = await self.client.read(
             f"MATCH (t:Table) WHERE t.tenantId = $tenant {condition}AND t.key > $after "
             "AND (toLower(t.name) CONTAINS $q OR toLower(coalesce(t.comment, '')) CONTAINS $q) "
             f"RETURN {_TABLE_FIELDS} ORDER BY t.key LIMIT $limit",
-            tenant=tenant_id, ds=datasource_id, after=after or "", q=text.lower(), limit=first + 1)
+            tenant=tenant_id,
+            ds=datasource_id,
+            after=after or "",
+            q=text.lower(),
+            limit=first + 1,
+        )
         found = sorted((TableRow(**r) for r in rows), key=lambda t: t.key)
         return found[:first], len(found) > first
 
@@ -324,13 +436,18 @@ class SchemaGraphStore:
         rows = await self.client.read(
             f"MATCH (t:Table) WHERE t.tenantId = $tenant {condition}"
             "AND (toLower(t.name) CONTAINS $q OR toLower(coalesce(t.comment, '')) CONTAINS $q) RETURN count(t) AS n",
-            tenant=tenant_id, ds=datasource_id, q=text.lower())
+            tenant=tenant_id,
+            ds=datasource_id,
+            q=text.lower(),
+        )
         return rows[0]["n"] if rows else 0
 
     async def columns_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, ColumnRow]:
         rows = await self.client.read_values(
             f"UNWIND $keys AS k MATCH (c:Column {{key: k}}) WHERE c.tenantId = $tenant RETURN {_COLUMN_VALUES}",
-            keys=list(keys), tenant=tenant_id)
+            keys=list(keys),
+            tenant=tenant_id,
+        )
         return {r[0]: ColumnRow(*r) for r in rows}
 
 

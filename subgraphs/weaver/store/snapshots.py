@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -28,8 +28,9 @@ class SnapshotRecord:
     foreign_key_count: int
 
 
-_COLUMNS = ("id, tenant_id, datasource_id, version, created_at, schema_count, table_count, column_count, "
-            "foreign_key_count")
+_COLUMNS = (
+    "id, tenant_id, datasource_id, version, created_at, schema_count, table_count, column_count, foreign_key_count"
+)
 
 
 def _record(row) -> SnapshotRecord:
@@ -41,20 +42,34 @@ class SnapshotStore:
     def __init__(self, engine: AsyncEngine):
         self._engine = engine
 
-    async def add(self, conn: AsyncConnection, tenant_id: str, datasource_id: str,
-                  catalog: DatabaseCatalog, at: dt.datetime) -> SnapshotRecord:
+    async def add(
+        self, conn: AsyncConnection, tenant_id: str, datasource_id: str, catalog: DatabaseCatalog, at: dt.datetime
+    ) -> SnapshotRecord:
         """Insert the next version inside the caller's transaction (the datasource row is locked first)."""
         await conn.execute(text("SELECT 1 FROM weaver.datasources WHERE id = :ds FOR UPDATE"), {"ds": datasource_id})
-        row = (await conn.execute(text(
-            f"""INSERT INTO weaver.snapshots (id, tenant_id, datasource_id, version, created_at, schema_count,
+        row = (
+            await conn.execute(
+                text(
+                    f"""INSERT INTO weaver.snapshots (id, tenant_id, datasource_id, version, created_at, schema_count,
                                              table_count, column_count, foreign_key_count, catalog)
                 SELECT :id, :tenant, :ds, COALESCE(MAX(version), 0) + 1, :at, :schemas, :tables, :columns, :fks,
                        CAST(:catalog AS jsonb)
                 FROM weaver.snapshots WHERE datasource_id = :ds
-                RETURNING {_COLUMNS}"""),
-            {"id": str(uuid.uuid4()), "tenant": tenant_id, "ds": datasource_id, "at": at,
-             "schemas": len(catalog.schemas), "tables": catalog.table_count, "columns": catalog.column_count,
-             "fks": catalog.foreign_key_count, "catalog": json.dumps(catalog.to_dict())})).one()
+                RETURNING {_COLUMNS}"""
+                ),
+                {
+                    "id": str(uuid.uuid4()),
+                    "tenant": tenant_id,
+                    "ds": datasource_id,
+                    "at": at,
+                    "schemas": len(catalog.schemas),
+                    "tables": catalog.table_count,
+                    "columns": catalog.column_count,
+                    "fks": catalog.foreign_key_count,
+                    "catalog": json.dumps(catalog.to_dict()),
+                },
+            )
+        ).one()
         return _record(row)
 
     async def get_many(self, tenant_id: str, ids: Iterable[str]) -> dict[str, SnapshotRecord]:
@@ -65,18 +80,27 @@ class SnapshotStore:
         if canon is None:
             return None
         async with self._engine.connect() as conn:
-            data = (await conn.execute(text(
-                "SELECT catalog FROM weaver.snapshots WHERE tenant_id = :t AND id = :id"),
-                {"t": tenant_id, "id": canon})).scalar_one_or_none()
+            data = (
+                await conn.execute(
+                    text("SELECT catalog FROM weaver.snapshots WHERE tenant_id = :t AND id = :id"),
+                    {"t": tenant_id, "id": canon},
+                )
+            ).scalar_one_or_none()
         if data is None:
             return None
         return DatabaseCatalog.from_dict(json.loads(data) if isinstance(data, str) else data)
 
     async def latest_catalog(self, tenant_id: str, datasource_id: str) -> DatabaseCatalog | None:
         async with self._engine.connect() as conn:
-            data = (await conn.execute(text(
-                """SELECT catalog FROM weaver.snapshots WHERE tenant_id = :t AND datasource_id = :ds
-                   ORDER BY version DESC LIMIT 1"""), {"t": tenant_id, "ds": datasource_id})).scalar_one_or_none()
+            data = (
+                await conn.execute(
+                    text(
+                        """SELECT catalog FROM weaver.snapshots WHERE tenant_id = :t AND datasource_id = :ds
+                   ORDER BY version DESC LIMIT 1"""
+                    ),
+                    {"t": tenant_id, "ds": datasource_id},
+                )
+            ).scalar_one_or_none()
         if data is None:
             return None
         return DatabaseCatalog.from_dict(json.loads(data) if isinstance(data, str) else data)
@@ -87,10 +111,15 @@ class SnapshotStore:
         if not ids:
             return {}
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(text(
-                f"""SELECT {_COLUMNS} FROM weaver.snapshots
-                    WHERE tenant_id = :t AND datasource_id = ANY(CAST(:ids AS uuid[])) ORDER BY version DESC"""),
-                {"t": tenant_id, "ids": ids})).all()
+            rows = (
+                await conn.execute(
+                    text(
+                        f"""SELECT {_COLUMNS} FROM weaver.snapshots
+                    WHERE tenant_id = :t AND datasource_id = ANY(CAST(:ids AS uuid[])) ORDER BY version DESC"""
+                    ),
+                    {"t": tenant_id, "ids": ids},
+                )
+            ).all()
         grouped: dict[str, list[SnapshotRecord]] = {}
         for record in map(_record, rows):
             grouped.setdefault(record.datasource_id, []).append(record)

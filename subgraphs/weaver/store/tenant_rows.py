@@ -4,7 +4,8 @@ belongs to another tenant is simply absent from the answer (the caller turns tha
 from __future__ import annotations
 
 import uuid
-from typing import Callable, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,17 +21,26 @@ def parse_id(value: str) -> str | None:
         return None
 
 
-async def rows_by_id(engine: AsyncEngine, table: str, columns: str, tenant_id: str, ids: Iterable[str],
-                     to_record: Callable[[object], Record]) -> dict[str, Record]:
+async def rows_by_id(
+    engine: AsyncEngine,
+    table: str,
+    columns: str,
+    tenant_id: str,
+    ids: Iterable[str],
+    to_record: Callable[[object], Record],
+) -> dict[str, Record]:
     """Records of `table` (a name from our code, never from a client) keyed by the ids as the caller gave them."""
     wanted = {given: parse_id(given) for given in ids}
     valid = [canon for canon in wanted.values() if canon]
     if not valid:
         return {}
     async with engine.connect() as conn:
-        rows = (await conn.execute(text(
-            f"SELECT {columns} FROM {table} WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"),
-            {"tenant": tenant_id, "ids": valid})).all()
+        rows = (
+            await conn.execute(
+                text(f"SELECT {columns} FROM {table} WHERE tenant_id = :tenant AND id = ANY(CAST(:ids AS uuid[]))"),
+                {"tenant": tenant_id, "ids": valid},
+            )
+        ).all()
     by_id = {record.id: record for record in map(to_record, rows)}
     return {given: by_id[canon] for given, canon in wanted.items() if canon in by_id}
 
@@ -41,6 +51,7 @@ async def delete_by_id(engine: AsyncEngine, table: str, tenant_id: str, object_i
     if canon is None:
         return False
     async with engine.begin() as conn:
-        result = await conn.execute(text(f"DELETE FROM {table} WHERE tenant_id = :tenant AND id = :id"),
-                                    {"tenant": tenant_id, "id": canon})
+        result = await conn.execute(
+            text(f"DELETE FROM {table} WHERE tenant_id = :tenant AND id = :id"), {"tenant": tenant_id, "id": canon}
+        )
     return result.rowcount > 0

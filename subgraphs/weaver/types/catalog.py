@@ -6,26 +6,24 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from axiom.errors import BadUserInput
-
 from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.pagination import DEFAULT_PAGE, check_first, decode_cursor, encode_cursor
 from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.resolvers.loaded import ready, ready_all, then
 from subgraphs.weaver.resolvers.page_prefetch import prefetch_page
+from subgraphs.weaver.store.datasources import DataSourceRecord
+from subgraphs.weaver.store.schema_graph import ColumnRow, ForeignKeyEdge, SchemaRow, TablePageRequest, TableRow
 from subgraphs.weaver.types.arguments import After, First, NameArg, SchemaNameArg
 from subgraphs.weaver.types.connection import Connection, Edge, PageInfo
 from subgraphs.weaver.types.glossary import GlossaryTerm
 from subgraphs.weaver.types.snapshots import MetadataSnapshot
 from subgraphs.weaver.types.statistics import ColumnStatistics, TableStatistics
-from subgraphs.weaver.store.datasources import DataSourceRecord
-from subgraphs.weaver.store.schema_graph import (ColumnRow, ForeignKeyEdge, SchemaRow, TablePageRequest,
-                                                 TableRow)
 
 
 @strawberry.enum(description="Database engine of a datasource.")
@@ -52,10 +50,10 @@ class RelationDirection(Enum):
 @strawberry.type(description="A column at the other end of a foreign key.")
 class ColumnReference:
     constraint_name: str = strawberry.field(description="Name of the foreign key constraint.")
-    column: "Column" = strawberry.field(description="The column at the other end.")
+    column: Column = strawberry.field(description="The column at the other end.")
 
     @strawberry.field(description="The table of the column at the other end.")
-    def table(self, info: Info) -> Optional["Table"]:
+    def table(self, info: Info) -> Table | None:
         return ready(loaders(info).table.load(self.column.table_key))
 
 
@@ -65,7 +63,7 @@ class ColumnPath:
     keys: strawberry.Private[list[str]]
 
     @strawberry.field(description="Columns reached, in order (the starting column excluded).")
-    def columns(self, info: Info) -> list["Column"]:
+    def columns(self, info: Info) -> list[Column]:
         return ready_all(loaders(info).column, self.keys)
 
 
@@ -82,24 +80,34 @@ class Column:
     table_key: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: ColumnRow) -> "Column":
-        return cls(id=strawberry.ID(row.key), name=row.name, data_type=row.data_type, nullable=row.nullable,
-                   default_value=row.default_value, is_primary_key=row.is_primary_key, ordinal=row.ordinal,
-                   comment=row.comment, table_key=row.table_key)
+    def from_row(cls, row: ColumnRow) -> Column:
+        return cls(
+            id=strawberry.ID(row.key),
+            name=row.name,
+            data_type=row.data_type,
+            nullable=row.nullable,
+            default_value=row.default_value,
+            is_primary_key=row.is_primary_key,
+            ordinal=row.ordinal,
+            comment=row.comment,
+            table_key=row.table_key,
+        )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Optional["Column"]:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Column | None:
         """Another subgraph's reference; a column of another tenant (or unknown) resolves to null."""
         return await loaders(info).column.load(str(id))
 
     @strawberry.field(description="The table the column belongs to.")
-    def table(self, info: Info) -> Optional["Table"]:
+    def table(self, info: Info) -> Table | None:
         return ready(loaders(info).table.load(self.table_key))
 
     @strawberry.field(description="Statistics of the column from the last sync, if computed.")
     def statistics(self, info: Info) -> ColumnStatistics | None:
-        return then(loaders(info).column_statistics.load(self.id),
-                    lambda record: ColumnStatistics.from_record(record) if record else None)
+        return then(
+            loaders(info).column_statistics.load(self.id),
+            lambda record: ColumnStatistics.from_record(record) if record else None,
+        )
 
     @strawberry.field(description="Glossary terms linked to the column.")
     def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
@@ -111,22 +119,26 @@ class Column:
 
     @strawberry.field(description="Columns that reference this column through foreign keys.")
     def referenced_by(self, info: Info) -> list[ColumnReference]:
-        return then(loaders(info).table_links.load(self.table_key),
-                    lambda links: links.referenced_by.get(self.id, []))
+        return then(loaders(info).table_links.load(self.table_key), lambda links: links.referenced_by.get(self.id, []))
 
     @strawberry.field(description="Foreign key chains starting at this column (`[:FK*1..maxDepth]`).")
     def reference_paths(
-        self, info: Info,
+        self,
+        info: Info,
         max_depth: Annotated[int, strawberry.argument(description="Longest chain to follow, 1 to 3.")] = 3,
     ) -> list[ColumnPath]:
         if not 1 <= max_depth <= 3:
             raise BadUserInput("maxDepth must be between 1 and 3", field="maxDepth")
-        return then(loaders(info).reference_paths.load((self.table_key, max_depth)),
-                    lambda by_column: by_column.get(self.id, []))
+        return then(
+            loaders(info).reference_paths.load((self.table_key, max_depth)),
+            lambda by_column: by_column.get(self.id, []),
+        )
 
 
-@strawberry.federation.type(keys=["dataSourceId schemaName name"],
-                            description="A table or view of a datasource, as last synced into the schema graph.")
+@strawberry.federation.type(
+    keys=["dataSourceId schemaName name"],
+    description="A table or view of a datasource, as last synced into the schema graph.",
+)
 class Table:
     id: strawberry.ID = strawberry.field(description="Stable id: datasource id, schema and table name.")
     data_source_id: strawberry.ID = strawberry.field(description="Id of the datasource the table belongs to.")
@@ -137,17 +149,24 @@ class Table:
     loaded_columns: strawberry.Private[list[Column] | None] = None  # set when the table came with its columns
 
     @classmethod
-    def from_row(cls, row: TableRow, columns: list[Column] | None = None) -> "Table":
-        return cls(id=strawberry.ID(row.key), data_source_id=strawberry.ID(row.data_source_id),
-                   schema_name=row.schema_name, name=row.name, kind=TableKind(row.kind), comment=row.comment,
-                   loaded_columns=columns)
+    def from_row(cls, row: TableRow, columns: list[Column] | None = None) -> Table:
+        return cls(
+            id=strawberry.ID(row.key),
+            data_source_id=strawberry.ID(row.data_source_id),
+            schema_name=row.schema_name,
+            name=row.name,
+            kind=TableKind(row.kind),
+            comment=row.comment,
+            loaded_columns=columns,
+        )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, **representation) -> Optional["Table"]:
+    async def resolve_reference(cls, info: Info, **representation) -> Table | None:
         """Another subgraph's reference; a table of another tenant (or unknown) resolves to null."""
         try:
-            key = table_key(str(representation["dataSourceId"]), str(representation["schemaName"]),
-                            str(representation["name"]))
+            key = table_key(
+                str(representation["dataSourceId"]), str(representation["schemaName"]), str(representation["name"])
+            )
         except KeyError:
             return None
         return await loaders(info).table.load(key)
@@ -160,32 +179,39 @@ class Table:
 
     @strawberry.field(description="Statistics of the table from the last sync (null for views or before a sync).")
     def statistics(self, info: Info) -> TableStatistics | None:
-        return then(loaders(info).table_statistics.load(self.id),
-                    lambda history: TableStatistics.from_record(history[0]) if history else None)
+        return then(
+            loaders(info).table_statistics.load(self.id),
+            lambda history: TableStatistics.from_record(history[0]) if history else None,
+        )
 
     @strawberry.field(description="Statistics of the table from every sync, newest first.")
     def statistics_history(self, info: Info) -> list[TableStatistics]:
-        return then(loaders(info).table_statistics.load(self.id),
-                    lambda history: [TableStatistics.from_record(r) for r in history])
+        return then(
+            loaders(info).table_statistics.load(self.id),
+            lambda history: [TableStatistics.from_record(r) for r in history],
+        )
 
     @strawberry.field(description="Glossary terms linked to the table.")
     def glossary_terms(self, info: Info) -> list[GlossaryTerm]:
         return ready(loaders(info).terms_of_target.load(self.id))
 
     @strawberry.field(description="Tables joined to this one by foreign keys, in both directions.")
-    def related_tables(self, info: Info) -> list["TableRelation"]:
+    def related_tables(self, info: Info) -> list[TableRelation]:
         return then(loaders(info).table_links.load(self.id), lambda links: links.relations)
 
     @strawberry.field(description="The datasource the table belongs to.")
-    def data_source(self, info: Info) -> Optional["DataSource"]:
-        return then(loaders(info).datasource.load(self.data_source_id),
-                    lambda record: DataSource.from_record(record) if record else None)
+    def data_source(self, info: Info) -> DataSource | None:
+        return then(
+            loaders(info).datasource.load(self.data_source_id),
+            lambda record: DataSource.from_record(record) if record else None,
+        )
 
 
 @strawberry.type(description="A table joined to another by a foreign key.")
 class TableRelation:
     direction: RelationDirection = strawberry.field(
-        description="OUTGOING: this table holds the foreign key; INCOMING: the other table does.")
+        description="OUTGOING: this table holds the foreign key; INCOMING: the other table does."
+    )
     constraint_name: str = strawberry.field(description="Name of the foreign key constraint.")
     columns: list[str] = strawberry.field(description="Columns of this table in the constraint.")
     other_columns: list[str] = strawberry.field(description="Matching columns of the other table.")
@@ -206,21 +232,29 @@ class TableLinks:
     relations: list[TableRelation]
 
     @classmethod
-    def of(cls, edges: list[ForeignKeyEdge]) -> "TableLinks":
+    def of(cls, edges: list[ForeignKeyEdge]) -> TableLinks:
         """From edges ordered by direction (outgoing first), constraint name and column ordinal."""
         references: dict[str, list[ColumnReference]] = defaultdict(list)
         referenced_by: dict[str, list[ColumnReference]] = defaultdict(list)
         pairs: dict[tuple[bool, str, str], list[tuple[str, str]]] = defaultdict(list)
         for edge in edges:
             side = references if edge.outgoing else referenced_by
-            side[edge.column_key].append(ColumnReference(constraint_name=edge.constraint_name,
-                                                         column=Column.from_row(edge.other)))
-            pairs[(edge.outgoing, edge.constraint_name, edge.other.table_key)].append((edge.column_name,
-                                                                                        edge.other.name))
-        relations = [TableRelation(direction=RelationDirection.OUTGOING if outgoing else RelationDirection.INCOMING,
-                                   constraint_name=name, columns=[mine for mine, _ in columns],
-                                   other_columns=[theirs for _, theirs in columns], table_key=other)
-                     for (outgoing, name, other), columns in pairs.items()]
+            side[edge.column_key].append(
+                ColumnReference(constraint_name=edge.constraint_name, column=Column.from_row(edge.other))
+            )
+            pairs[(edge.outgoing, edge.constraint_name, edge.other.table_key)].append(
+                (edge.column_name, edge.other.name)
+            )
+        relations = [
+            TableRelation(
+                direction=RelationDirection.OUTGOING if outgoing else RelationDirection.INCOMING,
+                constraint_name=name,
+                columns=[mine for mine, _ in columns],
+                other_columns=[theirs for _, theirs in columns],
+                table_key=other,
+            )
+            for (outgoing, name, other), columns in pairs.items()
+        ]
         relations.sort(key=lambda r: (r.direction is RelationDirection.INCOMING, r.table_key, r.constraint_name))
         return cls(dict(references), dict(referenced_by), relations)
 
@@ -243,7 +277,7 @@ class SchemaNode:
     key: strawberry.Private[str]
 
     @classmethod
-    def from_row(cls, row: SchemaRow) -> "SchemaNode":
+    def from_row(cls, row: SchemaRow) -> SchemaNode:
         return cls(name=row.name, comment=row.comment, key=row.key)
 
     @strawberry.field(description="Tables and views of the schema, by name then id (Relay connection).")
@@ -259,13 +293,18 @@ class SchemaNode:
         page = await found.table_page.load(TablePageRequest(self.key, first, position))
         await prefetch_page(info, found, page.tables)
         edges = [Edge(cursor=encode_cursor(t.name, t.id), node=t) for t in page.tables]
-        return Connection(edges=edges, page_info=PageInfo(has_next_page=page.has_next,
-                                                          end_cursor=edges[-1].cursor if edges else None),
-                          count=lambda: found.table_count.load(self.key))
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            count=lambda: found.table_count.load(self.key),
+        )
 
 
-@strawberry.federation.type(keys=["id"], description="A registered database whose metadata Weaver catalogs. "
-                                                     "The password is stored encrypted and never returned.")
+@strawberry.federation.type(
+    keys=["id"],
+    description="A registered database whose metadata Weaver catalogs. "
+    "The password is stored encrypted and never returned.",
+)
 class DataSource:
     id: strawberry.ID = strawberry.field(description="Datasource id (UUID).")
     name: str = strawberry.field(description="Name, unique within the tenant.")
@@ -276,20 +315,31 @@ class DataSource:
     username: str = strawberry.field(description="User Weaver connects as.")
     has_password: bool = strawberry.field(description="True when a password is stored (it is never returned).")
     schema_filter: list[str] | None = strawberry.field(
-        description="Schemas that sync introspects; null means every schema the user can see.")
+        description="Schemas that sync introspects; null means every schema the user can see."
+    )
     last_synced_at: dt.datetime | None = strawberry.field(description="When metadata was last synced, if ever.")
     created_at: dt.datetime = strawberry.field(description="When the datasource was registered.")
     updated_at: dt.datetime = strawberry.field(description="When the datasource was last changed.")
 
     @classmethod
-    def from_record(cls, r: DataSourceRecord) -> "DataSource":
-        return cls(id=strawberry.ID(r.id), name=r.name, engine=DataSourceEngine(r.engine), host=r.host, port=r.port,
-                   database=r.database, username=r.username, has_password=r.has_password,
-                   schema_filter=r.schema_filter, last_synced_at=r.last_synced_at, created_at=r.created_at,
-                   updated_at=r.updated_at)
+    def from_record(cls, r: DataSourceRecord) -> DataSource:
+        return cls(
+            id=strawberry.ID(r.id),
+            name=r.name,
+            engine=DataSourceEngine(r.engine),
+            host=r.host,
+            port=r.port,
+            database=r.database,
+            username=r.username,
+            has_password=r.has_password,
+            schema_filter=r.schema_filter,
+            last_synced_at=r.last_synced_at,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+        )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Optional["DataSource"]:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> DataSource | None:
         """Another subgraph's reference; a datasource of another tenant (or unknown) resolves to null."""
         record = await loaders(info).datasource.load(str(id))
         return cls.from_record(record) if record else None
@@ -314,4 +364,4 @@ class DataSource:
         return [MetadataSnapshot.from_record(r) for r in records]
 
 
-__all__ = ["DataSource", "DataSourceEngine", "SchemaNode", "Table", "TableKind", "Column"]
+__all__ = ["Column", "DataSource", "DataSourceEngine", "SchemaNode", "Table", "TableKind"]

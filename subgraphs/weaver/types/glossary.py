@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -28,8 +28,9 @@ class TermStatus(Enum):
     DEPRECATED = "DEPRECATED"
 
 
-@strawberry.federation.type(keys=["id"], description="A business term with its definition, linked to the tables "
-                                                     "and columns that hold it.")
+@strawberry.federation.type(
+    keys=["id"], description="A business term with its definition, linked to the tables and columns that hold it."
+)
 class GlossaryTerm:
     id: strawberry.ID = strawberry.field(description="Term id.")
     name: str = strawberry.field(description="Term name, unique within the tenant.")
@@ -42,30 +43,38 @@ class GlossaryTerm:
     parent_id: strawberry.Private[str | None]
 
     @classmethod
-    def from_record(cls, r: TermRecord) -> "GlossaryTerm":
-        return cls(id=strawberry.ID(r.id), name=r.name, definition=r.definition, synonyms=list(r.synonyms),
-                   owner=r.owner, status=TermStatus(r.status), created_at=r.created_at, updated_at=r.updated_at,
-                   parent_id=r.parent_id)
+    def from_record(cls, r: TermRecord) -> GlossaryTerm:
+        return cls(
+            id=strawberry.ID(r.id),
+            name=r.name,
+            definition=r.definition,
+            synonyms=list(r.synonyms),
+            owner=r.owner,
+            status=TermStatus(r.status),
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+            parent_id=r.parent_id,
+        )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Optional["GlossaryTerm"]:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> GlossaryTerm | None:
         """Another subgraph's reference; a term of another tenant (or unknown) resolves to null."""
         record = await loaders(info).term.load(str(id))
         return cls.from_record(record) if record else None
 
     @strawberry.field(description="The broader term this one belongs under, if any.")
-    async def parent(self, info: Info) -> Optional["GlossaryTerm"]:
+    async def parent(self, info: Info) -> GlossaryTerm | None:
         if self.parent_id is None:
             return None
         record = await loaders(info).term.load(self.parent_id)
         return GlossaryTerm.from_record(record) if record else None
 
     @strawberry.field(description="Narrower terms directly under this one.")
-    async def children(self, info: Info) -> list["GlossaryTerm"]:
+    async def children(self, info: Info) -> list[GlossaryTerm]:
         return [GlossaryTerm.from_record(r) for r in await loaders(info).term_children.load(str(self.id))]
 
     @strawberry.field(description="Terms marked as related to this one.")
-    async def related_terms(self, info: Info) -> list["GlossaryTerm"]:
+    async def related_terms(self, info: Info) -> list[GlossaryTerm]:
         return [GlossaryTerm.from_record(r) for r in await loaders(info).term_related.load(str(self.id))]
 
     @strawberry.field(description="Tables linked to the term.")
@@ -129,5 +138,5 @@ class ImportGlossaryPayload:
     unchanged: int = strawberry.field(description="Terms already as in the file.")
     changes: list[GlossaryImportChange] = strawberry.field(description="Per-term changes.")
     user_errors: list[UserError] = strawberry.field(
-        description="Problems, each with its CSV `line` and column as `field`; any problem means nothing is "
-                    "written.")
+        description="Problems, each with its CSV `line` and column as `field`; any problem means nothing is written."
+    )

@@ -34,7 +34,8 @@ class CreateDataSourceInput:
     port: int | None = strawberry.field(default=UNSET, description="TCP port; the engine's default when omitted.")
     password: str | None = strawberry.field(default=UNSET, description="Password, if the server needs one.")
     schemas: list[str] | None = strawberry.field(
-        default=UNSET, description="Schemas to introspect; all visible schemas when omitted.")
+        default=UNSET, description="Schemas to introspect; all visible schemas when omitted."
+    )
 
 
 @strawberry.input(description="Changes to a datasource; omitted fields keep their value.")

@@ -17,13 +17,16 @@ class QueryMode(Enum):
 @strawberry.type(description="One result column with all its values, top to bottom.")
 class ResultColumn:
     name: str = strawberry.field(description="Column name as the database returned it.")
-    values: list[JSON | None] = strawberry.field(description=(
-        "Values of the column, one per row; SQL NULL is null. Numbers, text and booleans as themselves; exact "
-        "decimals a double cannot hold as their decimal text; NaN/Infinity as text; dates, times, timestamps as "
-        "ISO 8601 text, ±infinity as \"infinity\"/\"-infinity\"; intervals as ISO 8601 durations "
-        "(P1Y2M3DT4H5M6S); ranges as {lower, upper, bounds, empty} (a null bound is unbounded); arrays as lists; "
-        "composite values as objects; json/jsonb as the JSON value; binary as lowercase hex; uuid and other types "
-        "as their text."))
+    values: list[JSON | None] = strawberry.field(
+        description=(
+            "Values of the column, one per row; SQL NULL is null. Numbers, text and booleans as themselves; exact "
+            "decimals a double cannot hold as their decimal text; NaN/Infinity as text; dates, times, timestamps as "
+            'ISO 8601 text, ±infinity as "infinity"/"-infinity"; intervals as ISO 8601 durations '
+            "(P1Y2M3DT4H5M6S); ranges as {lower, upper, bounds, empty} (a null bound is unbounded); arrays as lists; "
+            "composite values as objects; json/jsonb as the JSON value; binary as lowercase hex; uuid and other types "
+            "as their text."
+        )
+    )
 
 
 @strawberry.type(description="The result of a read-only query.")

@@ -25,14 +25,30 @@ class MetadataSnapshot:
     foreign_key_count: int = strawberry.field(description="Number of foreign key constraints.")
 
     @classmethod
-    def from_record(cls, r: SnapshotRecord) -> "MetadataSnapshot":
-        return cls(id=strawberry.ID(r.id), data_source_id=strawberry.ID(r.datasource_id), version=r.version,
-                   created_at=r.created_at, schema_count=r.schema_count, table_count=r.table_count,
-                   column_count=r.column_count, foreign_key_count=r.foreign_key_count)
+    def from_record(cls, r: SnapshotRecord) -> MetadataSnapshot:
+        return cls(
+            id=strawberry.ID(r.id),
+            data_source_id=strawberry.ID(r.datasource_id),
+            version=r.version,
+            created_at=r.created_at,
+            schema_count=r.schema_count,
+            table_count=r.table_count,
+            column_count=r.column_count,
+            foreign_key_count=r.foreign_key_count,
+        )
 
     @strawberry.field(description="The datasource the snapshot was taken of.")
-    async def data_source(self, info: Info) -> Annotated["DataSource", strawberry.lazy(  # noqa: F821
-            "subgraphs.weaver.types.catalog")] | None:
+    async def data_source(
+        self, info: Info
+    ) -> (
+        Annotated[
+            DataSource,
+            strawberry.lazy(  # noqa: F821
+                "subgraphs.weaver.types.catalog"
+            ),
+        ]
+        | None
+    ):
         from subgraphs.weaver.types.catalog import DataSource
 
         record = await loaders(info).datasource.load(str(self.data_source_id))
@@ -46,7 +62,7 @@ class ObjectRef:
     column_name: str | None = strawberry.field(description="Column name (only for a column).")
 
     @classmethod
-    def of(cls, ref: d.ObjectRef) -> "ObjectRef":
+    def of(cls, ref: d.ObjectRef) -> ObjectRef:
         return cls(schema_name=ref.schema, table_name=ref.table, column_name=ref.column)
 
 
@@ -63,11 +79,12 @@ class ObjectChange:
     changes: list[FieldChange] = strawberry.field(description="How it changed.")
 
     @classmethod
-    def of(cls, change: d.ObjectChange) -> "ObjectChange":
+    def of(cls, change: d.ObjectChange) -> ObjectChange:
         text = lambda v: None if v is None else str(v)  # noqa: E731
-        return cls(ref=ObjectRef.of(change.ref),
-                   changes=[FieldChange(field=c.field, before=text(c.before), after=text(c.after))
-                            for c in change.changes])
+        return cls(
+            ref=ObjectRef.of(change.ref),
+            changes=[FieldChange(field=c.field, before=text(c.before), after=text(c.after)) for c in change.changes],
+        )
 
 
 @strawberry.type(description="A foreign key constraint named by its table and columns.")
@@ -81,10 +98,16 @@ class ForeignKeyRef:
     target_columns: list[str] = strawberry.field(description="Referenced columns.")
 
     @classmethod
-    def of(cls, r: d.ForeignKeyRef) -> "ForeignKeyRef":
-        return cls(schema_name=r.schema, table_name=r.table, name=r.name, columns=list(r.columns),
-                   target_schema_name=r.target_schema, target_table_name=r.target_table,
-                   target_columns=list(r.target_columns))
+    def of(cls, r: d.ForeignKeyRef) -> ForeignKeyRef:
+        return cls(
+            schema_name=r.schema,
+            table_name=r.table,
+            name=r.name,
+            columns=list(r.columns),
+            target_schema_name=r.target_schema,
+            target_table_name=r.target_table,
+            target_columns=list(r.target_columns),
+        )
 
 
 @strawberry.type(description="What changed from one snapshot to another.")
@@ -99,20 +122,24 @@ class SnapshotDiff:
     columns_added: list[ObjectRef] = strawberry.field(description="Columns only in `to`.")
     columns_removed: list[ObjectRef] = strawberry.field(description="Columns only in `from`.")
     columns_changed: list[ObjectChange] = strawberry.field(
-        description="Columns whose type, nullability, default, key or comment changed.")
+        description="Columns whose type, nullability, default, key or comment changed."
+    )
     foreign_keys_added: list[ForeignKeyRef] = strawberry.field(description="Foreign keys only in `to`.")
     foreign_keys_removed: list[ForeignKeyRef] = strawberry.field(description="Foreign keys only in `from`.")
 
     @classmethod
-    def of(cls, a: MetadataSnapshot, b: MetadataSnapshot, diff: d.CatalogDiff) -> "SnapshotDiff":
-        return cls(from_snapshot=a, to_snapshot=b,
-                   schemas_added=[ObjectRef.of(r) for r in diff.schemas_added],
-                   schemas_removed=[ObjectRef.of(r) for r in diff.schemas_removed],
-                   tables_added=[ObjectRef.of(r) for r in diff.tables_added],
-                   tables_removed=[ObjectRef.of(r) for r in diff.tables_removed],
-                   tables_changed=[ObjectChange.of(c) for c in diff.tables_changed],
-                   columns_added=[ObjectRef.of(r) for r in diff.columns_added],
-                   columns_removed=[ObjectRef.of(r) for r in diff.columns_removed],
-                   columns_changed=[ObjectChange.of(c) for c in diff.columns_changed],
-                   foreign_keys_added=[ForeignKeyRef.of(r) for r in diff.foreign_keys_added],
-                   foreign_keys_removed=[ForeignKeyRef.of(r) for r in diff.foreign_keys_removed])
+    def of(cls, a: MetadataSnapshot, b: MetadataSnapshot, diff: d.CatalogDiff) -> SnapshotDiff:
+        return cls(
+            from_snapshot=a,
+            to_snapshot=b,
+            schemas_added=[ObjectRef.of(r) for r in diff.schemas_added],
+            schemas_removed=[ObjectRef.of(r) for r in diff.schemas_removed],
+            tables_added=[ObjectRef.of(r) for r in diff.tables_added],
+            tables_removed=[ObjectRef.of(r) for r in diff.tables_removed],
+            tables_changed=[ObjectChange.of(c) for c in diff.tables_changed],
+            columns_added=[ObjectRef.of(r) for r in diff.columns_added],
+            columns_removed=[ObjectRef.of(r) for r in diff.columns_removed],
+            columns_changed=[ObjectChange.of(c) for c in diff.columns_changed],
+            foreign_keys_added=[ForeignKeyRef.of(r) for r in diff.foreign_keys_added],
+            foreign_keys_removed=[ForeignKeyRef.of(r) for r in diff.foreign_keys_removed],
+        )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from gateway_testkit.servers import FIXTURES
 
 from gateway.engine import Gateway, GraphQLRequest
 from gateway.transport import TransportError
-from gateway_testkit.servers import FIXTURES
 
 
 class FakeTransport:
@@ -32,10 +32,11 @@ def _gateway(answer) -> tuple[Gateway, FakeTransport]:
 def _latest_with_authors(subgraph, body):
     if subgraph == "reviews":
         ids = ["u1", "u2", "u1", "u1"]
-        return {"data": {"latest": [
-            {"body": f"b{i}", "author": {"__typename": "User", "id": uid}}
-            for i, uid in enumerate(ids)
-        ]}}
+        return {
+            "data": {
+                "latest": [{"body": f"b{i}", "author": {"__typename": "User", "id": uid}} for i, uid in enumerate(ids)]
+            }
+        }
     reps = body["variables"]["representations"]
     return {
         "data": {"_entities": [{"name": f"name-{r['id']}"} for r in reps]},
@@ -49,7 +50,8 @@ async def test_one_entities_call_per_step_with_deduplicated_representations():
     people_calls = [c for c in transport.calls if c[0] == "people"]
     assert len(people_calls) == 1
     assert people_calls[0][1]["variables"]["representations"] == [
-        {"__typename": "User", "id": "u1"}, {"__typename": "User", "id": "u2"},
+        {"__typename": "User", "id": "u1"},
+        {"__typename": "User", "id": "u2"},
     ]
     names = [r["author"]["name"] for r in result.body["data"]["latest"]]
     assert names == ["name-u1", "name-u2", "name-u1", "name-u1"]
@@ -79,8 +81,7 @@ async def test_failed_subgraph_leaves_partial_data_and_a_coded_error():
 
 async def test_headers_given_to_the_engine_reach_every_subgraph_call():
     gateway, transport = _gateway(_latest_with_authors)
-    await gateway.execute(GraphQLRequest("{ latest { author { name } } }"),
-                          {"authorization": "Bearer t"})
+    await gateway.execute(GraphQLRequest("{ latest { author { name } } }"), {"authorization": "Bearer t"})
     assert all(c[2] == {"authorization": "Bearer t"} for c in transport.calls)
 
 
@@ -102,10 +103,12 @@ def _product_and_latest(subgraph, body):
 def _failing(subgraph_name, answer, *, entities: bool):
     """`answer`, except that calls to `subgraph_name` (its entity calls when `entities`)
     raise an exception no transport would raise: a bug, not a network failure."""
+
     def failing(subgraph, body):
         if subgraph == subgraph_name and ("_entities" in body["query"]) == entities:
             raise KeyError("bug in a fetch")
         return answer(subgraph, body)
+
     return failing
 
 
@@ -127,8 +130,7 @@ async def test_an_unexpected_fault_in_an_entity_fetch_nulls_only_its_fields():
     assert any("_entities" in c[1]["query"] for c in transport.calls)
     # `reviews` is non-null, so its null reaches the nullable `product`; `latest` stands.
     assert result.body["data"] == {"product": None, "latest": [{"body": "nice"}]}
-    assert result.body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR",
-                                                      "serviceName": "reviews"}
+    assert result.body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "serviceName": "reviews"}
 
 
 async def test_an_unknown_plan_node_kind_is_a_loud_error():

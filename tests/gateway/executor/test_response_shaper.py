@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from gateway.executor import ResponseShaper
 from gateway_testkit.planning import fixture_models, normalize
+
+from gateway.executor import ResponseShaper
 
 
 def _shape(query: str, data: dict, variables=None):
     _, api = fixture_models()
     errors: list = []
     operation = normalize(query)
-    shaped = ResponseShaper(api, variables or {}, errors).shape_root(
-        operation.selections, api.query_type, data
-    )
+    shaped = ResponseShaper(api, variables or {}, errors).shape_root(operation.selections, api.query_type, data)
     return shaped, errors
 
 
@@ -41,10 +40,13 @@ def test_a_subgraph_error_without_a_path_explains_the_nulls_it_caused():
     """A subgraph that refuses the whole request (a validation rule, an unreachable subgraph) sends an error with
     a code but no path; the nulls it leaves are explained by it, not by another, uncoded error."""
     _, api = fixture_models()
-    refused = {"message": "a string argument holds a control character",
-               "extensions": {"code": "BAD_USER_INPUT", "serviceName": "catalog"}}
+    refused = {
+        "message": "a string argument holds a control character",
+        "extensions": {"code": "BAD_USER_INPUT", "serviceName": "catalog"},
+    }
     errors: list = [refused]
-    shaped = ResponseShaper(api, {}, errors).shape_root(normalize("{ products { id } }").selections,
-                                                        api.query_type, None)
+    shaped = ResponseShaper(api, {}, errors).shape_root(
+        normalize("{ products { id } }").selections, api.query_type, None
+    )
     assert shaped is None
     assert errors == [refused]

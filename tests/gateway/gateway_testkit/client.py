@@ -11,11 +11,15 @@ class GatewayClient:
     def __init__(self, app):
         self.app = app
         # The modern media type: request errors keep their 4xx (application/json would make them 200s).
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw",
-                                      headers={"accept": "application/graphql-response+json"})
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app),
+            base_url="http://gw",
+            headers={"accept": "application/graphql-response+json"},
+        )
 
-    async def post(self, query: str, variables: dict | None = None, headers: dict | None = None,
-                   operation_name: str | None = None) -> tuple[int, dict]:
+    async def post(
+        self, query: str, variables: dict | None = None, headers: dict | None = None, operation_name: str | None = None
+    ) -> tuple[int, dict]:
         body = {"query": query, "variables": variables, "operationName": operation_name}
         response = await self.http.post("/graphql", json=body, headers=headers or {})
         return response.status_code, response.json()

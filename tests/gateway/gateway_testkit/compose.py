@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway_testkit.subgraphs import (  # noqa: E402
-    accounts, directory, inventory, ledger, products, reviews,
+from gateway_testkit.subgraphs import (
+    accounts,
+    directory,
+    inventory,
+    ledger,
+    products,
+    reviews,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -40,8 +44,7 @@ def subgraph_sdl(module) -> str:
 
 def compose(subgraphs: dict) -> str:
     payload = [
-        {"name": name, "url": placeholder_url(name), "sdl": subgraph_sdl(module)}
-        for name, module in subgraphs.items()
+        {"name": name, "url": placeholder_url(name), "sdl": subgraph_sdl(module)} for name, module in subgraphs.items()
     ]
     return compose_payload(payload)
 
@@ -50,7 +53,9 @@ def compose_payload(payload: list[dict]) -> str:
     """Compose [{name, url, sdl}] with tools/compose."""
     done = subprocess.run(
         ["node", str(ROOT / "tools/compose/compose.mjs")],
-        input=json.dumps(payload), capture_output=True, text=True,
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         raise SystemExit(f"composition failed:\n{done.stderr}")

@@ -55,8 +55,9 @@ class WsClient:
                 return message
 
     async def subscribe(self, operation_id: str, query: str, variables: dict | None = None):
-        await self.send({"id": operation_id, "type": "subscribe",
-                         "payload": {"query": query, "variables": variables or {}}})
+        await self.send(
+            {"id": operation_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}}
+        )
 
     async def collect(self, operation_id: str) -> list[dict]:
         """Every message of one operation until its `complete` or `error`."""

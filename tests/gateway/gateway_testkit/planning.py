@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from gateway.api_schema import build_api_schema
 from gateway.operation import prepare_operation
@@ -11,7 +11,7 @@ from gateway.supergraph import load_supergraph
 from gateway_testkit.servers import FIXTURES
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixture_models(name: str = "planner.graphql"):
     sdl = (FIXTURES / name).read_text()
     return load_supergraph(sdl), build_api_schema(sdl)

@@ -28,7 +28,7 @@ class RunningServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
 
-    async def start(self) -> "RunningServer":
+    async def start(self) -> RunningServer:
         self._task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
         while not self._server.started:
             await asyncio.sleep(0.01)

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 
 import httpx
+from gateway_testkit.live import WsClient
+from gateway_testkit.servers import RunningServer
 
 from axiom.auth import issue_token
 from axiom.settings import Settings
 from gateway.main import create_app
-from gateway_testkit.live import WsClient
-from gateway_testkit.servers import RunningServer
 
 SETTINGS = Settings(jwt_secret="gateway-test-secret-of-at-least-32-bytes")
 
 
 def _app(shop_sdl: str, shop_urls: dict):
-    settings = Settings(jwt_secret=SETTINGS.jwt_secret, weaver_url=shop_urls["products"],
-                        vision_url=shop_urls["reviews"])
+    settings = Settings(
+        jwt_secret=SETTINGS.jwt_secret, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"]
+    )
     return create_app(settings, shop_sdl)
 
 
@@ -26,8 +27,11 @@ async def test_plan_cache_metrics_are_exported(shop_sdl, shop_urls):
     token = issue_token(SETTINGS, tenant_id="acme", subject="ann")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
         for _ in range(2):
-            response = await http.post("/graphql", json={"query": '{ product(upc: "1") { name } }'},
-                                       headers={"authorization": f"Bearer {token}"})
+            response = await http.post(
+                "/graphql",
+                json={"query": '{ product(upc: "1") { name } }'},
+                headers={"authorization": f"Bearer {token}"},
+            )
             assert response.status_code == 200, response.text
         metrics = (await http.get("/metrics")).text
     assert "axiom_gateway_plan_cache_hits_total 1.0" in metrics
@@ -52,8 +56,12 @@ async def test_an_sse_subscription_carries_the_token_to_the_subgraph_connection_
     token = issue_token(SETTINGS, tenant_id="acme", subject="ann")
     headers = {"authorization": f"Bearer {token}", "accept": "text/event-stream"}
     try:
-        async with httpx.AsyncClient() as http, http.stream(
-                "POST", server.url, json={"query": "subscription { connectionToken }"}, headers=headers) as response:
+        async with (
+            httpx.AsyncClient() as http,
+            http.stream(
+                "POST", server.url, json={"query": "subscription { connectionToken }"}, headers=headers
+            ) as response,
+        ):
             data = [line[5:] async for line in response.aiter_lines() if line.startswith("data:") and line[5:].strip()]
     finally:
         await server.stop()

@@ -13,17 +13,21 @@ SECRET = "gateway-test-secret-of-at-least-32-bytes"
 
 
 def _settings(shop_urls: dict, **changes) -> Settings:
-    return Settings(jwt_secret=SECRET, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"],
-                    **changes)
+    return Settings(jwt_secret=SECRET, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"], **changes)
 
 
 async def _client(settings: Settings, shop_sdl: str) -> httpx.AsyncClient:
     app = create_app(settings, shop_sdl)
     token = issue_token(settings, tenant_id="acme", subject="ann")
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw",
-                             headers={"authorization": f"Bearer {token}",
-                                      # the modern media type: request errors are 4xx (not the legacy JSON 200)
-                                      "accept": "application/graphql-response+json"})
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app),
+        base_url="http://gw",
+        headers={
+            "authorization": f"Bearer {token}",
+            # the modern media type: request errors are 4xx (not the legacy JSON 200)
+            "accept": "application/graphql-response+json",
+        },
+    )
 
 
 @pytest.fixture
@@ -82,8 +86,9 @@ async def test_production_keeps_client_error_messages(production):
 async def test_production_conveniences_can_be_enabled(shop_sdl, shop_urls):
     settings = _settings(shop_urls, app_env="production", enable_introspection=True, enable_debug_plan=True)
     async with await _client(settings, shop_sdl) as client:
-        response = await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
-                                     headers={"x-axiom-debug-plan": "1"})
+        response = await client.post(
+            "/graphql", json={"query": "{ __schema { queryType { name } } }"}, headers={"x-axiom-debug-plan": "1"}
+        )
     assert response.json()["data"] == {"__schema": {"queryType": {"name": "Query"}}}
 
 
@@ -96,8 +101,9 @@ async def test_a_post_that_is_not_json_is_refused_with_415(development, content_
 
 
 async def test_a_json_post_with_a_charset_is_accepted(development):
-    response = await development.post("/graphql", content=b'{"query": "{ __typename }"}',
-                                      headers={"content-type": "application/json; charset=utf-8"})
+    response = await development.post(
+        "/graphql", content=b'{"query": "{ __typename }"}', headers={"content-type": "application/json; charset=utf-8"}
+    )
     assert response.status_code == 200
 
 

@@ -10,20 +10,19 @@ import asyncio
 import json
 
 import httpx
+from gateway_testkit.live import WsClient
+from gateway_testkit.servers import RunningServer
 
 from axiom.auth import issue_token
 from axiom.settings import Settings
 from gateway.main import create_app
-from gateway_testkit.live import WsClient
-from gateway_testkit.servers import RunningServer
 
 SECRET = "gateway-test-secret-of-at-least-32-bytes"
 QUERY = {"query": '{ product(upc: "1") { name } }'}
 
 
 def _settings(shop_urls: dict, **changes) -> Settings:
-    return Settings(jwt_secret=SECRET, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"],
-                    **changes)
+    return Settings(jwt_secret=SECRET, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"], **changes)
 
 
 def _headers(settings: Settings, tenant: str) -> dict:
@@ -50,8 +49,9 @@ async def test_costly_operations_weigh_more(shop_sdl, shop_urls):
     settings = _settings(shop_urls, rate_limit_per_minute=5, rate_limit_cost_unit=10)
     app = create_app(settings, shop_sdl)
     costly = {"query": "{ topProducts(first: 30) { name } }"}  # cost 30: counts 1 + 30 // 10 = 4
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw",
-                                 headers=_headers(settings, "acme")) as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://gw", headers=_headers(settings, "acme")
+    ) as http:
         first = await http.post("/graphql", json=costly)
         second = await http.post("/graphql", json=costly)
         cheap = await http.post("/graphql", json=QUERY)
@@ -67,8 +67,9 @@ async def test_subscriptions_over_sse_and_websocket_count(shop_sdl, shop_urls):
     try:
         async with httpx.AsyncClient() as http:
             assert (await http.post(server.url, json=QUERY, headers=headers)).status_code == 200
-            sse = await http.post(server.url, json={"query": subscription},
-                                  headers={**headers, "accept": "text/event-stream"})
+            sse = await http.post(
+                server.url, json={"query": subscription}, headers={**headers, "accept": "text/event-stream"}
+            )
         async with WsClient.connect(server.url.replace("http://", "ws://"), headers) as client:
             await client.subscribe("1", subscription)
             (message,) = await client.collect("1")

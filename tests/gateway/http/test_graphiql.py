@@ -28,16 +28,20 @@ async def test_development_page_prefills_a_demo_token_the_gateway_accepts(shop_s
     settings = Settings(jwt_secret=SECRET)
     async with _client(create_app(settings, shop_sdl)) as http:
         page = (await http.get("/graphql", headers=HTML)).text
-    token = page.split('Bearer ', 1)[1].split('\\"', 1)[0]
+    token = page.split("Bearer ", 1)[1].split('\\"', 1)[0]
     principal = TokenVerifier(settings).verify(token)
     assert principal.tenant_id == "demo"
     assert "unpkg.com" not in page and "cdn" not in page.lower()
 
 
-@pytest.mark.parametrize("settings", [
-    Settings(jwt_secret=SECRET, app_env="staging"),
-    Settings(jwt_secret=SECRET, gateway_host="0.0.0.0"),
-], ids=["not development", "reachable from other machines"])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Settings(jwt_secret=SECRET, app_env="staging"),
+        Settings(jwt_secret=SECRET, gateway_host="0.0.0.0"),
+    ],
+    ids=["not development", "reachable from other machines"],
+)
 async def test_no_token_is_handed_out_outside_local_development(shop_sdl, settings):
     async with _client(create_app(settings, shop_sdl)) as http:
         page = (await http.get("/graphql", headers=HTML)).text
@@ -55,10 +59,17 @@ async def test_graphiql_false_serves_neither_page_nor_files(shop_sdl):
 
 
 def test_production_turns_graphiql_off_unless_asked():
-    production = {"APP_ENV": "production", "DATABASE_URL": "postgresql://u:real-pw@db/x", "REDIS_URL": "redis://r",
-                  "NEO4J_URI": "bolt://n", "NEO4J_PASSWORD": "real-neo4j-pw", "JWT_SECRET": SECRET,
-                  "ENCRYPTION_KEY": "Qm7x2LpV9rT4wZ8cN1bK6hY3jF5dS0aE", "METRICS_TOKEN": "metrics-token",
-                  "GATEWAY_SHARED_SECRET": "another-secret-of-at-least-32-bytes!"}
+    production = {
+        "APP_ENV": "production",
+        "DATABASE_URL": "postgresql://u:real-pw@db/x",
+        "REDIS_URL": "redis://r",
+        "NEO4J_URI": "bolt://n",
+        "NEO4J_PASSWORD": "real-neo4j-pw",
+        "JWT_SECRET": SECRET,
+        "ENCRYPTION_KEY": "Qm7x2LpV9rT4wZ8cN1bK6hY3jF5dS0aE",
+        "METRICS_TOKEN": "metrics-token",
+        "GATEWAY_SHARED_SECRET": "another-secret-of-at-least-32-bytes!",
+    }
     assert Settings.from_env(production).graphiql is False
     assert Settings.from_env({**production, "GRAPHIQL": "true"}).graphiql is True
     assert Settings.from_env({}).graphiql is True

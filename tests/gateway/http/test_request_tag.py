@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+from gateway_testkit.client import GatewayClient
+
 from gateway import create_gateway_app
 from gateway.transport import AiohttpTransport
-from gateway_testkit.client import GatewayClient
 
 CROSSING = "{ topProducts(first: 2) { name reviews { body } } }"  # products, then reviews' _entities
 
@@ -40,8 +41,7 @@ class RecordingTransport:
 
 async def test_calls_of_one_operation_share_a_tag_and_operations_get_their_own(shop_sdl):
     transport = RecordingTransport()
-    client = GatewayClient(create_gateway_app(shop_sdl, transport=transport, request_tag=CountingTag(),
-                                              batching=True))
+    client = GatewayClient(create_gateway_app(shop_sdl, transport=transport, request_tag=CountingTag(), batching=True))
     try:
         status, body = await client.post(CROSSING)
         assert status == 200 and "errors" not in body and body["data"]["topProducts"][0]["reviews"]

@@ -6,10 +6,14 @@ from __future__ import annotations
 async def test_list_of_entities_gets_fields_from_another_subgraph(shop):
     status, body = await shop.post("{ topProducts(first: 2) { name reviews { body } } }")
     assert status == 200
-    assert body == {"data": {"topProducts": [
-        {"name": "Table", "reviews": [{"body": "Sturdy"}, {"body": "Wobbly"}]},
-        {"name": "Couch", "reviews": [{"body": "Comfy"}]},
-    ]}}
+    assert body == {
+        "data": {
+            "topProducts": [
+                {"name": "Table", "reviews": [{"body": "Sturdy"}, {"body": "Wobbly"}]},
+                {"name": "Couch", "reviews": [{"body": "Comfy"}]},
+            ]
+        }
+    }
 
 
 async def test_nested_jumps_list_entity_list_entity(shop):
@@ -19,9 +23,13 @@ async def test_nested_jumps_list_entity_list_entity(shop):
     first = body["data"]["reviews"][0]
     assert first == {
         "body": "Sturdy",
-        "product": {"name": "Table", "reviews": [
-            {"author": {"name": "Ada Lovelace"}}, {"author": {"name": "Alan Turing"}},
-        ]},
+        "product": {
+            "name": "Table",
+            "reviews": [
+                {"author": {"name": "Ada Lovelace"}},
+                {"author": {"name": "Alan Turing"}},
+            ],
+        },
     }
     assert len(body["data"]["reviews"]) == 3
     assert "errors" not in body
@@ -38,9 +46,7 @@ async def test_requires_sends_required_fields_to_the_owning_subgraph(shop):
 
 
 async def test_provided_field_is_read_without_leaving_the_subgraph(shop):
-    status, body = await shop.post(
-        "{ reviews { author { username } } }", headers={"x-axiom-debug-plan": "1"}
-    )
+    status, body = await shop.post("{ reviews { author { username } } }", headers={"x-axiom-debug-plan": "1"})
     assert body["data"]["reviews"][0] == {"author": {"username": "@ada"}}
     assert body["extensions"]["queryPlan"]["kind"] == "Fetch"
 
@@ -56,8 +62,13 @@ async def test_aliases_fragments_and_typename_shape_the_response(shop):
     status, body = await shop.post(query, {"upc": "1"})
     assert status == 200, body
     assert body["data"] == {
-        "first": {"title": "Table", "reviews": [
-            {"__typename": "Review", "text": "Sturdy"}, {"__typename": "Review", "text": "Wobbly"},
-        ], "kind": "Product"},
+        "first": {
+            "title": "Table",
+            "reviews": [
+                {"__typename": "Review", "text": "Sturdy"},
+                {"__typename": "Review", "text": "Wobbly"},
+            ],
+            "kind": "Product",
+        },
         "second": {"title": "Couch", "stock": False},
     }

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from gateway_testkit.client import GatewayClient
+from gateway_testkit.servers import RunningServer, free_port_url, hanging_app, supergraph_with_urls
 
 from gateway import create_gateway_app
-from gateway_testkit.servers import RunningServer, free_port_url, hanging_app, supergraph_with_urls
-from gateway_testkit.client import GatewayClient
 
 
 async def test_subgraph_error_is_repathed_to_the_client_path(shop):
@@ -33,7 +33,7 @@ async def shop_without_inventory(shop_urls):
 async def test_unreachable_subgraph_gives_partial_data_with_null_propagation(
     shop_without_inventory,
 ):
-    query = "{ product(upc: \"1\") { name inStock } reviews { body } }"
+    query = '{ product(upc: "1") { name inStock } reviews { body } }'
     status, body = await shop_without_inventory.post(query)
     assert status == 200
     # inStock is non-null: its null propagates to the nullable `product`.
@@ -62,7 +62,7 @@ async def test_slow_subgraph_times_out_and_others_still_answer(shop_urls):
 
 
 async def test_inaccessible_enum_value_from_a_subgraph_becomes_an_error(shop):
-    status, body = await shop.post("{ product(upc: \"4\") { name category } }")
+    status, body = await shop.post('{ product(upc: "4") { name category } }')
     assert status == 200
     assert body["data"] == {"product": None}
     assert "SECRET" in body["errors"][0]["message"]

@@ -59,7 +59,9 @@ async def test_introspection_hides_federation_internals_and_inaccessible_fields(
 
 
 async def test_introspection_and_data_in_one_query(shop):
-    _, body = await shop.post("{ __typename product(upc: \"3\") { name } __type(name: \"User\") { name } }")
+    _, body = await shop.post('{ __typename product(upc: "3") { name } __type(name: "User") { name } }')
     assert body["data"] == {
-        "__typename": "Query", "product": {"name": "Kettle"}, "__type": {"name": "User"},
+        "__typename": "Query",
+        "product": {"name": "Kettle"},
+        "__type": {"name": "User"},
     }

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from gateway_testkit.planning import fixture_models
 from graphql import parse
 
 from gateway.operation import Condition, Field, InlineFragment, OperationError, prepare_operation
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.merge_fields import merge_fields
 from gateway.operation.printer import print_selections
-from gateway_testkit.planning import fixture_models
 
 
 def _selections(document: str):
@@ -24,9 +24,7 @@ def test_named_fragment_spreads_become_inline_fragments():
 
 
 def test_literal_skip_and_include_are_applied_and_variable_ones_kept():
-    selections = _selections(
-        "{ a @skip(if: true) b @include(if: false) c @include(if: true) d @skip(if: $v) }"
-    )
+    selections = _selections("{ a @skip(if: true) b @include(if: false) c @include(if: true) d @skip(if: $v) }")
     assert [s.name for s in selections] == ["c", "d"]
     assert selections[1].conditions == (Condition("v", False),)
 

@@ -54,7 +54,7 @@ def test_fragments_are_measured_once_however_often_spread():
     fragments += [f"fragment F{i} on Shop {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
     query = f"{{ shop {{ ...F{levels} }} }} " + " ".join(fragments)
     measured = shape(query)
-    assert measured.fields == 1 + 2 ** levels
+    assert measured.fields == 1 + 2**levels
     assert measured.spreads == 2 ** (levels + 1) - 1
     assert measured.depth == 2 and measured.top_fields == 1
 

@@ -3,9 +3,10 @@ progressive override — pure, on the composed `directory` fixture."""
 
 from __future__ import annotations
 
+from gateway_testkit.planning import fixture_models, normalize, plan_dict
+
 from gateway.planner import PlanCache
 from gateway.supergraph.override_labels import OverrideLabelPolicy, override_labels
-from gateway_testkit.planning import fixture_models, normalize, plan_dict
 
 DIRECTORY = "directory.graphql"
 
@@ -43,8 +44,7 @@ def test_requires_with_conflicting_arguments_use_two_aliased_fetches():
 
 
 def test_sibling_fields_typed_differently_in_the_subgraph_are_aliased():
-    plan = plan_dict("{ movements { ... on Deposit { code } ... on Withdrawal { code } } }",
-                     DIRECTORY)
+    plan = plan_dict("{ movements { ... on Deposit { code } ... on Withdrawal { code } } }", DIRECTORY)
     assert "code__t" in plan["operation"]
 
 

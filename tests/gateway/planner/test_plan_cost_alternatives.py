@@ -5,12 +5,13 @@ a `@requires` input from the subgraph that is called anyway. Supergraphs inline.
 
 from __future__ import annotations
 
+from gateway_testkit.planning import supergraph_header
+
 from gateway.api_schema import build_api_schema
 from gateway.operation import prepare_operation
 from gateway.planner import plan_operation, plan_to_dict
 from gateway.planner.alternatives import MAX_PLANS, Choices, cheapest
 from gateway.supergraph import load_supergraph
-from gateway_testkit.planning import supergraph_header
 
 HEADER = supergraph_header("A", "B", "C", "D")
 
@@ -73,8 +74,7 @@ def test_a_shareable_union_root_field_comes_from_the_subgraph_whose_provides_cov
 
 
 def test_provided_members_are_not_fetched_again_by_key():
-    plan = _plan(PROVIDES_ON_UNION,
-                 "{ media { ... on Book { id title } ... on Movie { id title } } }")
+    plan = _plan(PROVIDES_ON_UNION, "{ media { ... on Book { id title } ... on Movie { id title } } }")
     fetches = _fetches(plan)
     assert [f["serviceName"] for f in fetches] == ["b", "c"]
     # Only movies need their title resolved by key: books came with theirs.
@@ -82,18 +82,22 @@ def test_provided_members_are_not_fetched_again_by_key():
 
 
 def test_a_shareable_root_field_joins_the_fetch_another_root_field_needs_anyway():
-    plan = _plan("""
+    plan = _plan(
+        """
       type Query @join__type(graph: A) @join__type(graph: B) {
         shared: Info @join__field(graph: A) @join__field(graph: B)
         onlyB: Int @join__field(graph: B)
       }
       type Info @join__type(graph: A) @join__type(graph: B) { label: String }
-    """, "{ shared { label } onlyB }")
+    """,
+        "{ shared { label } onlyB }",
+    )
     assert [f["serviceName"] for f in _fetches(plan)] == ["b"]
 
 
 def test_a_requires_input_comes_from_the_subgraph_a_sibling_field_calls_anyway():
-    plan = _plan("""
+    plan = _plan(
+        """
       type Query @join__type(graph: A) { p: P @join__field(graph: A) }
       type P @join__type(graph: A, key: "id") @join__type(graph: B, key: "id")
         @join__type(graph: C, key: "id") @join__type(graph: D, key: "id") {
@@ -103,7 +107,9 @@ def test_a_requires_input_comes_from_the_subgraph_a_sibling_field_calls_anyway()
         shipping: Int @join__field(graph: C, requires: "weight")
         stock: Int @join__field(graph: D)
       }
-    """, "{ p { shipping stock } }")
+    """,
+        "{ p { shipping stock } }",
+    )
     fetches = _fetches(plan)
     # a → d (weight and stock in one call) → c; asking b for the weight adds a fetch.
     assert [f["serviceName"] for f in fetches] == ["a", "d", "c"]
@@ -111,12 +117,15 @@ def test_a_requires_input_comes_from_the_subgraph_a_sibling_field_calls_anyway()
 
 
 def test_equal_cost_alternatives_keep_the_plan_in_supergraph_order():
-    plan = _plan("""
+    plan = _plan(
+        """
       type Query @join__type(graph: A) @join__type(graph: B) {
         shared: Info @join__field(graph: A) @join__field(graph: B)
       }
       type Info @join__type(graph: A) @join__type(graph: B) { label: String }
-    """, "{ shared { label } }")
+    """,
+        "{ shared { label } }",
+    )
     assert [f["serviceName"] for f in _fetches(plan)] == ["a"]
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from gateway.planner import PlanCache
 from gateway_testkit.planning import fixture_models, normalize, plan_dict
+
+from gateway.planner import PlanCache
 
 
 def test_fields_of_one_subgraph_make_a_single_fetch():
     assert plan_dict("{ products { id name } }") == {
-        "kind": "Fetch", "serviceName": "catalog", "operation": "query{products{id name}}",
+        "kind": "Fetch",
+        "serviceName": "catalog",
+        "operation": "query{products{id name}}",
     }
 
 
@@ -20,9 +23,7 @@ def test_entity_jump_over_a_list_is_a_sequence_with_flatten():
     assert second["kind"] == "Flatten" and second["path"] == "products.@"
     assert second["node"]["serviceName"] == "reviews"
     assert second["node"]["requires"] == "{... on Product{__typename id}}"
-    assert "_entities(representations:$representations){... on Product{reviews{body}}}" in (
-        second["node"]["operation"]
-    )
+    assert "_entities(representations:$representations){... on Product{reviews{body}}}" in (second["node"]["operation"])
 
 
 def test_independent_root_fields_are_fetched_in_parallel():
@@ -68,8 +69,10 @@ def test_shared_root_field_is_split_across_subgraphs():
 
 
 def test_mutation_fields_run_in_sequence_in_document_order():
-    plan = plan_dict('mutation { a: createProduct(name: "x") { id } b: addReview(body: "y") { id } '
-                     'c: createProduct(name: "z") { id } }')
+    plan = plan_dict(
+        'mutation { a: createProduct(name: "x") { id } b: addReview(body: "y") { id } '
+        'c: createProduct(name: "z") { id } }'
+    )
     assert plan["kind"] == "Sequence"
     assert [n["serviceName"] for n in plan["nodes"]] == ["catalog", "reviews", "catalog"]
     assert all(n["operation"].startswith("mutation") for n in plan["nodes"])

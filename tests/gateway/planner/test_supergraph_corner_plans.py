@@ -4,11 +4,12 @@ shareable path."""
 
 from __future__ import annotations
 
+from gateway_testkit.planning import supergraph_header
+
 from gateway.api_schema import build_api_schema
 from gateway.operation import prepare_operation
 from gateway.planner import plan_operation, plan_to_dict
 from gateway.supergraph import load_supergraph
-from gateway_testkit.planning import supergraph_header
 
 HEADER = supergraph_header("A", "B")
 
@@ -20,18 +21,22 @@ def _plan(types: str, query: str):
 
 
 def test_a_narrower_subgraph_field_type_drops_impossible_fragments_but_keeps_typename():
-    plan = _plan("""
+    plan = _plan(
+        """
       type Query @join__type(graph: A) { book: Media @join__field(graph: A, type: "Book") }
       union Media @join__type(graph: A) @join__unionMember(graph: A, member: "Book")
         @join__unionMember(graph: A, member: "Song") = Book | Song
       type Book @join__type(graph: A) { title: String }
       type Song @join__type(graph: A) { title: String }
-    """, "{ book { __typename ... on Song { title } ... on Book { title } } }")
+    """,
+        "{ book { __typename ... on Song { title } ... on Book { title } } }",
+    )
     assert plan["operation"] == "query{book{__typename title}}"
 
 
 def test_requires_through_an_interface_fragment_sends_it_for_each_concrete_type():
-    plan = _plan("""
+    plan = _plan(
+        """
       type Query @join__type(graph: A) @join__type(graph: B) { e: E @join__field(graph: A) }
       type E @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
         id: ID!
@@ -42,13 +47,16 @@ def test_requires_through_an_interface_fragment_sends_it_for_each_concrete_type(
       type X implements Foo @join__implements(graph: A, interface: "Foo")
         @join__implements(graph: B, interface: "Foo") @join__type(graph: A) @join__type(graph: B)
         { foo: String }
-    """, "{ e { r } }")
+    """,
+        "{ e { r } }",
+    )
     requires = plan["nodes"][1]["node"]["requires"]
     assert "... on X{foo}" in requires and "... on Foo" not in requires
 
 
 def test_union_below_a_path_two_subgraphs_serve_selects_only_common_members():
-    plan = _plan("""
+    plan = _plan(
+        """
       type Query @join__type(graph: A) @join__type(graph: B) { root: C @join__field(graph: A) }
       type C @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
         id: ID!
@@ -59,5 +67,7 @@ def test_union_below_a_path_two_subgraphs_serve_selects_only_common_members():
         @join__unionMember(graph: A, member: "OnlyA") = Common | OnlyA
       type Common @join__type(graph: A) @join__type(graph: B) { label: String }
       type OnlyA @join__type(graph: A) { a: String }
-    """, "{ root { items { __typename ... on Common { label } ... on OnlyA { a } } } }")
+    """,
+        "{ root { items { __typename ... on Common { label } ... on OnlyA { a } } } }",
+    )
     assert plan["operation"] == "query{root{items{__typename ... on Common{label}}}}"

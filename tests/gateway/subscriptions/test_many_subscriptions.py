@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from gateway_testkit.live import WsClient, live_gateway
-
 
 
 def feed(index: int) -> str:

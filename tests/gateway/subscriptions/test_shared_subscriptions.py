@@ -10,7 +10,6 @@ from contextlib import AsyncExitStack
 
 import httpx
 import pytest
-
 from gateway_testkit.live import WsClient, live_gateway, wait_until
 from gateway_testkit.subgraphs import reviews
 
@@ -49,9 +48,9 @@ async def _sse_events(response: httpx.Response):
     event = None
     async for line in response.aiter_lines():
         if line.startswith("event: "):
-            event = line[len("event: "):]
+            event = line[len("event: ") :]
         elif line.startswith("data:") and event == "next":
-            data = json.loads(line[len("data:"):])
+            data = json.loads(line[len("data:") :])
             yield data.get("payload", data)
 
 
@@ -117,12 +116,17 @@ async def test_websocket_and_both_sse_modes_share_one_upstream(gw):
         ws = await _ws_subscriber(stack, gw, auth["authorization"])
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         distinct = await stack.enter_async_context(
-            http.stream("POST", gw.url, json={"query": PUBLISHED}, headers={**auth, **SSE}))
+            http.stream("POST", gw.url, json={"query": PUBLISHED}, headers={**auth, **SSE})
+        )
         reservation = (await http.put(gw.url, headers=auth)).text
         single = await stack.enter_async_context(
-            http.stream("GET", gw.url, headers={**auth, **SSE, STREAM_TOKEN: reservation}))
-        started = await http.post(gw.url, headers={**auth, STREAM_TOKEN: reservation}, json={
-            "query": PUBLISHED, "extensions": {"operationId": "op"}})
+            http.stream("GET", gw.url, headers={**auth, **SSE, STREAM_TOKEN: reservation})
+        )
+        started = await http.post(
+            gw.url,
+            headers={**auth, STREAM_TOKEN: reservation},
+            json={"query": PUBLISHED, "extensions": {"operationId": "op"}},
+        )
         assert started.status_code == 202
         await wait_until(lambda: _hub(gw).subscribers == 3)
         assert len(reviews.PUBLISHED_FEEDS) == 1

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 import httpx
-
 from gateway_testkit.live import live_gateway, wait_until
 from gateway_testkit.subgraphs import reviews
 
-REVIEW_ADDED = "subscription($n: Int!, $d: Float!) { reviewAdded(count: $n, delay: $d) " \
-               "{ body product { name } } }"
+REVIEW_ADDED = "subscription($n: Int!, $d: Float!) { reviewAdded(count: $n, delay: $d) { body product { name } } }"
 SSE = {"accept": "text/event-stream"}
 
 
@@ -19,9 +17,9 @@ async def _events(response: httpx.Response):
     event = None
     async for line in response.aiter_lines():
         if line.startswith("event: "):
-            event = line[len("event: "):]
+            event = line[len("event: ") :]
         elif line.startswith("data:"):
-            data = line[len("data:"):].strip()
+            data = line[len("data:") :].strip()
             yield event, json.loads(data) if data else None
 
 

@@ -11,16 +11,20 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 import websockets
-
-from gateway.transport import AiohttpTransport
 from gateway_testkit.live import WsClient, live_gateway, wait_until
 from gateway_testkit.servers import (
-    RunningServer, free_port_url, strawberry_app, supergraph_with_urls,
+    RunningServer,
+    free_port_url,
+    strawberry_app,
+    supergraph_with_urls,
 )
 from gateway_testkit.subgraphs import reviews
 
-REVIEW_ADDED = "subscription($n: Int!, $d: Float!) { reviewAdded(count: $n, delay: $d) " \
-               "{ body product { name } author { name } } }"
+from gateway.transport import AiohttpTransport
+
+REVIEW_ADDED = (
+    "subscription($n: Int!, $d: Float!) { reviewAdded(count: $n, delay: $d) { body product { name } author { name } } }"
+)
 
 
 @pytest.fixture
@@ -34,8 +38,9 @@ async def test_each_event_is_completed_with_entity_fetches_then_completes(gw):
         await client.subscribe("1", REVIEW_ADDED, {"n": 2, "d": 0})
         messages = await client.collect("1")
     assert [m["type"] for m in messages] == ["next", "next", "complete"]
-    assert messages[0]["payload"] == {"data": {"reviewAdded": {
-        "body": "Sturdy", "product": {"name": "Table"}, "author": {"name": "Ada Lovelace"}}}}
+    assert messages[0]["payload"] == {
+        "data": {"reviewAdded": {"body": "Sturdy", "product": {"name": "Table"}, "author": {"name": "Ada Lovelace"}}}
+    }
     assert messages[1]["payload"]["data"]["reviewAdded"]["product"] == {"name": "Couch"}
 
 
@@ -81,8 +86,7 @@ async def test_subgraph_disconnect_ends_the_stream_with_an_error(shop_urls):
         assert (await client.receive())["type"] == "next"
         await lonely.stop()
         messages = await client.collect("1")
-    assert messages[-2]["payload"]["errors"][0]["extensions"]["code"] == \
-        "SUBSCRIPTION_UPSTREAM_ERROR"
+    assert messages[-2]["payload"]["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_UPSTREAM_ERROR"
     assert messages[-1]["type"] == "complete"
 
 
@@ -95,20 +99,18 @@ async def test_connection_init_payload_is_authenticated_and_forwarded(shop_sdl):
             await client.subscribe("t", "subscription { connectionToken }")
             messages = await client.collect("t")
         assert messages[0]["payload"] == {"data": {"connectionToken": "Bearer good"}}
-        async with WsClient.connect(gw.ws_url, {"Authorization": "Bearer bad"},
-                                    ack=False) as client:
+        async with WsClient.connect(gw.ws_url, {"Authorization": "Bearer bad"}, ack=False) as client:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await client.receive()
         assert closed.value.rcvd.code == 4403
 
 
 async def test_ping_is_answered_with_pong_and_the_server_pings_idle_clients(shop_sdl):
-    async with live_gateway(shop_sdl, ws_keepalive=0.05) as gw:
-        async with WsClient.connect(gw.ws_url) as client:
-            await client.send({"type": "ping"})
-            assert await client.receive() == {"type": "pong"}
-            raw = await asyncio.wait_for(client.connection.recv(), 2)
-            assert json.loads(raw) == {"type": "ping"}
+    async with live_gateway(shop_sdl, ws_keepalive=0.05) as gw, WsClient.connect(gw.ws_url) as client:
+        await client.send({"type": "ping"})
+        assert await client.receive() == {"type": "pong"}
+        raw = await asyncio.wait_for(client.connection.recv(), 2)
+        assert json.loads(raw) == {"type": "ping"}
 
 
 async def test_subscribe_before_connection_init_closes_4401(gw):
@@ -134,14 +136,12 @@ async def test_many_concurrent_subscribers_each_get_their_events(gw):
 
 async def test_persisted_subscription_documents_are_found_by_hash(gw):
     query = "subscription { connectionToken }"
-    persisted = {"persistedQuery": {"version": 1,
-                                    "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
     async with WsClient.connect(gw.ws_url) as client:
         await client.send({"id": "1", "type": "subscribe", "payload": {"extensions": persisted}})
         (missing,) = await client.collect("1")
         assert missing["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
-        await client.send({"id": "2", "type": "subscribe",
-                           "payload": {"query": query, "extensions": persisted}})
+        await client.send({"id": "2", "type": "subscribe", "payload": {"query": query, "extensions": persisted}})
         assert (await client.collect("2"))[-1]["type"] == "complete"
         await client.send({"id": "3", "type": "subscribe", "payload": {"extensions": persisted}})
         assert [m["type"] for m in await client.collect("3")] == ["next", "complete"]
@@ -152,15 +152,16 @@ async def test_unreachable_subgraph_ends_the_subscription_with_an_error(shop_url
     async with live_gateway(sdl) as gw, WsClient.connect(gw.ws_url) as client:
         await client.subscribe("1", "subscription { connectionToken }")
         messages = await client.collect("1")
-    assert messages[0]["payload"]["errors"][0]["extensions"]["code"] == \
-        "SUBSCRIPTION_UPSTREAM_ERROR"
+    assert messages[0]["payload"]["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_UPSTREAM_ERROR"
     assert messages[-1]["type"] == "complete"
 
 
 async def test_open_subscriptions_do_not_exhaust_the_query_connection_pool(shop_sdl):
     transport = AiohttpTransport(timeout=3.0, pool_size=2)
-    async with live_gateway(shop_sdl, transport=transport, multiplex_subscriptions=False) as gw, \
-            AsyncExitStack() as stack:
+    async with (
+        live_gateway(shop_sdl, transport=transport, multiplex_subscriptions=False) as gw,
+        AsyncExitStack() as stack,
+    ):
         for _ in range(3):  # more upstream subscriptions than the pool has connections
             client = await stack.enter_async_context(WsClient.connect(gw.ws_url))
             await client.subscribe("1", "subscription { reviewPublished { body } }")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.transport import AiohttpTransport, InflightDeduplicator
 from gateway_testkit.servers import RunningServer
+
+from gateway.transport import AiohttpTransport, InflightDeduplicator
 
 
 async def test_concurrent_calls_with_the_same_key_run_once():
@@ -30,9 +31,9 @@ def _counting_app(hits: list):
             return
         hits.append(1)
         await asyncio.sleep(0.05)
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": b'{"data":{"a":1}}'})
+
     return app
 
 
@@ -42,15 +43,11 @@ async def test_queries_are_deduplicated_but_mutations_are_not():
     transport = AiohttpTransport(timeout=2)
     body = {"query": "{a}", "variables": {}}
     try:
-        same = await asyncio.gather(*(
-            transport.send("s", server.url, body, {}, deduplicate=True) for _ in range(4)
-        ))
+        same = await asyncio.gather(*(transport.send("s", server.url, body, {}, deduplicate=True) for _ in range(4)))
         assert len(hits) == 1 and same[0] == {"data": {"a": 1}}
         same[0]["data"]["a"] = 2  # each caller owns its copy
         assert same[1] == {"data": {"a": 1}}
-        await asyncio.gather(*(
-            transport.send("s", server.url, body, {}, deduplicate=False) for _ in range(3)
-        ))
+        await asyncio.gather(*(transport.send("s", server.url, body, {}, deduplicate=False) for _ in range(3)))
         assert len(hits) == 4
     finally:
         await transport.close()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from gateway.transport import AiohttpTransport
 from gateway_testkit.servers import RunningServer, strawberry_app
 from gateway_testkit.subgraphs import reviews
+
+from gateway.transport import AiohttpTransport
 
 FEED = {"query": "subscription { reviewAdded(count: 2, delay: 0.5) { body } }", "variables": {}}
 
@@ -21,8 +22,9 @@ async def test_more_subscriptions_than_the_request_pool_all_open_and_queries_sti
     try:
         feeds = [asyncio.create_task(events()) for _ in range(5)]
         await asyncio.sleep(0.2)  # all five open and holding their connections
-        answer = await transport.send("reviews", server.url, {"query": "{ __typename }", "variables": {}}, {},
-                                      deduplicate=False)
+        answer = await transport.send(
+            "reviews", server.url, {"query": "{ __typename }", "variables": {}}, {}, deduplicate=False
+        )
         assert answer == {"data": {"__typename": "Query"}}
         assert await asyncio.gather(*feeds) == [2] * 5
     finally:

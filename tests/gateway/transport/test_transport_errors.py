@@ -6,12 +6,16 @@ import asyncio
 import socket
 
 import pytest
+from gateway_testkit.servers import RunningServer
 
 from gateway.transport import (
-    AiohttpTransport, InvalidResponseBody, SubgraphConnectError, SubgraphStatusError, SubgraphTimeout,
+    AiohttpTransport,
+    InvalidResponseBody,
+    SubgraphConnectError,
+    SubgraphStatusError,
+    SubgraphTimeout,
     TransportError,
 )
-from gateway_testkit.servers import RunningServer
 
 BODY = {"query": "{a}", "variables": {}}
 
@@ -21,9 +25,9 @@ def _answering(status: int, body: bytes, delay: float = 0.0):
         if scope["type"] != "http":
             return
         await asyncio.sleep(delay)
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/html")]})
         await send({"type": "http.response.body", "body": body})
+
     return app
 
 
@@ -37,12 +41,15 @@ async def _send_to(app, timeout: float = 2.0):
         await server.stop()
 
 
-@pytest.mark.parametrize(("status", "body", "error_class"), [
-    (502, b"<html>Bad gateway</html>", SubgraphStatusError),
-    (200, b"<html>not json</html>", InvalidResponseBody),
-    (200, b'{"unrelated": true}', InvalidResponseBody),
-    (200, b"null", InvalidResponseBody),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "error_class"),
+    [
+        (502, b"<html>Bad gateway</html>", SubgraphStatusError),
+        (200, b"<html>not json</html>", InvalidResponseBody),
+        (200, b'{"unrelated": true}', InvalidResponseBody),
+        (200, b"null", InvalidResponseBody),
+    ],
+)
 async def test_unusable_answers_raise_the_error_naming_what_was_wrong(status, body, error_class):
     with pytest.raises(error_class) as caught:
         await _send_to(_answering(status, body))

@@ -26,7 +26,12 @@ async def test_introspection_reads_tables_views_columns_keys_and_comments(mariad
     assert columns["name"].data_type == "varchar(100)"
     [fk] = tables["orders"].foreign_keys
     assert (fk.name, fk.columns, fk.target_schema, fk.target_table, fk.target_columns) == (
-        "orders_customer_fk", ("customer_id",), "shop", "customers", ("id",))
+        "orders_customer_fk",
+        ("customer_id",),
+        "shop",
+        "customers",
+        ("id",),
+    )
 
 
 async def test_wrong_password_is_reported_without_the_password(mariadb):
@@ -56,12 +61,20 @@ async def test_enum_labels_are_read_in_their_order(mariadb):
 
 async def test_a_cancelled_query_stops_on_the_server(mariadb):
     async def running(marker: str) -> int:
-        conn = await aiomysql.connect(host=mariadb.host, port=mariadb.port, user=mariadb.username,
-                                      password=mariadb.password, db=mariadb.database, autocommit=True)
+        conn = await aiomysql.connect(
+            host=mariadb.host,
+            port=mariadb.port,
+            user=mariadb.username,
+            password=mariadb.password,
+            db=mariadb.database,
+            autocommit=True,
+        )
         try:
             async with conn.cursor() as cur:
-                await cur.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE %s "
-                                  "AND ID <> CONNECTION_ID()", (f"%{marker}%",))
+                await cur.execute(
+                    "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE %s AND ID <> CONNECTION_ID()",
+                    (f"%{marker}%",),
+                )
                 return (await cur.fetchone())[0]
         finally:
             conn.close()

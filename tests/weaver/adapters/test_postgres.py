@@ -27,7 +27,11 @@ async def test_introspection_reads_tables_views_columns_keys_and_comments(local_
 
     [fk] = tables["orders"].foreign_keys
     assert (fk.columns, fk.target_schema, fk.target_table, fk.target_columns) == (
-        ("customer_id",), source_schema, "customers", ("id",))
+        ("customer_id",),
+        source_schema,
+        "customers",
+        ("id",),
+    )
 
 
 async def test_schema_filter_limits_introspection(local_params, source_schema):
@@ -46,8 +50,9 @@ async def test_test_connection_returns_the_server_version(local_params):
     assert "PostgreSQL" in await PostgresAdapter().test_connection(local_params)
 
 
-async def test_foreign_keys_of_partitions_are_reported_once_on_the_partitioned_table(local_params, source_schema,
-                                                                                      services_settings):
+async def test_foreign_keys_of_partitions_are_reported_once_on_the_partitioned_table(
+    local_params, source_schema, services_settings
+):
     s = source_schema
     conn = await asyncpg.connect(services_settings.database_url)
     try:
@@ -73,5 +78,7 @@ async def test_foreign_keys_of_partitions_are_reported_once_on_the_partitioned_t
     tables = {t.name: t for t in catalog.schemas[0].tables}
     assert "events_2024" not in tables and "visits_all" not in tables
     assert [(fk.name, fk.columns, fk.target_table) for fk in tables["events"].foreign_keys] == [
-        ("e24_customer", ("customer_id",), "customers"), ("e25_order", ("order_id",), "orders")]
+        ("e24_customer", ("customer_id",), "customers"),
+        ("e25_order", ("order_id",), "orders"),
+    ]
     assert [(fk.name, fk.target_table) for fk in tables["visits"].foreign_keys] == [("visits_customer", "customers")]

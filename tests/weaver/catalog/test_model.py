@@ -10,10 +10,15 @@ from subgraphs.weaver.catalog.model import (
 
 def sample() -> DatabaseCatalog:
     customers = TableMeta("customers", columns=(ColumnMeta("id", "integer", False, 1, is_primary_key=True),))
-    orders = TableMeta("orders", comment="Orders", columns=(
-        ColumnMeta("id", "integer", False, 1, is_primary_key=True),
-        ColumnMeta("customer_id", "integer", False, 2),
-    ), foreign_keys=(ForeignKeyMeta("orders_customer_fk", ("customer_id",), "s", "customers", ("id",)),))
+    orders = TableMeta(
+        "orders",
+        comment="Orders",
+        columns=(
+            ColumnMeta("id", "integer", False, 1, is_primary_key=True),
+            ColumnMeta("customer_id", "integer", False, 2),
+        ),
+        foreign_keys=(ForeignKeyMeta("orders_customer_fk", ("customer_id",), "s", "customers", ("id",)),),
+    )
     view = TableMeta("v", kind=VIEW, columns=(ColumnMeta("id", "integer", True, 1),))
     return DatabaseCatalog(schemas=(SchemaMeta("s", "comment", (customers, orders, view)),))
 

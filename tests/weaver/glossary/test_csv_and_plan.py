@@ -30,8 +30,10 @@ def test_bad_header_is_reported_on_line_1():
 
 
 def test_plan_creates_updates_and_keeps_unchanged_terms():
-    existing = {"Revenue": TermData("Revenue", "Money earned", ("Sales", "Turnover"), None, "finance", "APPROVED"),
-                "Cost": TermData("Cost", "Money spent")}
+    existing = {
+        "Revenue": TermData("Revenue", "Money earned", ("Sales", "Turnover"), None, "finance", "APPROVED"),
+        "Cost": TermData("Cost", "Money spent"),
+    }
     rows, _ = parse_glossary_csv(CSV + "Cost,Money spent outright,,,,,\n")
     plan = plan_import(existing, rows)
     assert plan.problems == []
@@ -57,11 +59,30 @@ def test_cycle_detection_follows_the_whole_chain():
 
 
 def test_list_items_with_separators_quotes_newlines_and_unicode_round_trip():
-    tricky = ("A|B", 'say "hi"', "two\nlines", "comma, inside", "Umsatz ✓ 売上", "carriage\rreturn",
-              '"quoted"|and|"piped"', "|", '"')
-    terms = [TermData("Gross \"sales\"", related=("Revenue",)), TermData("Net|revenue", related=("Revenue",)),
-             TermData("Revenue", "Money, \"earned\"\nacross\rlines", tricky, None, "finance", "APPROVED",
-                      ('Gross "sales"', "Net|revenue"))]
+    tricky = (
+        "A|B",
+        'say "hi"',
+        "two\nlines",
+        "comma, inside",
+        "Umsatz ✓ 売上",
+        "carriage\rreturn",
+        '"quoted"|and|"piped"',
+        "|",
+        '"',
+    )
+    terms = [
+        TermData('Gross "sales"', related=("Revenue",)),
+        TermData("Net|revenue", related=("Revenue",)),
+        TermData(
+            "Revenue",
+            'Money, "earned"\nacross\rlines',
+            tricky,
+            None,
+            "finance",
+            "APPROVED",
+            ('Gross "sales"', "Net|revenue"),
+        ),
+    ]
     again, problems = parse_glossary_csv(render_glossary_csv(terms))
     assert problems == [] and [t for _, t in again] == terms
     plan = plan_import({t.name: t for t in terms}, again)

@@ -20,12 +20,20 @@ async def create_term(gql, tenant, **values):
 
 
 async def test_terms_form_a_hierarchy_without_cycles(gql, tenant_id):
-    revenue = await create_term(gql, tenant_id, name="Revenue", definition="Money earned", synonyms=["Sales"],
-                                status="APPROVED", owner="finance")
+    revenue = await create_term(
+        gql,
+        tenant_id,
+        name="Revenue",
+        definition="Money earned",
+        synonyms=["Sales"],
+        status="APPROVED",
+        owner="finance",
+    )
     net = await create_term(gql, tenant_id, name="Net revenue", parentId=revenue["id"])
     assert net["parent"] == {"name": "Revenue"}
-    _, body = await gql(tenant_id, f"query($id: ID!) {{ glossaryTerm(id: $id) {{ {TERM_FIELDS} }} }}",
-                        {"id": revenue["id"]})
+    _, body = await gql(
+        tenant_id, f"query($id: ID!) {{ glossaryTerm(id: $id) {{ {TERM_FIELDS} }} }}", {"id": revenue["id"]}
+    )
     assert body["data"]["glossaryTerm"]["children"] == [{"name": "Net revenue"}]
     update = """mutation($input: UpdateGlossaryTermInput!) { updateGlossaryTerm(input: $input) {
         term { name } userErrors { field code } } }"""
@@ -40,8 +48,9 @@ async def test_related_terms_are_symmetric(gql, tenant_id):
     b = await create_term(gql, tenant_id, name="Client")
     relate = "mutation($a: ID!, $b: ID!) { relateTerms(termId: $a, relatedTermId: $b) { userErrors { code } } }"
     await gql(tenant_id, relate, {"a": a["id"], "b": b["id"]})
-    _, body = await gql(tenant_id, "query($id: ID!) { glossaryTerm(id: $id) { relatedTerms { name } } }",
-                        {"id": b["id"]})
+    _, body = await gql(
+        tenant_id, "query($id: ID!) { glossaryTerm(id: $id) { relatedTerms { name } } }", {"id": b["id"]}
+    )
     assert body["data"]["glossaryTerm"]["relatedTerms"] == [{"name": "Customer"}]
 
 
@@ -66,8 +75,11 @@ async def test_links_to_tables_and_columns_show_on_both_sides(gql, runtime, tena
     column_id = f"{table_id}/total"
     await gql(tenant_id, LINK, {"t": term["id"], "x": table_id})
     _, body = await gql(tenant_id, LINK, {"t": term["id"], "x": column_id})
-    assert body["data"]["linkTerm"]["term"] == {"name": "Order total", "columns": [{"name": "total"}],
-                                                "tables": [{"name": "orders"}]}
+    assert body["data"]["linkTerm"]["term"] == {
+        "name": "Order total",
+        "columns": [{"name": "total"}],
+        "tables": [{"name": "orders"}],
+    }
     query = """query($d: ID!, $s: String!) { table(dataSourceId: $d, schemaName: $s, name: "orders") {
         glossaryTerms { name } columns { name glossaryTerms { name } } } }"""
     _, body = await gql(tenant_id, query, {"d": record.id, "s": source_schema})
@@ -83,7 +95,8 @@ async def test_links_to_tables_and_columns_show_on_both_sides(gql, runtime, tena
 
 
 async def test_links_to_vanished_columns_go_on_sync_and_all_links_go_with_the_datasource(
-        gql, runtime, tenant_id, local_params, source_schema, services_settings):
+    gql, runtime, tenant_id, local_params, source_schema, services_settings
+):
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     term = await create_term(gql, tenant_id, name="Email")
     email = f"{record.id}/{source_schema}/customers/email"
@@ -104,16 +117,19 @@ async def test_links_to_vanished_columns_go_on_sync_and_all_links_go_with_the_da
 
 async def test_csv_import_dry_run_reports_and_apply_writes(gql, tenant_id):
     await create_term(gql, tenant_id, name="Revenue", definition="old")
-    csv = ("name,definition,synonyms,parent,owner,status,related\n"
-           "Revenue,Money earned,Sales|Turnover,,finance,APPROVED,\n"
-           "Net revenue,After discounts,,Revenue,,DRAFT,Revenue\n")
+    csv = (
+        "name,definition,synonyms,parent,owner,status,related\n"
+        "Revenue,Money earned,Sales|Turnover,,finance,APPROVED,\n"
+        "Net revenue,After discounts,,Revenue,,DRAFT,Revenue\n"
+    )
     mutation = """mutation($csv: String!, $dry: Boolean!) { importGlossary(csv: $csv, dryRun: $dry) {
         applied created updated unchanged changes { name action fields } userErrors { field line code } } }"""
     _, body = await gql(tenant_id, mutation, {"csv": csv, "dry": True})
     dry = body["data"]["importGlossary"]
     assert (dry["applied"], dry["created"], dry["updated"], dry["unchanged"]) == (False, 1, 1, 0)
-    assert {"name": "Revenue", "action": "UPDATE", "fields": ["definition", "synonyms", "owner", "status"]} in \
-        dry["changes"]
+    assert {"name": "Revenue", "action": "UPDATE", "fields": ["definition", "synonyms", "owner", "status"]} in dry[
+        "changes"
+    ]
     _, body = await gql(tenant_id, "{ glossaryTerms { totalCount } }")
     assert body["data"]["glossaryTerms"]["totalCount"] == 1
 
@@ -121,8 +137,10 @@ async def test_csv_import_dry_run_reports_and_apply_writes(gql, tenant_id):
     assert body["data"]["importGlossary"]["applied"]
     _, body = await gql(tenant_id, "{ glossaryCsv }")
     exported = body["data"]["glossaryCsv"].splitlines()
-    assert exported[1:] == ["Net revenue,After discounts,,Revenue,,DRAFT,Revenue",
-                            "Revenue,Money earned,Sales|Turnover,,finance,APPROVED,Net revenue"]
+    assert exported[1:] == [
+        "Net revenue,After discounts,,Revenue,,DRAFT,Revenue",
+        "Revenue,Money earned,Sales|Turnover,,finance,APPROVED,Net revenue",
+    ]
     _, body = await gql(tenant_id, mutation, {"csv": csv, "dry": False})
     assert body["data"]["importGlossary"]["unchanged"] == 2
 
@@ -132,8 +150,13 @@ async def test_csv_import_dry_run_reports_and_apply_writes(gql, tenant_id):
 
 
 async def test_exported_csv_imports_back_unchanged_whatever_the_synonyms_hold(gql, tenant_id):
-    await create_term(gql, tenant_id, name="Revenue", definition='Money "earned",\nall of it',
-                      synonyms=["A|B", 'say "hi"', "two\nlines", "売上"])
+    await create_term(
+        gql,
+        tenant_id,
+        name="Revenue",
+        definition='Money "earned",\nall of it',
+        synonyms=["A|B", 'say "hi"', "two\nlines", "売上"],
+    )
     _, body = await gql(tenant_id, "{ glossaryCsv }")
     mutation = """mutation($csv: String!) { importGlossary(csv: $csv, dryRun: true) {
         updated unchanged userErrors { message } } }"""

@@ -6,19 +6,22 @@ import pytest
 from subgraphs.weaver.query.sql_guard import UnsafeQuery, check_read_only
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT 1",
-    "select * from t where name = 'DELETE me; now';",
-    "WITH x AS (SELECT 1) SELECT * FROM x",
-    "-- a comment\nSELECT replace(a, 'x', 'y') FROM t ORDER BY a DESC",
-    'SELECT "update" FROM t',
-    "SELECT $$ drop table t; $$",
-    "VALUES (1), (2)",
-    "SHOW server_version",
-    "EXPLAIN SELECT 1",
-    "SELECT 1 UNION SELECT 2",
-    "SELECT ')' AS a, \"(\" FROM t WHERE f(x) > 0",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1",
+        "select * from t where name = 'DELETE me; now';",
+        "WITH x AS (SELECT 1) SELECT * FROM x",
+        "-- a comment\nSELECT replace(a, 'x', 'y') FROM t ORDER BY a DESC",
+        'SELECT "update" FROM t',
+        "SELECT $$ drop table t; $$",
+        "VALUES (1), (2)",
+        "SHOW server_version",
+        "EXPLAIN SELECT 1",
+        "SELECT 1 UNION SELECT 2",
+        "SELECT ')' AS a, \"(\" FROM t WHERE f(x) > 0",
+    ],
+)
 def test_read_only_statements_pass_in_direct_mode(sql):
     assert check_read_only(sql)
 
@@ -90,13 +93,21 @@ def test_side_effects_and_non_select_statements_are_refused_in_mindsdb_mode(atte
         check_read_only(sql, strict=True)
 
 
-@pytest.mark.parametrize(("sql", "sent"), [
-    ("SELECT id, name FROM s.customers ORDER BY id;", "SELECT id, name FROM s.customers ORDER BY id"),
-    ("SELECT $$ ) x ( $$ AS a -- ) trailing\n", "SELECT ' ) x ( ' AS a"),
-    ("/* ( */ SELECT count(*), lower(name), jsonb_build_object('a', 1) FROM t",
-     "SELECT COUNT(*), LOWER(name), JSONB_BUILD_OBJECT('a', 1) FROM t"),
-    ("WITH x AS (SELECT 1 AS a) SELECT a FROM x UNION SELECT 2", "WITH x AS (SELECT 1 AS a) SELECT a FROM x UNION SELECT 2"),
-])
+@pytest.mark.parametrize(
+    ("sql", "sent"),
+    [
+        ("SELECT id, name FROM s.customers ORDER BY id;", "SELECT id, name FROM s.customers ORDER BY id"),
+        ("SELECT $$ ) x ( $$ AS a -- ) trailing\n", "SELECT ' ) x ( ' AS a"),
+        (
+            "/* ( */ SELECT count(*), lower(name), jsonb_build_object('a', 1) FROM t",
+            "SELECT COUNT(*), LOWER(name), JSONB_BUILD_OBJECT('a', 1) FROM t",
+        ),
+        (
+            "WITH x AS (SELECT 1 AS a) SELECT a FROM x UNION SELECT 2",
+            "WITH x AS (SELECT 1 AS a) SELECT a FROM x UNION SELECT 2",
+        ),
+    ],
+)
 def test_mindsdb_mode_sends_the_checked_tree_without_comments_or_dollar_quotes(sql, sent):
     assert check_read_only(sql, strict=True) == sent
 

@@ -15,12 +15,19 @@ async def test_column_references_and_paths_follow_foreign_keys(gql, runtime, ten
     assert "errors" not in body, body
     table = body["data"]["dataSource"]["table"]
     order_id = next(c for c in table["columns"] if c["name"] == "order_id")
-    assert order_id["references"] == [{"constraintName": "order_lines_order_id_fkey", "column": {"name": "id"},
-                                       "table": {"name": "orders"}}]
+    assert order_id["references"] == [
+        {"constraintName": "order_lines_order_id_fkey", "column": {"name": "id"}, "table": {"name": "orders"}}
+    ]
     assert order_id["referencePaths"] == [{"length": 1, "columns": [{"name": "id", "table": {"name": "orders"}}]}]
-    assert table["relatedTables"] == [{"direction": "OUTGOING", "constraintName": "order_lines_order_id_fkey",
-                                       "table": {"name": "orders"}, "columns": ["order_id"],
-                                       "otherColumns": ["id"]}]
+    assert table["relatedTables"] == [
+        {
+            "direction": "OUTGOING",
+            "constraintName": "order_lines_order_id_fkey",
+            "table": {"name": "orders"},
+            "columns": ["order_id"],
+            "otherColumns": ["id"],
+        }
+    ]
 
 
 async def test_related_tables_lists_both_directions(gql, runtime, tenant_id, local_params, source_schema):
@@ -30,8 +37,10 @@ async def test_related_tables_lists_both_directions(gql, runtime, tenant_id, loc
         columns { name referencedBy { column { name table { name } } } } } }"""
     _, body = await gql(tenant_id, query, {"d": record.id, "s": source_schema})
     table = body["data"]["table"]
-    assert table["relatedTables"] == [{"direction": "OUTGOING", "table": {"name": "customers"}},
-                                      {"direction": "INCOMING", "table": {"name": "order_lines"}}]
+    assert table["relatedTables"] == [
+        {"direction": "OUTGOING", "table": {"name": "customers"}},
+        {"direction": "INCOMING", "table": {"name": "order_lines"}},
+    ]
     id_column = next(c for c in table["columns"] if c["name"] == "id")
     assert id_column["referencedBy"] == [{"column": {"name": "order_id", "table": {"name": "order_lines"}}}]
 
@@ -42,21 +51,26 @@ def subtype_chain() -> DatabaseCatalog:
     tables = []
     for i, name in enumerate(names):
         fks = (ForeignKeyMeta(f"{name}_k_fk", ("k",), "s", names[i + 1], ("k",)),) if i < 3 else ()
-        tables.append(TableMeta(name, columns=(ColumnMeta("k", "integer", False, 1, is_primary_key=True),),
-                                foreign_keys=fks))
+        tables.append(
+            TableMeta(name, columns=(ColumnMeta("k", "integer", False, 1, is_primary_key=True),), foreign_keys=fks)
+        )
     return DatabaseCatalog(schemas=(SchemaMeta("s", tables=tuple(tables)),))
 
 
 async def test_fk_chains_of_several_hops_are_found(gql, runtime, tenant_id):
-    record = await runtime.datasources.create(tenant_id, name="chain", engine="postgresql", host="h", port=1,
-                                              database="d", username="u")
+    record = await runtime.datasources.create(
+        tenant_id, name="chain", engine="postgresql", host="h", port=1, database="d", username="u"
+    )
     await runtime.graph.replace_catalog(tenant_id, record.id, "chain", subtype_chain())
     query = """query($d: ID!, $n: Int!) { table(dataSourceId: $d, schemaName: "s", name: "a") {
         columns { referencePaths(maxDepth: $n) { length columns { table { name } } } } } }"""
     _, body = await gql(tenant_id, query, {"d": record.id, "n": 3})
     [column] = body["data"]["table"]["columns"]
     assert [[c["table"]["name"] for c in p["columns"]] for p in column["referencePaths"]] == [
-        ["b"], ["b", "c"], ["b", "c", "d"]]
+        ["b"],
+        ["b", "c"],
+        ["b", "c", "d"],
+    ]
     _, body = await gql(tenant_id, query, {"d": record.id, "n": 2})
     assert [p["length"] for p in body["data"]["table"]["columns"][0]["referencePaths"]] == [1, 2]
     _, body = await gql(tenant_id, query, {"d": record.id, "n": 4})

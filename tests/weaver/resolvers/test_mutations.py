@@ -14,8 +14,16 @@ DIFF = """query($a: ID!, $b: ID!) { snapshotDiff(from: $a, to: $b) {
 
 
 def input_for(local, schema, **extra):
-    return {"name": f"src-{schema}", "engine": "POSTGRESQL", "host": local.host, "port": local.port,
-            "database": local.database, "username": local.username, "schemas": [schema], **extra}
+    return {
+        "name": f"src-{schema}",
+        "engine": "POSTGRESQL",
+        "host": local.host,
+        "port": local.port,
+        "database": local.database,
+        "username": local.username,
+        "schemas": [schema],
+        **extra,
+    }
 
 
 async def create(gql, tenant, local, schema, **extra):
@@ -26,20 +34,25 @@ async def create(gql, tenant, local, schema, **extra):
 
 
 async def test_create_returns_the_datasource_and_never_the_password(gql, tenant_id, local_params, source_schema):
-    _, body = await gql(tenant_id, CREATE, {"input": input_for(local_params, source_schema,
-                                                                 password="hunter2-secret")})
+    _, body = await gql(tenant_id, CREATE, {"input": input_for(local_params, source_schema, password="hunter2-secret")})
     ds = body["data"]["createDataSource"]["dataSource"]
     assert ds["hasPassword"] and ds["engine"] == "POSTGRESQL" and ds["schemaFilter"] == [source_schema]
     assert "hunter2-secret" not in str(body)
 
 
 async def test_invalid_create_returns_user_errors_and_creates_nothing(gql, tenant_id):
-    _, body = await gql(tenant_id, CREATE, {"input": {"name": "", "engine": "ORACLE", "host": "h", "database": "d",
-                                                      "username": "u", "port": 0}})
+    _, body = await gql(
+        tenant_id,
+        CREATE,
+        {"input": {"name": "", "engine": "ORACLE", "host": "h", "database": "d", "username": "u", "port": 0}},
+    )
     payload = body["data"]["createDataSource"]
     assert payload["dataSource"] is None
     assert {(e["field"], e["code"]) for e in payload["userErrors"]} == {
-        ("name", "REQUIRED"), ("engine", "UNSUPPORTED"), ("port", "INVALID")}
+        ("name", "REQUIRED"),
+        ("engine", "UNSUPPORTED"),
+        ("port", "INVALID"),
+    }
     _, body = await gql(tenant_id, "{ dataSources { totalCount } }")
     assert body["data"]["dataSources"]["totalCount"] == 0
 
@@ -50,15 +63,18 @@ async def test_duplicate_name_is_a_user_error(gql, tenant_id, local_params, sour
     assert body["data"]["createDataSource"]["userErrors"][0]["code"] == "DUPLICATE"
 
 
-async def test_update_changes_given_fields_and_reports_unknown_ids(gql, runtime, tenant_id, local_params,
-                                                                   source_schema):
+async def test_update_changes_given_fields_and_reports_unknown_ids(
+    gql, runtime, tenant_id, local_params, source_schema
+):
     ds = await create(gql, tenant_id, local_params, source_schema)
     await gql(tenant_id, SYNC, {"id": ds["id"]})
     update = """mutation($input: UpdateDataSourceInput!) { updateDataSource(input: $input) {
         dataSource { name port hasPassword } userErrors { field code } } }"""
     _, body = await gql(tenant_id, update, {"input": {"id": ds["id"], "name": "renamed", "password": "x"}})
-    assert body["data"]["updateDataSource"] == {"dataSource": {"name": "renamed", "port": local_params.port,
-                                                               "hasPassword": True}, "userErrors": []}
+    assert body["data"]["updateDataSource"] == {
+        "dataSource": {"name": "renamed", "port": local_params.port, "hasPassword": True},
+        "userErrors": [],
+    }
     _, body = await gql(tenant_id + "-b", update, {"input": {"id": ds["id"], "name": "stolen"}})
     assert body["data"]["updateDataSource"]["userErrors"] == [{"field": "id", "code": "NOT_FOUND"}]
     in_graph = await runtime.graph.client.read("MATCH (d:DataSource {id: $ds}) RETURN d.name AS name", ds=ds["id"])
@@ -72,8 +88,14 @@ async def test_test_connection_reports_reachable_and_unreachable(gql, tenant_id,
     _, body = await gql(tenant_id, query, {"id": ds["id"]})
     assert body["data"]["testConnection"]["reachable"]
     assert "PostgreSQL" in body["data"]["testConnection"]["serverVersion"]
-    bad = {"engine": "POSTGRESQL", "host": "127.0.0.1", "port": 1, "database": "x", "username": "u",
-           "password": "pw-never-shown"}
+    bad = {
+        "engine": "POSTGRESQL",
+        "host": "127.0.0.1",
+        "port": 1,
+        "database": "x",
+        "username": "u",
+        "password": "pw-never-shown",
+    }
     _, body = await gql(tenant_id, query, {"input": bad})
     result = body["data"]["testConnection"]
     assert not result["reachable"] and result["message"] and "pw-never-shown" not in str(body)
@@ -81,8 +103,9 @@ async def test_test_connection_reports_reachable_and_unreachable(gql, tenant_id,
     assert body["data"]["testConnection"]["userErrors"] == [{"code": "NOT_FOUND"}]
 
 
-async def test_sync_records_versions_and_diff_lists_changes(gql, tenant_id, local_params, source_schema,
-                                                            services_settings):
+async def test_sync_records_versions_and_diff_lists_changes(
+    gql, tenant_id, local_params, source_schema, services_settings
+):
     ds = await create(gql, tenant_id, local_params, source_schema)
     _, first = await gql(tenant_id, SYNC, {"id": ds["id"]})
     snap1 = first["data"]["syncMetadata"]["snapshot"]
@@ -108,12 +131,18 @@ async def test_sync_records_versions_and_diff_lists_changes(gql, tenant_id, loca
     assert diff["tablesAdded"] == [{"schemaName": source_schema, "tableName": "refunds"}]
     assert diff["tablesRemoved"] == [{"tableName": "big_orders"}]
     assert {"tableName": "customers", "columnName": "phone"} in diff["columnsAdded"]
-    assert diff["columnsChanged"] == [{"ref": {"tableName": "orders", "columnName": "total"}, "changes": [
-        {"field": "data_type", "before": "numeric(12,2)", "after": "numeric(14,2)"}]}]
-    assert diff["foreignKeysAdded"] == [{"name": "refunds_order_id_fkey", "tableName": "refunds",
-                                         "targetTableName": "orders"}]
-    _, body = await gql(tenant_id, "query($id: ID!) { dataSource(id: $id) { snapshots { version } } }",
-                        {"id": ds["id"]})
+    assert diff["columnsChanged"] == [
+        {
+            "ref": {"tableName": "orders", "columnName": "total"},
+            "changes": [{"field": "data_type", "before": "numeric(12,2)", "after": "numeric(14,2)"}],
+        }
+    ]
+    assert diff["foreignKeysAdded"] == [
+        {"name": "refunds_order_id_fkey", "tableName": "refunds", "targetTableName": "orders"}
+    ]
+    _, body = await gql(
+        tenant_id, "query($id: ID!) { dataSource(id: $id) { snapshots { version } } }", {"id": ds["id"]}
+    )
     assert body["data"]["dataSource"]["snapshots"] == [{"version": 2}, {"version": 1}]
 
     _, body = await gql(tenant_id + "-b", DIFF, {"a": snap1["id"], "b": snap2["id"]})
@@ -128,8 +157,11 @@ async def test_failed_sync_keeps_the_previous_graph(gql, tenant_id, local_params
     _, body = await gql(tenant_id, SYNC, {"id": ds["id"]})
     [error] = body["data"]["syncMetadata"]["userErrors"]
     assert error["code"] == "UNREACHABLE"
-    _, body = await gql(tenant_id, "query($id: ID!) { dataSource(id: $id) { schemas { tables { totalCount } } "
-                                   "snapshots { version } } }", {"id": ds["id"]})
+    _, body = await gql(
+        tenant_id,
+        "query($id: ID!) { dataSource(id: $id) { schemas { tables { totalCount } } snapshots { version } } }",
+        {"id": ds["id"]},
+    )
     [schema] = body["data"]["dataSource"]["schemas"]
     assert schema["tables"]["totalCount"] == 4 and body["data"]["dataSource"]["snapshots"] == [{"version": 1}]
 
@@ -143,7 +175,8 @@ async def test_delete_removes_graph_and_snapshots(gql, runtime, tenant_id, local
     _, body = await gql(tenant_id, delete, {"id": ds["id"]})
     assert body["data"]["deleteDataSource"] == {"deletedId": ds["id"], "userErrors": []}
     left = await runtime.graph.client.read(
-        "MATCH (n:Table) WHERE n.dataSourceId = $ds RETURN count(n) AS n", ds=ds["id"])
+        "MATCH (n:Table) WHERE n.dataSourceId = $ds RETURN count(n) AS n", ds=ds["id"]
+    )
     assert left[0]["n"] == 0
     assert await runtime.snapshots.list_for(tenant_id, [ds["id"]]) == {}
 
@@ -157,6 +190,9 @@ async def test_diff_of_snapshots_of_two_datasources_is_refused(gql, tenant_id, l
     _, body = await gql(tenant_id, DIFF, {"a": snapshots[0], "b": snapshots[1]})
     [error] = body["errors"]
     assert body["data"] is None
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "to",
-                                   "reason": "SNAPSHOTS_OF_DIFFERENT_DATASOURCES"}
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": "to",
+        "reason": "SNAPSHOTS_OF_DIFFERENT_DATASOURCES",
+    }
     assert "different datasources" in error["message"]

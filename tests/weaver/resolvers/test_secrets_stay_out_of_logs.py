@@ -53,8 +53,9 @@ async def failing_writes(services_settings, tenant_id):
     try:
         yield arm
     finally:
-        await conn.execute(f"DROP TRIGGER IF EXISTS {name} ON weaver.datasources; "
-                           f"DROP FUNCTION IF EXISTS weaver.{name}()")
+        await conn.execute(
+            f"DROP TRIGGER IF EXISTS {name} ON weaver.datasources; DROP FUNCTION IF EXISTS weaver.{name}()"
+        )
         await conn.close()
 
 
@@ -62,8 +63,9 @@ async def failing_writes(services_settings, tenant_id):
 def process_logs(services_settings):
     """What the process writes to its log stream, in both formats."""
     streams = {fmt: io.StringIO() for fmt in ("json", "console")}
-    handlers = [log_handler(services_settings.replace(log_format=fmt), "weaver", stream)
-                for fmt, stream in streams.items()]
+    handlers = [
+        log_handler(services_settings.replace(log_format=fmt), "weaver", stream) for fmt, stream in streams.items()
+    ]
     root = logging.getLogger()
     for handler in handlers:
         root.addHandler(handler)
@@ -81,18 +83,26 @@ def assert_clean(logs: str, sealed: list[tuple[str, str]]) -> None:
     assert PASSWORD not in logs
 
 
-async def test_a_failed_create_logs_no_password_ciphertext_or_row_id(gql, tenant_id, sealed, failing_writes,
-                                                                    process_logs):
+async def test_a_failed_create_logs_no_password_ciphertext_or_row_id(
+    gql, tenant_id, sealed, failing_writes, process_logs
+):
     await failing_writes()
-    ds_input = {"name": "leaky", "engine": "POSTGRESQL", "host": "h", "database": "d", "username": "u",
-                "password": PASSWORD}
+    ds_input = {
+        "name": "leaky",
+        "engine": "POSTGRESQL",
+        "host": "h",
+        "database": "d",
+        "username": "u",
+        "password": PASSWORD,
+    }
     _, body = await gql(tenant_id, CREATE, {"input": ds_input})
     assert body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert_clean(process_logs(), sealed)
 
 
-async def test_a_failed_password_update_logs_no_password_ciphertext_or_row_id(gql, tenant_id, sealed,
-                                                                             failing_writes, process_logs):
+async def test_a_failed_password_update_logs_no_password_ciphertext_or_row_id(
+    gql, tenant_id, sealed, failing_writes, process_logs
+):
     ds_input = {"name": "leaky", "engine": "POSTGRESQL", "host": "h", "database": "d", "username": "u"}
     _, created = await gql(tenant_id, CREATE, {"input": ds_input})
     datasource_id = created["data"]["createDataSource"]["dataSource"]["id"]

@@ -16,8 +16,9 @@ def shuffled_catalog(count: int) -> DatabaseCatalog:
 
 
 async def registered(runtime, tenant, count):
-    record = await runtime.datasources.create(tenant, name="paged", engine="postgresql", host="h", port=1,
-                                              database="d", username="u")
+    record = await runtime.datasources.create(
+        tenant, name="paged", engine="postgresql", host="h", port=1, database="d", username="u"
+    )
     await runtime.graph.replace_catalog(tenant, record.id, record.name, shuffled_catalog(count))
     return record.id
 
@@ -43,16 +44,24 @@ async def test_pages_follow_each_other_by_name_without_gaps_or_repeats(gql, runt
 
 async def test_default_page_size_applies_when_first_is_omitted(gql, runtime, tenant_id):
     ds = await registered(runtime, tenant_id, DEFAULT_PAGE + 1)
-    _, body = await gql(tenant_id, "query($id: ID!) { dataSource(id: $id) { schemas { tables { "
-                                   "pageInfo { hasNextPage } edges { node { name } } } } } }", {"id": ds})
+    _, body = await gql(
+        tenant_id,
+        "query($id: ID!) { dataSource(id: $id) { schemas { tables { "
+        "pageInfo { hasNextPage } edges { node { name } } } } } }",
+        {"id": ds},
+    )
     page = body["data"]["dataSource"]["schemas"][0]["tables"]
     assert len(page["edges"]) == DEFAULT_PAGE and page["pageInfo"]["hasNextPage"]
 
 
 async def test_page_size_outside_1_to_100_and_foreign_cursors_are_bad_user_input(gql, runtime, tenant_id):
     ds = await registered(runtime, tenant_id, 3)
-    for variables in ({"first": 0}, {"first": 101}, {"first": 10, "after": "not-a-cursor"},
-                      {"first": 10, "after": "WzEsMl0="}):  # base64 of [1,2]: right arity, wrong types
+    for variables in (
+        {"first": 0},
+        {"first": 101},
+        {"first": 10, "after": "not-a-cursor"},
+        {"first": 10, "after": "WzEsMl0="},
+    ):  # base64 of [1,2]: right arity, wrong types
         _, body = await gql(tenant_id, PAGE, {"id": ds, **variables})
         [error] = body["errors"]
         assert error["extensions"]["code"] == "BAD_USER_INPUT", body

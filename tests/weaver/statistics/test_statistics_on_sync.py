@@ -9,15 +9,22 @@ QUERY = """query($d: ID!, $s: String!, $t: String!) { table(dataSourceId: $d, sc
     columns { name statistics { nullCount nullRatio distinctCount min max sampled } } } }"""
 
 
-async def test_sync_profiles_tables_and_keeps_history(gql, runtime, tenant_id, local_params, source_schema,
-                                                      services_settings):
+async def test_sync_profiles_tables_and_keeps_history(
+    gql, runtime, tenant_id, local_params, source_schema, services_settings
+):
     record = await register(runtime, tenant_id, schemas=[source_schema], local=local_params)
     _, body = await gql(tenant_id, QUERY, {"d": record.id, "s": source_schema, "t": "customers"})
     table = body["data"]["table"]
     assert table["statistics"] == {"rowCount": 3, "sampled": False, "sampleSize": None}
     columns = {c["name"]: c["statistics"] for c in table["columns"]}
-    assert columns["email"] == {"nullCount": 2, "nullRatio": 2 / 3, "distinctCount": 1,
-                                "min": "ada@example.com", "max": "ada@example.com", "sampled": False}
+    assert columns["email"] == {
+        "nullCount": 2,
+        "nullRatio": 2 / 3,
+        "distinctCount": 1,
+        "min": "ada@example.com",
+        "max": "ada@example.com",
+        "sampled": False,
+    }
     assert (columns["id"]["min"], columns["id"]["max"], columns["id"]["distinctCount"]) == ("1", "3", 3)
 
     conn = await asyncpg.connect(services_settings.database_url)
@@ -32,12 +39,14 @@ async def test_sync_profiles_tables_and_keeps_history(gql, runtime, tenant_id, l
     assert body["data"]["table"]["statistics"] is None  # views are not profiled
 
 
-async def test_big_tables_are_sampled_and_say_so(gql, runtime, tenant_id, local_params, source_schema,
-                                                 services_settings):
+async def test_big_tables_are_sampled_and_say_so(
+    gql, runtime, tenant_id, local_params, source_schema, services_settings
+):
     conn = await asyncpg.connect(services_settings.database_url)
     try:
-        await conn.execute(f"CREATE TABLE {source_schema}.events AS SELECT g AS id, g % 7 AS kind "
-                           f"FROM generate_series(1, 300000) g")
+        await conn.execute(
+            f"CREATE TABLE {source_schema}.events AS SELECT g AS id, g % 7 AS kind FROM generate_series(1, 300000) g"
+        )
         await conn.execute(f"ANALYZE {source_schema}.events")
     finally:
         await conn.close()
@@ -50,9 +59,16 @@ async def test_big_tables_are_sampled_and_say_so(gql, runtime, tenant_id, local_
 
 
 async def test_mariadb_tables_are_profiled_too(runtime, tenant_id, mariadb):
-    record = await runtime.datasources.create(tenant_id, name="shop", engine="mariadb", host=mariadb.host,
-                                              port=mariadb.port, database=mariadb.database,
-                                              username=mariadb.username, password=mariadb.password)
+    record = await runtime.datasources.create(
+        tenant_id,
+        name="shop",
+        engine="mariadb",
+        host=mariadb.host,
+        port=mariadb.port,
+        database=mariadb.database,
+        username=mariadb.username,
+        password=mariadb.password,
+    )
     await runtime.catalog_sync.sync(record)
     key = f"{record.id}/shop/orders"
     [latest, *_] = (await runtime.statistics.history_of_tables(tenant_id, [key]))[key]
@@ -64,8 +80,9 @@ async def test_mariadb_tables_are_profiled_too(runtime, tenant_id, mariadb):
     assert (priority.null_count, priority.min_value, priority.max_value) == (1, "urgent", "normal")
 
 
-async def test_enum_columns_get_min_and_max_in_the_enum_order(gql, runtime, tenant_id, local_params, source_schema,
-                                                              services_settings):
+async def test_enum_columns_get_min_and_max_in_the_enum_order(
+    gql, runtime, tenant_id, local_params, source_schema, services_settings
+):
     s = source_schema
     conn = await asyncpg.connect(services_settings.database_url)
     try:

@@ -1,4 +1,3 @@
-
 import pytest
 from sqlalchemy import text
 
@@ -7,15 +6,26 @@ from subgraphs.weaver.store.datasources import DuplicateDataSourceName
 
 
 async def create(runtime, tenant, name="warehouse", password="pw-123"):
-    return await runtime.datasources.create(tenant, name=name, engine="postgresql", host="db", port=5432,
-                                            database="dw", username="reader", password=password)
+    return await runtime.datasources.create(
+        tenant,
+        name=name,
+        engine="postgresql",
+        host="db",
+        port=5432,
+        database="dw",
+        username="reader",
+        password=password,
+    )
 
 
 async def test_password_is_stored_encrypted_and_bound_to_the_row(runtime, tenant_id, services_settings):
     record = await create(runtime, tenant_id)
     async with runtime.engine.connect() as conn:
-        sealed = (await conn.execute(text("SELECT password_encrypted FROM weaver.datasources WHERE id = :id"),
-                                     {"id": record.id})).scalar_one()
+        sealed = (
+            await conn.execute(
+                text("SELECT password_encrypted FROM weaver.datasources WHERE id = :id"), {"id": record.id}
+            )
+        ).scalar_one()
     assert "pw-123" not in sealed
     box = SecretBox(services_settings.encryption_key)
     assert box.decrypt(sealed, context=record.id) == "pw-123"

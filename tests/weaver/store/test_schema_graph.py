@@ -33,14 +33,19 @@ async def test_sync_writes_schemas_tables_columns_and_foreign_keys(runtime, tena
     schemas = await graph.schemas_of_datasources(tenant_id, [ds])
     assert [s.name for s in schemas[ds]] == [source_schema]
     assert await table_names(graph, tenant_id, schema_key(ds, source_schema)) == [
-        "big_orders", "customers", "order_lines", "orders"]
+        "big_orders",
+        "customers",
+        "order_lines",
+        "orders",
+    ]
     orders = table_key(ds, source_schema, "orders")
     columns = (await graph.columns_of_tables(tenant_id, [orders]))[orders]
     assert [c.name for c in columns] == ["id", "customer_id", "total", "status"]
     assert columns[0].is_primary_key and columns[3].default_value == "'new'::text"
     rows = await graph.client.read(
         "MATCH (a:Column {key: $a})-[r:FK]->(b:Column) RETURN b.key AS target, r.name AS name",
-        a=column_key(ds, source_schema, "orders", "customer_id"))
+        a=column_key(ds, source_schema, "orders", "customer_id"),
+    )
     assert [r["target"] for r in rows] == [column_key(ds, source_schema, "customers", "id")]
 
 
@@ -72,16 +77,22 @@ async def test_delete_datasource_removes_its_whole_subgraph(runtime, tenant_id, 
     ds = new_ds_id()
     await synced(runtime, tenant_id, local_params, source_schema, ds)
     await runtime.graph.delete_datasource(tenant_id, ds)
-    rows = await runtime.graph.client.read(
-        "MATCH (n:Column) WHERE n.dataSourceId = $ds RETURN count(n) AS n", ds=ds)
+    rows = await runtime.graph.client.read("MATCH (n:Column) WHERE n.dataSourceId = $ds RETURN count(n) AS n", ds=ds)
     assert rows[0]["n"] == 0
     assert await runtime.graph.schemas_of_datasources(tenant_id, [ds]) == {}
 
 
 async def test_concurrent_syncs_of_one_datasource_all_succeed(runtime, tenant_id, local_params, source_schema):
     record = await runtime.datasources.create(
-        tenant_id, name="concurrent", engine="postgresql", host=local_params.host, port=local_params.port,
-        database=local_params.database, username=local_params.username, options={"schemas": [source_schema]})
+        tenant_id,
+        name="concurrent",
+        engine="postgresql",
+        host=local_params.host,
+        port=local_params.port,
+        database=local_params.database,
+        username=local_params.username,
+        options={"schemas": [source_schema]},
+    )
     outcomes = await asyncio.gather(*(runtime.catalog_sync.sync(record) for _ in range(3)))
     assert sorted(o.snapshot.version for o in outcomes) == [1, 2, 3]
     assert len(await table_names(runtime.graph, tenant_id, schema_key(record.id, source_schema))) == 4
@@ -89,13 +100,15 @@ async def test_concurrent_syncs_of_one_datasource_all_succeed(runtime, tenant_id
     assert rows[0]["n"] == 13
 
 
-async def test_a_sync_failing_midway_leaves_the_previous_graph(runtime, tenant_id, local_params, source_schema,
-                                                               monkeypatch):
+async def test_a_sync_failing_midway_leaves_the_previous_graph(
+    runtime, tenant_id, local_params, source_schema, monkeypatch
+):
     ds = new_ds_id()
     catalog = await synced(runtime, tenant_id, local_params, source_schema, ds)
     [schema] = catalog.schemas
-    renamed = dataclasses.replace(schema, tables=tuple(dataclasses.replace(t, name=t.name + "_v2")
-                                                        for t in schema.tables))
+    renamed = dataclasses.replace(
+        schema, tables=tuple(dataclasses.replace(t, name=t.name + "_v2") for t in schema.tables)
+    )
 
     async def fail(*_args, **_kwargs):
         raise RuntimeError("failure after the MERGEs, before the deletions")
@@ -104,4 +117,5 @@ async def test_a_sync_failing_midway_leaves_the_previous_graph(runtime, tenant_i
     with pytest.raises(RuntimeError):
         await runtime.graph.replace_catalog(tenant_id, ds, "src", DatabaseCatalog(schemas=(renamed,)))
     assert await table_names(runtime.graph, tenant_id, schema_key(ds, source_schema)) == sorted(
-        t.name for t in schema.tables)
+        t.name for t in schema.tables
+    )

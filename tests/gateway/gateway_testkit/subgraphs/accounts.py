@@ -17,7 +17,7 @@ class User:
     username: str = strawberry.federation.field(shareable=True)
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> "User | None":
+    def resolve_reference(cls, id: strawberry.ID) -> User | None:
         row = USERS.get(id)
         return User(**row) if row else None
 

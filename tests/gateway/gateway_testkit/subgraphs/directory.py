@@ -15,7 +15,7 @@ class Account:
     name: str
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> "Account | None":
+    def resolve_reference(cls, id: strawberry.ID) -> Account | None:
         return make_account(id)
 
 
@@ -49,7 +49,7 @@ class Plan:
         return PLANS[self.id]["usd" if currency == "USD" else "eur"]
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> "Plan":
+    def resolve_reference(cls, id: strawberry.ID) -> Plan:
         return Plan(id=id, name=PLANS[id]["name"])
 
 
@@ -69,5 +69,4 @@ class Query:
         return [Plan(id=i, name=row["name"]) for i, row in PLANS.items()]
 
 
-schema = strawberry.federation.Schema(query=Query, types=[Admin, Regular, Deposit],
-                                      federation_version="2.7")
+schema = strawberry.federation.Schema(query=Query, types=[Admin, Regular, Deposit], federation_version="2.7")

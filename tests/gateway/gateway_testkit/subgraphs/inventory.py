@@ -23,7 +23,7 @@ class Product:
         return 0 if self.price > 1000 else self.weight // 2
 
     @classmethod
-    def resolve_reference(cls, upc: str, price: int = 0, weight: int = 0) -> "Product":
+    def resolve_reference(cls, upc: str, price: int = 0, weight: int = 0) -> Product:
         return Product(upc=upc, price=price, weight=weight)
 
 

@@ -21,7 +21,7 @@ class Account:
         return BALANCES[self.id]
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> "Account":
+    def resolve_reference(cls, id: strawberry.ID) -> Account:
         return Account(id=id)
 
 
@@ -31,7 +31,8 @@ class Plan:
     usd: strawberry.Private[int | None] = None
     eur: strawberry.Private[int | None] = None
     tier: str = strawberry.federation.field(
-        default="ledger", override=Override(override_from="directory", label="percent(50)"))
+        default="ledger", override=Override(override_from="directory", label="percent(50)")
+    )
 
     @strawberry.federation.field(external=True)
     def price(self, currency: str) -> int:
@@ -46,7 +47,7 @@ class Plan:
         return f"{self.eur} EUR"
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID, price: int | None = None) -> "Plan":
+    def resolve_reference(cls, id: strawberry.ID, price: int | None = None) -> Plan:
         # The representation carries the one `price` this fetch required.
         return Plan(id=id, usd=price, eur=price)
 

@@ -19,12 +19,14 @@ PRODUCTS: dict[str, dict] = {}
 
 def reset() -> None:
     PRODUCTS.clear()
-    PRODUCTS.update({
-        "1": {"upc": "1", "name": "Table", "price": 899, "weight": 100, "category": Category.FURNITURE},
-        "2": {"upc": "2", "name": "Couch", "price": 1299, "weight": 1000, "category": Category.FURNITURE},
-        "3": {"upc": "3", "name": "Kettle", "price": 54, "weight": 2, "category": Category.KITCHEN},
-        "4": {"upc": "4", "name": "Prototype", "price": 5, "weight": 3, "category": Category.SECRET},
-    })
+    PRODUCTS.update(
+        {
+            "1": {"upc": "1", "name": "Table", "price": 899, "weight": 100, "category": Category.FURNITURE},
+            "2": {"upc": "2", "name": "Couch", "price": 1299, "weight": 1000, "category": Category.FURNITURE},
+            "3": {"upc": "3", "name": "Kettle", "price": 54, "weight": 2, "category": Category.KITCHEN},
+            "4": {"upc": "4", "name": "Prototype", "price": 5, "weight": 3, "category": Category.SECRET},
+        }
+    )
 
 
 reset()
@@ -45,7 +47,7 @@ class Product:
         raise ValueError(f"product {self.upc} is broken")
 
     @classmethod
-    def resolve_reference(cls, upc: str) -> "Product | None":
+    def resolve_reference(cls, upc: str) -> Product | None:
         return make(upc)
 
 
@@ -69,8 +71,7 @@ class Query:
 class Mutation:
     @strawberry.mutation
     def create_product(self, upc: str, name: str) -> Product:
-        PRODUCTS[upc] = {"upc": upc, "name": name, "price": 1, "weight": 1,
-                         "category": Category.KITCHEN}
+        PRODUCTS[upc] = {"upc": upc, "name": name, "price": 1, "weight": 1, "category": Category.KITCHEN}
         return make(upc)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncGenerator
+from collections.abc import AsyncGenerator
 
 import strawberry
 
@@ -12,11 +12,13 @@ REVIEWS: list[dict] = []
 
 def reset() -> None:
     REVIEWS.clear()
-    REVIEWS.extend([
-        {"id": "r1", "body": "Sturdy", "upc": "1", "author": "u1"},
-        {"id": "r2", "body": "Comfy", "upc": "2", "author": "u2"},
-        {"id": "r3", "body": "Wobbly", "upc": "1", "author": "u2"},
-    ])
+    REVIEWS.extend(
+        [
+            {"id": "r1", "body": "Sturdy", "upc": "1", "author": "u1"},
+            {"id": "r2", "body": "Comfy", "upc": "2", "author": "u2"},
+            {"id": "r3", "body": "Wobbly", "upc": "1", "author": "u2"},
+        ]
+    )
 
 
 reset()
@@ -36,6 +38,8 @@ def publish(review_id: str) -> None:
 def published_feed_tokens() -> list[str | None]:
     """The Authorization of each open `reviewPublished` subscription (one per upstream)."""
     return [token for token, _ in PUBLISHED_FEEDS.values()]
+
+
 USERNAMES = {"u1": "@ada", "u2": "@alan"}
 
 
@@ -45,11 +49,11 @@ class User:
     username: str = strawberry.federation.field(external=True)
 
     @strawberry.field
-    def reviews(self) -> list["Review"]:
+    def reviews(self) -> list[Review]:
         return [Review.make(r) for r in REVIEWS if r["author"] == self.id]
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID, **_) -> "User":
+    def resolve_reference(cls, id: strawberry.ID, **_) -> User:
         return User(id=id, username=USERNAMES.get(id, "?"))
 
 
@@ -58,11 +62,11 @@ class Product:
     upc: str
 
     @strawberry.field
-    def reviews(self) -> list["Review"]:
+    def reviews(self) -> list[Review]:
         return [Review.make(r) for r in REVIEWS if r["upc"] == self.upc]
 
     @classmethod
-    def resolve_reference(cls, upc: str) -> "Product":
+    def resolve_reference(cls, upc: str) -> Product:
         return Product(upc=upc)
 
 
@@ -74,13 +78,12 @@ class Review:
     author: User = strawberry.federation.field(provides=["username"])
 
     @staticmethod
-    def make(row: dict) -> "Review":
+    def make(row: dict) -> Review:
         author = User(id=strawberry.ID(row["author"]), username=USERNAMES[row["author"]])
-        return Review(id=strawberry.ID(row["id"]), body=row["body"],
-                      product=Product(upc=row["upc"]), author=author)
+        return Review(id=strawberry.ID(row["id"]), body=row["body"], product=Product(upc=row["upc"]), author=author)
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> "Review | None":
+    def resolve_reference(cls, id: strawberry.ID) -> Review | None:
         row = next((r for r in REVIEWS if r["id"] == id), None)
         return Review.make(row) if row else None
 
@@ -104,8 +107,7 @@ class Mutation:
 @strawberry.type
 class Subscription:
     @strawberry.subscription
-    async def review_added(self, count: int = 3,
-                           delay: float = 0.0) -> AsyncGenerator[Review, None]:
+    async def review_added(self, count: int = 3, delay: float = 0.0) -> AsyncGenerator[Review, None]:
         """`count` reviews (cycling), `delay` seconds apart."""
         token = object()
         ACTIVE_FEEDS.add(id(token))
@@ -141,5 +143,6 @@ class Subscription:
         yield params.get("Authorization")
 
 
-schema = strawberry.federation.Schema(query=Query, mutation=Mutation, subscription=Subscription,
-                                      federation_version="2.7")
+schema = strawberry.federation.Schema(
+    query=Query, mutation=Mutation, subscription=Subscription, federation_version="2.7"
+)
