@@ -32,8 +32,12 @@ def pid_of(worker_id: str) -> int:
     return int(worker_id.rsplit("-", 2)[1])
 
 
-async def wait_registered(queue, count: int, timeout: float = 30.0) -> None:
-    """Wait until `count` workers have reported to the queue (they take a second or two to start)."""
+async def wait_registered(queue, count: int, timeout: float = 120.0) -> None:
+    """Wait until `count` workers have reported to the queue.
+
+    A worker imports scipy and statsmodels before it registers: a second or two when idle, but far longer on a
+    loaded CI machine, hence the generous bound.
+    """
     deadline = time.monotonic() + timeout
     while len((await queue.info())["workers"]) < count:
         assert time.monotonic() < deadline, f"{count} workers did not register within {timeout}s"
