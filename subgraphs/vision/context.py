@@ -15,21 +15,21 @@ from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardSt
 from axiom.rate_limit import OperationRateLimit, SlidingWindowLimit
 from axiom.service import RequestContext
 from axiom.settings import Settings
-from subgraphs.vision.airflow import AirflowClient
-from subgraphs.vision.glossary import GlossaryClient
+from subgraphs.vision.adapters.airflow import AirflowClient
+from subgraphs.vision.adapters.pivot_asker import LLM_DISABLED, PivotAsker
+from subgraphs.vision.adapters.weaver_catalog import WeaverCatalog
+from subgraphs.vision.adapters.weaver_glossary import GlossaryClient
 from subgraphs.vision.jobs.events import EventBus
 from subgraphs.vision.jobs.queue import JobQueue
 from subgraphs.vision.loaders import VisionLoaders
-from subgraphs.vision.nl.client import LLM_DISABLED, PivotAsker
-from subgraphs.vision.pivots import PivotService
-from subgraphs.vision.refresh import CubeRefresher
-from subgraphs.vision.refresh_events import RefreshEvents
+from subgraphs.vision.service.pivots import PivotService
+from subgraphs.vision.service.refresh import CubeRefresher
+from subgraphs.vision.service.refresh_events import RefreshEvents
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.scenarios import ScenarioStore
 from subgraphs.vision.store.terms import MemberTermStore
 from subgraphs.vision.store.views import ViewStore
-from subgraphs.vision.weaver_catalog import WeaverCatalog
 
 JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 

@@ -10,7 +10,7 @@ from subgraphs.vision.causal.discovery import discover_links
 from subgraphs.vision.causal.series import measure_series
 from subgraphs.vision.jobs.heartbeat import heartbeat
 from subgraphs.vision.jobs.queue import JobQueue
-from subgraphs.vision.pivots import PivotService
+from subgraphs.vision.service.pivots import PivotService
 from subgraphs.vision.store.causal import CausalLinkStore
 from subgraphs.vision.store.cubes import CubeStore, StoredCube
 

@@ -13,9 +13,9 @@ from subgraphs.vision.store.scenarios import ScenarioRun as StoredRun
 from subgraphs.vision.store.scenarios import StoredScenario
 
 if TYPE_CHECKING:
-    from subgraphs.vision.types import Cube
+    from subgraphs.vision.types.cube import Cube
 
-CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]
+CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types.cube")]
 
 
 @strawberry.enum(description="Where a scenario run is: queued, solving, or how it ended.")
@@ -175,7 +175,7 @@ class Scenario:
 
     @strawberry.field(description="The cube the scenario is about.")
     async def cube(self, info: strawberry.Info) -> CubeType | None:
-        from subgraphs.vision.types import Cube
+        from subgraphs.vision.types.cube import Cube
 
         stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
         return Cube.of(stored) if stored else None

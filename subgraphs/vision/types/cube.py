@@ -40,7 +40,9 @@ class Table:
     name: str = strawberry.field(description="The table's name.")
 
     @strawberry.field(description="The tenant's cubes whose fact table is this table.")
-    async def cubes(self, info: strawberry.Info) -> list[Annotated[Cube, strawberry.lazy("subgraphs.vision.types")]]:
+    async def cubes(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Cube, strawberry.lazy("subgraphs.vision.types.cube")]]:
         key = table_key(str(self.data_source_id), self.schema_name, self.name)
         return [Cube.of(c) for c in await info.context.loaders.cubes_of_table.load(key)]
 

@@ -11,7 +11,7 @@ import strawberry
 from axiom.graphql_types import UserError
 from subgraphs.vision.causal.job import queue_discovery
 from subgraphs.vision.causal.series import time_levels
-from subgraphs.vision.resolvers import find_cube
+from subgraphs.vision.resolvers.cubes import find_cube
 from subgraphs.vision.store.causal import ASSERTED, REJECTED, CausalLinkStore, StoredLink
 
 

@@ -10,15 +10,15 @@ import strawberry
 
 from axiom.errors import ApiError, BadUserInput, Forbidden, NotFound
 from axiom.graphql_types import UserError
-from subgraphs.vision.cube_deletion import delete_cube
-from subgraphs.vision.glossary import GlossaryUnavailable, member_hints
+from subgraphs.vision.adapters.weaver_catalog import WeaverUnavailable
+from subgraphs.vision.adapters.weaver_glossary import GlossaryUnavailable, member_hints
 from subgraphs.vision.jobs.refresh_jobs import queue_refresh
-from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
-from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
+from subgraphs.vision.service.cube_deletion import delete_cube
+from subgraphs.vision.service.loading import load_cube_documents
 from subgraphs.vision.store.cubes import StoredCube
-from subgraphs.vision.types import Cube, RefreshRun
-from subgraphs.vision.weaver_catalog import WeaverUnavailable
+from subgraphs.vision.types.cube import Cube, RefreshRun
+from subgraphs.vision.types.pivot import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,12 @@ import strawberry
 
 from axiom.errors import NotFound
 from axiom.graphql_types import UserError
-from subgraphs.vision.resolvers import find_cube
+from subgraphs.vision.resolvers.cubes import find_cube
 from subgraphs.vision.scenarios import model
 from subgraphs.vision.scenarios.progress import case_topic, publish_run_event, run_event, scenario_topic
 from subgraphs.vision.scenarios.solve_job import queue_solve, request_cancel, solve_job_key
-from subgraphs.vision.scenarios.types import (
+from subgraphs.vision.store.scenarios import TERMINAL, DuplicateName
+from subgraphs.vision.types.scenario import (
     ObjectiveSense,
     OutcomeSource,
     Scenario,
@@ -21,7 +22,6 @@ from subgraphs.vision.scenarios.types import (
     ScenarioProgress,
     ScenarioRun,
 )
-from subgraphs.vision.store.scenarios import TERMINAL, DuplicateName
 
 MAX_CASE_NAME = 100
 

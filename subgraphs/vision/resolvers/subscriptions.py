@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from subgraphs.vision.resolvers import find_cube
-from subgraphs.vision.types import RefreshRun
+from subgraphs.vision.resolvers.cubes import find_cube
+from subgraphs.vision.types.cube import RefreshRun
 
 
 @strawberry.type
