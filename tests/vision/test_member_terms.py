@@ -96,7 +96,7 @@ async def test_cubes_of_many_tables_and_their_terms_load_in_one_query_each(
     app = create_app(services_settings.replace(weaver_url=weaver_url))
     statements: list[str] = []
     async with app.router.lifespan_context(app):
-        engine = app.state.resources.engine
+        engine = app.state.runtime.engine
         event.listen(
             engine.sync_engine,
             "before_cursor_execute",

@@ -12,7 +12,7 @@ async def causal_outcomes(context, cube: StoredCube, levers: tuple[Lever, ...]) 
 
     Links are copied into the scenario, so that later rediscovery does not change a scenario's meaning."""
     drivers = {lever.name for lever in levers if lever.measure}
-    links = await CausalLinkStore(context.resources.require_engine()).links(context.tenant_id, cube.id, cube.version)
+    links = await CausalLinkStore(context.runtime.engine).links(context.tenant_id, cube.id, cube.version)
     minimum = context.settings.causal_min_confidence
     terms: dict[str, list[Term]] = {}
     bases: dict[str, float] = {}

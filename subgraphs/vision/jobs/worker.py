@@ -66,25 +66,22 @@ class VisionWorker(Worker):
         await super().stop()
 
 
-def build_worker(settings: Settings, resources=None, *, handle_signals: bool = True) -> VisionWorker:
-    """A worker on REDIS_URL; `resources` (opened by the caller) are shared instead of opening its own."""
+def build_worker(settings: Settings, runtime=None, *, handle_signals: bool = True) -> VisionWorker:
+    """A worker on REDIS_URL; a `runtime` (opened by the caller) is shared instead of the worker opening its own."""
     from redis.asyncio import Redis
 
-    from subgraphs.vision.context import VisionResources
+    from subgraphs.vision.runtime import VisionRuntime
 
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: the job queue lives in Redis")
-    own = resources is None
-    resources = resources or VisionResources(settings)
+    own = runtime is None
 
     async def startup(ctx: dict) -> None:
-        if own:
-            await resources.open()
-        ctx["resources"] = resources
+        ctx["runtime"] = VisionRuntime.open(settings) if own else runtime
 
-    async def shutdown(_ctx: dict) -> None:
-        if own:
-            await resources.close()
+    async def shutdown(ctx: dict) -> None:
+        if own and "runtime" in ctx:
+            await ctx["runtime"].close()
 
     cron = []
     if settings.etl_sync_interval > 0:

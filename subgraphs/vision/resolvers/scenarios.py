@@ -9,6 +9,7 @@ import strawberry
 
 from axiom.errors import NotFound
 from axiom.graphql_types import UserError
+from subgraphs.vision.context import vision_context
 from subgraphs.vision.resolvers.cubes import find_cube
 from subgraphs.vision.scenarios import model
 from subgraphs.vision.scenarios.progress import case_topic, publish_run_event, run_event, scenario_topic
@@ -174,21 +175,21 @@ def _uuid(value) -> str:
 class ScenarioQuery:
     @strawberry.field(description="A scenario by id. NOT_FOUND when unknown (or another tenant's).")
     async def scenario(self, info: strawberry.Info, id: strawberry.ID) -> Scenario:
-        stored = await info.context.scenarios.get(info.context.tenant_id, _uuid(id))
+        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, _uuid(id))
         if stored is None:
             raise NotFound("scenario not found")
         return Scenario.of(stored)
 
     @strawberry.field(description="A case by id, with its scenarios. NOT_FOUND when unknown.")
     async def scenario_case(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioCase:
-        case = await info.context.scenarios.case(info.context.tenant_id, _uuid(id))
+        case = await vision_context(info).scenarios.case(vision_context(info).tenant_id, _uuid(id))
         if case is None:
             raise NotFound("case not found")
         return ScenarioCase.of(case)
 
     @strawberry.field(description="A scenario run by id (status, result). NOT_FOUND when unknown.")
     async def scenario_run(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRun:
-        run = await info.context.scenarios.run(_uuid(id), info.context.tenant_id)
+        run = await vision_context(info).scenarios.run(_uuid(id), vision_context(info).tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
         return ScenarioRun.of(run)
@@ -201,7 +202,7 @@ class ScenarioMutation:
         "are userErrors with the token's position. Errors: NOT_FOUND (cube)."
     )
     async def create_scenario(self, info: strawberry.Info, input: CreateScenarioInput) -> CreateScenarioPayload:
-        return await create_scenario(info.context, input)
+        return await create_scenario(vision_context(info), input)
 
     @strawberry.mutation(
         description="Queue a solve of the scenario (SLSQP, SCENARIO_SOLVER_TIMEOUT) and return "
@@ -209,14 +210,14 @@ class ScenarioMutation:
         "JOBS_UNAVAILABLE."
     )
     async def run_scenario(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRunPayload:
-        context = info.context
+        context = vision_context(info)
         scenario = await context.scenarios.get(context.tenant_id, _uuid(id))
         if scenario is None:
             raise NotFound("scenario not found")
         run = await queue_solve(
-            context.resources.require_jobs(),
+            context.runtime.require_jobs(),
             context.scenarios,
-            context.resources.bus,
+            context.runtime.bus,
             scenario,
             requested_by=context.principal.subject,
             solver_timeout=context.settings.scenario_solver_timeout,
@@ -228,8 +229,8 @@ class ScenarioMutation:
         "second (it ends CANCELLED with the best point so far). Errors: NOT_FOUND."
     )
     async def cancel_scenario(self, info: strawberry.Info, run_id: strawberry.ID) -> ScenarioRunPayload:
-        context = info.context
-        jobs = context.resources.require_jobs()
+        context = vision_context(info)
+        jobs = context.runtime.require_jobs()
         run = await context.scenarios.run(_uuid(run_id), context.tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
@@ -241,9 +242,9 @@ class ScenarioMutation:
         cancelled = await context.scenarios.cancel_pending(context.tenant_id, run.id)
         if cancelled is not None:
             await jobs.abort(solve_job_key(run.id), "cancelled")
-            await publish_run_event(context.resources.bus, run_event(cancelled))
+            await publish_run_event(context.runtime.bus, run_event(cancelled))
             return ScenarioRunPayload(run=ScenarioRun.of(cancelled), user_errors=[])
-        await request_cancel(context.resources.redis, run.id)
+        await request_cancel(context.runtime.redis, run.id)
         return ScenarioRunPayload(
             run=ScenarioRun.of(await context.scenarios.run(run.id, context.tenant_id)), user_errors=[]
         )
@@ -274,7 +275,7 @@ async def _initial_scenario_event(context, scenario_id: str) -> dict | None:
     runs = await context.scenarios.runs(context.tenant_id, scenario_id, limit=1)
     if not runs:
         return None
-    kept = await context.resources.bus.latest(scenario_topic(context.tenant_id, scenario_id))
+    kept = await context.runtime.bus.latest(scenario_topic(context.tenant_id, scenario_id))
     # Redis keeps iteration and objective of a running solve; PostgreSQL has the last word on the status.
     if kept is not None and kept["run_id"] == runs[0].id and (kept["status"] in TERMINAL or not runs[0].finished):
         return kept
@@ -291,10 +292,10 @@ class ScenarioSubscription:
     async def scenario_progress(
         self, info: strawberry.Info, scenario_id: strawberry.ID
     ) -> AsyncGenerator[ScenarioProgress, None]:
-        context = info.context
+        context = vision_context(info)
         if await context.scenarios.get(context.tenant_id, _uuid(scenario_id)) is None:
             raise NotFound("scenario not found")
-        stream = context.resources.bus.stream(scenario_topic(context.tenant_id, str(scenario_id)))
+        stream = context.runtime.bus.stream(scenario_topic(context.tenant_id, str(scenario_id)))
         await stream.open()  # before reading the latest state, so that no event falls between the two
         try:
             sent = _Sent()
@@ -321,10 +322,10 @@ class ScenarioSubscription:
     async def case_progress(
         self, info: strawberry.Info, case_id: strawberry.ID
     ) -> AsyncGenerator[ScenarioProgress, None]:
-        context = info.context
+        context = vision_context(info)
         if await context.scenarios.case(context.tenant_id, _uuid(case_id)) is None:
             raise NotFound("case not found")
-        stream = context.resources.bus.stream(case_topic(context.tenant_id, str(case_id)))
+        stream = context.runtime.bus.stream(case_topic(context.tenant_id, str(case_id)))
         await stream.open()
         try:
             sent, active = _Sent(), set()

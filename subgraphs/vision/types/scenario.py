@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from subgraphs.vision.context import vision_context
 from subgraphs.vision.store.scenarios import ScenarioCase as StoredCase
 from subgraphs.vision.store.scenarios import ScenarioRun as StoredRun
 from subgraphs.vision.store.scenarios import StoredScenario
@@ -124,7 +125,7 @@ class ScenarioRun:
 
     @strawberry.field(description="The scenario solved.")
     async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, self.scenario_id)
+        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, self.scenario_id)
         return Scenario.of(stored) if stored else None
 
 
@@ -177,17 +178,19 @@ class Scenario:
     async def cube(self, info: strawberry.Info) -> CubeType | None:
         from subgraphs.vision.types.cube import Cube
 
-        stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
+        stored = await vision_context(info).cubes.get(vision_context(info).tenant_id, self.cube_id)
         return Cube.of(stored) if stored else None
 
     @strawberry.field(description="The scenario's runs, newest first.")
     async def runs(self, info: strawberry.Info, first: int = 10) -> list[ScenarioRun]:
-        runs = await info.context.scenarios.runs(info.context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
+        runs = await vision_context(info).scenarios.runs(
+            vision_context(info).tenant_id, str(self.id), limit=max(1, min(first, 100))
+        )
         return [ScenarioRun.of(run) for run in runs]
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, str(id))
+        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, str(id))
         return cls.of(stored) if stored else None
 
 
@@ -203,7 +206,10 @@ class ScenarioCase:
 
     @strawberry.field(description="The case's scenarios, oldest first.")
     async def scenarios(self, info: strawberry.Info) -> list[Scenario]:
-        return [Scenario.of(s) for s in await info.context.scenarios.of_case(info.context.tenant_id, str(self.id))]
+        return [
+            Scenario.of(s)
+            for s in await vision_context(info).scenarios.of_case(vision_context(info).tenant_id, str(self.id))
+        ]
 
 
 @strawberry.type(description="A scenario run's state, as the solver goes.")
@@ -232,10 +238,10 @@ class ScenarioProgress:
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
     async def run(self, info: strawberry.Info) -> ScenarioRun | None:
-        stored = await info.context.scenarios.run(str(self.run_id), info.context.tenant_id)
+        stored = await vision_context(info).scenarios.run(str(self.run_id), vision_context(info).tenant_id)
         return ScenarioRun.of(stored) if stored else None
 
     @strawberry.field(description="The scenario (and through it the cube and its fact table).")
     async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, str(self.scenario_id))
+        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, str(self.scenario_id))
         return Scenario.of(stored) if stored else None
