@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from urllib.parse import urlsplit
+
+from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
 DEV_JWT_SECRET = "axiom-development-jwt-secret-change-me"
 DEV_ENCRYPTION_KEY = "axiom-dev-encryption-key-32chars"
@@ -39,9 +42,33 @@ MIN_HS_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key of at least the hash's 
 
 
 def _url_password(url: str | None) -> str | None:
-    from urllib.parse import urlsplit
-
     return urlsplit(url).password if url else None
+
+
+@dataclass(frozen=True)
+class SubgraphEndpoint:
+    """Where a subgraph listens (`NAME_HOST`, `NAME_PORT`) and the URL the gateway calls it at (`NAME_URL`)."""
+
+    name: str
+    host: str
+    port: int
+    url: str
+
+
+def subgraph_endpoints(
+    env: Mapping[str, str], subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+) -> tuple[SubgraphEndpoint, ...]:
+    """Each registered subgraph's endpoint from its `NAME_HOST`, `NAME_PORT` and `NAME_URL` variables."""
+    endpoints = []
+    for spec in subgraphs:
+        port = int(env.get(spec.port_variable) or spec.default_port)
+        url = env.get(spec.url_variable) or f"http://127.0.0.1:{port}/graphql"
+        endpoints.append(SubgraphEndpoint(spec.name, env.get(spec.host_variable) or "127.0.0.1", port, url))
+    return tuple(endpoints)
+
+
+def _default_endpoints() -> tuple[SubgraphEndpoint, ...]:
+    return subgraph_endpoints({})
 
 
 @dataclass(frozen=True)
@@ -67,12 +94,7 @@ class Settings:
     db_max_overflow: int = 10
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 4000
-    weaver_host: str = "127.0.0.1"
-    weaver_port: int = 8001
-    weaver_url: str = "http://127.0.0.1:8001/graphql"
-    vision_host: str = "127.0.0.1"
-    vision_port: int = 8400
-    vision_url: str = "http://127.0.0.1:8400/graphql"
+    subgraphs: tuple[SubgraphEndpoint, ...] = field(default_factory=_default_endpoints)
     vision_workers: int = 1
     vision_worker_metrics_port: int = 0
     subgraph_timeout: float = 10.0
@@ -161,8 +183,31 @@ class Settings:
         """Whether subgraphs refuse calls that do not carry the gateway's signature (SUBGRAPH_GATEWAY_ONLY)."""
         return self.is_production if self.subgraph_gateway_only is None else self.subgraph_gateway_only
 
+    def endpoint(self, subgraph: str) -> SubgraphEndpoint:
+        """Where the subgraph `subgraph` listens and is called."""
+        for endpoint in self.subgraphs:
+            if endpoint.name == subgraph:
+                return endpoint
+        raise KeyError(f"no subgraph {subgraph!r} in the settings")
+
+    def subgraph_url(self, subgraph: str) -> str:
+        """The URL the subgraph is called at (NAME_URL)."""
+        return self.endpoint(subgraph).url
+
+    def with_subgraph_urls(self, **urls: str) -> Settings:
+        """These settings with subgraphs called at other URLs (a name not yet known is added, listening on the
+        URL's host and port)."""
+        endpoints = {e.name: e for e in self.subgraphs}
+        for name, url in urls.items():
+            parts = urlsplit(url)
+            known = endpoints.get(name) or SubgraphEndpoint(name, parts.hostname or "127.0.0.1", parts.port or 80, url)
+            endpoints[name] = SubgraphEndpoint(name, known.host, known.port, url)
+        return self.replace(subgraphs=tuple(endpoints.values()))
+
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+    ) -> Settings:
         """Build settings from environment variables (both seeds' names are accepted)."""
         e = os.environ if env is None else env
 
@@ -173,8 +218,6 @@ class Settings:
                     return value
             return default
 
-        weaver_port = int(get("WEAVER_PORT", default=8001))
-        vision_port = int(get("VISION_PORT", default=8400))
         settings = cls(
             app_env=get("APP_ENV", default="development"),
             database_url=get("DATABASE_URL", "POSTGRES_DSN"),
@@ -197,12 +240,7 @@ class Settings:
             db_max_overflow=int(get("DB_MAX_OVERFLOW", default=10)),
             gateway_host=get("GATEWAY_HOST", default="127.0.0.1"),
             gateway_port=int(get("GATEWAY_PORT", default=4000)),
-            weaver_host=get("WEAVER_HOST", default="127.0.0.1"),
-            weaver_port=weaver_port,
-            weaver_url=get("WEAVER_URL", default=f"http://127.0.0.1:{weaver_port}/graphql"),
-            vision_host=get("VISION_HOST", default="127.0.0.1"),
-            vision_port=vision_port,
-            vision_url=get("VISION_URL", default=f"http://127.0.0.1:{vision_port}/graphql"),
+            subgraphs=subgraph_endpoints({k: v for k, v in e.items() if v}, subgraphs),
             vision_workers=int(get("VISION_WORKERS", default=1)),
             vision_worker_metrics_port=int(get("VISION_WORKER_METRICS_PORT", default=0)),
             subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),

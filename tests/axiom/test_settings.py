@@ -17,7 +17,8 @@ PRODUCTION = {
 
 def test_development_defaults_start_without_any_variable():
     settings = Settings.from_env({})
-    assert settings.vision_port == 8400 and settings.weaver_port == 8001 and settings.gateway_port == 4000
+    assert settings.endpoint("vision").port == 8400 and settings.endpoint("weaver").port == 8001
+    assert settings.gateway_port == 4000
     assert settings.max_rows == 1000 and settings.query_timeout == 30
 
 

@@ -146,7 +146,7 @@ def vision_settings(services_settings):
 
 @pytest.fixture
 async def client(vision_settings, weaver_url):
-    async with vision_client(vision_settings.replace(weaver_url=weaver_url)) as client:
+    async with vision_client(vision_settings.with_subgraph_urls(weaver=weaver_url)) as client:
         yield client
 
 
