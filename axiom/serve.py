@@ -6,7 +6,7 @@ import uvicorn
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
-from axiom.settings import Settings
+from axiom.settings import Settings, warn_about_environment
 from subgraphs.registry import subgraph_named
 
 GATEWAY = "gateway"
@@ -30,6 +30,7 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 
 def serve(service: str, settings: Settings) -> None:
     configure_logging(settings, service)
+    warn_about_environment()
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
     uvicorn.run(

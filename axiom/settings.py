@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlsplit
 
@@ -127,6 +128,7 @@ class Settings:
     max_cost: int = 1_000
     default_list_size: int = 3
     rate_limit_per_minute: int = 600  # client operations per tenant (gateway, Vision)
+    weaver_rate_limit_per_minute: int = 600  # requests per tenant (Weaver's request guard)
     rate_limit_cost_unit: int = 100  # an operation counts once per started `unit` of cost
     # Developer conveniences: on outside production, off in production unless set explicitly (None: unset).
     enable_introspection: bool | None = None
@@ -240,7 +242,7 @@ class Settings:
             db_max_overflow=int(get("DB_MAX_OVERFLOW", default=10)),
             gateway_host=get("GATEWAY_HOST", default="127.0.0.1"),
             gateway_port=int(get("GATEWAY_PORT", default=4000)),
-            subgraphs=subgraph_endpoints({k: v for k, v in e.items() if v}, subgraphs),
+            subgraphs=subgraph_endpoints(e, subgraphs),
             vision_workers=int(get("VISION_WORKERS", default=1)),
             vision_worker_metrics_port=int(get("VISION_WORKER_METRICS_PORT", default=0)),
             subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),
@@ -273,6 +275,7 @@ class Settings:
             default_list_size=int(get("GRAPHQL_DEFAULT_LIST_SIZE", default=3)),
             rate_limit_per_minute=int(get("RATE_LIMIT_PER_MINUTE", default=600)),
             rate_limit_cost_unit=int(get("RATE_LIMIT_COST_UNIT", default=100)),
+            weaver_rate_limit_per_minute=int(get("WEAVER_RATE_LIMIT_PER_MINUTE", default=600)),
             enable_introspection=_flag(get("ENABLE_INTROSPECTION"), "ENABLE_INTROSPECTION"),
             enable_graphiql=_flag(get("GRAPHIQL", "ENABLE_GRAPHIQL"), "GRAPHIQL (or ENABLE_GRAPHIQL)"),
             enable_suggestions=_flag(get("ENABLE_SUGGESTIONS"), "ENABLE_SUGGESTIONS"),
@@ -354,3 +357,80 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)
+
+
+# Prefixes of Axiom's own variables: a variable with one of them that no setting reads is a typo or a leftover.
+# (REDIS_, OPENAI_, AIRFLOW_… are shared with other software and its own variables, so they are not judged.)
+OWN_PREFIXES = ("AXIOM_", "GATEWAY_", "GRAPHQL_", "SUBGRAPH_", "JWT_", "MINDSDB_", "NEO4J_")
+# `axiom up` reports the environment once and sets REPORTED_VARIABLE for the processes it starts.
+REPORTED_VARIABLE = "AXIOM_ENVIRONMENT_REPORTED"
+TOOLING_VARIABLES = frozenset({"AXIOM_AIRFLOW_CACHE", REPORTED_VARIABLE})  # not settings of an Axiom process
+
+log = logging.getLogger("axiom.settings")
+
+
+class _LookupRecorder(Mapping[str, str]):
+    """An environment that remembers which names were looked up."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self._env = env
+        self.looked_up: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        self.looked_up.add(name)
+        return self._env[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+
+@dataclass(frozen=True)
+class EnvironmentReport:
+    unknown: tuple[str, ...]  # an own prefix, but no setting has this name (a typo?)
+    unused: tuple[str, ...]  # a setting's name, but another name of the same setting wins (e.g. POSTGRES_DSN)
+
+    def warning(self) -> str | None:
+        parts = []
+        if self.unknown:
+            parts.append(f"unknown settings (ignored): {', '.join(self.unknown)}")
+        if self.unused:
+            parts.append(f"unused settings (another name of the same setting is set): {', '.join(self.unused)}")
+        return "; ".join(parts) or None
+
+
+def environment_report(
+    env: Mapping[str, str] | None = None, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+) -> EnvironmentReport:
+    """Which variables of `env` no setting reads. The names come from `Settings.from_env` itself: every name it
+    looks up in an empty environment is known; a set one it does not look up in `env` lost to an alias."""
+    env = os.environ if env is None else env
+    every = _LookupRecorder({})
+    Settings.from_env(every, subgraphs=subgraphs)
+    used = _LookupRecorder(env)
+    try:
+        Settings.from_env(used, subgraphs=subgraphs)
+    except SettingsError:  # start-up reports that itself; the names are what matters here
+        used.looked_up = every.looked_up
+    prefixes = OWN_PREFIXES + tuple(f"{spec.variable_prefix}_" for spec in subgraphs)
+    set_names = sorted(name for name, value in env.items() if value)
+    unknown = tuple(
+        n for n in set_names if n.startswith(prefixes) and n not in every.looked_up and n not in TOOLING_VARIABLES
+    )
+    unused = tuple(n for n in set_names if n in every.looked_up and n not in used.looked_up)
+    return EnvironmentReport(unknown, unused)
+
+
+def warn_about_environment(env: Mapping[str, str] | None = None) -> EnvironmentReport | None:
+    """Log one warning naming the variables no setting reads (at start-up of `up`, `serve` and `worker`; not
+    again in the processes `up` starts)."""
+    env = os.environ if env is None else env
+    if env.get(REPORTED_VARIABLE):
+        return None
+    report = environment_report(env)
+    message = report.warning()
+    if message:
+        log.warning(message)
+    return report

@@ -27,7 +27,7 @@ from axiom.embedded import EmbeddedServices
 from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free, port_listener
 from axiom.logs import configure_logging
 from axiom.serve import bind_address
-from axiom.settings import Settings
+from axiom.settings import REPORTED_VARIABLE, Settings, warn_about_environment
 from axiom.supervision import GaveUp, Supervisor
 from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
@@ -235,6 +235,7 @@ def _raise_on_sigterm(*_) -> None:
 def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
     """Run until interrupted; returns the process exit code."""
     configure_logging(settings, "up")
+    warn_about_environment()
     # Started from a script in the background, SIGINT arrives ignored; Ctrl-C must stop us wherever we run.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
@@ -246,7 +247,7 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         _check_ports(settings)
         _say(f"data folder {folder}")
         settings = embedded.start(settings)
-        env = {**os.environ, **embedded.environment()}
+        env = {**os.environ, **embedded.environment(), REPORTED_VARIABLE: "1"}
         from axiom.migrate import upgrade
 
         upgrade(settings.database_url, settings)
