@@ -12,12 +12,12 @@ from axiom.errors import ApiError
 from axiom.gateway_request import GATEWAY_REQUEST_HEADER
 from axiom.rate_limit import OperationRateLimit
 from axiom.service import RequestContext
-from axiom.settings import Settings
 from subgraphs.vision.adapters.pivot_asker import LLM_DISABLED, PivotAsker
 from subgraphs.vision.loaders import VisionLoaders
 from subgraphs.vision.runtime import VisionRuntime
 from subgraphs.vision.service.pivots import PivotService
 from subgraphs.vision.service.refresh import CubeRefresher
+from subgraphs.vision.settings import VisionSettings
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.scenarios import ScenarioStore
 from subgraphs.vision.store.terms import MemberTermStore
@@ -31,7 +31,7 @@ class VisionContext(RequestContext):
     runtime: VisionRuntime = field(kw_only=True)
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> VisionSettings:
         return self.runtime.settings
 
     @property

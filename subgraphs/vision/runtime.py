@@ -28,6 +28,7 @@ from subgraphs.vision.jobs.queue import JobQueue
 from subgraphs.vision.service.pivots import PivotService
 from subgraphs.vision.service.refresh import CubeRefresher
 from subgraphs.vision.service.refresh_events import RefreshEvents
+from subgraphs.vision.settings import VisionSettings
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.causal import CausalLinkStore
 from subgraphs.vision.store.cubes import CubeStore
@@ -45,7 +46,7 @@ class LazyPivotAsker:
     """The NL→pivot client, made on the first question: the `openai` SDK is slow to import, and most processes
     never ask. None of it exists without OPENAI_API_KEY."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: VisionSettings):
         self._settings = settings
         self._asker: PivotAsker | None = None
 
@@ -66,7 +67,7 @@ class LazyPivotAsker:
 
 @dataclass(frozen=True)
 class VisionRuntime:
-    settings: Settings
+    settings: VisionSettings
     engine: AsyncEngine
     redis: Redis | None  # REDIS_URL unset: pivots uncached, no job queue, events within this process
     subscriber: Redis | None  # pub/sub connections of open subscriptions (one each)
@@ -90,7 +91,9 @@ class VisionRuntime:
 
     @classmethod
     def open(cls, settings: Settings) -> VisionRuntime:
-        """Create the clients (connections are made lazily, on first use). Needs DATABASE_URL."""
+        """Create the clients (connections are made lazily, on first use). Needs DATABASE_URL. The runtime keeps
+        Vision's own settings; the shared ones (database, Redis, gateway signatures) are used here only."""
+        vision = VisionSettings.of(settings)
         engine = create_engine(settings, subgraph="vision")
         redis = subscriber = None
         if settings.redis_url:
@@ -105,31 +108,31 @@ class VisionRuntime:
             )
         bus = EventBus(redis, subscriber)
         events = RefreshEvents(bus=bus)
-        cache = PivotCache(redis, settings.redis_cache_ttl) if redis is not None else None
+        cache = PivotCache(redis, vision.redis_cache_ttl) if redis is not None else None
         signer = GatewayRequestSigner.from_settings(settings)
-        weaver_http = httpx.AsyncClient(timeout=settings.query_timeout)
+        weaver_http = httpx.AsyncClient(timeout=vision.query_timeout)
         return cls(
-            settings=settings,
+            settings=vision,
             engine=engine,
             redis=redis,
             subscriber=subscriber,
             jobs=JobQueue(redis) if redis is not None else None,
             bus=bus,
             events=events,
-            rate_limit=_rate_limit(settings, redis),
+            rate_limit=_rate_limit(vision, redis),
             cache=cache,
-            airflow=AirflowClient(settings.airflow_base_url) if settings.airflow_base_url else None,
+            airflow=AirflowClient(vision.airflow_base_url) if vision.airflow_base_url else None,
             weaver_http=weaver_http,
-            glossary=GlossaryClient(settings.subgraph_url("weaver"), settings.query_timeout, signer),
-            weaver_catalog=WeaverCatalog(weaver_http, settings.subgraph_url("weaver"), signer),
+            glossary=GlossaryClient(vision.weaver_url, vision.query_timeout, signer),
+            weaver_catalog=WeaverCatalog(weaver_http, vision.weaver_url, signer),
             gateway_requests=signer,
-            asker=LazyPivotAsker(settings),
+            asker=LazyPivotAsker(vision),
             cubes=CubeStore(engine),
             terms=MemberTermStore(engine),
             scenarios=ScenarioStore(engine),
             views=ViewStore(engine, events.publish),
             causal_links=CausalLinkStore(engine),
-            pivots=PivotService(settings, engine, cache),
+            pivots=PivotService(vision, engine, cache),
         )
 
     def refresher(self) -> CubeRefresher:
@@ -172,7 +175,7 @@ class VisionRuntime:
         await self.engine.dispose()
 
 
-def _rate_limit(settings: Settings, redis: Redis | None) -> OperationRateLimit:
+def _rate_limit(settings: VisionSettings, redis: Redis | None) -> OperationRateLimit:
     """RATE_LIMIT_PER_MINUTE operations per tenant; counted in Redis when configured (in-process while it fails)."""
     state = (
         FallbackGuardState(RedisGuardState(redis, prefix="vision:guard:")) if redis is not None else MemoryGuardState()

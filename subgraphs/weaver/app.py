@@ -83,7 +83,6 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
     `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE (600).
     """
     holder = _RuntimeHolder()
-    rate_limit_per_minute = rate_limit_per_minute or settings.weaver_rate_limit_per_minute
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
