@@ -1,4 +1,4 @@
-"""Settings read from the environment, with the names the deployment guides use (DESIGN.md §3)."""
+"""Settings read from the environment, with the names the deployment guides use (ARCHITECTURE.md §5)."""
 
 from __future__ import annotations
 
