@@ -401,25 +401,30 @@ class EnvironmentReport:
         return "; ".join(parts) or None
 
 
+def known_variables(subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS) -> frozenset[str]:
+    """Every variable a setting reads: the names `Settings.from_env` itself looks up in an empty environment
+    (where no name shadows its aliases), so the list cannot drift from the settings."""
+    every = _LookupRecorder({})
+    Settings.from_env(every, subgraphs=subgraphs)
+    return frozenset(every.looked_up)
+
+
 def environment_report(
     env: Mapping[str, str] | None = None, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
 ) -> EnvironmentReport:
-    """Which variables of `env` no setting reads. The names come from `Settings.from_env` itself: every name it
-    looks up in an empty environment is known; a set one it does not look up in `env` lost to an alias."""
+    """Which variables of `env` no setting reads: unknown ones (with an Axiom prefix), and set ones that
+    `Settings.from_env` does not look up in `env` because another name of the same setting won."""
     env = os.environ if env is None else env
-    every = _LookupRecorder({})
-    Settings.from_env(every, subgraphs=subgraphs)
+    known = known_variables(subgraphs)
     used = _LookupRecorder(env)
     try:
         Settings.from_env(used, subgraphs=subgraphs)
     except SettingsError:  # start-up reports that itself; the names are what matters here
-        used.looked_up = every.looked_up
+        used.looked_up = set(known)
     prefixes = OWN_PREFIXES + tuple(f"{spec.variable_prefix}_" for spec in subgraphs)
     set_names = sorted(name for name, value in env.items() if value)
-    unknown = tuple(
-        n for n in set_names if n.startswith(prefixes) and n not in every.looked_up and n not in TOOLING_VARIABLES
-    )
-    unused = tuple(n for n in set_names if n in every.looked_up and n not in used.looked_up)
+    unknown = tuple(n for n in set_names if n.startswith(prefixes) and n not in known and n not in TOOLING_VARIABLES)
+    unused = tuple(n for n in set_names if n in known and n not in used.looked_up)
     return EnvironmentReport(unknown, unused)
 
 
