@@ -13,7 +13,7 @@ from subgraphs.vision.causal.job import queue_discovery
 from subgraphs.vision.causal.series import time_levels
 from subgraphs.vision.context import vision_context
 from subgraphs.vision.resolvers.cubes import find_cube
-from subgraphs.vision.store.causal import ASSERTED, REJECTED, CausalLinkStore, StoredLink
+from subgraphs.vision.store.causal import ASSERTED, REJECTED, StoredLink
 
 
 @strawberry.enum(description="A user's verdict on a link.")
@@ -117,7 +117,7 @@ class CausalQuery:
         context = vision_context(info)
         stored = await find_cube(context, cube)
         minimum = context.settings.causal_min_confidence
-        links = await CausalLinkStore(context.runtime.engine).links(context.tenant_id, stored.id, stored.version)
+        links = await context.runtime.causal_links.links(context.tenant_id, stored.id, stored.version)
         shown = [CausalLink.of(link, minimum) for link in links]
         return sorted(
             (link for link in shown if include_unused or link.used_by_scenarios), key=lambda link: -link.confidence
@@ -165,7 +165,7 @@ class CausalMutation:
         if errors:
             return CausalVerdictPayload(link=None, user_errors=errors)
         asserted = input.verdict == LinkVerdict.ASSERTED
-        link = await CausalLinkStore(context.runtime.engine).decide(
+        link = await context.runtime.causal_links.decide(
             context.tenant_id,
             stored.id,
             stored.version,

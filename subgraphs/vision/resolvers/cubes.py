@@ -12,7 +12,7 @@ from axiom.errors import ApiError, BadUserInput, Forbidden, NotFound
 from axiom.graphql_types import UserError
 from subgraphs.vision.adapters.weaver_catalog import WeaverUnavailable
 from subgraphs.vision.adapters.weaver_glossary import GlossaryUnavailable, member_hints
-from subgraphs.vision.context import vision_context
+from subgraphs.vision.context import VisionContext, vision_context
 from subgraphs.vision.jobs.refresh_jobs import queue_refresh
 from subgraphs.vision.nl.prompt import check_question
 from subgraphs.vision.service.cube_deletion import delete_cube
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 WEAVER_UNAVAILABLE = "WEAVER_UNAVAILABLE"
 
 
-async def find_cube(context, reference: str) -> StoredCube:
+async def find_cube(context: VisionContext, reference: str) -> StoredCube:
     """A cube of the caller's tenant by id or name; NOT_FOUND otherwise (also for other tenants' cubes)."""
     try:
         uuid.UUID(reference)
@@ -38,7 +38,7 @@ async def find_cube(context, reference: str) -> StoredCube:
     return stored
 
 
-async def run_pivot(context, stored: StoredCube, query) -> PivotResult:
+async def run_pivot(context: VisionContext, stored: StoredCube, query) -> PivotResult:
     outcome = await context.pivots.run(stored, query, include_sql=context.principal.is_admin)
     data = outcome.data
     return PivotResult(
@@ -62,7 +62,8 @@ async def run_pivot(context, stored: StoredCube, query) -> PivotResult:
 class Query:
     @strawberry.field(description="The tenant's cubes, by name.")
     async def cubes(self, info: strawberry.Info) -> list[Cube]:
-        return [Cube.of(c) for c in await vision_context(info).cubes.list(vision_context(info).tenant_id)]
+        context = vision_context(info)
+        return [Cube.of(c) for c in await context.cubes.list(context.tenant_id)]
 
     @strawberry.field(description="One cube by id or by name (exactly one of them). NOT_FOUND when unknown.")
     async def cube(
@@ -193,7 +194,7 @@ class DeleteCubePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was deleted, if it was not.")
 
 
-async def _term_visible(context, term_id: str) -> bool:
+async def _term_visible(context: VisionContext, term_id: str) -> bool:
     """Whether the caller's tenant has the glossary term (Weaver answers with the caller's token)."""
     try:
         return term_id in await context.runtime.glossary.terms([term_id], authorization=context.authorization)

@@ -9,7 +9,7 @@ import strawberry
 
 from axiom.errors import NotFound
 from axiom.graphql_types import UserError
-from subgraphs.vision.context import vision_context
+from subgraphs.vision.context import VisionContext, vision_context
 from subgraphs.vision.resolvers.cubes import find_cube
 from subgraphs.vision.scenarios import model
 from subgraphs.vision.scenarios.progress import case_topic, publish_run_event, run_event, scenario_topic
@@ -102,7 +102,7 @@ def _given_outcomes(outcome_model: OutcomeModelInput) -> tuple[model.Outcome, ..
     )
 
 
-async def _outcomes(context, cube, input: CreateScenarioInput, levers) -> tuple[tuple, list[UserError]]:
+async def _outcomes(context: VisionContext, cube, input: CreateScenarioInput, levers) -> tuple[tuple, list[UserError]]:
     if input.outcome_model.source == OutcomeSource.COEFFICIENTS:
         if not input.outcome_model.outcomes:
             return (), [_error("outcomeModel.outcomes", "COEFFICIENTS needs at least one outcome")]
@@ -122,7 +122,7 @@ async def _outcomes(context, cube, input: CreateScenarioInput, levers) -> tuple[
     return outcomes, []
 
 
-async def create_scenario(context, input: CreateScenarioInput) -> CreateScenarioPayload:
+async def create_scenario(context: VisionContext, input: CreateScenarioInput) -> CreateScenarioPayload:
     cube = await find_cube(context, input.cube)
     errors = []
     if not input.case.strip() or len(input.case) > MAX_CASE_NAME:
@@ -175,21 +175,24 @@ def _uuid(value) -> str:
 class ScenarioQuery:
     @strawberry.field(description="A scenario by id. NOT_FOUND when unknown (or another tenant's).")
     async def scenario(self, info: strawberry.Info, id: strawberry.ID) -> Scenario:
-        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, _uuid(id))
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, _uuid(id))
         if stored is None:
             raise NotFound("scenario not found")
         return Scenario.of(stored)
 
     @strawberry.field(description="A case by id, with its scenarios. NOT_FOUND when unknown.")
     async def scenario_case(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioCase:
-        case = await vision_context(info).scenarios.case(vision_context(info).tenant_id, _uuid(id))
+        context = vision_context(info)
+        case = await context.scenarios.case(context.tenant_id, _uuid(id))
         if case is None:
             raise NotFound("case not found")
         return ScenarioCase.of(case)
 
     @strawberry.field(description="A scenario run by id (status, result). NOT_FOUND when unknown.")
     async def scenario_run(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRun:
-        run = await vision_context(info).scenarios.run(_uuid(id), vision_context(info).tenant_id)
+        context = vision_context(info)
+        run = await context.scenarios.run(_uuid(id), context.tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
         return ScenarioRun.of(run)
@@ -271,7 +274,7 @@ class _Sent:
         return True
 
 
-async def _initial_scenario_event(context, scenario_id: str) -> dict | None:
+async def _initial_scenario_event(context: VisionContext, scenario_id: str) -> dict | None:
     runs = await context.scenarios.runs(context.tenant_id, scenario_id, limit=1)
     if not runs:
         return None

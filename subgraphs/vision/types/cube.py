@@ -137,7 +137,8 @@ class Level:
         info: strawberry.Info,
         first: Annotated[int, strawberry.argument(description="At most this many (1..1000).")] = 100,
     ) -> list[Member]:
-        stored = await vision_context(info).cubes.get(vision_context(info).tenant_id, self.cube_id)
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, self.cube_id)
         if stored is None or not stored.view_ready:
             return []
         rows = await vision_context(info).pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
@@ -302,7 +303,8 @@ class Cube:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Cube | None:
-        stored = await vision_context(info).cubes.get(vision_context(info).tenant_id, str(id))
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, str(id))
         return cls.of(stored) if stored else None
 
 
@@ -322,7 +324,8 @@ class RefreshRun:
 
     @strawberry.field(description="The cube refreshed.")
     async def cube(self, info: strawberry.Info) -> Cube | None:
-        stored = await vision_context(info).cubes.get(vision_context(info).tenant_id, self.cube_id)
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, self.cube_id)
         return Cube.of(stored) if stored else None
 
     @classmethod

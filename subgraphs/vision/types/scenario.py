@@ -125,7 +125,8 @@ class ScenarioRun:
 
     @strawberry.field(description="The scenario solved.")
     async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, self.scenario_id)
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, self.scenario_id)
         return Scenario.of(stored) if stored else None
 
 
@@ -178,7 +179,8 @@ class Scenario:
     async def cube(self, info: strawberry.Info) -> CubeType | None:
         from subgraphs.vision.types.cube import Cube
 
-        stored = await vision_context(info).cubes.get(vision_context(info).tenant_id, self.cube_id)
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, self.cube_id)
         return Cube.of(stored) if stored else None
 
     @strawberry.field(description="The scenario's runs, newest first.")
@@ -190,7 +192,8 @@ class Scenario:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Scenario | None:
-        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, str(id))
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, str(id))
         return cls.of(stored) if stored else None
 
 
@@ -206,10 +209,8 @@ class ScenarioCase:
 
     @strawberry.field(description="The case's scenarios, oldest first.")
     async def scenarios(self, info: strawberry.Info) -> list[Scenario]:
-        return [
-            Scenario.of(s)
-            for s in await vision_context(info).scenarios.of_case(vision_context(info).tenant_id, str(self.id))
-        ]
+        context = vision_context(info)
+        return [Scenario.of(s) for s in await context.scenarios.of_case(context.tenant_id, str(self.id))]
 
 
 @strawberry.type(description="A scenario run's state, as the solver goes.")
@@ -238,10 +239,12 @@ class ScenarioProgress:
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
     async def run(self, info: strawberry.Info) -> ScenarioRun | None:
-        stored = await vision_context(info).scenarios.run(str(self.run_id), vision_context(info).tenant_id)
+        context = vision_context(info)
+        stored = await context.scenarios.run(str(self.run_id), context.tenant_id)
         return ScenarioRun.of(stored) if stored else None
 
     @strawberry.field(description="The scenario (and through it the cube and its fact table).")
     async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await vision_context(info).scenarios.get(vision_context(info).tenant_id, str(self.scenario_id))
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, str(self.scenario_id))
         return Scenario.of(stored) if stored else None
