@@ -12,7 +12,7 @@ from axiom.service import api_error_extensions
 @strawberry.type
 class Query:
     @strawberry.field(description="A greeting for the caller's tenant.")
-    def toy_greeting(self, info: strawberry.Info) -> str:
+    async def toy_greeting(self, info: strawberry.Info) -> str:
         return f"hello, {info.context.tenant_id}"
 
 
