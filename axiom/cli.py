@@ -8,6 +8,7 @@ import asyncio
 import sys
 
 from axiom.settings import Settings, SettingsError
+from subgraphs.registry import SUBGRAPHS
 
 
 def _settings() -> Settings:
@@ -120,12 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="axiom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    up = sub.add_parser("up", help="start embedded servers (unless configured), both subgraphs and the gateway")
+    up = sub.add_parser("up", help="start embedded servers (unless configured), the subgraphs and the gateway")
     up.add_argument("--no-demo", action="store_true", help="do not load the demo data")
     up.set_defaults(func=cmd_up)
 
     serve = sub.add_parser("serve", help="serve one process with the current settings")
-    serve.add_argument("service", choices=["gateway", "weaver", "vision"])
+    serve.add_argument("service", choices=["gateway", *(spec.name for spec in SUBGRAPHS)])
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser(

@@ -15,6 +15,7 @@ SUBGRAPH_TIMEOUT stays the gateway's floor: it may raise a subgraph's wait, neve
 from __future__ import annotations
 
 from axiom.settings import Settings
+from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
 CONNECT_TIMEOUT = 10.0  # seconds to open a datasource connection (TCP, TLS, login); testConnection's limit
 SUBGRAPH_SLACK = 5.0  # a subgraph's own bookkeeping around the bounded work (its database, graph, Redis)
@@ -32,9 +33,11 @@ def vision_deadline(settings: Settings) -> float:
     return VISION_QUERY_TIMEOUTS * settings.query_timeout + SUBGRAPH_SLACK
 
 
-def gateway_timeouts(settings: Settings) -> dict[str, float]:
-    """The gateway's wait per subgraph: always longer than the subgraph's own deadline."""
+def gateway_timeouts(settings: Settings, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS) -> dict[str, float]:
+    """The gateway's wait per subgraph: always longer than the subgraph's own deadline (when it declares one)."""
     return {
-        "weaver": max(settings.subgraph_timeout, weaver_deadline(settings) + GATEWAY_MARGIN),
-        "vision": max(settings.subgraph_timeout, vision_deadline(settings) + GATEWAY_MARGIN),
+        spec.name: max(settings.subgraph_timeout, spec.deadline(settings) + GATEWAY_MARGIN)
+        if spec.deadline is not None
+        else settings.subgraph_timeout
+        for spec in subgraphs
     }

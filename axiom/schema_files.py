@@ -13,25 +13,19 @@ from pathlib import Path
 
 from graphql import print_schema
 
+from subgraphs.registry import SUBGRAPHS, SubgraphSpec
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
 COMPOSE_DIR = ROOT / "tools" / "compose"
-SUBGRAPHS = {
-    # name → (module with `schema`, URL written into the supergraph; the gateway's settings override it)
-    "weaver": ("subgraphs.weaver.schema", "http://127.0.0.1:8001/graphql"),
-    "vision": ("subgraphs.vision.schema", "http://127.0.0.1:8400/graphql"),
-}
 
 
 class CompositionError(RuntimeError):
     pass
 
 
-def subgraph_sdl(name: str) -> str:
-    import importlib
-
-    module = importlib.import_module(SUBGRAPHS[name][0])
-    return module.schema.as_str().strip() + "\n"
+def subgraph_sdl(spec: SubgraphSpec) -> str:
+    return spec.load_schema().as_str().strip() + "\n"
 
 
 def ensure_composer() -> None:
@@ -44,9 +38,10 @@ def ensure_composer() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=COMPOSE_DIR, check=True)
 
 
-def compose(subgraph_sdls: dict[str, str]) -> str:
+def compose(subgraph_sdls: dict[SubgraphSpec, str]) -> str:
+    """The supergraph of these subgraphs (each with its registry URL; the gateway's settings override them)."""
     ensure_composer()
-    payload = [{"name": name, "url": SUBGRAPHS[name][1], "sdl": sdl} for name, sdl in subgraph_sdls.items()]
+    payload = [{"name": spec.name, "url": spec.default_url, "sdl": sdl} for spec, sdl in subgraph_sdls.items()]
     result = subprocess.run(
         ["node", str(COMPOSE_DIR / "compose.mjs")], input=json.dumps(payload), text=True, capture_output=True
     )
@@ -61,10 +56,10 @@ def api_sdl(supergraph_sdl: str) -> str:
     return print_schema(build_api_schema(supergraph_sdl)).strip() + "\n"
 
 
-def expected_files() -> dict[Path, str]:
-    sdls = {name: subgraph_sdl(name) for name in SUBGRAPHS}
+def expected_files(subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS) -> dict[Path, str]:
+    sdls = {spec: subgraph_sdl(spec) for spec in subgraphs}
     supergraph = compose(sdls)
-    files = {SCHEMA_DIR / f"{name}.graphql": sdl for name, sdl in sdls.items()}
+    files = {SCHEMA_DIR / spec.sdl_file: sdl for spec, sdl in sdls.items()}
     files[SCHEMA_DIR / "supergraph.graphql"] = supergraph
     files[SCHEMA_DIR / "api.graphql"] = api_sdl(supergraph)
     return files

@@ -1,4 +1,4 @@
-"""Serve one Axiom process (gateway, weaver or vision) with uvicorn."""
+"""Serve one Axiom process (the gateway or a subgraph of `subgraphs.registry`) with uvicorn."""
 
 from __future__ import annotations
 
@@ -6,32 +6,31 @@ import uvicorn
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
-from axiom.settings import Settings
+from axiom.settings import Settings, warn_about_environment
+from subgraphs.registry import subgraph_named
+
+GATEWAY = "gateway"
 
 
 def build_app(service: str, settings: Settings):
     """The process's ASGI app, inside its error-reporting scope."""
-    if service == "weaver":
-        from subgraphs.weaver.app import create_app
-    elif service == "vision":
-        from subgraphs.vision.app import create_app
-    elif service == "gateway":
+    if service == GATEWAY:
         from gateway.main import create_app
-    else:
-        raise ValueError(f"unknown service {service!r}")
-    return ErrorReportingMiddleware(create_app(settings))
+
+        return ErrorReportingMiddleware(create_app(settings))
+    return ErrorReportingMiddleware(subgraph_named(service).create_app(settings))
 
 
 def bind_address(service: str, settings: Settings) -> tuple[str, int]:
-    return {
-        "gateway": (settings.gateway_host, settings.gateway_port),
-        "weaver": (settings.weaver_host, settings.weaver_port),
-        "vision": (settings.vision_host, settings.vision_port),
-    }[service]
+    if service == GATEWAY:
+        return settings.gateway_host, settings.gateway_port
+    endpoint = settings.endpoint(service)
+    return endpoint.host, endpoint.port
 
 
 def serve(service: str, settings: Settings) -> None:
     configure_logging(settings, service)
+    warn_about_environment()
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
     uvicorn.run(

@@ -1,10 +1,14 @@
-"""Settings read from the environment, with the names the deployment guides use (DESIGN.md §3)."""
+"""Settings read from the environment, with the names the deployment guides use (ARCHITECTURE.md §5)."""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from urllib.parse import urlsplit
+
+from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
 DEV_JWT_SECRET = "axiom-development-jwt-secret-change-me"
 DEV_ENCRYPTION_KEY = "axiom-dev-encryption-key-32chars"
@@ -39,9 +43,33 @@ MIN_HS_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key of at least the hash's 
 
 
 def _url_password(url: str | None) -> str | None:
-    from urllib.parse import urlsplit
-
     return urlsplit(url).password if url else None
+
+
+@dataclass(frozen=True)
+class SubgraphEndpoint:
+    """Where a subgraph listens (`NAME_HOST`, `NAME_PORT`) and the URL the gateway calls it at (`NAME_URL`)."""
+
+    name: str
+    host: str
+    port: int
+    url: str
+
+
+def subgraph_endpoints(
+    env: Mapping[str, str], subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+) -> tuple[SubgraphEndpoint, ...]:
+    """Each registered subgraph's endpoint from its `NAME_HOST`, `NAME_PORT` and `NAME_URL` variables."""
+    endpoints = []
+    for spec in subgraphs:
+        port = int(env.get(spec.port_variable) or spec.default_port)
+        url = env.get(spec.url_variable) or f"http://127.0.0.1:{port}/graphql"
+        endpoints.append(SubgraphEndpoint(spec.name, env.get(spec.host_variable) or "127.0.0.1", port, url))
+    return tuple(endpoints)
+
+
+def _default_endpoints() -> tuple[SubgraphEndpoint, ...]:
+    return subgraph_endpoints({})
 
 
 @dataclass(frozen=True)
@@ -67,12 +95,7 @@ class Settings:
     db_max_overflow: int = 10
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 4000
-    weaver_host: str = "127.0.0.1"
-    weaver_port: int = 8001
-    weaver_url: str = "http://127.0.0.1:8001/graphql"
-    vision_host: str = "127.0.0.1"
-    vision_port: int = 8400
-    vision_url: str = "http://127.0.0.1:8400/graphql"
+    subgraphs: tuple[SubgraphEndpoint, ...] = field(default_factory=_default_endpoints)
     vision_workers: int = 1
     vision_worker_metrics_port: int = 0
     subgraph_timeout: float = 10.0
@@ -105,6 +128,7 @@ class Settings:
     max_cost: int = 1_000
     default_list_size: int = 3
     rate_limit_per_minute: int = 600  # client operations per tenant (gateway, Vision)
+    weaver_rate_limit_per_minute: int = 600  # requests per tenant (Weaver's request guard)
     rate_limit_cost_unit: int = 100  # an operation counts once per started `unit` of cost
     # Developer conveniences: on outside production, off in production unless set explicitly (None: unset).
     enable_introspection: bool | None = None
@@ -161,8 +185,31 @@ class Settings:
         """Whether subgraphs refuse calls that do not carry the gateway's signature (SUBGRAPH_GATEWAY_ONLY)."""
         return self.is_production if self.subgraph_gateway_only is None else self.subgraph_gateway_only
 
+    def endpoint(self, subgraph: str) -> SubgraphEndpoint:
+        """Where the subgraph `subgraph` listens and is called."""
+        for endpoint in self.subgraphs:
+            if endpoint.name == subgraph:
+                return endpoint
+        raise KeyError(f"no subgraph {subgraph!r} in the settings")
+
+    def subgraph_url(self, subgraph: str) -> str:
+        """The URL the subgraph is called at (NAME_URL)."""
+        return self.endpoint(subgraph).url
+
+    def with_subgraph_urls(self, **urls: str) -> Settings:
+        """These settings with subgraphs called at other URLs (a name not yet known is added, listening on the
+        URL's host and port)."""
+        endpoints = {e.name: e for e in self.subgraphs}
+        for name, url in urls.items():
+            parts = urlsplit(url)
+            known = endpoints.get(name) or SubgraphEndpoint(name, parts.hostname or "127.0.0.1", parts.port or 80, url)
+            endpoints[name] = SubgraphEndpoint(name, known.host, known.port, url)
+        return self.replace(subgraphs=tuple(endpoints.values()))
+
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+    ) -> Settings:
         """Build settings from environment variables (both seeds' names are accepted)."""
         e = os.environ if env is None else env
 
@@ -173,8 +220,6 @@ class Settings:
                     return value
             return default
 
-        weaver_port = int(get("WEAVER_PORT", default=8001))
-        vision_port = int(get("VISION_PORT", default=8400))
         settings = cls(
             app_env=get("APP_ENV", default="development"),
             database_url=get("DATABASE_URL", "POSTGRES_DSN"),
@@ -197,12 +242,7 @@ class Settings:
             db_max_overflow=int(get("DB_MAX_OVERFLOW", default=10)),
             gateway_host=get("GATEWAY_HOST", default="127.0.0.1"),
             gateway_port=int(get("GATEWAY_PORT", default=4000)),
-            weaver_host=get("WEAVER_HOST", default="127.0.0.1"),
-            weaver_port=weaver_port,
-            weaver_url=get("WEAVER_URL", default=f"http://127.0.0.1:{weaver_port}/graphql"),
-            vision_host=get("VISION_HOST", default="127.0.0.1"),
-            vision_port=vision_port,
-            vision_url=get("VISION_URL", default=f"http://127.0.0.1:{vision_port}/graphql"),
+            subgraphs=subgraph_endpoints(e, subgraphs),
             vision_workers=int(get("VISION_WORKERS", default=1)),
             vision_worker_metrics_port=int(get("VISION_WORKER_METRICS_PORT", default=0)),
             subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),
@@ -235,6 +275,7 @@ class Settings:
             default_list_size=int(get("GRAPHQL_DEFAULT_LIST_SIZE", default=3)),
             rate_limit_per_minute=int(get("RATE_LIMIT_PER_MINUTE", default=600)),
             rate_limit_cost_unit=int(get("RATE_LIMIT_COST_UNIT", default=100)),
+            weaver_rate_limit_per_minute=int(get("WEAVER_RATE_LIMIT_PER_MINUTE", default=600)),
             enable_introspection=_flag(get("ENABLE_INTROSPECTION"), "ENABLE_INTROSPECTION"),
             enable_graphiql=_flag(get("GRAPHIQL", "ENABLE_GRAPHIQL"), "GRAPHIQL (or ENABLE_GRAPHIQL)"),
             enable_suggestions=_flag(get("ENABLE_SUGGESTIONS"), "ENABLE_SUGGESTIONS"),
@@ -316,3 +357,85 @@ class Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)
+
+
+# Prefixes of Axiom's own variables: a variable with one of them that no setting reads is a typo or a leftover.
+# (REDIS_, OPENAI_, AIRFLOW_… are shared with other software and its own variables, so they are not judged.)
+OWN_PREFIXES = ("AXIOM_", "GATEWAY_", "GRAPHQL_", "SUBGRAPH_", "JWT_", "MINDSDB_", "NEO4J_")
+# `axiom up` reports the environment once and sets REPORTED_VARIABLE for the processes it starts.
+REPORTED_VARIABLE = "AXIOM_ENVIRONMENT_REPORTED"
+TOOLING_VARIABLES = frozenset({"AXIOM_AIRFLOW_CACHE", REPORTED_VARIABLE})  # not settings of an Axiom process
+
+log = logging.getLogger("axiom.settings")
+
+
+class _LookupRecorder(Mapping[str, str]):
+    """An environment that remembers which names were looked up."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self._env = env
+        self.looked_up: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        self.looked_up.add(name)
+        return self._env[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._env)
+
+    def __len__(self) -> int:
+        return len(self._env)
+
+
+@dataclass(frozen=True)
+class EnvironmentReport:
+    unknown: tuple[str, ...]  # an own prefix, but no setting has this name (a typo?)
+    unused: tuple[str, ...]  # a setting's name, but another name of the same setting wins (e.g. POSTGRES_DSN)
+
+    def warning(self) -> str | None:
+        parts = []
+        if self.unknown:
+            parts.append(f"unknown settings (ignored): {', '.join(self.unknown)}")
+        if self.unused:
+            parts.append(f"unused settings (another name of the same setting is set): {', '.join(self.unused)}")
+        return "; ".join(parts) or None
+
+
+def known_variables(subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS) -> frozenset[str]:
+    """Every variable a setting reads: the names `Settings.from_env` itself looks up in an empty environment
+    (where no name shadows its aliases), so the list cannot drift from the settings."""
+    every = _LookupRecorder({})
+    Settings.from_env(every, subgraphs=subgraphs)
+    return frozenset(every.looked_up)
+
+
+def environment_report(
+    env: Mapping[str, str] | None = None, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+) -> EnvironmentReport:
+    """Which variables of `env` no setting reads: unknown ones (with an Axiom prefix), and set ones that
+    `Settings.from_env` does not look up in `env` because another name of the same setting won."""
+    env = os.environ if env is None else env
+    known = known_variables(subgraphs)
+    used = _LookupRecorder(env)
+    try:
+        Settings.from_env(used, subgraphs=subgraphs)
+    except SettingsError:  # start-up reports that itself; the names are what matters here
+        used.looked_up = set(known)
+    prefixes = OWN_PREFIXES + tuple(f"{spec.variable_prefix}_" for spec in subgraphs)
+    set_names = sorted(name for name, value in env.items() if value)
+    unknown = tuple(n for n in set_names if n.startswith(prefixes) and n not in known and n not in TOOLING_VARIABLES)
+    unused = tuple(n for n in set_names if n in known and n not in used.looked_up)
+    return EnvironmentReport(unknown, unused)
+
+
+def warn_about_environment(env: Mapping[str, str] | None = None) -> EnvironmentReport | None:
+    """Log one warning naming the variables no setting reads (at start-up of `up`, `serve` and `worker`; not
+    again in the processes `up` starts)."""
+    env = os.environ if env is None else env
+    if env.get(REPORTED_VARIABLE):
+        return None
+    report = environment_report(env)
+    message = report.warning()
+    if message:
+        log.warning(message)
+    return report

@@ -1,9 +1,9 @@
 """`axiom up`: one command that brings the whole system up, keeps it up, and takes it down cleanly.
 
 Order: embedded servers (for each URL not configured) → migrations → demo data → the processes of
-`processes(settings)`: Weaver, Vision, Vision's job workers and the gateway, each once those it comes `after` are
-ready. Then a crashed process or embedded server is restarted with
-backoff while the rest keep serving (see `axiom.supervision`). Ctrl-C (or SIGTERM) stops them in reverse order;
+`processes(settings)`: the subgraphs of `subgraphs.registry` (Weaver, Vision), their worker processes (Vision's job
+workers) and the gateway, each once those it comes `after` are ready. Then a crashed process or embedded server is
+restarted with backoff while the rest keep serving (see `axiom.supervision`). Ctrl-C (or SIGTERM) stops them in reverse order;
 every child is also tied to us with PDEATHSIG, so even a killed supervisor leaves nothing running. Data stays
 in the data folder for the next `up`; one `up` at a time may use a data folder (a lock file says which).
 """
@@ -27,10 +27,11 @@ from axiom.embedded import EmbeddedServices
 from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free, port_listener
 from axiom.logs import configure_logging
 from axiom.serve import bind_address
-from axiom.settings import Settings
+from axiom.settings import REPORTED_VARIABLE, Settings, warn_about_environment
 from axiom.supervision import GaveUp, Supervisor
+from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
-_PORT_VARIABLES = {"gateway": "GATEWAY_PORT", "weaver": "WEAVER_PORT", "vision": "VISION_PORT"}
+_PORT_VARIABLES = {"gateway": "GATEWAY_PORT", **{spec.name: spec.port_variable for spec in SUBGRAPHS}}
 LOCK_FILE = "up.lock"
 
 
@@ -48,21 +49,28 @@ class ProcessSpec:
     after: tuple[str, ...] = ()
 
 
-PROCESSES: tuple[ProcessSpec, ...] = (
-    ProcessSpec("weaver", ("serve", "weaver"), http_service="weaver"),
-    ProcessSpec("vision", ("serve", "vision"), http_service="vision"),
-    ProcessSpec("gateway", ("serve", "gateway"), http_service="gateway", after=("weaver", "vision")),
-)
-
-
-def processes(settings: Settings) -> tuple[ProcessSpec, ...]:
-    """`PROCESSES` plus Vision's job workers (`VISION_WORKERS`, at least one): they serve no HTTP, and start once
-    Vision is ready (its migrations and queue are in place by then)."""
-    workers = tuple(
-        ProcessSpec(f"vision-worker-{number}", ("worker",), after=("vision",))
-        for number in range(1, max(1, settings.vision_workers) + 1)
+def http_processes(subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS) -> tuple[ProcessSpec, ...]:
+    """One process per subgraph, then the gateway once they are all ready."""
+    names = tuple(spec.name for spec in subgraphs)
+    return (
+        *(ProcessSpec(name, ("serve", name), http_service=name) for name in names),
+        ProcessSpec("gateway", ("serve", "gateway"), http_service="gateway", after=names),
     )
-    return PROCESSES + workers
+
+
+PROCESSES: tuple[ProcessSpec, ...] = http_processes()
+
+
+def processes(settings: Settings, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS) -> tuple[ProcessSpec, ...]:
+    """The HTTP processes plus each subgraph's worker processes (Vision's: `VISION_WORKERS`, at least one): they
+    serve no HTTP, and start once their subgraph is ready (its migrations and queue are in place by then)."""
+    workers = tuple(
+        ProcessSpec(f"{spec.workers.name}-{number}", spec.workers.command, after=(spec.name,))
+        for spec in subgraphs
+        if spec.workers is not None
+        for number in range(1, spec.workers.count(settings) + 1)
+    )
+    return http_processes(subgraphs) + workers
 
 
 class StartupError(RuntimeError):
@@ -203,11 +211,11 @@ def _masked(url: str | None) -> str | None:
 def _print_banner(settings: Settings) -> None:
     token = issue_demo_token(settings)
     gateway = f"http://{settings.gateway_host}:{settings.gateway_port}"
+    subgraphs = "".join(f"  {e.name.capitalize():<11} {e.url}\n" for e in settings.subgraphs)
     print(
         "\nAxiom is up.\n"
         f"  Gateway     {gateway}/graphql  (GraphiQL in a browser)\n"
-        f"  Weaver      {settings.weaver_url}\n"
-        f"  Vision      {settings.vision_url}\n"
+        f"{subgraphs}"
         f"  Health      {gateway}/health/ready\n"
         f"  PostgreSQL  {settings.database_url}\n"
         f"  Redis       {_masked(settings.redis_url)}\n"
@@ -227,6 +235,7 @@ def _raise_on_sigterm(*_) -> None:
 def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
     """Run until interrupted; returns the process exit code."""
     configure_logging(settings, "up")
+    warn_about_environment()
     # Started from a script in the background, SIGINT arrives ignored; Ctrl-C must stop us wherever we run.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
@@ -238,7 +247,7 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         _check_ports(settings)
         _say(f"data folder {folder}")
         settings = embedded.start(settings)
-        env = {**os.environ, **embedded.environment()}
+        env = {**os.environ, **embedded.environment(), REPORTED_VARIABLE: "1"}
         from axiom.migrate import upgrade
 
         upgrade(settings.database_url, settings)

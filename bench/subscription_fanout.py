@@ -44,7 +44,7 @@ from axiom.embedded.process import ManagedProcess, free_port
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 from subgraphs.vision.demo import load_demo_cubes
-from subgraphs.vision.refresh_events import channel, encode
+from subgraphs.vision.service.refresh_events import channel, encode
 from subgraphs.vision.store.views import RefreshRun
 
 LOST_AFTER = 10.0  # seconds after its publish: an event not delivered by then counts as lost

@@ -27,10 +27,10 @@ from axiom.embedded import EmbeddedServices
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 from subgraphs.vision.cube import parse_cube_xml
-from subgraphs.vision.loading import CUBES_FOLDER
 from subgraphs.vision.pivot.query import LevelFilter, PivotQuery
 from subgraphs.vision.pivot.sql import PivotSqlBuilder
-from subgraphs.vision.pivots import PivotService
+from subgraphs.vision.service.loading import CUBES_FOLDER
+from subgraphs.vision.service.pivots import PivotService
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.pivots import PivotRunner

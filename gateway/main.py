@@ -28,6 +28,7 @@ from gateway.http.cors import CorsPolicy, with_cors
 from gateway.http.graphiql import GraphiQLPage
 from gateway.planner import PlanCache
 from gateway.tenant_rate_limit import TenantRateLimit
+from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
 SUPERGRAPH_PATH = Path(__file__).resolve().parent.parent / "schema" / "supergraph.graphql"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -187,9 +188,13 @@ def subscription_scope(verifier: TokenVerifier) -> Callable[[Mapping[str, str]],
     return scope
 
 
-def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp:
+def create_app(
+    settings: Settings, supergraph_sdl: str | None = None, *, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
+) -> ASGIApp:
+    """The gateway over `subgraphs` (the registry's), called at the URLs of the settings."""
     sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH_PATH.read_text()
-    sdl = override_subgraph_urls(sdl, {"weaver": settings.weaver_url, "vision": settings.vision_url})
+    names = tuple(spec.name for spec in subgraphs)
+    sdl = override_subgraph_urls(sdl, {name: settings.subgraph_url(name) for name in names})
     verifier = TokenVerifier(settings)
 
     def authenticate(headers: Mapping[str, str]):
@@ -202,9 +207,8 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
 
     readiness = Readiness(
         [
-            # Each subgraph serves its part of the API alone: the gateway is unavailable only when both are down.
-            Dependency("weaver", _subgraph_ready_probe(settings.weaver_url), required=False),
-            Dependency("vision", _subgraph_ready_probe(settings.vision_url), required=False),
+            # Each subgraph serves its part of the API alone: the gateway is unavailable only when all are down.
+            *(Dependency(name, _subgraph_ready_probe(settings.subgraph_url(name)), required=False) for name in names),
             # Without Redis, persisted queries are kept per gateway process.
             Dependency(
                 "redis",
@@ -214,14 +218,14 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
             ),
         ],
         timeout=SUBGRAPH_READY_TIMEOUT + 1,
-        any_of=("weaver", "vision"),
+        any_of=names,
     )
     app = create_gateway_app(
         sdl,
         authenticate=authenticate,
         subgraph_timeout=settings.subgraph_timeout,
         # Longer than each subgraph's own deadline, so that its coded TIMEOUT reaches the client.
-        subgraph_timeouts=gateway_timeouts(settings),
+        subgraph_timeouts=gateway_timeouts(settings, subgraphs),
         # APQ: shared by every gateway process through Redis when one is configured.
         persisted_queries_redis_url=settings.redis_url,
         # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -11,49 +12,72 @@ from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Dependency, Readiness
 from axiom.service import create_service_app
 from axiom.settings import Settings
-from subgraphs.vision.context import VisionContext, VisionResources
+from subgraphs.vision.context import VisionContext
+from subgraphs.vision.runtime import VisionRuntime
 from subgraphs.vision.schema import schema
 
+SERVICE = "vision"
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Vision on the shared service shell; the lifespan opens PostgreSQL and Redis when configured."""
-    settings = settings or Settings.from_env()
-    resources = VisionResources(settings)
-    readiness = Readiness(
+
+class _RuntimeHolder:
+    """The runtime exists between lifespan start and stop; probes and contexts read it from here."""
+
+    def __init__(self) -> None:
+        self.runtime: VisionRuntime | None = None
+
+    def get(self) -> VisionRuntime:
+        if self.runtime is None:
+            raise RuntimeError("Vision is not started (lifespan has not run)")
+        return self.runtime
+
+
+def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
+    async def postgres() -> None:
+        await holder.get().ping_postgres()
+
+    async def redis() -> None:
+        await holder.get().ping_redis()
+
+    return Readiness(
         [
-            Dependency("postgres", resources.ping_postgres if settings.database_url else None),
+            Dependency("postgres", postgres if settings.database_url else None),
             # Without Redis, pivots are computed uncached and refresh-run events reach only this process's subscribers.
             Dependency(
                 "redis",
-                resources.ping_redis if settings.redis_url else None,
+                redis if settings.redis_url else None,
                 required=False,
                 note="pivot cache, refresh-run events across processes",
             ),
         ]
     )
 
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Vision on the shared service shell; the lifespan builds the runtime (PostgreSQL, and Redis when configured)."""
+    settings = settings or Settings.from_env()
+    holder = _RuntimeHolder()
+
     @asynccontextmanager
-    async def lifespan(_app):
-        await resources.open()
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        holder.runtime = app.state.runtime = VisionRuntime.open(settings)
         try:
             yield
         finally:
-            await resources.close()
+            runtime, holder.runtime = holder.runtime, None
+            await runtime.close()
 
     async def context_factory(principal: Principal | None, request) -> VisionContext:
-        return VisionContext(principal=principal, request=request, resources=resources)
+        return VisionContext(principal=principal, request=request, runtime=holder.get())
 
-    app = create_service_app(
+    return create_service_app(
         settings=settings,
-        service="vision",
+        service=SERVICE,
         schema=schema,
         verifier=TokenVerifier(settings),
         context_factory=context_factory,
-        readiness=readiness,
+        readiness=_readiness(settings, holder),
         cors_origins=settings.cors_origins,
         lifespan=lifespan,
         policy=GraphQLPolicy.for_subgraph(settings),
         max_body_bytes=settings.max_body_bytes,
     )
-    app.state.resources = resources
-    return app

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from axiom.database import create_engine
 from axiom.settings import Settings
-from subgraphs.vision.cube_deletion import delete_cube
-from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
-from subgraphs.vision.refresh import CubeRefresher
-from subgraphs.vision.refresh_events import RefreshEvents
+from subgraphs.vision.adapters.weaver_catalog import WeaverUnavailable, operator_catalog
+from subgraphs.vision.service.cube_deletion import delete_cube
+from subgraphs.vision.service.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
+from subgraphs.vision.service.refresh import CubeRefresher
+from subgraphs.vision.service.refresh_events import RefreshEvents
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import RefreshFailed, RefreshRun, ViewStore
-from subgraphs.vision.weaver_catalog import WeaverUnavailable, operator_catalog
 
 
 class CommandError(Exception):
@@ -168,7 +168,7 @@ async def _refresh_services(settings: Settings):
 
         cache = PivotCache(Redis.from_url(settings.redis_url), settings.redis_cache_ttl)
     if settings.airflow_base_url:
-        from subgraphs.vision.airflow import AirflowClient
+        from subgraphs.vision.adapters.airflow import AirflowClient
 
         airflow = AirflowClient(settings.airflow_base_url)
     return cache, airflow

@@ -5,10 +5,10 @@ from __future__ import annotations
 from axiom.database import create_engine
 from axiom.demo import DEMO_TENANT
 from axiom.settings import Settings
-from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
+from subgraphs.vision.adapters.weaver_catalog import operator_catalog
+from subgraphs.vision.service.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
-from subgraphs.vision.weaver_catalog import operator_catalog
 
 
 async def load_demo_cubes(settings: Settings, datasource_id: str) -> list[str]:

@@ -10,12 +10,12 @@ from axiom.graphql_schema import AxiomSchema
 from axiom.input_guard import ControlCharacterGuard
 from axiom.rate_limit_extension import TenantRateLimitExtension
 from axiom.service import api_error_extensions
-from subgraphs.vision.causal.graphql import CausalMutation, CausalQuery
-from subgraphs.vision.resolvers import Mutation, Query
-from subgraphs.vision.scenarios.graphql import ScenarioMutation, ScenarioQuery, ScenarioSubscription
-from subgraphs.vision.scenarios.types import Scenario
-from subgraphs.vision.subscriptions import Subscription
-from subgraphs.vision.types import Cube, Table
+from subgraphs.vision.resolvers.causal import CausalMutation, CausalQuery
+from subgraphs.vision.resolvers.cubes import Mutation, Query
+from subgraphs.vision.resolvers.scenarios import ScenarioMutation, ScenarioQuery, ScenarioSubscription
+from subgraphs.vision.resolvers.subscriptions import Subscription
+from subgraphs.vision.types.cube import Cube, Table
+from subgraphs.vision.types.scenario import Scenario
 
 
 @strawberry.type(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -18,7 +17,7 @@ from axiom.service import create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
 from subgraphs.weaver.loaders import Loaders
-from subgraphs.weaver.runtime import DEFAULT_RATE_LIMIT, WeaverRuntime
+from subgraphs.weaver.runtime import WeaverRuntime
 from subgraphs.weaver.schema import schema
 
 SERVICE = "weaver"
@@ -84,9 +83,6 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
     `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE (600).
     """
     holder = _RuntimeHolder()
-    rate_limit_per_minute = rate_limit_per_minute or int(
-        os.environ.get("WEAVER_RATE_LIMIT_PER_MINUTE") or DEFAULT_RATE_LIMIT
-    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ from subgraphs.weaver.service.datasources import CatalogSync, DataSourceService
 from subgraphs.weaver.service.glossary import GlossaryService
 from subgraphs.weaver.service.queries import QueryService
 from subgraphs.weaver.service.request_guard import RequestGuard
+from subgraphs.weaver.settings import WeaverSettings
 from subgraphs.weaver.store.datasources import DataSourceStore
 from subgraphs.weaver.store.glossary import GlossaryStore
 from subgraphs.weaver.store.graph_client import GraphClient
@@ -26,15 +27,12 @@ from subgraphs.weaver.store.schema_graph import SchemaGraphStore, catalog_rows
 from subgraphs.weaver.store.snapshots import SnapshotStore
 from subgraphs.weaver.store.statistics import StatisticsStore
 
-DEFAULT_RATE_LIMIT = 600  # requests per tenant per minute (WEAVER_RATE_LIMIT_PER_MINUTE)
-
-
 REDIS_TIMEOUT = 1.0
 
 
 @dataclass
 class WeaverRuntime:
-    settings: Settings
+    settings: WeaverSettings
     engine: AsyncEngine
     driver: AsyncDriver
     graph_client: GraphClient
@@ -52,27 +50,28 @@ class WeaverRuntime:
     mindsdb: MindsDBClient | None
 
     @classmethod
-    def open(cls, settings: Settings, *, rate_limit_per_minute: int = DEFAULT_RATE_LIMIT) -> WeaverRuntime:
-        """Create the clients (connections are made lazily, on first use)."""
+    def open(cls, settings: Settings, *, rate_limit_per_minute: int | None = None) -> WeaverRuntime:
+        """Create the clients (connections are made lazily, on first use); the runtime keeps Weaver's settings.
+
+        `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE."""
+        weaver = WeaverSettings.of(settings)
         engine = create_engine(settings, subgraph="weaver")
         driver = create_driver(settings)
-        graph_client = GraphClient(driver, settings.neo4j_database)
+        graph_client = GraphClient(driver, weaver.neo4j_database)
         # Short socket timeouts: a hung Redis makes the request guard fall back in process instead of hanging.
         redis = (
             Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
             if settings.redis_url
             else None
         )
-        datasources = DataSourceStore(engine, SecretBox(settings.encryption_key))
+        datasources = DataSourceStore(engine, SecretBox(weaver.encryption_key))
         graph = SchemaGraphStore(graph_client)
         snapshots = SnapshotStore(engine)
-        catalog_sync = CatalogSync(engine, datasources, graph, snapshots, settings.query_timeout)
+        catalog_sync = CatalogSync(engine, datasources, graph, snapshots, weaver.query_timeout)
         glossary = GlossaryStore(engine)
         mindsdb = (
-            MindsDBClient(
-                settings.mindsdb_url, settings.mindsdb_timeout, settings.mindsdb_user, settings.mindsdb_password
-            )
-            if settings.mindsdb_url
+            MindsDBClient(weaver.mindsdb_url, weaver.mindsdb_timeout, weaver.mindsdb_user, weaver.mindsdb_password)
+            if weaver.mindsdb_url
             else None
         )
         datasource_service = DataSourceService(datasources, graph, catalog_sync)
@@ -82,13 +81,13 @@ class WeaverRuntime:
         state = FallbackGuardState(RedisGuardState(redis)) if redis is not None else MemoryGuardState()
         guard = RequestGuard(
             state,
-            limit_per_minute=rate_limit_per_minute,
-            idempotency_ttl=settings.idempotency_ttl_seconds,
-            secret=settings.encryption_key,
+            limit_per_minute=rate_limit_per_minute or weaver.rate_limit_per_minute,
+            idempotency_ttl=weaver.idempotency_ttl_seconds,
+            secret=weaver.encryption_key,
             idempotency_state=PostgresGuardState(engine),
         )
         return cls(
-            settings=settings,
+            settings=weaver,
             engine=engine,
             driver=driver,
             graph_client=graph_client,
@@ -101,7 +100,7 @@ class WeaverRuntime:
             guard=guard,
             glossary=glossary,
             glossary_service=GlossaryService(glossary, graph),
-            query_service=QueryService(settings, datasources, mindsdb),
+            query_service=QueryService(weaver, datasources, mindsdb),
             statistics=StatisticsStore(engine),
             mindsdb=mindsdb,
         )

@@ -1,6 +1,6 @@
 import pytest
 
-from axiom.settings import DEV_JWT_SECRET, Settings, SettingsError
+from axiom.settings import DEV_JWT_SECRET, REPORTED_VARIABLE, Settings, SettingsError, warn_about_environment
 
 PRODUCTION = {
     "APP_ENV": "production",
@@ -17,7 +17,8 @@ PRODUCTION = {
 
 def test_development_defaults_start_without_any_variable():
     settings = Settings.from_env({})
-    assert settings.vision_port == 8400 and settings.weaver_port == 8001 and settings.gateway_port == 4000
+    assert settings.endpoint("vision").port == 8400 and settings.endpoint("weaver").port == 8001
+    assert settings.gateway_port == 4000
     assert settings.max_rows == 1000 and settings.query_timeout == 30
 
 
@@ -119,3 +120,32 @@ def test_production_refuses_a_weak_gateway_secret_or_the_jwt_secret_again(value)
 def test_gateway_only_subgraphs_need_a_shared_secret():
     with pytest.raises(SettingsError, match="GATEWAY_SHARED_SECRET"):
         Settings.from_env({"SUBGRAPH_GATEWAY_ONLY": "true", "JWT_ALGORITHM": "RS256"})
+
+
+def test_unknown_and_unused_variables_are_named_in_one_warning_at_start_up(caplog):
+    env = {
+        "VISION_WORKRES": "2",  # a typo of VISION_WORKERS
+        "GRAPHQL_MAX_DEPHT": "9",  # a typo of GRAPHQL_MAX_DEPTH
+        "DATABASE_URL": "postgresql://axiom@db/axiom",
+        "POSTGRES_DSN": "postgresql://old@db/old",  # the other name of DATABASE_URL: ignored while that is set
+        "GRAPHQL_MAX_DEPTH": "9",
+        "WEAVER_PORT": "8002",
+        "REDIS_HOST": "cache",  # not an Axiom prefix: other software's business
+    }
+    with caplog.at_level("WARNING", logger="axiom.settings"):
+        report = warn_about_environment(env)
+    assert report.unknown == ("GRAPHQL_MAX_DEPHT", "VISION_WORKRES")
+    assert report.unused == ("POSTGRES_DSN",)
+    [record] = caplog.records
+    assert "VISION_WORKRES" in record.message and "GRAPHQL_MAX_DEPHT" in record.message
+    assert "POSTGRES_DSN" in record.message and "WEAVER_PORT" not in record.message
+
+
+def test_a_clean_environment_and_the_processes_up_starts_report_nothing(caplog):
+    with caplog.at_level("WARNING", logger="axiom.settings"):
+        assert (
+            warn_about_environment({"DATABASE_URL": "postgresql://axiom@db/axiom", "VISION_WORKERS": "2"}).warning()
+            is None
+        )
+        assert warn_about_environment({"VISION_WORKRES": "2", REPORTED_VARIABLE: "1"}) is None
+    assert caplog.records == []

@@ -135,8 +135,8 @@ async def test_glossary_synonyms_of_linked_members_reach_the_language_model(
     fake = FakeOpenAI(arguments=orjson.dumps(answer).decode())
     async with serve(fake.app()) as url:
         # This Vision reads the real Weaver process of the system (WEAVER_URL) with the caller's token.
-        settings = services_settings.replace(
-            openai_api_key="sk-test", openai_base_url=url + "/v1", weaver_url=system["weaver"] + "/graphql"
+        settings = services_settings.replace(openai_api_key="sk-test", openai_base_url=url + "/v1").with_subgraph_urls(
+            weaver=system["weaver"] + "/graphql"
         )
         async with vision_client(settings) as client:
             body = await graphql_caller(client, make_token)(

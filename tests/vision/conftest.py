@@ -14,12 +14,12 @@ import pytest
 from axiom.database import create_engine
 from axiom.db_roles import grant_source_schema, libpq_url
 from axiom.demo import DEMO_SCHEMA, load_demo_data
+from subgraphs.vision.adapters.weaver_catalog import WeaverCatalog
 from subgraphs.vision.app import create_app
 from subgraphs.vision.jobs.worker import build_worker
-from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
+from subgraphs.vision.service.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
-from subgraphs.vision.weaver_catalog import WeaverCatalog
 from subgraphs.weaver.app import create_app as create_weaver_app
 from subgraphs.weaver.demo import demo_connection, demo_reader_connection
 from subgraphs.weaver.runtime import WeaverRuntime
@@ -146,7 +146,7 @@ def vision_settings(services_settings):
 
 @pytest.fixture
 async def client(vision_settings, weaver_url):
-    async with vision_client(vision_settings.replace(weaver_url=weaver_url)) as client:
+    async with vision_client(vision_settings.with_subgraph_urls(weaver=weaver_url)) as client:
         yield client
 
 

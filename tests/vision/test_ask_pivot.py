@@ -6,8 +6,8 @@ import orjson
 import pytest
 
 from subgraphs.vision.cube import parse_cube_file
-from subgraphs.vision.loading import CUBES_FOLDER
 from subgraphs.vision.nl.prompt import InvalidAnswer, TermHint, messages, parse_answer, pivot_tool
+from subgraphs.vision.service.loading import CUBES_FOLDER
 from tests.vision.airflow_server import serve
 from tests.vision.conftest import graphql_caller, vision_client
 from tests.vision.openai_server import FakeOpenAI

@@ -9,7 +9,7 @@ import sys
 from sqlalchemy import text
 
 from subgraphs.vision.cube import parse_cube_xml
-from subgraphs.vision.loading import CUBES_FOLDER
+from subgraphs.vision.service.loading import CUBES_FOLDER
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
 

@@ -15,7 +15,7 @@ from subgraphs.vision.cube import (
 )
 from subgraphs.vision.cube.formula import BinaryOp, FormulaError, MemberRef, Number, parse_formula
 from subgraphs.vision.cube.layout import CubeLayout
-from subgraphs.vision.loading import CUBES_FOLDER
+from subgraphs.vision.service.loading import CUBES_FOLDER
 
 
 def cube_xml(body: str, *, measures: str | None = None) -> str:

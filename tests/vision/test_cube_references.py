@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from subgraphs.vision.cube import parse_cube_file, parse_cube_xml
 from subgraphs.vision.cube.references import SourceCatalog, check_references, referenced_tables
-from subgraphs.vision.loading import CUBES_FOLDER
+from subgraphs.vision.service.loading import CUBES_FOLDER
 
 [SALES] = parse_cube_file(CUBES_FOLDER / "sales.xml")
 SALES_TABLES = {

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from subgraphs.vision.cube import parse_cube_xml
 from subgraphs.vision.demo import load_demo_cubes
-from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
+from subgraphs.vision.service.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
 from subgraphs.weaver.demo import register_demo_datasource

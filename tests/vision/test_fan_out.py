@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from subgraphs.vision.loading import load_cube_documents
+from subgraphs.vision.service.loading import load_cube_documents
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from subgraphs.vision.cube import CubeXmlError, parse_cube_document
-from subgraphs.vision.loading import load_cube_documents
+from subgraphs.vision.service.loading import load_cube_documents
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
 from tests.vision.test_pivot import PIVOT, assert_series

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import text
 
-from subgraphs.vision.loading import CUBES_FOLDER
+from subgraphs.vision.service.loading import CUBES_FOLDER
 from subgraphs.vision.store.cubes import CubeStore
 from tests.vision.conftest import register_sales
 

@@ -8,7 +8,8 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from axiom.auth import Principal
-from subgraphs.vision.context import VisionContext, VisionResources
+from subgraphs.vision.context import VisionContext
+from subgraphs.vision.runtime import VisionRuntime
 
 
 async def _never(*_):
@@ -22,15 +23,14 @@ async def test_a_member_term_changed_between_two_lookups(
     [cube] = demo_cubes
     scope = {"type": transport, "path": "/graphql", "headers": [], "method": "POST"}
     request = WebSocket(scope, _never, _never) if transport == "websocket" else Request(scope)
-    resources = VisionResources(services_settings)
-    await resources.open()
+    runtime = VisionRuntime.open(services_settings)
     try:
-        context = VisionContext(principal=Principal(tenant_id, "ann"), request=request, resources=resources)
+        context = VisionContext(principal=Principal(tenant_id, "ann"), request=request, runtime=runtime)
         first, second = str(uuid.uuid4()), str(uuid.uuid4())
         await context.terms.link(tenant_id, cube.id, "Amount", first, linked_by="ann")
         assert (await context.loaders.member_terms.load(cube.id))["Amount"] == first
         await context.terms.link(tenant_id, cube.id, "Amount", second, linked_by="ann")  # as in a later event
         seen = (await context.loaders.member_terms.load(cube.id))["Amount"]
     finally:
-        await resources.close()
+        await runtime.close()
     assert seen == (second if second_lookup_is_fresh else first)

@@ -93,10 +93,10 @@ ENTITIES = """query($representations: [_Any!]!) { _entities(representations: $re
 async def test_cubes_of_many_tables_and_their_terms_load_in_one_query_each(
     services_settings, make_token, demo_cubes, tenant_id, datasource_id, weaver_url, new_term
 ):
-    app = create_app(services_settings.replace(weaver_url=weaver_url))
+    app = create_app(services_settings.with_subgraph_urls(weaver=weaver_url))
     statements: list[str] = []
     async with app.router.lifespan_context(app):
-        engine = app.state.resources.engine
+        engine = app.state.runtime.engine
         event.listen(
             engine.sync_engine,
             "before_cursor_execute",

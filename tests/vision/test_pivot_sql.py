@@ -7,9 +7,9 @@ import pytest
 from axiom.errors import BadUserInput
 from subgraphs.vision.cube import parse_cube_file
 from subgraphs.vision.cube.layout import CubeLayout
-from subgraphs.vision.loading import CUBES_FOLDER
 from subgraphs.vision.pivot.query import LevelFilter, MeasureFilter, PivotQuery, SortKey, validate_pivot
 from subgraphs.vision.pivot.sql import PivotSqlBuilder
+from subgraphs.vision.service.loading import CUBES_FOLDER
 
 [CUBE] = parse_cube_file(CUBES_FOLDER / "sales.xml")
 LAYOUT = CubeLayout(CUBE, "00000000-0000-0000-0000-000000000001")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.vision.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
-from subgraphs.vision.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
-from subgraphs.vision.refresh import CubeRefresher
+from subgraphs.vision.adapters.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
+from subgraphs.vision.service.loading import CUBES_FOLDER, load_cube_documents, read_cube_folder
+from subgraphs.vision.service.refresh import CubeRefresher
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.views import ViewStore
 from tests.vision.airflow_server import FakeAirflow, serve

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from redis.asyncio import Redis
 
-from subgraphs.vision.refresh_events import RefreshEvents, decode, encode
+from subgraphs.vision.service.refresh_events import RefreshEvents, decode, encode
 from subgraphs.vision.store.views import RefreshRun
 
 

@@ -129,9 +129,9 @@ async def test_cube_refreshes_of_another_tenant_are_not_found_and_never_streamed
     services_settings, weaver_url, make_token, tenant_id, tenant_a
 ):
     other = Principal(f"{tenant_id}-b", "user-b", frozenset({"analyst"}))
-    async with vision_client(services_settings.replace(weaver_url=weaver_url)) as client:
-        resources = client._transport.app.state.resources
-        context = VisionContext(principal=other, resources=resources)
+    async with vision_client(services_settings.with_subgraph_urls(weaver=weaver_url)) as client:
+        runtime = client._transport.app.state.runtime
+        context = VisionContext(principal=other, runtime=runtime)
         watch = "subscription($cube: String) { cubeRefreshes(cube: $cube) { id status } }"
         for cube in (tenant_a["cube"], tenant_a["name"]):
             stream = await schema.subscribe(watch, variable_values={"cube": cube}, context_value=context)

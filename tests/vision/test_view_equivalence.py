@@ -7,9 +7,9 @@ import math
 import pytest
 
 from axiom.db_roles import CUBE_BUILDER_ROLE, PIVOT_ROLE
-from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.pivot.query import LevelFilter, MeasureFilter, PivotQuery, SortKey, validate_pivot
 from subgraphs.vision.pivot.sql import PivotSqlBuilder
+from subgraphs.vision.service.loading import load_cube_documents
 from subgraphs.vision.store.cubes import CubeStore
 from subgraphs.vision.store.pivots import PivotRunner
 from subgraphs.vision.store.views import ViewStore

@@ -13,7 +13,7 @@ def test_the_check_refuses_what_neo4j_5_would_refuse():
             "MATCH (t:Table {key: $key}) RETURN t.name AS name": {"key"},  # fine
             "MATCH (t:Table) RETURN t.name ORDER BY": set(),  # does not parse
             "MATCH (t:Table {key: $key}) RETURN t": set(),  # parameter not sent
-            "MATCH (t:Table) RETURN id(t)": set(),  # deprecated: DESIGN.md §2 says never rely on id()
+            "MATCH (t:Table) RETURN id(t)": set(),  # deprecated: ARCHITECTURE.md §6 says never rely on id()
             "MATCH (t:Table) RETURN apoc.text.join([t.name], ',')": set(),  # a plugin production lacks
         }
     )

@@ -42,7 +42,7 @@ async def serve(app):
 async def stack(settings):
     """Weaver and a gateway in front of it, both built from `settings`."""
     async with serve(create_weaver(settings)) as weaver_url:
-        gateway_settings = settings.replace(weaver_url=weaver_url)
+        gateway_settings = settings.with_subgraph_urls(weaver=weaver_url)
         async with serve(create_gateway(gateway_settings)) as gateway_url:
             yield weaver_url, gateway_url
 

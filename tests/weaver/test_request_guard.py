@@ -257,14 +257,13 @@ async def test_replaying_a_create_while_redis_is_down_returns_the_original_resul
     assert count["data"]["dataSources"]["totalCount"] == 1
 
 
-async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(
-    services_settings, make_token, tenant_id, monkeypatch
-):
+async def test_weaver_served_by_axiom_serve_honours_its_rate_limit_variable(services_settings, make_token, tenant_id):
     """`axiom serve weaver` (and so `axiom up`) builds the app through axiom.serve; it ignored the variable."""
     from axiom.serve import build_app
+    from axiom.settings import Settings
 
-    monkeypatch.setenv("WEAVER_RATE_LIMIT_PER_MINUTE", "2")
-    app = build_app("weaver", services_settings.replace(redis_url=None))
+    assert Settings.from_env({"WEAVER_RATE_LIMIT_PER_MINUTE": "2"}).weaver_rate_limit_per_minute == 2
+    app = build_app("weaver", services_settings.replace(redis_url=None, weaver_rate_limit_per_minute=2))
     starlette_app = app.app  # inside the error-reporting middleware `serve` wraps every process's app in
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
     async with starlette_app.router.lifespan_context(starlette_app):

@@ -10,7 +10,7 @@ from subgraphs.vision.causal.discovery import discover_links
 from subgraphs.vision.causal.series import measure_series
 from subgraphs.vision.jobs.heartbeat import heartbeat
 from subgraphs.vision.jobs.queue import JobQueue
-from subgraphs.vision.pivots import PivotService
+from subgraphs.vision.service.pivots import PivotService
 from subgraphs.vision.store.causal import CausalLinkStore
 from subgraphs.vision.store.cubes import CubeStore, StoredCube
 
@@ -38,13 +38,13 @@ async def queue_discovery(jobs: JobQueue, cube: StoredCube) -> None:
 
 async def discover_causal_links(ctx: dict, *, cube_id: str, tenant_id: str) -> int:
     """Discover and store the links of the cube's current version; returns how many pairs were tested."""
-    resources = ctx["resources"]
-    engine = resources.require_engine()
+    runtime = ctx["runtime"]
+    engine = runtime.engine
     cube = await CubeStore(engine).get(tenant_id, cube_id)
     if cube is None or not cube.view_ready:
         return 0
     async with heartbeat(ctx):
-        series = await measure_series(PivotService(resources.settings, engine, None), cube)
+        series = await measure_series(PivotService(runtime.settings, engine, None), cube)
         links = await asyncio.to_thread(discover_links, series)  # statsmodels is CPU work
         await CausalLinkStore(engine).replace_discovered(tenant_id, cube.id, cube.version, links)
     log.info("cube %s v%s: %d measure pairs tested for causal links", cube.id, cube.version, len(links))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from subgraphs.vision.scenarios.model import ELASTICITY, Lever, Outcome, Term
-from subgraphs.vision.store.causal import CausalLinkStore
 from subgraphs.vision.store.cubes import StoredCube
 
+if TYPE_CHECKING:
+    from subgraphs.vision.context import VisionContext
 
-async def causal_outcomes(context, cube: StoredCube, levers: tuple[Lever, ...]) -> tuple[Outcome, ...]:
+
+async def causal_outcomes(context: VisionContext, cube: StoredCube, levers: tuple[Lever, ...]) -> tuple[Outcome, ...]:
     """One elasticity outcome per outcome measure that usable links lead to from the levers' measures.
 
     Links are copied into the scenario, so that later rediscovery does not change a scenario's meaning."""
     drivers = {lever.name for lever in levers if lever.measure}
-    links = await CausalLinkStore(context.resources.require_engine()).links(context.tenant_id, cube.id, cube.version)
+    links = await context.runtime.causal_links.links(context.tenant_id, cube.id, cube.version)
     minimum = context.settings.causal_min_confidence
     terms: dict[str, list[Term]] = {}
     bases: dict[str, float] = {}

@@ -6,7 +6,7 @@ import numpy as np
 
 from subgraphs.vision.cube.model import CubeModel
 from subgraphs.vision.pivot.query import PivotQuery, SortKey
-from subgraphs.vision.pivots import PivotService
+from subgraphs.vision.service.pivots import PivotService
 from subgraphs.vision.store.cubes import StoredCube
 
 TIME_DIMENSION = "TimeDimension"

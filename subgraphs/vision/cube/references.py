@@ -3,7 +3,7 @@
 A cube file names tables by schema and name, and Vision builds its views over those names. Only the tables of
 the caller's own datasource, inside that datasource's schema filter, may be named: anything else (a table of
 Axiom's own bookkeeping, of another tenant, or one that does not exist) is refused before anything is stored.
-Pure: the catalog is handed in (see `subgraphs/vision/weaver_catalog.py` for how it is read).
+Pure: the catalog is handed in (see `subgraphs/vision/adapters/weaver_catalog.py` for how it is read).
 """
 
 from __future__ import annotations

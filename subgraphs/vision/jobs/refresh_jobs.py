@@ -29,27 +29,27 @@ async def queue_refresh(jobs: JobQueue, views: ViewStore, cube: StoredCube, *, t
 
 async def refresh_cube(ctx: dict, *, run_id: str) -> str:
     """Do the refresh run `run_id`; a retry after a crash refreshes again and finishes the same run."""
-    resources = ctx["resources"]
-    views = ViewStore(resources.require_engine())
+    runtime = ctx["runtime"]
+    views = ViewStore(runtime.engine)
     run = await views.run(run_id)
     if run is None or run.status in _FINISHED:
         return run.status if run is not None else "missing"
-    cube = await CubeStore(resources.require_engine()).get(run.tenant_id, run.cube_id)
+    cube = await CubeStore(runtime.engine).get(run.tenant_id, run.cube_id)
     if cube is None:  # deleted since; the run goes with it (ON DELETE CASCADE)
         return "missing"
     async with heartbeat(ctx):
         try:
-            run = await resources.refresher().refresh(cube, trigger=run.trigger, run_id=run_id)
+            run = await runtime.refresher().refresh(cube, trigger=run.trigger, run_id=run_id)
         except RefreshFailed as exc:  # recorded on the run; a failed refresh is an outcome, not a job error
             run = exc.run
     if run.status == "succeeded":
-        await resources.after_refresh(cube)
+        await runtime.after_refresh(cube)
     return run.status
 
 
 async def etl_sync(ctx: dict) -> int:
     """The ETL schedule (a cron job: once per interval across all workers): settle Airflow runs, sync all."""
-    refresher = ctx["resources"].refresher()
+    refresher = ctx["runtime"].refresher()
     async with heartbeat(ctx):
         await refresher.follow_airflow()
         runs = await refresher.full_sync()

@@ -11,7 +11,7 @@ import socket
 from saq import CronJob, Worker
 
 from axiom.logs import configure_logging
-from axiom.settings import Settings
+from axiom.settings import Settings, warn_about_environment
 from subgraphs.vision.jobs.queue import HEARTBEAT_SECONDS, SWEEP_SECONDS, open_queue
 from subgraphs.vision.jobs.refresh_jobs import REFRESH_JOB, etl_sync, refresh_cube
 
@@ -66,25 +66,22 @@ class VisionWorker(Worker):
         await super().stop()
 
 
-def build_worker(settings: Settings, resources=None, *, handle_signals: bool = True) -> VisionWorker:
-    """A worker on REDIS_URL; `resources` (opened by the caller) are shared instead of opening its own."""
+def build_worker(settings: Settings, runtime=None, *, handle_signals: bool = True) -> VisionWorker:
+    """A worker on REDIS_URL; a `runtime` (opened by the caller) is shared instead of the worker opening its own."""
     from redis.asyncio import Redis
 
-    from subgraphs.vision.context import VisionResources
+    from subgraphs.vision.runtime import VisionRuntime
 
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: the job queue lives in Redis")
-    own = resources is None
-    resources = resources or VisionResources(settings)
+    own = runtime is None
 
     async def startup(ctx: dict) -> None:
-        if own:
-            await resources.open()
-        ctx["resources"] = resources
+        ctx["runtime"] = VisionRuntime.open(settings) if own else runtime
 
-    async def shutdown(_ctx: dict) -> None:
-        if own:
-            await resources.close()
+    async def shutdown(ctx: dict) -> None:
+        if own and "runtime" in ctx:
+            await ctx["runtime"].close()
 
     cron = []
     if settings.etl_sync_interval > 0:
@@ -134,6 +131,7 @@ async def worker_is_live(settings: Settings) -> bool:
 def run_worker(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM."""
     configure_logging(settings, "vision-worker")
+    warn_about_environment()
     if settings.vision_worker_metrics_port:  # the solve metrics live in this process: let Prometheus scrape it
         from prometheus_client import start_http_server
 

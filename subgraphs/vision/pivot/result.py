@@ -1,4 +1,4 @@
-"""Pivot results, column-wise: one header array per level and one value array per measure (DESIGN.md §5)."""
+"""Pivot results, column-wise: one header array per level and one value array per measure (ARCHITECTURE.md §7)."""
 
 from __future__ import annotations
 

@@ -56,17 +56,17 @@ async def request_cancel(redis: Redis, run_id: str) -> None:
 
 async def solve_scenario(ctx: dict, *, run_id: str) -> str:
     """Solve run `run_id` from the start (also when retried after its worker died); returns the final status."""
-    resources = ctx["resources"]
-    store = ScenarioStore(resources.require_engine())
+    runtime = ctx["runtime"]
+    store = ScenarioStore(runtime.engine)
     run = await store.claim(run_id)
     if run is None:  # finished, or cancelled before it started
         return "skipped"
     scenario = await store.scenario_of_run(run)
-    bus = resources.bus
+    bus = runtime.bus
     await publish_run_event(bus, run_event(run, iteration=0, elapsed=0.0))
     async with heartbeat(ctx):
         result = await _solve_off_loop(
-            ScenarioModel(scenario.definition), run, bus, resources.redis, resources.settings.scenario_solver_timeout
+            ScenarioModel(scenario.definition), run, bus, runtime.redis, runtime.settings.scenario_solver_timeout
         )
     finished = await store.finish(run_id, result)
     if finished is None:  # another attempt finished it meanwhile (a worker taken for dead that was not)

@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass
 
 from axiom.errors import ApiError, BadUserInput, NotFound, QueryTimeout
-from axiom.settings import Settings
 from subgraphs.weaver.adapters import adapter_for
 from subgraphs.weaver.adapters.base import (
     DataSourceUnreachable,
@@ -16,6 +15,7 @@ from subgraphs.weaver.adapters.base import (
     UnsupportedEngine,
 )
 from subgraphs.weaver.query.sql_guard import DIALECTS, UnsafeQuery, check_read_only
+from subgraphs.weaver.settings import WeaverSettings
 from subgraphs.weaver.store.datasources import DataSourceStore
 
 UNREACHABLE = "DATASOURCE_UNREACHABLE"
@@ -29,7 +29,7 @@ class QueryOutcome:
 
 
 class QueryService:
-    def __init__(self, settings: Settings, datasources: DataSourceStore, mindsdb=None):
+    def __init__(self, settings: WeaverSettings, datasources: DataSourceStore, mindsdb=None):
         self.settings = settings
         self.datasources = datasources
         self.mindsdb = mindsdb  # a MindsDBClient when MINDSDB_URL is set

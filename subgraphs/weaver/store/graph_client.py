@@ -61,7 +61,7 @@ class GraphClient:
     async def write(self, unit: Callable[[GraphTransaction], Awaitable[T]]) -> T:
         """Run `unit` in one write transaction: all of it commits or none of it does.
 
-        Concurrent MERGEs of one key can fail with ConstraintError on ArcadeDB (DESIGN.md §2); the whole unit
+        Concurrent MERGEs of one key can fail with ConstraintError on ArcadeDB (ARCHITECTURE.md §6); the whole unit
         is idempotent by construction, so it is retried.
         """
         for attempt in range(self._constraint_retries + 1):

@@ -2,7 +2,7 @@
 `(:DataSource)-[:HAS_SCHEMA]->(:Schema)-[:HAS_TABLE]->(:Table)-[:HAS_COLUMN]->(:Column)`, `(:Column)-[:FK]->(:Column)`.
 
 Every node carries `tenantId` and `dataSourceId`; every read filters on the tenant, so another tenant's keys
-simply find nothing. Cypher here sticks to what Neo4j 5 and ArcadeDB both run (DESIGN.md §2): stable string
+simply find nothing. Cypher here sticks to what Neo4j 5 and ArcadeDB both run (ARCHITECTURE.md §6): stable string
 keys under uniqueness constraints, no element ids, no dynamic labels, batched `UNWIND … MERGE`.
 """
 

@@ -1,4 +1,4 @@
-"""Results of `runQuery`, column-wise (DESIGN.md §5: many small objects are slow to resolve)."""
+"""Results of `runQuery`, column-wise (ARCHITECTURE.md §7: many small objects are slow to resolve)."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ SETTINGS = Settings(jwt_secret="gateway-test-secret-of-at-least-32-bytes")
 
 
 def _app(shop_sdl: str, shop_urls: dict):
-    settings = Settings(
-        jwt_secret=SETTINGS.jwt_secret, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"]
+    settings = Settings(jwt_secret=SETTINGS.jwt_secret).with_subgraph_urls(
+        weaver=shop_urls["products"], vision=shop_urls["reviews"]
     )
     return create_app(settings, shop_sdl)
 

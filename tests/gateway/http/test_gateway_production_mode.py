@@ -13,7 +13,8 @@ SECRET = "gateway-test-secret-of-at-least-32-bytes"
 
 
 def _settings(shop_urls: dict, **changes) -> Settings:
-    return Settings(jwt_secret=SECRET, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"], **changes)
+    settings = Settings(jwt_secret=SECRET, **changes)
+    return settings.with_subgraph_urls(weaver=shop_urls["products"], vision=shop_urls["reviews"])
 
 
 async def _client(settings: Settings, shop_sdl: str) -> httpx.AsyncClient:

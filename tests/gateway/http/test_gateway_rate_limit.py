@@ -22,7 +22,8 @@ QUERY = {"query": '{ product(upc: "1") { name } }'}
 
 
 def _settings(shop_urls: dict, **changes) -> Settings:
-    return Settings(jwt_secret=SECRET, weaver_url=shop_urls["products"], vision_url=shop_urls["reviews"], **changes)
+    settings = Settings(jwt_secret=SECRET, **changes)
+    return settings.with_subgraph_urls(weaver=shop_urls["products"], vision=shop_urls["reviews"])
 
 
 def _headers(settings: Settings, tenant: str) -> dict:

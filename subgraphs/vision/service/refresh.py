@@ -11,7 +11,7 @@ import time
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from subgraphs.vision.airflow import AirflowClient, AirflowError
+from subgraphs.vision.adapters.airflow import AirflowClient, AirflowError
 from subgraphs.vision.cube.layout import MV_SCHEMA, qualified
 from subgraphs.vision.metrics import ETL_SYNC_DURATION
 from subgraphs.vision.store.cache import PivotCache

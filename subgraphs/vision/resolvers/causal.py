@@ -11,8 +11,9 @@ import strawberry
 from axiom.graphql_types import UserError
 from subgraphs.vision.causal.job import queue_discovery
 from subgraphs.vision.causal.series import time_levels
-from subgraphs.vision.resolvers import find_cube
-from subgraphs.vision.store.causal import ASSERTED, REJECTED, CausalLinkStore, StoredLink
+from subgraphs.vision.context import vision_context
+from subgraphs.vision.resolvers.cubes import find_cube
+from subgraphs.vision.store.causal import ASSERTED, REJECTED, StoredLink
 
 
 @strawberry.enum(description="A user's verdict on a link.")
@@ -113,12 +114,10 @@ class CausalQuery:
             bool, strawberry.argument(description="Also links scenarios do not use (marked usedByScenarios: false).")
         ] = False,
     ) -> list[CausalLink]:
-        context = info.context
+        context = vision_context(info)
         stored = await find_cube(context, cube)
         minimum = context.settings.causal_min_confidence
-        links = await CausalLinkStore(context.resources.require_engine()).links(
-            context.tenant_id, stored.id, stored.version
-        )
+        links = await context.runtime.causal_links.links(context.tenant_id, stored.id, stored.version)
         shown = [CausalLink.of(link, minimum) for link in links]
         return sorted(
             (link for link in shown if include_unused or link.used_by_scenarios), key=lambda link: -link.confidence
@@ -132,7 +131,7 @@ class CausalMutation:
         "(it also runs after every refresh). Errors: NOT_FOUND, JOBS_UNAVAILABLE."
     )
     async def discover_causal_links(self, info: strawberry.Info, cube: str) -> CausalDiscoveryPayload:
-        context = info.context
+        context = vision_context(info)
         stored = await find_cube(context, cube)
         if not time_levels(stored.model):
             return CausalDiscoveryPayload(
@@ -152,7 +151,7 @@ class CausalMutation:
                     )
                 ],
             )
-        await queue_discovery(context.resources.require_jobs(), stored)
+        await queue_discovery(context.runtime.require_jobs(), stored)
         return CausalDiscoveryPayload(queued=True, user_errors=[])
 
     @strawberry.mutation(
@@ -160,13 +159,13 @@ class CausalMutation:
         "verdict holds for the cube's current version, across rediscoveries."
     )
     async def decide_causal_link(self, info: strawberry.Info, input: CausalVerdictInput) -> CausalVerdictPayload:
-        context = info.context
+        context = vision_context(info)
         stored = await find_cube(context, input.cube)
         errors = _problems(stored, input)
         if errors:
             return CausalVerdictPayload(link=None, user_errors=errors)
         asserted = input.verdict == LinkVerdict.ASSERTED
-        link = await CausalLinkStore(context.resources.require_engine()).decide(
+        link = await context.runtime.causal_links.decide(
             context.tenant_id,
             stored.id,
             stored.version,

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from subgraphs.vision.context import vision_context
 from subgraphs.vision.store.scenarios import ScenarioCase as StoredCase
 from subgraphs.vision.store.scenarios import ScenarioRun as StoredRun
 from subgraphs.vision.store.scenarios import StoredScenario
 
 if TYPE_CHECKING:
-    from subgraphs.vision.types import Cube
+    from subgraphs.vision.types.cube import Cube
 
-CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]
+CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types.cube")]
 
 
 @strawberry.enum(description="Where a scenario run is: queued, solving, or how it ended.")
@@ -124,7 +125,8 @@ class ScenarioRun:
 
     @strawberry.field(description="The scenario solved.")
     async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, self.scenario_id)
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, self.scenario_id)
         return Scenario.of(stored) if stored else None
 
 
@@ -175,19 +177,23 @@ class Scenario:
 
     @strawberry.field(description="The cube the scenario is about.")
     async def cube(self, info: strawberry.Info) -> CubeType | None:
-        from subgraphs.vision.types import Cube
+        from subgraphs.vision.types.cube import Cube
 
-        stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, self.cube_id)
         return Cube.of(stored) if stored else None
 
     @strawberry.field(description="The scenario's runs, newest first.")
     async def runs(self, info: strawberry.Info, first: int = 10) -> list[ScenarioRun]:
-        runs = await info.context.scenarios.runs(info.context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
+        runs = await vision_context(info).scenarios.runs(
+            vision_context(info).tenant_id, str(self.id), limit=max(1, min(first, 100))
+        )
         return [ScenarioRun.of(run) for run in runs]
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, str(id))
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, str(id))
         return cls.of(stored) if stored else None
 
 
@@ -203,7 +209,8 @@ class ScenarioCase:
 
     @strawberry.field(description="The case's scenarios, oldest first.")
     async def scenarios(self, info: strawberry.Info) -> list[Scenario]:
-        return [Scenario.of(s) for s in await info.context.scenarios.of_case(info.context.tenant_id, str(self.id))]
+        context = vision_context(info)
+        return [Scenario.of(s) for s in await context.scenarios.of_case(context.tenant_id, str(self.id))]
 
 
 @strawberry.type(description="A scenario run's state, as the solver goes.")
@@ -232,10 +239,12 @@ class ScenarioProgress:
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
     async def run(self, info: strawberry.Info) -> ScenarioRun | None:
-        stored = await info.context.scenarios.run(str(self.run_id), info.context.tenant_id)
+        context = vision_context(info)
+        stored = await context.scenarios.run(str(self.run_id), context.tenant_id)
         return ScenarioRun.of(stored) if stored else None
 
     @strawberry.field(description="The scenario (and through it the cube and its fact table).")
     async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, str(self.scenario_id))
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, str(self.scenario_id))
         return Scenario.of(stored) if stored else None

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.federation.schema_directives import Key
 
+from subgraphs.vision.context import vision_context
 from subgraphs.vision.cube import model
 from subgraphs.vision.loaders import table_key
 from subgraphs.vision.store.cubes import StoredCube
@@ -40,9 +41,11 @@ class Table:
     name: str = strawberry.field(description="The table's name.")
 
     @strawberry.field(description="The tenant's cubes whose fact table is this table.")
-    async def cubes(self, info: strawberry.Info) -> list[Annotated[Cube, strawberry.lazy("subgraphs.vision.types")]]:
+    async def cubes(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Cube, strawberry.lazy("subgraphs.vision.types.cube")]]:
         key = table_key(str(self.data_source_id), self.schema_name, self.name)
-        return [Cube.of(c) for c in await info.context.loaders.cubes_of_table.load(key)]
+        return [Cube.of(c) for c in await vision_context(info).loaders.cubes_of_table.load(key)]
 
 
 @strawberry.federation.type(
@@ -55,7 +58,7 @@ class GlossaryTerm:
 
 
 async def _linked_term(info: strawberry.Info, cube_id: str, member: str) -> GlossaryTerm | None:
-    links = await info.context.loaders.member_terms.load(cube_id)
+    links = await vision_context(info).loaders.member_terms.load(cube_id)
     term_id = links.get(member)
     return GlossaryTerm(id=strawberry.ID(term_id)) if term_id else None
 
@@ -134,10 +137,11 @@ class Level:
         info: strawberry.Info,
         first: Annotated[int, strawberry.argument(description="At most this many (1..1000).")] = 100,
     ) -> list[Member]:
-        stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, self.cube_id)
         if stored is None or not stored.view_ready:
             return []
-        rows = await info.context.pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
+        rows = await vision_context(info).pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
         names = [p.name for p in stored.model.level(self.ref).properties]
         return [
             Member(key=key, name=name, properties=[MemberProperty(name=n, value=v) for n, v in zip(names, values)])
@@ -292,12 +296,15 @@ class Cube:
 
     @strawberry.field(description="The latest refreshes of the cube's view, newest first.")
     async def refresh_runs(self, info: strawberry.Info, first: int = 10) -> list[RefreshRun]:
-        runs = await info.context.views.runs(info.context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
+        runs = await vision_context(info).views.runs(
+            vision_context(info).tenant_id, str(self.id), limit=max(1, min(first, 100))
+        )
         return [RefreshRun.of(run) for run in runs]
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Cube | None:
-        stored = await info.context.cubes.get(info.context.tenant_id, str(id))
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, str(id))
         return cls.of(stored) if stored else None
 
 
@@ -317,7 +324,8 @@ class RefreshRun:
 
     @strawberry.field(description="The cube refreshed.")
     async def cube(self, info: strawberry.Info) -> Cube | None:
-        stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
+        context = vision_context(info)
+        stored = await context.cubes.get(context.tenant_id, self.cube_id)
         return Cube.of(stored) if stored else None
 
     @classmethod

@@ -10,22 +10,23 @@ import strawberry
 
 from axiom.errors import ApiError, BadUserInput, Forbidden, NotFound
 from axiom.graphql_types import UserError
-from subgraphs.vision.cube_deletion import delete_cube
-from subgraphs.vision.glossary import GlossaryUnavailable, member_hints
+from subgraphs.vision.adapters.weaver_catalog import WeaverUnavailable
+from subgraphs.vision.adapters.weaver_glossary import GlossaryUnavailable, member_hints
+from subgraphs.vision.context import VisionContext, vision_context
 from subgraphs.vision.jobs.refresh_jobs import queue_refresh
-from subgraphs.vision.loading import load_cube_documents
 from subgraphs.vision.nl.prompt import check_question
-from subgraphs.vision.pivot_types import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
+from subgraphs.vision.service.cube_deletion import delete_cube
+from subgraphs.vision.service.loading import load_cube_documents
 from subgraphs.vision.store.cubes import StoredCube
-from subgraphs.vision.types import Cube, RefreshRun
-from subgraphs.vision.weaver_catalog import WeaverUnavailable
+from subgraphs.vision.types.cube import Cube, RefreshRun
+from subgraphs.vision.types.pivot import AskPivotResult, ChosenPivot, PivotInput, PivotResult, PivotSeries, PivotTotals
 
 log = logging.getLogger(__name__)
 
 WEAVER_UNAVAILABLE = "WEAVER_UNAVAILABLE"
 
 
-async def find_cube(context, reference: str) -> StoredCube:
+async def find_cube(context: VisionContext, reference: str) -> StoredCube:
     """A cube of the caller's tenant by id or name; NOT_FOUND otherwise (also for other tenants' cubes)."""
     try:
         uuid.UUID(reference)
@@ -37,7 +38,7 @@ async def find_cube(context, reference: str) -> StoredCube:
     return stored
 
 
-async def run_pivot(context, stored: StoredCube, query) -> PivotResult:
+async def run_pivot(context: VisionContext, stored: StoredCube, query) -> PivotResult:
     outcome = await context.pivots.run(stored, query, include_sql=context.principal.is_admin)
     data = outcome.data
     return PivotResult(
@@ -61,7 +62,8 @@ async def run_pivot(context, stored: StoredCube, query) -> PivotResult:
 class Query:
     @strawberry.field(description="The tenant's cubes, by name.")
     async def cubes(self, info: strawberry.Info) -> list[Cube]:
-        return [Cube.of(c) for c in await info.context.cubes.list(info.context.tenant_id)]
+        context = vision_context(info)
+        return [Cube.of(c) for c in await context.cubes.list(context.tenant_id)]
 
     @strawberry.field(description="One cube by id or by name (exactly one of them). NOT_FOUND when unknown.")
     async def cube(
@@ -72,7 +74,7 @@ class Query:
     ) -> Cube | None:
         if (id is None) == (name is None):
             raise BadUserInput("give exactly one of `id` and `name`")
-        context = info.context
+        context = vision_context(info)
         if id is not None:
             stored = await context.cubes.get(context.tenant_id, str(id))
         else:
@@ -88,8 +90,8 @@ class Query:
     async def pivot(
         self, info: strawberry.Info, input: Annotated[PivotInput, strawberry.argument(description="The pivot.")]
     ) -> PivotResult:
-        stored = await find_cube(info.context, input.cube)
-        return await run_pivot(info.context, stored, input.to_query())
+        stored = await find_cube(vision_context(info), input.cube)
+        return await run_pivot(vision_context(info), stored, input.to_query())
 
     @strawberry.field(
         description="Answer a question in plain language with a pivot chosen by the language "
@@ -102,14 +104,14 @@ class Query:
         cube: Annotated[str, strawberry.argument(description="The cube's id or name.")],
         question: Annotated[str, strawberry.argument(description="The question, e.g. 'sales by region in 2024'.")],
     ) -> AskPivotResult:
-        context = info.context
+        context = vision_context(info)
         question = check_question(question)
         stored = await find_cube(context, cube)
         asker = context.asker
         values = await context.pivots.runner.level_values(stored.layout) if stored.view_ready else {}
         links = await context.loaders.member_terms.load(stored.id)
         terms = await member_hints(
-            context.resources.glossary if links else None, links, authorization=context.authorization
+            context.runtime.glossary if links else None, links, authorization=context.authorization
         )
         answer = await asker.ask(stored.model, question, values, terms)
         result = await run_pivot(context, stored, answer.query)
@@ -192,10 +194,10 @@ class DeleteCubePayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was deleted, if it was not.")
 
 
-async def _term_visible(context, term_id: str) -> bool:
+async def _term_visible(context: VisionContext, term_id: str) -> bool:
     """Whether the caller's tenant has the glossary term (Weaver answers with the caller's token)."""
     try:
-        return term_id in await context.resources.glossary.terms([term_id], authorization=context.authorization)
+        return term_id in await context.runtime.glossary.terms([term_id], authorization=context.authorization)
     except GlossaryUnavailable as exc:
         log.warning("linkCubeTerm: %s", exc)
         raise ApiError("the glossary cannot be read from Weaver now; try again", code=WEAVER_UNAVAILABLE) from exc
@@ -211,7 +213,7 @@ class Mutation:
         "filled by jobs (runs with trigger `create`)."
     )
     async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
-        context = info.context
+        context = vision_context(info)
         if not context.principal.is_admin:
             raise Forbidden("loadCubes needs the admin role")
         try:
@@ -222,11 +224,11 @@ class Mutation:
 
         async def read_catalog(wanted: list[tuple[str, str]]):
             # Weaver answers with the caller's own token, so only their tenant's datasource is found.
-            return await context.resources.weaver_catalog.tables(
+            return await context.runtime.weaver_catalog.tables(
                 datasource_id, wanted, authorization=context.authorization
             )
 
-        jobs = context.resources.require_jobs()  # before anything is stored: no Redis, no view builds
+        jobs = context.runtime.require_jobs()  # before anything is stored: no Redis, no view builds
         try:
             report = await load_cube_documents(
                 [(d.file_name, d.xml) for d in input.documents],
@@ -258,7 +260,7 @@ class Mutation:
         info: strawberry.Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id or name.")],
     ) -> DeleteCubePayload:
-        context = info.context
+        context = vision_context(info)
         if not context.principal.is_admin:
             raise Forbidden("deleteCube needs the admin role")
         try:
@@ -267,7 +269,7 @@ class Mutation:
             return DeleteCubePayload(
                 deleted_id=None, user_errors=[UserError(field="id", code="NOT_FOUND", message="cube not found")]
             )
-        await delete_cube(stored, cubes=context.cubes, views=context.views, cache=context.resources.cache)
+        await delete_cube(stored, cubes=context.cubes, views=context.views, cache=context.runtime.cache)
         return DeleteCubePayload(deleted_id=strawberry.ID(stored.id), user_errors=[])
 
     @strawberry.mutation(
@@ -279,9 +281,9 @@ class Mutation:
     async def refresh_cube(
         self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id.")]
     ) -> RefreshCubePayload:
-        context = info.context
+        context = vision_context(info)
         stored = await find_cube(context, str(id))
-        run = await queue_refresh(context.resources.require_jobs(), context.views, stored, trigger="manual")
+        run = await queue_refresh(context.runtime.require_jobs(), context.views, stored, trigger="manual")
         return RefreshCubePayload(cube=Cube.of(stored), run=RefreshRun.of(run), user_errors=[])
 
     @strawberry.mutation(
@@ -290,7 +292,7 @@ class Mutation:
         "resolves to it, and askPivot prompts carry the term's synonyms."
     )
     async def link_cube_term(self, info: strawberry.Info, input: LinkCubeTermInput) -> CubeTermPayload:
-        context = info.context
+        context = vision_context(info)
         stored = await find_cube(context, input.cube)
         errors = [e for e in [_member_problem(stored, input.member)] if e is not None]
         try:
@@ -315,7 +317,7 @@ class Mutation:
         cube: Annotated[str, strawberry.argument(description="The cube's id or name.")],
         member: Annotated[str, strawberry.argument(description="The member, named as in linkCubeTerm.")],
     ) -> CubeTermPayload:
-        context = info.context
+        context = vision_context(info)
         stored = await find_cube(context, cube)
         if not await context.terms.unlink(context.tenant_id, stored.id, member):
             return CubeTermPayload(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from axiom.errors import ApiError, QueryTimeout
-from axiom.settings import Settings
 from subgraphs.vision.cube.model import CubeModel
 from subgraphs.vision.metrics import LLM_CALL_DURATION
 from subgraphs.vision.nl.prompt import TOOL_NAME, Answer, InvalidAnswer, TermHint, messages, parse_answer, pivot_tool
+from subgraphs.vision.settings import VisionSettings
 
 LLM_DISABLED = "LLM_DISABLED"
 LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
@@ -17,7 +17,7 @@ LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
 class PivotAsker:
     """Asks the model (OPENAI_MODEL at OPENAI_BASE_URL) for a pivot; each call times out after QUERY_TIMEOUT."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: VisionSettings):
         if not settings.openai_api_key:
             raise ApiError("NL→pivot is disabled: OPENAI_API_KEY is not set", code=LLM_DISABLED)
         import openai  # heavy (~0.3 s): imported when NL→pivot is configured, not with the app

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from subgraphs.vision.resolvers import find_cube
-from subgraphs.vision.types import RefreshRun
+from subgraphs.vision.context import vision_context
+from subgraphs.vision.resolvers.cubes import find_cube
+from subgraphs.vision.types.cube import RefreshRun
 
 
 @strawberry.type
@@ -28,9 +29,9 @@ class Subscription:
             strawberry.argument(description="The cube's id or name; every cube of the tenant when not given."),
         ] = None,
     ) -> AsyncGenerator[RefreshRun, None]:
-        context = info.context
+        context = vision_context(info)
         only = (await find_cube(context, cube)).id if cube is not None else None
-        stream = context.resources.events.stream(context.tenant_id)
+        stream = context.runtime.events.stream(context.tenant_id)
         await stream.open()  # before reading the latest runs, so that no run falls between the two
         try:
             if only is not None:

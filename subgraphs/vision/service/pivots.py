@@ -10,11 +10,11 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from axiom.errors import ApiError
-from axiom.settings import Settings
 from subgraphs.vision.metrics import PIVOT_QUERY_DURATION, record_cache_lookup
 from subgraphs.vision.pivot.query import PivotQuery, apply_named_sets, validate_pivot
 from subgraphs.vision.pivot.result import PivotData, shape_cells, shape_totals, total_rows_of
 from subgraphs.vision.pivot.sql import PivotSqlBuilder
+from subgraphs.vision.settings import VisionSettings
 from subgraphs.vision.store.cache import PivotCache
 from subgraphs.vision.store.cubes import StoredCube
 from subgraphs.vision.store.pivots import PivotRunner
@@ -31,7 +31,7 @@ class PivotOutcome:
 
 
 class PivotService:
-    def __init__(self, settings: Settings, engine: AsyncEngine, cache: PivotCache | None):
+    def __init__(self, settings: VisionSettings, engine: AsyncEngine, cache: PivotCache | None):
         self.max_rows = settings.max_rows
         self.runner = PivotRunner(engine, settings.query_timeout)
         self.cache = cache

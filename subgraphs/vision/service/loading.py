@@ -22,7 +22,7 @@ from subgraphs.vision.store.views import FanOut, RefreshFailed, ViewStore, datab
 
 log = logging.getLogger(__name__)
 
-CUBES_FOLDER = Path(__file__).with_name("cubes")
+CUBES_FOLDER = Path(__file__).parent.parent / "cubes"
 
 
 @dataclass(frozen=True)

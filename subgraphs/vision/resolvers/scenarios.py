@@ -9,11 +9,13 @@ import strawberry
 
 from axiom.errors import NotFound
 from axiom.graphql_types import UserError
-from subgraphs.vision.resolvers import find_cube
+from subgraphs.vision.context import VisionContext, vision_context
+from subgraphs.vision.resolvers.cubes import find_cube
 from subgraphs.vision.scenarios import model
 from subgraphs.vision.scenarios.progress import case_topic, publish_run_event, run_event, scenario_topic
 from subgraphs.vision.scenarios.solve_job import queue_solve, request_cancel, solve_job_key
-from subgraphs.vision.scenarios.types import (
+from subgraphs.vision.store.scenarios import TERMINAL, DuplicateName
+from subgraphs.vision.types.scenario import (
     ObjectiveSense,
     OutcomeSource,
     Scenario,
@@ -21,7 +23,6 @@ from subgraphs.vision.scenarios.types import (
     ScenarioProgress,
     ScenarioRun,
 )
-from subgraphs.vision.store.scenarios import TERMINAL, DuplicateName
 
 MAX_CASE_NAME = 100
 
@@ -101,7 +102,7 @@ def _given_outcomes(outcome_model: OutcomeModelInput) -> tuple[model.Outcome, ..
     )
 
 
-async def _outcomes(context, cube, input: CreateScenarioInput, levers) -> tuple[tuple, list[UserError]]:
+async def _outcomes(context: VisionContext, cube, input: CreateScenarioInput, levers) -> tuple[tuple, list[UserError]]:
     if input.outcome_model.source == OutcomeSource.COEFFICIENTS:
         if not input.outcome_model.outcomes:
             return (), [_error("outcomeModel.outcomes", "COEFFICIENTS needs at least one outcome")]
@@ -121,7 +122,7 @@ async def _outcomes(context, cube, input: CreateScenarioInput, levers) -> tuple[
     return outcomes, []
 
 
-async def create_scenario(context, input: CreateScenarioInput) -> CreateScenarioPayload:
+async def create_scenario(context: VisionContext, input: CreateScenarioInput) -> CreateScenarioPayload:
     cube = await find_cube(context, input.cube)
     errors = []
     if not input.case.strip() or len(input.case) > MAX_CASE_NAME:
@@ -174,21 +175,24 @@ def _uuid(value) -> str:
 class ScenarioQuery:
     @strawberry.field(description="A scenario by id. NOT_FOUND when unknown (or another tenant's).")
     async def scenario(self, info: strawberry.Info, id: strawberry.ID) -> Scenario:
-        stored = await info.context.scenarios.get(info.context.tenant_id, _uuid(id))
+        context = vision_context(info)
+        stored = await context.scenarios.get(context.tenant_id, _uuid(id))
         if stored is None:
             raise NotFound("scenario not found")
         return Scenario.of(stored)
 
     @strawberry.field(description="A case by id, with its scenarios. NOT_FOUND when unknown.")
     async def scenario_case(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioCase:
-        case = await info.context.scenarios.case(info.context.tenant_id, _uuid(id))
+        context = vision_context(info)
+        case = await context.scenarios.case(context.tenant_id, _uuid(id))
         if case is None:
             raise NotFound("case not found")
         return ScenarioCase.of(case)
 
     @strawberry.field(description="A scenario run by id (status, result). NOT_FOUND when unknown.")
     async def scenario_run(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRun:
-        run = await info.context.scenarios.run(_uuid(id), info.context.tenant_id)
+        context = vision_context(info)
+        run = await context.scenarios.run(_uuid(id), context.tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
         return ScenarioRun.of(run)
@@ -201,7 +205,7 @@ class ScenarioMutation:
         "are userErrors with the token's position. Errors: NOT_FOUND (cube)."
     )
     async def create_scenario(self, info: strawberry.Info, input: CreateScenarioInput) -> CreateScenarioPayload:
-        return await create_scenario(info.context, input)
+        return await create_scenario(vision_context(info), input)
 
     @strawberry.mutation(
         description="Queue a solve of the scenario (SLSQP, SCENARIO_SOLVER_TIMEOUT) and return "
@@ -209,14 +213,14 @@ class ScenarioMutation:
         "JOBS_UNAVAILABLE."
     )
     async def run_scenario(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRunPayload:
-        context = info.context
+        context = vision_context(info)
         scenario = await context.scenarios.get(context.tenant_id, _uuid(id))
         if scenario is None:
             raise NotFound("scenario not found")
         run = await queue_solve(
-            context.resources.require_jobs(),
+            context.runtime.require_jobs(),
             context.scenarios,
-            context.resources.bus,
+            context.runtime.bus,
             scenario,
             requested_by=context.principal.subject,
             solver_timeout=context.settings.scenario_solver_timeout,
@@ -228,8 +232,8 @@ class ScenarioMutation:
         "second (it ends CANCELLED with the best point so far). Errors: NOT_FOUND."
     )
     async def cancel_scenario(self, info: strawberry.Info, run_id: strawberry.ID) -> ScenarioRunPayload:
-        context = info.context
-        jobs = context.resources.require_jobs()
+        context = vision_context(info)
+        jobs = context.runtime.require_jobs()
         run = await context.scenarios.run(_uuid(run_id), context.tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
@@ -241,9 +245,9 @@ class ScenarioMutation:
         cancelled = await context.scenarios.cancel_pending(context.tenant_id, run.id)
         if cancelled is not None:
             await jobs.abort(solve_job_key(run.id), "cancelled")
-            await publish_run_event(context.resources.bus, run_event(cancelled))
+            await publish_run_event(context.runtime.bus, run_event(cancelled))
             return ScenarioRunPayload(run=ScenarioRun.of(cancelled), user_errors=[])
-        await request_cancel(context.resources.redis, run.id)
+        await request_cancel(context.runtime.redis, run.id)
         return ScenarioRunPayload(
             run=ScenarioRun.of(await context.scenarios.run(run.id, context.tenant_id)), user_errors=[]
         )
@@ -270,11 +274,11 @@ class _Sent:
         return True
 
 
-async def _initial_scenario_event(context, scenario_id: str) -> dict | None:
+async def _initial_scenario_event(context: VisionContext, scenario_id: str) -> dict | None:
     runs = await context.scenarios.runs(context.tenant_id, scenario_id, limit=1)
     if not runs:
         return None
-    kept = await context.resources.bus.latest(scenario_topic(context.tenant_id, scenario_id))
+    kept = await context.runtime.bus.latest(scenario_topic(context.tenant_id, scenario_id))
     # Redis keeps iteration and objective of a running solve; PostgreSQL has the last word on the status.
     if kept is not None and kept["run_id"] == runs[0].id and (kept["status"] in TERMINAL or not runs[0].finished):
         return kept
@@ -291,10 +295,10 @@ class ScenarioSubscription:
     async def scenario_progress(
         self, info: strawberry.Info, scenario_id: strawberry.ID
     ) -> AsyncGenerator[ScenarioProgress, None]:
-        context = info.context
+        context = vision_context(info)
         if await context.scenarios.get(context.tenant_id, _uuid(scenario_id)) is None:
             raise NotFound("scenario not found")
-        stream = context.resources.bus.stream(scenario_topic(context.tenant_id, str(scenario_id)))
+        stream = context.runtime.bus.stream(scenario_topic(context.tenant_id, str(scenario_id)))
         await stream.open()  # before reading the latest state, so that no event falls between the two
         try:
             sent = _Sent()
@@ -321,10 +325,10 @@ class ScenarioSubscription:
     async def case_progress(
         self, info: strawberry.Info, case_id: strawberry.ID
     ) -> AsyncGenerator[ScenarioProgress, None]:
-        context = info.context
+        context = vision_context(info)
         if await context.scenarios.case(context.tenant_id, _uuid(case_id)) is None:
             raise NotFound("case not found")
-        stream = context.resources.bus.stream(case_topic(context.tenant_id, str(case_id)))
+        stream = context.runtime.bus.stream(case_topic(context.tenant_id, str(case_id)))
         await stream.open()
         try:
             sent, active = _Sent(), set()

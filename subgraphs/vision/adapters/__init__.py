@@ -1,0 +1,1 @@
+"""Clients of the services Vision calls: Weaver (catalog, glossary), Airflow, an OpenAI-compatible model."""

@@ -1,0 +1,1 @@
+"""Query, mutation and subscription resolvers of the Vision subgraph."""
