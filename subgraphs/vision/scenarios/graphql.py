@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -173,21 +174,27 @@ def _uuid(value) -> str:
 @strawberry.type
 class ScenarioQuery:
     @strawberry.field(description="A scenario by id. NOT_FOUND when unknown (or another tenant's).")
-    async def scenario(self, info: strawberry.Info, id: strawberry.ID) -> Scenario:
+    async def scenario(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The scenario's id.")]
+    ) -> Scenario:
         stored = await info.context.scenarios.get(info.context.tenant_id, _uuid(id))
         if stored is None:
             raise NotFound("scenario not found")
         return Scenario.of(stored)
 
     @strawberry.field(description="A case by id, with its scenarios. NOT_FOUND when unknown.")
-    async def scenario_case(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioCase:
+    async def scenario_case(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The case's id.")]
+    ) -> ScenarioCase:
         case = await info.context.scenarios.case(info.context.tenant_id, _uuid(id))
         if case is None:
             raise NotFound("case not found")
         return ScenarioCase.of(case)
 
     @strawberry.field(description="A scenario run by id (status, result). NOT_FOUND when unknown.")
-    async def scenario_run(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRun:
+    async def scenario_run(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The run's id.")]
+    ) -> ScenarioRun:
         run = await info.context.scenarios.run(_uuid(id), info.context.tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
@@ -200,7 +207,11 @@ class ScenarioMutation:
         description="Create a what-if scenario in a case. Expressions are checked here: mistakes "
         "are userErrors with the token's position. Errors: NOT_FOUND (cube)."
     )
-    async def create_scenario(self, info: strawberry.Info, input: CreateScenarioInput) -> CreateScenarioPayload:
+    async def create_scenario(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreateScenarioInput, strawberry.argument(description="The scenario.")],
+    ) -> CreateScenarioPayload:
         return await create_scenario(info.context, input)
 
     @strawberry.mutation(
@@ -208,7 +219,9 @@ class ScenarioMutation:
         "the run at once, PENDING; follow it with scenarioProgress. Errors: NOT_FOUND, "
         "JOBS_UNAVAILABLE."
     )
-    async def run_scenario(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRunPayload:
+    async def run_scenario(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The scenario's id.")]
+    ) -> ScenarioRunPayload:
         context = info.context
         scenario = await context.scenarios.get(context.tenant_id, _uuid(id))
         if scenario is None:
@@ -227,7 +240,9 @@ class ScenarioMutation:
         description="Cancel a scenario run: a queued run at once, a running solve within a "
         "second (it ends CANCELLED with the best point so far). Errors: NOT_FOUND."
     )
-    async def cancel_scenario(self, info: strawberry.Info, run_id: strawberry.ID) -> ScenarioRunPayload:
+    async def cancel_scenario(
+        self, info: strawberry.Info, run_id: Annotated[strawberry.ID, strawberry.argument(description="The run's id.")]
+    ) -> ScenarioRunPayload:
         context = info.context
         jobs = context.resources.require_jobs()
         run = await context.scenarios.run(_uuid(run_id), context.tenant_id)
@@ -289,7 +304,9 @@ class ScenarioSubscription:
         "completes when the run ends. Errors: NOT_FOUND."
     )
     async def scenario_progress(
-        self, info: strawberry.Info, scenario_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        scenario_id: Annotated[strawberry.ID, strawberry.argument(description="The scenario's id.")],
     ) -> AsyncGenerator[ScenarioProgress, None]:
         context = info.context
         if await context.scenarios.get(context.tenant_id, _uuid(scenario_id)) is None:
@@ -319,7 +336,9 @@ class ScenarioSubscription:
         "running. Errors: NOT_FOUND."
     )
     async def case_progress(
-        self, info: strawberry.Info, case_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        case_id: Annotated[strawberry.ID, strawberry.argument(description="The case's id.")],
     ) -> AsyncGenerator[ScenarioProgress, None]:
         context = info.context
         if await context.scenarios.case(context.tenant_id, _uuid(case_id)) is None:

@@ -20,25 +20,38 @@ CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types")]
 
 @strawberry.enum(description="Where a scenario run is: queued, solving, or how it ended.")
 class ScenarioStatus(Enum):
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    INFEASIBLE = "INFEASIBLE"
-    TIMED_OUT = "TIMED_OUT"
-    CANCELLED = "CANCELLED"
-    FAILED = "FAILED"
+    PENDING = strawberry.enum_value("PENDING", description="Queued for a Vision worker.")
+    RUNNING = strawberry.enum_value("RUNNING", description="A worker is solving it.")
+    COMPLETED = strawberry.enum_value("COMPLETED", description="Solved: an optimum meeting every constraint.")
+    INFEASIBLE = strawberry.enum_value("INFEASIBLE", description="No lever values meet every constraint.")
+    TIMED_OUT = strawberry.enum_value(
+        "TIMED_OUT", description="Stopped at `SCENARIO_SOLVER_TIMEOUT`; the best point so far is kept."
+    )
+    CANCELLED = strawberry.enum_value("CANCELLED", description="Stopped by cancelScenario; the best point is kept.")
+    FAILED = strawberry.enum_value("FAILED", description="The solver failed; `message` says why.")
 
 
 @strawberry.enum(description="Whether the objective is to be made as large or as small as possible.")
 class ObjectiveSense(Enum):
-    MAXIMIZE = "maximize"
-    MINIMIZE = "minimize"
+    MAXIMIZE = strawberry.enum_value("maximize", description="As large as possible.")
+    MINIMIZE = strawberry.enum_value("minimize", description="As small as possible.")
 
 
 @strawberry.enum(description="Where a scenario's outcome model comes from.")
 class OutcomeSource(Enum):
-    CAUSAL_LINKS = "causal_links"
-    COEFFICIENTS = "coefficients"
+    CAUSAL_LINKS = strawberry.enum_value("causal_links", description="The cube's causal links, as elasticities.")
+    COEFFICIENTS = strawberry.enum_value("coefficients", description="Coefficients given in createScenario.")
+
+
+@strawberry.enum(description="How an outcome follows from its levers.")
+class OutcomeForm(Enum):
+    LINEAR = strawberry.enum_value("linear", description="intercept + Σ coefficient × lever.")
+    ELASTICITY = strawberry.enum_value("elasticity", description="base × Π (lever / lever base) ^ elasticity.")
+
+
+@strawberry.enum(description="The numerical method that solved a scenario.")
+class SolverMethod(Enum):
+    SLSQP = strawberry.enum_value("SLSQP", description="Sequential least squares programming (scipy).")
 
 
 @strawberry.type(description="A value chosen or allowed for a lever.")
@@ -59,9 +72,7 @@ class OutcomeTerm:
 @strawberry.type(description="How an outcome follows from the levers.")
 class OutcomeDefinition:
     name: str = strawberry.field(description="The outcome's name, used in expressions.")
-    form: str = strawberry.field(
-        description="linear: intercept + Σ coefficient × lever; elasticity: base × Π (lever / lever base) ^ elasticity."
-    )
+    form: OutcomeForm = strawberry.field(description="How the outcome follows from the levers.")
     base: float = strawberry.field(description="The intercept (linear) or the outcome at the levers' bases.")
     terms: list[OutcomeTerm] = strawberry.field(description="The levers it depends on.")
 
@@ -91,7 +102,7 @@ class ScenarioRun:
     )
     max_constraint_violation: float | None = strawberry.field(description="Largest scaled constraint violation.")
     duration_ms: float | None = strawberry.field(description="Solve time.")
-    method: str | None = strawberry.field(description="The solver method: SLSQP.")
+    method: SolverMethod | None = strawberry.field(description="The solver method (null until it has ended).")
     levers: list[NamedValue] = strawberry.field(
         description="Lever values at the result (also the best point so far for TIMED_OUT and CANCELLED)."
     )
@@ -115,7 +126,7 @@ class ScenarioRun:
             feasibility_score=run.feasibility_score,
             max_constraint_violation=run.max_violation,
             duration_ms=run.duration_ms,
-            method=run.method,
+            method=SolverMethod(run.method) if run.method else None,
             levers=[NamedValue(name=k, value=v) for k, v in values.get("levers", {}).items()],
             outcomes=[NamedValue(name=k, value=v) for k, v in values.get("outcomes", {}).items()],
             message=run.message,
@@ -159,7 +170,7 @@ class Scenario:
             outcomes=[
                 OutcomeDefinition(
                     name=o.name,
-                    form=o.form,
+                    form=OutcomeForm(o.form),
                     base=o.base,
                     terms=[OutcomeTerm(lever=t.lever, coefficient=t.coefficient) for t in o.terms],
                 )
@@ -181,7 +192,11 @@ class Scenario:
         return Cube.of(stored) if stored else None
 
     @strawberry.field(description="The scenario's runs, newest first.")
-    async def runs(self, info: strawberry.Info, first: int = 10) -> list[ScenarioRun]:
+    async def runs(
+        self,
+        info: strawberry.Info,
+        first: Annotated[int, strawberry.argument(description="How many runs, 1 to 100.")] = 10,
+    ) -> list[ScenarioRun]:
         runs = await info.context.scenarios.runs(info.context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
         return [ScenarioRun.of(run) for run in runs]
 
