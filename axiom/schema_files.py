@@ -72,7 +72,7 @@ def describe_root_types(supergraph_sdl: str, subgraph_sdls: dict[str, str]) -> s
         block = '"""\n' + "\n\n".join(paragraphs).replace('"""', '\\"""') + '\n"""\n'
         supergraph_sdl, count = re.subn(
             rf'^(?:"""\n(?:(?!""").*\n)*?"""\n)?(type {root} @)',
-            lambda m: block + m.group(1),
+            lambda m, block=block: block + m.group(1),
             supergraph_sdl,
             flags=re.M,
         )
