@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from axiom.errors import NotFound
 from subgraphs.vision.store.scenarios import ScenarioCase as StoredCase
 from subgraphs.vision.store.scenarios import ScenarioRun as StoredRun
 from subgraphs.vision.store.scenarios import StoredScenario
@@ -133,10 +134,9 @@ class ScenarioRun:
             scenario_id=run.scenario_id,
         )
 
-    @strawberry.field(description="The scenario solved.")
-    async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, self.scenario_id)
-        return Scenario.of(stored) if stored else None
+    @strawberry.field(description="The scenario solved (a scenario's runs are deleted with it).")
+    async def scenario(self, info: strawberry.Info) -> Scenario:
+        return await _scenario(info, self.scenario_id)
 
 
 @strawberry.federation.type(
@@ -185,11 +185,13 @@ class Scenario:
         )
 
     @strawberry.field(description="The cube the scenario is about.")
-    async def cube(self, info: strawberry.Info) -> CubeType | None:
+    async def cube(self, info: strawberry.Info) -> CubeType:
         from subgraphs.vision.types import Cube
 
         stored = await info.context.cubes.get(info.context.tenant_id, self.cube_id)
-        return Cube.of(stored) if stored else None
+        if stored is None:  # deleted (with its scenarios) since the scenario was read
+            raise NotFound("the cube was deleted")
+        return Cube.of(stored)
 
     @strawberry.field(description="The scenario's runs, newest first.")
     async def runs(
@@ -246,11 +248,19 @@ class ScenarioProgress:
         )
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
-    async def run(self, info: strawberry.Info) -> ScenarioRun | None:
+    async def run(self, info: strawberry.Info) -> ScenarioRun:
         stored = await info.context.scenarios.run(str(self.run_id), info.context.tenant_id)
-        return ScenarioRun.of(stored) if stored else None
+        if stored is None:  # deleted with its cube since the event
+            raise NotFound("the scenario run was deleted")
+        return ScenarioRun.of(stored)
 
     @strawberry.field(description="The scenario (and through it the cube and its fact table).")
-    async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        stored = await info.context.scenarios.get(info.context.tenant_id, str(self.scenario_id))
-        return Scenario.of(stored) if stored else None
+    async def scenario(self, info: strawberry.Info) -> Scenario:
+        return await _scenario(info, str(self.scenario_id))
+
+
+async def _scenario(info: strawberry.Info, scenario_id: str) -> Scenario:
+    stored = await info.context.scenarios.get(info.context.tenant_id, scenario_id)
+    if stored is None:  # deleted with its cube since the run was read
+        raise NotFound("the scenario was deleted")
+    return Scenario.of(stored)
