@@ -170,3 +170,10 @@ async def test_open_subscriptions_do_not_exhaust_the_query_connection_pool(shop_
         async with httpx.AsyncClient(timeout=5) as http:
             answer = await http.post(gw.url, json={"query": '{ product(upc: "1") { name reviews { body } } }'})
         assert answer.json()["data"]["product"]["name"] == "Table"
+
+
+def test_a_long_close_reason_is_cut_to_what_a_close_frame_carries_without_splitting_a_character():
+    from gateway.http.graphql_ws import close_reason
+
+    reason = close_reason("Unauthorized: " + "é" * 100)
+    assert len(reason.encode()) <= 123 and reason.startswith("Unauthorized: éé")
