@@ -74,6 +74,26 @@ def cmd_schema_diff(args: argparse.Namespace) -> int:
     return 1 if any(c.severity == "breaking" for c in changes) else 0
 
 
+def cmd_schema_guard(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from axiom.schema_guard import BASELINE, CHANGES, CURRENT, UNRELEASED, guard
+
+    baseline, current, changes = (
+        Path(given) if given else default
+        for given, default in ((args.baseline, BASELINE), (args.current, CURRENT), (args.changes, CHANGES))
+    )
+    unannounced = guard(baseline, current, changes)
+    if not unannounced:
+        print(f"{current}: no unannounced breaking change from {baseline}")
+        return 0
+    print(f"{current} breaks clients of {baseline} where {changes} does not say so:")
+    for description in unannounced:
+        print(f"  {description}")
+    print(f"Avoid the change, or announce it: copy each line above under '{UNRELEASED}' in {changes}.")
+    return 1
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     from axiom.auth import issue_token
 
@@ -151,6 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("old")
     diff.add_argument("new")
     diff.set_defaults(func=cmd_schema_diff)
+    schema_guard = schema_sub.add_parser(
+        "guard",
+        help="exit 1 if the client API breaks clients of the baseline (the last release) where schema/CHANGES.md "
+        "does not announce it",
+    )
+    schema_guard.add_argument("--baseline", help="default: schema/baseline/api.graphql")
+    schema_guard.add_argument("--current", help="default: schema/api.graphql")
+    schema_guard.add_argument("--changes", help="default: schema/CHANGES.md")
+    schema_guard.set_defaults(func=cmd_schema_guard)
 
     cubes = sub.add_parser("cubes", help="Vision cubes: store cube files and build or refresh their views")
     cubes_sub = cubes.add_subparsers(dest="action", required=True)

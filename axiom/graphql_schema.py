@@ -10,11 +10,14 @@ NOT_FOUND and BAD_USER_INPUT from ordinary use and hide the real faults. Here:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.schema.types.base_scalars import DateTimeDefinition
 
 from axiom.errors import (
     BAD_USER_INPUT,
@@ -44,8 +47,20 @@ def log_graphql_errors(errors: Iterable[GraphQLError]) -> None:
             log.error("unexpected error in resolver at %s", where, exc_info=original)
 
 
+# Strawberry's DateTime with the spec it follows, so that codegen tools and clients can tell how to parse it.
+DATE_TIME = dataclasses.replace(
+    DateTimeDefinition,
+    description="A date and time with its offset from UTC, as RFC 3339 text, e.g. `2026-11-30T09:41:07.123+00:00`.",
+    specified_by_url="https://scalars.graphql.org/andimarek/date-time",
+)
+
+
 class AxiomSchema(strawberry.federation.Schema):
-    """`strawberry.federation.Schema` logging errors through `log_graphql_errors`."""
+    """`strawberry.federation.Schema` logging errors through `log_graphql_errors`, with `DateTime` specified."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("scalar_overrides", {datetime: DATE_TIME})
+        super().__init__(*args, **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         log_graphql_errors(errors)

@@ -7,11 +7,12 @@ Composition uses The Guild's federation-composition (npm) through `tools/compose
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from graphql import print_schema
+from graphql import ObjectTypeDefinitionNode, parse, print_schema
 
 from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
@@ -47,7 +48,39 @@ def compose(subgraph_sdls: dict[SubgraphSpec, str]) -> str:
     )
     if result.returncode != 0:
         raise CompositionError(f"composition failed:\n{result.stderr}")
-    return result.stdout.strip() + "\n"
+    return describe_root_types(result.stdout.strip() + "\n", subgraph_sdls)
+
+
+ROOT_TYPES = ("Query", "Mutation", "Subscription")
+
+
+def describe_root_types(supergraph_sdl: str, subgraph_sdls: dict[str, str]) -> str:
+    """The supergraph with each root type described by all its subgraphs' descriptions, one paragraph each.
+
+    Composition keeps one subgraph's description of a type, which for a root type tells a client about only part
+    of what it holds.
+    """
+    for root in ROOT_TYPES:
+        paragraphs = [text for sdl in subgraph_sdls.values() if (text := _type_description(sdl, root))]
+        if not paragraphs:
+            continue
+        block = '"""\n' + "\n\n".join(paragraphs).replace('"""', '\\"""') + '\n"""\n'
+        supergraph_sdl, count = re.subn(
+            rf'^(?:"""\n(?:(?!""").*\n)*?"""\n)?(type {root} @)',
+            lambda m, block=block: block + m.group(1),
+            supergraph_sdl,
+            flags=re.M,
+        )
+        if count != 1:
+            raise CompositionError(f"the supergraph has {count} definitions of {root}")
+    return supergraph_sdl
+
+
+def _type_description(sdl: str, name: str) -> str | None:
+    for definition in parse(sdl).definitions:
+        if isinstance(definition, ObjectTypeDefinitionNode) and definition.name.value == name:
+            return definition.description.value.strip() if definition.description else None
+    return None
 
 
 def api_sdl(supergraph_sdl: str) -> str:

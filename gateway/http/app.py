@@ -37,7 +37,7 @@ from gateway.http.persisted_queries import (
     resolve_persisted,
 )
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
-from gateway.http.sse import HEARTBEAT_SECONDS, sse_response, wants_event_stream
+from gateway.http.sse import HEARTBEAT_SECONDS, error_event_stream, sse_response, wants_event_stream
 from gateway.http.sse_single_connection import SingleConnectionStreams, is_single_connection_request
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
@@ -163,7 +163,7 @@ def create_gateway_app(
         session = GraphQLWebSocketSession(
             websocket,
             gateway,
-            endpoint.principal if authenticate else None,
+            endpoint.check_authentication if authenticate else None,
             lambda headers: forwarded(headers, allowed),
             endpoint.resolve,
             keepalive=ws_keepalive,
@@ -235,6 +235,8 @@ class GraphQLEndpoint:
         if self.authenticate is not None:
             principal, reason = await self.check_authentication(request.headers)
             if principal is None:
+                if wants_event_stream(request.headers.get("accept", "")) and not is_single_connection_request(request):
+                    return error_event_stream(_error_body("UNAUTHENTICATED", reason))
                 return _error(401, "UNAUTHENTICATED", reason, media_type)
             request.state.principal = principal
         headers = forwarded(request.headers, self.forward_headers)
@@ -342,11 +344,6 @@ class GraphQLEndpoint:
                 raise _TooLarge()
         return bytes(body)
 
-    async def principal(self, headers: Mapping[str, str]) -> Any:
-        """The authenticated principal, or None (any failure is a rejection, never a 500)."""
-        principal, _ = await self.check_authentication(headers)
-        return principal
-
     async def check_authentication(self, headers: Mapping[str, str]) -> tuple[Any, str]:
         """(principal, "") or (None, a reason safe to show the client)."""
         try:
@@ -391,6 +388,9 @@ def _http_status(status: int, media_type: str) -> int:
     return 200 if status == 400 and media_type == JSON else status
 
 
+def _error_body(code: str, message: str) -> dict:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
 def _error(status: int, code: str, message: str, media_type: str) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+    return Response(orjson.dumps(_error_body(code, message)), status_code=status, media_type=media_type)

@@ -4,6 +4,10 @@ Per connection: `connection_init` (authenticated from its payload's Authorizatio
 the handshake headers) → `connection_ack`; then any number of `subscribe`s, each a
 task streaming `next` messages and a `complete`. `complete` from the client, or the
 socket closing, cancels the task, which closes the upstream subscription.
+
+A missing, bad or expired token closes the connection with 4401 and the reason ("Unauthorized: token expired"):
+graphql-ws clients give up at once on 4401, while they retry 4403 for ~40 s with their default settings
+("might grant access after retry"), so a client would learn of an expired token only after that.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from gateway.http.request_parsing import BadRequest, from_payload
 logger = logging.getLogger("axiom.gateway")
 PROTOCOL = "graphql-transport-ws"
 
-# Called with headers (Authorization from the connection_init payload); principal or None.
-Authenticate = Callable[[Mapping[str, str]], Awaitable[Any]]
+# Called with headers (Authorization from the connection_init payload): (principal, "") or (None, a reason safe
+# to show the client).
+Authenticate = Callable[[Mapping[str, str]], Awaitable[tuple[Any, str]]]
+MAX_CLOSE_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
 
 
 def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | None = None) -> dict | None:
@@ -132,9 +138,9 @@ class GraphQLWebSocketSession:
         if isinstance(token, str):
             headers["authorization"] = token
         if self.authenticate is not None:
-            principal = await self.authenticate(headers)
+            principal, reason = await self.authenticate(headers)
             if principal is None:
-                raise _Closing(4403, "Forbidden")
+                raise _Closing(4401, close_reason(f"Unauthorized: {reason}"))
             self.ws.state.principal = principal
             self.client = self.client_of(principal) if self.client_of is not None else None
         self.headers = self.forwarded(headers)
@@ -202,6 +208,11 @@ class GraphQLWebSocketSession:
             await self.ws.close(code=code, reason=reason)
         except RuntimeError:
             pass
+
+
+def close_reason(text: str) -> str:
+    """`text` cut to what a close frame can carry, on a character boundary."""
+    return text.encode()[:MAX_CLOSE_REASON_BYTES].decode(errors="ignore")
 
 
 class _Closing(Exception):

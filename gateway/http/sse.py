@@ -3,8 +3,10 @@ for the other mode).
 
 A request accepting `text/event-stream` gets one `next` event per result and a final `complete` event; the stream
 ending (client disconnect) closes the upstream subscription. Requests that cannot start are answered as plain
-JSON with their status. An idle stream carries a comment line every `heartbeat` seconds, so that proxies and
-load balancers do not take it for dead and cut it.
+JSON with their status, except a refused token: graphql-sse clients retry any non-2xx answer for ~30 s with their
+default settings, so that one gets a stream whose only event carries the error (`UNAUTHENTICATED`, with the reason)
+and ends, which a client reads at once. An idle stream carries a comment line every `heartbeat` seconds, so that
+proxies and load balancers do not take it for dead and cut it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from gateway.engine import GraphQLResponse
 EVENT_STREAM = "text/event-stream"
 HEARTBEAT_SECONDS = 12.0  # under the 15 s after which common proxies drop a silent connection
 HEARTBEAT = b": heartbeat\n\n"
+COMPLETE = b"event: complete\ndata:\n\n"
 STREAM_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
@@ -38,6 +41,16 @@ def sse_response(
         )
     channel = EventChannel()
     return event_stream_response(channel.stream(heartbeat, producer=channel.pump(_events(result))))
+
+
+def error_event_stream(body: dict) -> StreamingResponse:
+    """A stream of one `next` event carrying `body` (a GraphQL response with errors), then `complete`."""
+
+    async def events() -> AsyncIterator[bytes]:
+        yield encode_event("next", body)
+        yield COMPLETE
+
+    return event_stream_response(events())
 
 
 def event_stream_response(chunks: AsyncIterator[bytes]) -> StreamingResponse:
@@ -95,7 +108,7 @@ async def _events(result) -> AsyncIterator[bytes]:
                 yield encode_event("next", body)
         finally:
             await result.aclose()
-    yield b"event: complete\ndata:\n\n"
+    yield COMPLETE
 
 
 def encode_event(name: str, body: dict) -> bytes:

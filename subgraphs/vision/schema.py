@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.tools import merge_types
 
 from axiom.graphql_policy import PolicyExtension
 from axiom.graphql_schema import AxiomSchema
@@ -19,16 +18,34 @@ from subgraphs.vision.types.scenario import Scenario
 
 
 @strawberry.type(
+    name="Query",
+    description="Vision: OLAP cubes and their members, pivots (also from a question in plain language), refresh runs, "
+    "causal links and what-if scenarios.",
+)
+class VisionQuery(Query, ScenarioQuery, CausalQuery):
+    pass
+
+
+@strawberry.type(
+    name="Mutation",
+    description="Vision: loading, refreshing and deleting cubes, linking their members to glossary terms, causal "
+    "link discovery and verdicts, and creating, running and cancelling scenarios.",
+)
+class VisionMutation(Mutation, ScenarioMutation, CausalMutation):
+    pass
+
+
+@strawberry.type(
     name="Subscription",
-    description="Vision's live streams: a cube's refresh runs, a scenario's or a case's solver progress.",
+    description="Vision: live streams of a cube's refresh runs, a scenario's or a case's solver progress.",
 )
 class VisionSubscription(Subscription, ScenarioSubscription):
     pass
 
 
 schema = AxiomSchema(
-    query=merge_types("Query", (Query, ScenarioQuery, CausalQuery)),
-    mutation=merge_types("Mutation", (Mutation, ScenarioMutation, CausalMutation)),
+    query=VisionQuery,
+    mutation=VisionMutation,
     subscription=VisionSubscription,
     types=[Cube, Table, Scenario],
     extensions=[ControlCharacterGuard, PolicyExtension, TenantRateLimitExtension, api_error_extensions],

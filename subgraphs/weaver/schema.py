@@ -17,12 +17,18 @@ from subgraphs.weaver.types.catalog import Column, DataSource, SchemaNode, Table
 from subgraphs.weaver.types.glossary import GlossaryTerm
 
 
-@strawberry.type(description="Weaver: datasources and their metadata catalog.")
+@strawberry.type(
+    description="Weaver: datasources, their metadata catalog (schemas, tables, columns, foreign keys, statistics), "
+    "metadata snapshots and their diffs, and the business glossary."
+)
 class Query(DataSourceQueries, GlossaryQueries):
     pass
 
 
-@strawberry.type(description="Weaver: changes to datasources and their metadata.")
+@strawberry.type(
+    description="Weaver: registering, testing and syncing datasources, the business glossary (terms, links to "
+    "tables and columns, CSV import), and read-only queries against a datasource."
+)
 class Mutation(DataSourceMutations, GlossaryMutations, QueryMutations):
     pass
 

@@ -84,7 +84,7 @@ def test_graphiql_runs_offline_with_the_demo_token_docs_a_query_and_a_subscripti
     # Later events replace it in the result pane: the run just started, until it has succeeded.
     page.wait_for_function(
         "([id]) => { const text = document.querySelector('.graphiql-response').innerText;"
-        " return text.includes(id) && text.includes('succeeded'); }",
+        " return text.includes(id) && text.includes('SUCCEEDED'); }",
         arg=[run_id],
         timeout=30_000,
     )

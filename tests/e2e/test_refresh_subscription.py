@@ -39,17 +39,17 @@ async def _sse_payloads(response: httpx.Response):
 
 def _ends(event: dict, run_id: str | None) -> bool:
     run = (event.get("data") or {}).get("cubeRefreshes") or {}
-    return "errors" in event or (run.get("id") == run_id and run.get("status") in ("succeeded", "failed"))
+    return "errors" in event or (run.get("id") == run_id and run.get("status") in ("SUCCEEDED", "FAILED"))
 
 
 def _check_events(events: list[dict], run_id: str) -> None:
     assert all("errors" not in e for e in events), events
     runs = [e["data"]["cubeRefreshes"] for e in events]
     latest = runs[0]
-    assert latest["status"] in ("succeeded", "failed") and latest["id"] != run_id  # whatever ran last
+    assert latest["status"] in ("SUCCEEDED", "FAILED") and latest["id"] != run_id  # whatever ran last
     started, ended = [r for r in runs if r["id"] == run_id]  # other cubes' latest runs may come between
-    assert (started["status"], started["trigger"]) == ("running", "manual")
-    assert (ended["id"], ended["status"]) == (run_id, "succeeded") and ended["rows"] > 0
+    assert (started["status"], started["trigger"]) == ("RUNNING", "MANUAL")
+    assert (ended["id"], ended["status"]) == (run_id, "SUCCEEDED") and ended["rows"] > 0
     fact_table = ended["cube"]["factTable"]  # resolved by Weaver for each event
     assert ended["cube"]["name"] == "Sales" and fact_table["name"] == "order_lines"
     assert "amount" in {c["name"] for c in fact_table["columns"]}
@@ -153,7 +153,7 @@ async def test_twenty_dashboards_on_one_cube_share_one_upstream_subscription(sys
         ends = await asyncio.gather(*(_until_run_ends(ws, run_id) for ws in dashboards))
         for payload in ends:
             run = payload["data"]["cubeRefreshes"]
-            assert (run["id"], run["status"]) == (run_id, "succeeded")
+            assert (run["id"], run["status"]) == (run_id, "SUCCEEDED")
             assert run["cube"]["factTable"]["name"] == "order_lines"  # completed by Weaver, once
     finally:
         for ws in dashboards + ([outsider] if outsider else []):

@@ -102,7 +102,7 @@ async def test_second_identical_pivot_is_a_cache_hit_until_refresh_which_is_reco
         roles=ADMIN,
     )
     payload = refreshed["data"]["refreshCube"]
-    assert payload["userErrors"] == [] and payload["run"]["status"] == "pending"  # a worker does it
+    assert payload["userErrors"] == [] and payload["run"]["status"] == "PENDING"  # a worker does it
 
     async def finished():
         cube = (
@@ -112,7 +112,7 @@ async def test_second_identical_pivot_is_a_cache_hit_until_refresh_which_is_reco
                 {"id": cube_id},
             )
         )["data"]["cube"]
-        return cube if cube["refreshRuns"][0]["status"] == "succeeded" else None
+        return cube if cube["refreshRuns"][0]["status"] == "SUCCEEDED" else None
 
     cube = await wait_until(finished)
     assert cube["refreshRuns"][0]["id"] == payload["run"]["id"] and cube["refreshRuns"][0]["finishedAt"] is not None

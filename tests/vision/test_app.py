@@ -29,7 +29,7 @@ async def test_cubes_lists_the_tenants_cubes_with_members(graphql, demo_cubes, t
     body = await graphql(CUBES, tenant=tenant_id)
     assert "errors" not in body
     [cube] = body["data"]["cubes"]
-    assert cube["name"] == "Sales" and cube["version"] == 1 and cube["refreshStatus"] == "succeeded"
+    assert cube["name"] == "Sales" and cube["version"] == 1 and cube["refreshStatus"] == "SUCCEEDED"
     assert cube["factTable"] == {"dataSourceId": datasource_id, "schemaName": "sales", "name": "order_lines"}
     assert [d["name"] for d in cube["dimensions"]] == ["Region", "Customer", "Product", "Time"]
     time = cube["dimensions"][3]

@@ -80,7 +80,7 @@ async def test_an_asserted_link_drives_a_scenario_and_a_rejected_one_does_not(gr
     created = (await graphql(CREATE, {"input": _causal_scenario("from links")}, tenant=tenant_id))["data"][
         "createScenario"
     ]
-    assert created["userErrors"] == [] and created["scenario"]["outcomes"] == [{"name": "Amount", "form": "elasticity"}]
+    assert created["userErrors"] == [] and created["scenario"]["outcomes"] == [{"name": "Amount", "form": "ELASTICITY"}]
     assert created["scenario"]["levers"] == [{"name": "Quantity", "isMeasure": True}]
     run_id = (await graphql(RUN, {"id": created["scenario"]["id"]}, tenant=tenant_id))["data"]["runScenario"]["run"][
         "id"

@@ -250,8 +250,8 @@ async def test_level_properties_are_on_the_members(graphql, foodmart, tenant_id)
     level = store["hierarchies"][0]["levels"][2]
     assert level["ref"] == "Store.Store Name"
     assert level["properties"] == [
-        {"name": "Store Type", "dataType": "String"},
-        {"name": "Store Sqft", "dataType": "Numeric"},
+        {"name": "Store Type", "dataType": "STRING"},
+        {"name": "Store Sqft", "dataType": "NUMERIC"},
     ]
     assert level["members"] == [
         {

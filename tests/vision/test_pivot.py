@@ -143,8 +143,8 @@ async def test_second_identical_pivot_is_a_cache_hit_until_the_cube_is_refreshed
     )
     payload = refreshed["data"]["refreshCube"]
     assert payload["userErrors"] == [] and (payload["run"]["status"], payload["run"]["trigger"]) == (
-        "pending",
-        "manual",
+        "PENDING",
+        "MANUAL",
     )
 
     async def finished():
@@ -154,11 +154,11 @@ async def test_second_identical_pivot_is_a_cache_hit_until_the_cube_is_refreshed
             tenant=tenant_id,
         )
         cube_now = body["data"]["cube"]
-        return cube_now if cube_now["refreshRuns"][0]["status"] == "succeeded" else None
+        return cube_now if cube_now["refreshRuns"][0]["status"] == "SUCCEEDED" else None
 
     cube_now = await wait_until(finished)
-    assert cube_now["refreshStatus"] == "succeeded" and cube_now["refreshRuns"][0]["id"] == payload["run"]["id"]
-    assert [r["trigger"] for r in cube_now["refreshRuns"]] == ["manual", "create"] and cube_now["refreshRuns"][0][
+    assert cube_now["refreshStatus"] == "SUCCEEDED" and cube_now["refreshRuns"][0]["id"] == payload["run"]["id"]
+    assert [r["trigger"] for r in cube_now["refreshRuns"]] == ["MANUAL", "CREATE"] and cube_now["refreshRuns"][0][
         "rows"
     ] > 0
     third = (await graphql(PIVOT, variables, tenant=tenant_id))["data"]["pivot"]

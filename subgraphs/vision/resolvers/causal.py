@@ -18,8 +18,12 @@ from subgraphs.vision.store.causal import ASSERTED, REJECTED, StoredLink
 
 @strawberry.enum(description="A user's verdict on a link.")
 class LinkVerdict(Enum):
-    ASSERTED = "asserted"
-    REJECTED = "rejected"
+    ASSERTED = strawberry.enum_value(
+        "asserted", description="The user confirms the link: it is kept whatever the discovery finds."
+    )
+    REJECTED = strawberry.enum_value(
+        "rejected", description="The user rejects the link: discovery never proposes it again."
+    )
 
 
 @strawberry.type(description="A directed link driver measure → outcome measure over the cube's time level.")
@@ -130,7 +134,9 @@ class CausalMutation:
         description="Queue a causal discovery on the cube's measures over its time dimension "
         "(it also runs after every refresh). Errors: NOT_FOUND, JOBS_UNAVAILABLE."
     )
-    async def discover_causal_links(self, info: strawberry.Info, cube: str) -> CausalDiscoveryPayload:
+    async def discover_causal_links(
+        self, info: strawberry.Info, cube: Annotated[str, strawberry.argument(description="The cube's id or name.")]
+    ) -> CausalDiscoveryPayload:
         context = vision_context(info)
         stored = await find_cube(context, cube)
         if not time_levels(stored.model):
@@ -158,7 +164,11 @@ class CausalMutation:
         description="Assert a link (with your confidence and elasticity) or reject it; the "
         "verdict holds for the cube's current version, across rediscoveries."
     )
-    async def decide_causal_link(self, info: strawberry.Info, input: CausalVerdictInput) -> CausalVerdictPayload:
+    async def decide_causal_link(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CausalVerdictInput, strawberry.argument(description="The link and the verdict.")],
+    ) -> CausalVerdictPayload:
         context = vision_context(info)
         stored = await find_cube(context, input.cube)
         errors = _problems(stored, input)

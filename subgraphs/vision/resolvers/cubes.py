@@ -212,7 +212,11 @@ class Mutation:
         "is reported in userErrors with its file, line, cube and element. The views are "
         "filled by jobs (runs with trigger `create`)."
     )
-    async def load_cubes(self, info: strawberry.Info, input: LoadCubesInput) -> LoadCubesPayload:
+    async def load_cubes(
+        self,
+        info: strawberry.Info,
+        input: Annotated[LoadCubesInput, strawberry.argument(description="The cube files and their datasource.")],
+    ) -> LoadCubesPayload:
         context = vision_context(info)
         if not context.principal.is_admin:
             raise Forbidden("loadCubes needs the admin role")
@@ -291,7 +295,11 @@ class Mutation:
         "glossary (replacing its previous term). The member's `glossaryTerm` then "
         "resolves to it, and askPivot prompts carry the term's synonyms."
     )
-    async def link_cube_term(self, info: strawberry.Info, input: LinkCubeTermInput) -> CubeTermPayload:
+    async def link_cube_term(
+        self,
+        info: strawberry.Info,
+        input: Annotated[LinkCubeTermInput, strawberry.argument(description="The member and the term.")],
+    ) -> CubeTermPayload:
         context = vision_context(info)
         stored = await find_cube(context, input.cube)
         errors = [e for e in [_member_problem(stored, input.member)] if e is not None]

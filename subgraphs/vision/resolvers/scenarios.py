@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -174,7 +175,9 @@ def _uuid(value) -> str:
 @strawberry.type
 class ScenarioQuery:
     @strawberry.field(description="A scenario by id. NOT_FOUND when unknown (or another tenant's).")
-    async def scenario(self, info: strawberry.Info, id: strawberry.ID) -> Scenario:
+    async def scenario(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The scenario's id.")]
+    ) -> Scenario:
         context = vision_context(info)
         stored = await context.scenarios.get(context.tenant_id, _uuid(id))
         if stored is None:
@@ -182,7 +185,9 @@ class ScenarioQuery:
         return Scenario.of(stored)
 
     @strawberry.field(description="A case by id, with its scenarios. NOT_FOUND when unknown.")
-    async def scenario_case(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioCase:
+    async def scenario_case(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The case's id.")]
+    ) -> ScenarioCase:
         context = vision_context(info)
         case = await context.scenarios.case(context.tenant_id, _uuid(id))
         if case is None:
@@ -190,9 +195,10 @@ class ScenarioQuery:
         return ScenarioCase.of(case)
 
     @strawberry.field(description="A scenario run by id (status, result). NOT_FOUND when unknown.")
-    async def scenario_run(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRun:
-        context = vision_context(info)
-        run = await context.scenarios.run(_uuid(id), context.tenant_id)
+    async def scenario_run(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The run's id.")]
+    ) -> ScenarioRun:
+        run = await vision_context(info).scenarios.run(_uuid(id), vision_context(info).tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
         return ScenarioRun.of(run)
@@ -204,7 +210,11 @@ class ScenarioMutation:
         description="Create a what-if scenario in a case. Expressions are checked here: mistakes "
         "are userErrors with the token's position. Errors: NOT_FOUND (cube)."
     )
-    async def create_scenario(self, info: strawberry.Info, input: CreateScenarioInput) -> CreateScenarioPayload:
+    async def create_scenario(
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreateScenarioInput, strawberry.argument(description="The scenario.")],
+    ) -> CreateScenarioPayload:
         return await create_scenario(vision_context(info), input)
 
     @strawberry.mutation(
@@ -212,7 +222,9 @@ class ScenarioMutation:
         "the run at once, PENDING; follow it with scenarioProgress. Errors: NOT_FOUND, "
         "JOBS_UNAVAILABLE."
     )
-    async def run_scenario(self, info: strawberry.Info, id: strawberry.ID) -> ScenarioRunPayload:
+    async def run_scenario(
+        self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The scenario's id.")]
+    ) -> ScenarioRunPayload:
         context = vision_context(info)
         scenario = await context.scenarios.get(context.tenant_id, _uuid(id))
         if scenario is None:
@@ -231,7 +243,9 @@ class ScenarioMutation:
         description="Cancel a scenario run: a queued run at once, a running solve within a "
         "second (it ends CANCELLED with the best point so far). Errors: NOT_FOUND."
     )
-    async def cancel_scenario(self, info: strawberry.Info, run_id: strawberry.ID) -> ScenarioRunPayload:
+    async def cancel_scenario(
+        self, info: strawberry.Info, run_id: Annotated[strawberry.ID, strawberry.argument(description="The run's id.")]
+    ) -> ScenarioRunPayload:
         context = vision_context(info)
         jobs = context.runtime.require_jobs()
         run = await context.scenarios.run(_uuid(run_id), context.tenant_id)
@@ -293,7 +307,9 @@ class ScenarioSubscription:
         "completes when the run ends. Errors: NOT_FOUND."
     )
     async def scenario_progress(
-        self, info: strawberry.Info, scenario_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        scenario_id: Annotated[strawberry.ID, strawberry.argument(description="The scenario's id.")],
     ) -> AsyncGenerator[ScenarioProgress, None]:
         context = vision_context(info)
         if await context.scenarios.get(context.tenant_id, _uuid(scenario_id)) is None:
@@ -323,7 +339,9 @@ class ScenarioSubscription:
         "running. Errors: NOT_FOUND."
     )
     async def case_progress(
-        self, info: strawberry.Info, case_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        case_id: Annotated[strawberry.ID, strawberry.argument(description="The case's id.")],
     ) -> AsyncGenerator[ScenarioProgress, None]:
         context = vision_context(info)
         if await context.scenarios.case(context.tenant_id, _uuid(case_id)) is None:

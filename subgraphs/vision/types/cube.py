@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.federation.schema_directives import Key
 
+from axiom.errors import NOT_FOUND, ApiError
 from subgraphs.vision.context import vision_context
 from subgraphs.vision.cube import model
 from subgraphs.vision.loaders import table_key
@@ -17,18 +18,55 @@ from subgraphs.vision.store.cubes import StoredCube
 
 @strawberry.enum(description="How a measure aggregates its column over the fact rows of a cell.")
 class Aggregator(Enum):
-    SUM = "sum"
-    COUNT = "count"
-    MIN = "min"
-    MAX = "max"
-    AVG = "avg"
-    DISTINCT_COUNT = "distinct-count"
+    SUM = strawberry.enum_value("sum", description="The sum of the values.")
+    COUNT = strawberry.enum_value("count", description="The number of non-null values.")
+    MIN = strawberry.enum_value("min", description="The smallest value.")
+    MAX = strawberry.enum_value("max", description="The largest value.")
+    AVG = strawberry.enum_value("avg", description="The mean of the non-null values.")
+    DISTINCT_COUNT = strawberry.enum_value("distinct-count", description="The number of distinct non-null values.")
 
 
 @strawberry.enum(description="A standard dimension or a time dimension (whose levels are years, quarters, …).")
 class DimensionType(Enum):
-    STANDARD = "StandardDimension"
-    TIME = "TimeDimension"
+    STANDARD = strawberry.enum_value("StandardDimension", description="Any dimension that is not about time.")
+    TIME = strawberry.enum_value("TimeDimension", description="A dimension whose levels are periods of time.")
+
+
+@strawberry.enum(description="Where a refresh of a cube's view is (the wire name; stored in lower case).")
+class RefreshStatus(Enum):
+    PENDING = strawberry.enum_value("pending", description="Queued for a Vision worker.")
+    RUNNING = strawberry.enum_value("running", description="The view is being refreshed.")
+    SUCCEEDED = strawberry.enum_value("succeeded", description="The view holds the data as of the refresh.")
+    FAILED = strawberry.enum_value("failed", description="The refresh failed; `error` says why.")
+    TRIGGERED = strawberry.enum_value("triggered", description="Handed to the Airflow DAG, which is on it.")
+
+
+@strawberry.enum(description="What started a refresh of a cube's view.")
+class RefreshTrigger(Enum):
+    CREATE = strawberry.enum_value("create", description="Loading the cube (loadCubes or `axiom cubes load`).")
+    MANUAL = strawberry.enum_value("manual", description="refreshCube or `axiom cubes refresh`.")
+    SCHEDULE = strawberry.enum_value("schedule", description="The ETL schedule (`ETL_SYNC_INTERVAL`).")
+    AIRFLOW = strawberry.enum_value("airflow", description="The ETL schedule, through the Airflow DAG.")
+
+
+@strawberry.enum(description="Mondrian's level type: a regular level or a period of time.")
+class LevelType(Enum):
+    REGULAR = strawberry.enum_value("Regular", description="Not a period of time.")
+    TIME_YEARS = strawberry.enum_value("TimeYears", description="Years.")
+    TIME_HALF_YEARS = strawberry.enum_value("TimeHalfYears", description="Half years.")
+    TIME_QUARTERS = strawberry.enum_value("TimeQuarters", description="Quarters.")
+    TIME_MONTHS = strawberry.enum_value("TimeMonths", description="Months.")
+    TIME_WEEKS = strawberry.enum_value("TimeWeeks", description="Weeks.")
+    TIME_DAYS = strawberry.enum_value("TimeDays", description="Days.")
+
+
+@strawberry.enum(description="The type of a level's keys or of a property's values (Mondrian's `type`).")
+class MemberDataType(Enum):
+    STRING = strawberry.enum_value("String", description="Text.")
+    INTEGER = strawberry.enum_value("Integer", description="Whole numbers.")
+    NUMERIC = strawberry.enum_value("Numeric", description="Decimal numbers.")
+    DATE = strawberry.enum_value("Date", description="Calendar dates.")
+    BOOLEAN = strawberry.enum_value("Boolean", description="True or false.")
 
 
 @strawberry.federation.type(
@@ -73,7 +111,7 @@ TERM_DESCRIPTION = (
 class LevelProperty:
     name: str = strawberry.field(description="The property's name.")
     column: str = strawberry.field(description="The column holding it.")
-    data_type: str = strawberry.field(description="String, Integer, Numeric, Date or Boolean.")
+    data_type: MemberDataType = strawberry.field(description="The type of its values.")
 
 
 @strawberry.type(description="A property value of one member.")
@@ -101,8 +139,8 @@ class Level:
     key_expression: str | None = strawberry.field(description="SQL expression of the key, as parsed.")
     name_column: str | None = strawberry.field(description="Column holding the label shown for a key, if any.")
     name_expression: str | None = strawberry.field(description="SQL expression of the label, as parsed.")
-    level_type: str = strawberry.field(description="Mondrian level type: Regular, TimeYears, TimeMonths, …")
-    data_type: str = strawberry.field(description="Type of the key: String, Integer, Numeric, Date or Boolean.")
+    level_type: LevelType = strawberry.field(description="Mondrian level type: regular, or which period of time.")
+    data_type: MemberDataType = strawberry.field(description="Type of the key.")
     parent_child: bool = strawberry.field(
         description="A parent-child level (Mondrian `parentColumn` with a "
         "`<Closure>` table): a member's values roll up its whole "
@@ -121,10 +159,13 @@ class Level:
             key_expression=level.key_expression.sql if level.key_expression else None,
             name_column=level.name_column,
             name_expression=level.name_expression.sql if level.name_expression else None,
-            level_type=level.level_type,
-            data_type=level.data_type,
+            level_type=LevelType(level.level_type),
+            data_type=MemberDataType(level.data_type),
             parent_child=level.closure is not None,
-            properties=[LevelProperty(name=p.name, column=p.column, data_type=p.data_type) for p in level.properties],
+            properties=[
+                LevelProperty(name=p.name, column=p.column, data_type=MemberDataType(p.data_type))
+                for p in level.properties
+            ],
             cube_id=cube_id,
         )
 
@@ -265,8 +306,8 @@ class Cube:
     created_at: datetime = strawberry.field(description="When the cube was first stored.")
     updated_at: datetime = strawberry.field(description="When the definition last changed.")
     last_refreshed_at: datetime | None = strawberry.field(description="End of the last successful refresh.")
-    refresh_status: str | None = strawberry.field(
-        description="Status of the last refresh: succeeded, failed, running or triggered (handed to Airflow)."
+    refresh_status: RefreshStatus | None = strawberry.field(
+        description="Status of the last refresh (null: never refreshed)."
     )
 
     @classmethod
@@ -291,14 +332,17 @@ class Cube:
             created_at=stored.created_at,
             updated_at=stored.updated_at,
             last_refreshed_at=stored.last_refreshed_at,
-            refresh_status=stored.refresh_status,
+            refresh_status=RefreshStatus(stored.refresh_status) if stored.refresh_status else None,
         )
 
     @strawberry.field(description="The latest refreshes of the cube's view, newest first.")
-    async def refresh_runs(self, info: strawberry.Info, first: int = 10) -> list[RefreshRun]:
-        runs = await vision_context(info).views.runs(
-            vision_context(info).tenant_id, str(self.id), limit=max(1, min(first, 100))
-        )
+    async def refresh_runs(
+        self,
+        info: strawberry.Info,
+        first: Annotated[int, strawberry.argument(description="How many runs, 1 to 100.")] = 10,
+    ) -> list[RefreshRun]:
+        context = vision_context(info)
+        runs = await context.views.runs(context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
         return [RefreshRun.of(run) for run in runs]
 
     @classmethod
@@ -311,9 +355,9 @@ class Cube:
 @strawberry.type(description="One refresh of a cube's materialized view.")
 class RefreshRun:
     id: strawberry.ID = strawberry.field(description="The run's id.")
-    trigger: str = strawberry.field(description="What started it: create, manual, schedule or airflow.")
-    status: str = strawberry.field(
-        description="pending (queued for a worker), running, succeeded, failed or triggered (Airflow is on it)."
+    trigger: RefreshTrigger = strawberry.field(description="What started it.")
+    status: RefreshStatus = strawberry.field(
+        description="Where it is: PENDING → RUNNING → SUCCEEDED | FAILED, or TRIGGERED (Airflow does it)."
     )
     started_at: datetime = strawberry.field(description="When it started.")
     finished_at: datetime | None = strawberry.field(description="When it ended.")
@@ -322,18 +366,20 @@ class RefreshRun:
     dag_run_id: str | None = strawberry.field(description="The Airflow DAG run doing the work, if any.")
     cube_id: strawberry.Private[str]
 
-    @strawberry.field(description="The cube refreshed.")
-    async def cube(self, info: strawberry.Info) -> Cube | None:
+    @strawberry.field(description="The cube refreshed (a cube's runs are deleted with it).")
+    async def cube(self, info: strawberry.Info) -> Cube:
         context = vision_context(info)
         stored = await context.cubes.get(context.tenant_id, self.cube_id)
-        return Cube.of(stored) if stored else None
+        if stored is None:  # deleted between the run's event and this read
+            raise ApiError("the cube was deleted", code=NOT_FOUND)
+        return Cube.of(stored)
 
     @classmethod
     def of(cls, run) -> RefreshRun:
         return cls(
             id=strawberry.ID(run.id),
-            trigger=run.trigger,
-            status=run.status,
+            trigger=RefreshTrigger(run.trigger),
+            status=RefreshStatus(run.status),
             started_at=run.started_at,
             finished_at=run.finished_at,
             rows=run.rows,

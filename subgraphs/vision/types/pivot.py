@@ -37,12 +37,12 @@ class LevelFilterInput:
 
 @strawberry.enum(description="A comparison of a measure with a value.")
 class ComparisonOp(Enum):
-    GT = "GT"
-    GTE = "GTE"
-    LT = "LT"
-    LTE = "LTE"
-    EQ = "EQ"
-    NE = "NE"
+    GT = strawberry.enum_value("GT", description="Greater than.")
+    GTE = strawberry.enum_value("GTE", description="Greater than or equal to.")
+    LT = strawberry.enum_value("LT", description="Less than.")
+    LTE = strawberry.enum_value("LTE", description="Less than or equal to.")
+    EQ = strawberry.enum_value("EQ", description="Equal to.")
+    NE = strawberry.enum_value("NE", description="Not equal to.")
 
 
 @strawberry.input(description="Keep the cells whose measure compares to a value (SQL HAVING).")
@@ -54,8 +54,8 @@ class HavingInput:
 
 @strawberry.enum(description="Sort direction; empty values always sort last.")
 class SortDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Smallest first.")
+    DESC = strawberry.enum_value("DESC", description="Largest first.")
 
 
 @strawberry.input(description="One sort key: a level or a measure of the query.")

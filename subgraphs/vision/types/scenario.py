@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from axiom.errors import NotFound
 from subgraphs.vision.context import vision_context
 from subgraphs.vision.store.scenarios import ScenarioCase as StoredCase
 from subgraphs.vision.store.scenarios import ScenarioRun as StoredRun
@@ -21,25 +22,38 @@ CubeType = Annotated["Cube", strawberry.lazy("subgraphs.vision.types.cube")]
 
 @strawberry.enum(description="Where a scenario run is: queued, solving, or how it ended.")
 class ScenarioStatus(Enum):
-    PENDING = "PENDING"
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    INFEASIBLE = "INFEASIBLE"
-    TIMED_OUT = "TIMED_OUT"
-    CANCELLED = "CANCELLED"
-    FAILED = "FAILED"
+    PENDING = strawberry.enum_value("PENDING", description="Queued for a Vision worker.")
+    RUNNING = strawberry.enum_value("RUNNING", description="A worker is solving it.")
+    COMPLETED = strawberry.enum_value("COMPLETED", description="Solved: an optimum meeting every constraint.")
+    INFEASIBLE = strawberry.enum_value("INFEASIBLE", description="No lever values meet every constraint.")
+    TIMED_OUT = strawberry.enum_value(
+        "TIMED_OUT", description="Stopped at `SCENARIO_SOLVER_TIMEOUT`; the best point so far is kept."
+    )
+    CANCELLED = strawberry.enum_value("CANCELLED", description="Stopped by cancelScenario; the best point is kept.")
+    FAILED = strawberry.enum_value("FAILED", description="The solver failed; `message` says why.")
 
 
 @strawberry.enum(description="Whether the objective is to be made as large or as small as possible.")
 class ObjectiveSense(Enum):
-    MAXIMIZE = "maximize"
-    MINIMIZE = "minimize"
+    MAXIMIZE = strawberry.enum_value("maximize", description="As large as possible.")
+    MINIMIZE = strawberry.enum_value("minimize", description="As small as possible.")
 
 
 @strawberry.enum(description="Where a scenario's outcome model comes from.")
 class OutcomeSource(Enum):
-    CAUSAL_LINKS = "causal_links"
-    COEFFICIENTS = "coefficients"
+    CAUSAL_LINKS = strawberry.enum_value("causal_links", description="The cube's causal links, as elasticities.")
+    COEFFICIENTS = strawberry.enum_value("coefficients", description="Coefficients given in createScenario.")
+
+
+@strawberry.enum(description="How an outcome follows from its levers.")
+class OutcomeForm(Enum):
+    LINEAR = strawberry.enum_value("linear", description="intercept + Σ coefficient × lever.")
+    ELASTICITY = strawberry.enum_value("elasticity", description="base × Π (lever / lever base) ^ elasticity.")
+
+
+@strawberry.enum(description="The numerical method that solved a scenario.")
+class SolverMethod(Enum):
+    SLSQP = strawberry.enum_value("SLSQP", description="Sequential least squares programming (scipy).")
 
 
 @strawberry.type(description="A value chosen or allowed for a lever.")
@@ -60,9 +74,7 @@ class OutcomeTerm:
 @strawberry.type(description="How an outcome follows from the levers.")
 class OutcomeDefinition:
     name: str = strawberry.field(description="The outcome's name, used in expressions.")
-    form: str = strawberry.field(
-        description="linear: intercept + Σ coefficient × lever; elasticity: base × Π (lever / lever base) ^ elasticity."
-    )
+    form: OutcomeForm = strawberry.field(description="How the outcome follows from the levers.")
     base: float = strawberry.field(description="The intercept (linear) or the outcome at the levers' bases.")
     terms: list[OutcomeTerm] = strawberry.field(description="The levers it depends on.")
 
@@ -92,7 +104,7 @@ class ScenarioRun:
     )
     max_constraint_violation: float | None = strawberry.field(description="Largest scaled constraint violation.")
     duration_ms: float | None = strawberry.field(description="Solve time.")
-    method: str | None = strawberry.field(description="The solver method: SLSQP.")
+    method: SolverMethod | None = strawberry.field(description="The solver method (null until it has ended).")
     levers: list[NamedValue] = strawberry.field(
         description="Lever values at the result (also the best point so far for TIMED_OUT and CANCELLED)."
     )
@@ -116,18 +128,16 @@ class ScenarioRun:
             feasibility_score=run.feasibility_score,
             max_constraint_violation=run.max_violation,
             duration_ms=run.duration_ms,
-            method=run.method,
+            method=SolverMethod(run.method) if run.method else None,
             levers=[NamedValue(name=k, value=v) for k, v in values.get("levers", {}).items()],
             outcomes=[NamedValue(name=k, value=v) for k, v in values.get("outcomes", {}).items()],
             message=run.message,
             scenario_id=run.scenario_id,
         )
 
-    @strawberry.field(description="The scenario solved.")
-    async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        context = vision_context(info)
-        stored = await context.scenarios.get(context.tenant_id, self.scenario_id)
-        return Scenario.of(stored) if stored else None
+    @strawberry.field(description="The scenario solved (a scenario's runs are deleted with it).")
+    async def scenario(self, info: strawberry.Info) -> Scenario:
+        return await _scenario(info, self.scenario_id)
 
 
 @strawberry.federation.type(
@@ -161,7 +171,7 @@ class Scenario:
             outcomes=[
                 OutcomeDefinition(
                     name=o.name,
-                    form=o.form,
+                    form=OutcomeForm(o.form),
                     base=o.base,
                     terms=[OutcomeTerm(lever=t.lever, coefficient=t.coefficient) for t in o.terms],
                 )
@@ -176,18 +186,23 @@ class Scenario:
         )
 
     @strawberry.field(description="The cube the scenario is about.")
-    async def cube(self, info: strawberry.Info) -> CubeType | None:
+    async def cube(self, info: strawberry.Info) -> CubeType:
         from subgraphs.vision.types.cube import Cube
 
         context = vision_context(info)
         stored = await context.cubes.get(context.tenant_id, self.cube_id)
-        return Cube.of(stored) if stored else None
+        if stored is None:  # deleted (with its scenarios) since the scenario was read
+            raise NotFound("the cube was deleted")
+        return Cube.of(stored)
 
     @strawberry.field(description="The scenario's runs, newest first.")
-    async def runs(self, info: strawberry.Info, first: int = 10) -> list[ScenarioRun]:
-        runs = await vision_context(info).scenarios.runs(
-            vision_context(info).tenant_id, str(self.id), limit=max(1, min(first, 100))
-        )
+    async def runs(
+        self,
+        info: strawberry.Info,
+        first: Annotated[int, strawberry.argument(description="How many runs, 1 to 100.")] = 10,
+    ) -> list[ScenarioRun]:
+        context = vision_context(info)
+        runs = await context.scenarios.runs(context.tenant_id, str(self.id), limit=max(1, min(first, 100)))
         return [ScenarioRun.of(run) for run in runs]
 
     @classmethod
@@ -238,13 +253,20 @@ class ScenarioProgress:
         )
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
-    async def run(self, info: strawberry.Info) -> ScenarioRun | None:
-        context = vision_context(info)
-        stored = await context.scenarios.run(str(self.run_id), context.tenant_id)
-        return ScenarioRun.of(stored) if stored else None
+    async def run(self, info: strawberry.Info) -> ScenarioRun:
+        stored = await vision_context(info).scenarios.run(str(self.run_id), vision_context(info).tenant_id)
+        if stored is None:  # deleted with its cube since the event
+            raise NotFound("the scenario run was deleted")
+        return ScenarioRun.of(stored)
 
     @strawberry.field(description="The scenario (and through it the cube and its fact table).")
-    async def scenario(self, info: strawberry.Info) -> Scenario | None:
-        context = vision_context(info)
-        stored = await context.scenarios.get(context.tenant_id, str(self.scenario_id))
-        return Scenario.of(stored) if stored else None
+    async def scenario(self, info: strawberry.Info) -> Scenario:
+        return await _scenario(info, str(self.scenario_id))
+
+
+async def _scenario(info: strawberry.Info, scenario_id: str) -> Scenario:
+    context = vision_context(info)
+    stored = await context.scenarios.get(context.tenant_id, scenario_id)
+    if stored is None:  # deleted with its cube since the run was read
+        raise NotFound("the scenario was deleted")
+    return Scenario.of(stored)

@@ -21,6 +21,7 @@ from subgraphs.weaver.types.connection import Connection, Edge, PageInfo
 from subgraphs.weaver.types.glossary import (
     CreateGlossaryTermInput,
     DeleteGlossaryTermPayload,
+    GlossaryImportAction,
     GlossaryImportChange,
     GlossaryTerm,
     GlossaryTermPayload,
@@ -182,6 +183,9 @@ class GlossaryMutations:
             created=plan.count(CREATE),
             updated=plan.count(UPDATE),
             unchanged=plan.count(UNCHANGED),
-            changes=[GlossaryImportChange(name=c.name, action=c.action, fields=list(c.fields)) for c in plan.changes],
+            changes=[
+                GlossaryImportChange(name=c.name, action=GlossaryImportAction(c.action), fields=list(c.fields))
+                for c in plan.changes
+            ],
             user_errors=UserError.of(problem_errors(plan.problems)),
         )

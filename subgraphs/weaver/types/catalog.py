@@ -28,23 +28,25 @@ from subgraphs.weaver.types.statistics import ColumnStatistics, TableStatistics
 
 @strawberry.enum(description="Database engine of a datasource.")
 class DataSourceEngine(Enum):
-    POSTGRESQL = "postgresql"
-    MYSQL = "mysql"
-    MARIADB = "mariadb"
-    ORACLE = "oracle"
+    POSTGRESQL = strawberry.enum_value("postgresql", description="PostgreSQL.")
+    MYSQL = strawberry.enum_value("mysql", description="MySQL.")
+    MARIADB = strawberry.enum_value("mariadb", description="MariaDB.")
+    ORACLE = strawberry.enum_value("oracle", description="Oracle Database (declared; not supported yet).")
 
 
 @strawberry.enum(description="What a table-like object is.")
 class TableKind(Enum):
-    TABLE = "TABLE"
-    VIEW = "VIEW"
-    MATERIALIZED_VIEW = "MATERIALIZED_VIEW"
+    TABLE = strawberry.enum_value("TABLE", description="A base table.")
+    VIEW = strawberry.enum_value("VIEW", description="A view.")
+    MATERIALIZED_VIEW = strawberry.enum_value("MATERIALIZED_VIEW", description="A materialized view.")
 
 
 @strawberry.enum(description="Which side of a foreign key the table is on.")
 class RelationDirection(Enum):
-    OUTGOING = "OUTGOING"
-    INCOMING = "INCOMING"
+    OUTGOING = strawberry.enum_value(
+        "OUTGOING", description="The table holds the foreign key (it references the other table)."
+    )
+    INCOMING = strawberry.enum_value("INCOMING", description="The other table holds a foreign key to this one.")
 
 
 @strawberry.type(description="A column at the other end of a foreign key.")

@@ -23,9 +23,9 @@ ColumnRef = Annotated["Column", strawberry.lazy("subgraphs.weaver.types.catalog"
 
 @strawberry.enum(description="Lifecycle of a glossary term.")
 class TermStatus(Enum):
-    DRAFT = "DRAFT"
-    APPROVED = "APPROVED"
-    DEPRECATED = "DEPRECATED"
+    DRAFT = strawberry.enum_value("DRAFT", description="Proposed, not yet approved.")
+    APPROVED = strawberry.enum_value("APPROVED", description="Approved for use.")
+    DEPRECATED = strawberry.enum_value("DEPRECATED", description="No longer to be used.")
 
 
 @strawberry.federation.type(
@@ -123,10 +123,17 @@ class DeleteGlossaryTermPayload:
     user_errors: list[UserError] = strawberry.field(description="Problems with the input; empty on success.")
 
 
+@strawberry.enum(description="What a glossary CSV import does (or would do) to one term.")
+class GlossaryImportAction(Enum):
+    CREATE = strawberry.enum_value("CREATE", description="The term is new: it is created.")
+    UPDATE = strawberry.enum_value("UPDATE", description="The term exists and some fields change.")
+    UNCHANGED = strawberry.enum_value("UNCHANGED", description="The term is already as in the file.")
+
+
 @strawberry.type(description="One term of a CSV import and what the import does (or would do) to it.")
 class GlossaryImportChange:
     name: str = strawberry.field(description="Term name.")
-    action: str = strawberry.field(description="CREATE, UPDATE or UNCHANGED.")
+    action: GlossaryImportAction = strawberry.field(description="What the import does to the term.")
     fields: list[str] = strawberry.field(description="Fields that change.")
 
 

@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 @strawberry.enum(description="Where a query runs.")
 class QueryMode(Enum):
-    DIRECT = "DIRECT"
-    MINDSDB = "MINDSDB"
+    DIRECT = strawberry.enum_value("DIRECT", description="On the datasource itself.")
+    MINDSDB = strawberry.enum_value("MINDSDB", description="Through MindsDB (`MINDSDB_URL`).")
 
 
 @strawberry.type(description="One result column with all its values, top to bottom.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -66,9 +67,19 @@ class ObjectRef:
         return cls(schema_name=ref.schema, table_name=ref.table, column_name=ref.column)
 
 
+@strawberry.enum(description="A property of a table or column that a snapshot diff compares.")
+class SnapshotProperty(Enum):
+    KIND = strawberry.enum_value("kind", description="A table's kind (table, view, materialized view).")
+    COMMENT = strawberry.enum_value("comment", description="The comment stored in the database.")
+    DATA_TYPE = strawberry.enum_value("data_type", description="A column's type as the database declares it.")
+    NULLABLE = strawberry.enum_value("nullable", description="Whether a column accepts NULL.")
+    DEFAULT = strawberry.enum_value("default", description="A column's default expression.")
+    IS_PRIMARY_KEY = strawberry.enum_value("is_primary_key", description="Whether a column is in the primary key.")
+
+
 @strawberry.type(description="One property that differs between two snapshots.")
 class FieldChange:
-    field: str = strawberry.field(description="Property name (e.g. data_type, nullable, comment).")
+    field: SnapshotProperty = strawberry.field(description="The property.")
     before: str | None = strawberry.field(description="Value in the older snapshot, as text.")
     after: str | None = strawberry.field(description="Value in the newer snapshot, as text.")
 
@@ -83,7 +94,10 @@ class ObjectChange:
         text = lambda v: None if v is None else str(v)  # noqa: E731
         return cls(
             ref=ObjectRef.of(change.ref),
-            changes=[FieldChange(field=c.field, before=text(c.before), after=text(c.after)) for c in change.changes],
+            changes=[
+                FieldChange(field=SnapshotProperty(c.field), before=text(c.before), after=text(c.after))
+                for c in change.changes
+            ],
         )
 
 

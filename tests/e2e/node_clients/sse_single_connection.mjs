@@ -38,7 +38,7 @@ for await (const result of client.iterate({ query: WATCH })) {
     runId = started.data.refreshCube.run.id;
   }
   const run = result.data && result.data.cubeRefreshes;
-  if (result.errors || (run && run.id === runId && run.status === "succeeded")) break;
+  if (result.errors || (run && run.id === runId && run.status === "SUCCEEDED")) break;
 }
 client.dispose();
 console.log(JSON.stringify({ methods, cube, events, runId }));

@@ -44,6 +44,27 @@ async def test_get_with_event_stream_works_too(shop_sdl):
     assert [name for name, _ in events] == ["next", "complete"]
 
 
+async def test_a_refused_token_ends_the_stream_at_once_with_the_reason_as_a_graphql_error(shop_sdl):
+    from gateway.http.app import AuthenticationRejected
+
+    def authenticate(headers):
+        if headers.get("authorization") != "Bearer good":
+            raise AuthenticationRejected("token expired")
+        return {"sub": "u1"}
+
+    async with live_gateway(shop_sdl, authenticate=authenticate) as gw, httpx.AsyncClient() as http:
+        body = {"query": REVIEW_ADDED, "variables": {"n": 1, "d": 0}}
+        headers = {**SSE, "authorization": "Bearer stale"}
+        # A 2xx stream, because graphql-sse clients retry every other status for ~30 s before reporting it.
+        async with http.stream("POST", gw.url, json=body, headers=headers) as response:
+            assert response.status_code == 200
+            events = [e async for e in _events(response)]
+        plain = await http.post(gw.url, json=body, headers={"authorization": "Bearer stale"})
+    error = {"message": "token expired", "extensions": {"code": "UNAUTHENTICATED"}}
+    assert events == [("next", {"errors": [error]}), ("complete", None)]
+    assert plain.status_code == 401 and plain.json() == {"errors": [error]}
+
+
 async def test_invalid_subscription_is_a_json_400_not_a_stream(shop_sdl):
     async with live_gateway(shop_sdl) as gw, httpx.AsyncClient() as http:
         response = await http.post(gw.url, json={"query": "subscription { nope }"}, headers=SSE)

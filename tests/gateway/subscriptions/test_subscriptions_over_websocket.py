@@ -102,7 +102,8 @@ async def test_connection_init_payload_is_authenticated_and_forwarded(shop_sdl):
         async with WsClient.connect(gw.ws_url, {"Authorization": "Bearer bad"}, ack=False) as client:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await client.receive()
-        assert closed.value.rcvd.code == 4403
+        # 4401, which graphql-ws clients do not retry (they retry 4403), with the reason.
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (4401, "Unauthorized: Authentication required.")
 
 
 async def test_ping_is_answered_with_pong_and_the_server_pings_idle_clients(shop_sdl):
@@ -169,3 +170,10 @@ async def test_open_subscriptions_do_not_exhaust_the_query_connection_pool(shop_
         async with httpx.AsyncClient(timeout=5) as http:
             answer = await http.post(gw.url, json={"query": '{ product(upc: "1") { name reviews { body } } }'})
         assert answer.json()["data"]["product"]["name"] == "Table"
+
+
+def test_a_long_close_reason_is_cut_to_what_a_close_frame_carries_without_splitting_a_character():
+    from gateway.http.graphql_ws import close_reason
+
+    reason = close_reason("Unauthorized: " + "é" * 100)
+    assert len(reason.encode()) <= 123 and reason.startswith("Unauthorized: éé")

@@ -134,7 +134,7 @@ async def test_sync_records_versions_and_diff_lists_changes(
     assert diff["columnsChanged"] == [
         {
             "ref": {"tableName": "orders", "columnName": "total"},
-            "changes": [{"field": "data_type", "before": "numeric(12,2)", "after": "numeric(14,2)"}],
+            "changes": [{"field": "DATA_TYPE", "before": "numeric(12,2)", "after": "numeric(14,2)"}],
         }
     ]
     assert diff["foreignKeysAdded"] == [
