@@ -52,13 +52,21 @@ async def prefetch_page(info: Info, loaders: Loaders, tables: list[Table]) -> No
     )
     if term_keys:
         loads.append(loaders.terms_of_target.load_many(term_keys))
-    depths = sorted({f.arguments.get("maxDepth", 3) for f in columns if f.name == "referencePaths"} & {1, 2, 3})
+    depths = sorted({_depth(f.arguments.get("maxDepth", 3)) for f in columns if f.name == "referencePaths"} & {1, 2, 3})
     for depth in depths:  # other depths are refused by the field itself
         loads.append(loaders.reference_paths.load_many([(key, depth) for key in table_keys]))
     found = await asyncio.gather(*loads)
     links = found[0] if links_wanted else []
     paths = found[len(found) - len(depths) :] if depths else []
     await _prefetch_ends(loaders, node, columns, links, paths)
+
+
+def _depth(argument: object) -> int | None:
+    """`maxDepth` as selected: an int from a variable, the literal's text (e.g. "3") when written inline."""
+    try:
+        return int(argument)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 async def _prefetch_ends(
