@@ -54,7 +54,7 @@ class Processes:
             wait_for_port(port)
         except RuntimeError:
             process.kill()
-            raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}") from None
         return process
 
     def __enter__(self) -> Processes:
@@ -96,10 +96,50 @@ def compose(urls: dict[str, str]) -> str:
 
 
 def start_axiom_gateway(processes: Processes, supergraph: Path) -> subprocess.Popen:
+    """The bare gateway (`python -m gateway`): no JWT, CORS or metrics."""
     port = free_port()
     process = processes.start([sys.executable, "-m", "gateway", str(supergraph), "--port", str(port)], port, cwd=ROOT)
     process.url = f"http://127.0.0.1:{port}/graphql"
     return process
+
+
+# The production app as `axiom serve gateway` (and so `axiom up`) serves it: `gateway.main.create_app` (JWT
+# verification, CORS, metrics, request tagging, the tenant rate limit) under uvicorn.
+_SERVE = """
+import sys, uvicorn
+from axiom.settings import Settings
+from gateway.main import create_app
+app = create_app(Settings.from_env(), open(sys.argv[1]).read())
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+# A secret of the bench's own; the rate limit stays on but so high that a load never meets it (a refused
+# request would be cheaper than a served one).
+PRODUCTION_ENV = {
+    "APP_ENV": "development",
+    "GRAPHIQL": "false",
+    "LOG_LEVEL": "WARNING",
+    "JWT_SECRET": "axiom-bench-jwt-secret-of-at-least-32-bytes",
+    "RATE_LIMIT_PER_MINUTE": "100000000",
+}
+
+
+def start_production_gateway(processes: Processes, supergraph: Path, code: Path = ROOT) -> subprocess.Popen:
+    """The production gateway app over `supergraph`, from the source tree `code`; `.auth` is a bearer header."""
+    port = free_port()
+    env = {"PYTHONPATH": str(code), **PRODUCTION_ENV}
+    process = processes.start([sys.executable, "-c", _SERVE, str(supergraph), str(port)], port, env=env, cwd=code)
+    process.url = f"http://127.0.0.1:{port}/graphql"
+    process.auth = production_authorization()
+    return process
+
+
+def production_authorization() -> str:
+    """An `Authorization` header value the production gateway of `start_production_gateway` accepts."""
+    from axiom.auth import issue_token
+    from axiom.settings import Settings
+
+    settings = Settings.from_env({**os.environ, **PRODUCTION_ENV})
+    return "Bearer " + issue_token(settings, tenant_id="bench", subject="bench", roles=("analyst",))
 
 
 def subgraph_requests(url: str) -> int:
@@ -142,44 +182,62 @@ class LoadResult:
     seconds: float
     p50_ms: float
     p95_ms: float
-    errors: int
+    errors: int  # transport errors, statuses other than 200, and 200s without `data` or with GraphQL `errors`
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
 
 
-_WRK_SCRIPT = """
+# Every response body is checked (wrk's `response` hook): a 200 carrying GraphQL `errors` is a failure.
+WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+%s
 local query = %s
 local vary = %s
+local offset_variable = %s
 local counter = 0
+failed = 0
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
 request = function()
   counter = counter + 1
+  if not offset_variable then return wrk.format(nil, nil, nil, '{"query":' .. query .. '}') end
   local offset = 0
   if vary then offset = (counter * 7919 + math.random(0, 1000)) %% 190 end
   return wrk.format(nil, nil, nil,
     '{"query":' .. query .. ',"variables":{"offset":' .. offset .. '}}')
 end
+response = function(status, headers, body)
+  if status ~= 200 or not body:find('"data":{', 1, true) or body:find('"errors"', 1, true) then
+    failed = failed + 1
+  end
+end
 done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read
-    + summary.errors.write + summary.errors.timeout
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("failed") end
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + bad
   io.write(string.format('RESULT {"requests":%%d,"micros":%%d,"p50":%%d,"p95":%%d,"errors":%%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), errors))
 end
 """
 
 
-def run_load(url: str, query: str, *, vary: bool, connections: int, seconds: float) -> LoadResult:
-    """Fixed-concurrency load: wrk when installed (cheap on CPU), else Python."""
+def run_load(
+    url: str, query: str, *, vary: bool, connections: int, seconds: float, headers: dict[str, str] | None = None
+) -> LoadResult:
+    """Fixed-concurrency load: wrk when installed (cheap on CPU), else Python. A query that declares `$offset`
+    gets it as a variable (0, or drawn from range(190) when `vary`); every answer is checked."""
     if shutil.which("wrk"):
-        return _wrk(url, query, vary, connections, seconds)
-    return asyncio.run(_python_load(url, query, vary, connections, seconds))
+        return _wrk(url, query, vary, connections, seconds, headers or {})
+    return asyncio.run(_python_load(url, query, vary, connections, seconds, headers or {}))
 
 
-def _wrk(url, query, vary, connections, seconds) -> LoadResult:
-    script = _WRK_SCRIPT % (json.dumps(json.dumps(query)), "true" if vary else "false")
+def _wrk(url, query, vary, connections, seconds, headers) -> LoadResult:
+    header_lines = "\n".join(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+    flags = ("true" if vary else "false", "true" if "$offset" in query else "false")
+    script = WRK_SCRIPT % (header_lines, json.dumps(json.dumps(query)), *flags)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
@@ -191,12 +249,23 @@ def _wrk(url, query, vary, connections, seconds) -> LoadResult:
         )
     finally:
         os.unlink(handle.name)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
+    line = next(out for out in done.stdout.splitlines() if out.startswith("RESULT "))
     data = json.loads(line[len("RESULT ") :])
     return LoadResult(data["requests"], data["micros"] / 1e6, data["p50"] / 1000, data["p95"] / 1000, data["errors"])
 
 
-async def _python_load(url, query, vary, connections, seconds) -> LoadResult:
+def answered(status: int, body: bytes) -> bool:
+    """A 200 whose body has `data` and no GraphQL `errors`."""
+    if status != 200:
+        return False
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and payload.get("data") is not None and not payload.get("errors")
+
+
+async def _python_load(url, query, vary, connections, seconds, headers) -> LoadResult:
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -206,11 +275,12 @@ async def _python_load(url, query, vary, connections, seconds) -> LoadResult:
         counter = index
         while time.perf_counter() < deadline:
             counter += connections
-            offset = (counter * 7919) % 190 if vary else 0
+            payload: dict = {"query": query}
+            if "$offset" in query:
+                payload["variables"] = {"offset": (counter * 7919) % 190 if vary else 0}
             started = time.perf_counter()
-            async with session.post(url, json={"query": query, "variables": {"offset": offset}}) as response:
-                await response.read()
-                errors += response.status != 200
+            async with session.post(url, json=payload, headers=headers) as response:
+                errors += not answered(response.status, await response.read())
             latencies.append(time.perf_counter() - started)
 
     began = time.perf_counter()

@@ -12,105 +12,42 @@ varying mix and a flame summary (self and inclusive time per function) is printe
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
-import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from gateway_bench_support import (
-    _WRK_SCRIPT,
     ROOT,
     Processes,
     compose,
     cpu_seconds,
-    free_port,
+    run_load,
+    start_production_gateway,
     start_subgraphs,
 )
-from gateway_throughput import OFFSETS, QUERY
-
-SERVE = """
-import sys, uvicorn
-from axiom.settings import Settings
-from gateway.main import create_app
-app = create_app(Settings.from_env(), open(sys.argv[1]).read())
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
-
-
-def start_gateway(processes: Processes, code: Path, supergraph: Path) -> tuple:
-    port = free_port()
-    env = {"PYTHONPATH": str(code), "APP_ENV": "development", "GRAPHIQL": "false", "LOG_LEVEL": "WARNING"}
-    process = processes.start([sys.executable, "-c", SERVE, str(supergraph), str(port)], port, env=env, cwd=code)
-    return process, f"http://127.0.0.1:{port}/graphql"
-
-
-def token() -> str:
-    from axiom.auth import issue_token
-    from axiom.settings import Settings
-
-    return issue_token(Settings.from_env(), tenant_id="bench", subject="bench", roles=("analyst",))
-
-
-def post(url: str, auth: str, offset: int) -> dict:
-    body = json.dumps({"query": QUERY, "variables": {"offset": offset}}).encode()
-    request = urllib.request.Request(url, body, {"content-type": "application/json", "authorization": auth})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
-
-
-def prime(url: str, auth: str) -> None:
-    """Every offset once (the subgraphs then have a recorded answer for each), checking the answers."""
-    for offset in range(OFFSETS):
-        body = post(url, auth, offset)
-        if body.get("errors") or not body.get("data"):
-            raise RuntimeError(f"gateway answered with errors: {body}")
+from gateway_throughput import QUERY, prime
 
 
 def wrk(url: str, auth: str, vary: bool, connections: int, seconds: float) -> int:
-    script = _WRK_SCRIPT % (json.dumps(json.dumps(QUERY)), "true" if vary else "false")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        done = subprocess.run(
-            [
-                "wrk",
-                "-t",
-                "1",
-                "-c",
-                str(connections),
-                "-d",
-                f"{round(seconds)}s",
-                "-H",
-                f"Authorization: {auth}",
-                "-s",
-                handle.name,
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    finally:
-        os.unlink(handle.name)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
-    result = json.loads(line[len("RESULT ") :])
-    if result["errors"]:
-        raise RuntimeError(f"{result['errors']} failed requests")
-    return result["requests"]
+    """Requests served in one load run; every answer is checked, and a failed one stops the comparison."""
+    result = run_load(url, QUERY, vary=vary, connections=connections, seconds=seconds, headers={"Authorization": auth})
+    if result.errors:
+        raise RuntimeError(f"{result.errors} failed requests (non-200 or GraphQL errors)")
+    return result.requests
 
 
 def cpu_ms_per_request(process, url: str, auth: str, vary: bool, args) -> float:
+    """CPU-ms of the gateway process per request over one load run."""
     before = cpu_seconds(process.pid)
     requests = wrk(url, auth, vary, args.connections, args.seconds)
     return 1000 * (cpu_seconds(process.pid) - before) / max(requests, 1)
 
 
 def flame_summary(process, url: str, auth: str, args) -> None:
+    """py-spy samples of the gateway under the varying mix: self and inclusive time per function."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "stacks.txt"
         sampler = subprocess.Popen(
@@ -161,7 +98,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--profile", action="store_true", help="py-spy flame summary (py-spy on PATH)")
     args = parser.parse_args()
-    auth = f"Bearer {token()}"
     with Processes() as processes, tempfile.TemporaryDirectory() as tmp:
         base_code = Path(tmp) / "base"
         base_code.mkdir()
@@ -170,12 +106,14 @@ def main() -> None:
         urls = start_subgraphs(processes, ["catalog", "reviews", "people"], cached=True)
         supergraph = Path(tmp) / "supergraph.graphql"
         supergraph.write_text(compose(urls))
-        gateways = {
-            f"base ({args.base})": start_gateway(processes, base_code, supergraph),
-            "working tree": start_gateway(processes, ROOT, supergraph),
-        }
+        started = [
+            start_production_gateway(processes, supergraph, base_code),
+            start_production_gateway(processes, supergraph),
+        ]
+        gateways = {f"base ({args.base})": (started[0], started[0].url), "working tree": (started[1], started[1].url)}
+        auth = started[1].auth
         for _, url in gateways.values():
-            prime(url, auth)
+            asyncio.run(prime(url, {"Authorization": auth}))
         results: dict = collections.defaultdict(list)
         for _ in range(args.rounds):
             for vary in (False, True):

@@ -1,6 +1,8 @@
 """Gateway overhead: median and p95 latency of a cached-plan query through the
-gateway vs the same subgraph called directly, in one run (requests interleaved, one
-at a time, keep-alive), plus Hive Gateway's when it is installed.
+gateway vs the same subgraph called directly (the baseline), in one run (requests
+interleaved, one at a time, keep-alive, the same bearer token on each): our production
+app (`axiom serve gateway`: JWT, CORS, metrics), our bare gateway, and Hive Gateway
+when it is installed. Every answer is checked for `data` without `errors`.
 
     uv run python bench/gateway_overhead.py [--requests 2000]
 """
@@ -15,8 +17,16 @@ import time
 from pathlib import Path
 
 import aiohttp
-from gateway_bench_support import Processes, compose, start_axiom_gateway, start_subgraphs
-from gateway_hive import find_hive, start_hive
+from gateway_bench_support import (
+    Processes,
+    answered,
+    compose,
+    production_authorization,
+    start_axiom_gateway,
+    start_production_gateway,
+    start_subgraphs,
+)
+from gateway_hive import find_hive, hive_versions, start_hive
 
 QUERY = "{ topProducts(first: 5) { upc name price } }"
 
@@ -24,14 +34,15 @@ QUERY = "{ topProducts(first: 5) { upc name price } }"
 async def latencies(targets: dict[str, str], requests: int) -> dict[str, list[float]]:
     """Milliseconds per request for each target, round-robin so noise is shared."""
     found: dict[str, list[float]] = {name: [] for name in targets}
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(headers={"Authorization": production_authorization()}) as session:
         for index in range(requests + 100):
             for name, url in targets.items():
                 started = time.perf_counter()
                 async with session.post(url, json={"query": QUERY}) as response:
-                    body = await response.json(content_type=None)
+                    body = await response.read()
                 elapsed = (time.perf_counter() - started) * 1000
-                assert "errors" not in body, body
+                if not answered(response.status, body):
+                    raise RuntimeError(f"{name} answered {response.status}: {body[:500]!r}")
                 if index >= 100:  # the first 100 warm up (plan cache, pools, JIT)
                     found[name].append(elapsed)
     return found
@@ -48,18 +59,24 @@ def main() -> None:
         urls = start_subgraphs(processes, ["catalog"])
         supergraph = Path(tmp) / "supergraph.graphql"
         supergraph.write_text(compose(urls))
-        targets = {"direct": urls["catalog"], "axiom": start_axiom_gateway(processes, supergraph).url}
+        targets = {
+            "direct": urls["catalog"],
+            "axiom": start_production_gateway(processes, supergraph).url,
+            "axiom-bare": start_axiom_gateway(processes, supergraph).url,
+        }
         if hive_dir is not None:
             targets["hive"] = start_hive(processes, hive_dir, supergraph).url
         found = asyncio.run(latencies(targets, args.requests))
-    print(f"query: {QUERY}\n{args.requests} sequential requests per target, interleaved\n")
-    print(f"{'target':8} {'median ms':>10} {'p95 ms':>8} {'overhead median':>16} {'overhead p95':>13}")
+    print(f"query: {QUERY}\n{args.requests} sequential requests per target, interleaved")
+    print("axiom = production app (JWT, CORS, metrics); axiom-bare = python -m gateway")
+    print(f"hive = {hive_versions(hive_dir)}\n" if hive_dir else "")
+    print(f"{'target':10} {'median ms':>10} {'p95 ms':>8} {'overhead median':>16} {'overhead p95':>13}")
     base = found["direct"]
     base_median, base_p95 = statistics.median(base), statistics.quantiles(base, n=20)[18]
     for name, values in found.items():
         median, p95 = statistics.median(values), statistics.quantiles(values, n=20)[18]
         print(
-            f"{name:8} {median:10.2f} {p95:8.2f} {median - base_median:+15.2f}ms "
+            f"{name:10} {median:10.2f} {p95:8.2f} {median - base_median:+15.2f}ms "
             f"{p95 - base_p95:+12.2f}ms   ({median / base_median:.2f}x direct)"
         )
 

@@ -25,6 +25,7 @@ from axiom.auth import Principal
 from axiom.embedded import EmbeddedServices
 from axiom.migrate import upgrade
 from axiom.settings import Settings
+from subgraphs.weaver.app import settle_heap
 from subgraphs.weaver.catalog.synthetic import synthetic_catalog
 from subgraphs.weaver.context import WeaverContext
 from subgraphs.weaver.diagnostics import RoundTrips, count_round_trips
@@ -74,6 +75,7 @@ async def walk(runtime: WeaverRuntime, tenant: str, datasource_id: str, n: int) 
 
 async def bench(settings: Settings, sizes: list[int]) -> None:
     runtime = WeaverRuntime.open(settings)
+    settle_heap()  # as Weaver's app does once its runtime is open
     tenant = f"bench-{uuid.uuid4().hex[:8]}"
     baseline = None
     try:

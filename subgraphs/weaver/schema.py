@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from axiom.direct_resolvers import install_direct_resolvers
 from axiom.graphql_policy import PolicyExtension
 from axiom.graphql_schema import AxiomSchema
 from axiom.input_guard import ControlCharacterGuard
@@ -39,4 +40,22 @@ schema = AxiomSchema(
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
     extensions=[ControlCharacterGuard, PolicyExtension, RateLimit, api_error_extensions],
     federation_version="2.7",
+)
+
+# The types a deep catalog query resolves by the thousand (bench/weaver_loaders.py): their plain fields and
+# synchronous resolvers skip Strawberry's per-field wrapper (see axiom.direct_resolvers).
+install_direct_resolvers(
+    schema,
+    [
+        "Schema",
+        "TableConnection",
+        "TableEdge",
+        "PageInfo",
+        "Table",
+        "TableRelation",
+        "Column",
+        "ColumnReference",
+        "ColumnPath",
+        "GlossaryTerm",
+    ],
 )
