@@ -1,4 +1,4 @@
-"""MindsDB mode against a real MindsDB (PyPI `mindsdb`, its own environment, started once per session; see
+"""MindsDB mode against a real MindsDB (PyPI `mindsdb`, its own environment, started once for this module; see
 weaver/mindsdb_server.py): Weaver mirrors the datasource into MindsDB through MindsDB's postgres integration and
 runs the user's read-only statement there as a native query. MindsDB requires a login, as in production."""
 
@@ -28,8 +28,9 @@ CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $
 DELETE = "mutation($id: ID!) { deleteDataSource(id: $id) { deletedId } }"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mindsdb(tmp_path_factory):
+    """One MindsDB for this module's tests, stopped when they are done (nothing else uses it)."""
     try:
         venv, _ = mindsdb_venv()
     except VenvInstallError as exc:
