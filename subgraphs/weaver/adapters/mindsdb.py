@@ -11,8 +11,8 @@ older versions. No process ever drops a mirror another one is using for the curr
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
+import re
 
 import httpx
 
@@ -27,6 +27,7 @@ from subgraphs.weaver.adapters.values import json_value
 
 log = logging.getLogger(__name__)
 _ENGINES = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mariadb"}
+_CANNOT_CONNECT = "Can't connect to db"  # how MindsDB 26 begins an error of the integration's connection
 
 
 def mirror_prefix(datasource_id: str) -> str:
@@ -44,16 +45,31 @@ def _mirrors_of(datasource_id: str, databases: set[str]) -> set[str]:
     return {name for name in databases if name == prefix or name.startswith(prefix + "_")}
 
 
+# MindsDB's parser reads a double-quoted string by turning `\"` and `\'` into quotes and `""` into `"`; it never
+# unescapes a backslash. So a backslash before a quote or at the end cannot be written at all, and JSON's
+# escapes (`\\`, `\n`, `\u00e9`) would arrive as typed: strings are written raw, quotes doubled.
+_UNWRITABLE = re.compile(r"""\\(?=["']|\Z)""")
+
+
+class MirrorRefused(ValueError):
+    """The datasource's connection details cannot be written in MindsDB's `CREATE DATABASE`."""
+
+
+def _mindsdb_string(field: str, value: str) -> str:
+    if _UNWRITABLE.search(value):
+        raise MirrorRefused(f"MindsDB cannot take a {field} with a backslash before a quote or at its end")
+    return '"' + value.replace('"', '""') + '"'
+
+
 def create_database_sql(name: str, params: ConnectionParams) -> str:
-    """`CREATE DATABASE` for a mirror; parameters as a JSON object literal (MindsDB's syntax)."""
-    parameters = {
-        "host": params.host,
-        "port": params.port,
-        "database": params.database,
-        "user": params.username,
-        "password": params.password,
-    }
-    return f"CREATE DATABASE {name} WITH ENGINE = '{_ENGINES[params.engine]}', PARAMETERS = {json.dumps(parameters)}"
+    """`CREATE DATABASE` for a mirror; parameters as MindsDB's JSON-like object literal."""
+    fields = {"host": params.host, "database": params.database, "user": params.username}
+    if params.password:
+        fields["password"] = params.password
+    parameters = [f'"port": {int(params.port)}'] + [
+        f'"{key}": {_mindsdb_string(key, value)}' for key, value in fields.items()
+    ]
+    return f"CREATE DATABASE {name} WITH ENGINE = '{_ENGINES[params.engine]}', PARAMETERS = {{{', '.join(parameters)}}}"
 
 
 def native_query_sql(name: str, sql: str, limit: int) -> str:
@@ -75,11 +91,20 @@ class MindsDBClient:
 
     async def _sql(self, client: httpx.AsyncClient, query: str) -> dict:
         response = await client.post(f"{self.url}/api/sql/query", json={"query": query})
-        if response.status_code >= 500:
+        if response.status_code in (401, 403):
+            # MindsDB with a login answers 401 without one: never read that as an empty result.
+            raise DataSourceUnreachable("MindsDB refused Weaver's login (MINDSDB_USER, MINDSDB_PASSWORD)")
+        if response.status_code != 200:
             raise DataSourceUnreachable(f"MindsDB answered HTTP {response.status_code}")
         body = response.json()
-        if body.get("type") == "error":
-            raise QueryRejected(body.get("error_message") or "MindsDB refused the query")
+        kind = body.get("type")
+        if kind == "error":
+            message = str(body.get("error_message") or "MindsDB refused the query")
+            if message.startswith(_CANNOT_CONNECT):  # the datasource, not the query: as in DIRECT mode
+                raise DataSourceUnreachable(message)
+            raise QueryRejected(message)
+        if kind not in ("table", "ok"):
+            raise DataSourceUnreachable(f"MindsDB answered an unknown result type {str(kind)[:40]!r}")
         return body
 
     def _client(self, timeout: float) -> httpx.AsyncClient:
@@ -94,9 +119,15 @@ class MindsDBClient:
                 raise DataSourceUnreachable(f"MindsDB login failed (HTTP {response.status_code})")
 
     async def status(self) -> None:
+        """Raise unless MindsDB answers and lets Weaver in: its status page answers without a login and says
+        whether one is required (`auth.http_auth_enabled`) and whether this client has it (`auth.confirmed`)."""
         async with self._client(self.timeout) as client:
+            await self._login(client)
             response = await client.get(f"{self.url}/api/status")
             response.raise_for_status()
+            auth = response.json().get("auth") or {}
+            if auth.get("http_auth_enabled") and not auth.get("confirmed"):
+                raise DataSourceUnreachable("MindsDB requires a login (MINDSDB_USER, MINDSDB_PASSWORD)")
 
     async def _databases(self, client: httpx.AsyncClient) -> set[str]:
         body = await self._sql(client, "SHOW DATABASES")
@@ -143,6 +174,8 @@ class MindsDBClient:
             raise QueryTimedOut(f"MindsDB did not answer within {min(timeout, self.timeout):g} s") from exc
         except httpx.HTTPError as exc:
             raise DataSourceUnreachable(f"MindsDB unreachable: {type(exc).__name__}") from exc
+        except (QueryRejected, DataSourceUnreachable) as exc:  # MindsDB passes on the driver's words
+            raise type(exc)(params.scrub(str(exc))) from None
         rows = body.get("data") or []
         return QueryResult(
             columns=list(body.get("column_names") or []),

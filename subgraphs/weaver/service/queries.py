@@ -14,6 +14,7 @@ from subgraphs.weaver.adapters.base import (
     QueryTimedOut,
     UnsupportedEngine,
 )
+from subgraphs.weaver.adapters.mindsdb import MirrorRefused
 from subgraphs.weaver.query.sql_guard import DIALECTS, UnsafeQuery, check_read_only
 from subgraphs.weaver.settings import WeaverSettings
 from subgraphs.weaver.store.datasources import DataSourceStore
@@ -74,6 +75,6 @@ class QueryService:
             raise BadUserInput(f"the datasource refused the query: {exc}", field="sql") from None
         except DataSourceUnreachable as exc:
             raise ApiError(f"datasource unreachable: {exc}", code=UNREACHABLE) from None
-        except UnsupportedEngine as exc:
+        except (UnsupportedEngine, MirrorRefused) as exc:
             raise BadUserInput(str(exc), field="dataSourceId") from None
         return QueryOutcome(result, (time.perf_counter() - started) * 1000, via)
