@@ -65,7 +65,7 @@ class Readiness:
 
     async def report(self) -> tuple[int, dict]:
         results = await asyncio.gather(*(self._check(d) for d in self.dependencies))
-        checks = {d.name: r for d, r in zip(self.dependencies, results)}
+        checks = {d.name: r for d, r in zip(self.dependencies, results, strict=True)}
         down = [name for name, r in checks.items() if r["status"] == "down"]
         unavailable = any(checks[name]["required"] for name in down) or (
             bool(self.any_of) and all(checks[name]["status"] == "down" for name in self.any_of)

@@ -52,9 +52,9 @@ class Processes:
         self.started.append(process)
         try:
             wait_for_port(port)
-        except RuntimeError:
+        except RuntimeError as error:
             process.kill()
-            raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}") from error
         return process
 
     def __enter__(self) -> Processes:
@@ -191,7 +191,7 @@ def _wrk(url, query, vary, connections, seconds) -> LoadResult:
         )
     finally:
         os.unlink(handle.name)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
+    line = next(out for out in done.stdout.splitlines() if out.startswith("RESULT "))
     data = json.loads(line[len("RESULT ") :])
     return LoadResult(data["requests"], data["micros"] / 1e6, data["p50"] / 1000, data["p95"] / 1000, data["errors"])
 

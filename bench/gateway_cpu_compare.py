@@ -97,7 +97,7 @@ def wrk(url: str, auth: str, vary: bool, connections: int, seconds: float) -> in
         )
     finally:
         os.unlink(handle.name)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
+    line = next(out for out in done.stdout.splitlines() if out.startswith("RESULT "))
     result = json.loads(line[len("RESULT ") :])
     if result["errors"]:
         raise RuntimeError(f"{result['errors']} failed requests")

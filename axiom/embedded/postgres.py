@@ -155,10 +155,10 @@ class EmbeddedPostgres(EmbeddedServer):
         psql = str(_bin_dir() / "psql")
         base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc"]
         exists = subprocess.run(
-            base + [f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], capture_output=True, text=True
+            [*base, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], capture_output=True, text=True
         )
         if exists.stdout.strip() != "1":
-            self._run(base + [f'CREATE DATABASE "{DATABASE}"'])
+            self._run([*base, f'CREATE DATABASE "{DATABASE}"'])
 
     def environment(self) -> dict[str, str]:
         return {"DATABASE_URL": self.url}

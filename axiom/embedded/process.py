@@ -163,7 +163,8 @@ class ManagedProcess:
     ) -> None:
         """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        log = None if inherit_output else open(self.log_file, "ab")
+        # Not a `with`: the file stays open only until the child holds its copy (closed in `finally`).
+        log = None if inherit_output else open(self.log_file, "ab")  # noqa: SIM115
         self._log_offset = log.tell() if log else 0
         try:
             self.process = subprocess.Popen(

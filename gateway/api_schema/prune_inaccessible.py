@@ -24,9 +24,8 @@ class _Pruner(Visitor):
         if _inaccessible(node):
             return REMOVE
         # Union members and implemented interfaces that are hidden disappear from lists.
-        if isinstance(node, NamedTypeNode) and isinstance(key, int):
-            if node.name.value in self.hidden_types:
-                return REMOVE
+        if isinstance(node, NamedTypeNode) and isinstance(key, int) and node.name.value in self.hidden_types:
+            return REMOVE
         return None
 
 

@@ -16,7 +16,7 @@ def deep_merge(target: dict, source: dict) -> None:
 
 
 def _merge_lists(target: list, source: list) -> None:
-    for index, (old, new) in enumerate(zip(target, source)):
+    for index, (old, new) in enumerate(zip(target, source, strict=False)):
         if isinstance(old, dict) and isinstance(new, dict):
             deep_merge(old, new)
         elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):

@@ -19,11 +19,11 @@ def objects_at(data: dict | None, path: ResponsePath) -> list[Located]:
             match segment:
                 case ListSegment.EACH:
                     if isinstance(value, list):
-                        following.extend((item, where + [i]) for i, item in enumerate(value))
+                        following.extend((item, [*where, i]) for i, item in enumerate(value))
                 case FieldSegment(response_key=key):
                     child = value.get(key) if isinstance(value, dict) else None
                     if child is not None:
-                        following.append((child, where + [key]))
+                        following.append((child, [*where, key]))
                 case _:
                     assert_never(segment)
         current = following
@@ -37,7 +37,7 @@ def _flatten_lists(found: list[tuple[object, list]]) -> list[Located]:
         if isinstance(value, dict):
             result.append((value, where))
         elif isinstance(value, list):
-            result.extend(_flatten_lists([(v, where + [i]) for i, v in enumerate(value)]))
+            result.extend(_flatten_lists([(v, [*where, i]) for i, v in enumerate(value)]))
     return result
 
 

@@ -9,6 +9,7 @@ socket closing, cancels the task, which closes the upstream subscription.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -198,10 +199,8 @@ class GraphQLWebSocketSession:
             await self.ws.send_text(orjson.dumps(message).decode())
 
     async def _close(self, code: int, reason: str) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):
             await self.ws.close(code=code, reason=reason)
-        except RuntimeError:
-            pass
 
 
 class _Closing(Exception):

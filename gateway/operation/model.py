@@ -7,7 +7,6 @@ forwards them to subgraphs, and text makes selections hashable and comparable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +54,7 @@ class InlineFragment:
     conditions: tuple[Condition, ...] = ()
 
 
-Selection = Union[Field, InlineFragment]
+Selection = Field | InlineFragment
 
 
 @dataclass(frozen=True, slots=True)

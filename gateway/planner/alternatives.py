@@ -98,4 +98,4 @@ def _deviations(choices: Choices):
         taken, count = choices.taken[index]
         for other in range(count):
             if other != taken:
-                yield picks[:index] + (other,)
+                yield (*picks[:index], other)

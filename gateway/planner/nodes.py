@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from gateway.operation.model import InlineFragment
 from gateway.operation.printer import print_selections
@@ -36,7 +35,7 @@ class ListSegment(Enum):
         return self.value
 
 
-PathSegment = Union[FieldSegment, ListSegment]
+PathSegment = FieldSegment | ListSegment
 ResponsePath = tuple[PathSegment, ...]
 
 
@@ -122,7 +121,7 @@ class SubscriptionNode:
     rest: PlanNode | None = None
 
 
-PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode, SubscriptionNode]
+PlanNode = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode | SubscriptionNode
 
 
 @dataclass(frozen=True, slots=True)

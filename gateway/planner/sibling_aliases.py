@@ -52,7 +52,7 @@ def _field(sg, graph, parent_type, field: Field, path, renames, conflicting) -> 
     if not field.selections:
         return Field(field.name, alias, field.arguments, (), field.conditions, field.variables)
     child_type = _child_type(sg, graph, parent_type, field.name)
-    children = _walk(sg, graph, child_type, field.selections, path + (alias or field.name,), renames)
+    children = _walk(sg, graph, child_type, field.selections, (*path, alias or field.name), renames)
     return Field(field.name, alias, field.arguments, children, field.conditions, field.variables)
 
 

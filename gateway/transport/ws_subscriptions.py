@@ -9,6 +9,7 @@ clients' streams with an error.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
@@ -134,8 +135,6 @@ async def _messages(ws) -> AsyncIterator[dict]:
 async def _close(ws, completed: bool) -> None:
     if not ws.closed:
         if not completed:
-            try:
+            with contextlib.suppress(ConnectionError, aiohttp.ClientError, RuntimeError):
                 await _send(ws, ({"id": "1", "type": "complete"}))
-            except (ConnectionError, aiohttp.ClientError, RuntimeError):
-                pass
         await ws.close()

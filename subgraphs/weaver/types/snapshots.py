@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -11,6 +11,9 @@ from strawberry.types import Info
 from subgraphs.weaver.catalog import diff as d
 from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.store.snapshots import SnapshotRecord
+
+if TYPE_CHECKING:  # imported lazily at run time (the two modules refer to each other)
+    from subgraphs.weaver.types.catalog import DataSource
 
 
 @strawberry.type(description="A versioned copy of a datasource's metadata, written by each successful sync.")
@@ -43,9 +46,7 @@ class MetadataSnapshot:
     ) -> (
         Annotated[
             DataSource,
-            strawberry.lazy(  # noqa: F821
-                "subgraphs.weaver.types.catalog"
-            ),
+            strawberry.lazy("subgraphs.weaver.types.catalog"),
         ]
         | None
     ):
@@ -80,7 +81,9 @@ class ObjectChange:
 
     @classmethod
     def of(cls, change: d.ObjectChange) -> ObjectChange:
-        text = lambda v: None if v is None else str(v)  # noqa: E731
+        def text(v: object) -> str | None:
+            return None if v is None else str(v)
+
         return cls(
             ref=ObjectRef.of(change.ref),
             changes=[FieldChange(field=c.field, before=text(c.before), after=text(c.after)) for c in change.changes],
