@@ -41,7 +41,7 @@ class TokenVerifier:
     # not pay the signature check again; bounded, least recently used out first.
     CACHE_SIZE = 10_000
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings) -> None:
         self._secret = settings.jwt_secret
         self._algorithm = settings.jwt_algorithm
         self._issuer = settings.jwt_issuer

@@ -53,7 +53,7 @@ class ErrorReportingMiddleware:
     """One error-reporting scope per HTTP request or WebSocket: its tags (request id, tenant) stay with its
     errors; an exception escaping the app is reported, then re-raised."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

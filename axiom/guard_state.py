@@ -38,7 +38,7 @@ class GuardState(IdempotencyState, Protocol):
 class RedisGuardState:
     name = "redis"
 
-    def __init__(self, redis: Redis, prefix: str = "weaver:guard:"):
+    def __init__(self, redis: Redis, prefix: str = "weaver:guard:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -75,7 +75,7 @@ class MemoryGuardState:
 
     name = "in-process"
 
-    def __init__(self, max_keys: int = 100_000):
+    def __init__(self, max_keys: int = 100_000) -> None:
         self._values: dict[str, tuple[str, float]] = {}
         self._max_keys = max_keys
 
@@ -137,7 +137,7 @@ class FallbackGuardState:
         primary: RedisGuardState,
         fallback: MemoryGuardState | None = None,
         clock: Callable[[], float] = time.monotonic,
-    ):
+    ) -> None:
         self.primary = primary
         self.fallback = fallback or MemoryGuardState()
         self.degraded = False

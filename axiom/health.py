@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse
 class Degraded:
     """A probe's answer when its dependency works, but in a reduced way (`reason` says how)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
 
 
@@ -43,7 +43,7 @@ class Dependency:
 
 
 class Readiness:
-    def __init__(self, dependencies: list[Dependency], timeout: float = 2.0, any_of: tuple[str, ...] = ()):
+    def __init__(self, dependencies: list[Dependency], timeout: float = 2.0, any_of: tuple[str, ...] = ()) -> None:
         """`any_of`: optional dependencies of which at least one must be up (e.g. the gateway's subgraphs)."""
         self.dependencies = dependencies
         self.timeout = timeout

@@ -48,7 +48,7 @@ class RequestMetricsMiddleware:
 
     _KNOWN_PATHS = frozenset({"/graphql", "/health/live", "/health/ready", "/metrics"})
 
-    def __init__(self, app: ASGIApp, service: str):
+    def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
 
@@ -59,7 +59,7 @@ class RequestMetricsMiddleware:
         path = scope["path"] if scope["path"] in self._KNOWN_PATHS else "other"
         status = {"code": 500}
 
-        async def send_with_status(message):
+        async def send_with_status(message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
             await send(message)

@@ -25,7 +25,7 @@ from graphql import (
 class LimitExceeded(Exception):
     """A document over a limit; `errors` are GraphQL error dicts carrying `code` in their extensions."""
 
-    def __init__(self, code: str, message: str, extensions: dict):
+    def __init__(self, code: str, message: str, extensions: dict) -> None:
         super().__init__(message)
         self.code = code
         self.errors = [{"message": message, "extensions": {"code": code, **extensions}}]
@@ -124,7 +124,7 @@ def _refuse(code: str, limit: str, maximum: int, message: str) -> None:
 class _ShapeMeasure:
     """Measures selection sets, memoising each named fragment's shape."""
 
-    def __init__(self, document: DocumentNode):
+    def __init__(self, document: DocumentNode) -> None:
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.memo: dict[str, Shape] = {}
         self.in_progress: set[str] = set()

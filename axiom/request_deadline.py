@@ -21,7 +21,7 @@ from axiom.errors import TIMEOUT, graphql_error_body
 
 
 class RequestDeadline:
-    def __init__(self, app: ASGIApp, deadline: float | None = None, path: str = "/graphql"):
+    def __init__(self, app: ASGIApp, deadline: float | None = None, path: str = "/graphql") -> None:
         self.app = app
         self.deadline = deadline
         self.path = path
@@ -34,7 +34,7 @@ class RequestDeadline:
 
 
 class _GuardedRequest:
-    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send):
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         self.app, self.scope, self._receive, self._send = app, scope, receive, send
         self.body_read = asyncio.Event()
         self.started = False

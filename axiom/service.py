@@ -74,7 +74,7 @@ class AxiomGraphQL(GraphQL):
         verifier: TokenVerifier,
         policy: GraphQLPolicy | None = None,
         **kwargs,
-    ):
+    ) -> None:
         super().__init__(schema, **kwargs)
         self._context_factory = context_factory
         self._verifier = verifier
@@ -110,7 +110,7 @@ class BearerTokenGate:
     A browser GET of /graphql (GraphiQL's page) passes: it carries no query and executes nothing.
     """
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, path: str = "/graphql"):
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, path: str = "/graphql") -> None:
         self.app = app
         self.verifier = verifier
         self.path = path
@@ -149,7 +149,7 @@ class GatewayOnlyGate:
     except through the gateway. In development direct calls pass, for convenience.
     """
 
-    def __init__(self, app: ASGIApp, signer: GatewayRequestSigner | None, enforce: bool):
+    def __init__(self, app: ASGIApp, signer: GatewayRequestSigner | None, enforce: bool) -> None:
         self.app = app
         self.signer = signer
         self.enforce = enforce

@@ -76,7 +76,7 @@ def _say(message: str) -> None:
 class AxiomProcess:
     """A supervised Axiom process; ready when its own child (not another program on its port) answers."""
 
-    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict, folder: Path):
+    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict, folder: Path) -> None:
         self.spec = spec
         self.name = spec.name
         self.env = env

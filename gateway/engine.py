@@ -75,7 +75,7 @@ class Gateway:
         mask_errors: bool = False,
         rate_limit: RateLimit | None = None,
         subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None,
-    ):
+    ) -> None:
         """`limits`: refused documents never reach validation or planning (None: no limits).
         `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
         and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production).

@@ -39,7 +39,7 @@ def override_subgraph_urls(supergraph_sdl: str, urls: Mapping[str, str]) -> str:
 
 
 class _JoinGraphUrlRewrite(Visitor):
-    def __init__(self, urls: Mapping[str, str]):
+    def __init__(self, urls: Mapping[str, str]) -> None:
         super().__init__()
         self.urls = {name.lower(): url for name, url in urls.items()}
 
@@ -108,7 +108,7 @@ class _ReportedRequestTag:
 
     header = GatewayRequestSigner.header
 
-    def __init__(self, signer: GatewayRequestSigner):
+    def __init__(self, signer: GatewayRequestSigner) -> None:
         self._signer = signer
 
     @classmethod

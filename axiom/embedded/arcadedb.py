@@ -34,7 +34,7 @@ class EmbeddedArcadeDB(EmbeddedServer):
     variable = "NEO4J_URI"
     start_timeout = 60.0
 
-    def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, heap: str = "1g"):
+    def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, heap: str = "1g") -> None:
         super().__init__(folder, preferred_bolt_port, stop_signal=signal.SIGTERM)
         self.heap = heap
         self.http_port: int | None = None

@@ -63,7 +63,7 @@ class EmbeddedPostgres(EmbeddedServer):
     variable = "DATABASE_URL"
     start_timeout = 30.0
 
-    def __init__(self, folder: Path, preferred_port: int | None = 5432, durable: bool = True):
+    def __init__(self, folder: Path, preferred_port: int | None = 5432, durable: bool = True) -> None:
         super().__init__(folder, preferred_port, stop_signal=signal.SIGINT)  # SIGINT = fast shutdown
         self.data_dir = self.folder / "data"
         self.socket_dir = self.folder / "run"

@@ -128,7 +128,7 @@ def _pid_runs(pid: int, executable_fragment: str) -> bool:
 class ManagedProcess:
     """One server process with its pid file and log file."""
 
-    def __init__(self, name: str, folder: Path, stop_signal: int = signal.SIGTERM):
+    def __init__(self, name: str, folder: Path, stop_signal: int = signal.SIGTERM) -> None:
         self.name = name
         self.folder = folder
         self.stop_signal = stop_signal

@@ -53,7 +53,7 @@ class EmbeddedServer:
     variable = ""  # the setting that points at a real server instead
     start_timeout = 30.0
 
-    def __init__(self, folder: Path, preferred_port: int | None, stop_signal: int = signal.SIGTERM):
+    def __init__(self, folder: Path, preferred_port: int | None, stop_signal: int = signal.SIGTERM) -> None:
         self.folder = folder.resolve()
         self.preferred_port = preferred_port
         self.port: int | None = None

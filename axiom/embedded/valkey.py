@@ -25,7 +25,7 @@ class EmbeddedValkey(EmbeddedServer):
     variable = "REDIS_URL"
     start_timeout = 15.0
 
-    def __init__(self, folder: Path, preferred_port: int | None = 6379, durable: bool = True):
+    def __init__(self, folder: Path, preferred_port: int | None = 6379, durable: bool = True) -> None:
         super().__init__(folder, preferred_port, stop_signal=signal.SIGTERM)
         self.durable = durable
         self.password = secret_file(self.folder / "password")

@@ -16,7 +16,7 @@ def inaccessible_type_names(document: DocumentNode) -> set[str]:
 
 
 class _Pruner(Visitor):
-    def __init__(self, hidden_types: set[str]):
+    def __init__(self, hidden_types: set[str]) -> None:
         super().__init__()
         self.hidden_types = hidden_types
 

@@ -49,7 +49,7 @@ class ExecutionState:
 class PlanExecutor:
     """Executes plans against subgraph URLs (by subgraph name) through `transport`."""
 
-    def __init__(self, urls: dict[str, str], transport: Transport):
+    def __init__(self, urls: dict[str, str], transport: Transport) -> None:
         self.urls = urls
         self.transport = transport
 

@@ -48,7 +48,7 @@ def same_headers_scope(headers: Mapping[str, str], ignored: tuple[str, ...] = ()
 class SharedSubscriptions:
     """The running shared streams of one gateway, by key."""
 
-    def __init__(self, queue_limit: int = QUEUE_LIMIT):
+    def __init__(self, queue_limit: int = QUEUE_LIMIT) -> None:
         self._streams: dict[Hashable, _SharedStream] = {}
         self._queue_limit = queue_limit
 
@@ -81,7 +81,7 @@ class _SharedStream:
     Subscribers are held weakly: one whose client went away without closing it (a
     response that never started) leaves when it is garbage collected."""
 
-    def __init__(self, hub: SharedSubscriptions, key: Hashable):
+    def __init__(self, hub: SharedSubscriptions, key: Hashable) -> None:
         self.hub = hub
         self.key = key
         self.subscribers: weakref.WeakKeyDictionary[Subscriber, Mapping[str, str]] = weakref.WeakKeyDictionary()
@@ -134,7 +134,7 @@ class Subscriber:
 
     Leaving (`aclose`, or being garbage collected) unsubscribes."""
 
-    def __init__(self, stream: _SharedStream, queue_limit: int):
+    def __init__(self, stream: _SharedStream, queue_limit: int) -> None:
         self._stream: _SharedStream | None = stream
         self._queue: deque[dict | None] = deque()
         self._limit = queue_limit

@@ -28,7 +28,9 @@ _LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
 class ResponseShaper:
     """One instance per response; `errors` is extended with non-null violations."""
 
-    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict], collected: dict | None = None):
+    def __init__(
+        self, schema: GraphQLSchema, variables: dict, errors: list[dict], collected: dict | None = None
+    ) -> None:
         self.schema = schema
         self.variables = variables
         self.errors = errors

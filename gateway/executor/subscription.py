@@ -13,7 +13,7 @@ from gateway.planner.nodes import SubscriptionNode
 class SubscriptionExecutor:
     """Runs `SubscriptionNode`s: `subscriber.subscribe` does the streaming I/O."""
 
-    def __init__(self, executor: PlanExecutor, subscriber):
+    def __init__(self, executor: PlanExecutor, subscriber) -> None:
         self.executor = executor
         self.subscriber = subscriber
 

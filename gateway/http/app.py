@@ -210,7 +210,7 @@ class GraphQLEndpoint:
         sse_heartbeat: float = HEARTBEAT_SECONDS,
         debug_plan: bool = True,
         client_of: Callable[[Any], str | None] | None = None,
-    ):
+    ) -> None:
         self.gateway = gateway
         self.debug_plan = debug_plan
         self.client_of = client_of

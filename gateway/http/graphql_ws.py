@@ -50,7 +50,7 @@ class GraphQLWebSocketSession:
         keepalive: float | None = 12.0,
         client_of: Callable[[Any], str | None] | None = None,
         tag: Callable[[dict], dict] = dict,
-    ):
+    ) -> None:
         self.ws = websocket
         self.tag = tag  # adds a fresh request tag to the upstream headers of each subscription
         self.gateway = gateway
@@ -206,7 +206,7 @@ class GraphQLWebSocketSession:
 class _Closing(Exception):
     """Close the connection with a protocol close code."""
 
-    def __init__(self, code: int, reason: str):
+    def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason

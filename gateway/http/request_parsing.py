@@ -10,7 +10,7 @@ from gateway.engine import GraphQLRequest
 class BadRequest(Exception):
     """The HTTP request does not carry a well-formed GraphQL request; `code` goes to `extensions.code`."""
 
-    def __init__(self, message: str, code: str = "BAD_REQUEST"):
+    def __init__(self, message: str, code: str = "BAD_REQUEST") -> None:
         super().__init__(message)
         self.code = code
 

@@ -60,7 +60,7 @@ def is_single_connection_request(request: Request) -> bool:
 class SingleConnectionStreams:
     """The reservations of this gateway process and their streams."""
 
-    def __init__(self, heartbeat: float):
+    def __init__(self, heartbeat: float) -> None:
         self.heartbeat = heartbeat
         self.reservations: dict[str, _Reservation] = {}
 

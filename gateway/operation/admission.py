@@ -36,7 +36,7 @@ _BYTES_PER_CHAR = 100
 class _Entry:
     __slots__ = ("chars", "parsed", "prepared")
 
-    def __init__(self, parsed: ParsedOperation | OperationError, chars: int):
+    def __init__(self, parsed: ParsedOperation | OperationError, chars: int) -> None:
         self.parsed = parsed
         self.prepared: PreparedOperation | OperationError | None = None
         self.chars = chars  # of the document's text: what the entry's weight is estimated from
@@ -54,7 +54,7 @@ class OperationAdmission:
         cache_bytes: int = 100 * 2**20,
         hide_suggestions: bool = False,
         introspection: bool = True,
-    ):
+    ) -> None:
         """The cache keeps `cache_size` documents at most, weighing `cache_bytes` at most (estimated)."""
         self.schema = schema
         self.limits = limits

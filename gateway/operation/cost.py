@@ -56,7 +56,7 @@ def operation_cost(
 
 
 class _CostMeasure:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict, default_list_size: int):
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict, default_list_size: int) -> None:
         self.schema = schema
         self.variables = variables
         self.default_list_size = default_list_size

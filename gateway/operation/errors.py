@@ -6,7 +6,7 @@ from __future__ import annotations
 class OperationError(Exception):
     """A document that cannot be executed; carries GraphQL error dicts."""
 
-    def __init__(self, code: str, messages: list[dict]):
+    def __init__(self, code: str, messages: list[dict]) -> None:
         super().__init__(messages[0]["message"] if messages else code)
         self.code = code
         self.errors = [{**m, "extensions": {**m.get("extensions", {}), "code": code}} for m in messages]

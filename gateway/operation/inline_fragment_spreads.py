@@ -64,7 +64,7 @@ def _variables_in(values) -> set[str]:
     names: set[str] = set()
 
     class _Collector(Visitor):
-        def enter_variable(self, node: VariableNode, *_):
+        def enter_variable(self, node: VariableNode, *_) -> None:
             names.add(node.name.value)
 
     for value in values:

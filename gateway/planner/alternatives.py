@@ -31,7 +31,7 @@ MAX_OPTIONS = 4
 class Choices:
     """The decisions of one planning run: `forced` picks first, then the favourite."""
 
-    def __init__(self, forced: tuple[int, ...] = ()):
+    def __init__(self, forced: tuple[int, ...] = ()) -> None:
         self.forced = forced
         # (index picked, number of options) per decision point with a real choice.
         self.taken: list[tuple[int, int]] = []

@@ -52,7 +52,7 @@ class PlanningContext:
     """State of one planning run; `touched` records groups that received fields;
     `choices` takes the run's decisions among alternatives."""
 
-    def __init__(self, supergraph: Supergraph, choices: Choices | None = None):
+    def __init__(self, supergraph: Supergraph, choices: Choices | None = None) -> None:
         self.sg = supergraph
         self.registry = GroupRegistry()
         self.touched: set[FetchGroup] | None = None

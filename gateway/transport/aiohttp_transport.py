@@ -28,7 +28,7 @@ class AiohttpTransport:
         timeouts: Mapping[str, float] | None = None,
         pool_size: int = 100,
         dedup_ignored_headers: Collection[str] = (),
-    ):
+    ) -> None:
         self._timeout = timeout
         self._dedup_ignored = frozenset(dedup_ignored_headers)
         self._timeouts = dict(timeouts or {})

@@ -41,7 +41,7 @@ def ws_url(http_url: str) -> str:
 class WebSocketSubscriber:
     """Opens `graphql-transport-ws` subscriptions to subgraphs through one aiohttp session."""
 
-    def __init__(self, session_factory, connect_timeout: float = 10.0, heartbeat: float = 30.0):
+    def __init__(self, session_factory, connect_timeout: float = 10.0, heartbeat: float = 30.0) -> None:
         self._session_factory = session_factory
         self._connect_timeout = connect_timeout
         self._heartbeat = heartbeat
