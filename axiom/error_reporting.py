@@ -70,7 +70,7 @@ class ErrorReportingMiddleware:
                 raise
 
 
-def scrub_event(event: dict[str, Any], _hint: dict | None = None) -> dict[str, Any]:
+def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
     """The event with secrets removed; applied to every event before it is sent."""
     request = event.get("request")
     if isinstance(request, dict):
@@ -91,7 +91,7 @@ def scrub_event(event: dict[str, Any], _hint: dict | None = None) -> dict[str, A
     return event
 
 
-def _scrub_breadcrumb(crumb: dict[str, Any], _hint: dict | None = None) -> dict[str, Any]:
+def _scrub_breadcrumb(crumb: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
     return _scrub(crumb, "breadcrumb", 0)
 
 

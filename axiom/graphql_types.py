@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import strawberry
 
@@ -20,6 +21,6 @@ class UserError:
     )
 
     @classmethod
-    def of(cls, problems: Iterable) -> list[UserError]:
+    def of(cls, problems: Iterable[Any]) -> list[UserError]:
         """From any objects with `field`, `message`, `code` (and optionally `line`)."""
         return [cls(field=p.field, message=p.message, code=p.code, line=getattr(p, "line", None)) for p in problems]

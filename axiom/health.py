@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -49,8 +50,8 @@ class Readiness:
         self.timeout = timeout
         self.any_of = any_of
 
-    async def _check(self, dep: Dependency) -> dict:
-        result: dict = {"required": dep.required, **({"note": dep.note} if dep.note else {})}
+    async def _check(self, dep: Dependency) -> dict[str, Any]:
+        result: dict[str, Any] = {"required": dep.required, **({"note": dep.note} if dep.note else {})}
         if dep.probe is None:
             return {"status": "disabled", **result}
         try:
@@ -63,7 +64,7 @@ class Readiness:
             return {"status": "degraded", **result, "note": answer.reason}
         return {"status": "up", **result}
 
-    async def report(self) -> tuple[int, dict]:
+    async def report(self) -> tuple[int, dict[str, Any]]:
         results = await asyncio.gather(*(self._check(d) for d in self.dependencies))
         checks = {d.name: r for d, r in zip(self.dependencies, results, strict=True)}
         down = [name for name, r in checks.items() if r["status"] == "down"]

@@ -41,7 +41,7 @@ class _Literals(Visitor):
         self.values.append(node.value)
 
 
-def control_character_error(variables: dict | None, document) -> GraphQLError | None:
+def control_character_error(variables: dict[str, Any] | None, document) -> GraphQLError | None:
     """A BAD_USER_INPUT error naming the first variable (or literal) holding a control character, else None."""
     for path, value in _strings(variables or {}, "$"):
         match = _CONTROL.search(value)

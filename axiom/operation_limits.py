@@ -10,6 +10,7 @@ and its figures are reused wherever it is spread, so the work is linear in the d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -25,7 +26,7 @@ from graphql import (
 class LimitExceeded(Exception):
     """A document over a limit; `errors` are GraphQL error dicts carrying `code` in their extensions."""
 
-    def __init__(self, code: str, message: str, extensions: dict) -> None:
+    def __init__(self, code: str, message: str, extensions: dict[str, Any]) -> None:
         super().__init__(message)
         self.code = code
         self.errors = [{"message": message, "extensions": {"code": code, **extensions}}]

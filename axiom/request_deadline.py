@@ -13,6 +13,7 @@ that has started (a subscription stream) is not cut by the deadline.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -69,7 +70,7 @@ class _GuardedRequest:
             if not work.done():  # we were cancelled ourselves (server shutdown): the work stops with us
                 work.cancel()
 
-    async def _cancel_on_disconnect(self, work: asyncio.Future) -> None:
+    async def _cancel_on_disconnect(self, work: asyncio.Future[Any]) -> None:
         # Only once the application has read its body: until then the receive channel is the application's.
         await self.body_read.wait()
         while not work.done():
@@ -87,7 +88,7 @@ class _GuardedRequest:
         await self._send({"type": "http.response.body", "body": body})
 
 
-async def _result_unless_cancelled(work: asyncio.Future) -> None:
+async def _result_unless_cancelled(work: asyncio.Future[Any]) -> None:
     """Wait for the request; a cancellation we caused (client gone) ends it quietly."""
     try:
         await work

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from graphql import GraphQLError
@@ -38,7 +39,7 @@ class RequestContext:
 
     principal: Principal | None
     request: Request | WebSocket | None = None
-    connection_params: dict | None = None
+    connection_params: dict[str, Any] | None = None
     policy: GraphQLPolicy | None = None  # limits and production switches (set by the service shell)
 
     @property

@@ -21,6 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from axiom.demo import issue_demo_token
 from axiom.embedded import EmbeddedServices
@@ -76,7 +77,7 @@ def _say(message: str) -> None:
 class AxiomProcess:
     """A supervised Axiom process; ready when its own child (not another program on its port) answers."""
 
-    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict, folder: Path) -> None:
+    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict[str, Any], folder: Path) -> None:
         self.spec = spec
         self.name = spec.name
         self.env = env
@@ -178,7 +179,7 @@ def _install_graphiql() -> None:
         _say(f"warning: GraphiQL will not load: {exc}")
 
 
-def start_processes(specs: tuple[ProcessSpec, ...], make, started: list, timeout: float = 90) -> None:
+def start_processes(specs: tuple[ProcessSpec, ...], make, started: list[Any], timeout: float = 90) -> None:
     """Launch each spec once those it comes `after` are ready; append each unit to `started` as it forks."""
     units: dict[str, AxiomProcess] = {}
     ready: set[str] = set()

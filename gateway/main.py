@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from graphql import ArgumentNode, DirectiveNode, StringValueNode, Visitor, parse, print_ast, visit
@@ -60,7 +61,7 @@ class _JoinGraphUrlRewrite(Visitor):
 SUBGRAPH_READY_TIMEOUT = 4.0
 
 
-def _not_up(readiness: dict) -> str:
+def _not_up(readiness: dict[str, Any]) -> str:
     """The checks of a subgraph's readiness answer that are not up, e.g. "redis down, requestGuard degraded"."""
     checks = readiness.get("checks") or {}
     return ", ".join(
@@ -148,7 +149,7 @@ class SubscriptionCollector:
     """Prometheus view of subscriptions: upstream sockets, and clients on shared streams."""
 
     def __init__(self) -> None:
-        self.gateways: list = []
+        self.gateways: list[Any] = []
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily

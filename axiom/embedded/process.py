@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -134,7 +135,7 @@ class ManagedProcess:
         self.stop_signal = stop_signal
         self.pid_file = folder / f"{name}.pid"
         self.log_file = folder / f"{name}.log"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self._log_offset = 0  # where this start's output begins in the (appended) log file
 
     def kill_stale(self, executable_fragment: str) -> None:
@@ -156,7 +157,7 @@ class ManagedProcess:
         self,
         argv: Sequence[str],
         *,
-        env: dict | None = None,
+        env: dict[str, Any] | None = None,
         user: str | None = None,
         inherit_output: bool = False,
         cwd: Path | None = None,

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import assert_never
+from typing import Any, assert_never
 
 import orjson
 
@@ -39,11 +39,11 @@ logger = logging.getLogger("axiom.gateway")
 class ExecutionState:
     """Per-request mutable state: merged data, errors, request inputs."""
 
-    variables: dict  # as sent by the client: forwarded to subgraphs untouched
-    coerced: dict  # with defaults applied: decides Condition nodes
+    variables: dict[str, Any]  # as sent by the client: forwarded to subgraphs untouched
+    coerced: dict[str, Any]  # with defaults applied: decides Condition nodes
     headers: Mapping[str, str]
-    data: dict | None = field(default_factory=dict)  # None: a subscription event without data
-    errors: list[dict] = field(default_factory=list)
+    data: dict[str, Any] | None = field(default_factory=dict)  # None: a subscription event without data
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 class PlanExecutor:
@@ -98,8 +98,8 @@ class PlanExecutor:
     async def _entity_fetch(self, flatten: FlattenNode, state: ExecutionState) -> None:
         node = flatten.node
         shapes, rewrites = node.shapes, node.rewrites
-        representations: list[dict] = []
-        targets: list[list[tuple[dict, list]]] = []
+        representations: list[dict[str, Any]] = []
+        targets: list[list[tuple[dict[str, Any], list[Any]]]] = []
         index_of: dict[bytes, int] = {}
         for obj, path in objects_at(state.data, flatten.path):
             typename = obj.get("__typename")
@@ -123,7 +123,7 @@ class PlanExecutor:
             return
         self._merge_entities(node, response, targets, state)
 
-    def _merge_entities(self, node: FetchNode, response: dict, targets, state) -> None:
+    def _merge_entities(self, node: FetchNode, response: dict[str, Any], targets, state) -> None:
         entities = (response.get("data") or {}).get("_entities")
         interfaces = node.rewritten_interfaces
         if isinstance(entities, list):
@@ -143,7 +143,7 @@ class PlanExecutor:
             else:
                 state.errors.append(subgraph_error(error, node.subgraph, None))
 
-    async def _send(self, node: FetchNode, extra: dict, state: ExecutionState, path):
+    async def _send(self, node: FetchNode, extra: dict[str, Any], state: ExecutionState, path):
         variables = {k: state.variables[k] for k in node.variable_usages if k in state.variables}
         variables.update(extra)
         body = {"query": node.operation, "variables": variables}

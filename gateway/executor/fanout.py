@@ -19,6 +19,7 @@ import logging
 import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
+from typing import Any
 
 logger = logging.getLogger("axiom.gateway")
 
@@ -86,7 +87,7 @@ class _SharedStream:
         self.key = key
         self.subscribers: weakref.WeakKeyDictionary[Subscriber, Mapping[str, str]] = weakref.WeakKeyDictionary()
         self._newest: Mapping[str, str] = {}
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[Any] | None = None
 
     def start(self, start: StartStream) -> None:
         self.task = asyncio.ensure_future(self._produce(start(self.newest_headers)))
@@ -112,7 +113,7 @@ class _SharedStream:
         if self.task is not None:
             self.task.cancel()
 
-    async def _produce(self, bodies: AsyncIterator[dict]) -> None:
+    async def _produce(self, bodies: AsyncIterator[dict[str, Any]]) -> None:
         try:
             async for body in bodies:
                 for subscriber in list(self.subscribers):
@@ -136,11 +137,11 @@ class Subscriber:
 
     def __init__(self, stream: _SharedStream, queue_limit: int) -> None:
         self._stream: _SharedStream | None = stream
-        self._queue: deque[dict | None] = deque()
+        self._queue: deque[dict[str, Any] | None] = deque()
         self._limit = queue_limit
         self._ready = asyncio.Event()
 
-    def deliver(self, body: dict) -> None:
+    def deliver(self, body: dict[str, Any]) -> None:
         if len(self._queue) >= self._limit:
             self._queue.clear()
             self._queue.append(TOO_SLOW)
@@ -157,7 +158,7 @@ class Subscriber:
     def __aiter__(self) -> Subscriber:
         return self
 
-    async def __anext__(self) -> dict:
+    async def __anext__(self) -> dict[str, Any]:
         while not self._queue:
             self._ready.clear()
             await self._ready.wait()

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import assert_never
+from typing import Any, assert_never
 
 from gateway.planner.nodes import FieldSegment, KeyRenamer, ListSegment, ResponsePath
 
 Located = tuple[dict, list]  # (object, its client response path)
 
 
-def objects_at(data: dict | None, path: ResponsePath) -> list[Located]:
+def objects_at(data: dict[str, Any] | None, path: ResponsePath) -> list[Located]:
     """Every object at `path`; list segments step into list items, nulls are skipped."""
-    current: list[tuple[object, list]] = [(data, [])]
+    current: list[tuple[object, list[Any]]] = [(data, [])]
     for segment in path:
-        following: list[tuple[object, list]] = []
+        following: list[tuple[object, list[Any]]] = []
         for value, where in current:
             match segment:
                 case ListSegment.EACH:
@@ -30,7 +30,7 @@ def objects_at(data: dict | None, path: ResponsePath) -> list[Located]:
     return _flatten_lists(current)
 
 
-def _flatten_lists(found: list[tuple[object, list]]) -> list[Located]:
+def _flatten_lists(found: list[tuple[object, list[Any]]]) -> list[Located]:
     """A path may end on a list field whose `@` was already applied; keep dicts only."""
     result: list[Located] = []
     for value, where in found:
@@ -41,7 +41,7 @@ def _flatten_lists(found: list[tuple[object, list]]) -> list[Located]:
     return result
 
 
-def rename_aliases(root: dict, renames: Iterable[KeyRenamer]) -> None:
+def rename_aliases(root: dict[str, Any], renames: Iterable[KeyRenamer]) -> None:
     """Rename internal aliases back to client keys; deepest paths first, so that the
     paths of deeper renames still name the (aliased) keys of their parents."""
     for rename in sorted(renames, key=lambda r: -len(r.path)):
@@ -50,11 +50,11 @@ def rename_aliases(root: dict, renames: Iterable[KeyRenamer]) -> None:
                 obj[rename.response_key] = obj.pop(rename.alias)
 
 
-def _objects_through_lists(root, path: tuple[str, ...]) -> list[dict]:
+def _objects_through_lists(root, path: tuple[str, ...]) -> list[dict[str, Any]]:
     """Objects at `path`, stepping through lists (at any depth) transparently."""
     current = [root]
     for step in (*path, None):
-        found: list = []
+        found: list[Any] = []
         while current:
             value = current.pop()
             if isinstance(value, list):

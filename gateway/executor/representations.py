@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.operation.model import Field, InlineFragment, Selection
 
 _MISSING = object()
 
 
-def build_representation(obj: dict, shape: tuple[Selection, ...]) -> dict | None:
+def build_representation(obj: dict[str, Any], shape: tuple[Selection, ...]) -> dict[str, Any] | None:
     """Pick the fields of `shape` from `obj`; None when a required value is missing."""
     result = _select(obj, shape)
     return None if result is _MISSING else result
 
 
-def _select(obj: dict, shape) -> dict | object:
-    result: dict = {}
+def _select(obj: dict[str, Any], shape) -> dict[str, Any] | object:
+    result: dict[str, Any] = {}
     for selection in shape:
         if isinstance(selection, InlineFragment):
             if selection.type_condition in (None, obj.get("__typename")):

@@ -8,6 +8,8 @@ nearest nullable parent as GraphQL requires.
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import (
     GraphQLEnumType,
     GraphQLList,
@@ -29,7 +31,11 @@ class ResponseShaper:
     """One instance per response; `errors` is extended with non-null violations."""
 
     def __init__(
-        self, schema: GraphQLSchema, variables: dict, errors: list[dict], collected: dict | None = None
+        self,
+        schema: GraphQLSchema,
+        variables: dict[str, Any],
+        errors: list[dict[str, Any]],
+        collected: dict[str, Any] | None = None,
     ) -> None:
         self.schema = schema
         self.variables = variables
@@ -38,15 +44,15 @@ class ResponseShaper:
         # response, so every object of a list reuses the first one's collection. An
         # operation without `@skip`/`@include` collects the same fields for every
         # response: the caller then passes one `collected` memo kept with the operation.
-        self._collected: dict[tuple[int, str], list[tuple]] = collected if collected is not None else {}
+        self._collected: dict[tuple[int, str], list[tuple[Any, ...]]] = collected if collected is not None else {}
 
-    def shape_root(self, selections, root: GraphQLObjectType, data: dict | None) -> dict | None:
+    def shape_root(self, selections, root: GraphQLObjectType, data: dict[str, Any] | None) -> dict[str, Any] | None:
         """The response `data`: None when a non-null root field is null."""
         result = self._object(selections, root, data or {}, None, root=True)
         return None if result is _INVALID else result
 
-    def _object(self, selections, type_: GraphQLObjectType, source: dict, path, root: bool = False):
-        result: dict = {}
+    def _object(self, selections, type_: GraphQLObjectType, source: dict[str, Any], path, root: bool = False):
+        result: dict[str, Any] = {}
         for key, name, field_type, children, scalar in self._fields(selections, type_):
             if scalar:
                 # Fast path: scalar values pass through unless a non-null one is missing.
@@ -66,7 +72,7 @@ class ResponseShaper:
             result[key] = value
         return result
 
-    def _fields(self, selections, type_: GraphQLObjectType) -> list[tuple]:
+    def _fields(self, selections, type_: GraphQLObjectType) -> list[tuple[Any, ...]]:
         """[(response key, field name, field type, merged sub-selections, is scalar)]."""
         memo_key = (id(selections), type_.name)
         found = self._collected.get(memo_key)
@@ -129,7 +135,7 @@ class ResponseShaper:
             return None
         return value
 
-    def _runtime_type(self, abstract, value: dict) -> GraphQLObjectType | None:
+    def _runtime_type(self, abstract, value: dict[str, Any]) -> GraphQLObjectType | None:
         concrete = self.schema.get_type(value.get("__typename") or "")
         if isinstance(concrete, GraphQLObjectType) and self.schema.is_sub_type(abstract, concrete):
             return concrete
@@ -177,10 +183,10 @@ class ResponseShaper:
         return is_abstract_type(named) and self.schema.is_sub_type(named, type_)
 
 
-def response_path(linked) -> list:
+def response_path(linked) -> list[Any]:
     """`((None, "a"), 0)` → `["a", 0]`: paths are built as linked pairs while shaping
     (cheap) and turned into lists only for errors."""
-    keys: list = []
+    keys: list[Any] = []
     while linked is not None:
         linked, key = linked
         keys.append(key)

@@ -4,6 +4,7 @@ through the rest of the plan (entity fetches to other subgraphs)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
 
 from gateway.executor.errors import subgraph_error
 from gateway.executor.execute import ExecutionState, PlanExecutor
@@ -20,10 +21,10 @@ class SubscriptionExecutor:
     async def events(
         self,
         node: SubscriptionNode,
-        variables: dict,
-        coerced: dict,
+        variables: dict[str, Any],
+        coerced: dict[str, Any],
         headers: Mapping[str, str],
-        init_payload: dict | None = None,
+        init_payload: dict[str, Any] | None = None,
         event_headers: Callable[[], Mapping[str, str]] | None = None,
     ) -> AsyncIterator[ExecutionState]:
         """One completed `ExecutionState` per upstream event; raises `TransportError`

@@ -283,14 +283,19 @@ class GraphQLEndpoint:
             return None
         return self.client_of(principal)
 
-    def tagged(self, headers: dict) -> dict:
+    def tagged(self, headers: dict[str, Any]) -> dict[str, Any]:
         """`headers` plus a fresh request tag (one per client operation)."""
         if self.request_tag is None:
             return headers
         return {**headers, self.request_tag.header: self.request_tag.new(headers)}
 
     async def _one(
-        self, request: GraphQLRequest, headers: dict, allow_mutations: bool, debug: bool, client: str | None = None
+        self,
+        request: GraphQLRequest,
+        headers: dict[str, Any],
+        allow_mutations: bool,
+        debug: bool,
+        client: str | None = None,
     ) -> GraphQLResponse:
         headers = self.tagged(headers)
         try:
@@ -302,7 +307,12 @@ class GraphQLEndpoint:
         )
 
     async def _stream(
-        self, request: GraphQLRequest, headers: dict, media_type: str, allow_mutations: bool, client: str | None = None
+        self,
+        request: GraphQLRequest,
+        headers: dict[str, Any],
+        media_type: str,
+        allow_mutations: bool,
+        client: str | None = None,
     ) -> Response:
         try:
             request = await resolve_persisted(self.persisted, request)
@@ -374,7 +384,7 @@ def forwarded(headers: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str,
     return {h: headers[h] for h in allowed if h in headers}
 
 
-def _first_code(body: dict) -> tuple[str, str]:
+def _first_code(body: dict[str, Any]) -> tuple[str, str]:
     error = body["errors"][0]
     return error["extensions"]["code"], error["message"]
 

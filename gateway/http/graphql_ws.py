@@ -28,7 +28,7 @@ PROTOCOL = "graphql-transport-ws"
 Authenticate = Callable[[Mapping[str, str]], Awaitable[Any]]
 
 
-def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | None = None) -> dict | None:
+def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | None = None) -> dict[str, Any] | None:
     """The `connection_init` payload for subgraph subscriptions: the client's token, whether it came in its own
     `connection_init` or as a header (SSE, or a WebSocket client that sent one), where subgraphs look for it."""
     token = token or forwarded_headers.get("authorization")
@@ -43,13 +43,13 @@ class GraphQLWebSocketSession:
         websocket: WebSocket,
         gateway: Gateway,
         authenticate: Authenticate | None,
-        forwarded: Callable[[Mapping[str, str]], dict],
+        forwarded: Callable[[Mapping[str, str]], dict[str, Any]],
         resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]],
         *,
         init_timeout: float = 10.0,
         keepalive: float | None = 12.0,
         client_of: Callable[[Any], str | None] | None = None,
-        tag: Callable[[dict], dict] = dict,
+        tag: Callable[[dict[str, Any]], dict[str, Any]] = dict,
     ) -> None:
         self.ws = websocket
         self.tag = tag  # adds a fresh request tag to the upstream headers of each subscription
@@ -62,9 +62,9 @@ class GraphQLWebSocketSession:
         self.client_of = client_of  # the rate-limited client (tenant) of the connection's principal
         self.client: str | None = None
         self.headers: dict[str, str] = {}
-        self.init_payload: dict | None = None
+        self.init_payload: dict[str, Any] | None = None
         self.acknowledged = False
-        self.operations: dict[str, asyncio.Task] = {}
+        self.operations: dict[str, asyncio.Task[Any]] = {}
         self._send_lock = asyncio.Lock()
 
     async def run(self) -> None:
@@ -94,7 +94,7 @@ class GraphQLWebSocketSession:
         while not self.acknowledged:
             await self._handle(await self._receive())
 
-    async def _receive(self) -> dict:
+    async def _receive(self) -> dict[str, Any]:
         message = await self.ws.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
@@ -107,7 +107,7 @@ class GraphQLWebSocketSession:
             raise _Closing(4400, "Invalid message received")
         return decoded
 
-    async def _handle(self, message: dict) -> None:
+    async def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "connection_init":
             await self._connection_init(message.get("payload"))
@@ -143,7 +143,7 @@ class GraphQLWebSocketSession:
         self.acknowledged = True
         await self.send({"type": "connection_ack"})
 
-    def _subscribe(self, message: dict) -> None:
+    def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acknowledged:
             raise _Closing(4401, "Unauthorized")
         operation_id = message.get("id")
@@ -194,7 +194,7 @@ class GraphQLWebSocketSession:
         except (WebSocketDisconnect, RuntimeError):
             return
 
-    async def send(self, message: dict) -> None:
+    async def send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
             await self.ws.send_text(orjson.dumps(message).decode())
 

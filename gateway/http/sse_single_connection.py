@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -44,7 +45,7 @@ class _Reservation:
     created: float
     channel: EventChannel = field(default_factory=EventChannel)
     connected: bool = False
-    operations: dict[str, asyncio.Task] = field(default_factory=dict)
+    operations: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
 
 
 def stream_token(request: Request) -> str | None:
@@ -165,7 +166,9 @@ class SingleConnectionStreams:
         return Response(status_code=202)
 
 
-async def _deliver(reservation: _Reservation, operation_id: str, result: GraphQLResponse | AsyncIterator[dict]) -> None:
+async def _deliver(
+    reservation: _Reservation, operation_id: str, result: GraphQLResponse | AsyncIterator[dict[str, Any]]
+) -> None:
     """One operation's results onto the shared stream, then its `complete`."""
     try:
         if isinstance(result, GraphQLResponse):

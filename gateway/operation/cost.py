@@ -14,6 +14,8 @@ Each (fragment, inherited length) is costed once, so the work is linear in the d
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -43,7 +45,7 @@ def operation_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
-    variables: dict | None,
+    variables: dict[str, Any] | None,
     default_list_size: int,
 ) -> int:
     """The requested cost of `operation` (one of `document`'s definitions) with these variable values."""
@@ -56,7 +58,9 @@ def operation_cost(
 
 
 class _CostMeasure:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict, default_list_size: int) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any], default_list_size: int
+    ) -> None:
         self.schema = schema
         self.variables = variables
         self.default_list_size = default_list_size

@@ -7,6 +7,7 @@ forwards them to subgraphs, and text makes selections hashable and comparable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class Condition:
         name = "include" if self.passing_value else "skip"
         return f"@{name}(if:${self.variable})"
 
-    def holds(self, variables: dict) -> bool:
+    def holds(self, variables: dict[str, Any]) -> bool:
         """True when the guarded selection must be executed."""
         return bool(variables.get(self.variable)) == self.passing_value
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.selection_tree import PlanningError
@@ -66,7 +66,7 @@ def plan_cost(groups: list[FetchGroup]) -> tuple[int, int, int, int]:
     return len(groups), longest, lookups, fields
 
 
-def cheapest(plan_once: Callable[[Choices], R], cost: Callable[[R], tuple]) -> R:
+def cheapest(plan_once: Callable[[Choices], R], cost: Callable[[R], tuple[Any, ...]]) -> R:
     """The cheapest result of `plan_once` over the explored decision alternatives.
 
     The greedy run's `PlanningError` propagates (nothing could plan it); an

@@ -9,6 +9,8 @@ resolvable `@key`) through `_entities`, using the interface name as `__typename`
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.operation.model import Field, InlineFragment
 from gateway.planner import jumps, walk  # mutual recursion: see walk's docstring
 from gateway.planner.capabilities import can_provide
@@ -28,9 +30,9 @@ def plan_interface_object(ctx, pos, selections) -> None:
     walk.plan_subselection(ctx, entity_pos, tuple(concrete_part))
 
 
-def needing_concrete_type(interface: str, selections) -> list:
+def needing_concrete_type(interface: str, selections) -> list[Any]:
     """`__typename` and fragments on other types: what only the owner can answer."""
-    needed: list = []
+    needed: list[Any] = []
     for selection in selections:
         if isinstance(selection, Field):
             if selection.name == "__typename":

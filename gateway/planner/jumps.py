@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.operation.model import Field, InlineFragment
 from gateway.planner import walk  # mutual recursion with walk: see walk's docstring
 from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
@@ -32,7 +34,7 @@ def jump(ctx, pos, field: Field) -> None:
     raise PlanningError(f"cannot reach {pos.type_name}.{field.name} from subgraph '{graph_name}'")
 
 
-def _delegation_chain(pos) -> list:
+def _delegation_chain(pos) -> list[Any]:
     chain = [pos]
     while pos.entity_root and pos.type_name in pos.group.origins:
         pos = pos.group.origins[pos.type_name]

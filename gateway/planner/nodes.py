@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from gateway.operation.model import InlineFragment
 from gateway.operation.printer import print_selections
@@ -71,9 +72,9 @@ class FetchNode:
     output_renames: tuple[KeyRenamer, ...] = ()
     # Derived once per plan (the executor reads them for every request): the representation shape per entity
     # type, `typename_rewrites` as a mapping, and the interfaces entities are rewritten to.
-    shapes: dict = field(init=False, repr=False, compare=False)
-    rewrites: dict = field(init=False, repr=False, compare=False)
-    rewritten_interfaces: frozenset = field(init=False, repr=False, compare=False)
+    shapes: dict[str, Any] = field(init=False, repr=False, compare=False)
+    rewrites: dict[str, Any] = field(init=False, repr=False, compare=False)
+    rewritten_interfaces: frozenset[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", {r.type_condition: r.selections for r in self.requires})
@@ -132,7 +133,7 @@ class QueryPlan:
     kind: str = "query"
 
 
-def plan_to_dict(node: PlanNode | None) -> dict | None:
+def plan_to_dict(node: PlanNode | None) -> dict[str, Any] | None:
     """A JSON-friendly view of a plan, returned to clients asking for it in debug mode."""
     if node is None:
         return None

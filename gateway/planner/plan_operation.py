@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.operation.model import Field, InlineFragment, NormalizedOperation
 from gateway.planner.alternatives import Choices, cheapest, plan_cost
 from gateway.planner.assemble import fetch_node, order_groups
@@ -108,7 +110,7 @@ def _split_root_field(ctx: PlanningContext, operation, roots: list[FetchGroup], 
         return [(ctx.choices.choose(viable), field)]
     if sg.is_abstract(child_type):
         return [(ranked[0], field)]
-    parts: dict[str, list] = {}
+    parts: dict[str, list[Any]] = {}
     for selection in collect_for_type(sg, field.selections, child_type):
         part = _with_selections(field, (selection,))
         parts.setdefault(min(candidates, key=lambda g: score(g, part)), []).append(selection)

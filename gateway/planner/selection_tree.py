@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 
 
@@ -15,7 +17,7 @@ class SelectionTree:
     __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self._entries: dict[tuple, list] = {}
+        self._entries: dict[tuple[Any, ...], list[Any]] = {}
 
     def add_field(self, field: Field, with_children: bool) -> SelectionTree | None:
         """Add `field` (without its sub-selections); return the tree for its children."""

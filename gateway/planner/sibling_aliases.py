@@ -10,6 +10,7 @@ copies of the same selection stay mergeable), and the executor renames them back
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from gateway.operation.model import Field, InlineFragment, Selection
 from gateway.planner.nodes import KeyRenamer
@@ -18,7 +19,7 @@ from gateway.supergraph.model import Supergraph
 
 def alias_sibling_conflicts(
     sg: Supergraph, graph: str, parent_type: str | None, selections: tuple[Selection, ...]
-) -> tuple[tuple, tuple[KeyRenamer, ...]]:
+) -> tuple[tuple[Any, ...], tuple[KeyRenamer, ...]]:
     """Return the selections with conflicting sibling fields aliased, and the renames."""
     renames: list[KeyRenamer] = []
     result = _walk(sg, graph, parent_type, selections, (), renames)

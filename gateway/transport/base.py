@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class TransportError(Exception):
@@ -45,7 +45,7 @@ class Transport(Protocol):
     """Sends one GraphQL request to a subgraph and returns the decoded JSON response."""
 
     async def send(
-        self, subgraph: str, url: str, body: dict, headers: Mapping[str, str], *, deduplicate: bool
-    ) -> dict: ...
+        self, subgraph: str, url: str, body: dict[str, Any], headers: Mapping[str, str], *, deduplicate: bool
+    ) -> dict[str, Any]: ...
 
     async def close(self) -> None: ...

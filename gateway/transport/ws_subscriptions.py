@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import aiohttp
 import orjson
@@ -49,8 +50,8 @@ class WebSocketSubscriber:
         self.open = 0
 
     async def subscribe(
-        self, url: str, body: dict, headers: Mapping[str, str], init_payload: dict | None = None
-    ) -> AsyncIterator[dict]:
+        self, url: str, body: dict[str, Any], headers: Mapping[str, str], init_payload: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         """Yield each `next` payload; end on `complete`; raise on errors or closure.
 
         Closing the generator early (client gone) sends `complete` upstream."""
@@ -94,12 +95,12 @@ class WebSocketSubscriber:
             await _close(ws, completed)
 
 
-async def _send(ws, message: dict) -> None:
+async def _send(ws, message: dict[str, Any]) -> None:
     # The protocol requires text frames.
     await ws.send_str(orjson.dumps(message).decode())
 
 
-async def _handshake(ws, init_payload: dict | None, timeout: float) -> None:
+async def _handshake(ws, init_payload: dict[str, Any] | None, timeout: float) -> None:
     init = {"type": "connection_init"}
     if init_payload:
         init["payload"] = init_payload
@@ -114,7 +115,7 @@ async def _handshake(ws, init_payload: dict | None, timeout: float) -> None:
         raise InvalidResponseBody("subgraph did not acknowledge the subscription connection")
 
 
-async def _messages(ws) -> AsyncIterator[dict]:
+async def _messages(ws) -> AsyncIterator[dict[str, Any]]:
     async for message in ws:
         if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
             try:
