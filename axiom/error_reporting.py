@@ -34,7 +34,7 @@ def init_error_reporting(settings: Settings, service: str) -> bool:
         include_local_variables=False,  # frames' locals hold passwords and tokens
         max_request_body_size="never",
         auto_enabling_integrations=False,  # no framework integration attaches request data behind our back
-        before_send=scrub_event,
+        before_send=scrub_event,  # type: ignore[arg-type]  # sentry types events as TypedDicts; ours are plain dicts
         before_breadcrumb=_scrub_breadcrumb,
     )
     sentry_sdk.set_tag("service", service)
@@ -92,7 +92,8 @@ def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> d
 
 
 def _scrub_breadcrumb(crumb: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
-    return _scrub(crumb, "breadcrumb", 0)
+    scrubbed: dict[str, Any] = _scrub(crumb, "breadcrumb", 0)
+    return scrubbed
 
 
 def _scrub(value: Any, key: str, depth: int) -> Any:

@@ -18,7 +18,7 @@ class ApiError(Exception):
 
     code = INTERNAL_SERVER_ERROR
 
-    def __init__(self, message: str, *, code: str | None = None, **extensions) -> None:
+    def __init__(self, message: str, *, code: str | None = None, **extensions: Any) -> None:
         super().__init__(message)
         if code:
             self.code = code

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
 from axiom.errors import (
     BAD_USER_INPUT,
@@ -47,5 +48,5 @@ def log_graphql_errors(errors: Iterable[GraphQLError]) -> None:
 class AxiomSchema(strawberry.federation.Schema):
     """`strawberry.federation.Schema` logging errors through `log_graphql_errors`."""
 
-    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         log_graphql_errors(errors)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -148,7 +148,7 @@ class FallbackGuardState:
     def name(self) -> str:
         return f"{self.fallback.name} (redis failing)" if self.degraded else self.primary.name
 
-    async def _call(self, method: str, *args):
+    async def _call(self, method: str, *args: Any) -> Any:
         if self.degraded and self._clock() < self._retry_at:
             return await getattr(self.fallback, method)(*args)
         try:
@@ -163,16 +163,19 @@ class FallbackGuardState:
         return result
 
     async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
-        return await self._call("incr", key, ttl, amount)
+        count: int = await self._call("incr", key, ttl, amount)
+        return count
 
     async def decr(self, key: str, amount: int = 1) -> None:
         await self._call("decr", key, amount)
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
-        return await self._call("set_nx", key, value, ttl)
+        stored: bool = await self._call("set_nx", key, value, ttl)
+        return stored
 
     async def get(self, key: str) -> str | None:
-        return await self._call("get", key)
+        value: str | None = await self._call("get", key)
+        return value
 
     async def set(self, key: str, value: str, ttl: int) -> None:
         await self._call("set", key, value, ttl)

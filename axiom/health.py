@@ -85,7 +85,7 @@ async def live_endpoint(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def ready_endpoint(readiness: Readiness):
+def ready_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def endpoint(_: Request) -> JSONResponse:
         status, body = await readiness.report()
         return JSONResponse(body, status_code=status)

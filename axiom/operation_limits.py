@@ -29,7 +29,7 @@ class LimitExceeded(Exception):
     def __init__(self, code: str, message: str, extensions: dict[str, Any]) -> None:
         super().__init__(message)
         self.code = code
-        self.errors = [{"message": message, "extensions": {"code": code, **extensions}}]
+        self.errors: list[dict[str, Any]] = [{"message": message, "extensions": {"code": code, **extensions}}]
 
 
 # Error codes (extensions.code) of refused operations.

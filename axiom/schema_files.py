@@ -31,7 +31,8 @@ def subgraph_sdl(name: str) -> str:
     import importlib
 
     module = importlib.import_module(SUBGRAPHS[name][0])
-    return module.schema.as_str().strip() + "\n"
+    sdl: str = module.schema.as_str()
+    return sdl.strip() + "\n"
 
 
 def ensure_composer() -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import uvicorn
+from starlette.types import ASGIApp
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
 from axiom.settings import Settings
 
 
-def build_app(service: str, settings: Settings):
+def build_app(service: str, settings: Settings) -> ASGIApp:
     """The process's ASGI app, inside its error-reporting scope."""
+    create_app: Callable[[Settings], ASGIApp]
     if service == "weaver":
         from subgraphs.weaver.app import create_app
     elif service == "vision":

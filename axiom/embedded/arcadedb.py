@@ -81,7 +81,8 @@ class EmbeddedArcadeDB(EmbeddedServer):
         try:
             with GraphDatabase.driver(self.uri, auth=(USER, self.password)) as driver:
                 with driver.session(database=DATABASE) as session:
-                    return session.run("RETURN 1 AS one").single()["one"] == 1
+                    record = session.run("RETURN 1 AS one").single()
+                    return record is not None and record["one"] == 1
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError):
             return False
 

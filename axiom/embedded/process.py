@@ -50,7 +50,8 @@ def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
         return preferred
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
@@ -66,7 +67,7 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
 
 def _listening_inodes(port: int) -> set[str]:
     """Socket inodes listening on TCP `port` (IPv4 or IPv6), from /proc/net: no connection is made."""
-    inodes = set()
+    inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -81,7 +82,7 @@ def _listening_inodes(port: int) -> set[str]:
 
 
 def _socket_inodes_of(pid: int) -> set[str]:
-    inodes = set()
+    inodes: set[str] = set()
     try:
         fds = list(Path(f"/proc/{pid}/fd").iterdir())
     except OSError:

@@ -115,6 +115,7 @@ class EmbeddedServer:
                 self.process.stop()
                 raise PortTaken(f"{self.name}: port {self.port} is already in use")
             raise self.process.fail(f"exited during start-up (code {self.process.returncode})")
+        assert self.port is not None and self.process.pid is not None  # launched, and not exited
         owner = port_listener(self.port, self.process.pid)
         if owner == "other":
             self.process.stop()

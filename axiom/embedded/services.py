@@ -11,6 +11,7 @@ from typing import Any
 from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
 from axiom.embedded.process import EmbeddedServerError
+from axiom.embedded.server import EmbeddedServer
 from axiom.embedded.valkey import EmbeddedValkey
 from axiom.settings import Settings
 
@@ -37,7 +38,7 @@ class EmbeddedServices:
     started: list[Any] = field(default_factory=list)
 
     def start(self, settings: Settings) -> Settings:
-        wanted = []
+        wanted: list[EmbeddedServer] = []
         if not settings.database_url:
             wanted.append(
                 EmbeddedPostgres(self.folder / "postgres", 5432 if self.preferred_ports else None, durable=self.durable)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from axiom.embedded.server import EmbeddedServer, secret_file, write_private
@@ -49,9 +50,11 @@ class EmbeddedValkey(EmbeddedServer):
         import redis
 
         try:
+            assert self.port is not None  # launched
             client = redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=1)
             try:
-                return client.info("server").get("process_id") == self.process.pid
+                info: dict[str, Any] = client.info("server")  # type: ignore[assignment]  # sync client: never awaitable
+                return info.get("process_id") == self.process.pid
             finally:
                 client.close()
         except redis.RedisError:
