@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from graphql import DocumentNode, NamedTypeNode, TypeDefinitionNode, Visitor, visit
+from typing import Any
+
+from graphql import DocumentNode, NamedTypeNode, Node, TypeDefinitionNode, Visitor, visit
 from graphql.language.visitor import REMOVE
 
 
-def _inaccessible(node) -> bool:
+def _inaccessible(node: Node) -> bool:
     return any(d.name.value == "inaccessible" for d in getattr(node, "directives", None) or ())
 
 
@@ -20,7 +22,7 @@ class _Pruner(Visitor):
         super().__init__()
         self.hidden_types = hidden_types
 
-    def enter(self, node, key, parent, path, ancestors):
+    def enter(self, node: Node, key: str | int | None, parent: Any, path: list[str | int], ancestors: list[Any]) -> Any:
         if _inaccessible(node):
             return REMOVE
         # Union members and implemented interfaces that are hidden disappear from lists.

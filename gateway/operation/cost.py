@@ -29,6 +29,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -139,7 +140,7 @@ class _CostMeasure:
                 return max(0, default)
         return None
 
-    def _type(self, condition, parent: GraphQLNamedType) -> GraphQLNamedType:
+    def _type(self, condition: NamedTypeNode | None, parent: GraphQLNamedType) -> GraphQLNamedType:
         if condition is None:
             return parent
         return self.schema.get_type(condition.name.value) or parent

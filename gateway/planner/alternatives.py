@@ -13,7 +13,7 @@ planning stays cheap (plans are cached per operation anyway).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from gateway.planner.fetch_group import FetchGroup
@@ -91,7 +91,7 @@ def cheapest(plan_once: Callable[[Choices], R], cost: Callable[[R], tuple[Any, .
     return best
 
 
-def _deviations(choices: Choices):
+def _deviations(choices: Choices) -> Iterator[tuple[int, ...]]:
     """Forced prefixes that differ from this run at one decision after its forced part."""
     picks = tuple(pick for pick, _ in choices.taken)
     for index in range(len(choices.forced), len(choices.taken)):

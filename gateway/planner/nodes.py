@@ -83,7 +83,7 @@ class FetchNode:
 
     @property
     def entity_types(self) -> frozenset[str]:
-        return frozenset(r.type_condition for r in self.requires)
+        return frozenset(r.type_condition for r in self.requires if r.type_condition is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,7 @@ def plan_to_dict(node: PlanNode | None) -> dict[str, Any] | None:
     if node is None:
         return None
     if isinstance(node, FetchNode):
-        result = {"kind": "Fetch", "serviceName": node.subgraph, "operation": node.operation}
+        result: dict[str, Any] = {"kind": "Fetch", "serviceName": node.subgraph, "operation": node.operation}
         if node.requires:
             result["requires"] = print_selections(node.requires)
         if node.variable_usages:

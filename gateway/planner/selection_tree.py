@@ -29,7 +29,8 @@ class SelectionTree:
             self._entries[key] = entry
         elif not entry[0].same_field(field):
             raise PlanningError(f"response key '{field.response_key}' is used by two different fields")
-        return entry[1]
+        children: SelectionTree | None = entry[1]
+        return children
 
     def add_typename(self) -> None:
         self.add_field(Field("__typename"), False)
@@ -41,7 +42,8 @@ class SelectionTree:
         if entry is None:
             entry = [InlineFragment(type_condition, (), conditions), SelectionTree()]
             self._entries[key] = entry
-        return entry[1]
+        tree: SelectionTree = entry[1]
+        return tree
 
     def response_keys_by_name(self) -> dict[str, set[str]]:
         """Field name → the response keys it is selected under here (fields only)."""
