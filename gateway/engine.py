@@ -27,7 +27,9 @@ from gateway.executor.masking import mask_fault_messages
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.operation import OperationError, coerce_variables
 from gateway.operation.admission import AdmittedOperation, OperationAdmission
+from gateway.operation.model import NormalizedOperation
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
+from gateway.planner.nodes import QueryPlan
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
@@ -202,7 +204,7 @@ class Gateway:
             return GraphQLResponse(200, mask_fault_messages(response.body)) if self.mask_errors else response
         variables = request.variables or {}
 
-        def start(event_headers=None) -> AsyncIterator[dict[str, Any]]:
+        def start(event_headers: Callable[[], Mapping[str, str]] | None = None) -> AsyncIterator[dict[str, Any]]:
             events = self.subscriptions.events(plan.node, variables, coerced, headers, init_payload, event_headers)
             return self._stream_bodies(operation, events)
 
@@ -227,7 +229,9 @@ class Gateway:
         }
         return GraphQLResponse(429, {"errors": [error]}, {"Retry-After": str(decision.retry_after)})
 
-    async def _stream_bodies(self, operation, events) -> AsyncIterator[dict[str, Any]]:
+    async def _stream_bodies(
+        self, operation: NormalizedOperation, events: AsyncIterator[ExecutionState]
+    ) -> AsyncIterator[dict[str, Any]]:
         try:
             async for state in events:
                 body = self._shape(operation, state)
@@ -247,7 +251,7 @@ class Gateway:
         finally:
             await events.aclose()
 
-    def _shape(self, operation, state: ExecutionState) -> dict[str, Any]:
+    def _shape(self, operation: NormalizedOperation, state: ExecutionState) -> dict[str, Any]:
         if state.data is None:
             return {"data": None, "errors": state.errors}
         root = self.api_schema.get_type(operation.root_type)
@@ -260,7 +264,7 @@ class Gateway:
             body["errors"] = state.errors
         return body
 
-    async def _run(self, operation, plan, state: ExecutionState) -> None:
+    async def _run(self, operation: NormalizedOperation, plan: QueryPlan, state: ExecutionState) -> None:
         local = operation.derived("_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
         if local:
             data, errors = run_introspection(self.api_schema, operation, local, state.variables)

@@ -11,16 +11,17 @@ from typing import Any
 
 import aiohttp
 from graphql import ArgumentNode, DirectiveNode, StringValueNode, Visitor, parse, print_ast, visit
+from prometheus_client.metrics_core import Metric
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.auth import AuthenticationError, Principal, TokenVerifier
 from axiom.deadlines import gateway_timeouts
 from axiom.demo import issue_demo_token
 from axiom.error_reporting import tag_request
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.graphql_policy import limits_from_settings
-from axiom.health import Degraded, Dependency, ProbeFailed, Readiness, live_endpoint, ready_endpoint
+from axiom.health import Degraded, Dependency, Probe, ProbeFailed, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.request_deadline import RequestDeadline
 from axiom.settings import Settings
@@ -44,7 +45,7 @@ class _JoinGraphUrlRewrite(Visitor):
         super().__init__()
         self.urls = {name.lower(): url for name, url in urls.items()}
 
-    def enter_directive(self, node: DirectiveNode, *_):
+    def enter_directive(self, node: DirectiveNode, *_: object) -> DirectiveNode | None:
         if node.name.value != "join__graph":
             return None
         args = {arg.name.value: arg.value for arg in node.arguments}
@@ -69,7 +70,7 @@ def _not_up(readiness: dict[str, Any]) -> str:
     )
 
 
-def _subgraph_ready_probe(graphql_url: str):
+def _subgraph_ready_probe(graphql_url: str) -> Probe:
     ready_url = graphql_url.rsplit("/graphql", 1)[0] + "/health/ready"
 
     async def probe() -> Degraded | None:
@@ -90,7 +91,7 @@ def _subgraph_ready_probe(graphql_url: str):
     return probe
 
 
-def _redis_probe(url: str):
+def _redis_probe(url: str) -> Probe:
     async def probe() -> None:
         import redis.asyncio as redis
 
@@ -129,7 +130,7 @@ class PlanCacheCollector:
     def __init__(self) -> None:
         self.caches: list[PlanCache] = []
 
-    def collect(self):
+    def collect(self) -> list[Metric]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
         hits = CounterMetricFamily("axiom_gateway_plan_cache_hits", "Query plans served from cache")
@@ -151,7 +152,7 @@ class SubscriptionCollector:
     def __init__(self) -> None:
         self.gateways: list[Any] = []
 
-    def collect(self):
+    def collect(self) -> list[Metric]:
         from prometheus_client.core import GaugeMetricFamily
 
         upstream = GaugeMetricFamily(
@@ -178,7 +179,7 @@ def subscription_scope(verifier: TokenVerifier) -> Callable[[Mapping[str, str]],
     writes (who linked a term), so users of one tenant with the same roles share.
     A token that does not verify shares with nobody."""
 
-    def scope(headers: Mapping[str, str]):
+    def scope(headers: Mapping[str, str]) -> tuple[str, tuple[str, ...]] | None:
         try:
             principal = verifier.verify_header(headers.get("authorization"))
         except AuthenticationError:
@@ -193,7 +194,7 @@ def create_app(settings: Settings, supergraph_sdl: str | None = None) -> ASGIApp
     sdl = override_subgraph_urls(sdl, {"weaver": settings.weaver_url, "vision": settings.vision_url})
     verifier = TokenVerifier(settings)
 
-    def authenticate(headers: Mapping[str, str]):
+    def authenticate(headers: Mapping[str, str]) -> Principal:
         try:
             principal = verifier.verify_header(headers.get("authorization"))
         except AuthenticationError as exc:  # its messages ("token expired", …) are written for clients

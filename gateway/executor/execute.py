@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, assert_never
 
@@ -19,7 +19,7 @@ import orjson
 
 from gateway.executor.errors import fetch_failed, fetch_fault, subgraph_error
 from gateway.executor.merge import deep_merge
-from gateway.executor.paths import objects_at, rename_aliases
+from gateway.executor.paths import Located, objects_at, rename_aliases
 from gateway.executor.representations import build_representation
 from gateway.planner.nodes import (
     ConditionNode,
@@ -76,7 +76,7 @@ class PlanExecutor:
             case _:
                 assert_never(node)
 
-    async def _isolated(self, fetch, node: FetchNode, state: ExecutionState) -> None:
+    async def _isolated(self, fetch: Awaitable[None], node: FetchNode, state: ExecutionState) -> None:
         """Await one fetch; a fault in it becomes a coded error for its fields only."""
         try:
             await fetch
@@ -123,7 +123,9 @@ class PlanExecutor:
             return
         self._merge_entities(node, response, targets, state)
 
-    def _merge_entities(self, node: FetchNode, response: dict[str, Any], targets, state) -> None:
+    def _merge_entities(
+        self, node: FetchNode, response: dict[str, Any], targets: list[list[Located]], state: ExecutionState
+    ) -> None:
         entities = (response.get("data") or {}).get("_entities")
         interfaces = node.rewritten_interfaces
         if isinstance(entities, list):
@@ -143,7 +145,9 @@ class PlanExecutor:
             else:
                 state.errors.append(subgraph_error(error, node.subgraph, None))
 
-    async def _send(self, node: FetchNode, extra: dict[str, Any], state: ExecutionState, path):
+    async def _send(
+        self, node: FetchNode, extra: dict[str, Any], state: ExecutionState, path: list[Any] | None
+    ) -> dict[str, Any] | None:
         variables = {k: state.variables[k] for k in node.variable_usages if k in state.variables}
         variables.update(extra)
         body = {"query": node.operation, "variables": variables}

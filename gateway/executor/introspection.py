@@ -9,9 +9,10 @@ from graphql import GraphQLSchema, execute, parse
 from gateway.operation.model import NormalizedOperation
 from gateway.operation.printer import print_selections
 from gateway.planner.plan_operation import INTROSPECTION_FIELDS, root_fields
+from gateway.supergraph.model import Supergraph
 
 
-def introspection_fields(supergraph, operation: NormalizedOperation) -> list[Any]:
+def introspection_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[Any]:
     """The operation's root introspection fields (possibly none)."""
     if operation.kind != "query":
         return []

@@ -50,7 +50,7 @@ def rename_aliases(root: dict[str, Any], renames: Iterable[KeyRenamer]) -> None:
                 obj[rename.response_key] = obj.pop(rename.alias)
 
 
-def _objects_through_lists(root, path: tuple[str, ...]) -> list[dict[str, Any]]:
+def _objects_through_lists(root: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
     """Objects at `path`, stepping through lists (at any depth) transparently."""
     current = [root]
     for step in (*path, None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from gateway.operation.model import Field, InlineFragment, Selection
@@ -15,7 +16,7 @@ def build_representation(obj: dict[str, Any], shape: tuple[Selection, ...]) -> d
     return None if result is _MISSING else result
 
 
-def _select(obj: dict[str, Any], shape) -> dict[str, Any] | object:
+def _select(obj: dict[str, Any], shape: Sequence[Selection]) -> dict[str, Any] | object:
     result: dict[str, Any] = {}
     for selection in shape:
         if isinstance(selection, InlineFragment):
@@ -37,7 +38,7 @@ def _select(obj: dict[str, Any], shape) -> dict[str, Any] | object:
     return result
 
 
-def _select_value(value, field: Field):
+def _select_value(value: Any, field: Field) -> Any:
     if isinstance(value, list):
         items = [_select_value(v, field) if v is not None else None for v in value]
         return _MISSING if any(i is _MISSING for i in items) else items

@@ -124,7 +124,7 @@ class GraphQLWebSocketSession:
         else:
             raise _Closing(4400, f"Unexpected message type '{kind}'")
 
-    async def _connection_init(self, payload) -> None:
+    async def _connection_init(self, payload: Any) -> None:
         if self.acknowledged:
             raise _Closing(4429, "Too many initialisation requests")
         payload = payload if isinstance(payload, dict) else {}
@@ -154,7 +154,7 @@ class GraphQLWebSocketSession:
         task = asyncio.create_task(self._stream(operation_id, message.get("payload")))
         self.operations[operation_id] = task
 
-    async def _stream(self, operation_id: str, payload) -> None:
+    async def _stream(self, operation_id: str, payload: Any) -> None:
         try:
             try:
                 request = await self.resolve(from_payload(payload))

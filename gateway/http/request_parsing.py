@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import orjson
 
 from gateway.engine import GraphQLRequest
@@ -37,7 +40,7 @@ def from_json_body(
     return from_payload(payload)
 
 
-def from_payload(payload) -> GraphQLRequest:
+def from_payload(payload: Any) -> GraphQLRequest:
     """A decoded request object (POST body item, WebSocket `subscribe` payload)."""
     if not isinstance(payload, dict):
         raise BadRequest("Request body must be a JSON object.")
@@ -46,14 +49,14 @@ def from_payload(payload) -> GraphQLRequest:
     )
 
 
-def from_query_params(params) -> GraphQLRequest:
+def from_query_params(params: Mapping[str, str]) -> GraphQLRequest:
     """GET: `?query=…&variables=<json>&operationName=…&extensions=<json>`."""
     variables = _json_param(params, "variables")
     extensions = _json_param(params, "extensions")
     return _request(params.get("query"), variables or None, params.get("operationName"), extensions)
 
 
-def _json_param(params, name: str):
+def _json_param(params: Mapping[str, str], name: str) -> Any:
     value = params.get(name)
     if not value:
         return None
@@ -63,7 +66,7 @@ def _json_param(params, name: str):
         raise BadRequest(f"'{name}' is not valid JSON.") from None
 
 
-def _request(query, variables, operation_name, extensions=None) -> GraphQLRequest:
+def _request(query: Any, variables: Any, operation_name: Any, extensions: Any = None) -> GraphQLRequest:
     if extensions is not None and not isinstance(extensions, dict):
         raise BadRequest("'extensions' must be an object.")
     persisted = (extensions or {}).get("persistedQuery")

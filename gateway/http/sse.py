@@ -87,7 +87,7 @@ class EventChannel:
                     await task
 
 
-async def _events(result) -> AsyncIterator[bytes]:
+async def _events(result: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     if isinstance(result, GraphQLResponse):
         yield encode_event("next", result.body)
     else:

@@ -17,7 +17,7 @@ class InflightDeduplicator:
         self._pending: dict[Hashable, asyncio.Future[Any]] = {}
         self._waiters: dict[Hashable, int] = {}
 
-    async def run(self, key: Hashable, call: Callable[[], Awaitable[Any]]):
+    async def run(self, key: Hashable, call: Callable[[], Awaitable[Any]]) -> Any:
         task = self._pending.get(key)
         if task is None:
             task = asyncio.ensure_future(call())

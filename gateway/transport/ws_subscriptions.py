@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -42,7 +42,12 @@ def ws_url(http_url: str) -> str:
 class WebSocketSubscriber:
     """Opens `graphql-transport-ws` subscriptions to subgraphs through one aiohttp session."""
 
-    def __init__(self, session_factory, connect_timeout: float = 10.0, heartbeat: float = 30.0) -> None:
+    def __init__(
+        self,
+        session_factory: Callable[[], aiohttp.ClientSession],
+        connect_timeout: float = 10.0,
+        heartbeat: float = 30.0,
+    ) -> None:
         self._session_factory = session_factory
         self._connect_timeout = connect_timeout
         self._heartbeat = heartbeat
@@ -95,12 +100,12 @@ class WebSocketSubscriber:
             await _close(ws, completed)
 
 
-async def _send(ws, message: dict[str, Any]) -> None:
+async def _send(ws: aiohttp.ClientWebSocketResponse, message: dict[str, Any]) -> None:
     # The protocol requires text frames.
     await ws.send_str(orjson.dumps(message).decode())
 
 
-async def _handshake(ws, init_payload: dict[str, Any] | None, timeout: float) -> None:
+async def _handshake(ws: aiohttp.ClientWebSocketResponse, init_payload: dict[str, Any] | None, timeout: float) -> None:
     init = {"type": "connection_init"}
     if init_payload:
         init["payload"] = init_payload
@@ -115,7 +120,7 @@ async def _handshake(ws, init_payload: dict[str, Any] | None, timeout: float) ->
         raise InvalidResponseBody("subgraph did not acknowledge the subscription connection")
 
 
-async def _messages(ws) -> AsyncIterator[dict[str, Any]]:
+async def _messages(ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[dict[str, Any]]:
     async for message in ws:
         if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
             try:
@@ -133,7 +138,7 @@ async def _messages(ws) -> AsyncIterator[dict[str, Any]]:
             return
 
 
-async def _close(ws, completed: bool) -> None:
+async def _close(ws: aiohttp.ClientWebSocketResponse, completed: bool) -> None:
     if not ws.closed:
         if not completed:
             with contextlib.suppress(ConnectionError, aiohttp.ClientError, RuntimeError):
