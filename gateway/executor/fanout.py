@@ -37,7 +37,7 @@ TOO_SLOW = {
 }
 
 # (headers of the newest subscriber) -> the shared stream's response bodies.
-StartStream = Callable[[Callable[[], Mapping[str, str]]], AsyncIterator[dict]]
+StartStream = Callable[[Callable[[], Mapping[str, str]]], AsyncIterator[dict[str, Any]]]
 
 
 def same_headers_scope(headers: Mapping[str, str], ignored: tuple[str, ...] = ()) -> Hashable:

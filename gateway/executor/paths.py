@@ -7,7 +7,7 @@ from typing import Any, assert_never
 
 from gateway.planner.nodes import FieldSegment, KeyRenamer, ListSegment, ResponsePath
 
-Located = tuple[dict, list]  # (object, its client response path)
+Located = tuple[dict[str, Any], list[Any]]  # (object, its client response path)
 
 
 def objects_at(data: dict[str, Any] | None, path: ResponsePath) -> list[Located]:

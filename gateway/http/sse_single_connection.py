@@ -36,7 +36,9 @@ MAX_OPERATION_ID_LENGTH = 128
 UNCLAIMED_RESERVATION_SECONDS = 60.0
 
 # (request, forwarded headers) → the operation's results, or the response refusing it.
-StartOperation = Callable[[GraphQLRequest, Mapping[str, str]], Awaitable["GraphQLResponse | AsyncIterator[dict]"]]
+StartOperation = Callable[
+    [GraphQLRequest, Mapping[str, str]], Awaitable["GraphQLResponse | AsyncIterator[dict[str, Any]]"]
+]
 
 
 @dataclass
