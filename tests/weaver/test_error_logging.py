@@ -2,6 +2,8 @@
 
 import logging
 
+from weaver.test_request_guard import limited_client  # noqa: F401  (fixture)
+
 DATASOURCE = "query($id: ID!) { dataSource(id: $id) { id } }"
 
 
@@ -22,7 +24,7 @@ async def test_not_found_and_bad_input_are_coded_and_not_logged_as_errors(gql, t
     assert any("NOT_FOUND" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
 
 
-async def test_rate_limited_is_not_logged_as_an_error(limited_client, make_token, tenant_id, caplog):
+async def test_rate_limited_is_not_logged_as_an_error(limited_client, make_token, tenant_id, caplog):  # noqa: F811
     headers = {"Authorization": f"Bearer {make_token(tenant_id)}"}
     with caplog.at_level(logging.INFO):
         bodies = [
