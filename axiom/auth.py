@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import jwt
+from jwt.types import Options
 
 from axiom.settings import Settings
 
@@ -41,7 +42,7 @@ class TokenVerifier:
     # not pay the signature check again; bounded, least recently used out first.
     CACHE_SIZE = 10_000
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings) -> None:
         self._secret = settings.jwt_secret
         self._algorithm = settings.jwt_algorithm
         self._issuer = settings.jwt_issuer
@@ -64,7 +65,7 @@ class TokenVerifier:
         return principal
 
     def _verify_signed(self, token: str) -> tuple[Principal, float]:
-        options = {"require": ["exp", "sub"], "verify_aud": self._audience is not None}
+        options: Options = {"require": ["exp", "sub"], "verify_aud": self._audience is not None}
         try:
             claims = jwt.decode(
                 token,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -15,7 +17,7 @@ def async_url(database_url: str) -> str:
     return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def create_engine(settings: Settings, *, subgraph: str | None = None, **overrides) -> AsyncEngine:
+def create_engine(settings: Settings, *, subgraph: str | None = None, **overrides: Any) -> AsyncEngine:
     """An engine on DATABASE_URL, or on a subgraph's own URL (`Settings.database_url_for`)."""
     url = settings.database_url_for(subgraph) if subgraph else settings.database_url
     if not url:

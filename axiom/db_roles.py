@@ -52,7 +52,8 @@ async def _ensure_role(
 
 
 async def _quoted(conn: asyncpg.Connection, name: str) -> str:
-    return await conn.fetchval("SELECT quote_ident($1::text)", name)
+    quoted: str = await conn.fetchval("SELECT quote_ident($1::text)", name)
+    return quoted
 
 
 async def _grant_schema(conn: asyncpg.Connection, schema: str, role: str) -> None:
@@ -67,6 +68,8 @@ async def provision_roles(admin_url: str, *, weaver_url: str, vision_url: str) -
     """Create or update the roles and their grants (run as the DATABASE_URL user, after migrations)."""
     weaver, vision = make_url(weaver_url), make_url(vision_url)
     admin = make_url(admin_url).username
+    if weaver.username is None or vision.username is None:
+        raise ValueError("WEAVER_DATABASE_URL and VISION_DATABASE_URL must name a user")
     if admin in (weaver.username, vision.username):
         raise ValueError("WEAVER_DATABASE_URL and VISION_DATABASE_URL must name their own users, not DATABASE_URL's")
     conn = await asyncpg.connect(libpq_url(admin_url))

@@ -34,7 +34,7 @@ def init_error_reporting(settings: Settings, service: str) -> bool:
         include_local_variables=False,  # frames' locals hold passwords and tokens
         max_request_body_size="never",
         auto_enabling_integrations=False,  # no framework integration attaches request data behind our back
-        before_send=scrub_event,
+        before_send=scrub_event,  # type: ignore[arg-type]  # sentry types events as TypedDicts; ours are plain dicts
         before_breadcrumb=_scrub_breadcrumb,
     )
     sentry_sdk.set_tag("service", service)
@@ -53,7 +53,7 @@ class ErrorReportingMiddleware:
     """One error-reporting scope per HTTP request or WebSocket: its tags (request id, tenant) stay with its
     errors; an exception escaping the app is reported, then re-raised."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -70,7 +70,7 @@ class ErrorReportingMiddleware:
                 raise
 
 
-def scrub_event(event: dict[str, Any], _hint: dict | None = None) -> dict[str, Any]:
+def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
     """The event with secrets removed; applied to every event before it is sent."""
     request = event.get("request")
     if isinstance(request, dict):
@@ -91,8 +91,9 @@ def scrub_event(event: dict[str, Any], _hint: dict | None = None) -> dict[str, A
     return event
 
 
-def _scrub_breadcrumb(crumb: dict[str, Any], _hint: dict | None = None) -> dict[str, Any]:
-    return _scrub(crumb, "breadcrumb", 0)
+def _scrub_breadcrumb(crumb: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
+    scrubbed: dict[str, Any] = _scrub(crumb, "breadcrumb", 0)
+    return scrubbed
 
 
 def _scrub(value: Any, key: str, depth: int) -> Any:

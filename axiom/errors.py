@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 UNAUTHENTICATED = "UNAUTHENTICATED"
 FORBIDDEN = "FORBIDDEN"
 NOT_FOUND = "NOT_FOUND"
@@ -16,7 +18,7 @@ class ApiError(Exception):
 
     code = INTERNAL_SERVER_ERROR
 
-    def __init__(self, message: str, *, code: str | None = None, **extensions):
+    def __init__(self, message: str, *, code: str | None = None, **extensions: Any) -> None:
         super().__init__(message)
         if code:
             self.code = code
@@ -43,6 +45,6 @@ class QueryTimeout(ApiError):
     code = TIMEOUT
 
 
-def graphql_error_body(message: str, code: str) -> dict:
+def graphql_error_body(message: str, code: str) -> dict[str, Any]:
     """A GraphQL response body carrying one error, for failures outside of execution (e.g. a missing token)."""
     return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}

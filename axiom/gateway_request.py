@@ -30,7 +30,7 @@ _CONTEXT = b"axiom-gateway-request\x01"
 class GatewayRequestSigner:
     header = GATEWAY_REQUEST_HEADER
 
-    def __init__(self, secret: str, clock: Callable[[], float] = time.time):
+    def __init__(self, secret: str, clock: Callable[[], float] = time.time) -> None:
         self._key = secret.encode()
         self._clock = clock
 

@@ -18,6 +18,7 @@ from datetime import datetime
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.types import ExecutionContext
 
 from axiom.errors import (
     BAD_USER_INPUT,
@@ -62,5 +63,5 @@ class AxiomSchema(strawberry.federation.Schema):
         kwargs.setdefault("scalar_overrides", {datetime: DATE_TIME})
         super().__init__(*args, **kwargs)
 
-    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         log_graphql_errors(errors)

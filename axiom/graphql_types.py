@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -38,7 +39,7 @@ class UserError:
     )
 
     @classmethod
-    def of(cls, problems: Iterable) -> list[UserError]:
+    def of(cls, problems: Iterable[Any]) -> list[UserError]:
         """From any objects with `field`, `message`, `code` (and optionally `line`)."""
         return [
             cls(field=p.field, message=p.message, code=UserErrorCode(p.code), line=getattr(p, "line", None))

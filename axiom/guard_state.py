@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -38,7 +38,7 @@ class GuardState(IdempotencyState, Protocol):
 class RedisGuardState:
     name = "redis"
 
-    def __init__(self, redis: Redis, prefix: str = "weaver:guard:"):
+    def __init__(self, redis: Redis, prefix: str = "weaver:guard:") -> None:
         self._redis = redis
         self._prefix = prefix
 
@@ -75,7 +75,7 @@ class MemoryGuardState:
 
     name = "in-process"
 
-    def __init__(self, max_keys: int = 100_000):
+    def __init__(self, max_keys: int = 100_000) -> None:
         self._values: dict[str, tuple[str, float]] = {}
         self._max_keys = max_keys
 
@@ -137,7 +137,7 @@ class FallbackGuardState:
         primary: RedisGuardState,
         fallback: MemoryGuardState | None = None,
         clock: Callable[[], float] = time.monotonic,
-    ):
+    ) -> None:
         self.primary = primary
         self.fallback = fallback or MemoryGuardState()
         self.degraded = False
@@ -148,7 +148,7 @@ class FallbackGuardState:
     def name(self) -> str:
         return f"{self.fallback.name} (redis failing)" if self.degraded else self.primary.name
 
-    async def _call(self, method: str, *args):
+    async def _call(self, method: str, *args: Any) -> Any:
         if self.degraded and self._clock() < self._retry_at:
             return await getattr(self.fallback, method)(*args)
         try:
@@ -163,16 +163,19 @@ class FallbackGuardState:
         return result
 
     async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
-        return await self._call("incr", key, ttl, amount)
+        count: int = await self._call("incr", key, ttl, amount)
+        return count
 
     async def decr(self, key: str, amount: int = 1) -> None:
         await self._call("decr", key, amount)
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool:
-        return await self._call("set_nx", key, value, ttl)
+        stored: bool = await self._call("set_nx", key, value, ttl)
+        return stored
 
     async def get(self, key: str) -> str | None:
-        return await self._call("get", key)
+        value: str | None = await self._call("get", key)
+        return value
 
     async def set(self, key: str, value: str, ttl: int) -> None:
         await self._call("set", key, value, ttl)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse
 class Degraded:
     """A probe's answer when its dependency works, but in a reduced way (`reason` says how)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
 
 
@@ -43,14 +44,14 @@ class Dependency:
 
 
 class Readiness:
-    def __init__(self, dependencies: list[Dependency], timeout: float = 2.0, any_of: tuple[str, ...] = ()):
+    def __init__(self, dependencies: list[Dependency], timeout: float = 2.0, any_of: tuple[str, ...] = ()) -> None:
         """`any_of`: optional dependencies of which at least one must be up (e.g. the gateway's subgraphs)."""
         self.dependencies = dependencies
         self.timeout = timeout
         self.any_of = any_of
 
-    async def _check(self, dep: Dependency) -> dict:
-        result: dict = {"required": dep.required, **({"note": dep.note} if dep.note else {})}
+    async def _check(self, dep: Dependency) -> dict[str, Any]:
+        result: dict[str, Any] = {"required": dep.required, **({"note": dep.note} if dep.note else {})}
         if dep.probe is None:
             return {"status": "disabled", **result}
         try:
@@ -63,9 +64,9 @@ class Readiness:
             return {"status": "degraded", **result, "note": answer.reason}
         return {"status": "up", **result}
 
-    async def report(self) -> tuple[int, dict]:
+    async def report(self) -> tuple[int, dict[str, Any]]:
         results = await asyncio.gather(*(self._check(d) for d in self.dependencies))
-        checks = {d.name: r for d, r in zip(self.dependencies, results)}
+        checks = {d.name: r for d, r in zip(self.dependencies, results, strict=True)}
         down = [name for name, r in checks.items() if r["status"] == "down"]
         unavailable = any(checks[name]["required"] for name in down) or (
             bool(self.any_of) and all(checks[name]["status"] == "down" for name in self.any_of)
@@ -84,7 +85,7 @@ async def live_endpoint(_: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def ready_endpoint(readiness: Readiness):
+def ready_endpoint(readiness: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def endpoint(_: Request) -> JSONResponse:
         status, body = await readiness.report()
         return JSONResponse(body, status_code=status)

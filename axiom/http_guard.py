@@ -35,7 +35,7 @@ def payload_too_large(max_bytes: int) -> Response:
 class GraphQLPostGuard:
     """ASGI middleware for a GraphQL path: 415 unless POSTs are JSON, 413 above `max_body_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int, path: str = "/graphql"):
+    def __init__(self, app: ASGIApp, max_body_bytes: int, path: str = "/graphql") -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.path = path

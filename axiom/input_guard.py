@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError, StringValueNode, visit
+from graphql import DocumentNode, GraphQLError, StringValueNode, visit
 from graphql.language import Visitor
 from strawberry.extensions import SchemaExtension
 
@@ -37,11 +37,11 @@ class _Literals(Visitor):
         super().__init__()
         self.values: list[str] = []
 
-    def enter_string_value(self, node: StringValueNode, *_args) -> None:
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
         self.values.append(node.value)
 
 
-def control_character_error(variables: dict | None, document) -> GraphQLError | None:
+def control_character_error(variables: dict[str, Any] | None, document: DocumentNode | None) -> GraphQLError | None:
     """A BAD_USER_INPUT error naming the first variable (or literal) holding a control character, else None."""
     for path, value in _strings(variables or {}, "$"):
         match = _CONTROL.search(value)
@@ -69,7 +69,7 @@ class ControlCharacterGuard(SchemaExtension):
     """Refuses an operation whose variables or string literals hold control characters (before validation, so
     no resolver runs)."""
 
-    def on_validate(self):
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         error = control_character_error(context.variables, context.graphql_document)
         if error is not None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -24,7 +25,7 @@ HTTP_DURATION = Histogram(
 )
 
 
-def metrics_endpoint(token: str | None):
+def metrics_endpoint(token: str | None) -> Callable[[Request], Awaitable[Response]]:
     """The /metrics endpoint; with a `token`, a request without that bearer token gets 401."""
     expected = f"Bearer {token}".encode() if token else None
 
@@ -48,7 +49,7 @@ class RequestMetricsMiddleware:
 
     _KNOWN_PATHS = frozenset({"/graphql", "/health/live", "/health/ready", "/metrics"})
 
-    def __init__(self, app: ASGIApp, service: str):
+    def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
 
@@ -59,7 +60,7 @@ class RequestMetricsMiddleware:
         path = scope["path"] if scope["path"] in self._KNOWN_PATHS else "other"
         status = {"code": 500}
 
-        async def send_with_status(message):
+        async def send_with_status(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
             await send(message)

@@ -25,8 +25,6 @@ def upgrade(database_url: str, settings: Settings | None = None) -> None:
     (`axiom.db_roles`) with the URLs `settings` give them (by default DATABASE_URL as `axiom_<subgraph>`)."""
     command.upgrade(alembic_config(database_url), "heads")
     settings = (settings or Settings()).replace(database_url=database_url)
-    asyncio.run(
-        provision_roles(
-            database_url, weaver_url=settings.database_url_for("weaver"), vision_url=settings.database_url_for("vision")
-        )
-    )
+    weaver_url, vision_url = settings.database_url_for("weaver"), settings.database_url_for("vision")
+    assert weaver_url is not None and vision_url is not None  # derived from database_url when not set
+    asyncio.run(provision_roles(database_url, weaver_url=weaver_url, vision_url=vision_url))

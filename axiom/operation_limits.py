@@ -10,6 +10,7 @@ and its figures are reused wherever it is spread, so the work is linear in the d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -25,10 +26,10 @@ from graphql import (
 class LimitExceeded(Exception):
     """A document over a limit; `errors` are GraphQL error dicts carrying `code` in their extensions."""
 
-    def __init__(self, code: str, message: str, extensions: dict):
+    def __init__(self, code: str, message: str, extensions: dict[str, Any]) -> None:
         super().__init__(message)
         self.code = code
-        self.errors = [{"message": message, "extensions": {"code": code, **extensions}}]
+        self.errors: list[dict[str, Any]] = [{"message": message, "extensions": {"code": code, **extensions}}]
 
 
 # Error codes (extensions.code) of refused operations.
@@ -124,7 +125,7 @@ def _refuse(code: str, limit: str, maximum: int, message: str) -> None:
 class _ShapeMeasure:
     """Measures selection sets, memoising each named fragment's shape."""
 
-    def __init__(self, document: DocumentNode):
+    def __init__(self, document: DocumentNode) -> None:
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.memo: dict[str, Shape] = {}
         self.in_progress: set[str] = set()

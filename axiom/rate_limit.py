@@ -50,7 +50,7 @@ def sliding_window_decision(previous: int, current: int, elapsed: float, limit: 
 class SlidingWindowLimit:
     """`limit_per_minute` units per key (a tenant), counted in `state` under `rate:<key>:<window>`."""
 
-    def __init__(self, state: GuardState, limit_per_minute: int, clock: Callable[[], float] = time.time):
+    def __init__(self, state: GuardState, limit_per_minute: int, clock: Callable[[], float] = time.time) -> None:
         self.state = state
         self.limit_per_minute = limit_per_minute
         self._clock = clock
@@ -77,7 +77,7 @@ class OperationRateLimit:
     """One client operation counted once per tenant, however many subgraph calls it takes: calls sharing a
     `request_id` (the gateway's signed request tag) are decided on the first and pass afterwards."""
 
-    def __init__(self, window: SlidingWindowLimit):
+    def __init__(self, window: SlidingWindowLimit) -> None:
         self.window = window
 
     async def check(self, tenant_id: str, request_id: str | None = None, weight: int = 1) -> RateDecision:

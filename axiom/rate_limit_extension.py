@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
@@ -14,7 +16,7 @@ class TenantRateLimitExtension(SchemaExtension):
     Reads `context.rate_limit` (an `axiom.rate_limit.OperationRateLimit`; None: no limit) and
     `context.gateway_request_id` (the verified gateway tag: calls of one client operation count once)."""
 
-    async def on_execute(self):
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context.context
         limit = getattr(ctx, "rate_limit", None)
         principal = getattr(ctx, "principal", None)

@@ -13,6 +13,7 @@ that has started (a subscription stream) is not cut by the deadline.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,7 +22,7 @@ from axiom.errors import TIMEOUT, graphql_error_body
 
 
 class RequestDeadline:
-    def __init__(self, app: ASGIApp, deadline: float | None = None, path: str = "/graphql"):
+    def __init__(self, app: ASGIApp, deadline: float | None = None, path: str = "/graphql") -> None:
         self.app = app
         self.deadline = deadline
         self.path = path
@@ -34,7 +35,7 @@ class RequestDeadline:
 
 
 class _GuardedRequest:
-    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send):
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         self.app, self.scope, self._receive, self._send = app, scope, receive, send
         self.body_read = asyncio.Event()
         self.started = False
@@ -69,7 +70,7 @@ class _GuardedRequest:
             if not work.done():  # we were cancelled ourselves (server shutdown): the work stops with us
                 work.cancel()
 
-    async def _cancel_on_disconnect(self, work: asyncio.Future) -> None:
+    async def _cancel_on_disconnect(self, work: asyncio.Future[Any]) -> None:
         # Only once the application has read its body: until then the receive channel is the application's.
         await self.body_read.wait()
         while not work.done():
@@ -87,7 +88,7 @@ class _GuardedRequest:
         await self._send({"type": "http.response.body", "body": body})
 
 
-async def _result_unless_cancelled(work: asyncio.Future) -> None:
+async def _result_unless_cancelled(work: asyncio.Future[Any]) -> None:
     """Wait for the request; a cancellation we caused (client gone) ends it quietly."""
     try:
         await work

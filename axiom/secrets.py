@@ -20,7 +20,7 @@ class SecretDecryptionError(Exception):
 
 
 class SecretBox:
-    def __init__(self, key: str):
+    def __init__(self, key: str) -> None:
         raw = key.encode()
         if len(raw) != 32:
             raise ValueError("ENCRYPTION_KEY must be 32 bytes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
@@ -12,7 +13,7 @@ from subgraphs.registry import subgraph_named
 GATEWAY = "gateway"
 
 
-def build_app(service: str, settings: Settings):
+def build_app(service: str, settings: Settings) -> ASGIApp:
     """The process's ASGI app, inside its error-reporting scope."""
     if service == GATEWAY:
         from gateway.main import create_app

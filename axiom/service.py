@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from graphql import GraphQLError
@@ -13,12 +14,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors
-from strawberry.types.unset import UNSET
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from axiom.auth import AuthenticationError, Principal, TokenVerifier
 from axiom.error_reporting import tag_request
@@ -38,7 +42,7 @@ class RequestContext:
 
     principal: Principal | None
     request: Request | WebSocket | None = None
-    connection_params: dict | None = None
+    connection_params: dict[str, Any] | None = None
     policy: GraphQLPolicy | None = None  # limits and production switches (set by the service shell)
 
     @property
@@ -63,30 +67,30 @@ def api_error_extensions() -> MaskErrors:
 ContextFactory = Callable[[Principal | None, Request | WebSocket], Awaitable[RequestContext]]
 
 
-class AxiomGraphQL(GraphQL):
+class AxiomGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view, with our context and token checks for WebSocket subscriptions."""
 
     def __init__(
         self,
-        schema,
+        schema: BaseSchema,
         *,
         context_factory: ContextFactory,
         verifier: TokenVerifier,
         policy: GraphQLPolicy | None = None,
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         super().__init__(schema, **kwargs)
         self._context_factory = context_factory
         self._verifier = verifier
         self._policy = policy
 
-    async def get_context(self, request, response) -> RequestContext:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         principal = request.scope.get("state", {}).get("principal") if isinstance(request, Request) else None
         context = await self._context_factory(principal, request)
         context.policy = self._policy
         return context
 
-    async def on_ws_connect(self, context: RequestContext):
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType:
         # graphql-transport-ws: the token travels in the connection_init payload.
         params = context.connection_params or {}
         header = params.get("Authorization") or params.get("authorization")
@@ -95,12 +99,13 @@ class AxiomGraphQL(GraphQL):
         except AuthenticationError as exc:
             raise ConnectionRejectionError({"message": str(exc), "code": UNAUTHENTICATED}) from exc
         tag_request(tenant=context.principal.tenant_id)
-        return UNSET
+        accepted: UnsetType = UNSET  # accept the connection, with no payload in connection_ack
+        return accepted
 
-    async def process_result(self, request, result):
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         body = await super().process_result(request, result)
         for error in body.get("errors") or []:
-            error.setdefault("extensions", {}).setdefault("code", "INTERNAL_SERVER_ERROR")
+            error.setdefault("extensions", {}).setdefault("code", "INTERNAL_SERVER_ERROR")  # type: ignore[attr-defined]  # typed `object`; a dict
         return body
 
 
@@ -110,7 +115,7 @@ class BearerTokenGate:
     A browser GET of /graphql (GraphiQL's page) passes: it carries no query and executes nothing.
     """
 
-    def __init__(self, app: ASGIApp, verifier: TokenVerifier, path: str = "/graphql"):
+    def __init__(self, app: ASGIApp, verifier: TokenVerifier, path: str = "/graphql") -> None:
         self.app = app
         self.verifier = verifier
         self.path = path
@@ -149,7 +154,7 @@ class GatewayOnlyGate:
     except through the gateway. In development direct calls pass, for convenience.
     """
 
-    def __init__(self, app: ASGIApp, signer: GatewayRequestSigner | None, enforce: bool):
+    def __init__(self, app: ASGIApp, signer: GatewayRequestSigner | None, enforce: bool) -> None:
         self.app = app
         self.signer = signer
         self.enforce = enforce
@@ -182,12 +187,12 @@ def create_service_app(
     *,
     settings: Settings,
     service: str,
-    schema,
+    schema: BaseSchema,
     verifier: TokenVerifier,
     context_factory: ContextFactory,
     readiness: Readiness,
     cors_origins: Sequence[str] = (),
-    lifespan=None,
+    lifespan: Lifespan[Starlette] | None = None,
     extra_routes: Sequence[Route] = (),
     policy: GraphQLPolicy | None = None,
     max_body_bytes: int = 1 << 20,

@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import urlsplit
 
 from subgraphs.registry import SUBGRAPHS, SubgraphSpec
@@ -213,7 +214,7 @@ class Settings:
         """Build settings from environment variables (both seeds' names are accepted)."""
         e = os.environ if env is None else env
 
-        def get(*names: str, default=None):
+        def get(*names: str, default: Any = None) -> Any:
             for name in names:
                 value = e.get(name)
                 if value not in (None, ""):
@@ -329,7 +330,7 @@ class Settings:
         for name, value in secrets.items():
             if value in KNOWN_DEFAULT_SECRETS:
                 raise SettingsError(f"{name} uses a default value; set a real secret when APP_ENV=production")
-        if len(self.gateway_shared_secret.encode()) < 32 or self.gateway_shared_secret == self.jwt_secret:
+        if len((self.gateway_shared_secret or "").encode()) < 32 or self.gateway_shared_secret == self.jwt_secret:
             raise SettingsError(
                 "GATEWAY_SHARED_SECRET must be at least 32 bytes and differ from JWT_SECRET when APP_ENV=production"
             )
@@ -346,14 +347,14 @@ class Settings:
     def database_url_for(self, subgraph: str) -> str | None:
         """The URL a subgraph connects with: WEAVER_DATABASE_URL / VISION_DATABASE_URL, else DATABASE_URL with
         the user `axiom_<subgraph>` (same password). DATABASE_URL itself stays the migrations' (admin) URL."""
-        explicit = getattr(self, f"{subgraph}_database_url")
+        explicit: str | None = getattr(self, f"{subgraph}_database_url")
         if explicit or not self.database_url:
             return explicit
         from sqlalchemy.engine import make_url
 
         return make_url(self.database_url).set(username=f"axiom_{subgraph}").render_as_string(hide_password=False)
 
-    def replace(self, **changes) -> Settings:
+    def replace(self, **changes: Any) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Settings(**values)

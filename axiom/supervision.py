@@ -48,7 +48,7 @@ class RestartPolicy:
 
     def delay(self, fast_crashes: int) -> float:
         """Seconds to wait before restart number `fast_crashes` of a run of quick crashes (1, 2, …)."""
-        return min(self.first_delay * 2 ** (fast_crashes - 1), self.max_delay)
+        return min(self.first_delay * 2.0 ** (fast_crashes - 1), self.max_delay)
 
 
 def describe_exit(code: int | None) -> str:

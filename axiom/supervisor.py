@@ -19,8 +19,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
 from axiom.demo import issue_demo_token
 from axiom.embedded import EmbeddedServices
@@ -84,7 +86,7 @@ def _say(message: str) -> None:
 class AxiomProcess:
     """A supervised Axiom process; ready when its own child (not another program on its port) answers."""
 
-    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict, folder: Path):
+    def __init__(self, spec: ProcessSpec, settings: Settings, env: dict[str, Any], folder: Path) -> None:
         self.spec = spec
         self.name = spec.name
         self.env = env
@@ -111,6 +113,7 @@ class AxiomProcess:
         if self.address is None:
             return True
         host, port = self.address
+        assert self.process.pid is not None  # started, and not exited
         owner = port_listener(port, self.process.pid)
         if owner == "other":
             self.process.stop()
@@ -122,7 +125,7 @@ class AxiomProcess:
             return False
         try:
             with urllib.request.urlopen(f"http://{host}:{port}/health/live", timeout=1) as response:
-                return response.status == 200
+                return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
 
@@ -165,6 +168,7 @@ async def load_demo(settings: Settings) -> None:
     from subgraphs.vision.demo import load_demo_cubes
     from subgraphs.weaver.demo import register_demo_datasource
 
+    assert settings.database_url is not None
     created = await load_demo_data(settings.database_url, reader_password=demo_reader_password(settings.encryption_key))
     _say("demo data loaded" if created else "demo data already present")
     datasource_id = await register_demo_datasource(settings)
@@ -186,7 +190,9 @@ def _install_graphiql() -> None:
         _say(f"warning: GraphiQL will not load: {exc}")
 
 
-def start_processes(specs: tuple[ProcessSpec, ...], make, started: list, timeout: float = 90) -> None:
+def start_processes(
+    specs: tuple[ProcessSpec, ...], make: Callable[[ProcessSpec], AxiomProcess], started: list[Any], timeout: float = 90
+) -> None:
     """Launch each spec once those it comes `after` are ready; append each unit to `started` as it forks."""
     units: dict[str, AxiomProcess] = {}
     ready: set[str] = set()
@@ -228,7 +234,7 @@ def _print_banner(settings: Settings) -> None:
     )
 
 
-def _raise_on_sigterm(*_) -> None:
+def _raise_on_sigterm(*_: object) -> NoReturn:
     raise KeyboardInterrupt
 
 
@@ -250,6 +256,7 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         env = {**os.environ, **embedded.environment(), REPORTED_VARIABLE: "1"}
         from axiom.migrate import upgrade
 
+        assert settings.database_url is not None  # the embedded PostgreSQL's when none was given
         upgrade(settings.database_url, settings)
         _say("migrations applied")
         if seed_demo:
@@ -259,6 +266,7 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         start_processes(processes(settings), lambda spec: AxiomProcess(spec, settings, env, folder / "run"), started)
         _print_banner(settings)
         Supervisor([*embedded.started, *started], say=_say).run()
+        return 0
     except KeyboardInterrupt:
         _say("stopping")
         return 0

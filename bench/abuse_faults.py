@@ -97,7 +97,7 @@ class Ledger:
         """What written before is missing now (asked until it answers: the system just recovered)."""
         deadline = time.monotonic() + 30
         while True:
-            status, body = self.stack.graphql(
+            _status, body = self.stack.graphql(
                 "query($id: ID!) { cube(id: $id) { refreshRuns(first: 100) { id } } "
                 'glossaryTerms(first: 100) { edges { node { id } } } searchTables(query: "") { totalCount } }',
                 {"id": self.cube},
@@ -163,7 +163,7 @@ def fault_rows(stack: UpStack) -> list[Row]:
         for fault in FAULTS:
             ledger.write()
             offset = len(stack.lines)
-            since, recovery, during = inject(stack, fault, load)
+            _since, recovery, during = inject(stack, fault, load)
             failed = [o for o in during if not o.ok]
             collateral = [o for o in failed if o.shape not in fault.affected]
             slowest = max((o.ended - o.started for o in during), default=0.0)

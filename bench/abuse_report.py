@@ -126,7 +126,7 @@ def format_table(rows: list[Row]) -> str:
     line = "  ".join("-" * w for w in widths)
 
     def render(values) -> str:
-        return "  ".join(value.ljust(width) for value, width in zip(values, widths)).rstrip()
+        return "  ".join(value.ljust(width) for value, width in zip(values, widths, strict=True)).rstrip()
 
     return "\n".join([render(header), line, *map(render, cells)])
 

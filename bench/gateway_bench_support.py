@@ -52,9 +52,9 @@ class Processes:
         self.started.append(process)
         try:
             wait_for_port(port)
-        except RuntimeError:
+        except RuntimeError as error:
             process.kill()
-            raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}") from None
+            raise RuntimeError(f"{args[0]} did not start: {process.stderr.read().decode()[-2000:]}") from error
         return process
 
     def __enter__(self) -> Processes:

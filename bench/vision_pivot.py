@@ -156,9 +156,9 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
             first = await cached.run(stored, query)
             assert not first.cached
             assert (await cached.run(stored, query)).cached
-            raw_ms = await median_ms(lambda: runner.run(*raw), repeats)
-            mv_ms = await median_ms(lambda: uncached.run(stored, query), repeats)
-            hit_ms = await median_ms(lambda: cached.run(stored, query), repeats)
+            raw_ms = await median_ms(lambda raw=raw: runner.run(*raw), repeats)
+            mv_ms = await median_ms(lambda query=query: uncached.run(stored, query), repeats)
+            hit_ms = await median_ms(lambda query=query: cached.run(stored, query), repeats)
             print(
                 f"{name:<22} {raw_ms:>10.1f} {mv_ms:>9.2f} {hit_ms:>10.2f} {raw_ms / mv_ms:>7.0f}x "
                 f"{raw_ms / hit_ms:>9.0f}x"

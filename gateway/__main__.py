@@ -10,13 +10,14 @@ import argparse
 from pathlib import Path
 
 import uvicorn
+from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from gateway.http import create_gateway_app
 
 
-async def _health(_request) -> PlainTextResponse:
+async def _health(_request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 

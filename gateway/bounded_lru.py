@@ -19,8 +19,8 @@ class BoundedLRU(Generic[Value]):
     """At most `max_entries` entries weighing at most `max_bytes` together; an entry heavier
     than `max_bytes` on its own is not kept (it would evict everything else)."""
 
-    def __init__(self, max_entries: int, max_bytes: int, sizeof: Callable[[Value], int]):
-        self._entries: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=sizeof)
+    def __init__(self, max_entries: int, max_bytes: int, sizeof: Callable[[Value], int]) -> None:
+        self._entries: LRUCache[Hashable, Value] = LRUCache(maxsize=max_bytes, getsizeof=sizeof)
         self.max_entries = max_entries
         self.max_bytes = max_bytes
 

@@ -27,7 +27,9 @@ from gateway.executor.masking import mask_fault_messages
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.operation import OperationError, coerce_variables
 from gateway.operation.admission import AdmittedOperation, OperationAdmission
+from gateway.operation.model import NormalizedOperation
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
+from gateway.planner.nodes import QueryPlan
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
@@ -39,9 +41,9 @@ logger = logging.getLogger("axiom.gateway")
 @dataclass(frozen=True)
 class GraphQLRequest:
     query: str | None  # None only until a persisted query's text is looked up
-    variables: dict | None = None
+    variables: dict[str, Any] | None = None
     operation_name: str | None = None
-    extensions: dict | None = None
+    extensions: dict[str, Any] | None = None
 
 
 # (client, operation cost) → a decision with `allowed` and `retry_after` (seconds).
@@ -53,7 +55,7 @@ class GraphQLResponse:
     """`status` and `headers` are what the transport layer should answer with."""
 
     status: int
-    body: dict
+    body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -75,7 +77,7 @@ class Gateway:
         mask_errors: bool = False,
         rate_limit: RateLimit | None = None,
         subscription_scope: Callable[[Mapping[str, str]], Hashable | None] | None = None,
-    ):
+    ) -> None:
         """`limits`: refused documents never reach validation or planning (None: no limits).
         `report_cost`: every query/mutation response carries `extensions.cost`. `introspection` off: `__schema`
         and `__type` are refused. `mask_errors`: fault messages replaced, codes kept (production).
@@ -173,11 +175,11 @@ class Gateway:
         self,
         request: GraphQLRequest,
         headers: Mapping[str, str],
-        init_payload: dict | None = None,
+        init_payload: dict[str, Any] | None = None,
         *,
         allow_mutations: bool = True,
         client: str | None = None,
-    ) -> GraphQLResponse | AsyncIterator[dict]:
+    ) -> GraphQLResponse | AsyncIterator[dict[str, Any]]:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
@@ -202,7 +204,7 @@ class Gateway:
             return GraphQLResponse(200, mask_fault_messages(response.body)) if self.mask_errors else response
         variables = request.variables or {}
 
-        def start(event_headers=None) -> AsyncIterator[dict]:
+        def start(event_headers: Callable[[], Mapping[str, str]] | None = None) -> AsyncIterator[dict[str, Any]]:
             events = self.subscriptions.events(plan.node, variables, coerced, headers, init_payload, event_headers)
             return self._stream_bodies(operation, events)
 
@@ -227,7 +229,9 @@ class Gateway:
         }
         return GraphQLResponse(429, {"errors": [error]}, {"Retry-After": str(decision.retry_after)})
 
-    async def _stream_bodies(self, operation, events) -> AsyncIterator[dict]:
+    async def _stream_bodies(
+        self, operation: NormalizedOperation, events: AsyncIterator[ExecutionState]
+    ) -> AsyncIterator[dict[str, Any]]:
         try:
             async for state in events:
                 body = self._shape(operation, state)
@@ -247,7 +251,7 @@ class Gateway:
         finally:
             await events.aclose()
 
-    def _shape(self, operation, state: ExecutionState) -> dict:
+    def _shape(self, operation: NormalizedOperation, state: ExecutionState) -> dict[str, Any]:
         if state.data is None:
             return {"data": None, "errors": state.errors}
         root = self.api_schema.get_type(operation.root_type)
@@ -255,12 +259,12 @@ class Gateway:
         # operation alone: share that work between its responses.
         collected = None if operation.has_conditions() else operation.derived("_collected", dict)
         shaper = ResponseShaper(self.api_schema, state.coerced, state.errors, collected)
-        body: dict = {"data": shaper.shape_root(operation.selections, root, state.data)}
+        body: dict[str, Any] = {"data": shaper.shape_root(operation.selections, root, state.data)}
         if state.errors:
             body["errors"] = state.errors
         return body
 
-    async def _run(self, operation, plan, state: ExecutionState) -> None:
+    async def _run(self, operation: NormalizedOperation, plan: QueryPlan, state: ExecutionState) -> None:
         local = operation.derived("_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
         if local:
             data, errors = run_introspection(self.api_schema, operation, local, state.variables)

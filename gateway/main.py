@@ -7,19 +7,21 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from graphql import ArgumentNode, DirectiveNode, StringValueNode, Visitor, parse, print_ast, visit
+from prometheus_client.metrics_core import Metric
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from axiom.auth import AuthenticationError, TokenVerifier
+from axiom.auth import AuthenticationError, Principal, TokenVerifier
 from axiom.deadlines import gateway_timeouts
 from axiom.demo import issue_demo_token
 from axiom.error_reporting import tag_request
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.graphql_policy import limits_from_settings
-from axiom.health import Degraded, Dependency, ProbeFailed, Readiness, live_endpoint, ready_endpoint
+from axiom.health import Degraded, Dependency, Probe, ProbeFailed, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.request_deadline import RequestDeadline
 from axiom.settings import Settings
@@ -40,11 +42,11 @@ def override_subgraph_urls(supergraph_sdl: str, urls: Mapping[str, str]) -> str:
 
 
 class _JoinGraphUrlRewrite(Visitor):
-    def __init__(self, urls: Mapping[str, str]):
+    def __init__(self, urls: Mapping[str, str]) -> None:
         super().__init__()
         self.urls = {name.lower(): url for name, url in urls.items()}
 
-    def enter_directive(self, node: DirectiveNode, *_):
+    def enter_directive(self, node: DirectiveNode, *_: object) -> DirectiveNode | None:
         if node.name.value != "join__graph":
             return None
         args = {arg.name.value: arg.value for arg in node.arguments}
@@ -61,7 +63,7 @@ class _JoinGraphUrlRewrite(Visitor):
 SUBGRAPH_READY_TIMEOUT = 4.0
 
 
-def _not_up(readiness: dict) -> str:
+def _not_up(readiness: dict[str, Any]) -> str:
     """The checks of a subgraph's readiness answer that are not up, e.g. "redis down, requestGuard degraded"."""
     checks = readiness.get("checks") or {}
     return ", ".join(
@@ -69,7 +71,7 @@ def _not_up(readiness: dict) -> str:
     )
 
 
-def _subgraph_ready_probe(graphql_url: str):
+def _subgraph_ready_probe(graphql_url: str) -> Probe:
     ready_url = graphql_url.rsplit("/graphql", 1)[0] + "/health/ready"
 
     async def probe() -> Degraded | None:
@@ -90,7 +92,7 @@ def _subgraph_ready_probe(graphql_url: str):
     return probe
 
 
-def _redis_probe(url: str):
+def _redis_probe(url: str) -> Probe:
     async def probe() -> None:
         import redis.asyncio as redis
 
@@ -109,7 +111,7 @@ class _ReportedRequestTag:
 
     header = GatewayRequestSigner.header
 
-    def __init__(self, signer: GatewayRequestSigner):
+    def __init__(self, signer: GatewayRequestSigner) -> None:
         self._signer = signer
 
     @classmethod
@@ -129,7 +131,7 @@ class PlanCacheCollector:
     def __init__(self) -> None:
         self.caches: list[PlanCache] = []
 
-    def collect(self):
+    def collect(self) -> list[Metric]:
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
         hits = CounterMetricFamily("axiom_gateway_plan_cache_hits", "Query plans served from cache")
@@ -149,9 +151,9 @@ class SubscriptionCollector:
     """Prometheus view of subscriptions: upstream sockets, and clients on shared streams."""
 
     def __init__(self) -> None:
-        self.gateways: list = []
+        self.gateways: list[Any] = []
 
-    def collect(self):
+    def collect(self) -> list[Metric]:
         from prometheus_client.core import GaugeMetricFamily
 
         upstream = GaugeMetricFamily(
@@ -178,7 +180,7 @@ def subscription_scope(verifier: TokenVerifier) -> Callable[[Mapping[str, str]],
     writes (who linked a term), so users of one tenant with the same roles share.
     A token that does not verify shares with nobody."""
 
-    def scope(headers: Mapping[str, str]):
+    def scope(headers: Mapping[str, str]) -> tuple[str, tuple[str, ...]] | None:
         try:
             principal = verifier.verify_header(headers.get("authorization"))
         except AuthenticationError:
@@ -197,7 +199,7 @@ def create_app(
     sdl = override_subgraph_urls(sdl, {name: settings.subgraph_url(name) for name in names})
     verifier = TokenVerifier(settings)
 
-    def authenticate(headers: Mapping[str, str]):
+    def authenticate(headers: Mapping[str, str]) -> Principal:
         try:
             principal = verifier.verify_header(headers.get("authorization"))
         except AuthenticationError as exc:  # its messages ("token expired", …) are written for clients

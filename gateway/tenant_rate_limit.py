@@ -29,7 +29,7 @@ class TenantRateLimit:
         cost_unit: int,
         clock: Callable[[], float] = time.time,
         redis: Redis | None = None,
-    ):
+    ) -> None:
         self.window = SlidingWindowLimit(state, limit_per_minute, clock)
         self.cost_unit = max(1, cost_unit)
         self._redis = redis

@@ -34,7 +34,7 @@ class EmbeddedArcadeDB(EmbeddedServer):
     variable = "NEO4J_URI"
     start_timeout = 60.0
 
-    def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, heap: str = "1g"):
+    def __init__(self, folder: Path, preferred_bolt_port: int | None = 7687, heap: str = "1g") -> None:
         super().__init__(folder, preferred_bolt_port, stop_signal=signal.SIGTERM)
         self.heap = heap
         self.http_port: int | None = None
@@ -81,7 +81,8 @@ class EmbeddedArcadeDB(EmbeddedServer):
         try:
             with GraphDatabase.driver(self.uri, auth=(USER, self.password)) as driver:
                 with driver.session(database=DATABASE) as session:
-                    return session.run("RETURN 1 AS one").single()["one"] == 1
+                    record = session.run("RETURN 1 AS one").single()
+                    return record is not None and record["one"] == 1
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError):
             return False
 

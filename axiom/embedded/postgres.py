@@ -63,7 +63,7 @@ class EmbeddedPostgres(EmbeddedServer):
     variable = "DATABASE_URL"
     start_timeout = 30.0
 
-    def __init__(self, folder: Path, preferred_port: int | None = 5432, durable: bool = True):
+    def __init__(self, folder: Path, preferred_port: int | None = 5432, durable: bool = True) -> None:
         super().__init__(folder, preferred_port, stop_signal=signal.SIGINT)  # SIGINT = fast shutdown
         self.data_dir = self.folder / "data"
         self.socket_dir = self.folder / "run"
@@ -155,10 +155,10 @@ class EmbeddedPostgres(EmbeddedServer):
         psql = str(_bin_dir() / "psql")
         base = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres", "-tAc"]
         exists = subprocess.run(
-            base + [f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], capture_output=True, text=True
+            [*base, f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'"], capture_output=True, text=True
         )
         if exists.stdout.strip() != "1":
-            self._run(base + [f'CREATE DATABASE "{DATABASE}"'])
+            self._run([*base, f'CREATE DATABASE "{DATABASE}"'])
 
     def environment(self) -> dict[str, str]:
         return {"DATABASE_URL": self.url}

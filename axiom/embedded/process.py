@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 _PR_SET_PDEATHSIG = 1
 
@@ -49,7 +50,8 @@ def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
         return preferred
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
@@ -65,7 +67,7 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
 
 def _listening_inodes(port: int) -> set[str]:
     """Socket inodes listening on TCP `port` (IPv4 or IPv6), from /proc/net: no connection is made."""
-    inodes = set()
+    inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
@@ -80,7 +82,7 @@ def _listening_inodes(port: int) -> set[str]:
 
 
 def _socket_inodes_of(pid: int) -> set[str]:
-    inodes = set()
+    inodes: set[str] = set()
     try:
         fds = list(Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
@@ -128,13 +130,13 @@ def _pid_runs(pid: int, executable_fragment: str) -> bool:
 class ManagedProcess:
     """One server process with its pid file and log file."""
 
-    def __init__(self, name: str, folder: Path, stop_signal: int = signal.SIGTERM):
+    def __init__(self, name: str, folder: Path, stop_signal: int = signal.SIGTERM) -> None:
         self.name = name
         self.folder = folder
         self.stop_signal = stop_signal
         self.pid_file = folder / f"{name}.pid"
         self.log_file = folder / f"{name}.log"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self._log_offset = 0  # where this start's output begins in the (appended) log file
 
     def kill_stale(self, executable_fragment: str) -> None:
@@ -156,14 +158,15 @@ class ManagedProcess:
         self,
         argv: Sequence[str],
         *,
-        env: dict | None = None,
+        env: dict[str, Any] | None = None,
         user: str | None = None,
         inherit_output: bool = False,
         cwd: Path | None = None,
     ) -> None:
         """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        log = None if inherit_output else open(self.log_file, "ab")
+        # Not a `with`: the file stays open only until the child holds its copy (closed in `finally`).
+        log = None if inherit_output else open(self.log_file, "ab")  # noqa: SIM115
         self._log_offset = log.tell() if log else 0
         try:
             self.process = subprocess.Popen(

@@ -53,7 +53,7 @@ class EmbeddedServer:
     variable = ""  # the setting that points at a real server instead
     start_timeout = 30.0
 
-    def __init__(self, folder: Path, preferred_port: int | None, stop_signal: int = signal.SIGTERM):
+    def __init__(self, folder: Path, preferred_port: int | None, stop_signal: int = signal.SIGTERM) -> None:
         self.folder = folder.resolve()
         self.preferred_port = preferred_port
         self.port: int | None = None
@@ -115,6 +115,7 @@ class EmbeddedServer:
                 self.process.stop()
                 raise PortTaken(f"{self.name}: port {self.port} is already in use")
             raise self.process.fail(f"exited during start-up (code {self.process.returncode})")
+        assert self.port is not None and self.process.pid is not None  # launched, and not exited
         owner = port_listener(self.port, self.process.pid)
         if owner == "other":
             self.process.stop()

@@ -6,10 +6,12 @@ import importlib.util
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
 from axiom.embedded.process import EmbeddedServerError
+from axiom.embedded.server import EmbeddedServer
 from axiom.embedded.valkey import EmbeddedValkey
 from axiom.settings import Settings
 
@@ -33,10 +35,10 @@ class EmbeddedServices:
     folder: Path
     preferred_ports: bool = True  # `up` prefers the usual ports; tests take any free port
     durable: bool = True
-    started: list = field(default_factory=list)
+    started: list[Any] = field(default_factory=list)
 
     def start(self, settings: Settings) -> Settings:
-        wanted = []
+        wanted: list[EmbeddedServer] = []
         if not settings.database_url:
             wanted.append(
                 EmbeddedPostgres(self.folder / "postgres", 5432 if self.preferred_ports else None, durable=self.durable)
@@ -55,7 +57,7 @@ class EmbeddedServices:
             raise
         return self.apply(settings)
 
-    def _start_all(self, servers: list) -> None:
+    def _start_all(self, servers: list[Any]) -> None:
         # Each start() forks then waits; forking must stay on this thread (see process.py), so start them in
         # sequence but begin with the slowest (Java) and let the others come up while it warms.
         arcade = [s for s in servers if isinstance(s, EmbeddedArcadeDB)]
@@ -93,7 +95,7 @@ class EmbeddedServersNotInstalled(EmbeddedServerError):
     """The packages of the embedded servers are not installed (a production install, `--no-default-groups`)."""
 
 
-def check_installed(servers: list) -> None:
+def check_installed(servers: list[Any]) -> None:
     """Raise, naming what to do, when a server's package is missing: the production image ships none of them."""
     missing = [server for server in servers if importlib.util.find_spec(server.package) is None]
     if missing:

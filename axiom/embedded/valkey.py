@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from axiom.embedded.server import EmbeddedServer, secret_file, write_private
@@ -25,7 +26,7 @@ class EmbeddedValkey(EmbeddedServer):
     variable = "REDIS_URL"
     start_timeout = 15.0
 
-    def __init__(self, folder: Path, preferred_port: int | None = 6379, durable: bool = True):
+    def __init__(self, folder: Path, preferred_port: int | None = 6379, durable: bool = True) -> None:
         super().__init__(folder, preferred_port, stop_signal=signal.SIGTERM)
         self.durable = durable
         self.password = secret_file(self.folder / "password")
@@ -49,9 +50,11 @@ class EmbeddedValkey(EmbeddedServer):
         import redis
 
         try:
+            assert self.port is not None  # launched
             client = redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_timeout=1)
             try:
-                return client.info("server").get("process_id") == self.process.pid
+                info: dict[str, Any] = client.info("server")  # type: ignore[assignment]  # sync client: never awaitable
+                return info.get("process_id") == self.process.pid
             finally:
                 client.close()
         except redis.RedisError:

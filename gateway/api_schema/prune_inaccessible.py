@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from graphql import DocumentNode, NamedTypeNode, TypeDefinitionNode, Visitor, visit
+from typing import Any
+
+from graphql import DocumentNode, NamedTypeNode, Node, TypeDefinitionNode, Visitor, visit
 from graphql.language.visitor import REMOVE
 
 
-def _inaccessible(node) -> bool:
+def _inaccessible(node: Node) -> bool:
     return any(d.name.value == "inaccessible" for d in getattr(node, "directives", None) or ())
 
 
@@ -16,17 +18,16 @@ def inaccessible_type_names(document: DocumentNode) -> set[str]:
 
 
 class _Pruner(Visitor):
-    def __init__(self, hidden_types: set[str]):
+    def __init__(self, hidden_types: set[str]) -> None:
         super().__init__()
         self.hidden_types = hidden_types
 
-    def enter(self, node, key, parent, path, ancestors):
+    def enter(self, node: Node, key: str | int | None, parent: Any, path: list[str | int], ancestors: list[Any]) -> Any:
         if _inaccessible(node):
             return REMOVE
         # Union members and implemented interfaces that are hidden disappear from lists.
-        if isinstance(node, NamedTypeNode) and isinstance(key, int):
-            if node.name.value in self.hidden_types:
-                return REMOVE
+        if isinstance(node, NamedTypeNode) and isinstance(key, int) and node.name.value in self.hidden_types:
+            return REMOVE
         return None
 
 

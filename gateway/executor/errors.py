@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def subgraph_error(error: dict, subgraph: str, path: list | None) -> dict:
+
+def subgraph_error(error: dict[str, Any], subgraph: str, path: list[Any] | None) -> dict[str, Any]:
     """Keep message and extensions, re-path to the client path, name the subgraph."""
-    result: dict = {"message": error.get("message", "Subgraph error")}
+    result: dict[str, Any] = {"message": error.get("message", "Subgraph error")}
     if path is not None:
         result["path"] = path
     extensions = dict(error.get("extensions") or {})
@@ -18,9 +20,9 @@ def subgraph_error(error: dict, subgraph: str, path: list | None) -> dict:
     return result
 
 
-def fetch_failed(subgraph: str, reason: str, path: list | None = None) -> dict:
+def fetch_failed(subgraph: str, reason: str, path: list[Any] | None = None) -> dict[str, Any]:
     """The error reported when a subgraph could not be reached or answered garbage."""
-    error: dict = {
+    error: dict[str, Any] = {
         "message": f"HTTP fetch failed from '{subgraph}': {reason}",
         "extensions": {"code": "SUBREQUEST_HTTP_ERROR", "serviceName": subgraph},
     }
@@ -29,7 +31,7 @@ def fetch_failed(subgraph: str, reason: str, path: list | None = None) -> dict:
     return error
 
 
-def fetch_fault(subgraph: str) -> dict:
+def fetch_fault(subgraph: str) -> dict[str, Any]:
     """The error reported when one fetch failed inside the gateway (a bug or an answer it
     could not merge): the fetch's fields are null, the rest of the response stands."""
     return {

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
-from typing import assert_never
+from typing import Any, assert_never
 
 import orjson
 
 from gateway.executor.errors import fetch_failed, fetch_fault, subgraph_error
 from gateway.executor.merge import deep_merge
-from gateway.executor.paths import objects_at, rename_aliases
+from gateway.executor.paths import Located, objects_at, rename_aliases
 from gateway.executor.representations import build_representation
 from gateway.planner.nodes import (
     ConditionNode,
@@ -39,17 +39,17 @@ logger = logging.getLogger("axiom.gateway")
 class ExecutionState:
     """Per-request mutable state: merged data, errors, request inputs."""
 
-    variables: dict  # as sent by the client: forwarded to subgraphs untouched
-    coerced: dict  # with defaults applied: decides Condition nodes
+    variables: dict[str, Any]  # as sent by the client: forwarded to subgraphs untouched
+    coerced: dict[str, Any]  # with defaults applied: decides Condition nodes
     headers: Mapping[str, str]
-    data: dict | None = field(default_factory=dict)  # None: a subscription event without data
-    errors: list[dict] = field(default_factory=list)
+    data: dict[str, Any] | None = field(default_factory=dict)  # None: a subscription event without data
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 class PlanExecutor:
     """Executes plans against subgraph URLs (by subgraph name) through `transport`."""
 
-    def __init__(self, urls: dict[str, str], transport: Transport):
+    def __init__(self, urls: dict[str, str], transport: Transport) -> None:
         self.urls = urls
         self.transport = transport
 
@@ -76,7 +76,7 @@ class PlanExecutor:
             case _:
                 assert_never(node)
 
-    async def _isolated(self, fetch, node: FetchNode, state: ExecutionState) -> None:
+    async def _isolated(self, fetch: Awaitable[None], node: FetchNode, state: ExecutionState) -> None:
         """Await one fetch; a fault in it becomes a coded error for its fields only."""
         try:
             await fetch
@@ -98,8 +98,8 @@ class PlanExecutor:
     async def _entity_fetch(self, flatten: FlattenNode, state: ExecutionState) -> None:
         node = flatten.node
         shapes, rewrites = node.shapes, node.rewrites
-        representations: list[dict] = []
-        targets: list[list[tuple[dict, list]]] = []
+        representations: list[dict[str, Any]] = []
+        targets: list[list[tuple[dict[str, Any], list[Any]]]] = []
         index_of: dict[bytes, int] = {}
         for obj, path in objects_at(state.data, flatten.path):
             typename = obj.get("__typename")
@@ -123,7 +123,9 @@ class PlanExecutor:
             return
         self._merge_entities(node, response, targets, state)
 
-    def _merge_entities(self, node: FetchNode, response: dict, targets, state) -> None:
+    def _merge_entities(
+        self, node: FetchNode, response: dict[str, Any], targets: list[list[Located]], state: ExecutionState
+    ) -> None:
         entities = (response.get("data") or {}).get("_entities")
         interfaces = node.rewritten_interfaces
         if isinstance(entities, list):
@@ -143,7 +145,9 @@ class PlanExecutor:
             else:
                 state.errors.append(subgraph_error(error, node.subgraph, None))
 
-    async def _send(self, node: FetchNode, extra: dict, state: ExecutionState, path):
+    async def _send(
+        self, node: FetchNode, extra: dict[str, Any], state: ExecutionState, path: list[Any] | None
+    ) -> dict[str, Any] | None:
         variables = {k: state.variables[k] for k in node.variable_usages if k in state.variables}
         variables.update(extra)
         body = {"query": node.operation, "variables": variables}

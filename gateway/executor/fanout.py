@@ -19,6 +19,7 @@ import logging
 import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Hashable, Mapping
+from typing import Any
 
 logger = logging.getLogger("axiom.gateway")
 
@@ -36,7 +37,7 @@ TOO_SLOW = {
 }
 
 # (headers of the newest subscriber) -> the shared stream's response bodies.
-StartStream = Callable[[Callable[[], Mapping[str, str]]], AsyncIterator[dict]]
+StartStream = Callable[[Callable[[], Mapping[str, str]]], AsyncIterator[dict[str, Any]]]
 
 
 def same_headers_scope(headers: Mapping[str, str], ignored: tuple[str, ...] = ()) -> Hashable:
@@ -48,7 +49,7 @@ def same_headers_scope(headers: Mapping[str, str], ignored: tuple[str, ...] = ()
 class SharedSubscriptions:
     """The running shared streams of one gateway, by key."""
 
-    def __init__(self, queue_limit: int = QUEUE_LIMIT):
+    def __init__(self, queue_limit: int = QUEUE_LIMIT) -> None:
         self._streams: dict[Hashable, _SharedStream] = {}
         self._queue_limit = queue_limit
 
@@ -81,12 +82,12 @@ class _SharedStream:
     Subscribers are held weakly: one whose client went away without closing it (a
     response that never started) leaves when it is garbage collected."""
 
-    def __init__(self, hub: SharedSubscriptions, key: Hashable):
+    def __init__(self, hub: SharedSubscriptions, key: Hashable) -> None:
         self.hub = hub
         self.key = key
         self.subscribers: weakref.WeakKeyDictionary[Subscriber, Mapping[str, str]] = weakref.WeakKeyDictionary()
         self._newest: Mapping[str, str] = {}
-        self.task: asyncio.Task | None = None
+        self.task: asyncio.Task[Any] | None = None
 
     def start(self, start: StartStream) -> None:
         self.task = asyncio.ensure_future(self._produce(start(self.newest_headers)))
@@ -112,7 +113,7 @@ class _SharedStream:
         if self.task is not None:
             self.task.cancel()
 
-    async def _produce(self, bodies: AsyncIterator[dict]) -> None:
+    async def _produce(self, bodies: AsyncIterator[dict[str, Any]]) -> None:
         try:
             async for body in bodies:
                 for subscriber in list(self.subscribers):
@@ -134,13 +135,13 @@ class Subscriber:
 
     Leaving (`aclose`, or being garbage collected) unsubscribes."""
 
-    def __init__(self, stream: _SharedStream, queue_limit: int):
+    def __init__(self, stream: _SharedStream, queue_limit: int) -> None:
         self._stream: _SharedStream | None = stream
-        self._queue: deque[dict | None] = deque()
+        self._queue: deque[dict[str, Any] | None] = deque()
         self._limit = queue_limit
         self._ready = asyncio.Event()
 
-    def deliver(self, body: dict) -> None:
+    def deliver(self, body: dict[str, Any]) -> None:
         if len(self._queue) >= self._limit:
             self._queue.clear()
             self._queue.append(TOO_SLOW)
@@ -157,7 +158,7 @@ class Subscriber:
     def __aiter__(self) -> Subscriber:
         return self
 
-    async def __anext__(self) -> dict:
+    async def __anext__(self) -> dict[str, Any]:
         while not self._queue:
             self._ready.clear()
             await self._ready.wait()

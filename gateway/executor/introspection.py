@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import GraphQLSchema, execute, parse
 
 from gateway.operation.model import NormalizedOperation
 from gateway.operation.printer import print_selections
 from gateway.planner.plan_operation import INTROSPECTION_FIELDS, root_fields
+from gateway.supergraph.model import Supergraph
 
 
-def introspection_fields(supergraph, operation: NormalizedOperation) -> list:
+def introspection_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[Any]:
     """The operation's root introspection fields (possibly none)."""
     if operation.kind != "query":
         return []
@@ -17,8 +20,8 @@ def introspection_fields(supergraph, operation: NormalizedOperation) -> list:
 
 
 def run_introspection(
-    schema: GraphQLSchema, operation: NormalizedOperation, fields: list, variables: dict
-) -> tuple[dict, list[dict]]:
+    schema: GraphQLSchema, operation: NormalizedOperation, fields: list[Any], variables: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Execute only the introspection fields locally with graphql-core."""
     definitions = ",".join(v.text for v in operation.variable_definitions)
     header = f"query({definitions})" if definitions else "query"

@@ -7,6 +7,8 @@ messages may name hosts, ports or exceptions.
 
 from __future__ import annotations
 
+from typing import Any
+
 MASKED_MESSAGE = "Internal server error."
 FAULT_CODES = frozenset(
     {
@@ -19,7 +21,7 @@ FAULT_CODES = frozenset(
 )
 
 
-def mask_fault_messages(body: dict) -> dict:
+def mask_fault_messages(body: dict[str, Any]) -> dict[str, Any]:
     """`body` with the message of every fault error replaced (in place; returned for chaining)."""
     for error in body.get("errors") or ():
         extensions = error.get("extensions") or {}

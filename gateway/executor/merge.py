@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def deep_merge(target: dict, source: dict) -> None:
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
     """Merge `source` into `target` in place; objects merge key by key, lists item by item."""
     for key, value in source.items():
         existing = target.get(key)
@@ -15,8 +17,8 @@ def deep_merge(target: dict, source: dict) -> None:
             target[key] = value
 
 
-def _merge_lists(target: list, source: list) -> None:
-    for index, (old, new) in enumerate(zip(target, source)):
+def _merge_lists(target: list[Any], source: list[Any]) -> None:
+    for index, (old, new) in enumerate(zip(target, source, strict=False)):
         if isinstance(old, dict) and isinstance(new, dict):
             deep_merge(old, new)
         elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):

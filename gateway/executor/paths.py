@@ -3,45 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import assert_never
+from typing import Any, assert_never
 
 from gateway.planner.nodes import FieldSegment, KeyRenamer, ListSegment, ResponsePath
 
-Located = tuple[dict, list]  # (object, its client response path)
+Located = tuple[dict[str, Any], list[Any]]  # (object, its client response path)
 
 
-def objects_at(data: dict | None, path: ResponsePath) -> list[Located]:
+def objects_at(data: dict[str, Any] | None, path: ResponsePath) -> list[Located]:
     """Every object at `path`; list segments step into list items, nulls are skipped."""
-    current: list[tuple[object, list]] = [(data, [])]
+    current: list[tuple[object, list[Any]]] = [(data, [])]
     for segment in path:
-        following: list[tuple[object, list]] = []
+        following: list[tuple[object, list[Any]]] = []
         for value, where in current:
             match segment:
                 case ListSegment.EACH:
                     if isinstance(value, list):
-                        following.extend((item, where + [i]) for i, item in enumerate(value))
+                        following.extend((item, [*where, i]) for i, item in enumerate(value))
                 case FieldSegment(response_key=key):
                     child = value.get(key) if isinstance(value, dict) else None
                     if child is not None:
-                        following.append((child, where + [key]))
+                        following.append((child, [*where, key]))
                 case _:
                     assert_never(segment)
         current = following
     return _flatten_lists(current)
 
 
-def _flatten_lists(found: list[tuple[object, list]]) -> list[Located]:
+def _flatten_lists(found: list[tuple[object, list[Any]]]) -> list[Located]:
     """A path may end on a list field whose `@` was already applied; keep dicts only."""
     result: list[Located] = []
     for value, where in found:
         if isinstance(value, dict):
             result.append((value, where))
         elif isinstance(value, list):
-            result.extend(_flatten_lists([(v, where + [i]) for i, v in enumerate(value)]))
+            result.extend(_flatten_lists([(v, [*where, i]) for i, v in enumerate(value)]))
     return result
 
 
-def rename_aliases(root: dict, renames: Iterable[KeyRenamer]) -> None:
+def rename_aliases(root: dict[str, Any], renames: Iterable[KeyRenamer]) -> None:
     """Rename internal aliases back to client keys; deepest paths first, so that the
     paths of deeper renames still name the (aliased) keys of their parents."""
     for rename in sorted(renames, key=lambda r: -len(r.path)):
@@ -50,11 +50,11 @@ def rename_aliases(root: dict, renames: Iterable[KeyRenamer]) -> None:
                 obj[rename.response_key] = obj.pop(rename.alias)
 
 
-def _objects_through_lists(root, path: tuple[str, ...]) -> list[dict]:
+def _objects_through_lists(root: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
     """Objects at `path`, stepping through lists (at any depth) transparently."""
     current = [root]
     for step in (*path, None):
-        found: list = []
+        found: list[Any] = []
         while current:
             value = current.pop()
             if isinstance(value, list):

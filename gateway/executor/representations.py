@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from gateway.operation.model import Field, InlineFragment, Selection
 
 _MISSING = object()
 
 
-def build_representation(obj: dict, shape: tuple[Selection, ...]) -> dict | None:
+def build_representation(obj: dict[str, Any], shape: tuple[Selection, ...]) -> dict[str, Any] | None:
     """Pick the fields of `shape` from `obj`; None when a required value is missing."""
     result = _select(obj, shape)
     return None if result is _MISSING else result
 
 
-def _select(obj: dict, shape) -> dict | object:
-    result: dict = {}
+def _select(obj: dict[str, Any], shape: Sequence[Selection]) -> dict[str, Any] | object:
+    result: dict[str, Any] = {}
     for selection in shape:
         if isinstance(selection, InlineFragment):
             if selection.type_condition in (None, obj.get("__typename")):
@@ -35,7 +38,7 @@ def _select(obj: dict, shape) -> dict | object:
     return result
 
 
-def _select_value(value, field: Field):
+def _select_value(value: Any, field: Field) -> Any:
     if isinstance(value, list):
         items = [_select_value(v, field) if v is not None else None for v in value]
         return _MISSING if any(i is _MISSING for i in items) else items

@@ -8,18 +8,23 @@ nearest nullable parent as GraphQL requires.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from graphql import (
+    GraphQLAbstractType,
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
     is_abstract_type,
     is_leaf_type,
 )
 
-from gateway.operation.model import Field, InlineFragment
+from gateway.operation.model import Field, InlineFragment, Selection
 
 _INVALID = object()  # a non-null violation travelling up to a nullable parent
 _LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
@@ -28,7 +33,13 @@ _LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
 class ResponseShaper:
     """One instance per response; `errors` is extended with non-null violations."""
 
-    def __init__(self, schema: GraphQLSchema, variables: dict, errors: list[dict], collected: dict | None = None):
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        variables: dict[str, Any],
+        errors: list[dict[str, Any]],
+        collected: dict[str, Any] | None = None,
+    ) -> None:
         self.schema = schema
         self.variables = variables
         self.errors = errors
@@ -36,15 +47,24 @@ class ResponseShaper:
         # response, so every object of a list reuses the first one's collection. An
         # operation without `@skip`/`@include` collects the same fields for every
         # response: the caller then passes one `collected` memo kept with the operation.
-        self._collected: dict[tuple[int, str], list[tuple]] = collected if collected is not None else {}
+        self._collected: dict[tuple[int, str], list[tuple[Any, ...]]] = collected if collected is not None else {}
 
-    def shape_root(self, selections, root: GraphQLObjectType, data: dict | None) -> dict | None:
+    def shape_root(
+        self, selections: Sequence[Selection], root: GraphQLObjectType, data: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """The response `data`: None when a non-null root field is null."""
         result = self._object(selections, root, data or {}, None, root=True)
         return None if result is _INVALID else result
 
-    def _object(self, selections, type_: GraphQLObjectType, source: dict, path, root: bool = False):
-        result: dict = {}
+    def _object(
+        self,
+        selections: Sequence[Selection],
+        type_: GraphQLObjectType,
+        source: dict[str, Any],
+        path: Any,
+        root: bool = False,
+    ) -> Any:
+        result: dict[str, Any] = {}
         for key, name, field_type, children, scalar in self._fields(selections, type_):
             if scalar:
                 # Fast path: scalar values pass through unless a non-null one is missing.
@@ -64,7 +84,7 @@ class ResponseShaper:
             result[key] = value
         return result
 
-    def _fields(self, selections, type_: GraphQLObjectType) -> list[tuple]:
+    def _fields(self, selections: Sequence[Selection], type_: GraphQLObjectType) -> list[tuple[Any, ...]]:
         """[(response key, field name, field type, merged sub-selections, is scalar)]."""
         memo_key = (id(selections), type_.name)
         found = self._collected.get(memo_key)
@@ -82,7 +102,9 @@ class ResponseShaper:
             self._collected[memo_key] = found
         return found
 
-    def _complete(self, type_, children, value, path, parent: str, name: str):
+    def _complete(
+        self, type_: GraphQLOutputType, children: Sequence[Selection], value: Any, path: Any, parent: str, name: str
+    ) -> Any:
         if isinstance(type_, GraphQLNonNull):
             inner = self._complete(type_.of_type, children, value, path, parent, name)
             if inner is None:
@@ -104,7 +126,9 @@ class ResponseShaper:
         shaped = self._object(children, type_, value, path)
         return None if shaped is _INVALID else shaped
 
-    def _list(self, type_, children, value, path, parent, name):
+    def _list(
+        self, type_: GraphQLList[Any], children: Sequence[Selection], value: Any, path: Any, parent: str, name: str
+    ) -> list[Any] | None:
         if not isinstance(value, list):
             return None
         items = []
@@ -115,7 +139,7 @@ class ResponseShaper:
             items.append(shaped)
         return items
 
-    def _leaf(self, type_, value, path):
+    def _leaf(self, type_: GraphQLOutputType, value: Any, path: Any) -> Any:
         if isinstance(type_, GraphQLEnumType) and value not in type_.values:
             # A value the client may not see (e.g. @inaccessible, or from a newer subgraph).
             self.errors.append(
@@ -127,7 +151,7 @@ class ResponseShaper:
             return None
         return value
 
-    def _runtime_type(self, abstract, value: dict) -> GraphQLObjectType | None:
+    def _runtime_type(self, abstract: GraphQLAbstractType, value: dict[str, Any]) -> GraphQLObjectType | None:
         concrete = self.schema.get_type(value.get("__typename") or "")
         if isinstance(concrete, GraphQLObjectType) and self.schema.is_sub_type(abstract, concrete):
             return concrete
@@ -136,7 +160,7 @@ class ResponseShaper:
             return abstract
         return None
 
-    def _null_violation(self, path, parent: str, name: str) -> None:
+    def _null_violation(self, path: Any, parent: str, name: str) -> None:
         """Report a null in a non-null field unless a subgraph error already covers it. An error without a path
         (a subgraph that refused or failed the whole request) covers every null: the client already has the
         reason with its code, and another, uncoded error would only hide it."""
@@ -152,13 +176,15 @@ class ResponseShaper:
             }
         )
 
-    def _collect(self, selections, type_: GraphQLObjectType) -> dict[str, list[Field]]:
+    def _collect(self, selections: Sequence[Selection], type_: GraphQLObjectType) -> dict[str, list[Field]]:
         """GraphQL's CollectFields: group fields by response key, honouring conditions."""
         grouped: dict[str, list[Field]] = {}
         self._collect_into(selections, type_, grouped)
         return grouped
 
-    def _collect_into(self, selections, type_, grouped) -> None:
+    def _collect_into(
+        self, selections: Sequence[Selection], type_: GraphQLObjectType, grouped: dict[str, list[Field]]
+    ) -> None:
         for selection in selections:
             if not all(c.holds(self.variables) for c in selection.conditions):
                 continue
@@ -175,10 +201,10 @@ class ResponseShaper:
         return is_abstract_type(named) and self.schema.is_sub_type(named, type_)
 
 
-def response_path(linked) -> list:
+def response_path(linked: Any) -> list[Any]:
     """`((None, "a"), 0)` → `["a", 0]`: paths are built as linked pairs while shaping
     (cheap) and turned into lists only for errors."""
-    keys: list = []
+    keys: list[Any] = []
     while linked is not None:
         linked, key = linked
         keys.append(key)

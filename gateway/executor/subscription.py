@@ -4,6 +4,7 @@ through the rest of the plan (entity fetches to other subgraphs)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
 
 from gateway.executor.errors import subgraph_error
 from gateway.executor.execute import ExecutionState, PlanExecutor
@@ -13,17 +14,17 @@ from gateway.planner.nodes import SubscriptionNode
 class SubscriptionExecutor:
     """Runs `SubscriptionNode`s: `subscriber.subscribe` does the streaming I/O."""
 
-    def __init__(self, executor: PlanExecutor, subscriber):
+    def __init__(self, executor: PlanExecutor, subscriber) -> None:
         self.executor = executor
         self.subscriber = subscriber
 
     async def events(
         self,
         node: SubscriptionNode,
-        variables: dict,
-        coerced: dict,
+        variables: dict[str, Any],
+        coerced: dict[str, Any],
         headers: Mapping[str, str],
-        init_payload: dict | None = None,
+        init_payload: dict[str, Any] | None = None,
         event_headers: Callable[[], Mapping[str, str]] | None = None,
     ) -> AsyncIterator[ExecutionState]:
         """One completed `ExecutionState` per upstream event; raises `TransportError`

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, Protocol
@@ -173,7 +173,7 @@ def create_gateway_app(
         await session.run()
 
     @asynccontextmanager
-    async def lifespan(app):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await gateway.close()
         if isinstance(persisted_queries, RedisQueryStore):
@@ -210,7 +210,7 @@ class GraphQLEndpoint:
         sse_heartbeat: float = HEARTBEAT_SECONDS,
         debug_plan: bool = True,
         client_of: Callable[[Any], str | None] | None = None,
-    ):
+    ) -> None:
         self.gateway = gateway
         self.debug_plan = debug_plan
         self.client_of = client_of
@@ -285,14 +285,19 @@ class GraphQLEndpoint:
             return None
         return self.client_of(principal)
 
-    def tagged(self, headers: dict) -> dict:
+    def tagged(self, headers: dict[str, Any]) -> dict[str, Any]:
         """`headers` plus a fresh request tag (one per client operation)."""
         if self.request_tag is None:
             return headers
         return {**headers, self.request_tag.header: self.request_tag.new(headers)}
 
     async def _one(
-        self, request: GraphQLRequest, headers: dict, allow_mutations: bool, debug: bool, client: str | None = None
+        self,
+        request: GraphQLRequest,
+        headers: dict[str, Any],
+        allow_mutations: bool,
+        debug: bool,
+        client: str | None = None,
     ) -> GraphQLResponse:
         headers = self.tagged(headers)
         try:
@@ -304,7 +309,12 @@ class GraphQLEndpoint:
         )
 
     async def _stream(
-        self, request: GraphQLRequest, headers: dict, media_type: str, allow_mutations: bool, client: str | None = None
+        self,
+        request: GraphQLRequest,
+        headers: dict[str, Any],
+        media_type: str,
+        allow_mutations: bool,
+        client: str | None = None,
     ) -> Response:
         try:
             request = await resolve_persisted(self.persisted, request)
@@ -371,7 +381,7 @@ def forwarded(headers: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str,
     return {h: headers[h] for h in allowed if h in headers}
 
 
-def _first_code(body: dict) -> tuple[str, str]:
+def _first_code(body: dict[str, Any]) -> tuple[str, str]:
     error = body["errors"][0]
     return error["extensions"]["code"], error["message"]
 

@@ -72,7 +72,7 @@ def with_cors(app: ASGIApp, policy: CorsPolicy) -> ASGIApp:
 class WebSocketOriginCheck:
     """Refuses (HTTP 403) a WebSocket upgrade whose `Origin` is neither allowed nor the gateway's own."""
 
-    def __init__(self, app: ASGIApp, policy: CorsPolicy):
+    def __init__(self, app: ASGIApp, policy: CorsPolicy) -> None:
         self.app = app
         self.policy = policy
 

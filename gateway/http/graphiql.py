@@ -92,7 +92,7 @@ class GraphiQLPage:
         path: str = "/graphql",
         prefill_headers: Callable[[], Mapping[str, str]] | None = None,
         package_dir: Path = GRAPHIQL_PACKAGE_DIR,
-    ):
+    ) -> None:
         self.app = app
         self.path = path
         self.prefill_headers = prefill_headers

@@ -13,6 +13,7 @@ graphql-ws clients give up at once on 4401, while they retry 4403 for ~40 s with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -33,7 +34,7 @@ Authenticate = Callable[[Mapping[str, str]], Awaitable[tuple[Any, str]]]
 MAX_CLOSE_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
 
 
-def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | None = None) -> dict | None:
+def upstream_init_payload(forwarded_headers: Mapping[str, str], token: str | None = None) -> dict[str, Any] | None:
     """The `connection_init` payload for subgraph subscriptions: the client's token, whether it came in its own
     `connection_init` or as a header (SSE, or a WebSocket client that sent one), where subgraphs look for it."""
     token = token or forwarded_headers.get("authorization")
@@ -48,14 +49,14 @@ class GraphQLWebSocketSession:
         websocket: WebSocket,
         gateway: Gateway,
         authenticate: Authenticate | None,
-        forwarded: Callable[[Mapping[str, str]], dict],
+        forwarded: Callable[[Mapping[str, str]], dict[str, Any]],
         resolve: Callable[[GraphQLRequest], Awaitable[GraphQLRequest]],
         *,
         init_timeout: float = 10.0,
         keepalive: float | None = 12.0,
         client_of: Callable[[Any], str | None] | None = None,
-        tag: Callable[[dict], dict] = dict,
-    ):
+        tag: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+    ) -> None:
         self.ws = websocket
         self.tag = tag  # adds a fresh request tag to the upstream headers of each subscription
         self.gateway = gateway
@@ -67,9 +68,9 @@ class GraphQLWebSocketSession:
         self.client_of = client_of  # the rate-limited client (tenant) of the connection's principal
         self.client: str | None = None
         self.headers: dict[str, str] = {}
-        self.init_payload: dict | None = None
+        self.init_payload: dict[str, Any] | None = None
         self.acknowledged = False
-        self.operations: dict[str, asyncio.Task] = {}
+        self.operations: dict[str, asyncio.Task[Any]] = {}
         self._send_lock = asyncio.Lock()
 
     async def run(self) -> None:
@@ -99,7 +100,7 @@ class GraphQLWebSocketSession:
         while not self.acknowledged:
             await self._handle(await self._receive())
 
-    async def _receive(self) -> dict:
+    async def _receive(self) -> dict[str, Any]:
         message = await self.ws.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
@@ -112,7 +113,7 @@ class GraphQLWebSocketSession:
             raise _Closing(4400, "Invalid message received")
         return decoded
 
-    async def _handle(self, message: dict) -> None:
+    async def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         if kind == "connection_init":
             await self._connection_init(message.get("payload"))
@@ -129,7 +130,7 @@ class GraphQLWebSocketSession:
         else:
             raise _Closing(4400, f"Unexpected message type '{kind}'")
 
-    async def _connection_init(self, payload) -> None:
+    async def _connection_init(self, payload: Any) -> None:
         if self.acknowledged:
             raise _Closing(4429, "Too many initialisation requests")
         payload = payload if isinstance(payload, dict) else {}
@@ -148,7 +149,7 @@ class GraphQLWebSocketSession:
         self.acknowledged = True
         await self.send({"type": "connection_ack"})
 
-    def _subscribe(self, message: dict) -> None:
+    def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acknowledged:
             raise _Closing(4401, "Unauthorized")
         operation_id = message.get("id")
@@ -159,7 +160,7 @@ class GraphQLWebSocketSession:
         task = asyncio.create_task(self._stream(operation_id, message.get("payload")))
         self.operations[operation_id] = task
 
-    async def _stream(self, operation_id: str, payload) -> None:
+    async def _stream(self, operation_id: str, payload: Any) -> None:
         try:
             try:
                 request = await self.resolve(from_payload(payload))
@@ -199,15 +200,13 @@ class GraphQLWebSocketSession:
         except (WebSocketDisconnect, RuntimeError):
             return
 
-    async def send(self, message: dict) -> None:
+    async def send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
             await self.ws.send_text(orjson.dumps(message).decode())
 
     async def _close(self, code: int, reason: str) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):
             await self.ws.close(code=code, reason=reason)
-        except RuntimeError:
-            pass
 
 
 def close_reason(text: str) -> str:
@@ -218,7 +217,7 @@ def close_reason(text: str) -> str:
 class _Closing(Exception):
     """Close the connection with a protocol close code."""
 
-    def __init__(self, code: int, reason: str):
+    def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code = code
         self.reason = reason

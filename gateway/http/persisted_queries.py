@@ -19,7 +19,7 @@ from gateway.engine import GraphQLRequest
 class PersistedQueryError(Exception):
     """The request's persisted-query extension cannot be honoured; `body` is the answer."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.body = {"errors": [{"message": message, "extensions": {"code": code}}]}
@@ -35,7 +35,7 @@ class MemoryQueryStore:
     """The `size` most recently used queries of this process, `max_bytes` of text at most
     (a query may be as long as the request body limit allows)."""
 
-    def __init__(self, size: int = 10_000, max_bytes: int = 32 * 2**20):
+    def __init__(self, size: int = 10_000, max_bytes: int = 32 * 2**20) -> None:
         # A str costs its length plus ~50 bytes of header; the 64-character digest key as much again.
         self._queries: BoundedLRU[str] = BoundedLRU(size, max_bytes, lambda query: len(query) + 200)
 
@@ -49,7 +49,7 @@ class MemoryQueryStore:
 class RedisQueryStore:
     """Queries in Redis under `prefix + sha256`, expiring after `ttl` seconds unused."""
 
-    def __init__(self, url: str, prefix: str = "axiom:apq:", ttl: int = 86_400):
+    def __init__(self, url: str, prefix: str = "axiom:apq:", ttl: int = 86_400) -> None:
         import redis.asyncio as redis
 
         self._redis = redis.from_url(url)

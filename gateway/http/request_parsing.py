@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import orjson
 
 from gateway.engine import GraphQLRequest
@@ -10,7 +13,7 @@ from gateway.engine import GraphQLRequest
 class BadRequest(Exception):
     """The HTTP request does not carry a well-formed GraphQL request; `code` goes to `extensions.code`."""
 
-    def __init__(self, message: str, code: str = "BAD_REQUEST"):
+    def __init__(self, message: str, code: str = "BAD_REQUEST") -> None:
         super().__init__(message)
         self.code = code
 
@@ -37,7 +40,7 @@ def from_json_body(
     return from_payload(payload)
 
 
-def from_payload(payload) -> GraphQLRequest:
+def from_payload(payload: Any) -> GraphQLRequest:
     """A decoded request object (POST body item, WebSocket `subscribe` payload)."""
     if not isinstance(payload, dict):
         raise BadRequest("Request body must be a JSON object.")
@@ -46,14 +49,14 @@ def from_payload(payload) -> GraphQLRequest:
     )
 
 
-def from_query_params(params) -> GraphQLRequest:
+def from_query_params(params: Mapping[str, str]) -> GraphQLRequest:
     """GET: `?query=…&variables=<json>&operationName=…&extensions=<json>`."""
     variables = _json_param(params, "variables")
     extensions = _json_param(params, "extensions")
     return _request(params.get("query"), variables or None, params.get("operationName"), extensions)
 
 
-def _json_param(params, name: str):
+def _json_param(params: Mapping[str, str], name: str) -> Any:
     value = params.get(name)
     if not value:
         return None
@@ -63,7 +66,7 @@ def _json_param(params, name: str):
         raise BadRequest(f"'{name}' is not valid JSON.") from None
 
 
-def _request(query, variables, operation_name, extensions=None) -> GraphQLRequest:
+def _request(query: Any, variables: Any, operation_name: Any, extensions: Any = None) -> GraphQLRequest:
     if extensions is not None and not isinstance(extensions, dict):
         raise BadRequest("'extensions' must be an object.")
     persisted = (extensions or {}).get("persistedQuery")

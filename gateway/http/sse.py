@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable
+from typing import Any
 
 import orjson
 from starlette.responses import Response, StreamingResponse
@@ -32,7 +33,7 @@ def wants_event_stream(accept: str) -> bool:
 
 
 def sse_response(
-    result: GraphQLResponse | AsyncIterator[dict], json_media_type: str, heartbeat: float = HEARTBEAT_SECONDS
+    result: GraphQLResponse | AsyncIterator[dict[str, Any]], json_media_type: str, heartbeat: float = HEARTBEAT_SECONDS
 ) -> Response:
     """An event stream for `result`, or the JSON error response when it did not start."""
     if isinstance(result, GraphQLResponse) and result.status != 200:
@@ -99,7 +100,7 @@ class EventChannel:
                     await task
 
 
-async def _events(result) -> AsyncIterator[bytes]:
+async def _events(result: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
     if isinstance(result, GraphQLResponse):
         yield encode_event("next", result.body)
     else:
@@ -111,6 +112,6 @@ async def _events(result) -> AsyncIterator[bytes]:
     yield COMPLETE
 
 
-def encode_event(name: str, body: dict) -> bytes:
+def encode_event(name: str, body: dict[str, Any]) -> bytes:
     """One SSE event carrying `body` as JSON."""
     return b"event: " + name.encode() + b"\ndata: " + orjson.dumps(body) + b"\n\n"

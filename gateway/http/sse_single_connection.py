@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -35,7 +36,9 @@ MAX_OPERATION_ID_LENGTH = 128
 UNCLAIMED_RESERVATION_SECONDS = 60.0
 
 # (request, forwarded headers) → the operation's results, or the response refusing it.
-StartOperation = Callable[[GraphQLRequest, Mapping[str, str]], Awaitable["GraphQLResponse | AsyncIterator[dict]"]]
+StartOperation = Callable[
+    [GraphQLRequest, Mapping[str, str]], Awaitable["GraphQLResponse | AsyncIterator[dict[str, Any]]"]
+]
 
 
 @dataclass
@@ -44,7 +47,7 @@ class _Reservation:
     created: float
     channel: EventChannel = field(default_factory=EventChannel)
     connected: bool = False
-    operations: dict[str, asyncio.Task] = field(default_factory=dict)
+    operations: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
 
 
 def stream_token(request: Request) -> str | None:
@@ -60,7 +63,7 @@ def is_single_connection_request(request: Request) -> bool:
 class SingleConnectionStreams:
     """The reservations of this gateway process and their streams."""
 
-    def __init__(self, heartbeat: float):
+    def __init__(self, heartbeat: float) -> None:
         self.heartbeat = heartbeat
         self.reservations: dict[str, _Reservation] = {}
 
@@ -165,7 +168,9 @@ class SingleConnectionStreams:
         return Response(status_code=202)
 
 
-async def _deliver(reservation: _Reservation, operation_id: str, result: GraphQLResponse | AsyncIterator[dict]) -> None:
+async def _deliver(
+    reservation: _Reservation, operation_id: str, result: GraphQLResponse | AsyncIterator[dict[str, Any]]
+) -> None:
     """One operation's results onto the shared stream, then its `complete`."""
     try:
         if isinstance(result, GraphQLResponse):

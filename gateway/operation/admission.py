@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import GraphQLSchema
 
@@ -36,7 +37,7 @@ _BYTES_PER_CHAR = 100
 class _Entry:
     __slots__ = ("chars", "parsed", "prepared")
 
-    def __init__(self, parsed: ParsedOperation | OperationError, chars: int):
+    def __init__(self, parsed: ParsedOperation | OperationError, chars: int) -> None:
         self.parsed = parsed
         self.prepared: PreparedOperation | OperationError | None = None
         self.chars = chars  # of the document's text: what the entry's weight is estimated from
@@ -54,7 +55,7 @@ class OperationAdmission:
         cache_bytes: int = 100 * 2**20,
         hide_suggestions: bool = False,
         introspection: bool = True,
-    ):
+    ) -> None:
         """The cache keeps `cache_size` documents at most, weighing `cache_bytes` at most (estimated)."""
         self.schema = schema
         self.limits = limits
@@ -66,7 +67,9 @@ class OperationAdmission:
         # Two workers: unseen documents queue here rather than take every core.
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-admission")
 
-    async def admit(self, query: str, operation_name: str | None, variables: dict | None) -> AdmittedOperation:
+    async def admit(
+        self, query: str, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> AdmittedOperation:
         """The validated operation and its cost; raises OperationError (a refusal or an invalid document)."""
         key = (query, operation_name)
         entry = self._entries.get(key)
@@ -79,7 +82,7 @@ class OperationAdmission:
         return self._admitted(entry, variables)
 
     def _checked_entry(
-        self, entry: _Entry | None, query: str, operation_name: str | None, variables: dict | None
+        self, entry: _Entry | None, query: str, operation_name: str | None, variables: dict[str, Any] | None
     ) -> _Entry:
         """(Worker thread) parse within the limits, check the cost, validate: everything an unseen document
         needs, so that the loop only reads the result. A document over its cost is not validated."""
@@ -102,7 +105,7 @@ class OperationAdmission:
             entry.prepared = error
         return entry
 
-    def _admitted(self, entry: _Entry, variables: dict | None) -> AdmittedOperation:
+    def _admitted(self, entry: _Entry, variables: dict[str, Any] | None) -> AdmittedOperation:
         if isinstance(entry.parsed, OperationError):
             raise entry.parsed
         cost = self.cost(entry.parsed, variables)
@@ -111,7 +114,7 @@ class OperationAdmission:
         assert entry.prepared is not None  # validated in _checked_entry whenever the cost was within the limit
         return AdmittedOperation(entry.prepared, cost)
 
-    def cost(self, parsed: ParsedOperation, variables: dict | None) -> int:
+    def cost(self, parsed: ParsedOperation, variables: dict[str, Any] | None) -> int:
         """The requested cost; raises QUERY_TOO_COMPLEX above the limit."""
         if self.limits is None:
             return 0

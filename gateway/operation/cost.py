@@ -14,6 +14,8 @@ Each (fragment, inherited length) is costed once, so the work is linear in the d
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -27,6 +29,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
+    NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
@@ -43,7 +46,7 @@ def operation_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation: OperationDefinitionNode,
-    variables: dict | None,
+    variables: dict[str, Any] | None,
     default_list_size: int,
 ) -> int:
     """The requested cost of `operation` (one of `document`'s definitions) with these variable values."""
@@ -56,7 +59,9 @@ def operation_cost(
 
 
 class _CostMeasure:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: dict, default_list_size: int):
+    def __init__(
+        self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any], default_list_size: int
+    ) -> None:
         self.schema = schema
         self.variables = variables
         self.default_list_size = default_list_size
@@ -135,7 +140,7 @@ class _CostMeasure:
                 return max(0, default)
         return None
 
-    def _type(self, condition, parent: GraphQLNamedType) -> GraphQLNamedType:
+    def _type(self, condition: NamedTypeNode | None, parent: GraphQLNamedType) -> GraphQLNamedType:
         if condition is None:
             return parent
         return self.schema.get_type(condition.name.value) or parent

@@ -3,12 +3,15 @@ replacing every named fragment spread by an inline fragment."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graphql import (
     DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
+    Node,
     SelectionSetNode,
     VariableNode,
     Visitor,
@@ -48,7 +51,7 @@ def inline_fragment_spreads(
     return tuple(result)
 
 
-def _field(node: FieldNode, fragments, conditions) -> Field:
+def _field(node: FieldNode, fragments: dict[str, FragmentDefinitionNode], conditions: tuple[Condition, ...]) -> Field:
     arguments = tuple((a.name.value, print_ast(a.value)) for a in node.arguments or ())
     return Field(
         name=node.name.value,
@@ -60,11 +63,11 @@ def _field(node: FieldNode, fragments, conditions) -> Field:
     )
 
 
-def _variables_in(values) -> set[str]:
+def _variables_in(values: Iterable[Node]) -> set[str]:
     names: set[str] = set()
 
     class _Collector(Visitor):
-        def enter_variable(self, node: VariableNode, *_):
+        def enter_variable(self, node: VariableNode, *_: object) -> None:
             names.add(node.name.value)
 
     for value in values:

@@ -8,6 +8,8 @@ carry no condition are flattened into their parent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from graphql import GraphQLSchema, SchemaMetaFieldDef, TypeMetaFieldDef
 
 from gateway.operation.model import Field, InlineFragment, Selection
@@ -46,7 +48,9 @@ def _merge_two(first: Selection, second: Selection) -> Selection:
     )
 
 
-def _flatten_redundant_fragments(selections, parent_type: str, schema: GraphQLSchema):
+def _flatten_redundant_fragments(
+    selections: Sequence[Selection], parent_type: str, schema: GraphQLSchema
+) -> list[Selection]:
     """Inline fragments that neither narrow the type nor carry a condition disappear."""
     result: list[Selection] = []
     for selection in selections:

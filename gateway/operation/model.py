@@ -6,8 +6,11 @@ forwards them to subgraphs, and text makes selections hashable and comparable.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +24,7 @@ class Condition:
         name = "include" if self.passing_value else "skip"
         return f"@{name}(if:${self.variable})"
 
-    def holds(self, variables: dict) -> bool:
+    def holds(self, variables: dict[str, Any]) -> bool:
         """True when the guarded selection must be executed."""
         return bool(variables.get(self.variable)) == self.passing_value
 
@@ -55,7 +58,7 @@ class InlineFragment:
     conditions: tuple[Condition, ...] = ()
 
 
-Selection = Union[Field, InlineFragment]
+Selection = Field | InlineFragment
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ class NormalizedOperation:
     variable_definitions: tuple[VariableDefinition, ...]
     selections: tuple[Selection, ...]
 
-    def derived(self, name: str, compute):
+    def derived(self, name: str, compute: Callable[[], _T]) -> _T:
         """A value that depends only on this operation, computed on first use and kept
         (prepared operations are cached, so every request after the first reuses it)."""
         value = self.__dict__.get(name)
@@ -103,5 +106,5 @@ class NormalizedOperation:
         return cached
 
 
-def _any_condition(selections) -> bool:
+def _any_condition(selections: Sequence[Selection]) -> bool:
     return any(s.conditions or _any_condition(s.selections) for s in selections)

@@ -115,7 +115,7 @@ def prepare_operation(schema: GraphQLSchema, query: str, operation_name: str | N
     return validate_operation(schema, parse_operation(query, operation_name))
 
 
-def _select_operation(document, operation_name: str | None) -> OperationDefinitionNode:
+def _select_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name:
         for op in operations:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import GraphQLSchema
 from graphql.execution.values import get_variable_values
 
@@ -9,7 +11,7 @@ from gateway.operation.errors import OperationError
 from gateway.operation.prepare import PreparedOperation
 
 
-def coerce_variables(schema: GraphQLSchema, prepared: PreparedOperation, raw: dict | None) -> dict:
+def coerce_variables(schema: GraphQLSchema, prepared: PreparedOperation, raw: dict[str, Any] | None) -> dict[str, Any]:
     """Return coerced variables, or raise `OperationError` (BAD_USER_INPUT)."""
     result = get_variable_values(schema, prepared.variable_nodes, raw or {})
     if isinstance(result, list):

@@ -13,8 +13,8 @@ planning stays cheap (plans are cached per operation anyway).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from gateway.planner.fetch_group import FetchGroup
 from gateway.planner.selection_tree import PlanningError
@@ -31,7 +31,7 @@ MAX_OPTIONS = 4
 class Choices:
     """The decisions of one planning run: `forced` picks first, then the favourite."""
 
-    def __init__(self, forced: tuple[int, ...] = ()):
+    def __init__(self, forced: tuple[int, ...] = ()) -> None:
         self.forced = forced
         # (index picked, number of options) per decision point with a real choice.
         self.taken: list[tuple[int, int]] = []
@@ -66,7 +66,7 @@ def plan_cost(groups: list[FetchGroup]) -> tuple[int, int, int, int]:
     return len(groups), longest, lookups, fields
 
 
-def cheapest(plan_once: Callable[[Choices], R], cost: Callable[[R], tuple]) -> R:
+def cheapest(plan_once: Callable[[Choices], R], cost: Callable[[R], tuple[Any, ...]]) -> R:
     """The cheapest result of `plan_once` over the explored decision alternatives.
 
     The greedy run's `PlanningError` propagates (nothing could plan it); an
@@ -91,11 +91,11 @@ def cheapest(plan_once: Callable[[Choices], R], cost: Callable[[R], tuple]) -> R
     return best
 
 
-def _deviations(choices: Choices):
+def _deviations(choices: Choices) -> Iterator[tuple[int, ...]]:
     """Forced prefixes that differ from this run at one decision after its forced part."""
     picks = tuple(pick for pick, _ in choices.taken)
     for index in range(len(choices.forced), len(choices.taken)):
         taken, count = choices.taken[index]
         for other in range(count):
             if other != taken:
-                yield picks[:index] + (other,)
+                yield (*picks[:index], other)

@@ -44,7 +44,7 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
         if sg.is_abstract(type_name)
         for concrete in sg.possible_types(type_name)
     )
-    node: PlanNode = FetchNode(
+    fetch = FetchNode(
         subgraph=sg.subgraphs[group.subgraph].name,
         operation=header + body,
         operation_kind=kind,
@@ -53,8 +53,7 @@ def fetch_node(sg: Supergraph, operation: NormalizedOperation, group: FetchGroup
         typename_rewrites=rewrites,
         output_renames=renames,
     )
-    if group.is_entity:
-        node = FlattenNode(group.path, node)
+    node: PlanNode = FlattenNode(group.path, fetch) if group.is_entity else fetch
     for condition in reversed(group.conditions):
         if condition.passing_value:
             node = ConditionNode(condition.variable, node, None)
@@ -126,17 +125,24 @@ def order_groups(groups: list[FetchGroup], nodes: dict[FetchGroup, PlanNode]) ->
     return _stages(groups, deps, members, nodes)
 
 
-def _subtree(group, children, nodes) -> PlanNode:
+def _subtree(
+    group: FetchGroup, children: dict[FetchGroup, list[FetchGroup]], nodes: dict[FetchGroup, PlanNode]
+) -> PlanNode:
     below = [_subtree(c, children, nodes) for c in children[group]]
     if not below:
         return nodes[group]
     return _sequence([nodes[group], _parallel(below)])
 
 
-def _stages(groups, deps, members, nodes) -> PlanNode:
+def _stages(
+    groups: list[FetchGroup],
+    deps: dict[FetchGroup, set[FetchGroup]],
+    members: set[FetchGroup],
+    nodes: dict[FetchGroup, PlanNode],
+) -> PlanNode:
     depth: dict[FetchGroup, int] = {}
 
-    def depth_of(group) -> int:
+    def depth_of(group: FetchGroup) -> int:
         if group not in depth:
             depth[group] = 1 + max((depth_of(d) for d in deps[group] & members), default=-1)
         return depth[group]

@@ -29,7 +29,7 @@ class PlanCache:
     the `size` most recent within `max_bytes` (estimated: the key's text, the subgraph
     operations' texts, a fixed weight per node). `hits`/`misses` feed the gateway's metrics."""
 
-    def __init__(self, supergraph: Supergraph, size: int = 1000, max_bytes: int = 32 * 2**20):
+    def __init__(self, supergraph: Supergraph, size: int = 1000, max_bytes: int = 32 * 2**20) -> None:
         self._supergraph = supergraph
         self._views: dict[frozenset[str], Supergraph] = {}
         self._plans: BoundedLRU[tuple[QueryPlan, int]] = BoundedLRU(size, max_bytes, lambda entry: entry[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gateway.operation.model import Field, InlineFragment, Selection
 from gateway.supergraph.model import Supergraph
 
@@ -19,7 +21,7 @@ def type_condition_applies(sg: Supergraph, condition: str | None, type_name: str
     return type_name in sg.possible_types(condition)
 
 
-def collect_for_type(sg: Supergraph, selections, type_name: str) -> list[Selection]:
+def collect_for_type(sg: Supergraph, selections: Sequence[Selection], type_name: str) -> list[Selection]:
     """Selections that apply to `type_name`, with fragments on it unwrapped.
 
     Conditional fragments survive as `... @include(if: $x)` without a type condition.
@@ -37,7 +39,9 @@ def collect_for_type(sg: Supergraph, selections, type_name: str) -> list[Selecti
     return result
 
 
-def provided_field(sg: Supergraph, provided, type_name: str, field_name: str) -> Field | None:
+def provided_field(
+    sg: Supergraph, provided: Sequence[Selection] | None, type_name: str, field_name: str
+) -> Field | None:
     """The `@provides` entry for a field at this position, if any."""
     for selection in collect_for_type(sg, provided or (), type_name):
         if isinstance(selection, Field) and selection.name == field_name:
@@ -45,7 +49,9 @@ def provided_field(sg: Supergraph, provided, type_name: str, field_name: str) ->
     return None
 
 
-def resolves(sg: Supergraph, graph: str, type_name: str, field_name: str, provided=None) -> bool:
+def resolves(
+    sg: Supergraph, graph: str, type_name: str, field_name: str, provided: Sequence[Selection] | None = None
+) -> bool:
     """Can `graph` return this field here (natively, or because a parent @provides it)?"""
     if field_name == "__typename":
         return True
@@ -58,7 +64,13 @@ def resolves(sg: Supergraph, graph: str, type_name: str, field_name: str, provid
     return info.external and provided_field(sg, provided, type_name, field_name) is not None
 
 
-def can_provide(sg: Supergraph, graph: str, type_name: str, selections, provided=None) -> bool:
+def can_provide(
+    sg: Supergraph,
+    graph: str,
+    type_name: str,
+    selections: Sequence[Selection],
+    provided: Sequence[Selection] | None = None,
+) -> bool:
     """Can `graph` return every field of `selections` (a key or @requires) here?"""
     for selection in collect_for_type(sg, selections, type_name):
         if isinstance(selection, InlineFragment):
@@ -76,12 +88,14 @@ def can_provide(sg: Supergraph, graph: str, type_name: str, selections, provided
     return True
 
 
-def _child_provided(sg: Supergraph, provided, type_name: str, field_name: str):
+def _child_provided(
+    sg: Supergraph, provided: Sequence[Selection] | None, type_name: str, field_name: str
+) -> Sequence[Selection] | None:
     entry = provided_field(sg, provided, type_name, field_name)
     return entry.selections if entry is not None else None
 
 
-def jump_cost(sg: Supergraph, graph: str, type_name: str, selections, depth: int = 0) -> int:
+def jump_cost(sg: Supergraph, graph: str, type_name: str, selections: Sequence[Selection], depth: int = 0) -> int:
     """Roughly how many entity jumps serving `selections` from `graph` would take."""
     if depth > _LOOKAHEAD_DEPTH:
         return 0

@@ -9,13 +9,17 @@ resolvable `@key`) through `_entities`, using the interface name as `__typename`
 
 from __future__ import annotations
 
-from gateway.operation.model import Field, InlineFragment
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.operation.model import Field, InlineFragment, Selection
 from gateway.planner import jumps, walk  # mutual recursion: see walk's docstring
 from gateway.planner.capabilities import can_provide
 from gateway.planner.selection_tree import PlanningError
+from gateway.supergraph.model import EntityKey
 
 
-def plan_interface_object(ctx, pos, selections) -> None:
+def plan_interface_object(ctx: walk.PlanningContext, pos: walk.Position, selections: Sequence[Selection]) -> None:
     """Plan interface fields here; resolve the concrete type elsewhere when needed."""
     # The interface's own name: lets the response be shaped when no owner is asked.
     pos.tree.add_typename()
@@ -28,9 +32,9 @@ def plan_interface_object(ctx, pos, selections) -> None:
     walk.plan_subselection(ctx, entity_pos, tuple(concrete_part))
 
 
-def needing_concrete_type(interface: str, selections) -> list:
+def needing_concrete_type(interface: str, selections: Sequence[Selection]) -> list[Any]:
     """`__typename` and fragments on other types: what only the owner can answer."""
-    needed: list = []
+    needed: list[Any] = []
     for selection in selections:
         if isinstance(selection, Field):
             if selection.name == "__typename":
@@ -44,7 +48,7 @@ def needing_concrete_type(interface: str, selections) -> list:
     return needed
 
 
-def _owner(ctx, pos):
+def _owner(ctx: walk.PlanningContext, pos: walk.Position) -> tuple[str, EntityKey]:
     """A subgraph with the real interface and a key this subgraph can provide."""
     sg = ctx.sg
     for graph in sg.graphs_of_type(pos.type_name):

@@ -10,6 +10,7 @@ are built from the alias and sent under the field's real name.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from functools import lru_cache
 
 from gateway.operation.model import Field, InlineFragment, Selection
@@ -44,7 +45,7 @@ def _internal(selection: Selection, clashing: frozenset[str]) -> Selection:
     )
 
 
-def client_aliases(selections) -> frozenset[str]:
+def client_aliases(selections: Sequence[Selection]) -> frozenset[str]:
     """Response keys the client gave to a field of another name (`id: name` → `id`)."""
     names: set[str] = set()
     for selection in selections:

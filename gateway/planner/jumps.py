@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from gateway.operation.model import Field, InlineFragment
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.operation.model import Condition, Field, InlineFragment, Selection
 from gateway.planner import walk  # mutual recursion with walk: see walk's docstring
 from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
 from gateway.planner.internal_fields import internal_selections
 from gateway.planner.selection_tree import PlanningError
+from gateway.supergraph.model import EntityKey, Supergraph
 
 
-def jump(ctx, pos, field: Field) -> None:
+def jump(ctx: walk.PlanningContext, pos: walk.Position, field: Field) -> None:
     """Serve `field` from another subgraph, planning the representation it needs.
 
     At the top of an entity fetch, the jump is made from the group that produced the
@@ -32,15 +36,15 @@ def jump(ctx, pos, field: Field) -> None:
     raise PlanningError(f"cannot reach {pos.type_name}.{field.name} from subgraph '{graph_name}'")
 
 
-def _delegation_chain(pos) -> list:
+def _delegation_chain(pos: walk.Position) -> list[Any]:
     chain = [pos]
     while pos.entity_root and pos.type_name in pos.group.origins:
-        pos = pos.group.origins[pos.type_name]
+        pos = pos.group.origins[pos.type_name]  # type: ignore[assignment]  # origins hold Positions (typed object: no import cycle)
         chain.append(pos)
     return chain
 
 
-def _jump_from_parent(ctx, pos, field: Field) -> bool:
+def _jump_from_parent(ctx: walk.PlanningContext, pos: walk.Position, field: Field) -> bool:
     """When this type has no usable key, fetch the parent field again from a subgraph
     that resolves the whole path (e.g. `product { category { details } }`)."""
     if pos.parent is None:
@@ -63,7 +67,9 @@ def _jump_from_parent(ctx, pos, field: Field) -> bool:
     return _jump_from_parent(ctx, parent_pos, narrowed)
 
 
-def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
+def _choose_target(
+    ctx: walk.PlanningContext, pos: walk.Position, field: Field, exclude: str | None = None
+) -> tuple[str, EntityKey, str] | None:
     """The (subgraph, key, entity type) to jump to: a decision point whose options are
     ranked by fewest further jumps, reusing existing groups.
 
@@ -72,9 +78,10 @@ def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
     """
     sg = ctx.sg
     here = pos.group.subgraph
-    options = []
+    options: list[tuple[int, int, str, EntityKey, str]] = []
     for graph, entity_type in _candidates(sg, pos.type_name, field.name):
         info = sg.field_in_graph(entity_type, field.name, graph)
+        assert info is not None  # a candidate resolves the field
         if graph == exclude or (graph == here and not info.requires):
             continue
         for key in sg.resolvable_keys(entity_type, graph):
@@ -96,7 +103,7 @@ def _choose_target(ctx, pos, field: Field, exclude: str | None = None):
     return ctx.choices.choose(sorted(options))[2:]
 
 
-def _candidates(sg, type_name: str, field_name: str) -> list[tuple[str, str]]:
+def _candidates(sg: Supergraph, type_name: str, field_name: str) -> list[tuple[str, str]]:
     """[(graph, entity type)]: graphs resolving the field on this type, then graphs
     resolving it on an interface of the type that they model as `@interfaceObject`
     (asked for with the interface's name as `__typename`)."""
@@ -104,7 +111,9 @@ def _candidates(sg, type_name: str, field_name: str) -> list[tuple[str, str]]:
     return direct + sg.interface_object_routes(type_name, field_name)
 
 
-def _reachable(sg, here: str, type_name: str, fields, provided) -> bool:
+def _reachable(
+    sg: Supergraph, here: str, type_name: str, fields: Sequence[Selection], provided: Sequence[Selection] | None
+) -> bool:
     """Can each key field be had here, or from a subgraph reachable with a local key?"""
     for selection in fields:
         if can_provide(sg, here, type_name, (selection,), provided):
@@ -118,15 +127,31 @@ def _reachable(sg, here: str, type_name: str, fields, provided) -> bool:
     return True
 
 
-def enter_entity(ctx, pos, field: Field, graph: str, key, entity_type: str | None = None) -> None:
+def enter_entity(
+    ctx: walk.PlanningContext,
+    pos: walk.Position,
+    field: Field,
+    graph: str,
+    key: EntityKey,
+    entity_type: str | None = None,
+) -> None:
     """Add the representation to the current group, then plan `field` in `graph`."""
     entity_type = entity_type or pos.type_name
     info = ctx.sg.field_in_graph(entity_type, field.name, graph)
+    assert info is not None  # the jump's target resolves the field
     entity_pos = entity_position(ctx, pos, graph, key, info.requires, pos.conditions + field.conditions, entity_type)
     walk.add_local_field(ctx, entity_pos, field)
 
 
-def entity_position(ctx, pos, graph: str, key, requires, conditions, entity_type: str):
+def entity_position(
+    ctx: walk.PlanningContext,
+    pos: walk.Position,
+    graph: str,
+    key: EntityKey,
+    requires: Sequence[Selection],
+    conditions: tuple[Condition, ...],
+    entity_type: str,
+) -> walk.Position:
     """The position at `_entities { ... on entity_type }` in a (new or reused) group of
     `graph`, after planning the key and `requires` fields where `pos` is."""
     inputs = internal_selections(tuple(key.fields) + tuple(requires), pos.clashing)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import Any
 
 from gateway.operation.model import InlineFragment
 from gateway.operation.printer import print_selections
@@ -36,7 +36,7 @@ class ListSegment(Enum):
         return self.value
 
 
-PathSegment = Union[FieldSegment, ListSegment]
+PathSegment = FieldSegment | ListSegment
 ResponsePath = tuple[PathSegment, ...]
 
 
@@ -72,9 +72,9 @@ class FetchNode:
     output_renames: tuple[KeyRenamer, ...] = ()
     # Derived once per plan (the executor reads them for every request): the representation shape per entity
     # type, `typename_rewrites` as a mapping, and the interfaces entities are rewritten to.
-    shapes: dict = field(init=False, repr=False, compare=False)
-    rewrites: dict = field(init=False, repr=False, compare=False)
-    rewritten_interfaces: frozenset = field(init=False, repr=False, compare=False)
+    shapes: dict[str, Any] = field(init=False, repr=False, compare=False)
+    rewrites: dict[str, Any] = field(init=False, repr=False, compare=False)
+    rewritten_interfaces: frozenset[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", {r.type_condition: r.selections for r in self.requires})
@@ -83,7 +83,7 @@ class FetchNode:
 
     @property
     def entity_types(self) -> frozenset[str]:
-        return frozenset(r.type_condition for r in self.requires)
+        return frozenset(r.type_condition for r in self.requires if r.type_condition is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ class SubscriptionNode:
     rest: PlanNode | None = None
 
 
-PlanNode = Union[FetchNode, FlattenNode, SequenceNode, ParallelNode, ConditionNode, SubscriptionNode]
+PlanNode = FetchNode | FlattenNode | SequenceNode | ParallelNode | ConditionNode | SubscriptionNode
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +133,12 @@ class QueryPlan:
     kind: str = "query"
 
 
-def plan_to_dict(node: PlanNode | None) -> dict | None:
+def plan_to_dict(node: PlanNode | None) -> dict[str, Any] | None:
     """A JSON-friendly view of a plan, returned to clients asking for it in debug mode."""
     if node is None:
         return None
     if isinstance(node, FetchNode):
-        result = {"kind": "Fetch", "serviceName": node.subgraph, "operation": node.operation}
+        result: dict[str, Any] = {"kind": "Fetch", "serviceName": node.subgraph, "operation": node.operation}
         if node.requires:
             result["requires"] = print_selections(node.requires)
         if node.variable_usages:

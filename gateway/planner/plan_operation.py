@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from gateway.operation.model import Field, InlineFragment, NormalizedOperation
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.operation.model import Condition, Field, InlineFragment, NormalizedOperation, Selection
 from gateway.planner.alternatives import Choices, cheapest, plan_cost
 from gateway.planner.assemble import fetch_node, order_groups
 from gateway.planner.capabilities import UNREACHABLE, collect_for_type, jump_cost
 from gateway.planner.fetch_group import FetchGroup
-from gateway.planner.nodes import FetchNode, QueryPlan, SequenceNode, SubscriptionNode
+from gateway.planner.nodes import FetchNode, PlanNode, QueryPlan, SequenceNode, SubscriptionNode
 from gateway.planner.selection_tree import PlanningError
 from gateway.planner.walk import PlanningContext, Position, plan_field
 from gateway.supergraph.model import Supergraph
@@ -27,6 +30,7 @@ def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> Qu
     )
     groups = ctx.registry.groups
     nodes = {g: fetch_node(supergraph, operation, g, i) for i, g in enumerate(groups)}
+    node: PlanNode | None
     if operation.kind == "subscription":
         node = _subscription_node(roots, groups, nodes)
     elif operation.kind == "mutation":
@@ -38,7 +42,9 @@ def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> Qu
     return QueryPlan(node, operation.kind)
 
 
-def _plan_groups(sg: Supergraph, operation: NormalizedOperation, choices: Choices):
+def _plan_groups(
+    sg: Supergraph, operation: NormalizedOperation, choices: Choices
+) -> tuple[PlanningContext, list[FetchGroup]]:
     """One planning run: the fetch groups (in the context) and the root groups."""
     ctx = PlanningContext(sg, choices)
     roots: list[FetchGroup] = []
@@ -51,7 +57,9 @@ def _plan_groups(sg: Supergraph, operation: NormalizedOperation, choices: Choice
     return ctx, roots
 
 
-def _subscription_node(roots: list[FetchGroup], groups, nodes) -> SubscriptionNode:
+def _subscription_node(
+    roots: list[FetchGroup], groups: list[FetchGroup], nodes: dict[FetchGroup, PlanNode]
+) -> SubscriptionNode:
     """One subgraph streams events; every other group completes each event.
     (Validation already guarantees a single root field.)"""
     if len(roots) != 1:
@@ -67,7 +75,7 @@ def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[
     """Root fields with the conditions of enclosing fragments moved onto them."""
     result: list[Field] = []
 
-    def collect(selections, conditions) -> None:
+    def collect(selections: Sequence[Selection], conditions: tuple[Condition, ...]) -> None:
         for selection in collect_for_type(supergraph, selections, operation.root_type):
             if isinstance(selection, InlineFragment):
                 collect(selection.selections, conditions + selection.conditions)
@@ -87,7 +95,9 @@ def root_fields(supergraph: Supergraph, operation: NormalizedOperation) -> list[
     return result
 
 
-def _split_root_field(ctx: PlanningContext, operation, roots: list[FetchGroup], field: Field):
+def _split_root_field(
+    ctx: PlanningContext, operation: NormalizedOperation, roots: list[FetchGroup], field: Field
+) -> list[tuple[str, Field]]:
     """[(subgraph, field)]: usually one subgraph (a decision point when several could
     serve it); a shared root field whose selections no single subgraph can serve is
     asked from several, each for the part it resolves."""
@@ -108,18 +118,20 @@ def _split_root_field(ctx: PlanningContext, operation, roots: list[FetchGroup], 
         return [(ctx.choices.choose(viable), field)]
     if sg.is_abstract(child_type):
         return [(ranked[0], field)]
-    parts: dict[str, list] = {}
+    parts: dict[str, list[Any]] = {}
     for selection in collect_for_type(sg, field.selections, child_type):
         part = _with_selections(field, (selection,))
         parts.setdefault(min(candidates, key=lambda g: score(g, part)), []).append(selection)
     return [(graph, _with_selections(field, tuple(s))) for graph, s in parts.items()]
 
 
-def _with_selections(field: Field, selections) -> Field:
+def _with_selections(field: Field, selections: tuple[Selection, ...]) -> Field:
     return Field(field.name, field.alias, field.arguments, selections, field.conditions, field.variables)
 
 
-def _root_group(ctx: PlanningContext, operation, roots: list[FetchGroup], graph: str):
+def _root_group(
+    ctx: PlanningContext, operation: NormalizedOperation, roots: list[FetchGroup], graph: str
+) -> FetchGroup:
     """The root group for `graph`, reused when allowed (never across mutation fields)."""
     reusable = roots[-1:] if operation.kind == "mutation" else roots
     existing = {g.subgraph: g for g in reusable}

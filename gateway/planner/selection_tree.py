@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 
 
@@ -15,7 +17,7 @@ class SelectionTree:
     __slots__ = ("_entries",)
 
     def __init__(self) -> None:
-        self._entries: dict[tuple, list] = {}
+        self._entries: dict[tuple[Any, ...], list[Any]] = {}
 
     def add_field(self, field: Field, with_children: bool) -> SelectionTree | None:
         """Add `field` (without its sub-selections); return the tree for its children."""
@@ -27,7 +29,8 @@ class SelectionTree:
             self._entries[key] = entry
         elif not entry[0].same_field(field):
             raise PlanningError(f"response key '{field.response_key}' is used by two different fields")
-        return entry[1]
+        children: SelectionTree | None = entry[1]
+        return children
 
     def add_typename(self) -> None:
         self.add_field(Field("__typename"), False)
@@ -39,7 +42,8 @@ class SelectionTree:
         if entry is None:
             entry = [InlineFragment(type_condition, (), conditions), SelectionTree()]
             self._entries[key] = entry
-        return entry[1]
+        tree: SelectionTree = entry[1]
+        return tree
 
     def response_keys_by_name(self) -> dict[str, set[str]]:
         """Field name → the response keys it is selected under here (fields only)."""

@@ -8,12 +8,17 @@ keep their `__typename`, their fields come back null).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from graphql import GraphQLUnionType
 
 from gateway.supergraph.model import Supergraph
 
+if TYPE_CHECKING:  # walk imports this module
+    from gateway.planner.walk import Position
 
-def safe_union_members(sg: Supergraph, pos, members: list[str]) -> list[str]:
+
+def safe_union_members(sg: Supergraph, pos: Position, members: list[str]) -> list[str]:
     """`members` restricted to those every subgraph able to serve the path has."""
     if not isinstance(sg.schema.get_type(pos.type_name), GraphQLUnionType):
         return members

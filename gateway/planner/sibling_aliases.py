@@ -10,6 +10,8 @@ copies of the same selection stay mergeable), and the executor renames them back
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import Any
 
 from gateway.operation.model import Field, InlineFragment, Selection
 from gateway.planner.nodes import KeyRenamer
@@ -18,14 +20,21 @@ from gateway.supergraph.model import Supergraph
 
 def alias_sibling_conflicts(
     sg: Supergraph, graph: str, parent_type: str | None, selections: tuple[Selection, ...]
-) -> tuple[tuple, tuple[KeyRenamer, ...]]:
+) -> tuple[tuple[Any, ...], tuple[KeyRenamer, ...]]:
     """Return the selections with conflicting sibling fields aliased, and the renames."""
     renames: list[KeyRenamer] = []
     result = _walk(sg, graph, parent_type, selections, (), renames)
     return result, tuple(renames)
 
 
-def _walk(sg, graph, parent_type, selections, path, renames) -> tuple[Selection, ...]:
+def _walk(
+    sg: Supergraph,
+    graph: str,
+    parent_type: str | None,
+    selections: Sequence[Selection],
+    path: tuple[str, ...],
+    renames: list[KeyRenamer],
+) -> tuple[Selection, ...]:
     conflicting = _conflicting_keys(sg, graph, selections)
     result: list[Selection] = []
     for selection in selections:
@@ -43,7 +52,15 @@ def _walk(sg, graph, parent_type, selections, path, renames) -> tuple[Selection,
     return tuple(result)
 
 
-def _field(sg, graph, parent_type, field: Field, path, renames, conflicting) -> Field:
+def _field(
+    sg: Supergraph,
+    graph: str,
+    parent_type: str | None,
+    field: Field,
+    path: tuple[str, ...],
+    renames: list[KeyRenamer],
+    conflicting: frozenset[str],
+) -> Field:
     alias = field.alias
     if field.response_key in conflicting:
         signature = _signature(sg, graph, parent_type, field.name)
@@ -52,11 +69,11 @@ def _field(sg, graph, parent_type, field: Field, path, renames, conflicting) -> 
     if not field.selections:
         return Field(field.name, alias, field.arguments, (), field.conditions, field.variables)
     child_type = _child_type(sg, graph, parent_type, field.name)
-    children = _walk(sg, graph, child_type, field.selections, path + (alias or field.name,), renames)
+    children = _walk(sg, graph, child_type, field.selections, (*path, alias or field.name), renames)
     return Field(field.name, alias, field.arguments, children, field.conditions, field.variables)
 
 
-def _conflicting_keys(sg, graph, selections) -> frozenset[str]:
+def _conflicting_keys(sg: Supergraph, graph: str, selections: Sequence[Selection]) -> frozenset[str]:
     """Response keys selected in sibling type fragments with different subgraph types."""
     signatures: dict[str, set[str]] = {}
     for selection in selections:
@@ -78,9 +95,9 @@ def _signature(sg: Supergraph, graph: str, type_name: str | None, field_name: st
     return str(fields[field_name].type) if field_name in fields else "?"
 
 
-def _child_type(sg, graph, parent_type, field_name) -> str | None:
+def _child_type(sg: Supergraph, graph: str, parent_type: str | None, field_name: str) -> str | None:
     parent = sg.schema.get_type(parent_type) if parent_type else None
-    if parent is None or field_name not in getattr(parent, "fields", {}):
+    if parent_type is None or parent is None or field_name not in getattr(parent, "fields", {}):
         return None
     local = sg.subgraph_field_type(parent_type, field_name, graph)
     return local or sg.field_type(parent_type, field_name)[0]

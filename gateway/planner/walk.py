@@ -14,7 +14,9 @@ module takes part in it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 from gateway.planner import interface_objects, jumps
@@ -44,7 +46,7 @@ class Position:
     # Response keys the client aliased to another field here (planner fields avoid them).
     clashing: frozenset[str] = frozenset()
 
-    def at(self, **changes) -> Position:
+    def at(self, **changes: Any) -> Position:
         return replace(self, **changes)
 
 
@@ -52,7 +54,7 @@ class PlanningContext:
     """State of one planning run; `touched` records groups that received fields;
     `choices` takes the run's decisions among alternatives."""
 
-    def __init__(self, supergraph: Supergraph, choices: Choices | None = None):
+    def __init__(self, supergraph: Supergraph, choices: Choices | None = None) -> None:
         self.sg = supergraph
         self.registry = GroupRegistry()
         self.touched: set[FetchGroup] | None = None
@@ -63,7 +65,7 @@ class PlanningContext:
             self.touched.add(group)
 
 
-def plan_selections(ctx: PlanningContext, pos: Position, selections) -> None:
+def plan_selections(ctx: PlanningContext, pos: Position, selections: Sequence[Selection]) -> None:
     """Plan selections at a position whose type is concrete."""
     clashing = client_aliases(selections)
     if clashing:
@@ -113,7 +115,7 @@ def add_local_field(ctx: PlanningContext, pos: Position, field: Field) -> None:
     plan_subselection(ctx, child, field.selections)
 
 
-def _provided_below(ctx: PlanningContext, pos: Position, field_name: str):
+def _provided_below(ctx: PlanningContext, pos: Position, field_name: str) -> tuple[Selection, ...] | None:
     """Fields a `@provides` on this field (or an enclosing one) makes available below it."""
     info = ctx.sg.field_in_graph(pos.type_name, field_name, pos.group.subgraph)
     if info is not None and info.provides:
@@ -122,7 +124,7 @@ def _provided_below(ctx: PlanningContext, pos: Position, field_name: str):
     return entry.selections if entry is not None and entry.selections else None
 
 
-def plan_subselection(ctx: PlanningContext, pos: Position, selections) -> None:
+def plan_subselection(ctx: PlanningContext, pos: Position, selections: Sequence[Selection]) -> None:
     """Plan a field's sub-selections; abstract types are split per concrete type."""
     if not ctx.sg.is_abstract(pos.type_name):
         plan_selections(ctx, pos, selections)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from graphql import GraphQLField
+
 from gateway.supergraph.directives import applied
 from gateway.supergraph.fieldset import parse_field_set
 from gateway.supergraph.model import FieldInGraph
 
 
-def read_field_graphs(field_def, type_graphs: list[str]) -> dict[str, FieldInGraph]:
+def read_field_graphs(field_def: GraphQLField, type_graphs: list[str]) -> dict[str, FieldInGraph]:
     """A field without `@join__field` lives in every subgraph defining its parent type."""
     directives = applied(field_def.ast_node, "join__field")
     if not directives:

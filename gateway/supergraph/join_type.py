@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from graphql import GraphQLNamedType
+
 from gateway.supergraph.directives import applied, applied_on_type
 from gateway.supergraph.fieldset import parse_field_set
 from gateway.supergraph.model import EntityKey, TypeInGraph
 
 
-def read_type_graphs(type_) -> dict[str, TypeInGraph]:
+def read_type_graphs(type_: GraphQLNamedType) -> dict[str, TypeInGraph]:
     """Subgraphs defining a type (keyed by graph enum value) and the keys each declares."""
     graphs: dict[str, TypeInGraph] = {}
     for node in applied_on_type(type_):

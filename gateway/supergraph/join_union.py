@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from graphql import GraphQLUnionType
+
 from gateway.supergraph.directives import applied, applied_on_type
 
 
-def add_union_members(union, type_graphs: list[str], into: dict[str, dict[str, set[str]]]) -> None:
+def add_union_members(union: GraphQLUnionType, type_graphs: list[str], into: dict[str, dict[str, set[str]]]) -> None:
     """Record union members per graph; without the directive every graph has every member."""
     found = False
     for node in applied_on_type(union):

@@ -54,13 +54,15 @@ class OverrideLabelPolicy:
     [0, 100) per label and request (random by default; inject a function for
     deterministic tests or sticky per-user routing)."""
 
-    def __init__(self, labels: Iterable[str], enabled: Iterable[str] = (), draw: Callable[[str], float] | None = None):
-        self.percent = {l: float(m.group(1)) for l in labels if (m := _PERCENT.match(l))}
+    def __init__(
+        self, labels: Iterable[str], enabled: Iterable[str] = (), draw: Callable[[str], float] | None = None
+    ) -> None:
+        self.percent = {label: float(m.group(1)) for label in labels if (m := _PERCENT.match(label))}
         self.enabled = frozenset(enabled) & frozenset(labels)
         self.draw = draw or (lambda _label: random.uniform(0, 100))
 
     def active(self) -> frozenset[str]:
         if not self.percent:
             return self.enabled
-        drawn = {l for l, share in self.percent.items() if self.draw(l) < share}
+        drawn = {label for label, share in self.percent.items() if self.draw(label) < share}
         return self.enabled | drawn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Any
 
 import aiohttp
 import orjson
@@ -28,7 +29,7 @@ class AiohttpTransport:
         timeouts: Mapping[str, float] | None = None,
         pool_size: int = 100,
         dedup_ignored_headers: Collection[str] = (),
-    ):
+    ) -> None:
         self._timeout = timeout
         self._dedup_ignored = frozenset(dedup_ignored_headers)
         self._timeouts = dict(timeouts or {})
@@ -54,7 +55,9 @@ class AiohttpTransport:
             self._streams = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         return self._streams
 
-    async def send(self, subgraph: str, url: str, body: dict, headers: Mapping[str, str], *, deduplicate: bool) -> dict:
+    async def send(
+        self, subgraph: str, url: str, body: dict[str, Any], headers: Mapping[str, str], *, deduplicate: bool
+    ) -> dict[str, Any]:
         """POST `body`; identical concurrent queries share one request."""
         payload = orjson.dumps(body)
         if deduplicate:
@@ -85,7 +88,7 @@ class AiohttpTransport:
         self._session = self._streams = None
 
 
-def _decode(status: int, raw: bytes) -> dict:
+def _decode(status: int, raw: bytes) -> dict[str, Any]:
     """The GraphQL response in `raw`, whatever the status (subgraphs answer request errors
     with 4xx and a GraphQL body); a body that is not one is an error named by the status."""
     try:

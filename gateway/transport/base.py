@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class TransportError(Exception):
@@ -16,7 +16,7 @@ class TransportError(Exception):
 class SubgraphTimeout(TransportError):
     """No complete answer within the subgraph's timeout."""
 
-    def __init__(self, message: str = "timed out"):
+    def __init__(self, message: str = "timed out") -> None:
         super().__init__(message)
 
 
@@ -28,7 +28,7 @@ class SubgraphStatusError(TransportError):
     """A non-2xx HTTP status whose body is not a GraphQL response (a GraphQL error answer
     with a 4xx/5xx status is a response, with errors, not a transport error)."""
 
-    def __init__(self, status: int, message: str | None = None):
+    def __init__(self, status: int, message: str | None = None) -> None:
         super().__init__(message or f"HTTP {status}")
         self.status = status
 
@@ -36,7 +36,7 @@ class SubgraphStatusError(TransportError):
 class InvalidResponseBody(TransportError):
     """A 2xx answer (or a subscription message) that is not JSON or not a GraphQL response."""
 
-    def __init__(self, reason: str, status: int | None = None):
+    def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason if status is None else f"HTTP {status}, {reason}")
         self.status = status
 
@@ -45,7 +45,7 @@ class Transport(Protocol):
     """Sends one GraphQL request to a subgraph and returns the decoded JSON response."""
 
     async def send(
-        self, subgraph: str, url: str, body: dict, headers: Mapping[str, str], *, deduplicate: bool
-    ) -> dict: ...
+        self, subgraph: str, url: str, body: dict[str, Any], headers: Mapping[str, str], *, deduplicate: bool
+    ) -> dict[str, Any]: ...
 
     async def close(self) -> None: ...

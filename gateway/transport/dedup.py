@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
 
 
 class InflightDeduplicator:
@@ -13,10 +14,10 @@ class InflightDeduplicator:
     nobody waits for its answer, the subgraph should stop working on it."""
 
     def __init__(self) -> None:
-        self._pending: dict[Hashable, asyncio.Future] = {}
+        self._pending: dict[Hashable, asyncio.Future[Any]] = {}
         self._waiters: dict[Hashable, int] = {}
 
-    async def run(self, key: Hashable, call: Callable[[], Awaitable]):
+    async def run(self, key: Hashable, call: Callable[[], Awaitable[Any]]) -> Any:
         task = self._pending.get(key)
         if task is None:
             task = asyncio.ensure_future(call())

@@ -9,7 +9,9 @@ clients' streams with an error.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
 
 import aiohttp
 import orjson
@@ -40,7 +42,12 @@ def ws_url(http_url: str) -> str:
 class WebSocketSubscriber:
     """Opens `graphql-transport-ws` subscriptions to subgraphs through one aiohttp session."""
 
-    def __init__(self, session_factory, connect_timeout: float = 10.0, heartbeat: float = 30.0):
+    def __init__(
+        self,
+        session_factory: Callable[[], aiohttp.ClientSession],
+        connect_timeout: float = 10.0,
+        heartbeat: float = 30.0,
+    ) -> None:
         self._session_factory = session_factory
         self._connect_timeout = connect_timeout
         self._heartbeat = heartbeat
@@ -48,8 +55,8 @@ class WebSocketSubscriber:
         self.open = 0
 
     async def subscribe(
-        self, url: str, body: dict, headers: Mapping[str, str], init_payload: dict | None = None
-    ) -> AsyncIterator[dict]:
+        self, url: str, body: dict[str, Any], headers: Mapping[str, str], init_payload: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         """Yield each `next` payload; end on `complete`; raise on errors or closure.
 
         Closing the generator early (client gone) sends `complete` upstream."""
@@ -93,12 +100,12 @@ class WebSocketSubscriber:
             await _close(ws, completed)
 
 
-async def _send(ws, message: dict) -> None:
+async def _send(ws: aiohttp.ClientWebSocketResponse, message: dict[str, Any]) -> None:
     # The protocol requires text frames.
     await ws.send_str(orjson.dumps(message).decode())
 
 
-async def _handshake(ws, init_payload: dict | None, timeout: float) -> None:
+async def _handshake(ws: aiohttp.ClientWebSocketResponse, init_payload: dict[str, Any] | None, timeout: float) -> None:
     init = {"type": "connection_init"}
     if init_payload:
         init["payload"] = init_payload
@@ -113,7 +120,7 @@ async def _handshake(ws, init_payload: dict | None, timeout: float) -> None:
         raise InvalidResponseBody("subgraph did not acknowledge the subscription connection")
 
 
-async def _messages(ws) -> AsyncIterator[dict]:
+async def _messages(ws: aiohttp.ClientWebSocketResponse) -> AsyncIterator[dict[str, Any]]:
     async for message in ws:
         if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
             try:
@@ -131,11 +138,9 @@ async def _messages(ws) -> AsyncIterator[dict]:
             return
 
 
-async def _close(ws, completed: bool) -> None:
+async def _close(ws: aiohttp.ClientWebSocketResponse, completed: bool) -> None:
     if not ws.closed:
         if not completed:
-            try:
+            with contextlib.suppress(ConnectionError, aiohttp.ClientError, RuntimeError):
                 await _send(ws, ({"id": "1", "type": "complete"}))
-            except (ConnectionError, aiohttp.ClientError, RuntimeError):
-                pass
         await ws.close()

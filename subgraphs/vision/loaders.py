@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -23,10 +24,8 @@ def _loader(fetch: Callable[[list], Awaitable[dict]], default: Callable[[], obje
 
 def table_key(datasource_id: str, schema: str, table: str) -> TableKey:
     """The key as stored (canonical UUID text), so `ABC…` and `abc…` load the same cubes."""
-    try:
+    with contextlib.suppress(ValueError):  # not a datasource id: loads no cubes
         datasource_id = str(uuid.UUID(datasource_id))
-    except ValueError:
-        pass  # not a datasource id: loads no cubes
     return (datasource_id, schema, table)
 
 

@@ -73,7 +73,7 @@ def test_backoff_doubles_while_restarts_keep_failing_then_gives_up_loudly():
     supervisor, clock, said = _supervisor(valkey, policy=policy)
     valkey.broken = True
     valkey.crash()
-    with pytest.raises(GaveUp, match="valkey .* crashed 6 times in a row"):
+    with pytest.raises(GaveUp, match=r"valkey .* crashed 6 times in a row"):
         _advance(supervisor, clock, 60)
     delays = [line.split("restarting it in ")[1].split("s ")[0] for line in said]
     assert delays == ["0.50", "1.00", "2.00", "4.00", "4.00"]

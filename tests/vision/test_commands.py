@@ -73,7 +73,7 @@ async def test_cubes_refresh_rebuilds_a_dropped_view_and_records_the_run(demo_cu
 
 
 async def test_cubes_refresh_of_all_tenants_runs_the_full_sync(demo_cubes, engine, tenant_id):
-    status, out, err = await axiom("cubes", "refresh")
+    _status, out, err = await axiom("cubes", "refresh")
     assert f"{tenant_id}/Sales: succeeded" in out, (out, err)
     stored = await CubeStore(engine).get(tenant_id, demo_cubes[0].id)
     assert stored.last_refreshed_at > demo_cubes[0].last_refreshed_at

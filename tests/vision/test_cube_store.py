@@ -113,7 +113,7 @@ async def test_refresh_runs_concurrently_and_is_recorded(demo_cubes, engine):
 
 
 async def test_a_batch_with_one_broken_file_stores_nothing(read_catalog, demo_data, engine, tenant_id, datasource_id):
-    documents = [("broken.xml", "<Cube name='X'><Table name='t'/></Cube>")] + read_cube_folder(CUBES_FOLDER)
+    documents = [("broken.xml", "<Cube name='X'><Table name='t'/></Cube>"), *read_cube_folder(CUBES_FOLDER)]
     report = await load_cube_documents(
         documents,
         tenant_id=tenant_id,

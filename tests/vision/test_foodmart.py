@@ -261,7 +261,7 @@ async def test_level_properties_are_on_the_members(graphql, foodmart, tenant_id)
         }
         for i, kind, sqft in [(1, "Supermarket", "23000"), (2, "Small Grocery", "5000"), (3, "Deluxe", "30000")]
     ]
-    time = [d for d in cube["dimensions"] if d["name"] == "Time"][0]
+    time = next(d for d in cube["dimensions"] if d["name"] == "Time")
     assert [h["name"] for h in time["hierarchies"]] == [None, "Weekly"]
 
 

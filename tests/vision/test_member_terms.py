@@ -45,7 +45,7 @@ async def test_measures_levels_and_calculated_members_carry_their_linked_term(gr
     cube = payload["cube"]
     assert {m["name"]: m["glossaryTerm"] for m in cube["measures"]}["Amount"] == {"id": amount}
     assert {m["name"]: m["glossaryTerm"] for m in cube["measures"]}["Quantity"] is None
-    levels = {l["ref"]: l["glossaryTerm"] for d in cube["dimensions"] for l in d["levels"]}
+    levels = {level["ref"]: level["glossaryTerm"] for d in cube["dimensions"] for level in d["levels"]}
     assert levels["Time.Year"] == {"id": year} and levels["Time.Month"] is None
     assert cube["calculatedMembers"] == [{"name": "Avg Order Value", "glossaryTerm": {"id": aov}}]
 

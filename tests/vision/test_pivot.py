@@ -50,7 +50,11 @@ def assert_series(series: list[dict], expected_rows: list, first_measure_column:
     for m, s in enumerate(series):
         got = s["values"]
         want = [row[first_measure_column + m] for row in expected_rows]
-        assert len(got) == len(want) and all(close(a, b) for a, b in zip(got, want)), (s["measure"], got, want)
+        assert len(got) == len(want) and all(close(a, b) for a, b in zip(got, want, strict=True)), (
+            s["measure"],
+            got,
+            want,
+        )
 
 
 async def test_filtered_sorted_pivot_with_totals_matches_hand_written_sql(graphql, demo_cubes, tenant_id, engine):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from subgraphs.vision.adapters.airflow import DAG_ID, AirflowClient, AirflowError, DagRun
@@ -35,7 +37,7 @@ async def test_the_etl_schedule_is_a_cron_job_run_once_per_interval_across_worke
     runs = sorted(await _schedule_runs(engine, cube), key=lambda r: r.started_at)
     # One sync at a time across both workers: each run starts after the one before it ended.
     finished = [r for r in runs if r.finished_at is not None]
-    assert all(later.started_at >= earlier.finished_at for earlier, later in zip(finished, finished[1:])), runs
+    assert all(later.started_at >= earlier.finished_at for earlier, later in itertools.pairwise(finished)), runs
 
 
 async def _schedule_runs(engine, cube):

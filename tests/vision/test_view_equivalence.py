@@ -109,11 +109,11 @@ async def test_view_and_fact_join_agree(query, read_catalog, demo_data, engine, 
         results[source] = await PivotRunner(engine, 30, role=role).run(
             builder.cells(query, row_cap=1000), builder.totals(query, row_cap=1000)
         )
-    for view_rows, fact_rows in zip(results["view"], results["fact"]):
+    for view_rows, fact_rows in zip(results["view"], results["fact"], strict=True):
         if view_rows is None:
             assert fact_rows is None
             continue
         assert len(view_rows) == len(fact_rows) > 0
-        for view_row, fact_row in zip(view_rows, fact_rows):
+        for view_row, fact_row in zip(view_rows, fact_rows, strict=True):
             assert view_row.keys() == fact_row.keys()
-            assert all(same(view_row[k], fact_row[k]) for k in view_row.keys()), (dict(view_row), dict(fact_row))
+            assert all(same(view_row[k], fact_row[k]) for k in view_row), (dict(view_row), dict(fact_row))

@@ -22,13 +22,15 @@ async def test_control_characters_in_variables_are_bad_user_input(gql, value):
 
 async def test_control_characters_in_nested_input_and_literals_are_bad_user_input(gql):
     tenant = f"t-{uuid.uuid4().hex[:8]}"
-    status, body = await gql(tenant, CREATE_TERM, {"input": {"name": "Revenue", "definition": "d\x00"}})
+    _status, body = await gql(tenant, CREATE_TERM, {"input": {"name": "Revenue", "definition": "d\x00"}})
     [error] = body["errors"]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.definition"}
-    status, body = await gql(tenant, 'query { searchTables(query: "a\\u0000b", first: 5) { edges { node { name } } } }')
+    _status, body = await gql(
+        tenant, 'query { searchTables(query: "a\\u0000b", first: 5) { edges { node { name } } } }'
+    )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_tab_newline_and_carriage_return_stay_allowed(gql):
-    status, body = await gql(f"t-{uuid.uuid4().hex[:8]}", SEARCH, {"q": "a\tb\r\nc"})
+    _status, body = await gql(f"t-{uuid.uuid4().hex[:8]}", SEARCH, {"q": "a\tb\r\nc"})
     assert "errors" not in body, body

@@ -137,7 +137,7 @@ class DimensionReader(ElementReader):
             return None
         hierarchies = [self.hierarchy(h, name, default=i == 0) for i, h in enumerate(elements)]
         names = [h.name for h in hierarchies if h is not None]
-        for h, hierarchy in zip(elements, hierarchies):
+        for h, hierarchy in zip(elements, hierarchies, strict=True):
             if hierarchy is not None and names.count(hierarchy.name) > 1:
                 self.findings.add(h, "repeats a hierarchy name; give each hierarchy of a dimension its own name")
                 names.remove(hierarchy.name)

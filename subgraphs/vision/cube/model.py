@@ -7,13 +7,13 @@ through names that are valid SQL identifiers, so no client input ever becomes an
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from subgraphs.vision.cube.expressions import SqlExpression
 from subgraphs.vision.cube.formula import Formula
 
 
-class Aggregator(str, Enum):
+class Aggregator(StrEnum):
     SUM = "sum"
     COUNT = "count"
     MIN = "min"

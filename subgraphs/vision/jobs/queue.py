@@ -9,6 +9,8 @@ enqueueing twice is a no-op, and every job function is written to be run again f
 
 from __future__ import annotations
 
+import contextlib
+
 from redis.asyncio import Redis
 from saq.job import Status
 from saq.queue.redis import RedisQueue
@@ -41,7 +43,7 @@ class VisionQueue(RedisQueue):
         ids = await self.redis.lrange(self.namespace("active"), 0, -1)
         records = await self.redis.mget(ids) if ids else []
         suspects, swept = {}, []
-        for job_id, record in zip(ids, records):
+        for job_id, record in zip(ids, records, strict=True):
             job = self.deserialize(record)
             if job is None:  # the record expired: only the list entry is left
                 await self.redis.lrem(self.namespace("active"), 0, job_id)
@@ -60,10 +62,8 @@ class VisionQueue(RedisQueue):
 
     async def _retry_lost(self, job, abort_wait: float) -> None:
         await self.abort(job, error=self.swept_error_message)
-        try:
+        with contextlib.suppress(TimeoutError):  # its worker is gone and cannot acknowledge; retry regardless
             await job.refresh(min(abort_wait, SWEEP_ABORT_WAIT))
-        except TimeoutError:  # its worker is gone and cannot acknowledge; retry regardless
-            pass
         if job.retryable:
             await self.retry(job, error=self.swept_error_message)
         else:

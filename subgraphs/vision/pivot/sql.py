@@ -136,7 +136,7 @@ class PivotSqlBuilder:
             f"{self._level_expr(level, label=label)} AS {quote(alias)}"
             for i, level in enumerate(levels)
             if level in grouped
-            for alias, label in zip(_aliases(i, level), (False, True))
+            for alias, label in zip(_aliases(i, level), (False, True), strict=False)
         ]
         inner += [f"{self._view_measure(m)} AS {quote(f'x{k}')}" for k, m in enumerate(additive)]
         # `count(*)`: with neither levels nor additive measures, still one aggregate row
@@ -180,7 +180,7 @@ class PivotSqlBuilder:
         (passing the filters) falls in."""
         used = [
             self.cube.level(ref)
-            for ref in dict.fromkeys([*(l.ref for l in grouped), *(f.level for f in query.filters)])
+            for ref in dict.fromkeys([*(level.ref for level in grouped), *(f.level for f in query.filters)])
         ]
         columns = [c for level in used for c in _view_columns(self.layout, level)]
         view = f"{self.layout.distinct_view(measure.name)} AS {quote('s')}"
@@ -191,7 +191,7 @@ class PivotSqlBuilder:
             f"{self._level_expr(level, label=label)} AS {quote(alias)}"
             for i, level in enumerate(levels)
             if level in grouped
-            for alias, label in zip(_aliases(i, level), (False, True))
+            for alias, label in zip(_aliases(i, level), (False, True), strict=False)
         ]
         arrays = ", ".join(f"{quote('s')}.{quote(c)}" for c in columns)
         names = ", ".join(quote(c) for c in columns)
@@ -205,7 +205,7 @@ class PivotSqlBuilder:
             if level in grouped
             for alias in _aliases(i, level)
         ]
-        sql = f"SELECT {', '.join(group_aliases + [keys])} FROM {view} CROSS JOIN LATERAL ({cells}) AS {quote('g')}"
+        sql = f"SELECT {', '.join([*group_aliases, keys])} FROM {view} CROSS JOIN LATERAL ({cells}) AS {quote('g')}"
         return sql + (f" GROUP BY {', '.join(group_aliases)}" if group_aliases else "")
 
     # --- pieces ---------------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ class PivotSqlBuilder:
     def _level_select(self, index: int, level: Level, grouped: bool) -> list[str]:
         return [
             f"{self._level_expr(level, label=label) if grouped else 'NULL'} AS {quote(alias)}"
-            for alias, label in zip(_aliases(index, level), (False, True))
+            for alias, label in zip(_aliases(index, level), (False, True), strict=False)
         ]
 
     def _measure_selects(self, query: PivotQuery) -> list[str]:

@@ -168,7 +168,7 @@ def solve(
         status = COMPLETED if feasible else INFEASIBLE
     return SolveResult(
         status=status,
-        levers={lever.name: float(v) for lever, v in zip(model.levers, x)},
+        levers={lever.name: float(v) for lever, v in zip(model.levers, x, strict=True)},
         outcomes=point.outcomes,
         objective=point.raw_objective,
         iterations=iterations,

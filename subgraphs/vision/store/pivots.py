@@ -60,7 +60,7 @@ class PivotRunner:
     async def level_values(self, layout: CubeLayout, *, limit: int = 30) -> dict[str, list[str]]:
         """Up to `limit` labels of each level (from the view), for prompts; larger levels are left out."""
         parts = []
-        for i, (ref, columns) in enumerate(layout.levels.items()):
+        for i, (_ref, columns) in enumerate(layout.levels.items()):
             label = quote(columns.name or columns.key)
             parts.append(
                 f"(SELECT {i} AS level, label FROM (SELECT DISTINCT CAST({label} AS text) AS label, "

@@ -185,7 +185,11 @@ class Level:
         rows = await vision_context(info).pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
         names = [p.name for p in stored.model.level(self.ref).properties]
         return [
-            Member(key=key, name=name, properties=[MemberProperty(name=n, value=v) for n, v in zip(names, values)])
+            Member(
+                key=key,
+                name=name,
+                properties=[MemberProperty(name=n, value=v) for n, v in zip(names, values, strict=False)],
+            )
             for key, name, values in rows
         ]
 

@@ -109,7 +109,10 @@ def diff_catalogs(before: DatabaseCatalog, after: DatabaseCatalog) -> CatalogDif
             result.columns_changed.append(ObjectChange(ObjectRef(*key), changes))
 
     old_fks, new_fks = _foreign_keys(before), _foreign_keys(after)
-    order = lambda r: (r.schema, r.table, r.name, r.columns)  # noqa: E731
+
+    def order(r: ForeignKeyRef) -> tuple[str, str, str, tuple[str, ...]]:
+        return (r.schema, r.table, r.name, r.columns)
+
     result.foreign_keys_added = sorted(new_fks - old_fks, key=order)
     result.foreign_keys_removed = sorted(old_fks - new_fks, key=order)
     return result

@@ -34,7 +34,7 @@ async def collect_statistics(params: ConnectionParams, catalog: DatabaseCatalog,
         statements.append(profile_sql(params.engine, schema, table.name, plan, percent))
     rows = await adapter.profile(params, statements, timeout)
     collected = []
-    for (schema, table), plan, percent, row in zip(targets, plans, percents, rows):
+    for (schema, table), plan, percent, row in zip(targets, plans, percents, rows, strict=False):
         if isinstance(row, Exception):
             log.warning("statistics of %s.%s skipped: %s", schema, table.name, type(row).__name__)
             continue

@@ -175,7 +175,7 @@ def catalog_rows(tenant_id: str, datasource_id: str, catalog: DatabaseCatalog) -
                     }
                 )
             for fk in t.foreign_keys:
-                for source, target in zip(fk.columns, fk.target_columns):
+                for source, target in zip(fk.columns, fk.target_columns, strict=True):
                     fks.append(
                         {
                             "name": fk.name,
@@ -388,7 +388,7 @@ class SchemaGraphStore:
             )
         )
         grouped: dict[str, list[ForeignKeyEdge]] = defaultdict(list)
-        for (outgoing, _), rows in zip(directions, results):
+        for (outgoing, _), rows in zip(directions, results, strict=True):
             for table, column, name, ordinal, constraint, *other in rows:
                 grouped[table].append(ForeignKeyEdge(column, name, ordinal, constraint, outgoing, ColumnRow(*other)))
         for edges in grouped.values():

@@ -80,13 +80,15 @@ class GlossaryTerm:
     @strawberry.field(description="Tables linked to the term.")
     async def tables(self, info: Info) -> list[TableRef]:
         links = await loaders(info).term_links.load(str(self.id))
-        tables = await loaders(info).table.load_many([l.target_key for l in links if l.target_kind == "TABLE"])
+        tables = await loaders(info).table.load_many([link.target_key for link in links if link.target_kind == "TABLE"])
         return [t for t in tables if t is not None]
 
     @strawberry.field(description="Columns linked to the term.")
     async def columns(self, info: Info) -> list[ColumnRef]:
         links = await loaders(info).term_links.load(str(self.id))
-        columns = await loaders(info).column.load_many([l.target_key for l in links if l.target_kind == "COLUMN"])
+        columns = await loaders(info).column.load_many(
+            [link.target_key for link in links if link.target_kind == "COLUMN"]
+        )
         return [c for c in columns if c is not None]
 
 

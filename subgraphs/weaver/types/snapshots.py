@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +12,9 @@ from strawberry.types import Info
 from subgraphs.weaver.catalog import diff as d
 from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.store.snapshots import SnapshotRecord
+
+if TYPE_CHECKING:  # imported lazily at run time (the two modules refer to each other)
+    from subgraphs.weaver.types.catalog import DataSource
 
 
 @strawberry.type(description="A versioned copy of a datasource's metadata, written by each successful sync.")
@@ -44,9 +47,7 @@ class MetadataSnapshot:
     ) -> (
         Annotated[
             DataSource,
-            strawberry.lazy(  # noqa: F821
-                "subgraphs.weaver.types.catalog"
-            ),
+            strawberry.lazy("subgraphs.weaver.types.catalog"),
         ]
         | None
     ):
@@ -91,7 +92,9 @@ class ObjectChange:
 
     @classmethod
     def of(cls, change: d.ObjectChange) -> ObjectChange:
-        text = lambda v: None if v is None else str(v)  # noqa: E731
+        def text(v: object) -> str | None:
+            return None if v is None else str(v)
+
         return cls(
             ref=ObjectRef.of(change.ref),
             changes=[

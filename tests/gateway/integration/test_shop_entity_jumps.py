@@ -46,7 +46,7 @@ async def test_requires_sends_required_fields_to_the_owning_subgraph(shop):
 
 
 async def test_provided_field_is_read_without_leaving_the_subgraph(shop):
-    status, body = await shop.post("{ reviews { author { username } } }", headers={"x-axiom-debug-plan": "1"})
+    _status, body = await shop.post("{ reviews { author { username } } }", headers={"x-axiom-debug-plan": "1"})
     assert body["data"]["reviews"][0] == {"author": {"username": "@ada"}}
     assert body["extensions"]["queryPlan"]["kind"] == "Fetch"
 

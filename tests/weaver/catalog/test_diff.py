@@ -14,7 +14,7 @@ def test_added_and_removed_tables_columns_and_schemas_are_listed():
     [schema] = before.schemas
     orders = next(t for t in schema.tables if t.name == "orders")
     orders2 = dataclasses.replace(
-        orders, columns=orders.columns[:1] + (ColumnMeta("note", "text", True, 2),), foreign_keys=()
+        orders, columns=(*orders.columns[:1], ColumnMeta("note", "text", True, 2)), foreign_keys=()
     )
     after = DatabaseCatalog(
         schemas=(

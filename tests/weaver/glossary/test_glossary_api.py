@@ -110,7 +110,7 @@ async def test_links_to_vanished_columns_go_on_sync_and_all_links_go_with_the_da
         await conn.close()
     await runtime.catalog_sync.sync(record)
     links = await runtime.glossary.links_of_terms(tenant_id, [term["id"]])
-    assert [l.target_key for l in links[term["id"]]] == [name]
+    assert [link.target_key for link in links[term["id"]]] == [name]
     await runtime.datasource_service.delete(tenant_id, record.id)
     assert await runtime.glossary.links_of_terms(tenant_id, [term["id"]]) == {}
 
