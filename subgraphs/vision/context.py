@@ -35,7 +35,6 @@ JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 
 
 REDIS_TIMEOUT = 1.0  # seconds
-SUBSCRIPTION_CONNECTIONS = 10_000  # open subscriptions (cubeRefreshes, scenario progress) per Vision process
 
 
 class VisionResources:
@@ -65,9 +64,10 @@ class VisionResources:
             self.redis = Redis.from_url(
                 self.settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
             )
-            # Each open subscription holds one pub/sub connection: redis-py's default pool (100) stalled the 101st.
+            # The one pub/sub connection all subscriptions of this process share (the event bus's), named so that
+            # `CLIENT LIST` tells it apart.
             self._subscriber = Redis.from_url(
-                self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT, max_connections=SUBSCRIPTION_CONNECTIONS
+                self.settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT, client_name="vision-events"
             )
             self.jobs = JobQueue(self.redis)
         self.bus = EventBus(self.redis, self._subscriber)
@@ -151,6 +151,7 @@ class VisionResources:
         if self.redis is not None:
             await self.redis.aclose()
             self.redis = None
+        await self.bus.close()
         if self._subscriber is not None:
             await self._subscriber.aclose()
             self._subscriber = None
