@@ -216,14 +216,27 @@ def _event(scenario: dict, run_id: str, status: str, iteration: int) -> dict:
     }
 
 
-async def gateway_subscription_gauges(gateway: str, token: str | None) -> str:
-    """The gateway's upstream subscriptions and the client subscriptions its shared ones serve, from /metrics."""
-    names = ("axiom_gateway_upstream_subscriptions", "axiom_gateway_shared_subscription_clients")
+GAUGES = ("axiom_gateway_upstream_subscriptions", "axiom_gateway_shared_subscription_clients")
+
+
+async def gateway_subscription_gauges(gateway: str, token: str | None) -> tuple[float, float]:
+    """The gateway's open upstream subscriptions and the client subscriptions its shared ones serve (/metrics)."""
     headers = {"authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as client:
         text = (await client.get(gateway.removesuffix("/graphql") + "/metrics", headers=headers)).text
-    values = {line.split()[0]: float(line.split()[-1]) for line in text.splitlines() if line.startswith(names)}
-    return f"{values[names[0]]:.0f} upstream subscriptions, {values[names[1]]:.0f} clients of shared ones"
+    values = {line.split()[0]: float(line.split()[-1]) for line in text.splitlines() if line.startswith(GAUGES)}
+    return values[GAUGES[0]], values[GAUGES[1]]
+
+
+async def wait_gateway(gateway: str, token: str | None, count: int, timeout: float = 120) -> None:
+    """Until the gateway serves `count` subscriptions: each with its upstream socket open (multiplexing off), or
+    as a client of a shared one (on). Opening subscriptions wave by wave this way keeps a burst of handshakes
+    from queueing past the gateway's upstream connect timeout on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while sum(gauges := await gateway_subscription_gauges(gateway, token)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the gateway serves {gauges} of {count} subscriptions")
+        await asyncio.sleep(0.1)
 
 
 async def publish_run(bus: EventBus, scenario: dict, run_id: str, events: int, gap: float) -> dict[int, float]:
@@ -284,6 +297,7 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
         while len(sockets) < subscribers:  # in waves: all stay open, but the handshakes do not all land at once
             wave = min(25, subscribers - len(sockets))
             sockets += await asyncio.gather(*(subscribe(system.gateway, token, scenario["id"]) for _ in range(wave)))
+            await wait_gateway(system.gateway, settings.metrics_token, len(sockets))
         heard_by = [set() for _ in sockets]
         run_id = str(uuid.uuid4())
         readers = [
@@ -291,9 +305,10 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
             for ws, h in zip(sockets, heard_by, strict=True)
         ]
         await warm_up(bus, scenario, heard_by)
+        upstream, shared = await gateway_subscription_gauges(system.gateway, settings.metrics_token)
         print(
-            f"  all {subscribers} live after {time.perf_counter() - started:.1f} s; "
-            f"{await gateway_subscription_gauges(system.gateway, settings.metrics_token)}"
+            f"  all {subscribers} live after {time.perf_counter() - started:.1f} s; gateway: {upstream:.0f} upstream "
+            f"subscriptions, {shared:.0f} clients of shared ones"
         )
         await publish_run(bus, scenario, run_id, 50, gap=0.02)
         counts = await asyncio.gather(*readers)
