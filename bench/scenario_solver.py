@@ -3,19 +3,23 @@
 1. SLSQP solve time for 50 levers and 20 constraints (in-process, median of repeats; and once through a worker).
 2. Event latency from a worker-side publish (the event bus, as `solve_scenario` publishes) to a client
    subscribed through the gateway over WebSocket: median and p95.
-3. 200 concurrent subscribers (WebSocket, through the gateway) to one run: every one must get every event.
+3. 200 concurrent subscribers (WebSocket, through the gateway) to one run: every one must get every event. The
+   run starts once every subscription is live (each heard a warm-up run's progress). The gateway shares identical
+   subscriptions unless GATEWAY_MULTIPLEX_SUBSCRIPTIONS=false, where each subscriber is its own Vision subscription.
 4. A worker SIGKILLed mid-solve: time until another worker takes the job, and until the run completes.
 
 Starts embedded PostgreSQL, Valkey and the Bolt server, the demo data, Weaver, Vision, two workers and the
 gateway on free ports (about a minute on 2 cores), then stops them all.
 
     uv run python bench/scenario_solver.py [--events 200] [--subscribers 200]
+    GATEWAY_MULTIPLEX_SUBSCRIPTIONS=false uv run python bench/scenario_solver.py
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -120,6 +124,8 @@ class System:
             "LOG_FORMAT": "console",
             "LOG_LEVEL": "WARNING",
             "ETL_SYNC_INTERVAL": "0",
+            # The bench's own polling and 200 subscriptions would trip the per-tenant limit (600 a minute).
+            "RATE_LIMIT_PER_MINUTE": "100000",
             **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()},
         }
         for name in ("weaver", "vision", "worker-1", "worker-2", "gateway"):
@@ -162,8 +168,9 @@ async def subscribe(url: str, token: str, scenario_id: str):
     return ws
 
 
-async def receive_all(ws, on_event) -> int:
-    """Read events until the stream completes; returns how many arrived."""
+async def receive_all(ws, on_event, run_id: str) -> int:
+    """Read events until the stream completes; returns how many of run `run_id` arrived (others, such as the
+    warm-up's, are only handed to `on_event`)."""
     count = 0
     while True:
         message = json.loads(await asyncio.wait_for(ws.recv(), 60))
@@ -172,56 +179,74 @@ async def receive_all(ws, on_event) -> int:
         if message["type"] == "error" or "errors" in message.get("payload", {}):
             raise RuntimeError(f"subscription failed: {message}")
         if message["type"] == "next":
-            count += 1
-            on_event(message["payload"]["data"]["scenarioProgress"], time.perf_counter())
+            event = message["payload"]["data"]["scenarioProgress"]
+            count += event["runId"] == run_id
+            on_event(event, time.perf_counter())
 
 
-async def wait_subscribers(
-    redis: Redis, topic: str, count: int, gateway: str | None = None, timeout: float = 120
-) -> None:
-    """Until all `count` subscriptions are live: each holds its own Vision subscription (a Redis channel
-    subscriber), or, as the gateway shares identical subscriptions (GATEWAY_MULTIPLEX_SUBSCRIPTIONS), the gateway
-    counts them all as clients of the upstream ones Vision holds."""
-    channel, deadline = f"vision:events:{topic}", time.monotonic() + timeout
-    while True:
-        subscribed = (await redis.pubsub_numsub(channel))[0][1]
-        if subscribed >= count or (subscribed and gateway and await _shared_clients(gateway) >= count):
+async def warm_up(bus: EventBus, scenario: dict, heard: list[set], timeout: float = 120) -> None:
+    """Publish progress of a warm-up run (never ending) until every subscriber heard some: from then on each one's
+    subscription is live all the way (Vision subscribed in Redis; with shared gateway subscriptions, the client
+    joined the shared stream), so no later event can be lost to a subscription still being set up."""
+    run_id, deadline = f"warm-up-{uuid.uuid4()}", time.monotonic() + timeout
+    for iteration in itertools.count(1):
+        if all(run_id in h for h in heard):
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"only {subscribed} of {count} subscriptions reached Vision")
-        await asyncio.sleep(0.05)
+            raise RuntimeError(f"only {sum(run_id in h for h in heard)} of {len(heard)} subscriptions are live")
+        await bus.publish(
+            scenario_topic(DEMO_TENANT, scenario["id"]), event=_event(scenario, run_id, "RUNNING", iteration)
+        )
+        # Seldom: each event costs Vision an execution per open subscription, and the subscriptions still being
+        # set up need its CPU (and database connections) meanwhile.
+        await asyncio.sleep(1.0)
 
 
-async def _shared_clients(gateway: str) -> float:
+def _event(scenario: dict, run_id: str, status: str, iteration: int) -> dict:
+    return {
+        "run_id": run_id,
+        "scenario_id": scenario["id"],
+        "case_id": scenario["caseId"],
+        "tenant_id": DEMO_TENANT,
+        "status": status,
+        "iteration": iteration,
+        "objective": 1.0,
+        "max_violation": 0.0,
+        "elapsed": 0.1,
+    }
+
+
+GAUGES = ("axiom_gateway_upstream_subscriptions", "axiom_gateway_shared_subscription_clients")
+
+
+async def gateway_subscription_gauges(gateway: str, token: str | None) -> tuple[float, float]:
+    """The gateway's open upstream subscriptions and the client subscriptions its shared ones serve (/metrics)."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as client:
-        text = (await client.get(f"{gateway}/metrics")).text
-    return sum(
-        float(line.split()[-1])
-        for line in text.splitlines()
-        if line.startswith("axiom_gateway_shared_subscription_clients ")
-    )
+        text = (await client.get(gateway.removesuffix("/graphql") + "/metrics", headers=headers)).text
+    values = {line.split()[0]: float(line.split()[-1]) for line in text.splitlines() if line.startswith(GAUGES)}
+    return values[GAUGES[0]], values[GAUGES[1]]
 
 
-async def publish_run(bus: EventBus, scenario: dict, events: int, gap: float) -> dict[int, float]:
+async def wait_gateway(gateway: str, token: str | None, count: int, timeout: float = 120) -> None:
+    """Until the gateway serves `count` subscriptions: each with its upstream socket open (multiplexing off), or
+    as a client of a shared one (on). Opening subscriptions wave by wave this way keeps a burst of handshakes
+    from queueing past the gateway's upstream connect timeout on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while sum(gauges := await gateway_subscription_gauges(gateway, token)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the gateway serves {gauges} of {count} subscriptions")
+        await asyncio.sleep(0.1)
+
+
+async def publish_run(bus: EventBus, scenario: dict, run_id: str, events: int, gap: float) -> dict[int, float]:
     """Publish a run's RUNNING events and its end as the solve job does; returns publish times by iteration."""
-    run_id, sent = str(uuid.uuid4()), {}
+    sent = {}
     for iteration in range(1, events + 1):
         status = "COMPLETED" if iteration == events else "RUNNING"
         sent[iteration] = time.perf_counter()
         await bus.publish(
-            scenario_topic(DEMO_TENANT, scenario["id"]),
-            keep=True,
-            event={
-                "run_id": run_id,
-                "scenario_id": scenario["id"],
-                "case_id": scenario["caseId"],
-                "tenant_id": DEMO_TENANT,
-                "status": status,
-                "iteration": iteration,
-                "objective": 1.0,
-                "max_violation": 0.0,
-                "elapsed": 0.1,
-            },
+            scenario_topic(DEMO_TENANT, scenario["id"]), keep=True, event=_event(scenario, run_id, status, iteration)
         )
         await asyncio.sleep(gap)
     return sent
@@ -244,11 +269,18 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
 
         print(f"\n2. Event latency, worker publish → gateway WebSocket client ({events} events)")
         scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
-        ws = await subscribe(system.gateway, token, scenario["id"])
-        await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), 1)
+        ws, run_id = await subscribe(system.gateway, token, scenario["id"]), str(uuid.uuid4())
+        heard: set[str] = set()
         received: dict[int, float] = {}
-        reader = asyncio.create_task(receive_all(ws, lambda e, t: received.setdefault(e["iteration"], t)))
-        sent = await publish_run(bus, scenario, events, gap=0.01)
+
+        def on_event(event: dict, at: float) -> None:
+            heard.add(event["runId"])
+            if event["runId"] == run_id:
+                received.setdefault(event["iteration"], at)
+
+        reader = asyncio.create_task(receive_all(ws, on_event, run_id))
+        await warm_up(bus, scenario, [heard])
+        sent = await publish_run(bus, scenario, run_id, events, gap=0.01)
         await reader
         await ws.close()
         latencies = sorted((received[i] - sent[i]) * 1000 for i in sent if i in received)
@@ -257,15 +289,28 @@ async def measure(system: System, settings: Settings, events: int, subscribers: 
             f" {len(sent) - len(latencies)} lost"
         )
 
-        print(f"\n3. {subscribers} concurrent subscribers to one run")
+        mode = "shared" if settings.gateway_multiplex_subscriptions else "one upstream subscription each"
+        print(f"\n3. {subscribers} concurrent subscribers to one run (gateway: {mode})")
         scenario = (await call(client, token, CREATE, {"input": problem()}))["createScenario"]["scenario"]
         sockets = []
+        started = time.perf_counter()
         while len(sockets) < subscribers:  # in waves: all stay open, but the handshakes do not all land at once
             wave = min(25, subscribers - len(sockets))
             sockets += await asyncio.gather(*(subscribe(system.gateway, token, scenario["id"]) for _ in range(wave)))
-            await wait_subscribers(redis, scenario_topic(DEMO_TENANT, scenario["id"]), len(sockets), system.gateway)
-        readers = [asyncio.create_task(receive_all(ws, lambda e, t: None)) for ws in sockets]
-        await publish_run(bus, scenario, 50, gap=0.02)
+            await wait_gateway(system.gateway, settings.metrics_token, len(sockets))
+        heard_by = [set() for _ in sockets]
+        run_id = str(uuid.uuid4())
+        readers = [
+            asyncio.create_task(receive_all(ws, lambda e, t, h=h: h.add(e["runId"]), run_id))
+            for ws, h in zip(sockets, heard_by, strict=True)
+        ]
+        await warm_up(bus, scenario, heard_by)
+        upstream, shared = await gateway_subscription_gauges(system.gateway, settings.metrics_token)
+        print(
+            f"  all {subscribers} live after {time.perf_counter() - started:.1f} s; gateway: {upstream:.0f} upstream "
+            f"subscriptions, {shared:.0f} clients of shared ones"
+        )
+        await publish_run(bus, scenario, run_id, 50, gap=0.02)
         counts = await asyncio.gather(*readers)
         await asyncio.gather(*(ws.close() for ws in sockets))
         print(

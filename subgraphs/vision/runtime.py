@@ -39,7 +39,6 @@ from subgraphs.vision.store.views import ViewStore
 JOBS_UNAVAILABLE = "JOBS_UNAVAILABLE"
 
 REDIS_TIMEOUT = 1.0  # seconds
-SUBSCRIPTION_CONNECTIONS = 10_000  # open subscriptions (cubeRefreshes, scenario progress) per Vision process
 
 
 class LazyPivotAsker:
@@ -70,7 +69,7 @@ class VisionRuntime:
     settings: VisionSettings
     engine: AsyncEngine
     redis: Redis | None  # REDIS_URL unset: pivots uncached, no job queue, events within this process
-    subscriber: Redis | None  # pub/sub connections of open subscriptions (one each)
+    subscriber: Redis | None  # the one pub/sub connection this process's subscriptions share
     jobs: JobQueue | None
     bus: EventBus
     events: RefreshEvents
@@ -102,9 +101,10 @@ class VisionRuntime:
             redis = Redis.from_url(
                 settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
             )
-            # Each open subscription holds one pub/sub connection: redis-py's default pool (100) stalled the 101st.
+            # The one pub/sub connection all subscriptions of this process share (the event bus's), named so that
+            # `CLIENT LIST` tells it apart.
             subscriber = Redis.from_url(
-                settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT, max_connections=SUBSCRIPTION_CONNECTIONS
+                settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT, client_name="vision-events"
             )
         bus = EventBus(redis, subscriber)
         events = RefreshEvents(bus=bus)
@@ -170,6 +170,7 @@ class VisionRuntime:
             await self.airflow.close()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.bus.close()
         if self.subscriber is not None:
             await self.subscriber.aclose()
         await self.engine.dispose()

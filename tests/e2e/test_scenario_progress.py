@@ -12,7 +12,7 @@ import websockets
 
 from axiom.demo import DEMO_TENANT
 from tests.e2e.test_refresh_subscription import _sse_payloads
-from tests.vision.scenario_inputs import CREATE, RUN, pricing_input, slow_input
+from tests.vision.scenario_inputs import CANCEL, CREATE, RUN, RUN_RESULT, pricing_input, slow_input
 
 PROGRESS = """subscription($id: ID!) { scenarioProgress(scenarioId: $id) {
     runId status iteration objective maxConstraintViolation elapsed
@@ -28,6 +28,13 @@ async def _call(gateway: httpx.AsyncClient, token: str, query: str, variables: d
         "/graphql", json={"query": query, "variables": variables}, headers={"authorization": f"Bearer {token}"}
     )
     return response.json()["data"]
+
+
+async def _run_until(gateway, token, run_id: str, done, timeout: float = 60) -> dict:
+    async with asyncio.timeout(timeout):
+        while not done(run := (await _call(gateway, token, RUN_RESULT, {"id": run_id}))["scenarioRun"]):
+            await asyncio.sleep(0.05)
+    return run
 
 
 async def _create_and_run(gateway, token, input) -> tuple[dict, str]:
@@ -93,3 +100,33 @@ async def test_another_tenant_cannot_watch_a_scenario_or_a_case(gateway, make_to
         ) as response:
             payloads = [payload async for payload in _sse_payloads(response)]
         assert payloads[0]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_constraints_that_cannot_hold_end_infeasible_through_the_gateway(gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    input = pricing_input(case=f"inf-{uuid.uuid4().hex[:8]}", constraints=("Price >= 15", "Units >= 900"))
+    _, run_id = await _create_and_run(gateway, token, input)
+    run = await _run_until(gateway, token, run_id, lambda r: r["status"] not in ("PENDING", "RUNNING"))
+    assert run["status"] == "INFEASIBLE" and run["isFeasible"] is False
+    assert 0 < run["feasibilityScore"] < 1 and run["maxConstraintViolation"] > 0
+
+
+async def test_a_running_solve_is_cancelled_through_the_gateway(gateway, make_token):
+    token = make_token(DEMO_TENANT)
+    _, run_id = await _create_and_run(gateway, token, slow_input(levers=100, case=f"cancel-{uuid.uuid4().hex[:8]}"))
+    await _run_until(gateway, token, run_id, lambda r: r["status"] == "RUNNING")
+    cancelled = (await _call(gateway, token, CANCEL, {"id": run_id}))["cancelScenario"]
+    assert cancelled["userErrors"] == []
+    run = await _run_until(gateway, token, run_id, lambda r: r["status"] not in ("PENDING", "RUNNING"), timeout=5)
+    assert run["status"] == "CANCELLED" and len(run["levers"]) == 100
+
+
+async def test_bad_expressions_are_user_errors_at_the_token_through_the_gateway(gateway, make_token):
+    bad = pricing_input(case=f"bad-{uuid.uuid4().hex[:8]}", constraints=("Ads <= 300", "Units >= * 2"))
+    bad["objective"]["expression"] = "Price * Unitz - Ads"
+    created = (await _call(gateway, make_token(DEMO_TENANT), CREATE, {"input": bad}))["createScenario"]
+    assert created["scenario"] is None
+    assert {(e["field"], e["position"], e["code"]) for e in created["userErrors"]} == {
+        ("objective.expression", 8, "BAD_USER_INPUT"),
+        ("constraints[1]", 9, "BAD_USER_INPUT"),
+    }

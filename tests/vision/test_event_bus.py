@@ -52,3 +52,36 @@ async def test_topics_do_not_leak_into_each_other(bus, tenant_id):
         await mine.close()
         await other.close()
     assert await bus.latest(f"a:{tenant_id}") is None
+
+
+async def test_a_hundred_and_fifty_streams_share_one_redis_connection_and_each_hears_every_event(
+    services_settings, tenant_id
+):
+    # One pub/sub connection per stream made a burst of subscriptions time out connecting to Redis, and capped
+    # all replicas' watchers together at Redis's `maxclients`.
+    name = f"bus-test-{tenant_id}"
+    redis = Redis.from_url(services_settings.redis_url)
+    subscriber = Redis.from_url(services_settings.redis_url, client_name=name)
+    bus = EventBus(redis, subscriber)
+    topic, other = f"run:{tenant_id}", f"other:{tenant_id}"
+    streams = [bus.stream(topic) for _ in range(150)]
+    bystander = bus.stream(other)
+    try:
+        await asyncio.gather(*(s.open() for s in [*streams, bystander]))
+        connections = [c for c in await redis.client_list() if c["name"] == name]
+        for step in range(1, 4):
+            await bus.publish(topic, {"step": step})
+
+        async def hear(stream) -> list[int]:
+            events = aiter(stream)
+            return [(await asyncio.wait_for(anext(events), 10))["step"] for _ in range(3)]
+
+        heard = await asyncio.gather(*(hear(s) for s in streams))
+    finally:
+        await asyncio.gather(*(s.close() for s in [*streams, bystander]))
+        remaining = [c for c in await redis.client_list() if c["name"] == name]
+        await subscriber.aclose()
+        await redis.aclose()
+    assert len(connections) == 1 and connections[0]["sub"] == "2"  # both topics on one connection
+    assert heard == [[1, 2, 3]] * 150
+    assert remaining == []  # the last stream closing closed it

@@ -3,7 +3,8 @@
 With Redis, events travel over pub/sub, so a job run by any worker reaches the subscribers of every Vision
 replica. Each event gets a sequence number from Redis (`INCR`), and a topic may keep its latest event: a
 subscriber opens its subscription first, then reads the latest event, then hears live ones, dropping those it
-has already seen (by sequence). Without Redis (a single process, tests) events reach this process only.
+has already seen (by sequence). All the streams of a process share one pub/sub connection (`ChannelHub`).
+Without Redis (a single process, tests) events reach this process only.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import time
 from collections.abc import AsyncIterator
 
 import orjson
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from subgraphs.vision.jobs.channels import ChannelHub, offer
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,9 @@ class EventBus:
         """`redis` publishes and reads the latest state; `subscriber` (default: `redis`) holds the subscriptions,
         which wait for events as long as they last and so must have no read timeout."""
         self._redis = redis
-        self._subscriber = subscriber if subscriber is not None else redis
+        subscriber = subscriber if subscriber is not None else redis
+        # Every stream of this bus shares one pub/sub connection (not one per subscription).
+        self._channels = ChannelHub(subscriber, SUBSCRIBE_TIMEOUT) if subscriber is not None else None
         self._local: dict[str, set[asyncio.Queue]] = {}
         self._local_latest: dict[str, dict] = {}
         self._local_sequence = itertools.count(1)
@@ -58,9 +62,7 @@ class EventBus:
             if keep:
                 self._local_latest[topic] = event
             for queue in self._local.get(topic, ()):
-                if queue.full():
-                    queue.get_nowait()
-                queue.put_nowait(event)
+                offer(queue, event)
             return event
         try:
             event = {**event, "seq": await self._redis.incr(_sequence_key(topic))}
@@ -82,35 +84,32 @@ class EventBus:
         return orjson.loads(raw) if raw is not None else None
 
     def stream(self, topic: str) -> EventStream:
-        return EventStream(self._subscriber, self._local.setdefault(topic, set()), topic)
+        return EventStream(self._channels, self._local.setdefault(topic, set()), topic)
+
+    async def close(self) -> None:
+        """End the open streams (with an error) and close their Redis connection."""
+        if self._channels is not None:
+            await self._channels.close()
 
 
 class EventStream:
     """The events of one topic published after `open()` returns, until `close()`; seen sequences skipped."""
 
-    def __init__(self, redis: Redis | None, local_queues: set[asyncio.Queue], topic: str):
-        self._redis = redis
+    def __init__(self, channels: ChannelHub | None, local_queues: set[asyncio.Queue], topic: str):
+        self._channels = channels
         self._local_queues = local_queues
         self._topic = topic
         self._queue: asyncio.Queue | None = None
-        self._pubsub = None
         self.last_seq = 0
 
     async def open(self) -> None:
-        if self._redis is None:
-            self._queue = asyncio.Queue(QUEUE_LIMIT)
+        """Start listening; with Redis, returns once Redis confirmed the subscription, so that no publication
+        can slip past this stream (`RedisError` when it cannot)."""
+        self._queue = asyncio.Queue(QUEUE_LIMIT)
+        if self._channels is None:
             self._local_queues.add(self._queue)
-            return
-        self._pubsub = self._redis.pubsub()
-        await self._pubsub.subscribe(_channel(self._topic))
-        # Wait for Redis to confirm: from then on no publication can slip past this stream.
-        deadline = time.monotonic() + SUBSCRIBE_TIMEOUT
-        while True:
-            message = await self._pubsub.get_message(timeout=max(0.0, deadline - time.monotonic()))
-            if message is not None and message["type"] == "subscribe":
-                return
-            if time.monotonic() >= deadline:
-                raise RedisError("Redis did not confirm the subscription")
+        else:
+            await self._channels.subscribe(_channel(self._topic), self._queue)
 
     def seen(self, event: dict) -> bool:
         """Mark the event as delivered; False when it (or a later one) was delivered already."""
@@ -121,23 +120,17 @@ class EventStream:
         return True
 
     async def __aiter__(self) -> AsyncIterator[dict]:
-        async for event in self._raw():
+        while True:
+            event = await self._queue.get()
+            if isinstance(event, RedisError):  # the connection to Redis failed: this stream hears no more
+                raise event
             if self.seen(event):
                 yield event
 
-    async def _raw(self) -> AsyncIterator[dict]:
-        if self._queue is not None:
-            while True:
-                yield await self._queue.get()
-        async for message in self._pubsub.listen():
-            if message["type"] == "message":
-                yield orjson.loads(message["data"])
-
     async def close(self) -> None:
-        if self._queue is not None:
+        if self._queue is None:
+            return
+        if self._channels is None:
             self._local_queues.discard(self._queue)
-        if self._pubsub is not None:
-            try:
-                await self._pubsub.unsubscribe()
-            finally:
-                await self._pubsub.aclose()
+        else:
+            await self._channels.unsubscribe(_channel(self._topic), self._queue)
