@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
 from axiom.settings import Settings
+from axiom.standby import inherited_listener, wait_for_promotion
 
 
 def build_app(service: str, settings: Settings):
@@ -31,10 +34,12 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 
 
 def serve(service: str, settings: Settings) -> None:
+    """Serve on the socket `up` passed down (else bind the service's address). A warm standby of `up` gets all
+    the way to a loaded app first, then waits to be promoted (see `axiom.standby`)."""
     configure_logging(settings, service)
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         build_app(service, settings),
         host=host,
         port=port,
@@ -43,3 +48,11 @@ def serve(service: str, settings: Settings) -> None:
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
+    config.load()  # uvicorn's protocol classes and middleware: work a standby does before it is needed
+    listener = inherited_listener()
+    if not wait_for_promotion():
+        return  # `up` ended while we stood by
+    server = uvicorn.Server(config)
+    server.run(sockets=[listener] if listener else None)
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: the lifespan failed to start
