@@ -13,6 +13,7 @@ once it is ready. Without a warm standby (it died, or is still warming up) a res
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from axiom.embedded.process import ManagedProcess
 LISTEN_FD = "AXIOM_LISTEN_FD"  # a listening socket inherited from `up`: serve on it instead of binding
 STANDBY_FD = "AXIOM_STANDBY_FD"  # the read end of a pipe: get ready, then serve once `up` writes to it
 BACKLOG = 2048  # as uvicorn's: connections wait here while a process is replaced
+STANDBY_NICENESS = 10  # a standby warms up on CPU the processes serving do not want
 
 
 class PortInUse(OSError):
@@ -45,14 +47,27 @@ def inherited_listener(environ: dict[str, str] | os._Environ = os.environ) -> so
     return socket.socket(fileno=int(fd)) if fd else None
 
 
-def wait_for_promotion(environ: dict[str, str] | os._Environ = os.environ) -> bool:
-    """In a standby: block until `up` promotes us (True), or until `up` is gone (False: the pipe closed).
-    Returns True at once in a process started to serve."""
+def begin_warm_up(environ: dict[str, str] | os._Environ = os.environ) -> int | None:
+    """In a standby: lower our CPU priority for the warm-up; returns the priority to restore once promoted."""
+    if not environ.get(STANDBY_FD):
+        return None
+    priority = os.getpriority(os.PRIO_PROCESS, 0)
+    os.nice(STANDBY_NICENESS)
+    return priority
+
+
+def wait_for_promotion(priority: int | None, environ: dict[str, str] | os._Environ = os.environ) -> bool:
+    """In a standby: block until `up` promotes us (True), or until `up` is gone (False: the pipe closed), then
+    serve at `priority` again. Returns True at once in a process started to serve."""
     fd = environ.get(STANDBY_FD)
     if not fd:
         return True
     with os.fdopen(int(fd), "rb", buffering=0) as pipe:
-        return pipe.read(1) != b""
+        promoted = pipe.read(1) != b""
+    if promoted and priority is not None:
+        with contextlib.suppress(PermissionError):  # raising it back needs CAP_SYS_NICE; without, serve niced
+            os.setpriority(os.PRIO_PROCESS, 0, priority)
+    return promoted
 
 
 class WarmStarts:

@@ -86,7 +86,8 @@ class AxiomProcess:
         self.process = ManagedProcess(spec.name, folder)
         argv = [sys.executable, "-m", "axiom.cli", *spec.command]
         self.starts = WarmStarts(spec.name, folder, argv, env, self.address)
-        self.standby = settings.warm_standby and self.address is not None
+        self._standby_allowed = settings.warm_standby and self.address is not None
+        self._keeps_standby = False  # see keep_standby()
 
     @property
     def pid(self) -> int | None:
@@ -118,9 +119,16 @@ class AxiomProcess:
                 ready = response.status == 200
         except (urllib.error.URLError, OSError):
             return False
-        if ready and self.standby:
+        if ready and self._keeps_standby:
             self.starts.make_standby()  # warms up behind the ready process, for its next crash
         return ready
+
+    def keep_standby(self) -> None:
+        """From now on keep a warm standby beside the process serving (not earlier: during `up`'s start, warming
+        standbys would compete for CPU with the processes still starting)."""
+        self._keeps_standby = self._standby_allowed
+        if self._keeps_standby:
+            self.starts.make_standby()
 
     def stop(self) -> None:
         """Stop the process serving (its standby and socket stay, for the restart)."""
@@ -258,6 +266,8 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         if settings.graphiql:
             _install_graphiql()
         start_processes(processes(settings), lambda spec: AxiomProcess(spec, settings, env, folder / "run"), started)
+        for process in started:
+            process.keep_standby()
         _print_banner(settings)
         Supervisor([*embedded.started, *started], say=_say).run()
     except KeyboardInterrupt:

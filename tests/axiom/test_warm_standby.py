@@ -56,6 +56,7 @@ def gateway(tmp_path):
 def _started(unit: AxiomProcess) -> AxiomProcess:
     unit.launch()
     _until(unit.check)
+    unit.keep_standby()  # as `up` does once everything has started
     return unit
 
 
