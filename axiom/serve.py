@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import uvicorn
@@ -9,7 +10,9 @@ import uvicorn
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
 from axiom.settings import Settings
-from axiom.standby import begin_warm_up, inherited_listener, wait_for_promotion
+from axiom.standby import inherited_listener, standing_by, wait_for_promotion
+
+log = logging.getLogger(__name__)
 
 
 def build_app(service: str, settings: Settings):
@@ -36,7 +39,6 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 def serve(service: str, settings: Settings) -> None:
     """Serve on the socket `up` passed down (else bind the service's address). A warm standby of `up` gets all
     the way to a loaded app first, then waits to be promoted (see `axiom.standby`)."""
-    priority = begin_warm_up()
     configure_logging(settings, service)
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
@@ -51,7 +53,9 @@ def serve(service: str, settings: Settings) -> None:
     )
     config.load()  # uvicorn's protocol classes and middleware: work a standby does before it is needed
     listener = inherited_listener()
-    if not wait_for_promotion(priority):
+    if standing_by():
+        log.info("standing by to take over from %s", service)
+    if not wait_for_promotion():
         return  # `up` ended while we stood by
     server = uvicorn.Server(config)
     server.run(sockets=[listener] if listener else None)

@@ -47,27 +47,19 @@ def inherited_listener(environ: dict[str, str] | os._Environ = os.environ) -> so
     return socket.socket(fileno=int(fd)) if fd else None
 
 
-def begin_warm_up(environ: dict[str, str] | os._Environ = os.environ) -> int | None:
-    """In a standby: lower our CPU priority for the warm-up; returns the priority to restore once promoted."""
-    if not environ.get(STANDBY_FD):
-        return None
-    priority = os.getpriority(os.PRIO_PROCESS, 0)
-    os.nice(STANDBY_NICENESS)
-    return priority
+def standing_by(environ: dict[str, str] | os._Environ = os.environ) -> bool:
+    """True in a standby (until it is promoted)."""
+    return bool(environ.get(STANDBY_FD))
 
 
-def wait_for_promotion(priority: int | None, environ: dict[str, str] | os._Environ = os.environ) -> bool:
-    """In a standby: block until `up` promotes us (True), or until `up` is gone (False: the pipe closed), then
-    serve at `priority` again. Returns True at once in a process started to serve."""
+def wait_for_promotion(environ: dict[str, str] | os._Environ = os.environ) -> bool:
+    """In a standby: block until `up` promotes us (True), or until `up` is gone (False: the pipe closed).
+    Returns True at once in a process started to serve."""
     fd = environ.get(STANDBY_FD)
     if not fd:
         return True
     with os.fdopen(int(fd), "rb", buffering=0) as pipe:
-        promoted = pipe.read(1) != b""
-    if promoted and priority is not None:
-        with contextlib.suppress(PermissionError):  # raising it back needs CAP_SYS_NICE; without, serve niced
-            os.setpriority(os.PRIO_PROCESS, 0, priority)
-    return promoted
+        return pipe.read(1) != b""
 
 
 class WarmStarts:
@@ -85,6 +77,9 @@ class WarmStarts:
         if self.address is not None and self.listener is None:
             self.listener = bind_listener(*self.address)
         if self._promote_fd is not None and self.standby.pid is not None and not self.standby.exited():
+            # Its normal priority first: a standby promoted while still warming up must not stay starved.
+            with contextlib.suppress(PermissionError):  # lowering a nice value needs CAP_SYS_NICE
+                os.setpriority(os.PRIO_PROCESS, self.standby.pid, os.getpriority(os.PRIO_PROCESS, 0))
             os.write(self._promote_fd, b"1")
             self._close_pipe()
             process.adopt(self.standby)
@@ -104,6 +99,8 @@ class WarmStarts:
             self.standby.start(self.argv, env=env, pass_fds=(*self._fds(), read_end), inherit_output=True)
         finally:
             os.close(read_end)
+        # It warms up on CPU the processes serving do not want (set here, not by the child: no race with `start`).
+        os.setpriority(os.PRIO_PROCESS, self.standby.pid, os.getpriority(os.PRIO_PROCESS, 0) + STANDBY_NICENESS)
 
     @property
     def standby_pid(self) -> int | None:

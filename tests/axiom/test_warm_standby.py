@@ -14,6 +14,7 @@ import pytest
 
 from axiom.embedded.process import free_port, port_is_free
 from axiom.settings import Settings
+from axiom.standby import STANDBY_NICENESS
 from axiom.supervision import Supervisor
 from axiom.supervisor import AxiomProcess, ProcessSpec, StartupError
 
@@ -82,8 +83,11 @@ def test_a_killed_process_is_replaced_by_its_warm_standby_and_a_new_standby_warm
     assert unit.pid == standby, "the standby took over"
     assert int((unit.process.pid_file).read_text()) == standby
     assert _live(unit.address[1]) == 200
+    assert os.getpriority(os.PRIO_PROCESS, standby) == os.getpriority(os.PRIO_PROCESS, 0), "serves at full priority"
     replacement = unit.starts.standby_pid
     assert replacement not in (None, standby) and _alive(replacement)
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    _until(lambda: os.getpriority(os.PRIO_PROCESS, replacement) == min(ours + STANDBY_NICENESS, 19))  # warms niced
 
 
 def test_a_request_made_while_the_process_is_down_waits_and_is_answered_once_it_is_back(gateway):

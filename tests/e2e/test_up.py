@@ -148,7 +148,7 @@ def test_a_second_up_on_the_same_data_folder_is_refused(up):
 
 
 def test_a_killed_subgraph_comes_back_while_the_rest_keeps_serving(up):
-    weaver = up.pid_of("run/weaver.pid")
+    weaver, standby = up.pid_of("run/weaver.pid"), up.pid_of("run/weaver-standby.pid")
     os.kill(weaver, signal.SIGKILL)
     killed_at = time.monotonic()
     vision_answers, weaver_back = [], None
@@ -164,7 +164,8 @@ def test_a_killed_subgraph_comes_back_while_the_rest_keeps_serving(up):
     assert weaver_back is not None, up.output
     assert all(vision_answers), vision_answers
     assert f"weaver (pid {weaver}) was killed by SIGKILL; restarting it now" in up.output
-    assert "weaver is back (pid" in up.output
+    assert f"weaver is back (pid {standby})" in up.output  # its warm standby took over
+    assert up.pid_of("run/weaver.pid") == standby
     assert up.process.poll() is None
 
 
