@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -13,6 +14,13 @@ from axiom.settings import Settings
 from axiom.standby import inherited_listener, standing_by, wait_for_promotion
 
 log = logging.getLogger(__name__)
+
+# Imported by a lifespan on first use rather than by the app (SQLAlchemy loads its dialect in create_engine): about
+# half a second a promoted standby would spend before serving, so a standby imports them while it warms up.
+LIFESPAN_IMPORTS = {
+    "weaver": ("sqlalchemy.dialects.postgresql.asyncpg",),
+    "vision": ("sqlalchemy.dialects.postgresql.asyncpg",),
+}
 
 
 def build_app(service: str, settings: Settings):
@@ -54,6 +62,8 @@ def serve(service: str, settings: Settings) -> None:
     config.load()  # uvicorn's protocol classes and middleware: work a standby does before it is needed
     listener = inherited_listener()
     if standing_by():
+        for module in LIFESPAN_IMPORTS.get(service, ()):
+            importlib.import_module(module)
         log.info("standing by to take over from %s", service)
     if not wait_for_promotion():
         return  # `up` ended while we stood by
