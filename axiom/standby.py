@@ -5,10 +5,11 @@ A cold restart of a subgraph costs seconds of CPU before it can answer (importin
 busy 2-core machine 8–10 s). So `up` binds each HTTP port once and hands the socket to every process it starts
 for that port (the child inherits the descriptor, `LISTEN_FD` names it): connections made while no process
 serves wait in the socket's backlog instead of being refused, and the port can never be taken by another
-program between two processes. Beside the process serving, a standby copy is started ahead of need: it imports
-everything and builds its app, then blocks reading a pipe (`STANDBY_FD`). Promoting it is one write to that
-pipe: it starts serving on the shared socket in a fraction of a second, and a fresh standby warms up behind it
-once it is ready. Without a warm standby (it died, or is still warming up) a restart is a cold start, as before.
+program between two processes. Beside the process serving, a standby copy is started ahead of need, at a low
+CPU priority: it imports everything and builds its app, then blocks reading a pipe (`STANDBY_FD`). Promoting it
+is one write to that pipe (and its priority back to normal): it starts serving on the shared socket in a
+fraction of a second, and a fresh standby warms up behind it once it is ready. Without a standby (it died) a
+restart is a cold start, as before; a standby promoted while still warming up finishes at full priority.
 """
 
 from __future__ import annotations
@@ -72,21 +73,27 @@ class WarmStarts:
         self.standby = ManagedProcess(f"{name}-standby", folder)
         self._promote_fd: int | None = None
 
-    def start(self, process: ManagedProcess) -> bool:
-        """Start `process`: True when a warm standby took over, False when it started cold."""
+    def start(self, process: ManagedProcess) -> None:
+        """Start `process`: its warm standby takes over when there is one, else a cold start."""
         if self.address is not None and self.listener is None:
             self.listener = bind_listener(*self.address)
-        if self._promote_fd is not None and self.standby.pid is not None and not self.standby.exited():
+        if not self._promote(process):
+            self._end_standby()
+            process.start(self.argv, env=self._env(), pass_fds=self._fds(), inherit_output=True)
+
+    def _promote(self, process: ManagedProcess) -> bool:
+        if self._promote_fd is None or self.standby.pid is None or self.standby.exited():
+            return False
+        try:
             # Its normal priority first: a standby promoted while still warming up must not stay starved.
             with contextlib.suppress(PermissionError):  # lowering a nice value needs CAP_SYS_NICE
                 os.setpriority(os.PRIO_PROCESS, self.standby.pid, os.getpriority(os.PRIO_PROCESS, 0))
             os.write(self._promote_fd, b"1")
-            self._close_pipe()
-            process.adopt(self.standby)
-            return True
-        self._end_standby()
-        process.start(self.argv, env=self._env(), pass_fds=self._fds(), inherit_output=True)
-        return False
+        except (ProcessLookupError, BrokenPipeError):  # it died just now
+            return False
+        self._close_pipe()
+        process.adopt(self.standby)
+        return True
 
     def make_standby(self) -> None:
         """Start warming up a standby, unless one is already there."""
@@ -100,7 +107,9 @@ class WarmStarts:
         finally:
             os.close(read_end)
         # It warms up on CPU the processes serving do not want (set here, not by the child: no race with `start`).
-        os.setpriority(os.PRIO_PROCESS, self.standby.pid, os.getpriority(os.PRIO_PROCESS, 0) + STANDBY_NICENESS)
+        with contextlib.suppress(ProcessLookupError):
+            niceness = os.getpriority(os.PRIO_PROCESS, 0) + STANDBY_NICENESS
+            os.setpriority(os.PRIO_PROCESS, self.standby.pid, niceness)
 
     @property
     def standby_pid(self) -> int | None:

@@ -132,6 +132,10 @@ class EmbeddedPostgres(EmbeddedServer):
                 # busy disk); one syncfs() of its file system gives the same guarantee before the WAL replay.
                 "-c",
                 "recovery_init_sync_method=syncfs",
+                # Crash recovery ends with a checkpoint that writes out everything changed since the last one (with
+                # the default 5 min, seconds after a busy spell); checkpoints every 30 s keep that small.
+                "-c",
+                "checkpoint_timeout=30s",
             ],
             user=SYSTEM_USER if _as_root() else None,
         )
