@@ -148,6 +148,7 @@ def test_a_second_up_on_the_same_data_folder_is_refused(up):
 
 
 def test_a_killed_subgraph_comes_back_while_the_rest_keeps_serving(up):
+    up.wait_for_line("standing by to take over from weaver", UP_TIMEOUT)  # its standby has warmed up
     weaver, standby = up.pid_of("run/weaver.pid"), up.pid_of("run/weaver-standby.pid")
     os.kill(weaver, signal.SIGKILL)
     killed_at = time.monotonic()
