@@ -7,10 +7,25 @@ from neo4j import AsyncDriver, AsyncGraphDatabase
 from axiom.settings import Settings
 
 
+def graph_wait_seconds(settings: Settings) -> float:
+    """How long one graph operation may keep retrying or waiting for a connection: half of SUBGRAPH_TIMEOUT, so a
+    dead Bolt server yields Weaver's own coded error well before the gateway gives up on Weaver (the driver's
+    defaults, 30 s of retries and 60 s for a connection, outlast it), and a Bolt server that restarts within it
+    is waited for instead of failing the request."""
+    return settings.subgraph_timeout / 2
+
+
 def create_driver(settings: Settings) -> AsyncDriver:
     if not settings.neo4j_uri:
         raise RuntimeError("NEO4J_URI is not set")
-    return AsyncGraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password))
+    wait = graph_wait_seconds(settings)
+    return AsyncGraphDatabase.driver(
+        settings.neo4j_uri,
+        auth=(settings.neo4j_user, settings.neo4j_password),
+        max_transaction_retry_time=wait,
+        connection_acquisition_timeout=wait,
+        connection_timeout=wait,
+    )
 
 
 async def ping(driver: AsyncDriver, database: str | None) -> None:

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
+import logging
+import sys
+
 import uvicorn
 from starlette.types import ASGIApp
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
 from axiom.logs import configure_logging
 from axiom.settings import Settings, warn_about_environment
+from axiom.standby import inherited_listener, standing_by, wait_for_promotion
 from subgraphs.registry import subgraph_named
 
 GATEWAY = "gateway"
+
+log = logging.getLogger(__name__)
+
+# Imported by a lifespan on first use rather than by the app (SQLAlchemy loads its dialect in create_engine): about
+# half a second a promoted standby would spend before serving, so a standby imports them while it warms up.
+LIFESPAN_IMPORTS = {
+    "weaver": ("sqlalchemy.dialects.postgresql.asyncpg",),
+    "vision": ("sqlalchemy.dialects.postgresql.asyncpg",),
+}
 
 
 def build_app(service: str, settings: Settings) -> ASGIApp:
@@ -30,11 +44,13 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 
 
 def serve(service: str, settings: Settings) -> None:
+    """Serve on the socket `up` passed down (else bind the service's address). A warm standby of `up` gets all
+    the way to a loaded app first, then waits to be promoted (see `axiom.standby`)."""
     configure_logging(settings, service)
     warn_about_environment()
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         build_app(service, settings),
         host=host,
         port=port,
@@ -43,3 +59,15 @@ def serve(service: str, settings: Settings) -> None:
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
+    config.load()  # uvicorn's protocol classes and middleware: work a standby does before it is needed
+    listener = inherited_listener()
+    if standing_by():
+        for module in LIFESPAN_IMPORTS.get(service, ()):
+            importlib.import_module(module)
+        log.info("standing by to take over from %s", service)
+    if not wait_for_promotion():
+        return  # `up` ended while we stood by
+    server = uvicorn.Server(config)
+    server.run(sockets=[listener] if listener else None)
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: the lifespan failed to start

@@ -99,6 +99,7 @@ class Settings:
     subgraphs: tuple[SubgraphEndpoint, ...] = field(default_factory=_default_endpoints)
     vision_workers: int = 1
     vision_worker_metrics_port: int = 0
+    warm_standby: bool = True  # `up` keeps a standby of each HTTP process ready to take over (axiom.standby)
     subgraph_timeout: float = 10.0
     redis_cache_ttl: int = 3600
     query_timeout: float = 30.0
@@ -246,6 +247,7 @@ class Settings:
             subgraphs=subgraph_endpoints(e, subgraphs),
             vision_workers=int(get("VISION_WORKERS", default=1)),
             vision_worker_metrics_port=int(get("VISION_WORKER_METRICS_PORT", default=0)),
+            warm_standby=_flag(get("AXIOM_WARM_STANDBY"), "AXIOM_WARM_STANDBY") is not False,
             subgraph_timeout=float(get("SUBGRAPH_TIMEOUT", default=10.0)),
             redis_cache_ttl=int(get("REDIS_CACHE_TTL", default=3600)),
             query_timeout=float(get("QUERY_TIMEOUT", default=30)),

@@ -1,5 +1,6 @@
-"""Keep a set of processes running: a crashed one is restarted with exponential backoff while the others keep
-serving; only a process that keeps crashing soon after each start makes the supervisor give up.
+"""Keep a set of processes running: a crashed one is restarted at once, then with exponential backoff while it
+keeps crashing, while the others keep serving; only a process that keeps crashing soon after each start makes the
+supervisor give up.
 
 A unit is anything with `name`, `pid`, `returncode`, `launch()` (fork, do not wait), `check()` (one quick
 look: True once ready; raises when it cannot become ready), `exited()` and `stop()`: the embedded servers and
@@ -40,15 +41,18 @@ class GaveUp(RuntimeError):
 
 @dataclass(frozen=True)
 class RestartPolicy:
-    first_delay: float = 0.25  # a lone crash is restarted almost at once
+    first_delay: float = 0.25  # the wait before the second restart of a run of quick crashes; then doubled
     max_delay: float = 15.0
     start_timeout: float = 90.0  # a restart that is not ready by then counts as another crash
     stable_after: float = 30.0  # ready this long: the next crash starts the count afresh
     max_fast_crashes: int = 5
 
     def delay(self, fast_crashes: int) -> float:
-        """Seconds to wait before restart number `fast_crashes` of a run of quick crashes (1, 2, …)."""
-        return min(self.first_delay * 2.0 ** (fast_crashes - 1), self.max_delay)
+        """Seconds to wait before restart number `fast_crashes` of a run of quick crashes (1, 2, …): none for a
+        lone crash (every second counts while it is down), then `first_delay`, doubling up to `max_delay`."""
+        if fast_crashes <= 1:
+            return 0.0
+        return min(self.first_delay * 2 ** (fast_crashes - 2), self.max_delay)
 
 
 def describe_exit(code: int | None) -> str:
@@ -87,7 +91,7 @@ class Supervisor:
         now = self.clock()
         self._watches = [_Watch(unit, ready_since=now) for unit in self.units]
 
-    def run(self, interval: float = 0.2) -> None:
+    def run(self, interval: float = 0.1) -> None:
         """Watch until interrupted (KeyboardInterrupt) or until a unit is given up (GaveUp)."""
         while True:
             self.tick()
@@ -119,11 +123,13 @@ class Supervisor:
                 f"{self.policy.stable_after:.0f}s of starting: giving up"
             )
         delay = self.policy.delay(watch.fast_crashes)
+        when = f"in {delay:.2f}s" if delay else "now"
         self.say(
-            f"{unit.name} {what}; restarting it in {delay:.2f}s "
-            f"(attempt {watch.fast_crashes} of {self.policy.max_fast_crashes})"
+            f"{unit.name} {what}; restarting it {when} (attempt {watch.fast_crashes} of {self.policy.max_fast_crashes})"
         )
         watch.state, watch.restart_at = "waiting", now + delay
+        if not delay:
+            self._relaunch(watch, now)
 
     def _relaunch(self, watch: _Watch, now: float) -> None:
         try:

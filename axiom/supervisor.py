@@ -26,10 +26,11 @@ from typing import Any, NoReturn
 
 from axiom.demo import issue_demo_token
 from axiom.embedded import EmbeddedServices
-from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free, port_listener
+from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free
 from axiom.logs import configure_logging
 from axiom.serve import bind_address
 from axiom.settings import REPORTED_VARIABLE, Settings, warn_about_environment
+from axiom.standby import PortInUse, WarmStarts
 from axiom.supervision import GaveUp, Supervisor
 from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
@@ -84,7 +85,8 @@ def _say(message: str) -> None:
 
 
 class AxiomProcess:
-    """A supervised Axiom process; ready when its own child (not another program on its port) answers."""
+    """A supervised Axiom process; ready when its own child (not another program on its port) answers. An HTTP
+    process serves on a socket `up` holds, with a warm standby ready to take over (see `axiom.standby`)."""
 
     def __init__(self, spec: ProcessSpec, settings: Settings, env: dict[str, Any], folder: Path) -> None:
         self.spec = spec
@@ -92,6 +94,10 @@ class AxiomProcess:
         self.env = env
         self.address = bind_address(spec.http_service, settings) if spec.http_service else None
         self.process = ManagedProcess(spec.name, folder)
+        argv = [sys.executable, "-m", "axiom.cli", *spec.command]
+        self.starts = WarmStarts(spec.name, folder, argv, env, self.address)
+        self._standby_allowed = settings.warm_standby and self.address is not None
+        self._keeps_standby = False  # see keep_standby()
 
     @property
     def pid(self) -> int | None:
@@ -105,32 +111,43 @@ class AxiomProcess:
         return self.process.exited()
 
     def launch(self) -> None:
-        self.process.start([sys.executable, "-m", "axiom.cli", *self.spec.command], env=self.env, inherit_output=True)
+        try:
+            self.starts.start(self.process)
+        except PortInUse as exc:
+            variable = _PORT_VARIABLES.get(self.name, "its port")
+            raise StartupError(f"{exc}: {self.name} cannot serve on it; set {variable} to another port") from None
 
     def check(self) -> bool:
         if self.process.exited():
             raise StartupError(f"{self.name} exited during start-up (code {self.process.returncode})")
         if self.address is None:
             return True
-        host, port = self.address
-        assert self.process.pid is not None  # started, and not exited
-        owner = port_listener(port, self.process.pid)
-        if owner == "other":
-            self.process.stop()
-            raise StartupError(
-                f"port {port} for {self.name} is held by another process; "
-                f"set {_PORT_VARIABLES.get(self.name, 'its port')} to another port"
-            )
-        if owner == "none":
-            return False
+        host, port = self.address  # the child serves on the socket we bound: nobody else can answer here
         try:
-            with urllib.request.urlopen(f"http://{host}:{port}/health/live", timeout=1) as response:
-                return bool(response.status == 200)
+            # Short: while the child starts, this connection waits in the socket's backlog.
+            with urllib.request.urlopen(f"http://{host}:{port}/health/live", timeout=0.5) as response:
+                ready = bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
+        if ready and self._keeps_standby:
+            self.starts.make_standby()  # warms up behind the ready process, for its next crash
+        return ready
+
+    def keep_standby(self) -> None:
+        """From now on keep a warm standby beside the process serving (not earlier: during `up`'s start, warming
+        standbys would compete for CPU with the processes still starting)."""
+        self._keeps_standby = self._standby_allowed
+        if self._keeps_standby:
+            self.starts.make_standby()
 
     def stop(self) -> None:
+        """Stop the process serving (its standby and socket stay, for the restart)."""
         self.process.stop()
+
+    def close(self) -> None:
+        """Stop the process, its standby, and let go of its port."""
+        self.process.stop()
+        self.starts.close()
 
 
 def _check_ports(settings: Settings) -> None:
@@ -264,6 +281,8 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         if settings.graphiql:
             _install_graphiql()
         start_processes(processes(settings), lambda spec: AxiomProcess(spec, settings, env, folder / "run"), started)
+        for process in started:
+            process.keep_standby()
         _print_banner(settings)
         Supervisor([*embedded.started, *started], say=_say).run()
         return 0
@@ -275,6 +294,6 @@ def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
         return 1
     finally:
         for process in reversed(started):
-            process.stop()
+            process.close()
         embedded.stop()
         _say("stopped")

@@ -128,6 +128,14 @@ class EmbeddedPostgres(EmbeddedServer):
                 "max_connections=200",
                 "-c",
                 f"fsync={'on' if self.durable else 'off'}",
+                # After a crash PostgreSQL first fsyncs every file of the data folder, one by one (seconds on a
+                # busy disk); one syncfs() of its file system gives the same guarantee before the WAL replay.
+                "-c",
+                "recovery_init_sync_method=syncfs",
+                # Crash recovery ends with a checkpoint that writes out everything changed since the last one (with
+                # the default 5 min, seconds after a busy spell); checkpoints every 30 s keep that small.
+                "-c",
+                "checkpoint_timeout=30s",
             ],
             user=SYSTEM_USER if _as_root() else None,
         )

@@ -162,8 +162,10 @@ class ManagedProcess:
         user: str | None = None,
         inherit_output: bool = False,
         cwd: Path | None = None,
+        pass_fds: Sequence[int] = (),
     ) -> None:
-        """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`."""
+        """Fork the process; its output goes to the log file, or to our terminal with `inherit_output`.
+        `pass_fds`: descriptors the child inherits (a listening socket, a pipe); every other one is closed."""
         self.folder.mkdir(parents=True, exist_ok=True)
         # Not a `with`: the file stays open only until the child holds its copy (closed in `finally`).
         log = None if inherit_output else open(self.log_file, "ab")  # noqa: SIM115
@@ -183,11 +185,21 @@ class ManagedProcess:
                 extra_groups=[] if user else None,
                 preexec_fn=_die_with_parent(self.stop_signal),
                 close_fds=True,
+                pass_fds=tuple(pass_fds),
             )
         finally:
             if log:
                 log.close()
         self.pid_file.write_text(str(self.process.pid))
+
+    def adopt(self, other: ManagedProcess) -> None:
+        """Take over `other`'s running process under this name (a warm standby promoted to serve): our pid
+        file names it from now on, and `other` is left empty."""
+        self.stop()
+        self.process, other.process = other.process, None
+        other.pid_file.unlink(missing_ok=True)
+        if self.process is not None:
+            self.pid_file.write_text(str(self.process.pid))
 
     @property
     def pid(self) -> int | None:

@@ -63,7 +63,7 @@ def test_a_crashed_unit_is_restarted_and_the_others_are_left_alone():
     _advance(supervisor, clock, 1)
     assert weaver.launches == 1 and not weaver.exited()
     assert vision.launches == 0 and vision.stops == 0
-    assert said[0] == "weaver (pid 1) was killed by SIGKILL; restarting it in 0.25s (attempt 1 of 5)"
+    assert said[0] == "weaver (pid 1) was killed by SIGKILL; restarting it now (attempt 1 of 5)"
     assert said[1].startswith("weaver is back (pid 2)")
 
 
@@ -75,9 +75,17 @@ def test_backoff_doubles_while_restarts_keep_failing_then_gives_up_loudly():
     valkey.crash()
     with pytest.raises(GaveUp, match=r"valkey .* crashed 6 times in a row"):
         _advance(supervisor, clock, 60)
-    delays = [line.split("restarting it in ")[1].split("s ")[0] for line in said]
-    assert delays == ["0.50", "1.00", "2.00", "4.00", "4.00"]
+    delays = [line.split("restarting it ")[1].split(" (")[0] for line in said]
+    assert delays == ["now", "in 0.50s", "in 1.00s", "in 2.00s", "in 4.00s"]
     assert valkey.launches == 5
+
+
+def test_a_lone_crash_is_restarted_in_the_same_tick_that_sees_it():
+    weaver = ScriptedUnit("weaver")
+    supervisor, _, _ = _supervisor(weaver)
+    weaver.crash()
+    supervisor.tick()  # no clock advance: no backoff before the first restart
+    assert weaver.launches == 1 and not weaver.exited()
 
 
 def test_a_unit_that_ran_long_enough_starts_its_crash_count_afresh():

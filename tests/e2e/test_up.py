@@ -148,7 +148,8 @@ def test_a_second_up_on_the_same_data_folder_is_refused(up):
 
 
 def test_a_killed_subgraph_comes_back_while_the_rest_keeps_serving(up):
-    weaver = up.pid_of("run/weaver.pid")
+    up.wait_for_line("standing by to take over from weaver", UP_TIMEOUT)  # its standby has warmed up
+    weaver, standby = up.pid_of("run/weaver.pid"), up.pid_of("run/weaver-standby.pid")
     os.kill(weaver, signal.SIGKILL)
     killed_at = time.monotonic()
     vision_answers, weaver_back = [], None
@@ -163,8 +164,9 @@ def test_a_killed_subgraph_comes_back_while_the_rest_keeps_serving(up):
     )
     assert weaver_back is not None, up.output
     assert all(vision_answers), vision_answers
-    assert f"weaver (pid {weaver}) was killed by SIGKILL; restarting it in" in up.output
-    assert "weaver is back (pid" in up.output
+    assert f"weaver (pid {weaver}) was killed by SIGKILL; restarting it now" in up.output
+    assert f"weaver is back (pid {standby})" in up.output  # its warm standby took over
+    assert up.pid_of("run/weaver.pid") == standby
     assert up.process.poll() is None
 
 
@@ -184,7 +186,7 @@ def test_a_killed_valkey_comes_back_on_its_port_and_readiness_names_it_meanwhile
             time.sleep(0.05)
     print(f"\nvalkey killed with SIGKILL: answering again on port {port} after {back:.2f}s")
     assert back is not None, up.output
-    assert f"valkey (pid {valkey}) was killed by SIGKILL; restarting it in" in up.output
+    assert f"valkey (pid {valkey}) was killed by SIGKILL; restarting it now" in up.output
     assert _served(up.graphql(VISION_ONLY)) and _served(up.graphql(WEAVER_ONLY))
     deadline = time.monotonic() + 30
     while _get(f"{up.gateway}/health/ready")[1]["status"] != "ok" and time.monotonic() < deadline:

@@ -1,5 +1,7 @@
 """Through the HTTP app with real tokens: auth gate, health, tenant-scoped queries and entity resolution."""
 
+import asyncio
+
 import httpx
 from graphql import GraphQLInputObjectType, GraphQLObjectType
 
@@ -179,3 +181,25 @@ def test_every_field_and_argument_has_a_description():
                 f"{name}.{field_name}({a})" for a, arg in getattr(field, "args", {}).items() if not arg.description
             ]
     assert missing == []
+
+
+async def test_a_dead_bolt_server_is_a_coded_graph_unavailable_error_within_the_subgraph_timeout(
+    services_settings, make_token, tenant_id
+):
+    """The driver's own defaults retry for 30 s, far past the gateway's wait: the client would see the gateway's
+    timeout instead of Weaver's answer. Bounded, Weaver answers with a code the client can act on."""
+    settings = services_settings.replace(neo4j_uri=f"bolt://127.0.0.1:{free_port()}", subgraph_timeout=4.0)
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://w") as client:
+        response = await asyncio.wait_for(
+            client.post(
+                "/graphql",
+                json={"query": '{ searchTables(query: "orders") { totalCount } }'},
+                headers={"Authorization": f"Bearer {make_token(tenant_id)}"},
+            ),
+            timeout=settings.subgraph_timeout,
+        )
+    errors = response.json()["errors"]
+    assert [error["extensions"]["code"] for error in errors] == ["GRAPH_UNAVAILABLE"], errors
+    assert errors[0]["message"] == "the schema graph is unavailable now; try again shortly"

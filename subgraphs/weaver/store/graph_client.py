@@ -7,13 +7,27 @@ to the server; the loader tests and the benchmark read it to prove batching.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConnectionPoolError, ConstraintError, ServiceUnavailable, SessionExpired
+
+from axiom.errors import ApiError
 
 T = TypeVar("T")
+GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"
+
+
+@contextlib.contextmanager
+def _graph_reachable() -> Iterator[None]:
+    """The driver gave up reaching the Bolt server (its retries are bounded by `axiom.graph.graph_wait_seconds`):
+    a coded error the client can act on, not a masked internal one."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, ConnectionPoolError) as exc:
+        raise ApiError("the schema graph is unavailable now; try again shortly", code=GRAPH_UNAVAILABLE) from exc
 
 
 class GraphTransaction:
@@ -43,8 +57,9 @@ class GraphClient:
             result = await tx.run(cypher, params)
             return [record.data() async for record in result]
 
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_read(work)
+        with _graph_reachable():
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(work)
 
     async def read_values(self, cypher: str, **params: Any) -> list[list[Any]]:
         """Like `read`, each record as its values in RETURN order: for large results, where building a dict per
@@ -55,8 +70,9 @@ class GraphClient:
             result = await tx.run(cypher, params)
             return [record.values() async for record in result]
 
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_read(work)
+        with _graph_reachable():
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(work)
 
     async def write(self, unit: Callable[[GraphTransaction], Awaitable[T]]) -> T:
         """Run `unit` in one write transaction: all of it commits or none of it does.
@@ -66,8 +82,9 @@ class GraphClient:
         """
         for attempt in range(self._constraint_retries + 1):
             try:
-                async with self.driver.session(database=self.database) as session:
-                    return await session.execute_write(lambda tx: unit(GraphTransaction(tx, self)))
+                with _graph_reachable():
+                    async with self.driver.session(database=self.database) as session:
+                        return await session.execute_write(lambda tx: unit(GraphTransaction(tx, self)))
             except ConstraintError:
                 if attempt == self._constraint_retries:
                     raise
