@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 from graphql import ObjectTypeDefinitionNode, parse, print_schema
 
+from axiom.npm_packages import NpmInstallError, install_locked
 from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,13 +30,11 @@ def subgraph_sdl(spec: SubgraphSpec) -> str:
 
 
 def ensure_composer() -> None:
-    """Install the composer's npm packages on first use (lockfile-pinned)."""
-    if (COMPOSE_DIR / "node_modules" / "@theguild" / "federation-composition").exists():
-        return
-    npm = shutil.which("npm")
-    if not npm:
-        raise CompositionError("npm is required to compose the supergraph (Node 20+)")
-    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=COMPOSE_DIR, check=True)
+    """Install the composer's npm packages (lockfile-pinned) unless they are."""
+    try:
+        install_locked(COMPOSE_DIR)
+    except NpmInstallError as exc:
+        raise CompositionError(str(exc)) from exc
 
 
 def compose(subgraph_sdls: dict[SubgraphSpec, str]) -> str:

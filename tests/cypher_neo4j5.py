@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from axiom.npm_packages import install_locked
 from subgraphs.weaver.store.graph_client import GraphClient, GraphTransaction
 
 LINT_DIR = Path(__file__).resolve().parents[1] / "tools" / "cypher-lint"
@@ -59,11 +60,9 @@ def lint(statements: dict[str, set[str]]) -> list[dict]:
     """Problems per statement: [{cypher, problems: [{severity, message}]}], for statements that have any.
 
     A parameter a statement uses but was not sent is a problem too (Neo4j refuses such a statement)."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        raise RuntimeError("Node 20+ with npm is needed to check Cypher against Neo4j 5's analyser")
-    if not (LINT_DIR / "node_modules").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=LINT_DIR, check=True)
+    install_locked(LINT_DIR)
+    node = shutil.which("node")
+    assert node is not None  # install_locked needs it too
     request = [{"cypher": cypher, "parameters": sorted(names)} for cypher, names in sorted(statements.items())]
     answer = subprocess.run(
         [node, "lint.cjs"],

@@ -9,13 +9,13 @@ page says how to install them.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from axiom.npm_packages import NpmInstallError, install_locked
 
 GRAPHIQL_PACKAGE_DIR = Path(__file__).resolve().parents[2] / "tools" / "graphiql"
 ASSETS_PATH = "/graphiql/"
@@ -54,16 +54,12 @@ def assets_installed(package_dir: Path = GRAPHIQL_PACKAGE_DIR) -> bool:
 
 def install_assets(package_dir: Path = GRAPHIQL_PACKAGE_DIR) -> None:
     """Install the lockfile-pinned packages unless they already are (`npm ci`, from the npm registry)."""
-    if assets_installed(package_dir):
-        return
-    npm = shutil.which("npm")
-    if not npm:
-        raise AssetsNotInstalled("npm (Node 20+) is needed to install GraphiQL's files")
-    done = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=package_dir, capture_output=True, text=True
-    )
-    if done.returncode != 0 or not assets_installed(package_dir):
-        raise AssetsNotInstalled(f"npm ci in {package_dir} failed: {done.stderr.strip()[-500:]}")
+    try:
+        install_locked(package_dir)
+    except NpmInstallError as exc:
+        raise AssetsNotInstalled(str(exc)) from exc
+    if not assets_installed(package_dir):
+        raise AssetsNotInstalled(f"npm ci in {package_dir} did not install every file the page loads")
 
 
 def render_page(headers: Mapping[str, str] | None, installed: bool) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from axiom.auth import issue_token
 from axiom.demo import DEMO_TENANT
+from axiom.npm_packages import install_locked
 
 CLIENTS_DIR = Path(__file__).with_name("node_clients")
 
@@ -20,11 +21,9 @@ CLIENTS_DIR = Path(__file__).with_name("node_clients")
 @pytest.fixture(scope="module")
 def node() -> str:
     """Node, with the clients' packages installed from the lockfile on first use."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        raise RuntimeError("Node 20+ with npm is needed to run the JavaScript clients")
-    if not (CLIENTS_DIR / "node_modules").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=CLIENTS_DIR, check=True)
+    install_locked(CLIENTS_DIR)
+    node = shutil.which("node")
+    assert node is not None  # install_locked needs it too
     return node
 
 

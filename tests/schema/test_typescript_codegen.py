@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from axiom.npm_packages import install_locked
+
 CODEGEN_DIR = Path(__file__).resolve().parents[2] / "tools" / "codegen"
 
 
 @pytest.fixture(scope="module")
 def npm() -> str:
     """npm, with the codegen packages installed from the lockfile on first use."""
+    install_locked(CODEGEN_DIR)
     npm = shutil.which("npm")
-    if not npm or not shutil.which("node"):
-        raise RuntimeError("Node 20+ with npm is needed to run GraphQL Code Generator")
-    if not (CODEGEN_DIR / "node_modules" / ".bin" / "graphql-codegen").exists():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=CODEGEN_DIR, check=True, timeout=600)
+    assert npm is not None  # install_locked needs it too
     return npm
 
 
