@@ -96,9 +96,11 @@ def _redis_probe(url: str) -> Probe:
     async def probe() -> None:
         import redis.asyncio as redis
 
+        from axiom.redis_ping import ping_redis
+
         client = redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         try:
-            await client.ping()
+            await ping_redis(client)
         finally:
             await client.aclose()
 

@@ -398,7 +398,7 @@ def _http_status(status: int, media_type: str) -> int:
     return 200 if status == 400 and media_type == JSON else status
 
 
-def _error_body(code: str, message: str) -> dict:
+def _error_body(code: str, message: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 

@@ -44,7 +44,7 @@ def sse_response(
     return event_stream_response(channel.stream(heartbeat, producer=channel.pump(_events(result))))
 
 
-def error_event_stream(body: dict) -> StreamingResponse:
+def error_event_stream(body: dict[str, Any]) -> StreamingResponse:
     """A stream of one `next` event carrying `body` (a GraphQL response with errors), then `complete`."""
 
     async def events() -> AsyncIterator[bytes]:

@@ -14,6 +14,7 @@ from axiom.auth import Principal, TokenVerifier
 from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
+from axiom.redis_ping import ping_redis
 from axiom.service import create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
@@ -44,7 +45,7 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
         await graph.ping(holder.get().driver, settings.neo4j_database)
 
     async def redis() -> None:
-        await holder.get().redis.ping()
+        await ping_redis(holder.get().redis)
 
     async def in_process() -> None:
         return None
@@ -52,7 +53,7 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def guard_over_redis() -> Degraded | None:
         try:
             # Bounded below the readiness timeout, so a hung Redis reads as the fallback, not as a dead guard.
-            await asyncio.wait_for(holder.get().redis.ping(), 1.0)
+            await asyncio.wait_for(ping_redis(holder.get().redis), 1.0)
         except Exception:  # the guard keeps working on its in-process fallback meanwhile
             return Degraded("in-process fallback: Redis is down")
         return None
