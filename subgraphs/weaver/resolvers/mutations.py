@@ -118,9 +118,8 @@ class DataSourceMutations:
             outcome = await runtime(info).datasource_service.sync(tenant(info), str(id))
         except UserInputProblem as exc:
             return SyncMetadataPayload(data_source=None, snapshot=None, user_errors=UserError.of(exc.errors))
-        record = await runtime(info).datasources.get(tenant(info), outcome.record.id)
         return SyncMetadataPayload(
-            data_source=DataSource.from_record(record),
+            data_source=DataSource.from_record(outcome.record),
             snapshot=MetadataSnapshot.from_record(outcome.snapshot),
             user_errors=[],
         )
