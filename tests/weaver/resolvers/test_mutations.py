@@ -3,6 +3,7 @@
 import asyncpg
 
 from subgraphs.weaver.service.datasources import CatalogSync
+from subgraphs.weaver.store.snapshots import SnapshotStore
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
     dataSource { id name engine port hasPassword schemaFilter } userErrors { field message code } } }"""
@@ -171,6 +172,28 @@ async def test_a_datasource_deleted_while_it_syncs_is_not_found(
         "snapshot": None,
         "userErrors": [{"field": "id", "code": "NOT_FOUND", "message": "datasource not found"}],
     }
+
+
+async def test_diff_of_snapshots_deleted_meanwhile_is_not_found(
+    gql, runtime, monkeypatch, tenant_id, local_params, source_schema
+):
+    ds = await create(gql, tenant_id, local_params, source_schema)
+    _, body = await gql(tenant_id, SYNC, {"id": ds["id"]})
+    snapshot_id = body["data"]["syncMetadata"]["snapshot"]["id"]
+    catalog, deleted = SnapshotStore.catalog, []
+
+    async def deleted_then_catalog(self, tenant, snapshot):
+        # deleteDataSource (its snapshots cascade) commits after snapshotDiff found the snapshots.
+        if not deleted:
+            deleted.append(await runtime.datasource_service.delete(tenant_id, ds["id"]))
+        return await catalog(self, tenant, snapshot)
+
+    monkeypatch.setattr(SnapshotStore, "catalog", deleted_then_catalog)
+    status, body = await gql(tenant_id, DIFF, {"a": snapshot_id, "b": snapshot_id})
+    assert status == 200 and body["data"] is None
+    [error] = body["errors"]
+    assert error["message"] == "snapshot not found"
+    assert error["extensions"] == {"code": "NOT_FOUND", "field": "from"}
 
 
 async def test_failed_sync_keeps_the_previous_graph(gql, tenant_id, local_params, source_schema):
