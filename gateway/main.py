@@ -49,13 +49,14 @@ class _JoinGraphUrlRewrite(Visitor):
     def enter_directive(self, node: DirectiveNode, *_: object) -> DirectiveNode | None:
         if node.name.value != "join__graph":
             return None
-        args = {arg.name.value: arg.value for arg in node.arguments}
-        url = self.urls.get(args["name"].value.lower())
+        args = {arg.name.value: arg.value for arg in node.arguments or ()}
+        name = args["name"]
+        url = self.urls.get(name.value.lower()) if isinstance(name, StringValueNode) else None
         if url is None:
             return None
         arguments = tuple(
             ArgumentNode(name=arg.name, value=StringValueNode(value=url)) if arg.name.value == "url" else arg
-            for arg in node.arguments
+            for arg in node.arguments or ()
         )
         return DirectiveNode(name=node.name, arguments=arguments)
 
