@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import Result, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,6 +25,11 @@ def _is_timeout(exc: DBAPIError) -> bool:
         getattr(getattr(cause, "__cause__", None), "sqlstate", None),
     }
     return _QUERY_CANCELED in codes
+
+
+def _mappings(result: Result[Any]) -> list[Mapping[str, Any]]:
+    # The rows of a text() statement are keyed by column name (a RowMapping also takes Column objects).
+    return cast("list[Mapping[str, Any]]", [row._mapping for row in result])
 
 
 class PivotRunner:
@@ -47,12 +52,10 @@ class PivotRunner:
                 await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
                 # SET cannot take a bind parameter; the value is our own integer.
                 await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
-                cell_rows: list[Mapping[str, Any]] = [
-                    row._mapping for row in await conn.execute(text(cells.sql), cells.params)
-                ]
-                total_rows: list[Mapping[str, Any]] | None = None
+                cell_rows = _mappings(await conn.execute(text(cells.sql), cells.params))
+                total_rows = None
                 if totals is not None:
-                    total_rows = [row._mapping for row in await conn.execute(text(totals.sql), totals.params)]
+                    total_rows = _mappings(await conn.execute(text(totals.sql), totals.params))
         except DBAPIError as exc:
             if _is_timeout(exc):
                 raise QueryTimeout(f"pivot query exceeded QUERY_TIMEOUT ({self.timeout_ms / 1000:g}s)") from exc
