@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
@@ -31,6 +32,8 @@ def install_direct_resolvers(schema: strawberry.Schema, type_names: Iterable[str
     changed = []
     for type_name in type_names:
         graphql_type = schema._schema.type_map[type_name]
+        if not isinstance(graphql_type, GraphQLObjectType):
+            raise TypeError(f"{type_name} is not an object type")
         definition = graphql_type.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
         for field in definition.fields:
             graphql_field = graphql_type.fields.get(schema.config.name_converter.get_graphql_name(field))
@@ -48,7 +51,10 @@ def _direct(field: StrawberryField) -> Callable[..., Any] | None:
     resolver = field.base_resolver
     if resolver is None:
         return _attribute(field.python_name)
+    func = resolver.wrapped_func
     if resolver.is_async or resolver.parent_parameter or resolver.root_parameter or not resolver.self_parameter:
+        return None
+    if isinstance(func, staticmethod | classmethod):  # they take no `self`: refused just above, kept for mypy
         return None
     if not all(_is_scalar(argument.type) for argument in resolver.arguments):
         return None
@@ -56,7 +62,7 @@ def _direct(field: StrawberryField) -> Callable[..., Any] | None:
     names.update({_camel(argument.python_name): argument.python_name for argument in field.arguments})
     info = resolver.info_parameter.name if resolver.info_parameter else None
     positional = info is not None and list(resolver.signature.parameters).index(info) == 1  # (self, info, …)
-    return _call(resolver.wrapped_func, info, positional, names)
+    return _call(func, info, positional, names)
 
 
 def _is_scalar(annotation: Any) -> bool:

@@ -14,6 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -59,7 +60,7 @@ DATE_TIME = dataclasses.replace(
 class AxiomSchema(strawberry.federation.Schema):
     """`strawberry.federation.Schema` logging errors through `log_graphql_errors`, with `DateTime` specified."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("scalar_overrides", {datetime: DATE_TIME})
         super().__init__(*args, **kwargs)
 

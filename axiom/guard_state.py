@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 class IdempotencyState(Protocol):
     """Keys with expiry: what `Idempotency-Key` records need."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Where the keys live, for logs and readiness (read-only: the fallback state computes it)."""
+        ...
 
     async def set_nx(self, key: str, value: str, ttl: int) -> bool: ...
     async def get(self, key: str) -> str | None: ...

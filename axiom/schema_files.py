@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from graphql import ObjectTypeDefinitionNode, parse, print_schema
@@ -46,26 +47,30 @@ def compose(subgraph_sdls: dict[SubgraphSpec, str]) -> str:
     )
     if result.returncode != 0:
         raise CompositionError(f"composition failed:\n{result.stderr}")
-    return describe_root_types(result.stdout.strip() + "\n", subgraph_sdls)
+    return describe_root_types(result.stdout.strip() + "\n", subgraph_sdls.values())
 
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
 
 
-def describe_root_types(supergraph_sdl: str, subgraph_sdls: dict[str, str]) -> str:
+def describe_root_types(supergraph_sdl: str, subgraph_sdls: Iterable[str]) -> str:
     """The supergraph with each root type described by all its subgraphs' descriptions, one paragraph each.
 
     Composition keeps one subgraph's description of a type, which for a root type tells a client about only part
     of what it holds.
     """
     for root in ROOT_TYPES:
-        paragraphs = [text for sdl in subgraph_sdls.values() if (text := _type_description(sdl, root))]
+        paragraphs = [text for sdl in subgraph_sdls if (text := _type_description(sdl, root))]
         if not paragraphs:
             continue
         block = '"""\n' + "\n\n".join(paragraphs).replace('"""', '\\"""') + '\n"""\n'
+
+        def described(match: re.Match[str], block: str = block) -> str:
+            return block + match.group(1)
+
         supergraph_sdl, count = re.subn(
             rf'^(?:"""\n(?:(?!""").*\n)*?"""\n)?(type {root} @)',
-            lambda m, block=block: block + m.group(1),
+            described,
             supergraph_sdl,
             flags=re.M,
         )

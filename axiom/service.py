@@ -46,10 +46,15 @@ class RequestContext:
     policy: GraphQLPolicy | None = None  # limits and production switches (set by the service shell)
 
     @property
-    def tenant_id(self) -> str:
+    def caller(self) -> Principal:
+        """The authenticated principal; UNAUTHENTICATED when there is none."""
         if self.principal is None:  # the auth gate makes this unreachable over HTTP; kept for direct calls
             raise ApiError("authentication required", code=UNAUTHENTICATED)
-        return self.principal.tenant_id
+        return self.principal
+
+    @property
+    def tenant_id(self) -> str:
+        return self.caller.tenant_id
 
 
 def should_mask(error: GraphQLError) -> bool:

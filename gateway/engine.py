@@ -7,11 +7,12 @@ executor → response shaping. Transport-agnostic and HTTP-agnostic.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from graphql import GraphQLObjectType
 
 from axiom.operation_limits import OperationLimits
 from gateway.api_schema import build_api_schema
@@ -22,14 +23,15 @@ from gateway.executor import (
     introspection_fields,
     run_introspection,
 )
-from gateway.executor.fanout import SharedSubscriptions
+from gateway.executor.fanout import ResponseStream, SharedSubscriptions
 from gateway.executor.masking import mask_fault_messages
+from gateway.executor.shape import ShapeMemo
 from gateway.executor.subscription import SubscriptionExecutor
 from gateway.operation import OperationError, coerce_variables
 from gateway.operation.admission import AdmittedOperation, OperationAdmission
 from gateway.operation.model import NormalizedOperation
 from gateway.planner import PlanCache, PlanningError, plan_to_dict
-from gateway.planner.nodes import QueryPlan
+from gateway.planner.nodes import QueryPlan, SubscriptionNode
 from gateway.supergraph import load_supergraph
 from gateway.supergraph.override_labels import OverrideLabelPolicy
 from gateway.supergraph.override_labels import override_labels as labels_in_supergraph
@@ -111,6 +113,8 @@ class Gateway:
 
     async def admit(self, request: GraphQLRequest) -> AdmittedOperation:
         """Check the limits, then parse/validate/normalize (once per distinct document and operation name)."""
+        if request.query is None:  # the HTTP layer looks persisted queries up before this
+            raise OperationError("BAD_REQUEST", [{"message": "The request has no query."}])
         return await self.admission.admit(request.query, request.operation_name, request.variables)
 
     async def execute(
@@ -179,7 +183,7 @@ class Gateway:
         *,
         allow_mutations: bool = True,
         client: str | None = None,
-    ) -> GraphQLResponse | AsyncIterator[dict[str, Any]]:
+    ) -> GraphQLResponse | ResponseStream:
         """A subscription's event bodies, or a response when it cannot start (or when
         the operation is a query or mutation: one result, as streaming clients expect)."""
         try:
@@ -193,7 +197,8 @@ class Gateway:
         refused = await self._rate_limited(client, admitted.cost)
         if refused is not None:
             return refused
-        if self.subscriptions is None:
+        subscriptions = self.subscriptions
+        if subscriptions is None:
             return _request_error(400, "BAD_REQUEST", "Subscriptions are not available.")
         operation = prepared.operation
         labels = self.overrides.active()
@@ -204,8 +209,12 @@ class Gateway:
             return GraphQLResponse(200, mask_fault_messages(response.body)) if self.mask_errors else response
         variables = request.variables or {}
 
-        def start(event_headers: Callable[[], Mapping[str, str]] | None = None) -> AsyncIterator[dict[str, Any]]:
-            events = self.subscriptions.events(plan.node, variables, coerced, headers, init_payload, event_headers)
+        node = plan.node
+        if not isinstance(node, SubscriptionNode):  # the planner plans every subscription as one
+            return _execution_error("QUERY_PLANNING_FAILED", "the subscription has no subscription plan")
+
+        def start(event_headers: Callable[[], Mapping[str, str]] | None = None) -> ResponseStream:
+            events = subscriptions.events(node, variables, coerced, headers, init_payload, event_headers)
             return self._stream_bodies(operation, events)
 
         scope = self.subscription_scope(headers) if self.subscription_scope else None
@@ -230,8 +239,8 @@ class Gateway:
         return GraphQLResponse(429, {"errors": [error]}, {"Retry-After": str(decision.retry_after)})
 
     async def _stream_bodies(
-        self, operation: NormalizedOperation, events: AsyncIterator[ExecutionState]
-    ) -> AsyncIterator[dict[str, Any]]:
+        self, operation: NormalizedOperation, events: AsyncGenerator[ExecutionState, None]
+    ) -> AsyncGenerator[dict[str, Any], None]:
         try:
             async for state in events:
                 body = self._shape(operation, state)
@@ -255,9 +264,10 @@ class Gateway:
         if state.data is None:
             return {"data": None, "errors": state.errors}
         root = self.api_schema.get_type(operation.root_type)
+        assert isinstance(root, GraphQLObjectType)  # the operation was validated against this schema
         # Without conditions, which fields a selection set collects depends on the
         # operation alone: share that work between its responses.
-        collected = None if operation.has_conditions() else operation.derived("_collected", dict)
+        collected = None if operation.has_conditions() else operation.derived("_collected", ShapeMemo)
         shaper = ResponseShaper(self.api_schema, state.coerced, state.errors, collected)
         body: dict[str, Any] = {"data": shaper.shape_root(operation.selections, root, state.data)}
         if state.errors:
@@ -268,7 +278,7 @@ class Gateway:
         local = operation.derived("_introspection_fields", lambda: introspection_fields(self.supergraph, operation))
         if local:
             data, errors = run_introspection(self.api_schema, operation, local, state.variables)
-            state.data.update(data)
+            state.data = {**(state.data or {}), **data}
             state.errors.extend(errors)
         await self.executor.run(plan.node, state)
 

@@ -49,13 +49,14 @@ class _JoinGraphUrlRewrite(Visitor):
     def enter_directive(self, node: DirectiveNode, *_: object) -> DirectiveNode | None:
         if node.name.value != "join__graph":
             return None
-        args = {arg.name.value: arg.value for arg in node.arguments}
-        url = self.urls.get(args["name"].value.lower())
+        args = {arg.name.value: arg.value for arg in node.arguments or ()}
+        name = args["name"]
+        url = self.urls.get(name.value.lower()) if isinstance(name, StringValueNode) else None
         if url is None:
             return None
         arguments = tuple(
             ArgumentNode(name=arg.name, value=StringValueNode(value=url)) if arg.name.value == "url" else arg
-            for arg in node.arguments
+            for arg in node.arguments or ()
         )
         return DirectiveNode(name=node.name, arguments=arguments)
 
@@ -96,9 +97,11 @@ def _redis_probe(url: str) -> Probe:
     async def probe() -> None:
         import redis.asyncio as redis
 
+        from axiom.redis_ping import ping_redis
+
         client = redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         try:
-            await client.ping()
+            await ping_redis(client)
         finally:
             await client.aclose()
 

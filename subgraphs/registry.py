@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from strawberry import Schema
+
     from axiom.settings import Settings
 
 
@@ -78,8 +80,9 @@ class SubgraphSpec:
     def create_app(self, settings: Settings) -> Any:
         return _load(self.app_factory)(settings)
 
-    def load_schema(self) -> Any:
-        return importlib.import_module(self.schema_module).schema
+    def load_schema(self) -> Schema:
+        schema: Schema = importlib.import_module(self.schema_module).schema
+        return schema
 
 
 def _weaver_deadline(settings: Settings) -> float:

@@ -33,4 +33,5 @@ class _Pruner(Visitor):
 
 def prune_inaccessible(document: DocumentNode) -> DocumentNode:
     """Return a document without inaccessible elements or references to hidden types."""
-    return visit(document, _Pruner(inaccessible_type_names(document)))
+    pruned: DocumentNode = visit(document, _Pruner(inaccessible_type_names(document)))
+    return pruned

@@ -91,6 +91,8 @@ class PlanExecutor:
         if isinstance(response.get("data"), dict):
             if node.output_renames:
                 rename_aliases(response["data"], node.output_renames)
+            if state.data is None:  # only a subscription event without data has none, and it is not executed
+                state.data = {}
             deep_merge(state.data, response["data"])
         for error in response.get("errors") or ():
             state.errors.append(subgraph_error(error, node.subgraph, error.get("path")))
@@ -102,7 +104,7 @@ class PlanExecutor:
         targets: list[list[tuple[dict[str, Any], list[Any]]]] = []
         index_of: dict[bytes, int] = {}
         for obj, path in objects_at(state.data, flatten.path):
-            typename = obj.get("__typename")
+            typename = obj.get("__typename") or ""
             entity_type = rewrites.get(typename, typename)
             shape = shapes.get(entity_type)
             representation = build_representation(obj, shape) if shape else None

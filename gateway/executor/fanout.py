@@ -18,8 +18,8 @@ import contextlib
 import logging
 import weakref
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Hashable, Mapping
-from typing import Any
+from collections.abc import AsyncIterable, Callable, Hashable, Mapping
+from typing import Any, Protocol
 
 logger = logging.getLogger("axiom.gateway")
 
@@ -36,8 +36,15 @@ TOO_SLOW = {
     ]
 }
 
+
+class ResponseStream(AsyncIterable[dict[str, Any]], Protocol):
+    """A subscription's response bodies; closing it early (client gone) closes the upstream."""
+
+    async def aclose(self) -> None: ...
+
+
 # (headers of the newest subscriber) -> the shared stream's response bodies.
-StartStream = Callable[[Callable[[], Mapping[str, str]]], AsyncIterator[dict[str, Any]]]
+StartStream = Callable[[Callable[[], Mapping[str, str]]], ResponseStream]
 
 
 def same_headers_scope(headers: Mapping[str, str], ignored: tuple[str, ...] = ()) -> Hashable:
@@ -113,7 +120,7 @@ class _SharedStream:
         if self.task is not None:
             self.task.cancel()
 
-    async def _produce(self, bodies: AsyncIterator[dict[str, Any]]) -> None:
+    async def _produce(self, bodies: ResponseStream) -> None:
         try:
             async for body in bodies:
                 for subscriber in list(self.subscribers):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLSchema, execute, parse
+from graphql import GraphQLSchema, execute_sync, parse
 
 from gateway.operation.model import NormalizedOperation
 from gateway.operation.printer import print_selections
@@ -26,6 +26,6 @@ def run_introspection(
     definitions = ",".join(v.text for v in operation.variable_definitions)
     header = f"query({definitions})" if definitions else "query"
     document = parse(header + print_selections(tuple(fields)))
-    result = execute(schema, document, variable_values=variables)  # raw client values
-    errors = [e.formatted for e in result.errors or ()]
+    result = execute_sync(schema, document, variable_values=variables)  # raw client values
+    errors: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors or ()]
     return result.data or {}, errors

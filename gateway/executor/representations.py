@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from gateway.operation.model import Field, InlineFragment, Selection
 
-_MISSING = object()
+
+class _Missing(Enum):
+    """A value the object lacks (a missing key, unlike a null)."""
+
+    MISSING = "missing"
+
+
+_MISSING: Final[_Missing] = _Missing.MISSING
 
 
 def build_representation(obj: dict[str, Any], shape: tuple[Selection, ...]) -> dict[str, Any] | None:
@@ -16,22 +24,22 @@ def build_representation(obj: dict[str, Any], shape: tuple[Selection, ...]) -> d
     return None if result is _MISSING else result
 
 
-def _select(obj: dict[str, Any], shape: Sequence[Selection]) -> dict[str, Any] | object:
+def _select(obj: dict[str, Any], shape: Sequence[Selection]) -> dict[str, Any] | _Missing:
     result: dict[str, Any] = {}
     for selection in shape:
         if isinstance(selection, InlineFragment):
             if selection.type_condition in (None, obj.get("__typename")):
                 inner = _select(obj, selection.selections)
-                if inner is _MISSING:
+                if isinstance(inner, _Missing):
                     return _MISSING
                 result.update(inner)
             continue
         value = obj.get(selection.response_key, _MISSING)
-        if value is _MISSING:
+        if isinstance(value, _Missing):
             return _MISSING
         if selection.selections and value is not None:
             value = _select_value(value, selection)
-            if value is _MISSING:
+            if isinstance(value, _Missing):
                 return _MISSING
         # Internal aliases are read back; entities are keyed by real field names.
         result[selection.name] = value

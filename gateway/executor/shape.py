@@ -14,6 +14,7 @@ from typing import Any
 from graphql import (
     GraphQLAbstractType,
     GraphQLEnumType,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -26,6 +27,10 @@ from graphql import (
 
 from gateway.operation.model import Field, InlineFragment, Selection
 
+# Collected fields per (selection set id, type name): see `ResponseShaper.__init__`.
+ShapeMemo = dict[tuple[int, str], list[tuple[Any, ...]]]
+# What a selection set is shaped against: an object type, or an interface answered by an `@interfaceObject`.
+Composite = GraphQLObjectType | GraphQLInterfaceType
 _INVALID = object()  # a non-null violation travelling up to a nullable parent
 _LOCAL_ROOT_FIELDS = frozenset({"__schema", "__type"})
 
@@ -38,7 +43,7 @@ class ResponseShaper:
         schema: GraphQLSchema,
         variables: dict[str, Any],
         errors: list[dict[str, Any]],
-        collected: dict[str, Any] | None = None,
+        collected: ShapeMemo | None = None,
     ) -> None:
         self.schema = schema
         self.variables = variables
@@ -47,7 +52,7 @@ class ResponseShaper:
         # response, so every object of a list reuses the first one's collection. An
         # operation without `@skip`/`@include` collects the same fields for every
         # response: the caller then passes one `collected` memo kept with the operation.
-        self._collected: dict[tuple[int, str], list[tuple[Any, ...]]] = collected if collected is not None else {}
+        self._collected: ShapeMemo = collected if collected is not None else {}
 
     def shape_root(
         self, selections: Sequence[Selection], root: GraphQLObjectType, data: dict[str, Any] | None
@@ -59,7 +64,7 @@ class ResponseShaper:
     def _object(
         self,
         selections: Sequence[Selection],
-        type_: GraphQLObjectType,
+        type_: Composite,
         source: dict[str, Any],
         path: Any,
         root: bool = False,
@@ -84,7 +89,7 @@ class ResponseShaper:
             result[key] = value
         return result
 
-    def _fields(self, selections: Sequence[Selection], type_: GraphQLObjectType) -> list[tuple[Any, ...]]:
+    def _fields(self, selections: Sequence[Selection], type_: Composite) -> list[tuple[Any, ...]]:
         """[(response key, field name, field type, merged sub-selections, is scalar)]."""
         memo_key = (id(selections), type_.name)
         found = self._collected.get(memo_key)
@@ -119,11 +124,10 @@ class ResponseShaper:
             return self._leaf(type_, value, path)
         if not isinstance(value, dict):
             return None
-        if is_abstract_type(type_):
-            type_ = self._runtime_type(type_, value)
-            if type_ is None:
-                return None
-        shaped = self._object(children, type_, value, path)
+        composite = self._runtime_type(type_, value) if is_abstract_type(type_) else type_
+        if not isinstance(composite, Composite):  # None: no type of the schema fits the value's __typename
+            return None
+        shaped = self._object(children, composite, value, path)
         return None if shaped is _INVALID else shaped
 
     def _list(
@@ -151,11 +155,11 @@ class ResponseShaper:
             return None
         return value
 
-    def _runtime_type(self, abstract: GraphQLAbstractType, value: dict[str, Any]) -> GraphQLObjectType | None:
+    def _runtime_type(self, abstract: GraphQLAbstractType, value: dict[str, Any]) -> Composite | None:
         concrete = self.schema.get_type(value.get("__typename") or "")
         if isinstance(concrete, GraphQLObjectType) and self.schema.is_sub_type(abstract, concrete):
             return concrete
-        if concrete is abstract:
+        if concrete is abstract and isinstance(abstract, GraphQLInterfaceType):
             # From an `@interfaceObject` subgraph: only the interface's fields were asked.
             return abstract
         return None
@@ -176,15 +180,13 @@ class ResponseShaper:
             }
         )
 
-    def _collect(self, selections: Sequence[Selection], type_: GraphQLObjectType) -> dict[str, list[Field]]:
+    def _collect(self, selections: Sequence[Selection], type_: Composite) -> dict[str, list[Field]]:
         """GraphQL's CollectFields: group fields by response key, honouring conditions."""
         grouped: dict[str, list[Field]] = {}
         self._collect_into(selections, type_, grouped)
         return grouped
 
-    def _collect_into(
-        self, selections: Sequence[Selection], type_: GraphQLObjectType, grouped: dict[str, list[Field]]
-    ) -> None:
+    def _collect_into(self, selections: Sequence[Selection], type_: Composite, grouped: dict[str, list[Field]]) -> None:
         for selection in selections:
             if not all(c.holds(self.variables) for c in selection.conditions):
                 continue
@@ -194,7 +196,7 @@ class ResponseShaper:
             else:
                 grouped.setdefault(selection.response_key, []).append(selection)
 
-    def _applies(self, condition: str | None, type_: GraphQLObjectType) -> bool:
+    def _applies(self, condition: str | None, type_: Composite) -> bool:
         if condition is None or condition == type_.name:
             return True
         named = self.schema.get_type(condition)

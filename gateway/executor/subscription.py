@@ -3,18 +3,28 @@ through the rest of the plan (entity fetches to other subgraphs)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from typing import Any, Protocol
 
 from gateway.executor.errors import subgraph_error
 from gateway.executor.execute import ExecutionState, PlanExecutor
 from gateway.planner.nodes import SubscriptionNode
 
 
+class Subscriber(Protocol):
+    """The transport's streaming half (`WebSocketSubscriber`)."""
+
+    def subscribe(
+        self, url: str, body: dict[str, Any], headers: Mapping[str, str], init_payload: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Each upstream `next` payload of the subscription `body` sent to `url`."""
+        ...
+
+
 class SubscriptionExecutor:
     """Runs `SubscriptionNode`s: `subscriber.subscribe` does the streaming I/O."""
 
-    def __init__(self, executor: PlanExecutor, subscriber) -> None:
+    def __init__(self, executor: PlanExecutor, subscriber: Subscriber) -> None:
         self.executor = executor
         self.subscriber = subscriber
 
@@ -26,7 +36,7 @@ class SubscriptionExecutor:
         headers: Mapping[str, str],
         init_payload: dict[str, Any] | None = None,
         event_headers: Callable[[], Mapping[str, str]] | None = None,
-    ) -> AsyncIterator[ExecutionState]:
+    ) -> AsyncGenerator[ExecutionState, None]:
         """One completed `ExecutionState` per upstream event; raises `TransportError`
         when the subgraph cannot be reached or goes away mid-stream.
 

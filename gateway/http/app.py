@@ -27,7 +27,7 @@ from starlette.websockets import WebSocket
 from axiom.http_guard import is_json_content_type
 from axiom.operation_limits import OperationLimits
 from gateway.engine import Gateway, GraphQLRequest, GraphQLResponse, RateLimit
-from gateway.executor.fanout import same_headers_scope
+from gateway.executor.fanout import ResponseStream, same_headers_scope
 from gateway.http.graphql_ws import GraphQLWebSocketSession, upstream_init_payload
 from gateway.http.persisted_queries import (
     MemoryQueryStore,
@@ -250,6 +250,7 @@ class GraphQLEndpoint:
                     headers,
                     media_type,
                 )
+            parsed: GraphQLRequest | list[GraphQLRequest]
             if request.method == "GET":
                 parsed = from_query_params(request.query_params)
             else:
@@ -329,7 +330,9 @@ class GraphQLEndpoint:
         )
         return sse_response(result, media_type, self.sse_heartbeat)
 
-    async def _start_stream(self, request: GraphQLRequest, headers: Mapping[str, str], client: str | None = None):
+    async def _start_stream(
+        self, request: GraphQLRequest, headers: Mapping[str, str], client: str | None = None
+    ) -> GraphQLResponse | ResponseStream:
         """An operation of a single-connection SSE stream: its results, or the response refusing it."""
         try:
             request = await resolve_persisted(self.persisted, request)
@@ -356,6 +359,8 @@ class GraphQLEndpoint:
 
     async def check_authentication(self, headers: Mapping[str, str]) -> tuple[Any, str]:
         """(principal, "") or (None, a reason safe to show the client)."""
+        if self.authenticate is None:  # only registered with an `authenticate` callable
+            return None, _AUTHENTICATION_REQUIRED
         try:
             principal = self.authenticate(headers)
             if inspect.isawaitable(principal):
@@ -398,7 +403,7 @@ def _http_status(status: int, media_type: str) -> int:
     return 200 if status == 400 and media_type == JSON else status
 
 
-def _error_body(code: str, message: str) -> dict:
+def _error_body(code: str, message: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
 
 

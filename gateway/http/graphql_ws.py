@@ -79,7 +79,7 @@ class GraphQLWebSocketSession:
             await self.ws.close(code=4406, reason="Subprotocol not acceptable")
             return
         await self.ws.accept(subprotocol=PROTOCOL)
-        pinger = asyncio.create_task(self._ping_forever()) if self.keepalive else None
+        pinger = asyncio.create_task(self._ping_forever(self.keepalive)) if self.keepalive else None
         try:
             await asyncio.wait_for(self._until_acknowledged(), self.init_timeout)
             while True:
@@ -192,10 +192,10 @@ class GraphQLWebSocketSession:
         await self.send({"id": operation_id, "type": "next", "payload": result.body})
         await self.send({"id": operation_id, "type": "complete"})
 
-    async def _ping_forever(self) -> None:
+    async def _ping_forever(self, interval: float) -> None:
         try:
             while True:
-                await asyncio.sleep(self.keepalive)
+                await asyncio.sleep(interval)
                 await self.send({"type": "ping"})
         except (WebSocketDisconnect, RuntimeError):
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 import orjson
 
@@ -16,6 +16,18 @@ class BadRequest(Exception):
     def __init__(self, message: str, code: str = "BAD_REQUEST") -> None:
         super().__init__(message)
         self.code = code
+
+
+@overload
+def from_json_body(
+    raw: bytes, *, batching: Literal[False] = False, max_batch_size: int | None = None
+) -> GraphQLRequest: ...
+
+
+@overload
+def from_json_body(
+    raw: bytes, *, batching: bool, max_batch_size: int | None = None
+) -> GraphQLRequest | list[GraphQLRequest]: ...
 
 
 def from_json_body(

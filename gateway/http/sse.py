@@ -20,6 +20,7 @@ import orjson
 from starlette.responses import Response, StreamingResponse
 
 from gateway.engine import GraphQLResponse
+from gateway.executor.fanout import ResponseStream
 
 EVENT_STREAM = "text/event-stream"
 HEARTBEAT_SECONDS = 12.0  # under the 15 s after which common proxies drop a silent connection
@@ -33,7 +34,7 @@ def wants_event_stream(accept: str) -> bool:
 
 
 def sse_response(
-    result: GraphQLResponse | AsyncIterator[dict[str, Any]], json_media_type: str, heartbeat: float = HEARTBEAT_SECONDS
+    result: GraphQLResponse | ResponseStream, json_media_type: str, heartbeat: float = HEARTBEAT_SECONDS
 ) -> Response:
     """An event stream for `result`, or the JSON error response when it did not start."""
     if isinstance(result, GraphQLResponse) and result.status != 200:
@@ -44,7 +45,7 @@ def sse_response(
     return event_stream_response(channel.stream(heartbeat, producer=channel.pump(_events(result))))
 
 
-def error_event_stream(body: dict) -> StreamingResponse:
+def error_event_stream(body: dict[str, Any]) -> StreamingResponse:
     """A stream of one `next` event carrying `body` (a GraphQL response with errors), then `complete`."""
 
     async def events() -> AsyncIterator[bytes]:
@@ -100,7 +101,7 @@ class EventChannel:
                     await task
 
 
-async def _events(result: AsyncIterator[dict[str, Any]]) -> AsyncIterator[bytes]:
+async def _events(result: GraphQLResponse | ResponseStream) -> AsyncIterator[bytes]:
     if isinstance(result, GraphQLResponse):
         yield encode_event("next", result.body)
     else:

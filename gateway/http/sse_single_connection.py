@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from gateway.engine import GraphQLRequest, GraphQLResponse
+from gateway.executor.fanout import ResponseStream
 from gateway.http.request_parsing import BadRequest, from_json_body
 from gateway.http.sse import EventChannel, encode_event, event_stream_response, wants_event_stream
 
@@ -36,9 +37,7 @@ MAX_OPERATION_ID_LENGTH = 128
 UNCLAIMED_RESERVATION_SECONDS = 60.0
 
 # (request, forwarded headers) → the operation's results, or the response refusing it.
-StartOperation = Callable[
-    [GraphQLRequest, Mapping[str, str]], Awaitable["GraphQLResponse | AsyncIterator[dict[str, Any]]"]
-]
+StartOperation = Callable[[GraphQLRequest, Mapping[str, str]], Awaitable["GraphQLResponse | ResponseStream"]]
 
 
 @dataclass
@@ -86,7 +85,7 @@ class SingleConnectionStreams:
             return self._reserve(owner, error)
         token = stream_token(request)
         reservation = self.reservations.get(token or "")
-        if reservation is None or not hmac.compare_digest(reservation.owner, owner):
+        if token is None or reservation is None or not hmac.compare_digest(reservation.owner, owner):
             return error(404, "STREAM_NOT_FOUND", "No event stream reservation for this token.")
         if request.method == "GET":
             return self._connect(token, reservation, request, error)
@@ -168,9 +167,7 @@ class SingleConnectionStreams:
         return Response(status_code=202)
 
 
-async def _deliver(
-    reservation: _Reservation, operation_id: str, result: GraphQLResponse | AsyncIterator[dict[str, Any]]
-) -> None:
+async def _deliver(reservation: _Reservation, operation_id: str, result: GraphQLResponse | ResponseStream) -> None:
     """One operation's results onto the shared stream, then its `complete`."""
     try:
         if isinstance(result, GraphQLResponse):

@@ -126,11 +126,12 @@ class _CostMeasure:
         """The `first`/`last` given (literal or variable), else the argument's default, else None."""
         given = {a.name.value: a.value for a in node.arguments or ()}
         for name in _SIZE_ARGUMENTS:
-            value = given.get(name)
-            if isinstance(value, VariableNode):
-                value = self.variables.get(value.name.value)
-            elif isinstance(value, IntValueNode):
-                value = int(value.value)
+            literal = given.get(name)
+            value: object = literal
+            if isinstance(literal, VariableNode):
+                value = self.variables.get(literal.name.value)
+            elif isinstance(literal, IntValueNode):
+                value = int(literal.value)
             if isinstance(value, int) and not isinstance(value, bool):
                 return max(0, value)
         for name in _SIZE_ARGUMENTS:
@@ -160,5 +161,6 @@ def _int_default(argument: GraphQLArgument) -> int | None:
 
 def _field_definition(parent: GraphQLNamedType, name: str) -> GraphQLField | None:
     if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
-        return parent.fields.get(name)
+        field: GraphQLField | None = parent.fields.get(name)
+        return field
     return None

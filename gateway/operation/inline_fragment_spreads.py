@@ -21,8 +21,7 @@ from graphql import (
 
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 
-# Literal conditions are resolved right here; this marker stands for "always excluded".
-_EXCLUDED = object()
+# Literal conditions are resolved right here; `_conditions` answers None for "always excluded".
 
 
 def inline_fragment_spreads(
@@ -35,7 +34,7 @@ def inline_fragment_spreads(
     result: list[Selection] = []
     for node in selection_set.selections:
         conditions = _conditions(node.directives or ())
-        if conditions is _EXCLUDED:
+        if conditions is None:
             continue
         if isinstance(node, FieldNode):
             result.append(_field(node, fragments, conditions))
@@ -75,17 +74,17 @@ def _variables_in(values: Iterable[Node]) -> set[str]:
     return names
 
 
-def _conditions(directives: tuple[DirectiveNode, ...] | list[DirectiveNode]):
-    """Variable conditions are kept; literal ones are applied now."""
+def _conditions(directives: tuple[DirectiveNode, ...] | list[DirectiveNode]) -> tuple[Condition, ...] | None:
+    """Variable conditions are kept; literal ones are applied now (None: a literal one excludes the node)."""
     kept: list[Condition] = []
     for directive in directives:
         name = directive.name.value
         if name not in ("skip", "include"):
             continue
         passing = name == "include"
-        value = directive.arguments[0].value
+        value = (directive.arguments or ())[0].value  # validated: `if` is their one argument
         if isinstance(value, VariableNode):
             kept.append(Condition(value.name.value, passing))
         elif getattr(value, "value", None) != passing:
-            return _EXCLUDED
+            return None
     return tuple(kept)

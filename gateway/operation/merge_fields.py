@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graphql import GraphQLSchema, SchemaMetaFieldDef, TypeMetaFieldDef
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, SchemaMetaFieldDef, TypeMetaFieldDef
 
 from gateway.operation.model import Field, InlineFragment, Selection
 
@@ -38,6 +38,7 @@ def _merge_two(first: Selection, second: Selection) -> Selection:
     children = first.selections + second.selections
     if isinstance(first, InlineFragment):
         return InlineFragment(first.type_condition, children, first.conditions)
+    assert isinstance(second, Field)  # it has the merge key of `first`, a field's
     return Field(
         name=first.name,
         alias=first.alias,
@@ -88,7 +89,10 @@ def _field_type_name(schema: GraphQLSchema, parent_type: str, field_name: str) -
     if field_name in _META_FIELDS:
         named = _META_FIELDS[field_name].type
     else:
-        named = schema.get_type(parent_type).fields[field_name].type
+        parent = schema.get_type(parent_type)
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):  # validated: fields have such parents
+            raise TypeError(f"{parent_type} has no fields")
+        named = parent.fields[field_name].type
     while hasattr(named, "of_type"):
         named = named.of_type
     return named.name

@@ -96,6 +96,8 @@ def validate_operation(
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     kind = definition.operation.value
     root = schema.get_root_type(definition.operation)
+    if root is None:  # validation refuses operations of a root type the schema lacks
+        raise OperationError("GRAPHQL_VALIDATION_FAILED", [{"message": f"no {kind} root type"}])
     selections = inline_fragment_spreads(definition.selection_set, fragments)
     selections = merge_fields(selections, root.name, schema)
     variables = tuple(_variable(v) for v in definition.variable_definitions or ())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLSchema
 from graphql.execution.values import get_variable_values
@@ -17,4 +17,4 @@ def coerce_variables(schema: GraphQLSchema, prepared: PreparedOperation, raw: di
     if isinstance(result, list):
         raise OperationError("BAD_USER_INPUT", [e.formatted for e in result])
     # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 a plain dict.
-    return getattr(result, "coerced", result)
+    return cast("dict[str, Any]", getattr(result, "coerced", result))

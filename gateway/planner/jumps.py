@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.operation.model import Condition, Field, InlineFragment, Selection
 from gateway.planner import walk  # mutual recursion with walk: see walk's docstring
-from gateway.planner.capabilities import UNREACHABLE, can_provide, jump_cost, resolves
+from gateway.planner.capabilities import UNREACHABLE, can_provide, collect_for_type, jump_cost, resolves
 from gateway.planner.internal_fields import internal_selections
 from gateway.planner.selection_tree import PlanningError
 from gateway.supergraph.model import EntityKey, Supergraph
@@ -115,8 +115,13 @@ def _reachable(
     sg: Supergraph, here: str, type_name: str, fields: Sequence[Selection], provided: Sequence[Selection] | None
 ) -> bool:
     """Can each key field be had here, or from a subgraph reachable with a local key?"""
-    for selection in fields:
+    # Composition accepts inline fragments in a key (`... on Product { sku }`): their fields count as the key's.
+    for selection in collect_for_type(sg, fields, type_name):
         if can_provide(sg, here, type_name, (selection,), provided):
+            continue
+        if isinstance(selection, InlineFragment):  # a conditional one (`... @include(if: …)`), kept whole
+            if not _reachable(sg, here, type_name, selection.selections, provided):
+                return False
             continue
         if not any(
             can_provide(sg, here, type_name, key.fields, provided)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from gateway.operation.model import InlineFragment
+from gateway.operation.model import InlineFragment, Selection
 from gateway.operation.printer import print_selections
 
 
@@ -72,9 +72,9 @@ class FetchNode:
     output_renames: tuple[KeyRenamer, ...] = ()
     # Derived once per plan (the executor reads them for every request): the representation shape per entity
     # type, `typename_rewrites` as a mapping, and the interfaces entities are rewritten to.
-    shapes: dict[str, Any] = field(init=False, repr=False, compare=False)
-    rewrites: dict[str, Any] = field(init=False, repr=False, compare=False)
-    rewritten_interfaces: frozenset[Any] = field(init=False, repr=False, compare=False)
+    shapes: dict[str | None, tuple[Selection, ...]] = field(init=False, repr=False, compare=False)
+    rewrites: dict[str, str] = field(init=False, repr=False, compare=False)
+    rewritten_interfaces: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", {r.type_condition: r.selections for r in self.requires})

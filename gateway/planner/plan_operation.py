@@ -35,7 +35,8 @@ def plan_operation(supergraph: Supergraph, operation: NormalizedOperation) -> Qu
         node = _subscription_node(roots, groups, nodes)
     elif operation.kind == "mutation":
         # Mutation fields run one after another, each with its dependent fetches.
-        parts = [order_groups(_descendants(root, groups), nodes) for root in roots]
+        # Each root's descendants include the root: no part is empty.
+        parts = [part for root in roots if (part := order_groups(_descendants(root, groups), nodes)) is not None]
         node = parts[0] if len(parts) == 1 else (SequenceNode(tuple(parts)) if parts else None)
     else:
         node = order_groups(groups, nodes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from graphql import parse
+from graphql import OperationDefinitionNode, parse
 
 from gateway.operation.inline_fragment_spreads import inline_fragment_spreads
 from gateway.operation.model import Selection
@@ -15,5 +15,6 @@ def parse_field_set(text: str | None) -> tuple[Selection, ...]:
     """`"id org { id }"` → the equivalent plain-data selections."""
     if not text:
         return ()
-    document = parse("{" + text + "}")
-    return inline_fragment_spreads(document.definitions[0].selection_set, {})
+    [operation] = parse("{" + text + "}").definitions
+    assert isinstance(operation, OperationDefinitionNode)  # `{ … }` parses as one anonymous query
+    return inline_fragment_spreads(operation.selection_set, {})

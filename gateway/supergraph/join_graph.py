@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphql import GraphQLSchema
+from graphql import GraphQLEnumType, GraphQLSchema
 
 from gateway.supergraph.directives import applied
 from gateway.supergraph.model import Subgraph
@@ -11,7 +11,7 @@ from gateway.supergraph.model import Subgraph
 def read_subgraphs(schema: GraphQLSchema) -> dict[str, Subgraph]:
     """Subgraphs keyed by their `join__Graph` enum value."""
     graph_enum = schema.get_type("join__Graph")
-    if graph_enum is None:
+    if not isinstance(graph_enum, GraphQLEnumType):
         raise ValueError("not a supergraph: the join__Graph enum is missing")
     subgraphs: dict[str, Subgraph] = {}
     for enum_value, definition in graph_enum.values.items():

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphql import GraphQLSchema, get_named_type, is_abstract_type, is_list_type, is_non_null_type
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+    is_abstract_type,
+    is_list_type,
+    is_non_null_type,
+)
 
 from gateway.operation.model import Selection
 
@@ -104,6 +112,8 @@ class Supergraph:
     def field_type(self, type_name: str, field_name: str) -> tuple[str, int]:
         """(named return type, list depth) of a field in the supergraph."""
         parent = self.schema.get_type(type_name)
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            raise KeyError(f"{type_name} has no fields")
         type_ = parent.fields[field_name].type
         depth = 0
         while True:

@@ -106,7 +106,7 @@ async def _send(ws: aiohttp.ClientWebSocketResponse, message: dict[str, Any]) ->
 
 
 async def _handshake(ws: aiohttp.ClientWebSocketResponse, init_payload: dict[str, Any] | None, timeout: float) -> None:
-    init = {"type": "connection_init"}
+    init: dict[str, Any] = {"type": "connection_init"}
     if init_payload:
         init["payload"] = init_payload
     await _send(ws, (init))

@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from axiom.database import create_engine, ping
 from axiom.errors import ApiError
 from axiom.gateway_request import GatewayRequestSigner
-from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
+from axiom.guard_state import FallbackGuardState, GuardState, MemoryGuardState, RedisGuardState
 from axiom.rate_limit import OperationRateLimit, SlidingWindowLimit
+from axiom.redis_ping import ping_redis
 from axiom.settings import Settings
 from subgraphs.vision.adapters.airflow import AirflowClient
 from subgraphs.vision.adapters.pivot_asker import PivotAsker
@@ -160,7 +161,7 @@ class VisionRuntime:
     async def ping_redis(self) -> None:
         if self.redis is None:
             raise RuntimeError("REDIS_URL is not set")
-        await self.redis.ping()
+        await ping_redis(self.redis)
 
     async def close(self) -> None:
         await self.asker.close()
@@ -178,7 +179,7 @@ class VisionRuntime:
 
 def _rate_limit(settings: VisionSettings, redis: Redis | None) -> OperationRateLimit:
     """RATE_LIMIT_PER_MINUTE operations per tenant; counted in Redis when configured (in-process while it fails)."""
-    state = (
+    state: GuardState = (
         FallbackGuardState(RedisGuardState(redis, prefix="vision:guard:")) if redis is not None else MemoryGuardState()
     )
     return OperationRateLimit(SlidingWindowLimit(state, settings.rate_limit_per_minute))

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator
+from typing import TypeVar
 
 from starlette.applications import Starlette
 
@@ -14,6 +15,7 @@ from axiom.auth import Principal, TokenVerifier
 from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
+from axiom.redis_ping import ping_redis
 from axiom.service import create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
@@ -36,6 +38,16 @@ class _RuntimeHolder:
         return self.runtime
 
 
+_T = TypeVar("_T")
+
+
+def _configured(client: _T | None, setting: str) -> _T:
+    """A client the runtime opens only when `setting` is set (its probe is registered only then)."""
+    if client is None:
+        raise RuntimeError(f"{setting} is not set")
+    return client
+
+
 def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def postgres() -> None:
         await database.ping(holder.get().engine)
@@ -44,7 +56,7 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
         await graph.ping(holder.get().driver, settings.neo4j_database)
 
     async def redis() -> None:
-        await holder.get().redis.ping()
+        await ping_redis(_configured(holder.get().redis, "REDIS_URL"))
 
     async def in_process() -> None:
         return None
@@ -52,13 +64,13 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
     async def guard_over_redis() -> Degraded | None:
         try:
             # Bounded below the readiness timeout, so a hung Redis reads as the fallback, not as a dead guard.
-            await asyncio.wait_for(holder.get().redis.ping(), 1.0)
+            await asyncio.wait_for(ping_redis(_configured(holder.get().redis, "REDIS_URL")), 1.0)
         except Exception:  # the guard keeps working on its in-process fallback meanwhile
             return Degraded("in-process fallback: Redis is down")
         return None
 
     async def mindsdb() -> None:
-        await holder.get().mindsdb.status()
+        await _configured(holder.get().mindsdb, "MINDSDB_URL").status()
 
     guard = (
         Dependency("requestGuard", guard_over_redis, note="redis")

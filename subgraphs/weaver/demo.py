@@ -14,6 +14,8 @@ DEMO_NAME = "Demo sales"
 
 def demo_connection(settings: Settings) -> dict:
     """Host, port, database, user and password of DATABASE_URL (a socket directory counts as the host)."""
+    if not settings.database_url:
+        raise RuntimeError("the demo data lives in DATABASE_URL, which is not set")
     url = make_url(settings.database_url)
     host = url.host or url.query.get("host") or "127.0.0.1"
     if isinstance(host, tuple):
@@ -55,11 +57,16 @@ async def register_demo_datasource(settings: Settings) -> str:
                 )
             except DuplicateDataSourceName:  # registered concurrently by another process
                 record = await runtime.datasources.find_by_name(DEMO_TENANT, DEMO_NAME)
+        if record is None:  # deleted again between the two calls
+            raise RuntimeError(f"{DEMO_NAME!r} could not be registered; run again")
         changes = {name: connection[name] for name in ("host", "port") if getattr(record, name) != connection[name]}
         if record.username != DEMO_READER:
             changes.update(username=DEMO_READER, password=connection["password"], options={"schemas": [DEMO_SCHEMA]})
         if changes:
-            record = await runtime.datasources.update(DEMO_TENANT, record.id, changes)
+            updated = await runtime.datasources.update(DEMO_TENANT, record.id, changes)
+            if updated is None:
+                raise RuntimeError(f"{DEMO_NAME!r} was deleted while being updated; run again")
+            record = updated
         await runtime.catalog_sync.sync_if_changed(record)
         return record.id
     finally:

@@ -118,6 +118,17 @@ def test_unknown_elements_are_errors_naming_their_cube_and_knock_on_errors_are_n
     ]
 
 
+def test_a_virtual_cube_measure_without_a_name_says_so():
+    broken = FOODMART.replace(
+        '<VirtualCubeMeasure cubeName="Sales" name="[Measures].[Profit]"/>', '<VirtualCubeMeasure cubeName="Sales"/>'
+    )
+    with pytest.raises(CubeXmlError) as caught:
+        parse_cube_document(broken, source="foodmart.xml")
+    assert [p.describe() for p in caught.value.problems] == [
+        "cube 'Warehouse and Sales': <VirtualCubeMeasure> names no measure; write name=\"[Measures].[Unit Sales]\"",
+    ]
+
+
 @pytest.fixture
 async def foodmart(engine, tenant_id, source_schema):
     schema = f"fm_{uuid.uuid4().hex[:8]}"

@@ -91,6 +91,8 @@ class AirflowClient:
 
     async def _access_token(self) -> str:
         if self._token is None:
+            if self._credentials is None:  # `_uses_tokens()` is false then; kept for a direct call
+                raise AirflowError("Airflow's token endpoint needs a user and password in AIRFLOW_URL")
             username, password = self._credentials
             response = await self._http("POST", self._token_url, json={"username": username, "password": password})
             if response.status_code >= 400:

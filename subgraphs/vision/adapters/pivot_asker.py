@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 
 from axiom.errors import ApiError, QueryTimeout
 from subgraphs.vision.cube.model import CubeModel
 from subgraphs.vision.metrics import LLM_CALL_DURATION
 from subgraphs.vision.nl.prompt import TOOL_NAME, Answer, InvalidAnswer, TermHint, messages, parse_answer, pivot_tool
 from subgraphs.vision.settings import VisionSettings
+
+if TYPE_CHECKING:
+    from openai.types.chat import (
+        ChatCompletionFunctionToolParam,
+        ChatCompletionMessageParam,
+        ChatCompletionNamedToolChoiceParam,
+    )
 
 LLM_DISABLED = "LLM_DISABLED"
 LLM_UNAVAILABLE = "LLM_UNAVAILABLE"
@@ -45,13 +53,13 @@ class PivotAsker:
 
         started = time.perf_counter()
         outcome = "error"
+        # The prompt module builds plain dicts (it imports no client); these are the shapes the API takes.
+        prompt = cast("list[ChatCompletionMessageParam]", messages(cube, question, level_values, terms))
+        tool = cast("ChatCompletionFunctionToolParam", pivot_tool(cube))
+        choice: ChatCompletionNamedToolChoiceParam = {"type": "function", "function": {"name": TOOL_NAME}}
         try:
             completion = await self.client.chat.completions.create(
-                model=self.model,
-                messages=messages(cube, question, level_values, terms),
-                tools=[pivot_tool(cube)],
-                tool_choice={"type": "function", "function": {"name": TOOL_NAME}},
-                temperature=0,
+                model=self.model, messages=prompt, tools=[tool], tool_choice=choice, temperature=0
             )
             answer = parse_answer(cube, _arguments(completion), max_rows=self.max_rows)
             outcome = "ok"

@@ -63,10 +63,10 @@ class WeaverCatalog:
             if codes & {"NOT_FOUND", "BAD_USER_INPUT"}:
                 return None
             source = body["data"]["dataSource"]
-            found = {}
-            for i, table in enumerate(wanted):
+            found: dict[tuple[str, str], frozenset[str]] = {}
+            for i, schema_table in enumerate(wanted):
                 if source[f"t{i}"] is not None:
-                    found[table] = frozenset(c["name"] for c in source[f"t{i}"]["columns"])
+                    found[schema_table] = frozenset(c["name"] for c in source[f"t{i}"]["columns"])
             schema_filter = source["schemaFilter"]
             return SourceCatalog(source["id"], tuple(schema_filter) if schema_filter is not None else None, found)
         except (ValueError, KeyError, TypeError) as exc:

@@ -21,7 +21,10 @@ async def causal_outcomes(context: VisionContext, cube: StoredCube, levers: tupl
     terms: dict[str, list[Term]] = {}
     bases: dict[str, float] = {}
     for link in links:
-        if link.driver in drivers and link.outcome not in drivers and link.usable(minimum):
-            terms.setdefault(link.outcome, []).append(Term(link.driver, link.effective_coefficient))
-            bases[link.outcome] = link.outcome_base
+        coefficient, base = link.effective_coefficient, link.outcome_base
+        wanted = link.driver in drivers and link.outcome not in drivers and link.usable(minimum)
+        # `usable` also says both are set; the explicit checks keep their types.
+        if wanted and coefficient is not None and base is not None:
+            terms.setdefault(link.outcome, []).append(Term(link.driver, coefficient))
+            bases[link.outcome] = base
     return tuple(Outcome(name, ELASTICITY, bases[name], tuple(found)) for name, found in sorted(terms.items()))

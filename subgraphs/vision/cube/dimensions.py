@@ -76,7 +76,7 @@ class ElementReader:
         name = self.identifier(element, "name")
         schema = self.identifier(element, "schema", required=False)
         alias = self.identifier(element, "alias", required=False) or name
-        return TableRef(schema, name, alias) if name else None
+        return TableRef(schema, name, alias) if name and alias else None
 
     def relation(self, element) -> Relation | None:
         if element.tag == "Table":
@@ -141,9 +141,10 @@ class DimensionReader(ElementReader):
             if hierarchy is not None and names.count(hierarchy.name) > 1:
                 self.findings.add(h, "repeats a hierarchy name; give each hierarchy of a dimension its own name")
                 names.remove(hierarchy.name)
-        if name is None or None in hierarchies:
+        found = tuple(h for h in hierarchies if h is not None)
+        if name is None or len(found) != len(hierarchies):
             return None
-        return Dimension(name, dim_type, foreign_key, tuple(hierarchies), shared, element.sourceline)
+        return Dimension(name, dim_type, foreign_key, found, shared, element.sourceline)
 
     def hierarchy(self, element, dimension: str | None, *, default: bool) -> Hierarchy | None:
         written = element.get("name")

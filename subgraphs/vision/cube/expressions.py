@@ -121,7 +121,9 @@ def parse_sql_expression(text: str, qualify: Qualify) -> SqlExpression:
 
 @lru_cache(maxsize=1024)
 def _tree(sql: str) -> exp.Expression:
-    return sqlglot.parse_one(sql, read="postgres")
+    tree = sqlglot.parse_one(sql, read="postgres")
+    assert isinstance(tree, exp.Expression)  # `sql` is a validated SqlExpression's: an expression node
+    return tree
 
 
 def render(expression: SqlExpression, alias_of: Callable[[str | None], str]) -> str:

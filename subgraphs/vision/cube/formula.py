@@ -124,8 +124,9 @@ def parse_formula(text: str) -> Formula:
         raise FormulaError("formula is empty")
     parser = _Parser(tokens)
     node = parser.expr()
-    if parser.peek() is not None:
-        raise FormulaError(f"unexpected {parser.peek()[1]!r} after the end of the expression")
+    extra = parser.peek()
+    if extra is not None:
+        raise FormulaError(f"unexpected {extra[1]!r} after the end of the expression")
     return node
 
 

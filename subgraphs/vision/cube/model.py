@@ -212,6 +212,10 @@ class CubeModel:
     def level(self, ref: str) -> Level | None:
         return self.levels_by_ref.get(ref)
 
+    def known_level(self, ref: str) -> Level:
+        """The level `ref` names, for a ref already validated against this cube (KeyError if it is not one)."""
+        return self.levels_by_ref[ref]
+
     def measure(self, name: str) -> Measure | None:
         return next((m for m in self.measures if m.name == name), None)
 

@@ -104,7 +104,7 @@ class _Checker:
 
     def column(self, element: str, line: int | None, table: tuple[str, str] | None, column: str, role: str) -> None:
         columns = self.catalog.columns(table) if table else None
-        if columns is not None and column not in columns:
+        if table is not None and columns is not None and column not in columns:
             self.add(element, line, f"{role} {column!r} is not a column of {_shown(table)}")
 
     def run(self) -> list[ReferenceProblem]:

@@ -43,6 +43,9 @@ class VirtualCubeReader:
         unavailable: set[str] = set()  # measures of base cubes with errors (reported there)
         for usage in self.reader.children(element, "VirtualCubeMeasure"):
             base, member = self.base(usage), _measure_name(usage.get("name"))
+            if member is None:
+                findings.add(usage, 'names no measure; write name="[Measures].[Unit Sales]"')
+                continue
             if base is None:
                 unavailable.add(member)
                 continue
@@ -117,10 +120,12 @@ class VirtualCubeReader:
             if any(d.name == name for d in dimensions):
                 self.findings.add(usage, f"repeats the dimension {name!r}")
                 continue
-            dimensions.append(self.cubes[sources[0]].dimension(name))
-            for base in sources:
-                if base in provided:
-                    provided[base].append(name)
+            dimension = self.cubes[sources[0]].dimension(name)
+            if dimension is not None:  # each source has it
+                dimensions.append(dimension)
+            for source in sources:
+                if source in provided:
+                    provided[source].append(name)
         return dimensions, provided
 
     def members(self, element, taken: dict[str, list[str]]) -> tuple[list[Measure], list[CalculatedMember]]:

@@ -78,6 +78,7 @@ class JobQueue:
     """What web processes (and jobs) need: enqueue by key, look a job up, abort it."""
 
     def __init__(self, redis: Redis):
+        self.redis = redis  # jobs' side channels (a scenario run's cancel flag) live next to the queue
         self.queue = open_queue(redis)
 
     async def enqueue(self, function: str, *, key: str, timeout: int, **kwargs) -> None:

@@ -143,7 +143,8 @@ def messages(
             lines.append(f"- {level.ref} ({level.level_type}, {level.data_type}{sample}{term(level.ref)})")
     lines += ["", "Measures:"]
     lines += [
-        f"- {m.name}: {m.aggregator.value} of {m.column or m.expression.sql}{term(m.name)}" for m in cube.measures
+        f"- {m.name}: {m.aggregator.value} of {m.column or (m.expression.sql if m.expression else '')}{term(m.name)}"
+        for m in cube.measures
     ]
     lines += [f"- {c.name}: {c.formula}{term(c.name)}" for c in cube.calculated_members]
     if terms:
@@ -220,4 +221,6 @@ def _filter(item) -> LevelFilter:
         return LevelFilter(level, in_=values)
     if op == "range":
         return LevelFilter(level, from_=values[0] or None, to=(values[1] if len(values) > 1 else None) or None)
-    return LevelFilter(level, **{op: values[0]})
+    if op == "eq":
+        return LevelFilter(level, eq=values[0])
+    return LevelFilter(level, contains=values[0])

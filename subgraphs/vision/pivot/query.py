@@ -147,11 +147,11 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
             raise PivotInputError(f"unknown measure {name!r}; known measures: {', '.join(members)}", "measures")
     for item in query.filters:
         _validate_filter(cube, item)
-    for item in query.having:
-        if item.measure not in members:
-            raise PivotInputError(f"unknown measure {item.measure!r} in having", "having")
-        if item.op not in COMPARISONS:
-            raise PivotInputError(f"unknown comparison {item.op!r}", "having")
+    for having in query.having:
+        if having.measure not in members:
+            raise PivotInputError(f"unknown measure {having.measure!r} in having", "having")
+        if having.op not in COMPARISONS:
+            raise PivotInputError(f"unknown comparison {having.op!r}", "having")
     _validate_parent_child(cube, query)
     for key in query.sort:
         if key.by not in query.levels and key.by not in query.measures:
@@ -166,13 +166,13 @@ def validate_pivot(cube: CubeModel, query: PivotQuery, *, max_rows: int) -> None
 
 def _validate_parent_child(cube: CubeModel, query: PivotQuery) -> None:
     for item in query.filters:
-        if cube.level(item.level).closure and item.kind not in ("eq", "in"):
+        if cube.known_level(item.level).closure and item.kind not in ("eq", "in"):  # filters are validated
             raise PivotInputError(
                 f"{item.level!r} is a parent-child level: filter it with eq or in (the members whose subtrees to keep)",
                 "filters",
             )
     distinct = [m.name for m in cube.measures if m.aggregator is Aggregator.DISTINCT_COUNT]
-    if distinct and any(cube.level(ref).closure for ref in query.levels):
+    if distinct and any(cube.known_level(ref).closure for ref in query.levels):
         raise PivotInputError(
             f"a parent-child level cannot be grouped by in a cube with distinct-count measures ({', '.join(distinct)})",
             "rows",
@@ -185,7 +185,7 @@ def _validate_filter(cube: CubeModel, item: LevelFilter) -> None:
         raise PivotInputError(f"unknown level {item.level!r} in filters", "filters")
     if item.kind in ("none", "several"):
         raise PivotInputError(f"filter on {item.level!r} needs exactly one of eq, in, range, contains", "filters")
-    if item.kind == "in" and not 1 <= len(item.in_) <= MAX_FILTER_VALUES:
+    if item.kind == "in" and not 1 <= len(item.in_ or ()) <= MAX_FILTER_VALUES:
         raise PivotInputError(f"`in` takes 1 to {MAX_FILTER_VALUES} values", "filters")
     for raw in [item.eq, item.from_, item.to, *(item.in_ or ())]:
         if raw is not None:

@@ -70,7 +70,7 @@ def _number(value: Any) -> float | None:
 
 
 def _header(row: Mapping[str, Any], cube: CubeModel, ref: str, index: int) -> str | None:
-    level = cube.level(ref)
+    level = cube.known_level(ref)
     value = row[level_alias(index) + "_label"] if level.has_label else row[level_alias(index)]
     return None if value is None else str(value)
 

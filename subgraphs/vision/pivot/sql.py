@@ -7,6 +7,7 @@ distinct keys on the key-signature views) or over the raw fact join (for compari
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -62,7 +63,7 @@ class PivotSqlBuilder:
         """One row per cell (row levels × column levels) with each measure, paged, plus the cell count."""
         self._prepare(query)
         params = _Params()
-        levels = [self.cube.level(ref) for ref in query.levels]
+        levels = [self.cube.known_level(ref) for ref in query.levels]
         sql = self._grouped(query, levels, levels, params, [f"count(*) OVER () AS {quote(TOTAL_COLUMN)}"])
         having = [self._having(item, params) for item in query.having]
         if having:
@@ -83,7 +84,7 @@ class PivotSqlBuilder:
             return None
         self._prepare(query)
         params = _Params()
-        levels = [self.cube.level(ref) for ref in query.levels]
+        levels = [self.cube.known_level(ref) for ref in query.levels]
         rows, columns = levels[: len(query.rows)], levels[len(query.rows) :]
         # one axis: its subtotals are the cells themselves, only the grand total is new
         sets = [rows, columns, []] if rows and columns else [[]]
@@ -119,8 +120,8 @@ class PivotSqlBuilder:
         On the views with distinct counts: the cell view's aggregates, LEFT JOINed to one count per distinct
         measure from its key-signature view, on the group's levels.
         """
-        level_selects = [self._level_select(i, level, level in grouped) for i, level in enumerate(levels)]
-        level_selects = [item for pair in level_selects for item in pair]
+        pairs = [self._level_select(i, level, level in grouped) for i, level in enumerate(levels)]
+        level_selects = [item for pair in pairs for item in pair]
         if not self._joins_distinct():
             sql = [
                 f"SELECT {', '.join(level_selects + self._measure_selects(query) + extra)}",
@@ -179,7 +180,7 @@ class PivotSqlBuilder:
         """Distinct keys per group: each signature row adds its key count once to every group one of its cells
         (passing the filters) falls in."""
         used = [
-            self.cube.level(ref)
+            self.cube.known_level(ref)
             for ref in dict.fromkeys([*(level.ref for level in grouped), *(f.level for f in query.filters)])
         ]
         columns = [c for level in used for c in _view_columns(self.layout, level)]
@@ -226,7 +227,7 @@ class PivotSqlBuilder:
     def _joins_distinct(self) -> bool:
         return self.source == "view" and bool(self._distinct)
 
-    def _from(self, grouped: list[Level] = ()) -> str:
+    def _from(self, grouped: Sequence[Level] = ()) -> str:
         """The view (or the raw join), with the closure view of each parent-child level grouped by: a fact row
         then counts once under each of its member's ancestors."""
         if self.source == "fact":
@@ -320,9 +321,10 @@ class PivotSqlBuilder:
     def _where(self, query: PivotQuery, params: _Params) -> list[str]:
         conditions = []
         for item in query.filters:
-            level = self.cube.level(item.level)
+            level = self.cube.known_level(item.level)
             if level.closure:  # the fact rows of the members' subtrees
-                values = [coerce_value(level, v, "filters") for v in ([item.eq] if item.kind == "eq" else item.in_)]
+                members = [item.eq] if item.eq is not None else list(item.in_ or ())  # eq or in: validated
+                values = [coerce_value(level, v, "filters") for v in members]
                 conditions.append(
                     f"{self._member_key(level)} IN (SELECT {quote(DESCENDANT)} FROM "
                     f"{self.layout.closure_view(level.ref)} WHERE {quote(ANCESTOR)} = "
@@ -333,10 +335,10 @@ class PivotSqlBuilder:
             if level.data_type == "String":
                 key = f"CAST({key} AS text)"
             kind = item.kind
-            if kind == "eq":
+            if kind == "eq" and item.eq is not None:  # the kind says it is set
                 conditions.append(f"{key} = {params.add(coerce_value(level, item.eq, 'filters'))}")
             elif kind == "in":
-                values = [coerce_value(level, v, "filters") for v in item.in_]
+                values = [coerce_value(level, v, "filters") for v in item.in_ or ()]
                 conditions.append(f"{key} = ANY({params.add(values)})")
             elif kind == "range":
                 if item.from_ is not None:
@@ -345,7 +347,9 @@ class PivotSqlBuilder:
                     conditions.append(f"{key} <= {params.add(coerce_value(level, item.to, 'filters'))}")
             else:
                 label = f"CAST({self._level_expr(level, label=True)} AS text)"
-                pattern = "%" + item.contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                pattern = (
+                    "%" + (item.contains or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                )
                 conditions.append(f"{label} ILIKE {params.add(pattern)} ESCAPE '\\'")
         return ["WHERE " + " AND ".join(conditions)] if conditions else []
 

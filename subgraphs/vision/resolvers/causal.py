@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from axiom.graphql_types import UserError
+from axiom.graphql_types import UserError, UserErrorCode
 from subgraphs.vision.causal.job import queue_discovery
 from subgraphs.vision.causal.series import time_levels
 from subgraphs.vision.context import vision_context
@@ -96,14 +96,16 @@ class CausalVerdictPayload:
 def _problems(cube, input: CausalVerdictInput) -> list[UserError]:
     members = set(cube.model.member_names)
     errors = [
-        UserError(field=name, code="BAD_USER_INPUT", message=f"cube {cube.name!r} has no measure {value!r}")
+        UserError(field=name, code=UserErrorCode.BAD_USER_INPUT, message=f"cube {cube.name!r} has no measure {value!r}")
         for name, value in (("driver", input.driver), ("outcome", input.outcome))
         if value not in members
     ]
     if input.driver == input.outcome:
-        errors.append(UserError(field="outcome", code="BAD_USER_INPUT", message="a link needs two measures"))
+        errors.append(
+            UserError(field="outcome", code=UserErrorCode.BAD_USER_INPUT, message="a link needs two measures")
+        )
     if input.confidence is not None and not 0 <= input.confidence <= 1:
-        errors.append(UserError(field="confidence", code="BAD_USER_INPUT", message="must be in [0, 1]"))
+        errors.append(UserError(field="confidence", code=UserErrorCode.BAD_USER_INPUT, message="must be in [0, 1]"))
     return errors
 
 
@@ -144,7 +146,9 @@ class CausalMutation:
                 queued=False,
                 user_errors=[
                     UserError(
-                        field="cube", code="BAD_USER_INPUT", message=f"cube {stored.name!r} has no time dimension"
+                        field="cube",
+                        code=UserErrorCode.BAD_USER_INPUT,
+                        message=f"cube {stored.name!r} has no time dimension",
                     )
                 ],
             )
@@ -153,7 +157,9 @@ class CausalMutation:
                 queued=False,
                 user_errors=[
                     UserError(
-                        field="cube", code="CUBE_NOT_READY", message=f"cube {stored.name!r} has no data yet; refresh it"
+                        field="cube",
+                        code=UserErrorCode.CUBE_NOT_READY,
+                        message=f"cube {stored.name!r} has no data yet; refresh it",
                     )
                 ],
             )
@@ -185,6 +191,6 @@ class CausalMutation:
             confidence=(1.0 if input.confidence is None else input.confidence) if asserted else None,
             coefficient=input.coefficient if asserted else None,
             outcome_base=input.outcome_base,
-            decided_by=context.principal.subject,
+            decided_by=context.caller.subject,
         )
         return CausalVerdictPayload(link=CausalLink.of(link, context.settings.causal_min_confidence), user_errors=[])

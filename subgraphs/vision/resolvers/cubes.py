@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from axiom.errors import ApiError, BadUserInput, Forbidden, NotFound
-from axiom.graphql_types import UserError
+from axiom.graphql_types import UserError, UserErrorCode
 from subgraphs.vision.adapters.weaver_catalog import WeaverUnavailable
 from subgraphs.vision.adapters.weaver_glossary import GlossaryUnavailable, member_hints
 from subgraphs.vision.context import VisionContext, vision_context
@@ -39,7 +39,7 @@ async def find_cube(context: VisionContext, reference: str) -> StoredCube:
 
 
 async def run_pivot(context: VisionContext, stored: StoredCube, query) -> PivotResult:
-    outcome = await context.pivots.run(stored, query, include_sql=context.principal.is_admin)
+    outcome = await context.pivots.run(stored, query, include_sql=context.caller.is_admin)
     data = outcome.data
     return PivotResult(
         cube_id=strawberry.ID(stored.id),
@@ -75,10 +75,10 @@ class Query:
         if (id is None) == (name is None):
             raise BadUserInput("give exactly one of `id` and `name`")
         context = vision_context(info)
-        if id is not None:
-            stored = await context.cubes.get(context.tenant_id, str(id))
-        else:
+        if name is not None:
             stored = await context.cubes.get_by_name(context.tenant_id, name)
+        else:
+            stored = await context.cubes.get(context.tenant_id, str(id))
         if stored is None:
             raise NotFound("cube not found")
         return Cube.of(stored)
@@ -183,7 +183,7 @@ def _member_problem(stored: StoredCube, member: str) -> UserError | None:
         return None
     return UserError(
         field="member",
-        code="BAD_USER_INPUT",
+        code=UserErrorCode.BAD_USER_INPUT,
         message=f"cube {stored.name!r} has no measure, calculated member or level {member!r}",
     )
 
@@ -218,7 +218,7 @@ class Mutation:
         input: Annotated[LoadCubesInput, strawberry.argument(description="The cube files and their datasource.")],
     ) -> LoadCubesPayload:
         context = vision_context(info)
-        if not context.principal.is_admin:
+        if not context.caller.is_admin:
             raise Forbidden("loadCubes needs the admin role")
         try:
             uuid.UUID(str(input.data_source_id))
@@ -248,7 +248,9 @@ class Mutation:
             raise ApiError(
                 "the datasource's tables cannot be read from Weaver now; try again", code=WEAVER_UNAVAILABLE
             ) from exc
-        errors = [UserError(field=p.file, message=p.message, code=p.code, line=p.line) for p in report.problems]
+        errors = [
+            UserError(field=p.file, message=p.message, code=UserErrorCode(p.code), line=p.line) for p in report.problems
+        ]
         warnings = [
             CubeFileWarning(file=w.source, cube=w.cube, element=w.element, line=w.line, message=w.message)
             for w in report.warnings
@@ -265,13 +267,14 @@ class Mutation:
         id: Annotated[strawberry.ID, strawberry.argument(description="The cube's id or name.")],
     ) -> DeleteCubePayload:
         context = vision_context(info)
-        if not context.principal.is_admin:
+        if not context.caller.is_admin:
             raise Forbidden("deleteCube needs the admin role")
         try:
             stored = await find_cube(context, str(id))
         except NotFound:
             return DeleteCubePayload(
-                deleted_id=None, user_errors=[UserError(field="id", code="NOT_FOUND", message="cube not found")]
+                deleted_id=None,
+                user_errors=[UserError(field="id", code=UserErrorCode.NOT_FOUND, message="cube not found")],
             )
         await delete_cube(stored, cubes=context.cubes, views=context.views, cache=context.runtime.cache)
         return DeleteCubePayload(deleted_id=strawberry.ID(stored.id), user_errors=[])
@@ -307,15 +310,17 @@ class Mutation:
             term_id = str(uuid.UUID(str(input.term_id)))
         except ValueError:
             errors.append(
-                UserError(field="termId", code="BAD_USER_INPUT", message="termId must be a glossary term id (UUID)")
+                UserError(
+                    field="termId",
+                    code=UserErrorCode.BAD_USER_INPUT,
+                    message="termId must be a glossary term id (UUID)",
+                )
             )
         if not errors and not await _term_visible(context, term_id):
-            errors.append(UserError(field="termId", code="NOT_FOUND", message="glossary term not found"))
+            errors.append(UserError(field="termId", code=UserErrorCode.NOT_FOUND, message="glossary term not found"))
         if errors:
             return CubeTermPayload(cube=Cube.of(stored), user_errors=errors)
-        await context.terms.link(
-            context.tenant_id, stored.id, input.member, term_id, linked_by=context.principal.subject
-        )
+        await context.terms.link(context.tenant_id, stored.id, input.member, term_id, linked_by=context.caller.subject)
         return CubeTermPayload(cube=Cube.of(stored), user_errors=[])
 
     @strawberry.mutation(description="Remove the glossary term of a cube member.")
@@ -332,7 +337,9 @@ class Mutation:
                 cube=Cube.of(stored),
                 user_errors=[
                     UserError(
-                        field="member", code="NOT_FOUND", message=f"{member!r} has no glossary term in {stored.name!r}"
+                        field="member",
+                        code=UserErrorCode.NOT_FOUND,
+                        message=f"{member!r} has no glossary term in {stored.name!r}",
                     )
                 ],
             )

@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from axiom.errors import NotFound
-from axiom.graphql_types import UserError
+from axiom.graphql_types import UserError, UserErrorCode
 from subgraphs.vision.context import VisionContext, vision_context
 from subgraphs.vision.resolvers.cubes import find_cube
 from subgraphs.vision.scenarios import model
@@ -90,7 +90,9 @@ class ScenarioRunPayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was done.")
 
 
-def _error(field: str, message: str, code: str = "BAD_USER_INPUT", position: int | None = None) -> UserError:
+def _error(
+    field: str, message: str, code: UserErrorCode = UserErrorCode.BAD_USER_INPUT, position: int | None = None
+) -> UserError:
     return UserError(field=field, message=message, code=code, position=position)
 
 
@@ -153,13 +155,17 @@ async def create_scenario(context: VisionContext, input: CreateScenarioInput) ->
             input.name.strip(),
             definition,
             outcome_source=input.outcome_model.source.value,
-            created_by=context.principal.subject,
+            created_by=context.caller.subject,
         )
     except DuplicateName:
         return CreateScenarioPayload(
             scenario=None,
             user_errors=[
-                _error("name", f"case {case.name!r} has a scenario named {input.name.strip()!r} already", "DUPLICATE")
+                _error(
+                    "name",
+                    f"case {case.name!r} has a scenario named {input.name.strip()!r} already",
+                    UserErrorCode.DUPLICATE,
+                )
             ],
         )
     return CreateScenarioPayload(scenario=Scenario.of(stored), user_errors=[])
@@ -234,7 +240,7 @@ class ScenarioMutation:
             context.scenarios,
             context.runtime.bus,
             scenario,
-            requested_by=context.principal.subject,
+            requested_by=context.caller.subject,
             solver_timeout=context.settings.scenario_solver_timeout,
         )
         return ScenarioRunPayload(run=ScenarioRun.of(run), user_errors=[])
@@ -254,17 +260,20 @@ class ScenarioMutation:
         if run.finished:
             return ScenarioRunPayload(
                 run=ScenarioRun.of(run),
-                user_errors=[_error("runId", f"the run has ended already ({run.status})", "NOT_CANCELLABLE")],
+                user_errors=[
+                    _error("runId", f"the run has ended already ({run.status})", UserErrorCode.NOT_CANCELLABLE)
+                ],
             )
         cancelled = await context.scenarios.cancel_pending(context.tenant_id, run.id)
         if cancelled is not None:
             await jobs.abort(solve_job_key(run.id), "cancelled")
             await publish_run_event(context.runtime.bus, run_event(cancelled))
             return ScenarioRunPayload(run=ScenarioRun.of(cancelled), user_errors=[])
-        await request_cancel(context.runtime.redis, run.id)
-        return ScenarioRunPayload(
-            run=ScenarioRun.of(await context.scenarios.run(run.id, context.tenant_id)), user_errors=[]
-        )
+        await request_cancel(jobs.redis, run.id)
+        current = await context.scenarios.run(run.id, context.tenant_id)
+        if current is None:  # deleted (with its scenario) meanwhile
+            raise NotFound("scenario run not found")
+        return ScenarioRunPayload(run=ScenarioRun.of(current), user_errors=[])
 
 
 _STAGE = {"PENDING": 0, "RUNNING": 1}  # then any terminal status, which ends a run's events

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_LENGTH = 10_000
@@ -99,7 +100,7 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, position)
         if match is None:
             raise ExpressionError(f"unexpected character {text[position]!r}", position)
-        kind = match.lastgroup
+        kind = match.lastgroup or ""  # every alternative of the pattern is a named group
         if kind != "space":
             value = match.group()
             if kind == "op" and value in ("<", ">"):
@@ -268,4 +269,5 @@ def evaluate(node: Node, env: dict):
     value = args[0]
     if hasattr(value, node.function):  # a Dual carries its own derivative rules
         return getattr(value, node.function)()
-    return {"abs": abs, "exp": math.exp, "log": math.log, "sqrt": math.sqrt}[node.function](value)
+    functions: dict[str, Callable[[float], float]] = {"abs": abs, "exp": math.exp, "log": math.log, "sqrt": math.sqrt}
+    return functions[node.function](value)

@@ -142,11 +142,11 @@ def _check_outcomes(outcomes: tuple[Outcome, ...], levers: dict[str, Lever]) -> 
 
 def _parsed(text: str, where: str, known: set[str], problems: list[Problem], comparison: bool):
     try:
-        node = parse_comparison(text) if comparison else parse_expression(text)
+        node: Comparison | Node = parse_comparison(text) if comparison else parse_expression(text)
     except ExpressionError as exc:
         problems.append(Problem(where, exc.reason, exc.position))
         return None
-    sides = [node.left, node.right] if comparison else [node]
+    sides = [node.left, node.right] if isinstance(node, Comparison) else [node]
     for name in (n for side in sides for n in names_in(side)):
         if name.name not in known:
             problems.append(

@@ -62,6 +62,8 @@ async def solve_scenario(ctx: dict, *, run_id: str) -> str:
     if run is None:  # finished, or cancelled before it started
         return "skipped"
     scenario = await store.scenario_of_run(run)
+    if scenario is None:  # deleted since it was claimed; its runs went with it
+        return "skipped"
     bus = runtime.bus
     await publish_run_event(bus, run_event(run, iteration=0, elapsed=0.0))
     async with heartbeat(ctx):

@@ -75,8 +75,11 @@ class _Tracker:
                 raise SolveStopped(CANCELLED)
             if time.monotonic() > self.deadline:
                 raise SolveStopped(TIMED_OUT)
-            self._point, self._key = self.model.evaluate(x), key
-            self._remember(x.copy(), self._point)
+            point = self.model.evaluate(x)
+            self._point, self._key = point, key
+            self._remember(x.copy(), point)
+            return point
+        assert self._point is not None  # set with `_key`
         return self._point
 
     def _remember(self, x: np.ndarray, point: Point) -> None:

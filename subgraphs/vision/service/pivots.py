@@ -42,22 +42,24 @@ class PivotService:
         model = cube.model
         query = apply_named_sets(model, query)
         validate_pivot(model, query, max_rows=self.max_rows)
-        if not cube.view_ready:
+        refreshed_at = cube.last_refreshed_at
+        if not cube.view_ready or refreshed_at is None:
             raise ApiError(f"cube {cube.name!r} has no materialized data yet; run refreshCube", code=CUBE_NOT_READY)
         builder = PivotSqlBuilder(cube.layout)
         cells = builder.cells(query, row_cap=self.max_rows)
         totals = builder.totals(query, row_cap=self.max_rows) if query.totals else None
         sql = cells.sql + (f";\n\n{totals.sql}" if totals else "") if include_sql else None
         key = None
-        if self.cache is not None:
+        cache = self.cache
+        if cache is not None:
             key = PivotCache.key(
                 cube.tenant_id,
                 cube.id,
                 cube.version,
-                cube.last_refreshed_at.isoformat(),
+                refreshed_at.isoformat(),
                 f"{self.max_rows}:{query.fingerprint()}",
             )
-            hit = await self.cache.get(key)
+            hit = await cache.get(key)
             record_cache_lookup(hit is not None)
             if hit is not None:
                 data = PivotData.from_dict(orjson.loads(hit))
@@ -69,14 +71,14 @@ class PivotService:
         data = shape_cells(model, query, cell_rows, total_rows=count, row_cap=self.max_rows)
         if query.totals:
             data.totals = shape_totals(model, query, total_rows, data)
-        if key is not None:
-            await self.cache.put(key, orjson.dumps(data))
+        if cache is not None and key is not None:
+            await cache.put(key, orjson.dumps(data))
         return self._outcome(data, False, started, sql, "view")
 
     async def _count(self, builder: PivotSqlBuilder, query: PivotQuery) -> int:
         # The asked page is past the end: count the cells with a one-row page from the start.
         probe = builder.cells(dataclasses.replace(query, offset=0, limit=1), row_cap=1)
-        [rows] = await self.runner.run(probe)
+        rows, _ = await self.runner.run(probe)
         return total_rows_of(rows) or 0
 
     @staticmethod

@@ -69,7 +69,7 @@ class CubeRefresher:
             started = time.perf_counter()
             cubes = await self.cubes.all_tenants()
             if self.airflow is not None:
-                runs = await self._trigger_airflow(cubes)
+                runs = await self._trigger_airflow(self.airflow, cubes)
                 ETL_SYNC_DURATION.labels("airflow", "triggered").observe(time.perf_counter() - started)
                 return runs
             runs = []
@@ -80,7 +80,7 @@ class CubeRefresher:
                     runs.append(exc.run)
             return runs
 
-    async def _trigger_airflow(self, cubes: list[StoredCube]) -> list[RefreshRun]:
+    async def _trigger_airflow(self, airflow: AirflowClient, cubes: list[StoredCube]) -> list[RefreshRun]:
         if not cubes:
             return []
         # `views`: every view to refresh, in order, in one transaction (the cell view and key-signature views).
@@ -95,7 +95,7 @@ class CubeRefresher:
                 for c in cubes
             ]
         }
-        dag_run = await self.airflow.trigger(conf)
+        dag_run = await airflow.trigger(conf)
         return [await self.views.record_triggered(cube, dag_run_id=dag_run.dag_run_id) for cube in cubes]
 
     async def follow_airflow(self) -> int:

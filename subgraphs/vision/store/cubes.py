@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,11 +133,11 @@ class CubeStore:
         return rows[0] if rows else None
 
     async def by_fact_tables(
-        self, tenant_id: str, tables: list[tuple[str, str, str]]
-    ) -> dict[tuple[str, str, str], list[StoredCube]]:
+        self, tenant_id: str, tables: builtins.list[tuple[str, str, str]]
+    ) -> dict[tuple[str, str, str], builtins.list[StoredCube]]:
         """Cubes per `(datasource id, schema, table)` fact table, in one query for all the tables."""
         wanted = [t for t in tables if _is_uuid(t[0])]
-        found: dict[tuple[str, str, str], list[StoredCube]] = {}
+        found: dict[tuple[str, str, str], builtins.list[StoredCube]] = {}
         if not wanted:
             return found
         rows = await self._select(
@@ -151,11 +152,11 @@ class CubeStore:
             found.setdefault((cube.datasource_id, cube.fact_schema, cube.fact_table), []).append(cube)
         return found
 
-    async def all_tenants(self) -> list[StoredCube]:
+    async def all_tenants(self) -> builtins.list[StoredCube]:
         """Every cube of every tenant: for the ETL schedule, which runs outside any request."""
         return await self._select("true ORDER BY tenant_id, name")
 
-    async def _select(self, where: str, **params) -> list[StoredCube]:
+    async def _select(self, where: str, **params) -> builtins.list[StoredCube]:
         async with self.engine.connect() as conn:
             result = await conn.execute(text(f"SELECT {_COLUMNS} FROM vision.cubes WHERE {where}"), params)
             return [_row(row) for row in result]

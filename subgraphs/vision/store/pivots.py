@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
+from sqlalchemy import Result, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,6 +27,11 @@ def _is_timeout(exc: DBAPIError) -> bool:
     return _QUERY_CANCELED in codes
 
 
+def _mappings(result: Result[Any]) -> list[Mapping[str, Any]]:
+    # The rows of a text() statement are keyed by column name (a RowMapping also takes Column objects).
+    return cast("list[Mapping[str, Any]]", [row._mapping for row in result])
+
+
 class PivotRunner:
     def __init__(self, engine: AsyncEngine, timeout_seconds: float, *, role: str = PIVOT_ROLE):
         """`role`: whom the statements run as; the pivot role reads the cube views only (statements over the raw
@@ -35,9 +40,11 @@ class PivotRunner:
         self.timeout_ms = max(1, int(timeout_seconds * 1000))
         self.role = role
 
-    async def run(self, *statements: PivotStatement | None) -> list[list[Mapping[str, Any]] | None]:
-        """Run the statements in one read-only transaction, each under the statement timeout."""
-        results: list[list[Mapping[str, Any]] | None] = []
+    async def run(
+        self, cells: PivotStatement, totals: PivotStatement | None = None
+    ) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]] | None]:
+        """Run the cells statement (and the totals one, when given) in one read-only transaction, each under the
+        statement timeout."""
         try:
             async with self.engine.connect() as conn, conn.begin():
                 await conn.execute(text("SET TRANSACTION READ ONLY"))
@@ -45,17 +52,15 @@ class PivotRunner:
                 await conn.execute(text(f"SET LOCAL ROLE {self.role}"))
                 # SET cannot take a bind parameter; the value is our own integer.
                 await conn.execute(text(f"SET LOCAL statement_timeout = {self.timeout_ms}"))
-                for statement in statements:
-                    if statement is None:
-                        results.append(None)
-                        continue
-                    result = await conn.execute(text(statement.sql), statement.params)
-                    results.append([row._mapping for row in result])
+                cell_rows = _mappings(await conn.execute(text(cells.sql), cells.params))
+                total_rows = None
+                if totals is not None:
+                    total_rows = _mappings(await conn.execute(text(totals.sql), totals.params))
         except DBAPIError as exc:
             if _is_timeout(exc):
                 raise QueryTimeout(f"pivot query exceeded QUERY_TIMEOUT ({self.timeout_ms / 1000:g}s)") from exc
             raise
-        return results
+        return cell_rows, total_rows
 
     async def level_values(self, layout: CubeLayout, *, limit: int = 30) -> dict[str, list[str]]:
         """Up to `limit` labels of each level (from the view), for prompts; larger levels are left out."""
@@ -81,7 +86,7 @@ class PivotRunner:
 
         Levels with properties read their members view (built from the hierarchy's tables); others the cell view.
         """
-        level = layout.cube.level(ref)
+        level = layout.cube.known_level(ref)
         if ref in layout.member_views:
             key, name = quote("key"), quote("name") if level.has_label else quote("key")
             values = [f"CAST({quote(layout.property_column(i))} AS text)" for i in range(len(level.properties))]

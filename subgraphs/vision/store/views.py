@@ -266,7 +266,8 @@ class ViewStore:
             runs: dict[str, list[RefreshRun]] = {}
             for row in result:
                 run = _run(row)
-                runs.setdefault(run.dag_run_id, []).append(run)
+                if run.dag_run_id is not None:  # set on every triggered run
+                    runs.setdefault(run.dag_run_id, []).append(run)
             return runs
 
     async def settle(self, run: RefreshRun, status: str, *, error: str | None = None) -> RefreshRun:

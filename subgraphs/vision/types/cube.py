@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 
 from axiom.errors import NOT_FOUND, ApiError
 from subgraphs.vision.context import vision_context
@@ -70,7 +71,7 @@ class MemberDataType(Enum):
 
 
 @strawberry.federation.type(
-    keys=[Key(fields="dataSourceId schemaName name")],
+    keys=[Key(fields=FieldSet("dataSourceId schemaName name"))],
     description="A table of a registered datasource. Owned by the Weaver subgraph; Vision adds its cubes.",
 )
 class Table:
@@ -87,7 +88,7 @@ class Table:
 
 
 @strawberry.federation.type(
-    keys=[Key(fields="id", resolvable=False)],
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
     description="A business term of the glossary. Owned by the Weaver subgraph (name, definition, synonyms, …); "
     "Vision only refers to it.",
 )
@@ -180,10 +181,12 @@ class Level:
     ) -> list[Member]:
         context = vision_context(info)
         stored = await context.cubes.get(context.tenant_id, self.cube_id)
-        if stored is None or not stored.view_ready:
+        # The cube may have been reloaded without this level since the level was read: no members then.
+        level = stored.model.level(self.ref) if stored is not None else None
+        if stored is None or level is None or not stored.view_ready:
             return []
         rows = await vision_context(info).pivots.runner.members(stored.layout, self.ref, limit=max(1, min(first, 1000)))
-        names = [p.name for p in stored.model.level(self.ref).properties]
+        names = [p.name for p in level.properties]
         return [
             Member(
                 key=key,

@@ -37,6 +37,7 @@ class LevelFilterInput:
 
 @strawberry.enum(description="A comparison of a measure with a value.")
 class ComparisonOp(Enum):
+    _value_: str  # the wire value, as Vision stores and compares it
     GT = strawberry.enum_value("GT", description="Greater than.")
     GTE = strawberry.enum_value("GTE", description="Greater than or equal to.")
     LT = strawberry.enum_value("LT", description="Less than.")

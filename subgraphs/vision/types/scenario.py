@@ -35,12 +35,14 @@ class ScenarioStatus(Enum):
 
 @strawberry.enum(description="Whether the objective is to be made as large or as small as possible.")
 class ObjectiveSense(Enum):
+    _value_: str  # the wire value, as Vision stores and compares it
     MAXIMIZE = strawberry.enum_value("maximize", description="As large as possible.")
     MINIMIZE = strawberry.enum_value("minimize", description="As small as possible.")
 
 
 @strawberry.enum(description="Where a scenario's outcome model comes from.")
 class OutcomeSource(Enum):
+    _value_: str  # the wire value, as Vision stores and compares it
     CAUSAL_LINKS = strawberry.enum_value("causal_links", description="The cube's causal links, as elasticities.")
     COEFFICIENTS = strawberry.enum_value("coefficients", description="Coefficients given in createScenario.")
 

@@ -57,3 +57,9 @@ class DataSourceAdapter(Protocol):
 
     async def run_query(self, params: ConnectionParams, sql: str, limit: int, timeout: float) -> QueryResult:
         """Run one read-only statement in a read-only transaction with a timeout, at most `limit` rows."""
+
+    async def estimate_rows(self, params: ConnectionParams, schemas: Sequence[str]) -> dict[tuple[str, str], int]:
+        """The server's row estimate of each (schema, table) it has one for."""
+
+    async def profile(self, params: ConnectionParams, statements: Sequence[str], timeout: float) -> list[Any]:
+        """Run each single-row statement read-only: its row, or the exception it failed with."""

@@ -103,10 +103,10 @@ def diff_catalogs(before: DatabaseCatalog, after: DatabaseCatalog) -> CatalogDif
     old_columns, new_columns = _columns(before), _columns(after)
     result.columns_added = [ObjectRef(*k) for k in sorted(new_columns.keys() - old_columns.keys())]
     result.columns_removed = [ObjectRef(*k) for k in sorted(old_columns.keys() - new_columns.keys())]
-    for key in sorted(old_columns.keys() & new_columns.keys()):
-        changes = _field_changes(old_columns[key], new_columns[key], _COLUMN_FIELDS)
+    for column_key in sorted(old_columns.keys() & new_columns.keys()):
+        changes = _field_changes(old_columns[column_key], new_columns[column_key], _COLUMN_FIELDS)
         if changes:
-            result.columns_changed.append(ObjectChange(ObjectRef(*key), changes))
+            result.columns_changed.append(ObjectChange(ObjectRef(*column_key), changes))
 
     old_fks, new_fks = _foreign_keys(before), _foreign_keys(after)
 

@@ -145,7 +145,10 @@ def _one_statement(sql: str, dialect: str) -> exp.Expression:
         raise UnsafeQuery("the query is empty")
     if len(statements) > 1:
         raise UnsafeQuery("only one statement is allowed")
-    return statements[0]
+    [statement] = statements
+    if not isinstance(statement, exp.Expression):  # every statement node is one; refused rather than assumed
+        raise UnsafeQuery("the query is not a statement")
+    return statement
 
 
 def _check_direct(tree: exp.Expression) -> None:

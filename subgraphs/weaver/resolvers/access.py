@@ -22,11 +22,15 @@ def context(info: Info) -> WeaverContext:
 
 
 def loaders(info: Info) -> Loaders:
-    return context(info).loaders
+    found = context(info).loaders
+    assert found is not None  # `context` refuses a request without them
+    return found
 
 
 def runtime(info: Info) -> WeaverRuntime:
-    return context(info).runtime
+    found = context(info).runtime
+    assert found is not None  # the app's context factory always sets it
+    return found
 
 
 def tenant(info: Info) -> str:

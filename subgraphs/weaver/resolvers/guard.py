@@ -74,6 +74,6 @@ async def guarded_create(
         raise ApiError(
             "a request with this Idempotency-Key is still in progress; retry shortly", code="CONFLICT"
         ) from None
-    if replayed:
+    if replayed and made is not None:  # a replayed key always carries the id it created
         return await replay(made)
     return outcome["payload"]

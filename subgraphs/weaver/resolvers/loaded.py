@@ -3,13 +3,15 @@
 A resolver that awaits makes graphql-core schedule a coroutine (and gather its siblings) even when the value is
 in the loader's cache; returning the value itself lets the field complete synchronously. Resolvers using these
 are plain `def`s: graphql-core awaits what they return only when it is still pending.
+
+So each helper is typed as the value it stands for (what the resolver declares to the schema), pending or not.
 """
 
 from __future__ import annotations
 
 from asyncio import Future
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar, cast
 
 from aiodataloader import DataLoader
 
@@ -21,7 +23,7 @@ def ready(future: Future) -> Any:
     return future.result() if future.done() else future
 
 
-def then(future: Future, pick: Callable[[Any], R]) -> R | Awaitable[R]:
+def then(future: Future, pick: Callable[[Any], R]) -> R:
     """`pick` applied to the loaded value: synchronously when it is there, else once it arrives."""
     if future.done():
         return pick(future.result())
@@ -29,16 +31,16 @@ def then(future: Future, pick: Callable[[Any], R]) -> R | Awaitable[R]:
     async def later() -> R:
         return pick(await future)
 
-    return later()
+    return cast(R, later())
 
 
-def ready_all(loader: DataLoader, keys: Sequence[Hashable]) -> list | Awaitable[list]:
+def ready_all(loader: DataLoader, keys: Sequence[Hashable]) -> list[Any]:
     """The values of `keys` without the missing ones; synchronous when every key is already loaded."""
     futures = [loader.load(k) for k in keys]
     if all(f.done() for f in futures):
         return [v for v in (f.result() for f in futures) if v is not None]
 
-    async def later() -> list:
+    async def later() -> list[Any]:
         return [v for v in [await f for f in futures] if v is not None]
 
-    return later()
+    return cast(list[Any], later())

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
+from axiom.graphql_types import UserErrorCode
 from subgraphs.weaver.adapters import DEFAULT_PORTS
 from subgraphs.weaver.adapters.base import ConnectionParams
 from subgraphs.weaver.resolvers.access import runtime, tenant
@@ -98,7 +99,9 @@ class DataSourceMutations:
             elif input is not None:
                 report = await service.test_connection(_params(input))
             else:
-                return _test_failed([UserError(field="id", message="give either id or input", code="REQUIRED")])
+                return _test_failed(
+                    [UserError(field="id", message="give either id or input", code=UserErrorCode.REQUIRED)]
+                )
         except UserInputProblem as exc:
             return _test_failed(UserError.of(exc.errors))
         return TestConnectionPayload(
@@ -118,9 +121,8 @@ class DataSourceMutations:
             outcome = await runtime(info).datasource_service.sync(tenant(info), str(id))
         except UserInputProblem as exc:
             return SyncMetadataPayload(data_source=None, snapshot=None, user_errors=UserError.of(exc.errors))
-        record = await runtime(info).datasources.get(tenant(info), outcome.record.id)
         return SyncMetadataPayload(
-            data_source=DataSource.from_record(record),
+            data_source=DataSource.from_record(outcome.record),
             snapshot=MetadataSnapshot.from_record(outcome.snapshot),
             user_errors=[],
         )

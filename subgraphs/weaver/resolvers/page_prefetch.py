@@ -52,7 +52,8 @@ async def prefetch_page(info: Info, loaders: Loaders, tables: list[Table]) -> No
     )
     if term_keys:
         loads.append(loaders.terms_of_target.load_many(term_keys))
-    depths = sorted({_depth(f.arguments.get("maxDepth", 3)) for f in columns if f.name == "referencePaths"} & {1, 2, 3})
+    selected = {_depth(f.arguments.get("maxDepth", 3)) for f in columns if f.name == "referencePaths"}
+    depths = sorted(depth for depth in (1, 2, 3) if depth in selected)
     for depth in depths:  # other depths are refused by the field itself
         loads.append(loaders.reference_paths.load_many([(key, depth) for key in table_keys]))
     found = await asyncio.gather(*loads)

@@ -120,6 +120,11 @@ class DataSourceQueries:
             )
         store = runtime(info).snapshots
         before, after = await store.catalog(tenant(info), a.id), await store.catalog(tenant(info), b.id)
+        # Every snapshot row holds its catalog: one missing was deleted (with its datasource) since it was found.
+        if before is None:
+            raise NotFound("snapshot not found", field="from")
+        if after is None:
+            raise NotFound("snapshot not found", field="to")
         return SnapshotDiff.of(
             MetadataSnapshot.from_record(a), MetadataSnapshot.from_record(b), diff_catalogs(before, after)
         )

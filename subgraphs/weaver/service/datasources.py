@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -187,10 +188,13 @@ class DataSourceService:
         return await self.test_connection(await self.datasources.connection_params(record))
 
     async def sync(self, tenant_id: str, datasource_id: str) -> SyncOutcome:
+        """Sync the datasource; the outcome's record is read again after the sync (its new `lastSyncedAt`)."""
         record = await self._require(tenant_id, datasource_id)
         try:
-            return await self.catalog_sync.sync(record)
+            outcome = await self.catalog_sync.sync(record)
         except DataSourceUnreachable as exc:
             raise problem("id", f"datasource unreachable: {exc}", UNREACHABLE) from None
         except UnsupportedEngine as exc:
             raise problem("engine", str(exc), UNSUPPORTED) from None
+        # A delete that committed after the sync leaves nothing to answer with: NOT_FOUND, as for any other id.
+        return dataclasses.replace(outcome, record=await self._require(tenant_id, record.id))

@@ -33,10 +33,10 @@ class DataSourceRecord:
     database: str
     username: str
     has_password: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
     options: dict[str, Any] = field(default_factory=dict)
     last_synced_at: dt.datetime | None = None
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
 
     @property
     def schema_filter(self) -> list[str] | None:

@@ -201,7 +201,8 @@ class GlossaryStore:
             ).all()
         grouped: dict[str, list[TermRecord]] = defaultdict(list)
         for r in map(_record, rows):
-            grouped[r.parent_id].append(r)
+            if r.parent_id is not None:  # selected by parent id: always set
+                grouped[r.parent_id].append(r)
         return dict(grouped)
 
     async def related_of(self, tenant_id: str, ids: Sequence[str]) -> dict[str, list[TermRecord]]:

@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-Record = TypeVar("Record")
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str:
+        """The row's id, canonical (as `parse_id` gives it)."""
+        ...
+
+
+Record = TypeVar("Record", bound=_Identified)
 
 
 def parse_id(value: str) -> str | None:

@@ -71,3 +71,27 @@ def test_union_below_a_path_two_subgraphs_serve_selects_only_common_members():
         "{ root { items { __typename ... on Common { label } ... on OnlyA { a } } } }",
     )
     assert plan["operation"] == "query{root{items{__typename ... on Common{label}}}}"
+
+
+def test_a_key_written_as_an_inline_fragment_is_reached_through_another_subgraph():
+    # C's key is `... on Product { sku }`: a fragment on the entity's own type (key fields are never abstract, so
+    # that is the only fragment composition lets a key hold). A lacks `sku`; B resolves it by A's key.
+    sdl = (
+        supergraph_header("A", "B", "C")
+        + """
+      type Query @join__type(graph: A) { product: Product @join__field(graph: A) }
+      type Product @join__type(graph: A, key: "id") @join__type(graph: B, key: "id")
+        @join__type(graph: C, key: "... on Product { sku }") {
+        id: ID! @join__field(graph: A) @join__field(graph: B)
+        sku: String! @join__field(graph: B) @join__field(graph: C)
+        price: Int @join__field(graph: C)
+      }
+    """
+    )
+    operation = prepare_operation(build_api_schema(sdl), "{ product { price } }", None).operation
+    plan = plan_to_dict(plan_operation(load_supergraph(sdl), operation).node)
+    fetches = [node["node"] if node["kind"] == "Flatten" else node for node in plan["nodes"]]
+    assert [fetch["serviceName"] for fetch in fetches] == ["a", "b", "c"]
+    assert fetches[0]["operation"] == "query{product{__typename id}}"
+    assert "... on Product{sku}" in fetches[1]["operation"]
+    assert "... on Product{price}" in fetches[2]["operation"] and "sku" in fetches[2]["requires"]

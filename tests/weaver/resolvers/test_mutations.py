@@ -2,6 +2,9 @@
 
 import asyncpg
 
+from subgraphs.weaver.service.datasources import CatalogSync
+from subgraphs.weaver.store.snapshots import SnapshotStore
+
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
     dataSource { id name engine port hasPassword schemaFilter } userErrors { field message code } } }"""
 SYNC = """mutation($id: ID!) { syncMetadata(id: $id) {
@@ -147,6 +150,50 @@ async def test_sync_records_versions_and_diff_lists_changes(
 
     _, body = await gql(tenant_id + "-b", DIFF, {"a": snap1["id"], "b": snap2["id"]})
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_datasource_deleted_while_it_syncs_is_not_found(
+    gql, runtime, monkeypatch, tenant_id, local_params, source_schema
+):
+    ds = await create(gql, tenant_id, local_params, source_schema)
+    sync = CatalogSync.sync
+
+    async def sync_then_deleted(self, record):
+        outcome = await sync(self, record)
+        # A deleteDataSource that commits between the sync and syncMetadata's answer.
+        await runtime.datasource_service.delete(record.tenant_id, record.id)
+        return outcome
+
+    monkeypatch.setattr(CatalogSync, "sync", sync_then_deleted)
+    status, body = await gql(tenant_id, SYNC, {"id": ds["id"]})
+    assert status == 200 and "errors" not in body, body
+    assert body["data"]["syncMetadata"] == {
+        "dataSource": None,
+        "snapshot": None,
+        "userErrors": [{"field": "id", "code": "NOT_FOUND", "message": "datasource not found"}],
+    }
+
+
+async def test_diff_of_snapshots_deleted_meanwhile_is_not_found(
+    gql, runtime, monkeypatch, tenant_id, local_params, source_schema
+):
+    ds = await create(gql, tenant_id, local_params, source_schema)
+    _, body = await gql(tenant_id, SYNC, {"id": ds["id"]})
+    snapshot_id = body["data"]["syncMetadata"]["snapshot"]["id"]
+    catalog, deleted = SnapshotStore.catalog, []
+
+    async def deleted_then_catalog(self, tenant, snapshot):
+        # deleteDataSource (its snapshots cascade) commits after snapshotDiff found the snapshots.
+        if not deleted:
+            deleted.append(await runtime.datasource_service.delete(tenant_id, ds["id"]))
+        return await catalog(self, tenant, snapshot)
+
+    monkeypatch.setattr(SnapshotStore, "catalog", deleted_then_catalog)
+    status, body = await gql(tenant_id, DIFF, {"a": snapshot_id, "b": snapshot_id})
+    assert status == 200 and body["data"] is None
+    [error] = body["errors"]
+    assert error["message"] == "snapshot not found"
+    assert error["extensions"] == {"code": "NOT_FOUND", "field": "from"}
 
 
 async def test_failed_sync_keeps_the_previous_graph(gql, tenant_id, local_params, source_schema):
