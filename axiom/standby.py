@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from axiom.embedded.process import ManagedProcess
@@ -42,18 +42,18 @@ def bind_listener(host: str, port: int) -> socket.socket:
     return listener
 
 
-def inherited_listener(environ: dict[str, str] | os._Environ = os.environ) -> socket.socket | None:
+def inherited_listener(environ: Mapping[str, str] = os.environ) -> socket.socket | None:
     """The listening socket `up` passed to this process, if any."""
     fd = environ.get(LISTEN_FD)
     return socket.socket(fileno=int(fd)) if fd else None
 
 
-def standing_by(environ: dict[str, str] | os._Environ = os.environ) -> bool:
+def standing_by(environ: Mapping[str, str] = os.environ) -> bool:
     """True in a standby (until it is promoted)."""
     return bool(environ.get(STANDBY_FD))
 
 
-def wait_for_promotion(environ: dict[str, str] | os._Environ = os.environ) -> bool:
+def wait_for_promotion(environ: Mapping[str, str] = os.environ) -> bool:
     """In a standby: block until `up` promotes us (True), or until `up` is gone (False: the pipe closed).
     Returns True at once in a process started to serve."""
     fd = environ.get(STANDBY_FD)
@@ -67,7 +67,9 @@ class WarmStarts:
     """How `up` starts one HTTP process: on its own listening socket, by promoting a warm standby when one is
     ready, else cold. `make_standby()` warms up the next standby; `close()` ends the standby and the socket."""
 
-    def __init__(self, name: str, folder: Path, argv: Sequence[str], env: dict, address: tuple[str, int] | None):
+    def __init__(
+        self, name: str, folder: Path, argv: Sequence[str], env: dict[str, str], address: tuple[str, int] | None
+    ):
         self.argv, self.env, self.address = list(argv), env, address
         self.listener: socket.socket | None = None
         self.standby = ManagedProcess(f"{name}-standby", folder)
@@ -108,6 +110,7 @@ class WarmStarts:
             os.close(read_end)
         # It warms up on CPU the processes serving do not want (set here, not by the child: no race with `start`).
         with contextlib.suppress(ProcessLookupError):
+            assert self.standby.pid is not None  # just started
             niceness = os.getpriority(os.PRIO_PROCESS, 0) + STANDBY_NICENESS
             os.setpriority(os.PRIO_PROCESS, self.standby.pid, niceness)
 
@@ -121,7 +124,7 @@ class WarmStarts:
             self.listener.close()
             self.listener = None
 
-    def _env(self) -> dict:
+    def _env(self) -> dict[str, str]:
         return {**self.env, LISTEN_FD: str(self.listener.fileno())} if self.listener is not None else self.env
 
     def _fds(self) -> tuple[int, ...]:

@@ -52,7 +52,7 @@ class RestartPolicy:
         lone crash (every second counts while it is down), then `first_delay`, doubling up to `max_delay`."""
         if fast_crashes <= 1:
             return 0.0
-        return min(self.first_delay * 2 ** (fast_crashes - 2), self.max_delay)
+        return min(self.first_delay * 2.0 ** (fast_crashes - 2), self.max_delay)
 
 
 def describe_exit(code: int | None) -> str:

@@ -95,6 +95,7 @@ class ChannelHub:
             if not self._queues:
                 await self._disconnect()
                 return
+            assert self._pubsub is not None  # subscribed channels remain, so the connection is open
             try:
                 await self._pubsub.unsubscribe(channel)
             except (RedisError, OSError) as error:  # the reader notices a broken connection and ends every stream

@@ -120,6 +120,8 @@ class EventStream:
         return True
 
     async def __aiter__(self) -> AsyncIterator[dict]:
+        if self._queue is None:
+            raise RuntimeError("the stream is iterated before open()")
         while True:
             event = await self._queue.get()
             if isinstance(event, RedisError):  # the connection to Redis failed: this stream hears no more
