@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from axiom.embedded.class_archive import ClassArchive
 from axiom.embedded.process import free_port
 from axiom.embedded.server import EmbeddedServer, secret_file
 
@@ -41,13 +42,15 @@ class EmbeddedArcadeDB(EmbeddedServer):
         self.password_file = self.folder / "root-password"
         made_before = (self.folder / "config").is_dir() and not self.password_file.exists()
         self.password = secret_file(self.password_file, LEGACY_PASSWORD if made_before else None)
+        pkg = _package_dir()
+        self.java, self.classpath = pkg / "jre" / "bin" / "java", f"{pkg / 'jars'}/*"
+        self.class_archive = ClassArchive(self.java, pkg / "jars", self.classpath)
 
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
 
     def _argv(self) -> list[str]:
-        pkg = _package_dir()
         props = {
             "arcadedb.server.rootPath": self.folder,
             "arcadedb.server.databaseDirectory": self.folder / "databases",
@@ -60,11 +63,12 @@ class EmbeddedArcadeDB(EmbeddedServer):
             "arcadedb.bolt.port": self.port,
         }
         return [
-            str(pkg / "jre" / "bin" / "java"),
+            str(self.java),
             f"-Xmx{self.heap}",
+            *self.class_archive.options(),
             *(f"-D{k}={v}" for k, v in props.items()),
             "-cp",
-            f"{pkg / 'jars'}/*",
+            self.classpath,  # the archive holds for this classpath only: the same text for the dump and the server
             "com.arcadedb.server.ArcadeDBServer",
         ]
 
@@ -85,6 +89,9 @@ class EmbeddedArcadeDB(EmbeddedServer):
                     return record is not None and record["one"] == 1
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError):
             return False
+
+    def _after_ready(self) -> None:
+        self.class_archive.build_in_background()  # after the first start that recorded its classes
 
     def environment(self) -> dict[str, str]:
         return {"NEO4J_URI": self.uri, "NEO4J_USER": USER, "NEO4J_PASSWORD": self.password, "NEO4J_DATABASE": DATABASE}
