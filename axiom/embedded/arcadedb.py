@@ -42,13 +42,19 @@ class EmbeddedArcadeDB(EmbeddedServer):
         self.password_file = self.folder / "root-password"
         made_before = (self.folder / "config").is_dir() and not self.password_file.exists()
         self.password = secret_file(self.password_file, LEGACY_PASSWORD if made_before else None)
-        pkg = _package_dir()
-        self.java, self.classpath = pkg / "jre" / "bin" / "java", f"{pkg / 'jars'}/*"
-        self.class_archive = ClassArchive(self.java, pkg / "jars", self.classpath)
+        self._class_archive: ClassArchive | None = None
 
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def class_archive(self) -> ClassArchive:
+        """Made at the first launch: the package may be missing until then (`up` names what to install)."""
+        if self._class_archive is None:
+            jars = _package_dir() / "jars"
+            self._class_archive = ClassArchive(_package_dir() / "jre" / "bin" / "java", jars, f"{jars}/*")
+        return self._class_archive
 
     def _argv(self) -> list[str]:
         props = {
@@ -63,12 +69,12 @@ class EmbeddedArcadeDB(EmbeddedServer):
             "arcadedb.bolt.port": self.port,
         }
         return [
-            str(self.java),
+            str(self.class_archive.java),
             f"-Xmx{self.heap}",
             *self.class_archive.options(),
             *(f"-D{k}={v}" for k, v in props.items()),
             "-cp",
-            self.classpath,  # the archive holds for this classpath only: the same text for the dump and the server
+            self.class_archive.classpath,  # an archive holds for its classpath only: the dump uses the same text
             "com.arcadedb.server.ArcadeDBServer",
         ]
 
