@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from subgraphs.weaver.glossary.model import TermData
@@ -50,7 +51,8 @@ def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvP
     if unknown:
         return [], [CsvProblem(1, None, f"unknown columns: {', '.join(unknown)}")]
     reader.fieldnames = header
-    rows, problems = [], []
+    rows: list[tuple[int, TermData]] = []
+    problems: list[CsvProblem] = []
     for index, (line, raw) in enumerate(_records(reader, problems)):
         if index >= MAX_ROWS:
             problems.append(CsvProblem(line, None, f"at most {MAX_ROWS} rows per import"))
@@ -76,7 +78,7 @@ def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvP
     return rows, problems
 
 
-def _records(reader: csv.DictReader, problems: list[CsvProblem]):
+def _records(reader: csv.DictReader, problems: list[CsvProblem]) -> Iterator[tuple[int, dict[str, str]]]:
     """(first line, record) of each record; one the csv module refuses by raising (a field over its size limit)
     becomes a problem on its line, and reading goes on with the next line."""
     while True:
