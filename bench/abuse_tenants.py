@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -14,11 +16,15 @@ from abuse_stack import UpStack
 from graphql import build_schema, parse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the scenario inputs are shared with the tests
+
+from tests.vision.scenario_inputs import CREATE, RUN, pricing_input  # noqa: E402
+
 TENANT_B = "abuse-intruder"
 PAYLOAD = "userErrors { field code }"
 
-# name → (operation, roles). Variables: ds, dsname, snapshot, term, termname, table, column, cube, name, xml, csv,
-# own_term (B's own term). Destructive ones come last, so a leak there shows in the "intact" check.
+# name → operation. Variables: ds, dsname, snapshot, term, termname, table, column, cube, name, scenario, case, run,
+# xml, csv, own_term (B's own term). Destructive ones come last, so a leak there shows in the "intact" check.
 MATRIX: dict[str, str] = {
     "dataSource": "query($ds: ID!) { dataSource(id: $ds) { id name } }",
     "table": 'query($ds: ID!) { table(dataSourceId: $ds, schemaName: "sales", name: "order_lines") '
@@ -35,6 +41,11 @@ MATRIX: dict[str, str] = {
     '["Region.Region"]}) { values { values } } }',
     "pivot by id": 'query($cube: String!) { pivot(input: {cube: $cube, measures: ["Amount"]}) { values { values } } }',
     "askPivot": 'query($name: String!) { askPivot(cube: $name, question: "sales by region") { explanation } }',
+    "scenario": "query($scenario: ID!) { scenario(id: $scenario) { id name runs { id } } }",
+    "scenarioCase": "query($case: ID!) { scenarioCase(id: $case) { id name scenarios { id } } }",
+    "scenarioRun": "query($run: ID!) { scenarioRun(id: $run) { id status objective } }",
+    "causalLinks by name": "query($name: String!) { causalLinks(cube: $name, includeUnused: true) { driver } }",
+    "causalLinks by id": "query($cube: String!) { causalLinks(cube: $cube, includeUnused: true) { driver } }",
     "runQuery": 'mutation($ds: ID!) { runQuery(dataSourceId: $ds, sql: "SELECT 1") { rowCount } }',
     "testConnection": f"mutation($ds: ID!) {{ testConnection(id: $ds) {{ {PAYLOAD} }} }}",
     "syncMetadata": f"mutation($ds: ID!) {{ syncMetadata(id: $ds) {{ {PAYLOAD} }} }}",
@@ -64,6 +75,14 @@ MATRIX: dict[str, str] = {
     "userErrors { field code } } }",
     "refreshCube": "mutation($cube: ID!) { refreshCube(id: $cube) { run { id } userErrors { code } } }",
     "refreshCube by name": "mutation($name: ID!) { refreshCube(id: $name) { run { id } userErrors { code } } }",
+    "createScenario on A's cube": "mutation($scenario_input: CreateScenarioInput!) { createScenario(input: "
+    f"$scenario_input) {{ scenario {{ id caseId }} {PAYLOAD} }} }}",
+    "runScenario": f"mutation($scenario: ID!) {{ runScenario(id: $scenario) {{ run {{ id }} {PAYLOAD} }} }}",
+    "cancelScenario": f"mutation($run: ID!) {{ cancelScenario(runId: $run) {{ run {{ id status }} {PAYLOAD} }} }}",
+    "discoverCausalLinks": f"mutation($name: String!) {{ discoverCausalLinks(cube: $name) {{ queued {PAYLOAD} }} }}",
+    "decideCausalLink": 'mutation($name: String!) { decideCausalLink(input: {cube: $name, driver: "Quantity", '
+    'outcome: "Amount", verdict: REJECTED}) { link { verdict } '
+    f"{PAYLOAD} }} }}",
     "linkCubeTerm": "mutation($name: String!, $term: ID!) { linkCubeTerm(input: {cube: $name, member: "
     f'"Amount", termId: $term}}) {{ {PAYLOAD} }} }}',
     "unlinkCubeTerm": f'mutation($name: String!) {{ unlinkCubeTerm(cube: $name, member: "Amount") {{ {PAYLOAD} }} }}',
@@ -77,6 +96,16 @@ LISTS = (
     "glossaryCsv cubes { id name } }"
 )
 WATCH = "subscription($cube: String) { cubeRefreshes(cube: $cube) { id status } }"
+# subscription → the variable holding the id it follows
+PROGRESS = {
+    "subscription($scenario: ID!) { scenarioProgress(scenarioId: $scenario) { runId status } }": "scenario",
+    "subscription($case: ID!) { caseProgress(caseId: $case) { runId status } }": "case",
+}
+# What tenant A has of scenarios and causal links; compared before and after B's attempts.
+A_SCENARIO_STATE = """query($scenario: ID!, $case: ID!, $run: ID!) { scenario(id: $scenario) { name runs { id } }
+    scenarioCase(id: $case) { name scenarios { id } } scenarioRun(id: $run) { status objective }
+    causalLinks(cube: "Sales", includeUnused: true) { driver outcome verdict confidence coefficient } }"""
+ASSERTED_LINK = {"cube": "Sales", "driver": "Quantity", "outcome": "Amount", "verdict": "ASSERTED"}
 
 
 class Caller:
@@ -136,6 +165,7 @@ def tenant_a_objects(a: Caller) -> dict[str, str]:
     assert linked["data"]["linkTerm"]["userErrors"] == [], linked
     cube = a('{ cube(name: "Sales") { id } }')["data"]["cube"]
     return {
+        **_a_scenario(a, term_name),
         "ds": node["id"],
         "dsname": node["name"],
         "snapshot": node["snapshots"][0]["id"],
@@ -148,9 +178,32 @@ def tenant_a_objects(a: Caller) -> dict[str, str]:
     }
 
 
+def _a_scenario(a: Caller, tag: str) -> dict[str, str]:
+    """A scenario of tenant A on its cube with one finished run, and a causal link A asserted."""
+    decided = a(
+        "mutation($input: CausalVerdictInput!) { decideCausalLink(input: $input) { userErrors { code message } } }",
+        {"input": {**ASSERTED_LINK, "confidence": 0.9, "coefficient": 2.0, "outcomeBase": 1000.0}},
+    )
+    assert decided["data"]["decideCausalLink"]["userErrors"] == [], decided
+    created = a(CREATE, {"input": pricing_input(case=f"A's case {tag}")})["data"]["createScenario"]
+    assert created["userErrors"] == [], created
+    scenario = created["scenario"]
+    run = a(RUN, {"id": scenario["id"]})["data"]["runScenario"]["run"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # a finished run, so that B's attempts cannot be confused with its course
+        status = a("query($id: ID!) { scenarioRun(id: $id) { status } }", {"id": run["id"]})["data"]["scenarioRun"]
+        if status["status"] not in ("PENDING", "RUNNING"):
+            break
+        time.sleep(0.2)
+    return {"scenario": scenario["id"], "case": scenario["caseId"], "run": run["id"]}
+
+
 def nowhere_objects() -> dict[str, str]:
     ds = str(uuid.uuid4())
     return {
+        "scenario": str(uuid.uuid4()),
+        "case": str(uuid.uuid4()),
+        "run": str(uuid.uuid4()),
         "ds": ds,
         "dsname": f"Nowhere {uuid.uuid4().hex[:6]}",
         "snapshot": str(uuid.uuid4()),
@@ -164,11 +217,20 @@ def nowhere_objects() -> dict[str, str]:
 
 
 def _variables(query: str, ids: dict[str, str], extra: dict[str, str]) -> dict:
-    values = {**ids, **extra, "csv": f"name,definition,synonyms,parent\nChild of it,x,,{ids['termname']}\n"}
+    values = {
+        **ids,
+        **extra,
+        "csv": f"name,definition,synonyms,parent\nChild of it,x,,{ids['termname']}\n",
+        "scenario_input": pricing_input(cube=ids["name"], case="B's case"),
+    }
     return {name: values[name] for name in _used_variables(query)}
 
 
-def _intact(a: Caller, ids: dict[str, str]) -> list[str]:
+def _scenario_state(a: Caller, ids: dict[str, str]) -> dict:
+    return a(A_SCENARIO_STATE, {key: ids[key] for key in ("scenario", "case", "run")})
+
+
+def _intact(a: Caller, ids: dict[str, str], scenarios_before: dict) -> list[str]:
     """What of tenant A's objects changed (empty when nothing did)."""
     body = a(
         "query($ds: ID!, $term: ID!) { dataSource(id: $ds) { id name } glossaryTerm(id: $term) { name "
@@ -184,6 +246,8 @@ def _intact(a: Caller, ids: dict[str, str]) -> list[str]:
         problems.append("glossary term")
     if (data.get("cube") or {}).get("id") != ids["cube"]:
         problems.append("cube")
+    if _scenario_state(a, ids) != scenarios_before:
+        problems.append("scenarios or causal links")
     return problems
 
 
@@ -199,6 +263,7 @@ def tenant_rows(stack: UpStack) -> tuple[list[Row], list[str]]:
             "xml": (ROOT / "subgraphs/vision/cubes/sales.xml").read_text(),
         }
         leaks, covered = [], set()
+        scenarios_before = _scenario_state(a, ids)
         for name, query in MATRIX.items():
             covered |= _root_fields(query)
             leaked = b(query, _variables(query, ids, extra))
@@ -212,12 +277,18 @@ def tenant_rows(stack: UpStack) -> tuple[list[Row], list[str]]:
             unknown = b.first_event(WATCH, {"cube": nowhere[key]})
             if anonymized(leaked, ids) != anonymized(unknown, nowhere):
                 leaks.append(f"cubeRefreshes by {key}: {json.dumps(leaked)[:300]} vs {json.dumps(unknown)[:300]}")
+        for query, key in PROGRESS.items():
+            covered |= _root_fields(query)
+            leaked = b.first_event(query, {key: ids[key]})
+            unknown = b.first_event(query, {key: nowhere[key]})
+            if anonymized(leaked, ids) != anonymized(unknown, nowhere):
+                leaks.append(f"{query[:40]}: {json.dumps(leaked)[:300]} vs {json.dumps(unknown)[:300]}")
         covered |= {"cubeRefreshes", *_root_fields(LISTS)}
         lists = json.dumps(b(LISTS))
         seen = [key for key in ("ds", "table", "term", "termname", "cube", "snapshot") if ids[key] in lists]
         if seen or '"Sales"' in lists or "order_lines" in lists:
             leaks.append(f"lists of B show A's {seen or 'cube or tables'}: {lists[:300]}")
-        changed = _intact(a, ids)
+        changed = _intact(a, ids, scenarios_before)
     api = build_schema((ROOT / "schema" / "api.graphql").read_text())
     entry_points = {f for t in (api.query_type, api.mutation_type, api.subscription_type) for f in t.fields}
     missing = sorted(entry_points - covered)
@@ -233,7 +304,7 @@ def tenant_rows(stack: UpStack) -> tuple[list[Row], list[str]]:
         ),
         Row(
             section,
-            f"{len(MATRIX) + 3} operations: answers differing from unknown ids",
+            f"{len(MATRIX) + 3 + len(PROGRESS)} operations: answers differing from unknown ids",
             str(len(leaks)),
             "0",
             not leaks,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+from axiom.embedded.class_archive import ClassArchive
 from axiom.embedded.process import free_port
 from axiom.embedded.server import EmbeddedServer, secret_file
 
@@ -41,13 +42,21 @@ class EmbeddedArcadeDB(EmbeddedServer):
         self.password_file = self.folder / "root-password"
         made_before = (self.folder / "config").is_dir() and not self.password_file.exists()
         self.password = secret_file(self.password_file, LEGACY_PASSWORD if made_before else None)
+        self._class_archive: ClassArchive | None = None
 
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
 
+    @property
+    def class_archive(self) -> ClassArchive:
+        """Made at the first launch: the package may be missing until then (`up` names what to install)."""
+        if self._class_archive is None:
+            jars = _package_dir() / "jars"
+            self._class_archive = ClassArchive(_package_dir() / "jre" / "bin" / "java", jars, f"{jars}/*")
+        return self._class_archive
+
     def _argv(self) -> list[str]:
-        pkg = _package_dir()
         props = {
             "arcadedb.server.rootPath": self.folder,
             "arcadedb.server.databaseDirectory": self.folder / "databases",
@@ -60,11 +69,12 @@ class EmbeddedArcadeDB(EmbeddedServer):
             "arcadedb.bolt.port": self.port,
         }
         return [
-            str(pkg / "jre" / "bin" / "java"),
+            str(self.class_archive.java),
             f"-Xmx{self.heap}",
+            *self.class_archive.options(),
             *(f"-D{k}={v}" for k, v in props.items()),
             "-cp",
-            f"{pkg / 'jars'}/*",
+            self.class_archive.classpath,  # an archive holds for its classpath only: the dump uses the same text
             "com.arcadedb.server.ArcadeDBServer",
         ]
 
@@ -85,6 +95,9 @@ class EmbeddedArcadeDB(EmbeddedServer):
                     return record is not None and record["one"] == 1
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError):
             return False
+
+    def _after_ready(self) -> None:
+        self.class_archive.build_in_background()  # after the first start that recorded its classes
 
     def environment(self) -> dict[str, str]:
         return {"NEO4J_URI": self.uri, "NEO4J_USER": USER, "NEO4J_PASSWORD": self.password, "NEO4J_DATABASE": DATABASE}

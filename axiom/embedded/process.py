@@ -23,7 +23,7 @@ class PortTaken(EmbeddedServerError):
     """Another process holds the port our child was to listen on (it lost the race to bind it)."""
 
 
-def _die_with_parent(sig: int) -> Callable[[], None]:
+def die_with_parent(sig: int) -> Callable[[], None]:
     def preexec() -> None:
         # Linux only: the kernel signals the child when the thread that forked it dies, so even a SIGKILL of
         # the supervisor leaves no orphan server behind.
@@ -183,7 +183,7 @@ class ManagedProcess:
                 user=user,
                 group=user,
                 extra_groups=[] if user else None,
-                preexec_fn=_die_with_parent(self.stop_signal),
+                preexec_fn=die_with_parent(self.stop_signal),
                 close_fds=True,
                 pass_fds=tuple(pass_fds),
             )

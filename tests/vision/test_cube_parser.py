@@ -207,6 +207,11 @@ def test_root_must_be_schema_or_cube():
         ("(SELECT password FROM weaver.datasources)", "not SUBQUERY"),
         ("amount; DROP TABLE facts", "not BLOCK"),
         ("other.amount", "uses table 'other'; a measure expression uses the fact table's columns"),
+        # sqlglot's tokenizer refuses these with its own error, not a parse error
+        ("amount || 'unterminated", "is not a SQL expression"),
+        ('"amount', "is not a SQL expression"),
+        ("amount /* open comment", "is not a SQL expression"),
+        ("amount $$ x", "is not a SQL expression"),
     ],
 )
 def test_measure_expressions_allow_only_columns_operators_and_whitelisted_functions(sql, reason):

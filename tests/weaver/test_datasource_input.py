@@ -1,3 +1,5 @@
+import pytest
+
 from subgraphs.weaver.service.datasource_input import validate_datasource
 
 VALID = {"name": " dw ", "engine": "postgresql", "host": "db", "database": "dw", "username": "u"}
@@ -32,3 +34,14 @@ def test_update_checks_only_given_fields():
 def test_schema_filter_is_deduplicated_and_sorted():
     spec = validate_datasource({**VALID, "schemas": ["b", "a", "b"]}, creating=True)
     assert spec.values["options"] == {"schemas": ["a", "b"]}
+
+
+@pytest.mark.parametrize("host", ["é" * 70, "a..b", ".é", "ß" * 300, "a\u0085b", "db\u2028x", "x\ud800", "a b"])
+def test_a_host_no_resolver_can_look_up_is_invalid(host):
+    spec = validate_datasource({**VALID, "host": host}, creating=True)
+    assert codes(spec) == {("host", "INVALID")}
+
+
+@pytest.mark.parametrize("host", ["db", "db.example.com", "bücher.example", "127.0.0.1", "::1", "fe80::1%eth0"])
+def test_names_internationalised_names_and_addresses_are_valid_hosts(host):
+    assert validate_datasource({**VALID, "host": host}, creating=True).errors == []

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 # Scalar functions a level key, label or measure may use (all deterministic, none reads a table).
 FUNCTIONS: dict[type, str] = {
@@ -95,6 +95,8 @@ def parse_sql_expression(text: str, qualify: Qualify) -> SqlExpression:
         raise ExpressionError(
             f"is not a SQL expression: {exc.errors[0]['description'] if exc.errors else exc}"
         ) from exc
+    except TokenError as exc:  # an unterminated quote or comment: refused by the tokenizer, before the parser
+        raise ExpressionError(f"is not a SQL expression: {exc}") from exc
     for node in tree.walk():
         if isinstance(node, exp.Anonymous):
             raise ExpressionError(

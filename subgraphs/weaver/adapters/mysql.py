@@ -58,7 +58,8 @@ class MySQLAdapter:
                 ),
                 timeout + 1,
             )
-        except (TimeoutError, OSError, pymysql.err.MySQLError) as exc:
+        # ValueError: a host the resolver cannot encode (IDNA raises UnicodeError) or a NUL in a parameter.
+        except (TimeoutError, OSError, pymysql.err.MySQLError, ValueError) as exc:
             raise DataSourceUnreachable(params.scrub(str(exc) or type(exc).__name__)) from exc
 
     async def test_connection(self, params: ConnectionParams, timeout: float = CONNECT_TIMEOUT) -> str:

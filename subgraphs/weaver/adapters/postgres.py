@@ -98,7 +98,8 @@ class PostgresAdapter:
                 database=params.database,
                 timeout=timeout,
             )
-        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # ValueError: a host the resolver cannot encode (IDNA raises UnicodeError) or a NUL in a parameter.
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
             reason = str(exc) or type(exc).__name__
             raise DataSourceUnreachable(params.scrub(reason)) from exc
 

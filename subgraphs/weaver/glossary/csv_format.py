@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from subgraphs.weaver.glossary.model import TermData
@@ -40,16 +41,19 @@ def _join(items) -> str:
 def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvProblem]]:
     """Rows with their line numbers, and the problems found (a row with a problem is left out)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:  # the csv module refuses some input by raising (a field over its size limit)
+        return [], [CsvProblem(1, None, str(exc))]
     if "name" not in header:
         return [], [CsvProblem(1, None, "the header must contain a 'name' column")]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         return [], [CsvProblem(1, None, f"unknown columns: {', '.join(unknown)}")]
     reader.fieldnames = header
-    rows, problems = [], []
-    for index, raw in enumerate(reader):
-        line = index + 2
+    rows: list[tuple[int, TermData]] = []
+    problems: list[CsvProblem] = []
+    for index, (line, raw) in enumerate(_records(reader, problems)):
         if index >= MAX_ROWS:
             problems.append(CsvProblem(line, None, f"at most {MAX_ROWS} rows per import"))
             break
@@ -72,6 +76,19 @@ def parse_glossary_csv(text: str) -> tuple[list[tuple[int, TermData]], list[CsvP
             )
         )
     return rows, problems
+
+
+def _records(reader: csv.DictReader, problems: list[CsvProblem]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(first line, record) of each record; one the csv module refuses by raising (a field over its size limit)
+    becomes a problem on its line, and reading goes on with the next line."""
+    while True:
+        line = reader.reader.line_num + 1  # DictReader's own line_num stays behind when a record fails
+        try:
+            yield line, next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(CsvProblem(reader.reader.line_num, None, str(exc)))
 
 
 def render_glossary_csv(terms: list[TermData]) -> str:

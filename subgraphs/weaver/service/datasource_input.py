@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ from subgraphs.weaver.adapters import DEFAULT_PORTS, ENGINES, ORACLE
 from subgraphs.weaver.service.user_errors import INVALID, REQUIRED, UNSUPPORTED, UserErrorData
 
 MAX_NAME = 200
+MAX_HOST = 253  # the longest DNS name
 _TEXT_FIELDS = ("name", "host", "database", "username")
 
 
@@ -36,6 +38,8 @@ def validate_datasource(values: dict[str, Any], *, creating: bool) -> DataSource
             spec.errors.append(UserErrorData(name, f"{name} must not be empty", REQUIRED))
         elif name == "name" and len(value) > MAX_NAME:
             spec.errors.append(UserErrorData(name, f"name must be at most {MAX_NAME} characters", INVALID))
+        elif name == "host" and not _is_host(value):
+            spec.errors.append(UserErrorData(name, "host must be a host name or an IP address", INVALID))
         else:
             spec.values[name] = value
     if "engine" in values:
@@ -65,3 +69,20 @@ def validate_datasource(values: dict[str, Any], *, creating: bool) -> DataSource
         else:
             spec.values["options"] = {"schemas": sorted({s.strip() for s in schemas})} if schemas else {}
     return spec
+
+
+def _is_host(value: str) -> bool:
+    """An IP address, or a name the resolver can be asked for: the drivers encode names with IDNA and raise on
+    one it cannot encode (an empty or over-long label, a character IDNA forbids), before any connection."""
+    try:
+        ipaddress.ip_address(value.split("%", 1)[0])  # an IPv6 address may name its interface after '%'
+        return True
+    except ValueError:
+        pass
+    if len(value) > MAX_HOST or any(c.isspace() or not c.isprintable() for c in value):
+        return False
+    try:
+        value.encode("idna")
+    except UnicodeError:
+        return False
+    return True

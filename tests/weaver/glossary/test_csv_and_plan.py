@@ -92,3 +92,13 @@ def test_list_items_with_separators_quotes_newlines_and_unicode_round_trip():
 def test_hand_written_plain_lists_still_read():
     rows, _ = parse_glossary_csv('name,synonyms\nRevenue,Sales | Turnover|5" screen\n')
     assert rows[0][1].synonyms == ("Sales", "Turnover", '5" screen')
+
+
+def test_a_row_the_csv_module_refuses_is_a_problem_on_its_line_and_the_other_rows_still_read():
+    rows, problems = parse_glossary_csv("name\nA\n" + "x" * 200_000 + "\nB\n")
+    assert [t.name for _, t in rows] == ["A", "B"]
+    assert [(p.line, p.field) for p in problems] == [(3, None)] and "field larger" in problems[0].message
+
+
+def test_a_header_the_csv_module_refuses_is_a_problem_on_line_1():
+    assert [(p.line, p.field) for p in parse_glossary_csv("x" * 200_000 + "\nA\n")[1]] == [(1, None)]

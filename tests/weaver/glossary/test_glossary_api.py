@@ -162,3 +162,19 @@ async def test_exported_csv_imports_back_unchanged_whatever_the_synonyms_hold(gq
         updated unchanged userErrors { message } } }"""
     _, body = await gql(tenant_id, mutation, {"csv": body["data"]["glossaryCsv"]})
     assert body["data"]["importGlossary"] == {"updated": 0, "unchanged": 1, "userErrors": []}
+
+
+async def test_csv_the_parser_refuses_is_a_user_error_naming_its_line_and_writes_nothing(gql, tenant_id):
+    # The csv module refuses a field over its size limit by raising, not by a value: row 3 holds one.
+    csv = "name,definition\nRevenue,Money earned\nHuge," + "x" * 200_000 + "\nCost,Money spent\n"
+    mutation = """mutation($csv: String!) { importGlossary(csv: $csv, dryRun: false) {
+        applied created userErrors { field line code message } } }"""
+    _, body = await gql(tenant_id, mutation, {"csv": csv})
+    assert "errors" not in body
+    result = body["data"]["importGlossary"]
+    assert not result["applied"] and result["created"] == 2  # the plan still covers the rows read
+    [error] = result["userErrors"]
+    assert (error["field"], error["line"], error["code"]) == ("csv", 3, "INVALID")
+    assert error["message"].startswith("line 3:")
+    _, body = await gql(tenant_id, "{ glossaryTerms { totalCount } }")
+    assert body["data"]["glossaryTerms"]["totalCount"] == 0

@@ -1,6 +1,9 @@
 """Datasource mutations end to end: userErrors, testConnection, syncMetadata with snapshots and diff, delete."""
 
 import asyncpg
+import pytest
+
+from subgraphs.weaver.adapters import ConnectionParams
 
 from subgraphs.weaver.service.datasources import CatalogSync
 from subgraphs.weaver.store.snapshots import SnapshotStore
@@ -243,3 +246,21 @@ async def test_diff_of_snapshots_of_two_datasources_is_refused(gql, tenant_id, l
         "reason": "SNAPSHOTS_OF_DIFFERENT_DATASOURCES",
     }
     assert "different datasources" in error["message"]
+
+
+@pytest.mark.parametrize("engine", ["POSTGRESQL", "MYSQL", "MARIADB"])
+async def test_a_host_name_that_cannot_be_encoded_is_a_user_error_for_every_engine(gql, tenant_id, engine):
+    query = """mutation($input: ConnectionInput) { testConnection(input: $input) {
+        reachable userErrors { field code } } }"""
+    params = {"engine": engine, "host": "é" * 70, "database": "x", "username": "u"}
+    _, body = await gql(tenant_id, query, {"input": params})
+    assert "errors" not in body, body
+    assert body["data"]["testConnection"]["userErrors"] == [{"field": "host", "code": "INVALID"}]
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+async def test_a_stored_host_the_driver_cannot_encode_is_unreachable_not_a_fault(runtime, engine):
+    # A datasource saved before hosts were checked still answers with a reason, not with a driver's traceback.
+    params = ConnectionParams(engine=engine, host="é" * 70, port=1, database="x", username="u", password="")
+    report = await runtime.datasource_service.test_connection(params)
+    assert not report.reachable and "idna" in report.message
