@@ -4,7 +4,6 @@ import asyncpg
 import pytest
 
 from subgraphs.weaver.adapters import ConnectionParams
-
 from subgraphs.weaver.service.datasources import CatalogSync
 from subgraphs.weaver.store.snapshots import SnapshotStore
 
