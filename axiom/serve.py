@@ -6,7 +6,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
-from axiom.logs import configure_logging
+from axiom.logs import LogSettings, configure_logging
 from axiom.settings import Settings, warn_about_environment
 from subgraphs.registry import subgraph_named
 
@@ -30,7 +30,7 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 
 
 def serve(service: str, settings: Settings) -> None:
-    configure_logging(settings, service)
+    configure_logging(LogSettings.of(settings), service)
     warn_about_environment()
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)

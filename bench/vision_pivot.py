@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from axiom.database import create_engine
 from axiom.db_roles import CUBE_BUILDER_ROLE, grant_source_schema
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 from subgraphs.vision.cube import parse_cube_xml
@@ -177,7 +177,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vision-bench-") as folder:
         services = EmbeddedServices(Path(folder), preferred_ports=False, durable=False)
         # The benchmark needs no graph server: a placeholder NEO4J_URI keeps the embedded one from starting.
-        settings = services.start(base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1"))
+        wanted = base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1")
+        services.start(EmbeddedSettings.of(wanted))
+        settings = services.apply(wanted)
         try:
             upgrade(settings.database_url)
             asyncio.run(run(settings, args.lines, args.repeats))

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from axiom.auth import Principal, TokenVerifier
+from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Dependency, Readiness
 from axiom.service import create_service_app
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings=settings,
         service=SERVICE,
         schema=schema,
-        verifier=TokenVerifier(settings),
+        verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=_readiness(settings, holder),
         cors_origins=settings.cors_origins,

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 
 from axiom import database, graph
-from axiom.auth import Principal, TokenVerifier
+from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
@@ -104,7 +104,7 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
         settings=settings,
         service=SERVICE,
         schema=schema,
-        verifier=TokenVerifier(settings),
+        verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=_readiness(settings, holder),
         cors_origins=settings.cors_origins,

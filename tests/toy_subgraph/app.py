@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from axiom.auth import Principal, TokenVerifier
+from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness
 from axiom.service import RequestContext, create_service_app
@@ -20,7 +20,7 @@ def create_app(settings: Settings) -> Starlette:
         settings=settings,
         service="toy",
         schema=schema,
-        verifier=TokenVerifier(settings),
+        verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=Readiness([]),
         policy=GraphQLPolicy.for_subgraph(settings),
