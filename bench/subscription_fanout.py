@@ -37,7 +37,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from axiom.auth import issue_token
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.demo import DEMO_TENANT, load_demo_data
 from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.embedded.process import ManagedProcess, free_port
@@ -212,7 +212,7 @@ async def prepare(settings: Settings) -> str:
     """Demo data and cubes loaded; the Sales cube's id."""
     await load_demo_data(settings.database_url)
     cubes = await load_demo_cubes(settings, str(uuid.uuid4()))
-    engine = create_engine(settings, pool_size=1, max_overflow=0)
+    engine = create_engine(DatabaseSettings.of(settings), pool_size=1, max_overflow=0)
     try:
         async with engine.connect() as conn:
             row = (
