@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Dependency, Readiness
-from axiom.service import create_service_app
+from axiom.service import ServiceSettings, create_service_app
 from axiom.settings import Settings
 from subgraphs.vision.context import VisionContext
 from subgraphs.vision.runtime import VisionRuntime
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return VisionContext(principal=principal, request=request, runtime=holder.get())
 
     return create_service_app(
-        settings=settings,
+        settings=ServiceSettings.of(settings),
         service=SERVICE,
         schema=schema,
         verifier=TokenVerifier(JwtSettings.of(settings)),

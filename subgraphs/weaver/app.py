@@ -14,7 +14,7 @@ from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
-from axiom.service import create_service_app
+from axiom.service import ServiceSettings, create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
 from subgraphs.weaver.loaders import Loaders
@@ -101,7 +101,7 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
         return WeaverContext(principal=principal, request=request, runtime=runtime, loaders=loaders)
 
     return create_service_app(
-        settings=settings,
+        settings=ServiceSettings.of(settings),
         service=SERVICE,
         schema=schema,
         verifier=TokenVerifier(JwtSettings.of(settings)),

@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness
-from axiom.service import RequestContext, create_service_app
+from axiom.service import RequestContext, ServiceSettings, create_service_app
 from axiom.settings import Settings
 from toy_subgraph.schema import schema
 
@@ -17,7 +17,7 @@ def create_app(settings: Settings) -> Starlette:
         return RequestContext(principal=principal, request=request)
 
     return create_service_app(
-        settings=settings,
+        settings=ServiceSettings.of(settings),
         service="toy",
         schema=schema,
         verifier=TokenVerifier(JwtSettings.of(settings)),
