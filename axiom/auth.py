@@ -35,6 +35,26 @@ class Principal:
         return "admin" in self.roles
 
 
+@dataclass(frozen=True)
+class JwtSettings:
+    """What signs and checks tokens (JWT_SECRET, JWT_ALGORITHM, JWT_ISSUER, JWT_AUDIENCE): the part of
+    `axiom.settings.Settings` that `TokenVerifier` and `issue_token` read."""
+
+    secret: str
+    algorithm: str
+    issuer: str | None
+    audience: str | None
+
+    @classmethod
+    def of(cls, settings: Settings) -> JwtSettings:
+        return cls(
+            secret=settings.jwt_secret,
+            algorithm=settings.jwt_algorithm,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+
+
 class TokenVerifier:
     """Verifies bearer tokens against the configured secret, algorithm, issuer and audience."""
 
@@ -42,11 +62,11 @@ class TokenVerifier:
     # not pay the signature check again; bounded, least recently used out first.
     CACHE_SIZE = 10_000
 
-    def __init__(self, settings: Settings) -> None:
-        self._secret = settings.jwt_secret
-        self._algorithm = settings.jwt_algorithm
-        self._issuer = settings.jwt_issuer
-        self._audience = settings.jwt_audience
+    def __init__(self, jwt_settings: JwtSettings) -> None:
+        self._secret = jwt_settings.secret
+        self._algorithm = jwt_settings.algorithm
+        self._issuer = jwt_settings.issuer
+        self._audience = jwt_settings.audience
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
@@ -102,18 +122,21 @@ class TokenVerifier:
 
 
 def issue_token(
-    settings: Settings,
+    settings: JwtSettings | Settings,
     *,
     tenant_id: str,
     subject: str,
     roles: Iterable[str] = (),
     ttl_seconds: int = 3600,
 ) -> str:
-    """Mint a token signed with the configured secret (development, tests and the `axiom token` command)."""
+    """Mint a token signed with the configured secret (development, tests and the `axiom token` command).
+
+    `settings`: the JWT section, or whole settings (tests and commands hold those)."""
+    keys = JwtSettings.of(settings) if isinstance(settings, Settings) else settings
     now = int(time.time())
     claims = {"sub": subject, "tenant_id": tenant_id, "roles": list(roles), "iat": now, "exp": now + ttl_seconds}
-    if settings.jwt_issuer:
-        claims["iss"] = settings.jwt_issuer
-    if settings.jwt_audience:
-        claims["aud"] = settings.jwt_audience
-    return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
+    if keys.issuer:
+        claims["iss"] = keys.issuer
+    if keys.audience:
+        claims["aud"] = keys.audience
+    return jwt.encode(claims, keys.secret, algorithm=keys.algorithm)

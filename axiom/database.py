@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -17,15 +18,33 @@ def async_url(database_url: str) -> str:
     return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
-def create_engine(settings: Settings, *, subgraph: str | None = None, **overrides: Any) -> AsyncEngine:
-    """An engine on DATABASE_URL, or on a subgraph's own URL (`Settings.database_url_for`)."""
-    url = settings.database_url_for(subgraph) if subgraph else settings.database_url
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where and how wide an engine connects: the part of `axiom.settings.Settings` `create_engine` reads."""
+
+    url: str | None  # DATABASE_URL, or a subgraph's own URL (`Settings.database_url_for`)
+    pool_size: int  # DB_POOL_SIZE
+    max_overflow: int  # DB_MAX_OVERFLOW
+
+    @classmethod
+    def of(cls, settings: Settings, *, subgraph: str | None = None) -> DatabaseSettings:
+        """DATABASE_URL's, or with `subgraph` the URL that subgraph connects with."""
+        return cls(
+            url=settings.database_url_for(subgraph) if subgraph else settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+
+
+def create_engine(database: DatabaseSettings, **overrides: Any) -> AsyncEngine:
+    """An engine on `database.url` with its pool size; `overrides` are further engine options."""
+    url = database.url
     if not url:
         raise RuntimeError("DATABASE_URL is not set")
     # hide_parameters: error texts would otherwise carry the bound values (sealed passwords among them).
     options = {
-        "pool_size": settings.db_pool_size,
-        "max_overflow": settings.db_max_overflow,
+        "pool_size": database.pool_size,
+        "max_overflow": database.max_overflow,
         "pool_pre_ping": True,
         "hide_parameters": True,
     }

@@ -32,12 +32,14 @@ class GraphQLPolicy:
 
     @classmethod
     def for_subgraph(cls, settings: Settings) -> GraphQLPolicy:
-        """The limits of `settings`, widened where the gateway's inlining grows a document."""
+        """A subgraph's policy, built from `settings` once (the service shell and the schema extension take only
+        the policy): the settings' limits, widened where the gateway's inlining grows a document."""
+        client = limits_from_settings(settings)
         limits = replace(
-            limits_from_settings(settings),
-            max_tokens=settings.max_tokens * INLINED_GROWTH,
-            max_fields=settings.max_fields * INLINED_GROWTH,
-            max_aliases=settings.max_aliases * INLINED_GROWTH,
+            client,
+            max_tokens=client.max_tokens * INLINED_GROWTH,
+            max_fields=client.max_fields * INLINED_GROWTH,
+            max_aliases=client.max_aliases * INLINED_GROWTH,
         )
         return cls(limits, settings.introspection, settings.suggestions, settings.graphiql)
 

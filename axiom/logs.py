@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import dataclass
 from typing import TextIO
 
 from axiom.redaction import redact, redact_value
@@ -39,21 +40,33 @@ class ConsoleFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def log_handler(settings: Settings, service: str, stream: TextIO | None = None) -> logging.Handler:
+@dataclass(frozen=True)
+class LogSettings:
+    """How a process logs (LOG_LEVEL, LOG_FORMAT): the part of `axiom.settings.Settings` logging reads."""
+
+    level: str
+    format: str  # "json" or "console"
+
+    @classmethod
+    def of(cls, settings: Settings) -> LogSettings:
+        return cls(level=settings.log_level, format=settings.log_format)
+
+
+def log_handler(log: LogSettings, service: str, stream: TextIO | None = None) -> logging.Handler:
     """A handler writing to `stream` (stderr) in the configured format."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    if settings.log_format == "json":
+    if log.format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(ConsoleFormatter(f"%(asctime)s %(levelname)-7s {service} %(name)s: %(message)s"))
     return handler
 
 
-def configure_logging(settings: Settings, service: str) -> None:
+def configure_logging(log: LogSettings, service: str) -> None:
     """Route the root logger to stderr in the configured format; idempotent."""
     root = logging.getLogger()
-    root.handlers[:] = [log_handler(settings, service)]
-    root.setLevel(settings.log_level)
+    root.handlers[:] = [log_handler(log, service)]
+    root.setLevel(log.level)
     # The neo4j driver logs every notification at INFO; keep it quiet unless asked.
     logging.getLogger("neo4j").setLevel(max(logging.WARNING, root.level))
     # Alembic announces each of its plugins at INFO on every run; the migrations themselves stay visible.

@@ -10,7 +10,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from axiom.error_reporting import ErrorReportingMiddleware, init_error_reporting
-from axiom.logs import configure_logging
+from axiom.logs import LogSettings, configure_logging
 from axiom.settings import Settings, warn_about_environment
 from axiom.standby import inherited_listener, standing_by, wait_for_promotion
 from subgraphs.registry import subgraph_named
@@ -46,7 +46,7 @@ def bind_address(service: str, settings: Settings) -> tuple[str, int]:
 def serve(service: str, settings: Settings) -> None:
     """Serve on the socket `up` passed down (else bind the service's address). A warm standby of `up` gets all
     the way to a loaded app first, then waits to be promoted (see `axiom.standby`)."""
-    configure_logging(settings, service)
+    configure_logging(LogSettings.of(settings), service)
     warn_about_environment()
     init_error_reporting(settings, service)
     host, port = bind_address(service, settings)

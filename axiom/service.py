@@ -188,9 +188,26 @@ class GatewayOnlyGate:
         await Response(body, status_code=403, media_type="application/json")(scope, receive, send)
 
 
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What the service shell reads beyond its arguments: the part of `axiom.settings.Settings` it uses."""
+
+    gateway_only: bool  # SUBGRAPH_GATEWAY_ONLY: refuse calls without the gateway's signature
+    signing_secret: str | None  # checks the gateway's signatures (GATEWAY_SHARED_SECRET, else an HS* JWT secret)
+    metrics_token: str | None  # guards `/metrics`
+
+    @classmethod
+    def of(cls, settings: Settings) -> ServiceSettings:
+        return cls(
+            gateway_only=settings.gateway_only,
+            signing_secret=settings.gateway_signing_secret,
+            metrics_token=settings.metrics_token,
+        )
+
+
 def create_service_app(
     *,
-    settings: Settings,
+    settings: ServiceSettings,
     service: str,
     schema: BaseSchema,
     verifier: TokenVerifier,
@@ -237,7 +254,11 @@ def create_service_app(
             allow_credentials=True,
         ),
         Middleware(GraphQLPostGuard, max_body_bytes=max_body_bytes),
-        Middleware(GatewayOnlyGate, signer=GatewayRequestSigner.from_settings(settings), enforce=settings.gateway_only),
+        Middleware(
+            GatewayOnlyGate,
+            signer=GatewayRequestSigner(settings.signing_secret) if settings.signing_secret else None,
+            enforce=settings.gateway_only,
+        ),
         Middleware(BearerTokenGate, verifier=verifier),
         Middleware(RequestDeadline, deadline=deadline),
     ]

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from axiom.auth import JwtSettings
 from axiom.demo import issue_demo_token
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free
-from axiom.logs import configure_logging
+from axiom.logs import LogSettings, configure_logging
 from axiom.serve import bind_address
 from axiom.settings import REPORTED_VARIABLE, Settings, warn_about_environment
 from axiom.standby import PortInUse, WarmStarts
@@ -232,7 +233,7 @@ def _masked(url: str | None) -> str | None:
 
 
 def _print_banner(settings: Settings) -> None:
-    token = issue_demo_token(settings)
+    token = issue_demo_token(JwtSettings.of(settings))
     gateway = f"http://{settings.gateway_host}:{settings.gateway_port}"
     subgraphs = "".join(f"  {e.name.capitalize():<11} {e.url}\n" for e in settings.subgraphs)
     print(
@@ -257,19 +258,21 @@ def _raise_on_sigterm(*_: object) -> NoReturn:
 
 def run_system(settings: Settings, *, seed_demo: bool = True) -> int:
     """Run until interrupted; returns the process exit code."""
-    configure_logging(settings, "up")
+    configure_logging(LogSettings.of(settings), "up")
     warn_about_environment()
     # Started from a script in the background, SIGINT arrives ignored; Ctrl-C must stop us wherever we run.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
-    folder = Path(settings.data_dir).resolve()
+    configured = EmbeddedSettings.of(settings)
+    folder = Path(configured.data_dir).resolve()
     embedded = EmbeddedServices(folder)
     started: list[AxiomProcess] = []
     try:
         lock_data_folder(folder)
         _check_ports(settings)
         _say(f"data folder {folder}")
-        settings = embedded.start(settings)
+        embedded.start(configured)
+        settings = embedded.apply(settings)
         env = {**os.environ, **embedded.environment(), REPORTED_VARIABLE: "1"}
         from axiom.migrate import upgrade
 

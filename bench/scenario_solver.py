@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from axiom.auth import issue_token
 from axiom.demo import DEMO_TENANT
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.embedded.process import ManagedProcess, free_port
 from axiom.migrate import upgrade
 from axiom.settings import Settings
@@ -114,7 +114,9 @@ class System:
         self.processes: dict[str, ManagedProcess] = {}
 
     def start(self) -> Settings:
-        settings = self.services.start(Settings.from_env())
+        base = Settings.from_env()
+        self.services.start(EmbeddedSettings.of(base))
+        settings = self.services.apply(base)
         upgrade(settings.database_url)
         asyncio.run(load_demo(settings))
         ports = {name: free_port() for name in ("weaver", "vision", "gateway")}

@@ -37,9 +37,9 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from axiom.auth import issue_token
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.demo import DEMO_TENANT, load_demo_data
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.embedded.process import ManagedProcess, free_port
 from axiom.migrate import upgrade
 from axiom.settings import Settings
@@ -212,7 +212,7 @@ async def prepare(settings: Settings) -> str:
     """Demo data and cubes loaded; the Sales cube's id."""
     await load_demo_data(settings.database_url)
     cubes = await load_demo_cubes(settings, str(uuid.uuid4()))
-    engine = create_engine(settings, pool_size=1, max_overflow=0)
+    engine = create_engine(DatabaseSettings.of(settings), pool_size=1, max_overflow=0)
     try:
         async with engine.connect() as conn:
             row = (
@@ -250,7 +250,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fanout-bench-") as folder:
         services = EmbeddedServices(Path(folder), preferred_ports=False, durable=False)
         # No graph server: the subscription is Vision's alone; a placeholder keeps ArcadeDB from starting.
-        settings = services.start(base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1"))
+        wanted = base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1")
+        services.start(EmbeddedSettings.of(wanted))
+        settings = services.apply(wanted)
         processes = {}
         try:
             upgrade(settings.database_url)

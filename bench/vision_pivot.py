@@ -21,9 +21,9 @@ import asyncpg
 from redis.asyncio import Redis
 from sqlalchemy import text
 
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.db_roles import CUBE_BUILDER_ROLE, grant_source_schema
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 from subgraphs.vision.cube import parse_cube_xml
@@ -121,7 +121,7 @@ async def run(settings: Settings, lines: int, repeats: int) -> None:
     print(f"seeded {fact_rows:,} fact rows in {time.perf_counter() - started:.1f}s")
     xml = (CUBES_FOLDER / "sales.xml").read_text().replace('schema="sales"', f'schema="{SCHEMA}"')
     [model] = parse_cube_xml(xml)
-    engine = create_engine(settings, pool_size=4, max_overflow=0)
+    engine = create_engine(DatabaseSettings.of(settings), pool_size=4, max_overflow=0)
     redis = Redis.from_url(settings.redis_url)
     try:
         cubes, views = CubeStore(engine), ViewStore(engine)
@@ -177,7 +177,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="vision-bench-") as folder:
         services = EmbeddedServices(Path(folder), preferred_ports=False, durable=False)
         # The benchmark needs no graph server: a placeholder NEO4J_URI keeps the embedded one from starting.
-        settings = services.start(base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1"))
+        wanted = base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1")
+        services.start(EmbeddedSettings.of(wanted))
+        settings = services.apply(wanted)
         try:
             upgrade(settings.database_url)
             asyncio.run(run(settings, args.lines, args.repeats))

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 from axiom.auth import Principal
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 from subgraphs.weaver.app import settle_heap
@@ -135,7 +135,9 @@ def main() -> None:
     base = Settings.from_env()
     with tempfile.TemporaryDirectory() as folder:
         services = EmbeddedServices(Path(folder), preferred_ports=False, durable=False)
-        settings = services.start(base.replace(redis_url=base.redis_url or "redis://unused"))
+        wanted = base.replace(redis_url=base.redis_url or "redis://unused")
+        services.start(EmbeddedSettings.of(wanted))
+        settings = services.apply(wanted)
         try:
             upgrade(settings.database_url)
             asyncio.run(bench(settings.replace(redis_url=base.redis_url), sizes))

@@ -16,11 +16,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from axiom.auth import AuthenticationError, Principal, TokenVerifier
-from axiom.deadlines import gateway_timeouts
 from axiom.demo import issue_demo_token
 from axiom.error_reporting import tag_request
 from axiom.gateway_request import GatewayRequestSigner
-from axiom.graphql_policy import limits_from_settings
 from axiom.health import Degraded, Dependency, Probe, ProbeFailed, Readiness, live_endpoint, ready_endpoint
 from axiom.metrics import REGISTRY, RequestMetricsMiddleware, metrics_endpoint
 from axiom.request_deadline import RequestDeadline
@@ -29,6 +27,7 @@ from gateway.http import AuthenticationRejected, create_gateway_app
 from gateway.http.cors import CorsPolicy, with_cors
 from gateway.http.graphiql import GraphiQLPage
 from gateway.planner import PlanCache
+from gateway.settings import GatewaySettings
 from gateway.tenant_rate_limit import TenantRateLimit
 from subgraphs.registry import SUBGRAPHS, SubgraphSpec
 
@@ -118,9 +117,9 @@ class _ReportedRequestTag:
         self._signer = signer
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> _ReportedRequestTag | None:
-        signer = GatewayRequestSigner.from_settings(settings)
-        return cls(signer) if signer is not None else None
+    def signed_with(cls, secret: str | None) -> _ReportedRequestTag | None:
+        """None without a signing secret (no GATEWAY_SHARED_SECRET and tokens signed with a public key)."""
+        return cls(GatewayRequestSigner(secret)) if secret else None
 
     def new(self, headers: Mapping[str, str]) -> str:
         value = self._signer.new(headers)
@@ -197,10 +196,11 @@ def create_app(
     settings: Settings, supergraph_sdl: str | None = None, *, subgraphs: tuple[SubgraphSpec, ...] = SUBGRAPHS
 ) -> ASGIApp:
     """The gateway over `subgraphs` (the registry's), called at the URLs of the settings."""
+    gateway = GatewaySettings.of(settings, subgraphs)
     sdl = supergraph_sdl if supergraph_sdl is not None else SUPERGRAPH_PATH.read_text()
     names = tuple(spec.name for spec in subgraphs)
-    sdl = override_subgraph_urls(sdl, {name: settings.subgraph_url(name) for name in names})
-    verifier = TokenVerifier(settings)
+    sdl = override_subgraph_urls(sdl, gateway.subgraph_urls)
+    verifier = TokenVerifier(gateway.jwt)
 
     def authenticate(headers: Mapping[str, str]) -> Principal:
         try:
@@ -213,11 +213,11 @@ def create_app(
     readiness = Readiness(
         [
             # Each subgraph serves its part of the API alone: the gateway is unavailable only when all are down.
-            *(Dependency(name, _subgraph_ready_probe(settings.subgraph_url(name)), required=False) for name in names),
+            *(Dependency(name, _subgraph_ready_probe(gateway.subgraph_urls[name]), required=False) for name in names),
             # Without Redis, persisted queries are kept per gateway process.
             Dependency(
                 "redis",
-                _redis_probe(settings.redis_url) if settings.redis_url else None,
+                _redis_probe(gateway.redis_url) if gateway.redis_url else None,
                 required=False,
                 note="persisted queries",
             ),
@@ -228,30 +228,30 @@ def create_app(
     app = create_gateway_app(
         sdl,
         authenticate=authenticate,
-        subgraph_timeout=settings.subgraph_timeout,
+        subgraph_timeout=gateway.subgraph_timeout,
         # Longer than each subgraph's own deadline, so that its coded TIMEOUT reaches the client.
-        subgraph_timeouts=gateway_timeouts(settings, subgraphs),
+        subgraph_timeouts=gateway.subgraph_timeouts,
         # APQ: shared by every gateway process through Redis when one is configured.
-        persisted_queries_redis_url=settings.redis_url,
+        persisted_queries_redis_url=gateway.redis_url,
         # Idempotency-Key makes Weaver's create mutations safe to retry; it must reach the subgraph.
         forward_headers=("authorization", "idempotency-key"),
         # Lets Weaver count one client operation once, however many calls it takes.
-        request_tag=_ReportedRequestTag.from_settings(settings),
-        max_body_bytes=settings.max_body_bytes,
-        limits=limits_from_settings(settings),
+        request_tag=_ReportedRequestTag.signed_with(gateway.signing_secret),
+        max_body_bytes=gateway.max_body_bytes,
+        limits=gateway.limits,
         report_cost=True,
-        hide_suggestions=not settings.suggestions,
-        introspection=settings.introspection,
-        debug_plan=settings.debug_plan,
-        mask_errors=settings.masks_errors,
-        rate_limit=TenantRateLimit.from_settings(settings),
+        hide_suggestions=not gateway.suggestions,
+        introspection=gateway.introspection,
+        debug_plan=gateway.debug_plan,
+        mask_errors=gateway.masks_errors,
+        rate_limit=TenantRateLimit.from_settings(gateway),
         rate_limit_client=lambda principal: principal.tenant_id,
-        multiplex_subscriptions=settings.gateway_multiplex_subscriptions,
+        multiplex_subscriptions=gateway.multiplex_subscriptions,
         subscription_scope=subscription_scope(verifier),
         extra_routes=[
             Route("/health/live", live_endpoint),
             Route("/health/ready", ready_endpoint(readiness)),
-            Route("/metrics", metrics_endpoint(settings.metrics_token)),
+            Route("/metrics", metrics_endpoint(gateway.metrics_token)),
         ],
     )
     PLAN_CACHE_METRICS.caches = [app.state.gateway.plans]
@@ -261,15 +261,15 @@ def create_app(
     gc.freeze()
     # A client that leaves cancels its operation, and with it the subgraph requests (and their SQL).
     wrapped: ASGIApp = RequestDeadline(app)
-    if settings.graphiql:
-        wrapped = GraphiQLPage(wrapped, prefill_headers=_graphiql_headers(settings))
-    wrapped = with_cors(wrapped, CorsPolicy.from_settings(settings.cors_origins, production=settings.is_production))
+    if gateway.graphiql:
+        wrapped = GraphiQLPage(wrapped, prefill_headers=_graphiql_headers(gateway))
+    wrapped = with_cors(wrapped, CorsPolicy.from_settings(gateway.cors_origins, production=gateway.is_production))
     return RequestMetricsMiddleware(wrapped, service="gateway")
 
 
-def _graphiql_headers(settings: Settings) -> Callable[[], dict[str, str]] | None:
+def _graphiql_headers(gateway: GatewaySettings) -> Callable[[], dict[str, str]] | None:
     """GraphiQL's Headers tab: the demo token, only in development and when the page can only be opened from
     this machine (it hands an admin token to whoever opens it)."""
-    if settings.app_env != "development" or settings.gateway_host not in LOOPBACK_HOSTS:
+    if gateway.app_env != "development" or gateway.host not in LOOPBACK_HOSTS:
         return None
-    return lambda: {"Authorization": f"Bearer {issue_demo_token(settings)}"}
+    return lambda: {"Authorization": f"Bearer {issue_demo_token(gateway.jwt)}"}

@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from axiom.guard_state import FallbackGuardState, GuardState, MemoryGuardState, RedisGuardState
 from axiom.rate_limit import RateDecision, SlidingWindowLimit
-from axiom.settings import Settings
+from gateway.settings import GatewaySettings
 
 REDIS_TIMEOUT = 1.0  # seconds
 
@@ -35,7 +35,7 @@ class TenantRateLimit:
         self._redis = redis
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TenantRateLimit:
+    def from_settings(cls, settings: GatewaySettings) -> TenantRateLimit:
         """RATE_LIMIT_PER_MINUTE and RATE_LIMIT_COST_UNIT; Redis at REDIS_URL (in-process while it fails)."""
         # Short timeouts: a hung Redis weakens the limit to in-process counting instead of hanging requests.
         redis = (

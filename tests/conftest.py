@@ -15,7 +15,7 @@ import pytest
 from cypher_neo4j5 import record_cypher, recorded
 
 from axiom.auth import issue_token
-from axiom.embedded import EmbeddedServices
+from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 
@@ -54,7 +54,8 @@ def services_settings(server_root) -> Settings:
     """Settings pointing at real servers, with migrations applied."""
     base = Settings.from_env()
     services = EmbeddedServices(server_root / "axiom-services", preferred_ports=False, durable=False)
-    settings = services.start(base)
+    services.start(EmbeddedSettings.of(base))
+    settings = services.apply(base)
     os.environ.update(services.environment())
     try:
         upgrade(settings.database_url, settings)

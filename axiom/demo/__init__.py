@@ -8,9 +8,8 @@ from pathlib import Path
 
 import asyncpg
 
-from axiom.auth import issue_token
+from axiom.auth import JwtSettings, issue_token
 from axiom.db_roles import grant_source_schema, libpq_url
-from axiom.settings import Settings
 
 DEMO_TENANT = "demo"
 DEMO_SCHEMA = "sales"
@@ -21,10 +20,10 @@ _SQL = Path(__file__).with_name("sales.sql")
 DEMO_TOKEN_TTL_SECONDS = 8 * 3600
 
 
-def issue_demo_token(settings: Settings) -> str:
+def issue_demo_token(jwt_settings: JwtSettings) -> str:
     """The development token `axiom up` prints and GraphiQL prefills: tenant demo, analyst and admin, 8 h."""
     return issue_token(
-        settings,
+        jwt_settings,
         tenant_id=DEMO_TENANT,
         subject="demo-user",
         roles=["analyst", "admin"],

@@ -6,6 +6,7 @@ process that dies with its parent, and is stopped by PID.
 from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
 from axiom.embedded.services import EmbeddedServices
+from axiom.embedded.settings import EmbeddedSettings
 from axiom.embedded.valkey import EmbeddedValkey
 
-__all__ = ["EmbeddedArcadeDB", "EmbeddedPostgres", "EmbeddedServices", "EmbeddedValkey"]
+__all__ = ["EmbeddedArcadeDB", "EmbeddedPostgres", "EmbeddedServices", "EmbeddedSettings", "EmbeddedValkey"]

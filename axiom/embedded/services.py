@@ -12,6 +12,7 @@ from axiom.embedded.arcadedb import EmbeddedArcadeDB
 from axiom.embedded.postgres import EmbeddedPostgres
 from axiom.embedded.process import EmbeddedServerError
 from axiom.embedded.server import EmbeddedServer
+from axiom.embedded.settings import EmbeddedSettings
 from axiom.embedded.valkey import EmbeddedValkey
 from axiom.settings import Settings
 
@@ -30,24 +31,26 @@ _SETTING_OF = {
 
 @dataclass
 class EmbeddedServices:
-    """The embedded servers of one data folder. `apply` returns settings pointing at them."""
+    """The embedded servers of one data folder: `start` runs those the settings do not point elsewhere, `apply`
+    returns settings pointing at them."""
 
     folder: Path
     preferred_ports: bool = True  # `up` prefers the usual ports; tests take any free port
     durable: bool = True
     started: list[Any] = field(default_factory=list)
 
-    def start(self, settings: Settings) -> Settings:
+    def start(self, configured: EmbeddedSettings) -> None:
+        """Start a server for each of DATABASE_URL, REDIS_URL and NEO4J_URI that `configured` leaves unset."""
         wanted: list[EmbeddedServer] = []
-        if not settings.database_url:
+        if not configured.database_url:
             wanted.append(
                 EmbeddedPostgres(self.folder / "postgres", 5432 if self.preferred_ports else None, durable=self.durable)
             )
-        if not settings.redis_url:
+        if not configured.redis_url:
             wanted.append(
                 EmbeddedValkey(self.folder / "valkey", 6379 if self.preferred_ports else None, durable=self.durable)
             )
-        if not settings.neo4j_uri:
+        if not configured.neo4j_uri:
             wanted.append(EmbeddedArcadeDB(self.folder / "arcadedb", 7687 if self.preferred_ports else None))
         check_installed(wanted)
         try:
@@ -55,7 +58,6 @@ class EmbeddedServices:
         except BaseException:
             self.stop()
             raise
-        return self.apply(settings)
 
     def _start_all(self, servers: list[Any]) -> None:
         # Each start() forks then waits; forking must stay on this thread (see process.py), so start them in

@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from axiom.auth import Principal, TokenVerifier
+from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Dependency, Readiness
-from axiom.service import create_service_app
+from axiom.service import ServiceSettings, create_service_app
 from axiom.settings import Settings
 from subgraphs.vision.context import VisionContext
 from subgraphs.vision.runtime import VisionRuntime
@@ -70,10 +70,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return VisionContext(principal=principal, request=request, runtime=holder.get())
 
     return create_service_app(
-        settings=settings,
+        settings=ServiceSettings.of(settings),
         service=SERVICE,
         schema=schema,
-        verifier=TokenVerifier(settings),
+        verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=_readiness(settings, holder),
         cors_origins=settings.cors_origins,

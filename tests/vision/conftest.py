@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.db_roles import grant_source_schema, libpq_url
 from axiom.demo import DEMO_SCHEMA, load_demo_data
 from subgraphs.vision.adapters.weaver_catalog import WeaverCatalog
@@ -35,7 +35,7 @@ async def demo_data(services_settings):
 
 @pytest.fixture(scope="session")
 async def engine(services_settings):
-    engine = create_engine(services_settings, pool_size=4, max_overflow=4)
+    engine = create_engine(DatabaseSettings.of(services_settings), pool_size=4, max_overflow=4)
     yield engine
     await engine.dispose()
 

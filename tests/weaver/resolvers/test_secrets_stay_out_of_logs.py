@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 import pytest
 
-from axiom.logs import log_handler
+from axiom.logs import LogSettings, log_handler
 from axiom.secrets import SecretBox
 
 CREATE = """mutation($input: CreateDataSourceInput!) { createDataSource(input: $input) {
@@ -64,7 +64,8 @@ def process_logs(services_settings):
     """What the process writes to its log stream, in both formats."""
     streams = {fmt: io.StringIO() for fmt in ("json", "console")}
     handlers = [
-        log_handler(services_settings.replace(log_format=fmt), "weaver", stream) for fmt, stream in streams.items()
+        log_handler(LogSettings.of(services_settings.replace(log_format=fmt)), "weaver", stream)
+        for fmt, stream in streams.items()
     ]
     root = logging.getLogger()
     for handler in handlers:
