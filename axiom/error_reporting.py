@@ -57,7 +57,8 @@ class ErrorReportingMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        # Without a DSN nothing is reported: no scope to open, no request id to draw (per-request CPU).
+        if scope["type"] not in ("http", "websocket") or sentry_sdk.get_client().transport is None:
             await self.app(scope, receive, send)
             return
         with sentry_sdk.isolation_scope():

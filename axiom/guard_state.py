@@ -36,6 +36,9 @@ class GuardState(IdempotencyState, Protocol):
 
     async def incr(self, key: str, ttl: int, amount: int = 1) -> int: ...
     async def decr(self, key: str, amount: int = 1) -> None: ...
+    async def incr_get(self, key: str, ttl: int, amount: int, other: str) -> tuple[int, str | None]:
+        """`incr(key, ttl, amount)` and `get(other)` in one round trip."""
+        ...
 
 
 class RedisGuardState:
@@ -51,6 +54,14 @@ class RedisGuardState:
         pipe.expire(self._prefix + key, ttl, nx=True)
         count, _ = await pipe.execute()
         return int(count)
+
+    async def incr_get(self, key: str, ttl: int, amount: int, other: str) -> tuple[int, str | None]:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.incrby(self._prefix + key, amount)
+        pipe.expire(self._prefix + key, ttl, nx=True)
+        pipe.get(self._prefix + other)
+        count, _, value = await pipe.execute()
+        return int(count), value.decode() if isinstance(value, bytes) else value
 
     async def decr(self, key: str, amount: int = 1) -> None:
         pipe = self._redis.pipeline(transaction=True)
@@ -105,6 +116,9 @@ class MemoryGuardState:
         count = int(current) + amount
         self._values[key] = (str(count), self._values[key][1])
         return count
+
+    async def incr_get(self, key: str, ttl: int, amount: int, other: str) -> tuple[int, str | None]:
+        return await self.incr(key, ttl, amount), self._live(other)
 
     async def decr(self, key: str, amount: int = 1) -> None:
         current = self._live(key)
@@ -168,6 +182,10 @@ class FallbackGuardState:
     async def incr(self, key: str, ttl: int, amount: int = 1) -> int:
         count: int = await self._call("incr", key, ttl, amount)
         return count
+
+    async def incr_get(self, key: str, ttl: int, amount: int, other: str) -> tuple[int, str | None]:
+        found: tuple[int, str | None] = await self._call("incr_get", key, ttl, amount, other)
+        return found
 
     async def decr(self, key: str, amount: int = 1) -> None:
         await self._call("decr", key, amount)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.requests import Request
@@ -52,6 +53,10 @@ class RequestMetricsMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        # Labelled children, looked up once (`labels()` takes a lock and builds a key on every call); bounded
+        # by the known paths times the status codes served.
+        self._durations: dict[str, Any] = {}
+        self._counts: dict[tuple[str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,5 +74,14 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            HTTP_DURATION.labels(self.service, path).observe(time.perf_counter() - started)
-            HTTP_REQUESTS.labels(self.service, path, str(status["code"])).inc()
+            self._observe(path, status["code"], time.perf_counter() - started)
+
+    def _observe(self, path: str, status: int, seconds: float) -> None:
+        duration = self._durations.get(path)
+        if duration is None:
+            duration = self._durations[path] = HTTP_DURATION.labels(self.service, path)
+        count = self._counts.get((path, status))
+        if count is None:
+            count = self._counts[path, status] = HTTP_REQUESTS.labels(self.service, path, str(status))
+        duration.observe(seconds)
+        count.inc()

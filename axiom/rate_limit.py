@@ -48,29 +48,103 @@ def sliding_window_decision(previous: int, current: int, elapsed: float, limit: 
 
 
 class SlidingWindowLimit:
-    """`limit_per_minute` units per key (a tenant), counted in `state` under `rate:<key>:<window>`."""
+    """`limit_per_minute` units per key (a tenant), counted in `state` under `rate:<key>:<window>`.
 
-    def __init__(self, state: GuardState, limit_per_minute: int, clock: Callable[[], float] = time.time) -> None:
+    With `lease` > 0, a round trip that admits a request also reserves up to `lease` further units of the
+    same window in the shared counter, and this process admits those locally without a round trip (the
+    gateway's hot path: one Redis round trip per `lease` operations of a tenant instead of two per operation).
+    Reserved units count as taken for every process, so the limit is never exceeded; the slack runs the other
+    way: while processes hold unused reservations (at most `lease` units each, returned when their window
+    ends or the limit closes; a killed process's lapse with the counter), a tenant can be refused up to
+    (processes - 1) × `lease` units early. So that a burst does not reserve once per concurrent request, a
+    process has one round trip per key in flight; concurrent checks wait for its reservation. A reservation
+    made when the window's estimate was within the limit stays within it for the rest of that window, as the
+    previous window's weight only shrinks.
+    """
+
+    def __init__(
+        self, state: GuardState, limit_per_minute: int, clock: Callable[[], float] = time.time, lease: int = 0
+    ) -> None:
         self.state = state
         self.limit_per_minute = limit_per_minute
+        self.lease = max(0, lease)
         self._clock = clock
+        self._leases: dict[str, tuple[int, int]] = {}  # key → (window, reserved units not yet admitted)
+        self._reserving: dict[str, asyncio.Event] = {}  # key → set when its round trip in flight is done
 
     async def check(self, key: str, weight: int = 1) -> RateDecision:
         """Count a request of `weight` units (at most the limit) against `key`; refused ones are taken back."""
         weight = max(1, min(weight, self.limit_per_minute))
-        now = self._clock()
+        if not self.lease:
+            return await self._count(key, weight, self._clock())
+        while True:
+            now = self._clock()
+            window = int(now // WINDOW_SECONDS)
+            held_window, held = self._leases.get(key, (window, 0))
+            if held_window == window and held >= weight:
+                if held > weight:
+                    self._leases[key] = (window, held - weight)
+                else:
+                    del self._leases[key]
+                return RateDecision(True)
+            reserving = self._reserving.get(key)
+            if reserving is None:
+                break
+            await reserving.wait()
+        self._reserving[key] = reserving = asyncio.Event()
+        try:
+            return await self._count(key, weight, now)
+        finally:
+            del self._reserving[key]
+            reserving.set()
+
+    async def _count(self, key: str, weight: int, now: float) -> RateDecision:
+        """The round trip: count the request (and a reservation) in the shared counter, then decide."""
         window = int(now // WINDOW_SECONDS)
+        held_window, held = self._leases.pop(key, (window, 0))
+        if held_window != window:
+            if held:
+                await self.state.decr(f"rate:{key}:{held_window}", held)  # unused: give it back to that window
+            held = 0
         counter = f"rate:{key}:{window}"
-        # The previous window's counter must outlive the whole next window, hence twice the window.
-        current, previous = await asyncio.gather(
-            self.state.incr(counter, 2 * WINDOW_SECONDS + 1, weight), self.state.get(f"rate:{key}:{window - 1}")
+        # This request uses what is still held and counts the rest plus a new reservation. The previous
+        # window's counter must outlive the whole next window, hence twice the window.
+        needed = weight - held
+        count, previous = await self.state.incr_get(
+            counter, 2 * WINDOW_SECONDS + 1, needed + self.lease, f"rate:{key}:{window - 1}"
         )
-        decision = sliding_window_decision(
-            int(previous or 0), current, now / WINDOW_SECONDS - window, self.limit_per_minute, weight
-        )
+        elapsed = now / WINDOW_SECONDS - window
+        counted = count - self.lease  # this request included, the new reservation not
+        decision = sliding_window_decision(int(previous or 0), counted, elapsed, self.limit_per_minute, weight)
         if not decision.allowed:
-            await self.state.decr(counter, weight)
+            await self.state.decr(counter, weight + self.lease)
+            return decision
+        if self.lease:
+            room = self.limit_per_minute + EPSILON - int(previous or 0) * (1 - elapsed) - counted
+            granted = min(self.lease, max(0, math.floor(room)))
+            if granted < self.lease:
+                await self.state.decr(counter, self.lease - granted)
+            await self._hold(key, window, granted)
         return decision
+
+    async def _hold(self, key: str, window: int, units: int) -> None:
+        """Keep `units` reserved in `window` for later requests (other checks may have held some meanwhile)."""
+        held_window, held = self._leases.get(key, (window, 0))
+        if held_window > window:  # the clock moved on while this request waited
+            await self.state.decr(f"rate:{key}:{window}", units)
+            return
+        if held_window < window and held:
+            await self.state.decr(f"rate:{key}:{held_window}", held)
+            held = 0
+        if held + units:
+            self._leases[key] = (window, held + units)
+
+    async def release(self) -> None:
+        """Give every unused reservation back to the shared counters (when the process stops)."""
+        leases, self._leases = self._leases, {}
+        for key, (window, held) in leases.items():
+            if held:
+                await self.state.decr(f"rate:{key}:{window}", held)
 
 
 class OperationRateLimit:

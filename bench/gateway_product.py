@@ -58,7 +58,7 @@ def main() -> None:
             gateways = {"axiom": (stack.pid_of("gateway"), f"{stack.gateway}/graphql")}
             if hive_dir is not None:
                 supergraph = Path(tmp) / "supergraph.graphql"
-                urls = {"weaver": stack.settings.weaver_url, "vision": stack.settings.vision_url}
+                urls = {name: stack.settings.subgraph_url(name) for name in ("weaver", "vision")}
                 supergraph.write_text(override_subgraph_urls(SUPERGRAPH_PATH.read_text(), urls))
                 hive = start_hive(processes, hive_dir, supergraph)
                 gateways["hive"] = (hive.pid, hive.url)

@@ -17,6 +17,9 @@ from axiom.rate_limit import RateDecision, SlidingWindowLimit
 from gateway.settings import GatewaySettings
 
 REDIS_TIMEOUT = 1.0  # seconds
+# Units a gateway process reserves per Redis round trip, as a share of the limit (see SlidingWindowLimit):
+# 2 % of the limit per process at most is held back from the other processes.
+LEASE_SHARE = 50
 
 
 class TenantRateLimit:
@@ -29,14 +32,18 @@ class TenantRateLimit:
         cost_unit: int,
         clock: Callable[[], float] = time.time,
         redis: Redis | None = None,
+        lease: int = 0,
     ) -> None:
-        self.window = SlidingWindowLimit(state, limit_per_minute, clock)
+        self.window = SlidingWindowLimit(state, limit_per_minute, clock, lease)
         self.cost_unit = max(1, cost_unit)
         self._redis = redis
 
     @classmethod
     def from_settings(cls, settings: GatewaySettings) -> TenantRateLimit:
-        """RATE_LIMIT_PER_MINUTE and RATE_LIMIT_COST_UNIT; Redis at REDIS_URL (in-process while it fails)."""
+        """RATE_LIMIT_PER_MINUTE and RATE_LIMIT_COST_UNIT; Redis at REDIS_URL (in-process while it fails).
+
+        With Redis, each process reserves 1/LEASE_SHARE of the limit per round trip (none in-process only).
+        """
         # Short timeouts: a hung Redis weakens the limit to in-process counting instead of hanging requests.
         redis = (
             Redis.from_url(settings.redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
@@ -48,7 +55,8 @@ class TenantRateLimit:
             if redis is not None
             else MemoryGuardState()
         )
-        return cls(state, settings.rate_limit_per_minute, settings.rate_limit_cost_unit, redis=redis)
+        lease = settings.rate_limit_per_minute // LEASE_SHARE if redis is not None else 0
+        return cls(state, settings.rate_limit_per_minute, settings.rate_limit_cost_unit, redis=redis, lease=lease)
 
     def weight(self, cost: int) -> int:
         """Requests an operation of this cost counts as."""
@@ -58,5 +66,6 @@ class TenantRateLimit:
         return await self.window.check(tenant_id, self.weight(cost))
 
     async def close(self) -> None:
+        await self.window.release()
         if self._redis is not None:
             await self._redis.aclose()

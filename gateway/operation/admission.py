@@ -35,11 +35,12 @@ _BYTES_PER_CHAR = 100
 
 
 class _Entry:
-    __slots__ = ("chars", "parsed", "prepared")
+    __slots__ = ("chars", "cost", "parsed", "prepared")
 
     def __init__(self, parsed: ParsedOperation | OperationError, chars: int) -> None:
         self.parsed = parsed
         self.prepared: PreparedOperation | OperationError | None = None
+        self.cost: int | None = None  # of an operation without variables: it depends on the document alone
         self.chars = chars  # of the document's text: what the entry's weight is estimated from
 
 
@@ -108,17 +109,24 @@ class OperationAdmission:
     def _admitted(self, entry: _Entry, variables: dict[str, Any] | None) -> AdmittedOperation:
         if isinstance(entry.parsed, OperationError):
             raise entry.parsed
-        cost = self.cost(entry.parsed, variables)
+        cost = self.cost(entry.parsed, variables, entry)
         if isinstance(entry.prepared, OperationError):
             raise entry.prepared
         assert entry.prepared is not None  # validated in _checked_entry whenever the cost was within the limit
         return AdmittedOperation(entry.prepared, cost)
 
-    def cost(self, parsed: ParsedOperation, variables: dict[str, Any] | None) -> int:
-        """The requested cost; raises QUERY_TOO_COMPLEX above the limit."""
+    def cost(self, parsed: ParsedOperation, variables: dict[str, Any] | None, entry: _Entry | None = None) -> int:
+        """The requested cost; raises QUERY_TOO_COMPLEX above the limit. Kept in the document's cache `entry`
+        when the operation declares no variables (a cached document then costs no walk per request)."""
         if self.limits is None:
             return 0
-        cost = operation_cost(self.schema, parsed.document, parsed.definition, variables, self.limits.default_list_size)
+        cost = entry.cost if entry is not None else None
+        if cost is None:
+            cost = operation_cost(
+                self.schema, parsed.document, parsed.definition, variables, self.limits.default_list_size
+            )
+            if entry is not None and not parsed.definition.variable_definitions:
+                entry.cost = cost
         if cost > self.limits.max_cost:
             message = f"The operation's cost {cost} exceeds the limit of {self.limits.max_cost}."
             raise OperationError(

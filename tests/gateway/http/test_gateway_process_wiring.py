@@ -38,6 +38,25 @@ async def test_plan_cache_metrics_are_exported(shop_sdl, shop_urls):
     assert "axiom_gateway_plan_cache_misses_total 1.0" in metrics
 
 
+def _served(metrics: str, status: int) -> float:
+    prefix = f'axiom_http_requests_total{{path="/graphql",service="gateway",status="{status}"}} '
+    return next((float(line[len(prefix) :]) for line in metrics.splitlines() if line.startswith(prefix)), 0.0)
+
+
+async def test_requests_are_counted_per_status_in_the_metrics(shop_sdl, shop_urls):
+    app = _app(shop_sdl, shop_urls)
+    headers = {"authorization": f"Bearer {issue_token(SETTINGS, tenant_id='acme', subject='ann')}"}
+    query = {"query": '{ product(upc: "1") { name } }'}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://gw") as http:
+        before = (await http.get("/metrics")).text
+        for _ in range(3):
+            assert (await http.post("/graphql", json=query, headers=headers)).status_code == 200
+        assert (await http.post("/graphql", json=query)).status_code == 401
+        after = (await http.get("/metrics")).text
+    assert _served(after, 200) - _served(before, 200) == 3
+    assert _served(after, 401) - _served(before, 401) == 1
+
+
 async def test_websocket_connection_init_is_checked_with_the_jwt(shop_sdl, shop_urls):
     server = await RunningServer(_app(shop_sdl, shop_urls)).start()
     url = server.url.replace("http://", "ws://")

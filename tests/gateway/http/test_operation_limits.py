@@ -116,6 +116,20 @@ async def test_cost_is_reported_when_enabled(shop_sdl):
     assert body["extensions"]["cost"] == {"requested": 2 * (1 + 3), "limit": 1000}
 
 
+async def test_a_document_seen_before_costs_and_is_refused_the_same_every_time(shop_sdl):
+    # The cost of an operation without variables is kept with the cached document.
+    client = GatewayClient(create_gateway_app(shop_sdl, report_cost=True))
+    cheap, costly = "{ topProducts(first: 2) { name } }", "{ topProducts(first: 2000) { name } }"
+    try:
+        answers = [await client.post(query) for query in (cheap, cheap, costly, costly)]
+    finally:
+        await client.close()
+    assert [status for status, _ in answers] == [200, 200, 400, 400]
+    assert answers[0][1]["extensions"]["cost"] == answers[1][1]["extensions"]["cost"] == {"requested": 2, "limit": 1000}
+    for _, body in answers[2:]:
+        assert body["errors"][0]["extensions"]["cost"] == {"requested": 2000, "limit": 1000}
+
+
 async def test_limits_are_configurable(shop_sdl):
     client = GatewayClient(create_gateway_app(shop_sdl, limits=OperationLimits(max_depth=2)))
     try:
