@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from axiom.auth import JwtSettings, Principal, TokenVerifier
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Dependency, Readiness
+from axiom.runtime_holder import RuntimeHolder
 from axiom.service import ServiceSettings, create_service_app
 from axiom.settings import Settings
 from subgraphs.vision.context import VisionContext
@@ -19,19 +20,7 @@ from subgraphs.vision.schema import schema
 SERVICE = "vision"
 
 
-class _RuntimeHolder:
-    """The runtime exists between lifespan start and stop; probes and contexts read it from here."""
-
-    def __init__(self) -> None:
-        self.runtime: VisionRuntime | None = None
-
-    def get(self) -> VisionRuntime:
-        if self.runtime is None:
-            raise RuntimeError("Vision is not started (lifespan has not run)")
-        return self.runtime
-
-
-def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
+def _readiness(settings: Settings, holder: RuntimeHolder[VisionRuntime]) -> Readiness:
     async def postgres() -> None:
         await holder.get().ping_postgres()
 
@@ -55,7 +44,7 @@ def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Vision on the shared service shell; the lifespan builds the runtime (PostgreSQL, and Redis when configured)."""
     settings = settings or Settings.from_env()
-    holder = _RuntimeHolder()
+    holder = RuntimeHolder[VisionRuntime]("Vision")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

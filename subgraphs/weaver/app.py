@@ -16,6 +16,7 @@ from axiom.deadlines import weaver_deadline
 from axiom.graphql_policy import GraphQLPolicy
 from axiom.health import Degraded, Dependency, Readiness
 from axiom.redis_ping import ping_redis
+from axiom.runtime_holder import RuntimeHolder
 from axiom.service import ServiceSettings, create_service_app
 from axiom.settings import Settings
 from subgraphs.weaver.context import WeaverContext
@@ -24,18 +25,6 @@ from subgraphs.weaver.runtime import WeaverRuntime
 from subgraphs.weaver.schema import schema
 
 SERVICE = "weaver"
-
-
-class _RuntimeHolder:
-    """The runtime exists between lifespan start and stop; probes and contexts read it from here."""
-
-    def __init__(self) -> None:
-        self.runtime: WeaverRuntime | None = None
-
-    def get(self) -> WeaverRuntime:
-        if self.runtime is None:
-            raise RuntimeError("Weaver is not started (lifespan has not run)")
-        return self.runtime
 
 
 _T = TypeVar("_T")
@@ -48,7 +37,7 @@ def _configured(client: _T | None, setting: str) -> _T:
     return client
 
 
-def _readiness(settings: Settings, holder: _RuntimeHolder) -> Readiness:
+def _readiness(settings: Settings, holder: RuntimeHolder[WeaverRuntime]) -> Readiness:
     async def postgres() -> None:
         await database.ping(holder.get().engine)
 
@@ -95,7 +84,7 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
 
     `rate_limit_per_minute`: requests per tenant per minute, by default WEAVER_RATE_LIMIT_PER_MINUTE (600).
     """
-    holder = _RuntimeHolder()
+    holder = RuntimeHolder[WeaverRuntime]("Weaver")
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
