@@ -204,7 +204,8 @@ class ScenarioQuery:
     async def scenario_run(
         self, info: strawberry.Info, id: Annotated[strawberry.ID, strawberry.argument(description="The run's id.")]
     ) -> ScenarioRun:
-        run = await vision_context(info).scenarios.run(_uuid(id), vision_context(info).tenant_id)
+        context = vision_context(info)
+        run = await context.scenarios.run(_uuid(id), context.tenant_id)
         if run is None:
             raise NotFound("scenario run not found")
         return ScenarioRun.of(run)

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
-from axiom.errors import NOT_FOUND, ApiError
+from axiom.errors import NotFound
 from subgraphs.vision.context import vision_context
 from subgraphs.vision.cube import model
 from subgraphs.vision.loaders import table_key
@@ -375,11 +375,7 @@ class RefreshRun:
 
     @strawberry.field(description="The cube refreshed (a cube's runs are deleted with it).")
     async def cube(self, info: strawberry.Info) -> Cube:
-        context = vision_context(info)
-        stored = await context.cubes.get(context.tenant_id, self.cube_id)
-        if stored is None:  # deleted between the run's event and this read
-            raise ApiError("the cube was deleted", code=NOT_FOUND)
-        return Cube.of(stored)
+        return await existing_cube(info, self.cube_id)
 
     @classmethod
     def of(cls, run) -> RefreshRun:
@@ -394,3 +390,13 @@ class RefreshRun:
             dag_run_id=run.dag_run_id,
             cube_id=run.cube_id,
         )
+
+
+async def existing_cube(info: strawberry.Info, cube_id: str) -> Cube:
+    """The caller's cube that a run or scenario points to; NOT_FOUND when it was deleted since they were read
+    (a cube's runs and scenarios are deleted with it, so the field is non-null)."""
+    context = vision_context(info)
+    stored = await context.cubes.get(context.tenant_id, cube_id)
+    if stored is None:
+        raise NotFound("the cube was deleted")
+    return Cube.of(stored)

@@ -189,13 +189,9 @@ class Scenario:
 
     @strawberry.field(description="The cube the scenario is about.")
     async def cube(self, info: strawberry.Info) -> CubeType:
-        from subgraphs.vision.types.cube import Cube
+        from subgraphs.vision.types.cube import existing_cube
 
-        context = vision_context(info)
-        stored = await context.cubes.get(context.tenant_id, self.cube_id)
-        if stored is None:  # deleted (with its scenarios) since the scenario was read
-            raise NotFound("the cube was deleted")
-        return Cube.of(stored)
+        return await existing_cube(info, self.cube_id)
 
     @strawberry.field(description="The scenario's runs, newest first.")
     async def runs(
@@ -256,7 +252,8 @@ class ScenarioProgress:
 
     @strawberry.field(description="The run as recorded (its result once it has ended).")
     async def run(self, info: strawberry.Info) -> ScenarioRun:
-        stored = await vision_context(info).scenarios.run(str(self.run_id), vision_context(info).tenant_id)
+        context = vision_context(info)
+        stored = await context.scenarios.run(str(self.run_id), context.tenant_id)
         if stored is None:  # deleted with its cube since the event
             raise NotFound("the scenario run was deleted")
         return ScenarioRun.of(stored)
