@@ -195,6 +195,8 @@ class ServiceSettings:
     gateway_only: bool  # SUBGRAPH_GATEWAY_ONLY: refuse calls without the gateway's signature
     signing_secret: str | None  # checks the gateway's signatures (GATEWAY_SHARED_SECRET, else an HS* JWT secret)
     metrics_token: str | None  # guards `/metrics`
+    cors_origins: tuple[str, ...]  # CORS_ORIGINS: browser origins allowed to call it directly
+    max_body_bytes: int  # MAX_BODY_BYTES: the largest POST body accepted
 
     @classmethod
     def of(cls, settings: Settings) -> ServiceSettings:
@@ -202,6 +204,8 @@ class ServiceSettings:
             gateway_only=settings.gateway_only,
             signing_secret=settings.gateway_signing_secret,
             metrics_token=settings.metrics_token,
+            cors_origins=tuple(settings.cors_origins),
+            max_body_bytes=settings.max_body_bytes,
         )
 
 
@@ -213,17 +217,15 @@ def create_service_app(
     verifier: TokenVerifier,
     context_factory: ContextFactory,
     readiness: Readiness,
-    cors_origins: Sequence[str] = (),
     lifespan: Lifespan[Starlette] | None = None,
     extra_routes: Sequence[Route] = (),
     policy: GraphQLPolicy | None = None,
-    max_body_bytes: int = 1 << 20,
     deadline: float | None = None,
 ) -> Starlette:
     """A subgraph's ASGI app: `/graphql` (HTTP + WebSocket), `/health/live`, `/health/ready`, `/metrics`.
 
     `policy` (limits, introspection, suggestions, GraphiQL) applies through the schema's `PolicyExtension`;
-    POSTs must be JSON of at most `max_body_bytes`. A GraphQL request stops when its client disconnects; with
+    POSTs must be JSON of at most `settings.max_body_bytes`. A GraphQL request stops when its client disconnects; with
     `deadline` (seconds) it answers TIMEOUT by then."""
     # Reached only through the gateway (production), a subgraph serves no playground.
     graphiql = (policy is None or policy.graphiql) and not settings.gateway_only
@@ -248,12 +250,12 @@ def create_service_app(
         Middleware(RequestMetricsMiddleware, service=service),
         Middleware(
             CORSMiddleware,
-            allow_origins=list(cors_origins),
+            allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
             allow_credentials=True,
         ),
-        Middleware(GraphQLPostGuard, max_body_bytes=max_body_bytes),
+        Middleware(GraphQLPostGuard, max_body_bytes=settings.max_body_bytes),
         Middleware(
             GatewayOnlyGate,
             signer=GatewayRequestSigner(settings.signing_secret) if settings.signing_secret else None,

@@ -65,8 +65,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=_readiness(settings, holder),
-        cors_origins=settings.cors_origins,
         lifespan=lifespan,
         policy=GraphQLPolicy.for_subgraph(settings),
-        max_body_bytes=settings.max_body_bytes,
     )

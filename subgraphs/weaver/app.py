@@ -108,10 +108,8 @@ def create_app(settings: Settings, *, rate_limit_per_minute: int | None = None) 
         verifier=TokenVerifier(JwtSettings.of(settings)),
         context_factory=context_factory,
         readiness=_readiness(settings, holder),
-        cors_origins=settings.cors_origins,
         lifespan=lifespan,
         policy=GraphQLPolicy.for_subgraph(settings),
-        max_body_bytes=settings.max_body_bytes,
         deadline=weaver_deadline(settings),
     )
 
