@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 from axiom.auth import JwtSettings
 from axiom.demo import issue_demo_token
 from axiom.embedded import EmbeddedServices, EmbeddedSettings
-from axiom.embedded.process import EmbeddedServerError, ManagedProcess, port_is_free
+from axiom.embedded.process import EmbeddedServerError, ManagedProcess, RunsManagedProcess, port_is_free
 from axiom.logs import LogSettings, configure_logging
 from axiom.serve import bind_address
 from axiom.settings import REPORTED_VARIABLE, Settings, warn_about_environment
@@ -85,7 +85,7 @@ def _say(message: str) -> None:
     print(f"axiom: {message}", flush=True)
 
 
-class AxiomProcess:
+class AxiomProcess(RunsManagedProcess):
     """A supervised Axiom process; ready when its own child (not another program on its port) answers. An HTTP
     process serves on a socket `up` holds, with a warm standby ready to take over (see `axiom.standby`)."""
 
@@ -99,17 +99,6 @@ class AxiomProcess:
         self.starts = WarmStarts(spec.name, folder, argv, env, self.address)
         self._standby_allowed = settings.warm_standby and self.address is not None
         self._keeps_standby = False  # see keep_standby()
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
-    @property
-    def returncode(self) -> int | None:
-        return self.process.returncode
-
-    def exited(self) -> bool:
-        return self.process.exited()
 
     def launch(self) -> None:
         try:

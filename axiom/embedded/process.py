@@ -265,3 +265,21 @@ class ManagedProcess:
                 self.process.wait(5)
         self.process = None
         self.pid_file.unlink(missing_ok=True)
+
+
+class RunsManagedProcess:
+    """For a supervised thing that runs one `ManagedProcess` (an embedded server, an Axiom process): the
+    supervisor reads its pid, exit code and liveness through these."""
+
+    process: ManagedProcess
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+    def exited(self) -> bool:
+        return self.process.exited()

@@ -16,7 +16,14 @@ import signal
 import time
 from pathlib import Path
 
-from axiom.embedded.process import EmbeddedServerError, ManagedProcess, PortTaken, free_port, port_listener
+from axiom.embedded.process import (
+    EmbeddedServerError,
+    ManagedProcess,
+    PortTaken,
+    RunsManagedProcess,
+    free_port,
+    port_listener,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +52,7 @@ def write_private(path: Path, text: str) -> None:
         out.write(text)
 
 
-class EmbeddedServer:
+class EmbeddedServer(RunsManagedProcess):
     """Base of the embedded servers. Subclasses fork in `_spawn` and answer one quick query in `_answers`."""
 
     name = "server"
@@ -73,17 +80,6 @@ class EmbeddedServer:
 
     def environment(self) -> dict[str, str]:
         raise NotImplementedError
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid
-
-    @property
-    def returncode(self) -> int | None:
-        return self.process.returncode
-
-    def exited(self) -> bool:
-        return self.process.exited()
 
     # -- ports ----------------------------------------------------------------------------------------------
     @property
