@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
@@ -36,9 +37,10 @@ from gateway.http.persisted_queries import (
     RedisQueryStore,
     resolve_persisted,
 )
+from gateway.http.plain_requests import GatewayApp
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import HEARTBEAT_SECONDS, error_event_stream, sse_response, wants_event_stream
-from gateway.http.sse_single_connection import SingleConnectionStreams, is_single_connection_request
+from gateway.http.sse_single_connection import TOKEN_HEADER, SingleConnectionStreams, is_single_connection_request
 from gateway.transport import AiohttpTransport
 from gateway.transport.base import Transport
 
@@ -187,7 +189,7 @@ def create_gateway_app(
         WebSocketRoute(path, websocket_endpoint),
         *extra_routes,
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = GatewayApp(endpoint, path, routes=routes, lifespan=lifespan)
     app.state.gateway = gateway
     return app
 
@@ -225,66 +227,90 @@ class GraphQLEndpoint:
         self.single_connection = SingleConnectionStreams(sse_heartbeat)
 
     async def handle(self, request: Request) -> Response:
-        """The Starlette endpoint."""
-        media_type = _negotiate(request.headers.get("accept", ""))
-        if request.method == "POST" and not is_json_content_type(request.headers.get("content-type")):
-            # GraphQL over HTTP; also a CSRF guard: browsers send text/plain cross-site without a preflight.
-            return _error(
-                415, "UNSUPPORTED_MEDIA_TYPE", "POST requests must have Content-Type: application/json.", media_type
-            )
-        if self.authenticate is not None:
-            principal, reason = await self.check_authentication(request.headers)
-            if principal is None:
-                if wants_event_stream(request.headers.get("accept", "")) and not is_single_connection_request(request):
-                    return error_event_stream(_error_body("UNAUTHENTICATED", reason))
-                return _error(401, "UNAUTHENTICATED", reason, media_type)
-            request.state.principal = principal
-        headers = forwarded(request.headers, self.forward_headers)
+        """The Starlette endpoint: every request `answer` does not take (streams, single connection, PUT/DELETE)."""
+        headers = request.headers
+        if not self.streams(request.method, headers, request.query_params):
+            reply = await self.answer(request.method, headers, request.query_params, partial(self._body, request))
+            return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=reply.headers)
+        media_type = _negotiate(headers.get("accept", ""))
+        refused, principal = await self._refusal(request.method, headers, media_type)
+        if refused is not None:
+            if refused.status == 401 and not is_single_connection_request(request):
+                return error_event_stream(orjson.loads(refused.body))
+            return Response(refused.body, status_code=refused.status, media_type=media_type)
+        client = self.client_of(principal) if self.client_of and principal is not None else None
+        forwarded_headers = forwarded(headers, self.forward_headers)
         try:
             if is_single_connection_request(request):
-                client = self._client(request)
                 return await self.single_connection.handle(
                     request,
                     lambda: self._body(request),
                     lambda operation, op_headers: self._start_stream(operation, op_headers, client),
-                    headers,
+                    forwarded_headers,
                     media_type,
                 )
-            parsed: GraphQLRequest | list[GraphQLRequest]
-            if request.method == "GET":
-                parsed = from_query_params(request.query_params)
-            else:
-                parsed = from_json_body(
-                    await self._body(request), batching=self.batching, max_batch_size=self.max_batch_size
-                )
+            parsed = await self._parse(request.method, request.query_params, partial(self._body, request))
         except BadRequest as error:
             return _error(400, error.code, str(error), media_type)
         except _TooLarge:
             return _error(413, "PAYLOAD_TOO_LARGE", "Request body too large.", media_type)
-        client = self._client(request)
-        debug = self.debug_plan and request.headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
+        if isinstance(parsed, list):  # a batch is answered in JSON whatever the Accept header asks for
+            debug = self.debug_plan and headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
+            results = [await self._one(r, forwarded_headers, True, debug, client) for r in parsed]
+            return Response(orjson.dumps([r.body for r in results]), media_type=media_type)
+        return await self._stream(parsed, forwarded_headers, media_type, request.method == "POST", client)
+
+    async def answer(
+        self,
+        method: str,
+        headers: Mapping[str, str],
+        params: Mapping[str, str],
+        read_body: Callable[[], Awaitable[bytes]],
+    ) -> Reply:
+        """A GET or POST that is answered in one JSON body (not a stream): its status, body and headers."""
+        media_type = _negotiate(headers.get("accept", ""))
+        refused, principal = await self._refusal(method, headers, media_type)
+        if refused is not None:
+            return refused
+        try:
+            parsed = await self._parse(method, params, read_body)
+        except BadRequest as error:
+            return _reply(400, _error_body(error.code, str(error)), media_type)
+        except _TooLarge:
+            return _reply(413, _error_body("PAYLOAD_TOO_LARGE", "Request body too large."), media_type)
+        client = self.client_of(principal) if self.client_of and principal is not None else None
+        forwarded_headers = forwarded(headers, self.forward_headers)
+        debug = self.debug_plan and headers.get(DEBUG_PLAN_HEADER, "") in ("1", "true")
         if isinstance(parsed, list):
             # In order, one after another: a batch may mix mutations and queries.
-            results = [await self._one(r, headers, True, debug, client) for r in parsed]
-            return Response(orjson.dumps([r.body for r in results]), media_type=media_type)
-        if wants_event_stream(request.headers.get("accept", "")):
-            return await self._stream(parsed, headers, media_type, request.method == "POST", client)
-        result = await self._one(parsed, headers, request.method == "POST", debug, client)
-        response_headers = dict(result.headers or {})
+            results = [await self._one(r, forwarded_headers, True, debug, client) for r in parsed]
+            return _reply(200, [r.body for r in results], media_type)
+        result = await self._one(parsed, forwarded_headers, method == "POST", debug, client)
+        extra = dict(result.headers or {})
         if result.status == 405:
-            response_headers["allow"] = "POST"
-        return Response(
-            orjson.dumps(result.body),
-            status_code=_http_status(result.status, media_type),
-            media_type=media_type,
-            headers=response_headers or None,
-        )
+            extra["allow"] = "POST"
+        return _reply(_http_status(result.status, media_type), result.body, media_type, extra)
 
-    def _client(self, request: Request) -> str | None:
-        principal = getattr(request.state, "principal", None)
-        if self.client_of is None or principal is None:
-            return None
-        return self.client_of(principal)
+    async def _refusal(self, method: str, headers: Mapping[str, str], media_type: str) -> tuple[Reply | None, Any]:
+        """(the reply refusing the request, None) when its content type or credentials are refused, else
+        (None, the authenticated principal or None without authentication)."""
+        if method == "POST" and not is_json_content_type(headers.get("content-type")):
+            # GraphQL over HTTP; also a CSRF guard: browsers send text/plain cross-site without a preflight.
+            message = "POST requests must have Content-Type: application/json."
+            return _reply(415, _error_body("UNSUPPORTED_MEDIA_TYPE", message), media_type), None
+        if self.authenticate is None:
+            return None, None
+        principal, reason = await self.check_authentication(headers)
+        if principal is None:
+            return _reply(401, _error_body("UNAUTHENTICATED", reason), media_type), None
+        return None, principal
+
+    async def _parse(
+        self, method: str, params: Mapping[str, str], read_body: Callable[[], Awaitable[bytes]]
+    ) -> GraphQLRequest | list[GraphQLRequest]:
+        if method == "GET":
+            return from_query_params(params)
+        return from_json_body(await read_body(), batching=self.batching, max_batch_size=self.max_batch_size)
 
     def tagged(self, headers: dict[str, Any]) -> dict[str, Any]:
         """`headers` plus a fresh request tag (one per client operation)."""
@@ -347,15 +373,16 @@ class GraphQLEndpoint:
         return await resolve_persisted(self.persisted, request)
 
     async def _body(self, request: Request) -> bytes:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self.max_body_bytes:
-            raise _TooLarge()
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > self.max_body_bytes:
-                raise _TooLarge()
-        return bytes(body)
+        return await self.read_body(request.headers, request.stream())
+
+    async def read_body(self, headers: Mapping[str, str], chunks: AsyncIterator[bytes]) -> bytes:
+        """The body of a request with these headers, refused above `max_body_bytes` (as soon as that is known)."""
+        return await read_bounded(headers, chunks, self.max_body_bytes)
+
+    @staticmethod
+    def streams(method: str, headers: Mapping[str, str], params: Mapping[str, str]) -> bool:
+        """Whether the request is not answered by `answer` (see `handle`)."""
+        return _streaming(method, headers, params)
 
     async def check_authentication(self, headers: Mapping[str, str]) -> tuple[Any, str]:
         """(principal, "") or (None, a reason safe to show the client)."""
@@ -379,6 +406,44 @@ def _default_store(redis_url: str | None) -> QueryStore:
 
 class _TooLarge(Exception):
     """The request body exceeds the configured limit."""
+
+
+async def read_bounded(headers: Mapping[str, str], chunks: AsyncIterator[bytes], limit: int) -> bytes:
+    """The whole body, refused (`_TooLarge`) as soon as it is known to exceed `limit`: from its declared
+    length before reading, else while reading."""
+    length = headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise _TooLarge()
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise _TooLarge()
+    return bytes(body)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A complete (non-streamed) HTTP answer."""
+
+    status: int
+    body: bytes
+    media_type: str
+    headers: dict[str, str] | None = None
+
+
+def _reply(status: int, body: Any, media_type: str, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, orjson.dumps(body), media_type, headers or None)
+
+
+def _streaming(method: str, headers: Mapping[str, str], params: Mapping[str, str]) -> bool:
+    """Whether a request asks for an event stream or belongs to SSE's single connection mode (or is neither GET
+    nor POST): those are not answered in one body."""
+    return (
+        method not in ("GET", "POST")
+        or wants_event_stream(headers.get("accept", ""))
+        or bool(headers.get(TOKEN_HEADER) or params.get("token"))
+    )
 
 
 def forwarded(headers: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str, str]:

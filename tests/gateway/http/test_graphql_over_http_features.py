@@ -150,3 +150,36 @@ async def test_plan_cache_counts_hits_and_misses(make):
     for _ in range(3):
         await client.post('{ product(upc: "3") { name price } }')
     assert (plans.hits - before[0], plans.misses - before[1]) == (2, 1)
+
+
+class _BrokenStore:
+    """A persisted-query store whose backend fails (as Redis going away mid-request would)."""
+
+    async def get(self, digest: str) -> str | None:
+        raise ConnectionError("store at 10.0.0.7:6379 unreachable")
+
+    async def put(self, digest: str, query: str) -> None:
+        raise ConnectionError("store at 10.0.0.7:6379 unreachable")
+
+
+async def test_an_unexpected_fault_is_a_coded_500_without_its_details(make, caplog):
+    client = make(persisted_queries=_BrokenStore())
+    response = await client.http.post("/graphql", json={"extensions": APQ})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "errors": [{"message": "Unexpected gateway error.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+    }
+    assert "10.0.0.7" not in response.text
+    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records)  # an operator's fault: logged
+
+
+async def test_plain_and_streamed_answers_of_one_app_agree(make):
+    """A plain POST is answered without Starlette; the same operation asked as an event stream through it."""
+    client = make()
+    plain = await client.http.post("/graphql", json={"query": QUERY})
+    streamed = await client.http.post("/graphql", json={"query": QUERY}, headers={"accept": "text/event-stream"})
+    assert plain.json() == {"data": {"product": {"name": "Table"}}}
+    assert plain.headers["content-length"] == str(len(plain.content))
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    assert '"name":"Table"' in streamed.text.replace(" ", "")
