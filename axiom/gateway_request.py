@@ -25,6 +25,7 @@ GATEWAY_REQUEST_HEADER = "x-axiom-gateway-request"
 # SUBGRAPH_TIMEOUT) and the opening of a subscription happen well within this.
 MAX_AGE_SECONDS = 120
 _CONTEXT = b"axiom-gateway-request\x01"
+_DIGESTS_KEPT = 10_000
 
 
 class GatewayRequestSigner:
@@ -33,6 +34,8 @@ class GatewayRequestSigner:
     def __init__(self, secret: str, clock: Callable[[], float] = time.time) -> None:
         self._key = secret.encode()
         self._clock = clock
+        # Digests of recent Authorization values: a client sends the same one with every operation.
+        self._bound: dict[str | None, bytes] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GatewayRequestSigner | None:
@@ -41,7 +44,11 @@ class GatewayRequestSigner:
         return cls(secret) if secret else None
 
     def _mac(self, request_id: str, issued: str, authorization: str | None) -> str:
-        bound = hashlib.sha256((authorization or "").encode()).digest()
+        bound = self._bound.get(authorization)
+        if bound is None:
+            if len(self._bound) >= _DIGESTS_KEPT:
+                self._bound.clear()
+            bound = self._bound[authorization] = hashlib.sha256((authorization or "").encode()).digest()
         message = _CONTEXT + f"{request_id}.{issued}.".encode() + bound
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
 

@@ -1,8 +1,8 @@
 """Stop a GraphQL request's work when nobody waits for it any more, and answer TIMEOUT at a deadline.
 
 Uvicorn never cancels an application when its client goes away: a query whose caller (the gateway, or a
-browser) gave up would keep its database busy until its own timeout. This middleware runs the request as a
-task and cancels it when the client disconnects before the response is complete; the cancellation reaches the
+browser) gave up would keep its database busy until its own timeout. This middleware cancels the request's
+task when the client disconnects before the response is complete; the cancellation reaches the
 driver, which cancels the SQL statement (asyncpg sends PostgreSQL a cancel request).
 
 With a `deadline`, a request that has not started its response by then is cancelled too and answered with a
@@ -35,48 +35,62 @@ class RequestDeadline:
 
 
 class _GuardedRequest:
+    """One request, run in the server's own task (a task per request costs CPU on every request); a watcher task,
+    started once the body is read, cancels it when the client leaves first."""
+
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         self.app, self.scope, self._receive, self._send = app, scope, receive, send
-        self.body_read = asyncio.Event()
         self.started = False
         self.completed = False
+        self.client_gone = False
+        self.timer: asyncio.Timeout | None = None
+        self.watcher: asyncio.Task[None] | None = None
 
     async def receive(self) -> Message:
         message = await self._receive()
-        if message["type"] == "http.disconnect" or not message.get("more_body", False):
-            self.body_read.set()
+        if self.watcher is None and (message["type"] == "http.disconnect" or not message.get("more_body", False)):
+            # Only once the application has read its body: until then the receive channel is the application's.
+            task = asyncio.current_task()
+            assert task is not None
+            self.watcher = asyncio.ensure_future(self._cancel_on_disconnect(task))
         return message
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
+            if self.timer is not None:
+                self.timer.reschedule(None)  # a response that has started is not cut
         elif message["type"] == "http.response.body" and not message.get("more_body", False):
             self.completed = True
         await self._send(message)
 
     async def run(self, deadline: float | None) -> None:
-        work = asyncio.ensure_future(self.app(self.scope, self.receive, self.send))
-        watcher = asyncio.ensure_future(self._cancel_on_disconnect(work))
         try:
-            await asyncio.wait({work}, timeout=deadline)
-            if not work.done() and not self.started:
-                work.cancel()
-                await asyncio.gather(work, return_exceptions=True)
-                await self._answer_timeout(deadline)
+            if deadline is None:
+                await self.app(self.scope, self.receive, self.send)
                 return
-            await _result_unless_cancelled(work)
+            async with asyncio.timeout(deadline) as self.timer:
+                await self.app(self.scope, self.receive, self.send)
+        except TimeoutError:
+            if self.timer is None or not self.timer.expired() or self.started:
+                raise  # the application's own timeout, not our deadline
+            await self._answer_timeout(deadline)
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            # Cancelled by the watcher alone (the client left): end quietly. Anything else (server shutdown)
+            # goes on cancelling.
+            if not self.client_gone or current is None or current.uncancel() > 0:
+                raise
         finally:
-            watcher.cancel()
-            if not work.done():  # we were cancelled ourselves (server shutdown): the work stops with us
-                work.cancel()
+            if self.watcher is not None:
+                self.watcher.cancel()
 
-    async def _cancel_on_disconnect(self, work: asyncio.Future[Any]) -> None:
-        # Only once the application has read its body: until then the receive channel is the application's.
-        await self.body_read.wait()
+    async def _cancel_on_disconnect(self, work: asyncio.Task[Any]) -> None:
         while not work.done():
             message = await self._receive()
             if message["type"] == "http.disconnect":
                 if not self.completed:
+                    self.client_gone = True
                     work.cancel()
                 return
 
@@ -86,15 +100,3 @@ class _GuardedRequest:
             {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
         )
         await self._send({"type": "http.response.body", "body": body})
-
-
-async def _result_unless_cancelled(work: asyncio.Future[Any]) -> None:
-    """Wait for the request; a cancellation we caused (client gone) ends it quietly."""
-    try:
-        await work
-    except asyncio.CancelledError:
-        if not work.cancelled():
-            raise
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise  # we are being cancelled ourselves (shutdown): let it through

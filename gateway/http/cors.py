@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("axiom.gateway")
 
@@ -58,15 +58,63 @@ class CorsPolicy:
 def with_cors(app: ASGIApp, policy: CorsPolicy) -> ASGIApp:
     """`app` answering preflights and tagging responses for the policy's origins, and refusing WebSocket
     upgrades from other origins."""
-    return CORSMiddleware(
-        WebSocketOriginCheck(app, policy),
-        allow_origins=list(policy.origins),
-        allow_origin_regex=policy.origin_pattern,
-        allow_methods=list(ALLOWED_METHODS),
-        allow_headers=list(ALLOWED_HEADERS),
-        allow_credentials=True,
-        max_age=PREFLIGHT_MAX_AGE,
-    )
+    return CorsHeaders(WebSocketOriginCheck(app, policy), policy)
+
+
+class CorsHeaders:
+    """The CORS headers of every response, as Starlette's CORSMiddleware writes them (`Vary: Origin` always;
+    with an `Origin`, credentials allowed, and the origin echoed when the policy allows it). Preflights are
+    answered by that middleware; the headers of every other response are added here, without its per-request
+    header objects (this wraps every request the gateway serves)."""
+
+    def __init__(self, app: ASGIApp, policy: CorsPolicy) -> None:
+        self.app = app
+        self.policy = policy
+        self.preflights = CORSMiddleware(
+            app,
+            allow_origins=list(policy.origins),
+            allow_origin_regex=policy.origin_pattern,
+            allow_methods=list(ALLOWED_METHODS),
+            allow_headers=list(ALLOWED_HEADERS),
+            allow_credentials=True,
+            max_age=PREFLIGHT_MAX_AGE,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        origin: bytes | None = None
+        preflight = False
+        for name, value in scope["headers"]:
+            if name == b"origin" and origin is None:
+                origin = value
+            elif name == b"access-control-request-method":
+                preflight = True
+        if origin is not None and preflight and scope["method"] == "OPTIONS":
+            await self.preflights(scope, receive, send)
+            return
+        added = [(b"access-control-allow-credentials", b"true")] if origin is not None else []
+        if origin is not None and self.policy.allows(origin.decode("latin-1")):
+            added.append((b"access-control-allow-origin", origin))
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _with_vary_origin([*message.get("headers", ()), *added])
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+def _with_vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """`headers` with `Origin` added to `Vary` (one Vary header, as Starlette merges it)."""
+    varies = [value for name, value in headers if name.lower() == b"vary"]
+    if not varies:
+        headers.append((b"vary", b"Origin"))
+        return headers
+    kept = [(name, value) for name, value in headers if name.lower() != b"vary"]
+    kept.append((b"vary", b", ".join([*varies, b"Origin"])))
+    return kept
 
 
 class WebSocketOriginCheck:

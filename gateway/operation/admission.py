@@ -19,7 +19,7 @@ from graphql import GraphQLSchema
 
 from axiom.operation_limits import QUERY_TOO_COMPLEX, OperationLimits
 from gateway.bounded_lru import BoundedLRU
-from gateway.operation.cost import operation_cost
+from gateway.operation.cost import operation_cost, size_variables
 from gateway.operation.errors import OperationError
 from gateway.operation.prepare import ParsedOperation, PreparedOperation, parse_operation, validate_operation
 
@@ -34,13 +34,19 @@ class AdmittedOperation:
 _BYTES_PER_CHAR = 100
 
 
+# Costs kept per document, one per distinct value of its size variables (e.g. a page size a client varies).
+_COSTS_PER_DOCUMENT = 32
+
+
 class _Entry:
-    __slots__ = ("chars", "cost", "parsed", "prepared")
+    __slots__ = ("chars", "costs", "parsed", "prepared", "size_variables")
 
     def __init__(self, parsed: ParsedOperation | OperationError, chars: int) -> None:
         self.parsed = parsed
         self.prepared: PreparedOperation | OperationError | None = None
-        self.cost: int | None = None  # of an operation without variables: it depends on the document alone
+        # The cost depends on the document and the values of these variables alone: kept per those values.
+        self.size_variables = size_variables(parsed.document) if isinstance(parsed, ParsedOperation) else ()
+        self.costs: dict[tuple[Any, ...], int] = {}
         self.chars = chars  # of the document's text: what the entry's weight is estimated from
 
 
@@ -117,16 +123,17 @@ class OperationAdmission:
 
     def cost(self, parsed: ParsedOperation, variables: dict[str, Any] | None, entry: _Entry | None = None) -> int:
         """The requested cost; raises QUERY_TOO_COMPLEX above the limit. Kept in the document's cache `entry`
-        when the operation declares no variables (a cached document then costs no walk per request)."""
+        per value of its size variables (a cached document then costs no walk per request)."""
         if self.limits is None:
             return 0
-        cost = entry.cost if entry is not None else None
+        inputs = _size_inputs(entry, variables) if entry is not None else None
+        cost = entry.costs.get(inputs) if entry is not None and inputs is not None else None
         if cost is None:
             cost = operation_cost(
                 self.schema, parsed.document, parsed.definition, variables, self.limits.default_list_size
             )
-            if entry is not None and not parsed.definition.variable_definitions:
-                entry.cost = cost
+            if entry is not None and inputs is not None and len(entry.costs) < _COSTS_PER_DOCUMENT:
+                entry.costs[inputs] = cost
         if cost > self.limits.max_cost:
             message = f"The operation's cost {cost} exceeds the limit of {self.limits.max_cost}."
             raise OperationError(
@@ -138,3 +145,11 @@ class OperationAdmission:
     def close(self) -> None:
         """Stop the worker threads."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _size_inputs(entry: _Entry, variables: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """The values the entry's cost depends on, or None when one cannot key a cache (not an int or null)."""
+    values = tuple((variables or {}).get(name) for name in entry.size_variables)
+    if all(value is None or (isinstance(value, int) and not isinstance(value, bool)) for value in values):
+        return values
+    return None

@@ -18,6 +18,7 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -56,6 +57,25 @@ def operation_cost(
     return _CostMeasure(schema, document, variables or {}, default_list_size).selection_set(
         operation.selection_set, root, None
     )
+
+
+def size_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables any `first`/`last` argument of the document takes its value from: the only inputs of an
+    operation's cost besides the document (so a cost can be kept per document and values of these)."""
+    found: set[str] = set()
+    pending: list[SelectionSetNode | None] = [
+        d.selection_set for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
+    ]
+    while pending:
+        selection_set = pending.pop()
+        for node in selection_set.selections if selection_set is not None else ():
+            if isinstance(node, FieldNode):
+                for argument in node.arguments or ():
+                    if argument.name.value in _SIZE_ARGUMENTS and isinstance(argument.value, VariableNode):
+                        found.add(argument.value.name.value)
+            if isinstance(node, FieldNode | InlineFragmentNode):
+                pending.append(node.selection_set)
+    return tuple(sorted(found))
 
 
 class _CostMeasure:

@@ -105,3 +105,27 @@ async def test_a_page_of_the_gateways_own_origin_may_open_a_websocket(shop_sdl):
             assert ws.subprotocol == "graphql-transport-ws"
     finally:
         await server.stop()
+
+
+@pytest.mark.parametrize("origin", [None, "http://localhost:5173", "https://evil.example"])
+@pytest.mark.parametrize("vary", [None, "Accept-Encoding"])
+async def test_simple_responses_carry_the_cors_headers_starlette_would_give(origin, vary):
+    """The gateway adds CORS headers itself (cheaper per request); they match Starlette's CORSMiddleware."""
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import PlainTextResponse
+
+    from gateway.http.cors import CorsHeaders, CorsPolicy
+
+    async def app(scope, receive, send):
+        await PlainTextResponse("ok", headers={"vary": vary} if vary else None)(scope, receive, send)
+
+    policy = CorsPolicy.from_settings((), production=False)
+    ours = CorsHeaders(app, policy)
+    theirs = CORSMiddleware(app, allow_origin_regex=policy.origin_pattern, allow_credentials=True)
+    answers = []
+    for wrapped in (ours, theirs):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(wrapped), base_url="http://gw") as http:
+            response = await http.post("/graphql", headers={"origin": origin} if origin else {})
+        answers.append(sorted((k, v) for k, v in response.headers.items() if k.startswith(("access-control", "vary"))))
+    assert answers[0] == answers[1]
+    assert ("vary", f"{vary}, Origin" if vary else "Origin") in answers[0]

@@ -35,3 +35,27 @@ async def test_a_valid_query_over_its_cost_is_refused_with_the_cost_code_and_fig
 async def test_the_same_query_with_small_pages_is_admitted(admission):
     admitted = await admission.admit(EVERY_COLUMN, None, {"n": 2})
     assert 0 < admitted.cost <= 1000
+
+
+async def test_a_cached_document_is_costed_for_each_page_size_it_is_sent_with(admission):
+    """The cost is kept per document and page-size values: a small page first must not let a large one in."""
+    small = await admission.admit(EVERY_COLUMN, None, {"n": 2})
+    again = await admission.admit(EVERY_COLUMN, None, {"n": 2})
+    assert again.cost == small.cost
+    with pytest.raises(OperationError) as refused:
+        await admission.admit(EVERY_COLUMN, None, {"n": 100})
+    assert refused.value.errors[0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    other = await admission.admit(EVERY_COLUMN, None, {"n": 3})
+    assert small.cost < other.cost <= 1000
+
+
+def test_the_size_variables_of_a_document_are_those_of_first_and_last_arguments():
+    from graphql import parse
+
+    from gateway.operation.cost import size_variables
+
+    document = parse(
+        "query($a: Int, $b: Int, $c: String) { x(first: $a, name: $c) { ... on T { y(last: $b) } ...F } } "
+        "fragment F on T { z(first: $a) }"
+    )
+    assert size_variables(document) == ("a", "b")
