@@ -41,7 +41,7 @@ from gateway.http.plain_requests import GatewayApp
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import HEARTBEAT_SECONDS, error_event_stream, sse_response, wants_event_stream
 from gateway.http.sse_single_connection import TOKEN_HEADER, SingleConnectionStreams, is_single_connection_request
-from gateway.transport import AiohttpTransport
+from gateway.transport import HttpTransport
 from gateway.transport.base import Transport
 
 logger = logging.getLogger("axiom.gateway")
@@ -132,7 +132,7 @@ def create_gateway_app(
         subscription_scope = partial(same_headers_scope, ignored=ignored)
     gateway = Gateway(
         supergraph_sdl,
-        transport or AiohttpTransport(subgraph_timeout, subgraph_timeouts, dedup_ignored_headers=ignored),
+        transport or HttpTransport(subgraph_timeout, subgraph_timeouts, dedup_ignored_headers=ignored),
         cache_size=cache_size,
         override_labels=override_labels,
         override_draw=override_draw,

@@ -1,6 +1,5 @@
-"""Subgraph I/O: the transport interface and its aiohttp implementation."""
+"""Subgraph I/O: the transport interface and its HTTP implementation."""
 
-from gateway.transport.aiohttp_transport import AiohttpTransport
 from gateway.transport.base import (
     InvalidResponseBody,
     SubgraphConnectError,
@@ -10,9 +9,10 @@ from gateway.transport.base import (
     TransportError,
 )
 from gateway.transport.dedup import InflightDeduplicator
+from gateway.transport.http_transport import HttpTransport
 
 __all__ = [
-    "AiohttpTransport",
+    "HttpTransport",
     "InflightDeduplicator",
     "InvalidResponseBody",
     "SubgraphConnectError",

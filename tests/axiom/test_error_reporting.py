@@ -11,7 +11,7 @@ from axiom.auth import issue_token
 from axiom.error_reporting import init_error_reporting, scrub_event
 from axiom.secrets import SecretBox
 from axiom.serve import build_app
-from gateway.transport import AiohttpTransport
+from gateway.transport import HttpTransport
 from tests.sentry_receiver import SentryReceiver
 
 
@@ -34,7 +34,7 @@ async def test_a_gateway_fault_is_reported_with_tenant_and_request_id_and_no_tok
         # A fault whose text carries the caller's headers, as careless error messages do.
         raise RuntimeError(f"upstream {subgraph} rejected headers {dict(headers)}")
 
-    monkeypatch.setattr(AiohttpTransport, "send", broken_send)
+    monkeypatch.setattr(HttpTransport, "send", broken_send)
     token = issue_token(services_settings, tenant_id=tenant_id, subject="u", roles=("analyst",))
     app = build_app("gateway", services_settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway") as client:

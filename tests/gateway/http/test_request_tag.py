@@ -8,7 +8,7 @@ import itertools
 from gateway_testkit.client import GatewayClient
 
 from gateway import create_gateway_app
-from gateway.transport import AiohttpTransport
+from gateway.transport import HttpTransport
 
 CROSSING = "{ topProducts(first: 2) { name reviews { body } } }"  # products, then reviews' _entities
 
@@ -27,7 +27,7 @@ class RecordingTransport:
     """The real transport, noting which subgraph got which tag."""
 
     def __init__(self):
-        self.inner = AiohttpTransport(5, dedup_ignored_headers=(CountingTag.header,))
+        self.inner = HttpTransport(5, dedup_ignored_headers=(CountingTag.header,))
         self.subscriber = self.inner.subscriber
         self.calls: list[tuple[str, str | None]] = []
 
@@ -61,9 +61,9 @@ async def test_operations_with_different_tags_still_share_one_in_flight_call(sho
     sent: list[dict] = []
     original = transport.inner._post
 
-    async def counting_post(subgraph, url, payload, headers):
+    async def counting_post(subgraph, url, payload, headers, query):
         sent.append(dict(headers))
-        return await original(subgraph, url, payload, headers)
+        return await original(subgraph, url, payload, headers, query)
 
     transport.inner._post = counting_post
     client = GatewayClient(create_gateway_app(shop_sdl, transport=transport, request_tag=CountingTag()))

@@ -20,7 +20,7 @@ from gateway_testkit.servers import (
 )
 from gateway_testkit.subgraphs import reviews
 
-from gateway.transport import AiohttpTransport
+from gateway.transport import HttpTransport
 
 REVIEW_ADDED = (
     "subscription($n: Int!, $d: Float!) { reviewAdded(count: $n, delay: $d) { body product { name } author { name } } }"
@@ -158,7 +158,7 @@ async def test_unreachable_subgraph_ends_the_subscription_with_an_error(shop_url
 
 
 async def test_open_subscriptions_do_not_exhaust_the_query_connection_pool(shop_sdl):
-    transport = AiohttpTransport(timeout=3.0, pool_size=2)
+    transport = HttpTransport(timeout=3.0, pool_size=2)
     async with (
         live_gateway(shop_sdl, transport=transport, multiplex_subscriptions=False) as gw,
         AsyncExitStack() as stack,

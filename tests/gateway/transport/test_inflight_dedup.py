@@ -6,7 +6,7 @@ import asyncio
 
 from gateway_testkit.servers import RunningServer
 
-from gateway.transport import AiohttpTransport, InflightDeduplicator
+from gateway.transport import HttpTransport, InflightDeduplicator
 
 
 async def test_concurrent_calls_with_the_same_key_run_once():
@@ -40,7 +40,7 @@ def _counting_app(hits: list):
 async def test_queries_are_deduplicated_but_mutations_are_not():
     hits: list = []
     server = await RunningServer(_counting_app(hits)).start()
-    transport = AiohttpTransport(timeout=2)
+    transport = HttpTransport(timeout=2)
     body = {"query": "{a}", "variables": {}}
     try:
         same = await asyncio.gather(*(transport.send("s", server.url, body, {}, deduplicate=True) for _ in range(4)))

@@ -7,14 +7,14 @@ import asyncio
 from gateway_testkit.servers import RunningServer, strawberry_app
 from gateway_testkit.subgraphs import reviews
 
-from gateway.transport import AiohttpTransport
+from gateway.transport import HttpTransport
 
 FEED = {"query": "subscription { reviewAdded(count: 2, delay: 0.5) { body } }", "variables": {}}
 
 
 async def test_more_subscriptions_than_the_request_pool_all_open_and_queries_still_run():
     server = await RunningServer(strawberry_app(reviews.schema)).start()
-    transport = AiohttpTransport(timeout=2, pool_size=2)
+    transport = HttpTransport(timeout=2, pool_size=2)
 
     async def events() -> int:
         return len([event async for event in transport.subscriber.subscribe(server.url, FEED, {})])

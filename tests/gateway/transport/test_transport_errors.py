@@ -9,7 +9,7 @@ import pytest
 from gateway_testkit.servers import RunningServer
 
 from gateway.transport import (
-    AiohttpTransport,
+    HttpTransport,
     InvalidResponseBody,
     SubgraphConnectError,
     SubgraphStatusError,
@@ -33,7 +33,7 @@ def _answering(status: int, body: bytes, delay: float = 0.0):
 
 async def _send_to(app, timeout: float = 2.0):
     server = await RunningServer(app).start()
-    transport = AiohttpTransport(timeout=timeout)
+    transport = HttpTransport(timeout=timeout)
     try:
         return await transport.send("s", server.url, BODY, {}, deduplicate=False)
     finally:
@@ -70,7 +70,7 @@ async def test_a_closed_port_raises_a_connect_error():
     with socket.socket() as probe:  # a port nobody listens on once closed
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    transport = AiohttpTransport(timeout=2)
+    transport = HttpTransport(timeout=2)
     try:
         with pytest.raises(SubgraphConnectError):
             await transport.send("s", f"http://127.0.0.1:{port}/graphql", BODY, {}, deduplicate=False)

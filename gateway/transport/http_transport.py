@@ -1,7 +1,9 @@
-"""HTTP transport to subgraphs: one shared aiohttp session, orjson, in-flight dedup."""
+"""HTTP transport to subgraphs: keep-alive HTTP/1.1 pool for queries and mutations (`http1_pool`), orjson,
+in-flight dedup; WebSocket subscriptions over aiohttp."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -15,12 +17,11 @@ from gateway.transport.base import (
     SubgraphTimeout,
 )
 from gateway.transport.dedup import InflightDeduplicator
+from gateway.transport.http1_pool import ConnectionFailed, Http1Pool, InvalidRequestHeader, MalformedResponse
 from gateway.transport.ws_subscriptions import WebSocketSubscriber
 
-_JSON = "application/json"
 
-
-class AiohttpTransport:
+class HttpTransport:
     """Keep-alive connection pool shared by all requests; per-subgraph timeouts."""
 
     def __init__(
@@ -33,22 +34,12 @@ class AiohttpTransport:
         self._timeout = timeout
         self._dedup_ignored = frozenset(dedup_ignored_headers)
         self._timeouts = dict(timeouts or {})
-        self._pool_size = pool_size
-        self._session: aiohttp.ClientSession | None = None
+        self._pool = Http1Pool(limit=pool_size)
         self._streams: aiohttp.ClientSession | None = None
         self._dedup = InflightDeduplicator()
         # Subscriptions get their own session: each holds a connection for its whole
         # life, and must neither wait for nor starve the query pool's `pool_size`.
         self.subscriber = WebSocketSubscriber(self._stream_client, connect_timeout=timeout)
-
-    def _client(self) -> aiohttp.ClientSession:
-        # Created lazily: a ClientSession must be born inside the running event loop.
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(
-                connector=connector, json_serialize=lambda o: orjson.dumps(o).decode()
-            )
-        return self._session
 
     def _stream_client(self) -> aiohttp.ClientSession:
         if self._streams is None or self._streams.closed:
@@ -58,34 +49,36 @@ class AiohttpTransport:
     async def send(
         self, subgraph: str, url: str, body: dict[str, Any], headers: Mapping[str, str], *, deduplicate: bool
     ) -> dict[str, Any]:
-        """POST `body`; identical concurrent queries share one request."""
+        """POST `body`; `deduplicate` (a query): identical concurrent ones share one request, and a request that
+        meets a keep-alive connection the subgraph had just closed is sent again on a new one."""
         payload = orjson.dumps(body)
         if deduplicate:
             key = (url, payload, tuple(sorted(h for h in headers.items() if h[0] not in self._dedup_ignored)))
-            status, raw = await self._dedup.run(key, lambda: self._post(subgraph, url, payload, headers))
+            status, raw = await self._dedup.run(key, lambda: self._post(subgraph, url, payload, headers, True))
         else:
-            status, raw = await self._post(subgraph, url, payload, headers)
+            status, raw = await self._post(subgraph, url, payload, headers, False)
         # Each caller decodes its own copy: the executor merges into it in place.
         return _decode(status, raw)
 
-    async def _post(self, subgraph: str, url: str, payload: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
-        timeout = aiohttp.ClientTimeout(total=self._timeouts.get(subgraph, self._timeout))
-        request_headers = {"content-type": _JSON, "accept": _JSON, **headers}
+    async def _post(
+        self, subgraph: str, url: str, payload: bytes, headers: Mapping[str, str], query: bool
+    ) -> tuple[int, bytes]:
         try:
-            async with self._client().post(url, data=payload, headers=request_headers, timeout=timeout) as response:
-                raw = await response.read()
+            async with asyncio.timeout(self._timeouts.get(subgraph, self._timeout)):
+                return await self._pool.post(url, headers, payload, retry_stale=query)
         except TimeoutError:
             raise SubgraphTimeout() from None
-        except aiohttp.ClientError as error:
-            # Connection refused, DNS, reset, a broken payload: the exchange did not complete.
-            raise SubgraphConnectError(type(error).__name__) from None
-        return response.status, raw
+        except (ConnectionFailed, InvalidRequestHeader) as error:
+            # Refused, unreachable, reset, closed mid-answer: the exchange did not complete.
+            raise SubgraphConnectError(str(error)) from None
+        except MalformedResponse as error:
+            raise InvalidResponseBody(str(error)) from None
 
     async def close(self) -> None:
-        for session in (self._session, self._streams):
-            if session is not None and not session.closed:
-                await session.close()
-        self._session = self._streams = None
+        await self._pool.close()
+        if self._streams is not None and not self._streams.closed:
+            await self._streams.close()
+        self._streams = None
 
 
 def _decode(status: int, raw: bytes) -> dict[str, Any]:
