@@ -7,30 +7,46 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 
+class _LeaderLeft(Exception):
+    """The caller running a shared call was cancelled, and the call with it."""
+
+
 class InflightDeduplicator:
     """Callers with the same key while a call is pending await that same call.
 
-    The shared call outlives any one caller that is cancelled, and is cancelled with the last one: once
-    nobody waits for its answer, the subgraph should stop working on it."""
+    The first caller runs the call in its own task (no task per call: this is every query's path); later ones
+    wait for its result. When that first caller is cancelled (its client left), the call stops with it and a
+    waiting caller runs it again; so a call runs as long as one of its callers waits, and never for nobody."""
 
     def __init__(self) -> None:
         self._pending: dict[Hashable, asyncio.Future[Any]] = {}
-        self._waiters: dict[Hashable, int] = {}
 
     async def run(self, key: Hashable, call: Callable[[], Awaitable[Any]]) -> Any:
-        task = self._pending.get(key)
-        if task is None:
-            task = asyncio.ensure_future(call())
-            self._pending[key] = task
-            self._waiters[key] = 0
-        self._waiters[key] += 1
+        while True:
+            shared = self._pending.get(key)
+            if shared is None:
+                return await self._lead(key, call)
+            try:
+                # Shielded: a waiting caller that is cancelled must not cancel the others' result.
+                return await asyncio.shield(shared)
+            except _LeaderLeft:
+                continue
+
+    async def _lead(self, key: Hashable, call: Callable[[], Awaitable[Any]]) -> Any:
+        shared: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[key] = shared
         try:
-            return await asyncio.shield(task)
+            result = await call()
+        except asyncio.CancelledError:
+            shared.set_exception(_LeaderLeft())
+            raise
+        except BaseException as error:
+            shared.set_exception(error)
+            raise
+        else:
+            shared.set_result(result)
+            return result
         finally:
-            self._waiters[key] -= 1
-            if self._waiters[key] == 0:
-                del self._waiters[key]
-                if self._pending.get(key) is task:
-                    del self._pending[key]
-                if not task.done():
-                    task.cancel()
+            del self._pending[key]
+            if shared.done() and not shared.cancelled():
+                shared.exception()  # retrieved: no "never retrieved" warning when nobody waited

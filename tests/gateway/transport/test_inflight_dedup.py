@@ -54,12 +54,12 @@ async def test_queries_are_deduplicated_but_mutations_are_not():
         await server.stop()
 
 
-async def test_the_shared_call_survives_one_cancelled_caller_and_stops_with_the_last():
+async def test_a_shared_call_serves_the_callers_left_when_one_is_cancelled_and_stops_with_the_last():
     dedup = InflightDeduplicator()
-    started, cancelled = asyncio.Event(), asyncio.Event()
+    runs, cancelled = [], asyncio.Event()
 
     async def call():
-        started.set()
+        runs.append(1)
         try:
             await asyncio.sleep(0.2)
             return "result"
@@ -67,13 +67,37 @@ async def test_the_shared_call_survives_one_cancelled_caller_and_stops_with_the_
             cancelled.set()
             raise
 
+    # The second caller is cancelled: the first still gets the one call's result.
     first = asyncio.ensure_future(dedup.run("k", call))
     second = asyncio.ensure_future(dedup.run("k", call))
-    await started.wait()
-    first.cancel()
-    assert await second == "result" and not cancelled.is_set()
+    await asyncio.sleep(0.05)
+    second.cancel()
+    assert await first == "result" and len(runs) == 1 and not cancelled.is_set()
 
+    # The first caller (running the call) is cancelled: the call stops, and the second runs it again.
+    runs.clear()
+    first = asyncio.ensure_future(dedup.run("k", call))
+    second = asyncio.ensure_future(dedup.run("k", call))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    assert await second == "result" and len(runs) == 2 and cancelled.is_set()
+
+    # A lone caller cancelled: nobody waits, the call stops.
+    cancelled.clear()
     lone = asyncio.ensure_future(dedup.run("k2", call))
     await asyncio.sleep(0.05)
     lone.cancel()
     await asyncio.wait_for(cancelled.wait(), 1)
+
+
+async def test_a_failed_shared_call_fails_every_caller_once():
+    dedup = InflightDeduplicator()
+    runs = []
+
+    async def call():
+        runs.append(1)
+        await asyncio.sleep(0.05)
+        raise ConnectionError("down")
+
+    results = await asyncio.gather(*(dedup.run("k", call) for _ in range(3)), return_exceptions=True)
+    assert all(isinstance(r, ConnectionError) for r in results) and len(runs) == 1
