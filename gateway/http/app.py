@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import Receive
 from starlette.websockets import WebSocket
 
 from axiom.http_guard import is_json_content_type
@@ -37,7 +38,7 @@ from gateway.http.persisted_queries import (
     RedisQueryStore,
     resolve_persisted,
 )
-from gateway.http.plain_requests import GatewayApp
+from gateway.http.plain_requests import ClientLeft, GatewayApp
 from gateway.http.request_parsing import BadRequest, from_json_body, from_query_params
 from gateway.http.sse import HEARTBEAT_SECONDS, error_event_stream, sse_response, wants_event_stream
 from gateway.http.sse_single_connection import TOKEN_HEADER, SingleConnectionStreams, is_single_connection_request
@@ -230,7 +231,10 @@ class GraphQLEndpoint:
         """The Starlette endpoint: every request `answer` does not take (streams, single connection, PUT/DELETE)."""
         headers = request.headers
         if not self.streams(request.method, headers, request.query_params):
-            reply = await self.answer(request.method, headers, request.query_params, partial(self._body, request))
+            try:
+                reply = await self.answer(request.method, headers, request.query_params, partial(self._body, request))
+            except ClientLeft:
+                return Response(status_code=499)  # nobody reads it; never logged as a fault
             return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=reply.headers)
         media_type = _negotiate(headers.get("accept", ""))
         refused, principal = await self._refusal(request.method, headers, media_type)
@@ -373,11 +377,12 @@ class GraphQLEndpoint:
         return await resolve_persisted(self.persisted, request)
 
     async def _body(self, request: Request) -> bytes:
-        return await self.read_body(request.headers, request.stream())
+        return await self.read_body(request.headers, request.receive)
 
-    async def read_body(self, headers: Mapping[str, str], chunks: AsyncIterator[bytes]) -> bytes:
-        """The body of a request with these headers, refused above `max_body_bytes` (as soon as that is known)."""
-        return await read_bounded(headers, chunks, self.max_body_bytes)
+    async def read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
+        """The body of a request with these headers, refused above `max_body_bytes` (as soon as that is known);
+        `ClientLeft` when the client disconnects first."""
+        return await read_bounded(headers, receive, self.max_body_bytes)
 
     @staticmethod
     def streams(method: str, headers: Mapping[str, str], params: Mapping[str, str]) -> bool:
@@ -408,18 +413,23 @@ class _TooLarge(Exception):
     """The request body exceeds the configured limit."""
 
 
-async def read_bounded(headers: Mapping[str, str], chunks: AsyncIterator[bytes], limit: int) -> bytes:
-    """The whole body, refused (`_TooLarge`) as soon as it is known to exceed `limit`: from its declared
-    length before reading, else while reading."""
+async def read_bounded(headers: Mapping[str, str], receive: Receive, limit: int) -> bytes:
+    """The whole body from ASGI messages, refused (`_TooLarge`) as soon as it is known to exceed `limit`: from
+    its declared length before reading, else while reading."""
     length = headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise _TooLarge()
-    body = bytearray()
-    async for chunk in chunks:
-        body += chunk
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientLeft()
+        chunk: bytes = message.get("body", b"")
+        body += chunk  # most bodies come in one message: no copy then
         if len(body) > limit:
             raise _TooLarge()
-    return bytes(body)
+        if not message.get("more_body", False):
+            return body
 
 
 @dataclass(frozen=True)

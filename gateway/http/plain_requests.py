@@ -10,22 +10,29 @@ WebSockets) goes through Starlette as before; both paths answer through `GraphQL
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
 from starlette.types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from gateway.http.app import GraphQLEndpoint
 
 logger = logging.getLogger("axiom.gateway")
 
 _INTERNAL_ERROR = b'{"errors":[{"message":"Unexpected gateway error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}'
 
 
+class ClientLeft(Exception):
+    """The client disconnected before its request body was read."""
+
+
 class GatewayApp(Starlette):
     """Starlette, with the plain requests of `path` answered by `endpoint.answer` without it."""
 
-    def __init__(self, endpoint: Any, path: str, **kwargs: Any) -> None:
+    def __init__(self, endpoint: GraphQLEndpoint, path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._endpoint = endpoint
         self._path = path
@@ -42,9 +49,9 @@ class GatewayApp(Starlette):
             return
         try:
             reply = await self._endpoint.answer(
-                scope["method"], headers, params, lambda: self._endpoint.read_body(headers, _chunks(receive))
+                scope["method"], headers, params, lambda: self._endpoint.read_body(headers, receive)
             )
-        except _Disconnected:
+        except ClientLeft:
             return  # nobody to answer
         except Exception:  # as Starlette's error middleware would: logged, never a stack trace to the client
             logger.exception("gateway request failed")
@@ -61,20 +68,6 @@ def request_headers(scope: Scope) -> dict[str, str]:
         if key not in found:
             found[key] = value.decode("latin-1")
     return found
-
-
-class _Disconnected(Exception):
-    """The client left before its request body was read."""
-
-
-async def _chunks(receive: Receive) -> AsyncIterator[bytes]:
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _Disconnected()
-        yield message.get("body", b"")
-        if not message.get("more_body", False):
-            return
 
 
 async def _send(send: Send, status: int, body: bytes, media_type: str, headers: dict[str, str] | None) -> None:
