@@ -9,6 +9,7 @@ nearest nullable parent as GraphQL requires.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 from graphql import (
@@ -70,27 +71,74 @@ class ResponseShaper:
         root: bool = False,
     ) -> Any:
         result: dict[str, Any] = {}
-        for key, name, field_type, children, scalar in self._fields(selections, type_):
+        for key, name, field_type, children, scalar, fast in self._fields(selections, type_):
+            value = source.get(key)
             if scalar:
                 # Fast path: scalar values pass through unless a non-null one is missing.
-                value = source.get(key)
                 if value is not None:
                     result[key] = value
                     continue
+            elif fast is not None and value is not None:
+                # Fast paths for the common shapes (an object, a list of objects or of scalars), with the same
+                # answers and errors as `_complete`.
+                shaped = self._fast(fast, field_type, children, value, (path, key), type_.name, name)
+                if shaped is _INVALID:
+                    return _INVALID
+                result[key] = shaped
+                continue
             if name == "__typename":
                 result[key] = type_.name
                 continue
             if root and name in _LOCAL_ROOT_FIELDS:
                 result[key] = source.get(key)
                 continue
-            value = self._complete(field_type, children, source.get(key), (path, key), type_.name, name)
+            value = self._complete(field_type, children, value, (path, key), type_.name, name)
             if value is _INVALID:
                 return _INVALID
             result[key] = value
         return result
 
+    def _fast(
+        self,
+        fast: _FastShape,
+        field_type: GraphQLOutputType,
+        children: Sequence[Selection],
+        value: Any,
+        path: Any,
+        parent: str,
+        name: str,
+    ) -> Any:
+        """A non-null `value` of a field typed as in `fast` (see `_fast_shape`)."""
+        kind, nonnull, inner, item_nonnull = fast
+        if kind is _FastKind.SCALARS:
+            if isinstance(value, list) and None not in value:
+                return value
+            return self._complete(field_type, children, value, path, parent, name)
+        shaped: Any
+        if kind is _FastKind.OBJECT:
+            shaped = self._object(children, inner, value, path) if isinstance(value, dict) else None
+            shaped = None if shaped is _INVALID else shaped
+        elif isinstance(value, list):
+            shaped = []
+            for index, item in enumerate(value):
+                item_path = (path, index)
+                one = self._object(children, inner, item, item_path) if isinstance(item, dict) else None
+                if one is _INVALID or one is None:
+                    if item_nonnull:
+                        self._null_violation(item_path, parent, name)
+                        shaped = None
+                        break
+                    one = None
+                shaped.append(one)
+        else:
+            shaped = None
+        if shaped is None and nonnull:
+            self._null_violation(path, parent, name)
+            return _INVALID
+        return shaped
+
     def _fields(self, selections: Sequence[Selection], type_: Composite) -> list[tuple[Any, ...]]:
-        """[(response key, field name, field type, merged sub-selections, is scalar)]."""
+        """[(response key, field name, field type, merged sub-selections, is scalar, fast shape or None)]."""
         memo_key = (id(selections), type_.name)
         found = self._collected.get(memo_key)
         if found is None:
@@ -101,7 +149,7 @@ class ResponseShaper:
                 children = tuple(s for f in fields for s in f.selections)
                 named = getattr(field_type, "of_type", field_type)
                 scalar = isinstance(named, GraphQLScalarType)
-                found.append((key, name, field_type, children, scalar))
+                found.append((key, name, field_type, children, scalar, _fast_shape(field_type)))
             # Ids stay valid: the root selections outlive the shaper, and every other
             # selection set passed here is a `children` tuple held by this memo.
             self._collected[memo_key] = found
@@ -201,6 +249,35 @@ class ResponseShaper:
             return True
         named = self.schema.get_type(condition)
         return is_abstract_type(named) and self.schema.is_sub_type(named, type_)
+
+
+class _FastKind(Enum):
+    OBJECT = 1  # an object type
+    OBJECTS = 2  # a list of an object type
+    SCALARS = 3  # a list of a scalar type (not an enum: its values are checked)
+
+
+# (kind, field non-null, the object type (OBJECT, OBJECTS), list items non-null)
+_FastShape = tuple[_FastKind, bool, Any, bool]
+
+
+def _fast_shape(field_type: GraphQLOutputType | None) -> _FastShape | None:
+    """How `_fast` shapes values of this field type, or None when only `_complete` does (abstract types, enums,
+    nested lists, __typename)."""
+    nonnull = isinstance(field_type, GraphQLNonNull)
+    named = field_type.of_type if isinstance(field_type, GraphQLNonNull) else field_type
+    if isinstance(named, GraphQLObjectType):
+        return _FastKind.OBJECT, nonnull, named, False
+    if not isinstance(named, GraphQLList):
+        return None
+    item = named.of_type
+    item_nonnull = isinstance(item, GraphQLNonNull)
+    item = item.of_type if isinstance(item, GraphQLNonNull) else item
+    if isinstance(item, GraphQLObjectType):
+        return _FastKind.OBJECTS, nonnull, item, item_nonnull
+    if isinstance(item, GraphQLScalarType):
+        return _FastKind.SCALARS, nonnull, item, item_nonnull
+    return None
 
 
 def response_path(linked: Any) -> list[Any]:
