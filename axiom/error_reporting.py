@@ -22,6 +22,8 @@ from axiom.redaction import REDACTED, redact, redact_value
 from axiom.settings import Settings
 
 _MAX_DEPTH = 12
+# Set once reporting starts: checked on every request, where even asking Sentry's client costs time for nothing.
+_reporting = False
 
 
 def init_error_reporting(settings: Settings, service: str) -> bool:
@@ -38,11 +40,15 @@ def init_error_reporting(settings: Settings, service: str) -> bool:
         before_breadcrumb=_scrub_breadcrumb,
     )
     sentry_sdk.set_tag("service", service)
+    global _reporting
+    _reporting = True
     return True
 
 
 def tag_request(*, tenant: str | None = None, request_id: str | None = None) -> None:
     """Tag errors reported for the current request (a no-op without SENTRY_DSN)."""
+    if not _reporting:
+        return
     if tenant is not None:
         sentry_sdk.set_tag("tenant", tenant)
     if request_id is not None:
@@ -58,7 +64,7 @@ class ErrorReportingMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Without a DSN nothing is reported: no scope to open, no request id to draw (per-request CPU).
-        if scope["type"] not in ("http", "websocket") or sentry_sdk.get_client().transport is None:
+        if not _reporting or scope["type"] not in ("http", "websocket") or sentry_sdk.get_client().transport is None:
             await self.app(scope, receive, send)
             return
         with sentry_sdk.isolation_scope():

@@ -20,23 +20,47 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from axiom.errors import TIMEOUT, graphql_error_body
 
+# A request still running this long after its body was read gets a task watching for its client leaving. Most
+# requests finish sooner and never pay for one; cancelling earlier would save at most this much wasted work.
+WATCH_AFTER_SECONDS = 0.25
+
 
 class RequestDeadline:
     def __init__(self, app: ASGIApp, deadline: float | None = None, path: str = "/graphql") -> None:
         self.app = app
         self.deadline = deadline
         self.path = path
+        # Requests whose body was read, with when; one sweeper task (while any run) starts their watchers. Cheaper
+        # per request than a timer each: a request only enters and leaves a dict.
+        self._running: dict[_GuardedRequest, tuple[float, asyncio.Task[Any]]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path:
             await self.app(scope, receive, send)
             return
-        await _GuardedRequest(self.app, scope, receive, send).run(self.deadline)
+        request = _GuardedRequest(self.app, scope, receive, send, self)
+        try:
+            await request.run(self.deadline)
+        finally:
+            self._running.pop(request, None)
 
+    def body_read(self, request: _GuardedRequest, task: asyncio.Task[Any]) -> None:
+        """`request` (running in `task`) has read its body: watch for its client leaving if it runs long."""
+        loop = asyncio.get_running_loop()
+        self._running[request] = (loop.time(), task)
+        if self._sweeper is None or self._sweeper.done() or self._sweeper.get_loop() is not loop:
+            self._sweeper = loop.create_task(self._sweep())
 
-# A request still running this long after its body was read gets a task watching for its client leaving. Most
-# requests finish sooner and never pay for one; cancelling earlier would save at most this much wasted work.
-WATCH_AFTER_SECONDS = 0.25
+    async def _sweep(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._running:
+            await asyncio.sleep(WATCH_AFTER_SECONDS / 2)
+            now = loop.time()
+            for request, (since, task) in list(self._running.items()):
+                if now - since >= WATCH_AFTER_SECONDS:
+                    del self._running[request]
+                    request.watch(task)
 
 
 class _GuardedRequest:
@@ -44,26 +68,29 @@ class _GuardedRequest:
     started once the request has run `WATCH_AFTER_SECONDS` past reading its body, cancels it when the client
     leaves first."""
 
-    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    def __init__(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send, guard: RequestDeadline) -> None:
         self.app, self.scope, self._receive, self._send = app, scope, receive, send
+        self.guard = guard
+        self.body_done = False
         self.started = False
         self.completed = False
         self.client_gone = False
         self.timer: asyncio.Timeout | None = None
         self.watcher: asyncio.Task[None] | None = None
-        self.watch_later: asyncio.TimerHandle | None = None
 
     async def receive(self) -> Message:
         message = await self._receive()
-        if self.watch_later is None and (message["type"] == "http.disconnect" or not message.get("more_body", False)):
+        if not self.body_done and (message["type"] == "http.disconnect" or not message.get("more_body", False)):
             # Only once the application has read its body: until then the receive channel is the application's.
+            self.body_done = True
             task = asyncio.current_task()
             assert task is not None
-            self.watch_later = asyncio.get_running_loop().call_later(WATCH_AFTER_SECONDS, self._watch, task)
+            self.guard.body_read(self, task)
         return message
 
-    def _watch(self, task: asyncio.Task[Any]) -> None:
-        if not task.done() and not self.completed:
+    def watch(self, task: asyncio.Task[Any]) -> None:
+        """Start watching for the client leaving (the request has run a while)."""
+        if not task.done() and not self.completed and self.watcher is None:
             self.watcher = asyncio.ensure_future(self._cancel_on_disconnect(task))
 
     async def send(self, message: Message) -> None:
@@ -93,8 +120,6 @@ class _GuardedRequest:
             if not self.client_gone or current is None or current.uncancel() > 0:
                 raise
         finally:
-            if self.watch_later is not None:
-                self.watch_later.cancel()
             if self.watcher is not None:
                 self.watcher.cancel()
 
