@@ -4,7 +4,7 @@ interleaved in a random order, one at a time, keep-alive, the same bearer token 
 app (`axiom serve gateway`: JWT, CORS, metrics), our bare gateway, and Hive Gateway
 when it is installed. Every answer is checked for `data` without `errors`.
 
-    uv run python bench/gateway_overhead.py [--requests 2000]
+    uv run python bench/gateway_overhead.py [--requests 2000] [--base REV]
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import argparse
 import asyncio
 import random
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import aiohttp
 from gateway_bench_support import (
+    ROOT,
     Processes,
     answered,
     compose,
@@ -59,6 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--hive-dir")
+    parser.add_argument("--base", help="also the production app of this git revision (e.g. HEAD~3), same run")
     args = parser.parse_args()
     hive_dir = find_hive(args.hive_dir)
     with Processes() as processes, tempfile.TemporaryDirectory() as tmp:
@@ -70,19 +73,25 @@ def main() -> None:
             "axiom": start_production_gateway(processes, supergraph).url,
             "axiom-bare": start_axiom_gateway(processes, supergraph).url,
         }
+        if args.base:
+            base_code = Path(tmp) / "base"
+            base_code.mkdir()
+            archive = subprocess.run(["git", "archive", args.base], cwd=ROOT, capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(base_code)], input=archive, check=True)
+            targets[f"axiom@{args.base}"] = start_production_gateway(processes, supergraph, base_code).url
         if hive_dir is not None:
             targets["hive"] = start_hive(processes, hive_dir, supergraph).url
         found = asyncio.run(latencies(targets, args.requests))
     print(f"query: {QUERY}\n{args.requests} sequential requests per target, interleaved in a random order")
     print("axiom = production app (JWT, CORS, metrics); axiom-bare = python -m gateway")
     print(f"hive = {hive_versions(hive_dir)}\n" if hive_dir else "")
-    print(f"{'target':10} {'median ms':>10} {'p95 ms':>8} {'overhead median':>16} {'overhead p95':>13}")
+    print(f"{'target':16} {'median ms':>10} {'p95 ms':>8} {'overhead median':>16} {'overhead p95':>13}")
     base = found["direct"]
     base_median, base_p95 = statistics.median(base), statistics.quantiles(base, n=20)[18]
     for name, values in found.items():
         median, p95 = statistics.median(values), statistics.quantiles(values, n=20)[18]
         print(
-            f"{name:10} {median:10.2f} {p95:8.2f} {median - base_median:+15.2f}ms "
+            f"{name:16} {median:10.2f} {p95:8.2f} {median - base_median:+15.2f}ms "
             f"{p95 - base_p95:+12.2f}ms   ({median / base_median:.2f}x direct)"
         )
 
