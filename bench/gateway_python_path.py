@@ -148,9 +148,7 @@ async def measure(apps: dict[str, Any], requests: int, rounds: int, profile: boo
             if profiler is not None:
                 profiler.disable()
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
-            int(os.environ.get("TOP", "30"))
-        )
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     return found
 
 
