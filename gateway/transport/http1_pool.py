@@ -66,6 +66,8 @@ class _Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[tuple[int, bytes, bool]] | None = None
         self.closed = False
         self.answering = False  # a byte of the current answer has arrived
+        self.delimited = False  # the answer's end is given by content-length or chunking (else: by closing)
+        self.headers_done = False
         self.idle_since = 0.0
 
     def exchange(self, request: bytes) -> asyncio.Future[tuple[int, bytes, bool]]:
@@ -101,12 +103,23 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if exc is None and self.headers_done and not self.delimited:
+            self._complete(keep=False)  # an answer whose body ends where the connection does (HTTP/1.0 style)
+            return
         self._fail(ConnectionFailed("connection closed before the answer" if self.answering else "connection closed"))
 
     # httptools callbacks
 
     def on_message_begin(self) -> None:
         self.chunks, self.size = [], 0
+        self.delimited = self.headers_done = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() in (b"content-length", b"transfer-encoding"):
+            self.delimited = True
+
+    def on_headers_complete(self) -> None:
+        self.headers_done = True
 
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
@@ -117,12 +130,15 @@ class _Connection(asyncio.Protocol):
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
-        status = self.parser.get_status_code()
-        if 100 <= status < 200:  # an interim answer (e.g. 103 Early Hints): the real one follows
+        if 100 <= self.parser.get_status_code() < 200:  # an interim answer (e.g. 103 Early Hints): the real one follows
+            self.headers_done = False
             return
+        self._complete(keep=self.parser.should_keep_alive())
+
+    def _complete(self, keep: bool) -> None:
         waiter, self.waiter = self.waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result((status, b"".join(self.chunks), self.parser.should_keep_alive()))
+            waiter.set_result((self.parser.get_status_code(), b"".join(self.chunks), keep))
 
     def _fail(self, error: Exception) -> None:
         waiter, self.waiter = self.waiter, None

@@ -293,3 +293,16 @@ async def test_the_pool_works_on_uvloop_the_loop_uvicorn_serves_the_gateway_on(s
 
     assert await asyncio.to_thread(uvloop.run, calls()) == [(200, ANSWER)] * 3
     assert server.connections == 1
+
+
+async def test_an_answer_ended_by_closing_the_connection_is_read_whole(serve):
+    """An answer without content-length or chunking ends where the connection does (HTTP/1.0 style)."""
+    closing = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n" + ANSWER
+    server, url = await serve(lambda request, connection: closing, then_close=True)
+    pool = Http1Pool()
+    try:
+        assert await pool.post(url, {}, b"{}", retry_stale=False) == (200, ANSWER)
+        assert await pool.post(url, {}, b"{}", retry_stale=False) == (200, ANSWER)
+    finally:
+        await pool.close()
+    assert server.connections == 2
