@@ -231,10 +231,7 @@ class GraphQLEndpoint:
         """The Starlette endpoint: every request `answer` does not take (streams, single connection, PUT/DELETE)."""
         headers = request.headers
         if not self.streams(request.method, headers, request.query_params):
-            try:
-                reply = await self.answer(request.method, headers, request.query_params, partial(self._body, request))
-            except ClientLeft:
-                return Response(status_code=499)  # nobody reads it; never logged as a fault
+            reply = await self.answer(request.method, headers, request.query_params, partial(self._body, request))
             return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=reply.headers)
         media_type = _negotiate(headers.get("accept", ""))
         refused, principal = await self._refusal(request.method, headers, media_type)
@@ -377,7 +374,14 @@ class GraphQLEndpoint:
         return await resolve_persisted(self.persisted, request)
 
     async def _body(self, request: Request) -> bytes:
-        return await self.read_body(request.headers, request.receive)
+        # Through Starlette's stream, which replays a body something before us (a middleware) already read.
+        _refuse_declared_size(request.headers, self.max_body_bytes)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > self.max_body_bytes:
+                raise _TooLarge()
+        return bytes(body)
 
     async def read_body(self, headers: Mapping[str, str], receive: Receive) -> bytes:
         """The body of a request with these headers, refused above `max_body_bytes` (as soon as that is known);
@@ -413,12 +417,16 @@ class _TooLarge(Exception):
     """The request body exceeds the configured limit."""
 
 
-async def read_bounded(headers: Mapping[str, str], receive: Receive, limit: int) -> bytes:
-    """The whole body from ASGI messages, refused (`_TooLarge`) as soon as it is known to exceed `limit`: from
-    its declared length before reading, else while reading."""
+def _refuse_declared_size(headers: Mapping[str, str], limit: int) -> None:
     length = headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise _TooLarge()
+
+
+async def read_bounded(headers: Mapping[str, str], receive: Receive, limit: int) -> bytes:
+    """The whole body from ASGI messages, refused (`_TooLarge`) as soon as it is known to exceed `limit`: from
+    its declared length before reading, else while reading."""
+    _refuse_declared_size(headers, limit)
     body = b""
     while True:
         message = await receive()
