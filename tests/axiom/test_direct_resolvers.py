@@ -9,7 +9,7 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from axiom.direct_resolvers import install_direct_resolvers
+from axiom.direct_resolvers import DirectExecutionContext, install_direct_resolvers
 
 
 class Deny(BasePermission):
@@ -79,3 +79,50 @@ def test_direct_resolvers_answer_like_strawberry_and_leave_what_needs_it():
     assert run(direct) == run(plain)
     assert run(direct)[0]["items"][0]["scaledSize3"] == "#9!"
     assert run(direct)[1] == [("denied", ["items", 0, "guarded"])]
+
+
+@strawberry.type
+class Odd:
+    """Plain fields holding what their types refuse, to compare how each way reports it."""
+
+    label: str
+    count: int
+    note: str | None
+    colour: Colour
+
+
+@strawberry.type
+class OddQuery:
+    @strawberry.field
+    def odds(self) -> list[Odd | None]:
+        return [
+            Odd(label="fine", count=1, note=None, colour=Colour.RED),
+            Odd(label=None, count=2, note="n", colour=Colour.RED),  # type: ignore[arg-type]  # null in a non-null
+            Odd(label="x", count="many", note=None, colour=Colour.RED),  # type: ignore[arg-type]  # not an Int
+            Odd(label="y", count=3, note=None, colour="purple"),  # type: ignore[arg-type]  # not a Colour
+        ]
+
+
+def test_plain_leaf_fields_completed_directly_answer_and_fail_exactly_like_graphql_core():
+    query = """{ odds { __typename label count note colour ...More again: label } }
+               fragment More on Odd { count label }"""
+    plain, direct = strawberry.Schema(query=OddQuery), strawberry.Schema(query=OddQuery)
+    assert sorted(install_direct_resolvers(direct, ["Odd"])) == ["Odd.colour", "Odd.count", "Odd.label", "Odd.note"]
+    assert direct.execution_context_class is DirectExecutionContext
+
+    def answer(schema: strawberry.Schema) -> tuple:
+        result = asyncio.run(schema.execute(query))
+        return result.data, sorted((e.message, tuple(e.path)) for e in result.errors or ())
+
+    data, errors = answer(direct)
+    assert (data, errors) == answer(plain)
+    assert data["odds"][0] == {
+        "__typename": "Odd",
+        "label": "fine",
+        "count": 1,
+        "note": None,
+        "colour": "RED",
+        "again": "fine",
+    }
+    assert data["odds"][1:] == [None, None, None]
+    assert sorted(path for _, path in errors) == [("odds", 1, "label"), ("odds", 2, "count"), ("odds", 3, "colour")]
