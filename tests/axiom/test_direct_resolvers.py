@@ -89,6 +89,7 @@ class Odd:
     count: int
     note: str | None
     colour: Colour
+    tags: list[str] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -102,12 +103,29 @@ class OddQuery:
             Odd(label="y", count=3, note=None, colour="purple"),  # type: ignore[arg-type]  # not a Colour
         ]
 
+    @strawberry.field
+    def tagged(self) -> list[Odd | None]:
+        return [
+            Odd(label="list", count=1, note=None, colour=Colour.RED, tags=["a", "b"]),
+            Odd(label="tuple", count=1, note=None, colour=Colour.RED, tags=("c",)),  # type: ignore[arg-type]
+            Odd(label="none", count=1, note=None, colour=Colour.RED, tags=None),  # type: ignore[arg-type]
+            Odd(label="not a list", count=1, note=None, colour=Colour.RED, tags=3),  # type: ignore[arg-type]
+            Odd(label="null item", count=1, note=None, colour=Colour.RED, tags=["d", None]),  # type: ignore[list-item]
+        ]
+
 
 def test_plain_leaf_fields_completed_directly_answer_and_fail_exactly_like_graphql_core():
-    query = """{ odds { __typename label count note colour ...More again: label } }
+    query = """{ odds { __typename label count note colour ...More again: label tags }
+                 tagged { label tags } }
                fragment More on Odd { count label }"""
     plain, direct = strawberry.Schema(query=OddQuery), strawberry.Schema(query=OddQuery)
-    assert sorted(install_direct_resolvers(direct, ["Odd"])) == ["Odd.colour", "Odd.count", "Odd.label", "Odd.note"]
+    assert sorted(install_direct_resolvers(direct, ["Odd"])) == [
+        "Odd.colour",
+        "Odd.count",
+        "Odd.label",
+        "Odd.note",
+        "Odd.tags",
+    ]
     assert direct.execution_context_class is DirectExecutionContext
 
     def answer(schema: strawberry.Schema) -> tuple:
@@ -123,6 +141,21 @@ def test_plain_leaf_fields_completed_directly_answer_and_fail_exactly_like_graph
         "note": None,
         "colour": "RED",
         "again": "fine",
+        "tags": [],
     }
     assert data["odds"][1:] == [None, None, None]
-    assert sorted(path for _, path in errors) == [("odds", 1, "label"), ("odds", 2, "count"), ("odds", 3, "colour")]
+    assert data["tagged"] == [
+        {"label": "list", "tags": ["a", "b"]},
+        {"label": "tuple", "tags": ["c"]},
+        None,
+        None,
+        None,
+    ]
+    assert sorted(path for _, path in errors) == [
+        ("odds", 1, "label"),
+        ("odds", 2, "count"),
+        ("odds", 3, "colour"),
+        ("tagged", 2, "tags"),
+        ("tagged", 3, "tags"),
+        ("tagged", 4, "tags", 1),
+    ]
