@@ -67,37 +67,49 @@ class Loaders:
 
     async def _table_pages(self, requests: Sequence[TablePageRequest]) -> list[TablePageResult]:
         pages = await self._runtime.graph.table_pages(self._tenant, requests)
+        tables: set[str] = set()  # keys primed by this batch
+        columns: set[str] = set()
         shaped = [
-            TablePageResult([self._prime_page_table(paged) for paged in pages[r].tables], pages[r].has_next)
+            TablePageResult(
+                [self._prime_page_table(paged, tables, columns) for paged in pages[r].tables], pages[r].has_next
+            )
             for r in requests
         ]
         for request in requests:  # after the pages' own tables, which come with their columns
             for paged in pages[request].tables:
-                self._prime_far_ends(paged, request)
+                self._prime_far_ends(paged, request, tables, columns)
         return shaped
 
-    def _prime_page_table(self, paged: PagedTable) -> Table:
+    def _prime_page_table(self, paged: PagedTable, tables: set[str], columns: set[str]) -> Table:
         """A table of a page, its columns by key and in order (`prime` keeps a value already cached)."""
-        columns = [Column.from_row(c) for c in paged.columns]
-        table = Table.from_row(paged.row, columns)
+        own = [Column.from_row(c) for c in paged.columns]
+        table = Table.from_row(paged.row, own)
         self.table.prime(table.id, table)
-        self.columns_of_table.prime(table.id, columns)
-        for column in columns:
+        self.columns_of_table.prime(table.id, own)
+        tables.add(table.id)
+        for column in own:
             self.column.prime(column.id, column)
+            columns.add(column.id)
         return table
 
-    def _prime_far_ends(self, paged: PagedTable, request: TablePageRequest) -> None:
+    def _prime_far_ends(
+        self, paged: PagedTable, request: TablePageRequest, tables: set[str], columns: set[str]
+    ) -> None:
         """What the page statement brought along for a table: its foreign keys and the tables at their far ends,
-        its columns' FK chains per `maxDepth` asked for and the columns along them."""
+        its columns' FK chains per `maxDepth` asked for and the columns along them (each far end shaped once)."""
         key = paged.row.key
         if request.with_links:
             self.table_links.prime(key, TableLinks.of(list(paged.edges)))
             for far in paged.far_tables:
-                self.table.prime(far.key, Table.from_row(far))
+                if far.key not in tables:
+                    self.table.prime(far.key, Table.from_row(far))
+                    tables.add(far.key)
         for chains in paged.paths.values():
             for chain in chains:
                 for row in chain:
-                    self.column.prime(row.key, Column.from_row(row))
+                    if row.key not in columns:
+                        self.column.prime(row.key, Column.from_row(row))
+                        columns.add(row.key)
         for depth in request.path_depths:
             self.reference_paths.prime(
                 (key, depth),

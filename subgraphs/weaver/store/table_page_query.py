@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # Positional values (decoding lists instead of dicts is most of the client-side cost of a large page).
 TABLE_VALUES = "t.key, t.dataSourceId, t.schemaName, t.name, t.kind, t.comment"
@@ -63,8 +63,9 @@ class TablePageRequest:
     path_depths: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class TableRow:
+# Rows are named tuples: a page builds hundreds of them, and a tuple is built several times faster than a frozen
+# dataclass.
+class TableRow(NamedTuple):
     key: str
     data_source_id: str
     schema_name: str
@@ -73,8 +74,7 @@ class TableRow:
     comment: str | None
 
 
-@dataclass(frozen=True)
-class ColumnRow:
+class ColumnRow(NamedTuple):
     key: str
     table_key: str
     data_source_id: str
@@ -89,8 +89,7 @@ class ColumnRow:
     comment: str | None
 
 
-@dataclass(frozen=True)
-class ForeignKeyEdge:
+class ForeignKeyEdge(NamedTuple):
     """One column-to-column FK edge seen from a column of the table asked for; `outgoing` when that column holds
     the foreign key, `other` the column at the other end."""
 
