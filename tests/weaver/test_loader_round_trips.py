@@ -95,8 +95,9 @@ THROUGH_FRAGMENTS = """query($id: ID!) { dataSource(id: $id) { schemas { tables(
 
 
 def chains() -> DatabaseCatalog:
-    """a.k -> b.k -> c.k -> d.k (chains of up to three hops), and e referencing both a and d with a two-column
-    foreign key to d: every table has links both ways or none, over one and several hops."""
+    """a.k -> b.k -> c.k -> d.k (chains of up to three hops), e referencing both a and d with a two-column
+    foreign key to d, a table without columns and a column referencing itself: links both ways or none, over
+    one and several hops."""
     names = ["a", "b", "c", "d"]
     tables = [
         TableMeta(
@@ -123,6 +124,13 @@ def chains() -> DatabaseCatalog:
         )
     )
     tables.append(TableMeta("f_alone", columns=()))
+    tables.append(  # a column referencing itself, as PostgreSQL allows
+        TableMeta(
+            "g_self",
+            columns=(ColumnMeta("k", "integer", False, 1, is_primary_key=True),),
+            foreign_keys=(ForeignKeyMeta("g_self_fk", ("k",), "s", "g_self", ("k",)),),
+        )
+    )
     return DatabaseCatalog(schemas=(SchemaMeta("s", tables=tuple(tables)),))
 
 
@@ -144,11 +152,11 @@ async def test_a_page_answers_like_its_tables_read_one_by_one_in_two_round_trips
     page = [edge["node"] for edge in data["dataSource"]["schemas"][0]["tables"]["edges"]]
     one_by_one = [
         (await execute(runtime, tenant_id, ONE_TABLE, {"id": record.id, "name": name}))[0]["dataSource"]["table"]
-        for name in ("a", "b", "c", "d", "e", "f_alone")
+        for name in ("a", "b", "c", "d", "e", "f_alone", "g_self")
     ]
     assert page == one_by_one
     assert (trips.graph, trips.sql) == (2, 1)  # no glossary terms selected
-    a, e = page[0], page[4]
+    a, e, g = page[0], page[4], page[6]
     assert [[c["table"]["name"] for c in p["columns"]] for p in a["columns"][0]["far"]] == [
         ["b"],
         ["b", "c"],
@@ -164,6 +172,10 @@ async def test_a_page_answers_like_its_tables_read_one_by_one_in_two_round_trips
         "table": {"name": "d", "kind": "TABLE", "comment": "table d"},
     }
     assert page[5] == {"name": "f_alone", "kind": "TABLE", "comment": None, "relatedTables": [], "columns": []}
+    assert [(r["direction"], r["table"]["name"]) for r in g["relatedTables"]] == [
+        ("OUTGOING", "g_self"),
+        ("INCOMING", "g_self"),
+    ]
 
     # The same fields selected through fragments come with the page statement as well.
     through_fragments, fragment_trips = await execute(runtime, tenant_id, THROUGH_FRAGMENTS, {"id": record.id})

@@ -38,8 +38,10 @@ _PAGE = (
 )
 # An FK edge from a column of `t`: the column, the constraint, the column at the other end and its table's
 # kind and comment (the rest of that table's row is on the column), so the far end needs no lookup of its own.
+# The far table is matched in a clause of its own: within one pattern a relationship is used once, which would
+# drop a column referencing itself (its table's HAS_COLUMN on both sides).
 _EDGES = (
-    "CALL (t) {{ MATCH (t)-[:HAS_COLUMN]->(c:Column){arrow}(o:Column)<-[:HAS_COLUMN]-(ot:Table) "
+    "CALL (t) {{ MATCH (t)-[:HAS_COLUMN]->(c:Column){arrow}(o:Column) MATCH (ot:Table)-[:HAS_COLUMN]->(o) "
     f"RETURN collect([c.key, c.name, c.ordinal, r.name, {column_values('o')}, ot.kind, ot.comment]) "
     "AS {name} }} "
 )
