@@ -1,8 +1,9 @@
 """Per-request dataloaders: every graph or table lookup of a request is batched into one round trip per level.
 
 Catalog loaders hand out finished GraphQL objects (`Table`, `Column`, `GlossaryTerm` …), shaped once per batch,
-so a resolver returns a loader's value as it is. A page of tables brings its columns along and primes the
-per-key caches, so `Column.table`, `ColumnReference.table` and `ColumnPath.columns` within the page cost no
+so a resolver returns a loader's value as it is. A page of tables brings its columns along, and the foreign keys,
+far-end tables and FK chains its selection asks for, and primes the per-key caches with all of them, so
+`relatedTables`, `references`, `referencedBy`, `referencePaths` and the tables and columns they lead to cost no
 further round trip. Resolvers return `ready(...)`: the value itself when the batch already finished (graphql-core
 then completes the field synchronously, with no task or future to schedule), else the pending future
 (`subgraphs.weaver.resolvers.loaded`).
