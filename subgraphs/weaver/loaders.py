@@ -1,8 +1,9 @@
 """Per-request dataloaders: every graph or table lookup of a request is batched into one round trip per level.
 
 Catalog loaders hand out finished GraphQL objects (`Table`, `Column`, `GlossaryTerm` …), shaped once per batch,
-so a resolver returns a loader's value as it is. A page of tables brings its columns along and primes the
-per-key caches, so `Column.table`, `ColumnReference.table` and `ColumnPath.columns` within the page cost no
+so a resolver returns a loader's value as it is. A page of tables brings its columns along, and the foreign keys,
+far-end tables and FK chains its selection asks for, and primes the per-key caches with all of them, so
+`relatedTables`, `references`, `referencedBy`, `referencePaths` and the tables and columns they lead to cost no
 further round trip. Resolvers return `ready(...)`: the value itself when the batch already finished (graphql-core
 then completes the field synchronously, with no task or future to schedule), else the pending future
 (`subgraphs.weaver.resolvers.loaded`).
@@ -16,7 +17,7 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from subgraphs.weaver.runtime import WeaverRuntime
-from subgraphs.weaver.store.schema_graph import TablePageRequest
+from subgraphs.weaver.store.table_page_query import PagedTable, TablePageRequest
 from subgraphs.weaver.types.catalog import NO_LINKS, Column, ColumnPath, Table, TableLinks, TablePageResult
 from subgraphs.weaver.types.glossary import GlossaryTerm
 
@@ -67,20 +68,57 @@ class Loaders:
 
     async def _table_pages(self, requests: Sequence[TablePageRequest]) -> list[TablePageResult]:
         pages = await self._runtime.graph.table_pages(self._tenant, requests)
-        shaped = []
-        for request in requests:
-            page = pages[request]
-            tables = []
-            for row, column_rows in page.tables:
-                columns = [Column.from_row(c) for c in column_rows]
-                table = Table.from_row(row, columns)
-                tables.append(table)
-                self.table.prime(row.key, table)
-                self.columns_of_table.prime(row.key, columns)
-                for column in columns:
-                    self.column.prime(column.id, column)
-            shaped.append(TablePageResult(tables, page.has_next))
+        tables: set[str] = set()  # keys primed by this batch
+        columns: set[str] = set()
+        shaped = [
+            TablePageResult(
+                [self._prime_page_table(paged, tables, columns) for paged in pages[r].tables], pages[r].has_next
+            )
+            for r in requests
+        ]
+        for request in requests:  # after the pages' own tables, which come with their columns
+            for paged in pages[request].tables:
+                self._prime_far_ends(paged, request, tables, columns)
         return shaped
+
+    def _prime_page_table(self, paged: PagedTable, tables: set[str], columns: set[str]) -> Table:
+        """A table of a page, its columns by key and in order (`prime` keeps a value already cached)."""
+        own = [Column.from_row(c) for c in paged.columns]
+        table = Table.from_row(paged.row, own)
+        self.table.prime(table.id, table)
+        self.columns_of_table.prime(table.id, own)
+        tables.add(table.id)
+        for column in own:
+            self.column.prime(column.id, column)
+            columns.add(column.id)
+        return table
+
+    def _prime_far_ends(
+        self, paged: PagedTable, request: TablePageRequest, tables: set[str], columns: set[str]
+    ) -> None:
+        """What the page statement brought along for a table: its foreign keys and the tables at their far ends,
+        its columns' FK chains per `maxDepth` asked for and the columns along them (each far end shaped once)."""
+        key = paged.row.key
+        if request.with_links:
+            self.table_links.prime(key, TableLinks.of(list(paged.edges)))
+            for far in paged.far_tables:
+                if far.key not in tables:
+                    self.table.prime(far.key, Table.from_row(far))
+                    tables.add(far.key)
+        for chains in paged.paths.values():
+            for chain in chains:
+                for row in chain:
+                    if row.key not in columns:
+                        self.column.prime(row.key, Column.from_row(row))
+                        columns.add(row.key)
+        for depth in request.path_depths:
+            self.reference_paths.prime(
+                (key, depth),
+                {
+                    column: [ColumnPath(length=len(c), keys=[r.key for r in c]) for c in chains if len(c) <= depth]
+                    for column, chains in paged.paths.items()
+                },
+            )
 
     async def _paths_by_depth(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], dict[str, list]]:
         """Keys are (table key, depth); one graph query per distinct depth (at most three)."""

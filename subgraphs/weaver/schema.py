@@ -8,6 +8,7 @@ from axiom.direct_resolvers import install_direct_resolvers
 from axiom.graphql_policy import PolicyExtension
 from axiom.graphql_schema import AxiomSchema
 from axiom.input_guard import ControlCharacterGuard
+from axiom.operation_cache import operation_caches
 from axiom.service import api_error_extensions
 from subgraphs.weaver.resolvers.glossary import GlossaryMutations, GlossaryQueries
 from subgraphs.weaver.resolvers.guard import RateLimit
@@ -38,7 +39,7 @@ schema = AxiomSchema(
     query=Query,
     mutation=Mutation,
     types=[DataSource, SchemaNode, Table, Column, GlossaryTerm],
-    extensions=[ControlCharacterGuard, PolicyExtension, RateLimit, api_error_extensions],
+    extensions=operation_caches([ControlCharacterGuard, PolicyExtension, RateLimit, api_error_extensions]),
     federation_version="2.7",
 )
 

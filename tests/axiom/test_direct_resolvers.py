@@ -9,7 +9,7 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from axiom.direct_resolvers import install_direct_resolvers
+from axiom.direct_resolvers import DirectExecutionContext, install_direct_resolvers
 
 
 class Deny(BasePermission):
@@ -79,3 +79,83 @@ def test_direct_resolvers_answer_like_strawberry_and_leave_what_needs_it():
     assert run(direct) == run(plain)
     assert run(direct)[0]["items"][0]["scaledSize3"] == "#9!"
     assert run(direct)[1] == [("denied", ["items", 0, "guarded"])]
+
+
+@strawberry.type
+class Odd:
+    """Plain fields holding what their types refuse, to compare how each way reports it."""
+
+    label: str
+    count: int
+    note: str | None
+    colour: Colour
+    tags: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OddQuery:
+    @strawberry.field
+    def odds(self) -> list[Odd | None]:
+        return [
+            Odd(label="fine", count=1, note=None, colour=Colour.RED),
+            Odd(label=None, count=2, note="n", colour=Colour.RED),  # type: ignore[arg-type]  # null in a non-null
+            Odd(label="x", count="many", note=None, colour=Colour.RED),  # type: ignore[arg-type]  # not an Int
+            Odd(label="y", count=3, note=None, colour="purple"),  # type: ignore[arg-type]  # not a Colour
+        ]
+
+    @strawberry.field
+    def tagged(self) -> list[Odd | None]:
+        return [
+            Odd(label="list", count=1, note=None, colour=Colour.RED, tags=["a", "b"]),
+            Odd(label="tuple", count=1, note=None, colour=Colour.RED, tags=("c",)),  # type: ignore[arg-type]
+            Odd(label="none", count=1, note=None, colour=Colour.RED, tags=None),  # type: ignore[arg-type]
+            Odd(label="not a list", count=1, note=None, colour=Colour.RED, tags=3),  # type: ignore[arg-type]
+            Odd(label="null item", count=1, note=None, colour=Colour.RED, tags=["d", None]),  # type: ignore[list-item]
+        ]
+
+
+def test_plain_leaf_fields_completed_directly_answer_and_fail_exactly_like_graphql_core():
+    query = """{ odds { __typename label count note colour ...More again: label tags }
+                 tagged { label tags } }
+               fragment More on Odd { count label }"""
+    plain, direct = strawberry.Schema(query=OddQuery), strawberry.Schema(query=OddQuery)
+    assert sorted(install_direct_resolvers(direct, ["Odd"])) == [
+        "Odd.colour",
+        "Odd.count",
+        "Odd.label",
+        "Odd.note",
+        "Odd.tags",
+    ]
+    assert direct.execution_context_class is DirectExecutionContext
+
+    def answer(schema: strawberry.Schema) -> tuple:
+        result = asyncio.run(schema.execute(query))
+        return result.data, sorted((e.message, tuple(e.path)) for e in result.errors or ())
+
+    data, errors = answer(direct)
+    assert (data, errors) == answer(plain)
+    assert data["odds"][0] == {
+        "__typename": "Odd",
+        "label": "fine",
+        "count": 1,
+        "note": None,
+        "colour": "RED",
+        "again": "fine",
+        "tags": [],
+    }
+    assert data["odds"][1:] == [None, None, None]
+    assert data["tagged"] == [
+        {"label": "list", "tags": ["a", "b"]},
+        {"label": "tuple", "tags": ["c"]},
+        None,
+        None,
+        None,
+    ]
+    assert sorted(path for _, path in errors) == [
+        ("odds", 1, "label"),
+        ("odds", 2, "count"),
+        ("odds", 3, "colour"),
+        ("tagged", 2, "tags"),
+        ("tagged", 3, "tags"),
+        ("tagged", 4, "tags", 1),
+    ]

@@ -3,21 +3,24 @@
 The loaders batch either way (same round trips); starting their batches from the page resolver means every
 column-level field then finds its value already loaded and completes synchronously, instead of each of the
 page's columns scheduling a coroutine per field. That holds one level further too: the tables at the other end
-of foreign keys and the columns along reference paths (outside the page) are loaded here, in a second step,
-because a single field still pending makes graphql-core gather every list above it through tasks (measured: a
-task per pending table, column and reference, the largest share of a deep page's CPU). Only fields the operation
-selects are loaded (through fragments too; a field under `@skip` is loaded needlessly, which costs time, never
-correctness).
+of foreign keys and the columns along reference paths (outside the page) come loaded as well, because a single
+field still pending makes graphql-core gather every list above it through tasks (measured: a task per pending
+table, column and reference, the largest share of a deep page's CPU). The graph side of it all is the page
+statement itself (`TablePageRequest.with_links`, `path_depths`: store/table_page_query.py); glossary terms, in
+PostgreSQL, are loaded once the page's keys are known. Only fields the operation selects are loaded (through
+fragments too; a field under `@skip` is loaded needlessly, which costs time, never correctness).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
+
+from subgraphs.weaver.store.table_page_query import TablePageRequest
 
 if TYPE_CHECKING:
     from subgraphs.weaver.loaders import Loaders
@@ -36,32 +39,6 @@ def _under(fields: list[SelectedField], name: str) -> list[SelectedField]:
     return [child for field in fields if field.name == name for child in _fields(field.selections)]
 
 
-async def prefetch_page(info: Info, loaders: Loaders, tables: list[Table]) -> None:
-    """Start and await the batches the selected fields of `tables` and their columns need, then those of the
-    tables and columns these lead to (foreign keys' other tables, reference paths' columns)."""
-    node = _under(_under(_under(list(_fields(info.selected_fields)), "tables"), "edges"), "node")
-    columns = _under(node, "columns")
-    on_table, on_column = {f.name for f in node}, {f.name for f in columns}
-    table_keys = [t.id for t in tables]
-    loads: list = []
-    links_wanted = "relatedTables" in on_table or bool(on_column & {"references", "referencedBy"})
-    if links_wanted:
-        loads.append(loaders.table_links.load_many(table_keys))
-    term_keys = (table_keys if "glossaryTerms" in on_table else []) + (
-        [c.id for t in tables for c in t.loaded_columns or ()] if "glossaryTerms" in on_column else []
-    )
-    if term_keys:
-        loads.append(loaders.terms_of_target.load_many(term_keys))
-    selected = {_depth(f.arguments.get("maxDepth", 3)) for f in columns if f.name == "referencePaths"}
-    depths = sorted(depth for depth in (1, 2, 3) if depth in selected)
-    for depth in depths:  # other depths are refused by the field itself
-        loads.append(loaders.reference_paths.load_many([(key, depth) for key in table_keys]))
-    found = await asyncio.gather(*loads)
-    links = found[0] if links_wanted else []
-    paths = found[len(found) - len(depths) :] if depths else []
-    await _prefetch_ends(loaders, node, columns, links, paths)
-
-
 def _depth(argument: object) -> int | None:
     """`maxDepth` as selected: an int from a variable, the literal's text (e.g. "3") when written inline."""
     try:
@@ -70,33 +47,36 @@ def _depth(argument: object) -> int | None:
         return None
 
 
-async def _prefetch_ends(
-    loaders: Loaders, node: list[SelectedField], columns: list[SelectedField], links: list, paths: list
-) -> None:
-    """Load the tables at the far end of the page's foreign keys and the columns along its reference paths, when
-    the operation selects them (`relatedTables { table }`, `references { table }`, `referencePaths { columns }`)."""
-    far_tables: set[str] = set()
-    if "table" in {f.name for f in _under(node, "relatedTables")}:
-        far_tables.update(relation.table_key for table_links in links for relation in table_links.relations)
-    for side, attribute in (("references", "references"), ("referencedBy", "referenced_by")):
-        if "table" in {f.name for f in _under(columns, side)}:
-            far_tables.update(
-                reference.column.table_key
-                for table_links in links
-                for found in getattr(table_links, attribute).values()
-                for reference in found
-            )
-    path_columns = {
-        key
-        for per_depth in paths  # one list per depth asked for, of {column key: [ColumnPath]} per table
-        for by_column in per_depth
-        for chains in by_column.values()
-        for chain in chains
-        for key in chain.keys
-    }
-    loads = []
-    if far_tables:
-        loads.append(loaders.table.load_many(sorted(far_tables)))
-    if path_columns:
-        loads.append(loaders.column.load_many(sorted(path_columns)))
-    await asyncio.gather(*loads)
+@dataclass(frozen=True)
+class PageSelection:
+    """What the operation selects on a page's tables (`edges { node { … } }`) and on their columns."""
+
+    on_table: frozenset[str]
+    on_column: frozenset[str]
+    path_depths: tuple[int, ...]  # the valid `maxDepth`s of `referencePaths` (others are refused by the field)
+
+    @classmethod
+    def of(cls, info: Info) -> PageSelection:
+        """The selection under the `tables` field `info` resolves."""
+        node = _under(_under(_under(list(_fields(info.selected_fields)), "tables"), "edges"), "node")
+        columns = _under(node, "columns")
+        selected = {_depth(f.arguments.get("maxDepth", 3)) for f in columns if f.name == "referencePaths"}
+        return cls(
+            frozenset(f.name for f in node),
+            frozenset(f.name for f in columns),
+            tuple(depth for depth in (1, 2, 3) if depth in selected),
+        )
+
+    def request(self, schema_key: str, first: int, after: tuple[str, str] | None) -> TablePageRequest:
+        """The page, bringing along the foreign keys and reference paths the operation selects."""
+        with_links = "relatedTables" in self.on_table or bool(self.on_column & {"references", "referencedBy"})
+        return TablePageRequest(schema_key, first, after, with_links, self.path_depths)
+
+
+async def prefetch_page(loaders: Loaders, selection: PageSelection, tables: list[Table]) -> None:
+    """Load the glossary terms of the page's tables and columns, when selected."""
+    term_keys = [t.id for t in tables] if "glossaryTerms" in selection.on_table else []
+    if "glossaryTerms" in selection.on_column:
+        term_keys += [c.id for t in tables for c in t.loaded_columns or ()]
+    if term_keys:
+        await loaders.terms_of_target.load_many(term_keys)

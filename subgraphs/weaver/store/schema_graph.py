@@ -17,6 +17,20 @@ from typing import Any
 from subgraphs.weaver.catalog.keys import column_key, schema_key, table_key
 from subgraphs.weaver.catalog.model import DatabaseCatalog
 from subgraphs.weaver.store.graph_client import GraphClient, GraphTransaction
+from subgraphs.weaver.store.table_page_query import (
+    TABLE_VALUES,
+    ColumnRow,
+    ForeignKeyEdge,
+    PagedTable,
+    TablePage,
+    TablePageRequest,
+    TableRow,
+    column_values,
+    order_edges,
+    page_parameters,
+    page_statement,
+    read_page_row,
+)
 
 BATCH = 1000
 
@@ -39,98 +53,10 @@ class SchemaRow:
     comment: str | None
 
 
-@dataclass(frozen=True)
-class TableRow:
-    key: str
-    data_source_id: str
-    schema_name: str
-    name: str
-    kind: str
-    comment: str | None
-
-
-@dataclass(frozen=True)
-class ColumnRow:
-    key: str
-    table_key: str
-    data_source_id: str
-    schema_name: str
-    table_name: str
-    name: str
-    data_type: str
-    nullable: bool
-    default_value: str | None
-    is_primary_key: bool
-    ordinal: int
-    comment: str | None
-
-
 _TABLE_FIELDS = (
     "t.key AS key, t.dataSourceId AS data_source_id, t.schemaName AS schema_name, t.name AS name, "
     "t.kind AS kind, t.comment AS comment"
 )
-
-# The same fields as positional values (read with `read_values`, in dataclass field order): decoding tuples
-# instead of dicts is most of the client-side cost of a large page.
-_TABLE_VALUES = "t.key, t.dataSourceId, t.schemaName, t.name, t.kind, t.comment"
-_COLUMN_VALUES = (
-    "c.key, c.tableKey, c.dataSourceId, c.schemaName, c.tableName, c.name, c.dataType, c.nullable, "
-    "c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment"
-)
-_OTHER_COLUMN_VALUES = _COLUMN_VALUES.replace("c.", "o.")
-# A column listed under its table: what the table row does not already say.
-_OWN_COLUMN_VALUES = "c.key, c.name, c.dataType, c.nullable, c.defaultValue, c.isPrimaryKey, c.ordinal, c.comment"
-
-
-@dataclass(frozen=True)
-class TablePageRequest:
-    """Which page of a schema's tables: `after` is the (name, key) of the last table of the previous page."""
-
-    schema_key: str
-    first: int
-    after: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class TablePage:
-    tables: tuple[tuple[TableRow, tuple[ColumnRow, ...]], ...]  # each table with its columns by ordinal
-    has_next: bool
-
-
-@dataclass(frozen=True)
-class ForeignKeyEdge:
-    """One column-to-column FK edge seen from a column of the table asked for; `outgoing` when that column holds
-    the foreign key, `other` the column at the other end."""
-
-    column_key: str
-    column_name: str
-    ordinal: int
-    constraint_name: str
-    outgoing: bool
-    other: ColumnRow
-
-
-def _own_columns(table: TableRow, values: list[list[Any]]) -> tuple[ColumnRow, ...]:
-    columns = [
-        ColumnRow(
-            key,
-            table.key,
-            table.data_source_id,
-            table.schema_name,
-            table.name,
-            name,
-            data_type,
-            nullable,
-            default,
-            primary,
-            ordinal,
-            comment,
-        )
-        for key, name, data_type, nullable, default, primary, ordinal, comment in values
-        if key is not None
-    ]  # OPTIONAL MATCH of a table without columns gives one row of nulls
-    columns.sort(key=lambda c: c.ordinal)
-    return tuple(columns)
 
 
 def _chunks(rows: list[dict], size: int = BATCH) -> Iterable[list[dict]]:
@@ -300,46 +226,34 @@ class SchemaGraphStore:
     async def table_pages(
         self, tenant_id: str, requests: Sequence[TablePageRequest]
     ) -> dict[TablePageRequest, TablePage]:
-        """Pages of tables, each with its columns, ordered by (name, key): one statement per distinct page size.
+        """Pages of tables ordered by (name, key), each table with its columns and what its request asks to bring
+        along (table_page_query): one statement per distinct page size and selection.
 
-        The columns come back with their table (not in a second round trip), carrying only what the table row does
-        not already say; `first + 1` rows are asked for so `has_next` costs nothing extra."""
-        by_size: dict[int, list[TablePageRequest]] = defaultdict(list)
+        `first + 1` rows are asked for so `has_next` costs nothing extra."""
+        groups: dict[tuple[int, bool, int], list[TablePageRequest]] = defaultdict(list)
         for request in requests:
-            by_size[request.first].append(request)
-        results = await asyncio.gather(*(self._table_pages(tenant_id, size, group) for size, group in by_size.items()))
+            groups[(request.first, request.with_links, max(request.path_depths, default=0))].append(request)
+        results = await asyncio.gather(
+            *(self._table_pages(tenant_id, *shape, group) for shape, group in groups.items())
+        )
         return {request: page for found in results for request, page in found.items()}
 
     async def _table_pages(
-        self, tenant_id: str, size: int, requests: list[TablePageRequest]
+        self, tenant_id: str, size: int, with_links: bool, path_depth: int, requests: list[TablePageRequest]
     ) -> dict[TablePageRequest, TablePage]:
-        pages = [
-            {
-                "id": i,
-                "schema": r.schema_key,
-                "afterName": r.after[0] if r.after else "",
-                "afterKey": r.after[1] if r.after else "",
-            }
-            for i, r in enumerate(requests)
-        ]
         rows = await self.client.read_values(
-            "UNWIND $pages AS p CALL (p) { "
-            "MATCH (s:Schema {key: p.schema})-[:HAS_TABLE]->(t:Table) WHERE s.tenantId = $tenant "
-            "AND (t.name > p.afterName OR (t.name = p.afterName AND t.key > p.afterKey)) "
-            "RETURN t ORDER BY t.name, t.key LIMIT $limit } "
-            "OPTIONAL MATCH (t)-[:HAS_COLUMN]->(c:Column) "
-            f"RETURN p.id, {_TABLE_VALUES}, collect([{_OWN_COLUMN_VALUES}]) AS columns",
-            pages=pages,
+            page_statement(with_links, path_depth),
+            pages=page_parameters(requests),
             tenant=tenant_id,
             limit=size + 1,
         )
-        found: dict[int, list[tuple[TableRow, tuple[ColumnRow, ...]]]] = defaultdict(list)
-        for page_id, *table_values, column_values in rows:
-            table = TableRow(*table_values)
-            found[page_id].append((table, _own_columns(table, column_values)))
+        found: dict[int, list[PagedTable]] = defaultdict(list)
+        for values in rows:
+            page_id, table = read_page_row(values, with_links, path_depth)
+            found[page_id].append(table)
         result = {}
         for i, request in enumerate(requests):
-            tables = sorted(found.get(i, ()), key=lambda pair: (pair[0].name, pair[0].key))
+            tables = sorted(found.get(i, ()), key=lambda table: (table.row.name, table.row.key))
             result[request] = TablePage(tuple(tables[:size]), len(tables) > size)
         return result
 
@@ -354,7 +268,7 @@ class SchemaGraphStore:
 
     async def tables_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, TableRow]:
         rows = await self.client.read_values(
-            f"UNWIND $keys AS k MATCH (t:Table {{key: k}}) WHERE t.tenantId = $tenant RETURN {_TABLE_VALUES}",
+            f"UNWIND $keys AS k MATCH (t:Table {{key: k}}) WHERE t.tenantId = $tenant RETURN {TABLE_VALUES}",
             keys=list(keys),
             tenant=tenant_id,
         )
@@ -363,7 +277,7 @@ class SchemaGraphStore:
     async def columns_of_tables(self, tenant_id: str, keys: Sequence[str]) -> dict[str, list[ColumnRow]]:
         rows = await self.client.read_values(
             f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column) WHERE t.tenantId = $tenant "
-            f"RETURN {_COLUMN_VALUES}",
+            f"RETURN {column_values('c')}",
             keys=list(keys),
             tenant=tenant_id,
         )
@@ -380,7 +294,7 @@ class SchemaGraphStore:
             *(
                 self.client.read_values(
                     f"UNWIND $keys AS k MATCH (t:Table {{key: k}})-[:HAS_COLUMN]->(c:Column){arrow}(o:Column) "
-                    f"WHERE t.tenantId = $tenant RETURN k, c.key, c.name, c.ordinal, r.name, {_OTHER_COLUMN_VALUES}",
+                    f"WHERE t.tenantId = $tenant RETURN k, c.key, c.name, c.ordinal, r.name, {column_values('o')}",
                     keys=list(keys),
                     tenant=tenant_id,
                 )
@@ -391,9 +305,7 @@ class SchemaGraphStore:
         for (outgoing, _), rows in zip(directions, results, strict=True):
             for table, column, name, ordinal, constraint, *other in rows:
                 grouped[table].append(ForeignKeyEdge(column, name, ordinal, constraint, outgoing, ColumnRow(*other)))
-        for edges in grouped.values():
-            edges.sort(key=lambda e: (not e.outgoing, e.constraint_name, e.ordinal, e.other.key))
-        return dict(grouped)
+        return {table: order_edges(edges) for table, edges in grouped.items()}
 
     async def reference_paths(
         self, tenant_id: str, keys: Sequence[str], depth: int
@@ -444,7 +356,7 @@ class SchemaGraphStore:
 
     async def columns_by_key(self, tenant_id: str, keys: Sequence[str]) -> dict[str, ColumnRow]:
         rows = await self.client.read_values(
-            f"UNWIND $keys AS k MATCH (c:Column {{key: k}}) WHERE c.tenantId = $tenant RETURN {_COLUMN_VALUES}",
+            f"UNWIND $keys AS k MATCH (c:Column {{key: k}}) WHERE c.tenantId = $tenant RETURN {column_values('c')}",
             keys=list(keys),
             tenant=tenant_id,
         )

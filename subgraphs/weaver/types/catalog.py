@@ -16,9 +16,9 @@ from subgraphs.weaver.catalog.keys import table_key
 from subgraphs.weaver.pagination import DEFAULT_PAGE, check_first, decode_cursor, encode_cursor
 from subgraphs.weaver.resolvers.access import loaders
 from subgraphs.weaver.resolvers.loaded import ready, ready_all, then
-from subgraphs.weaver.resolvers.page_prefetch import prefetch_page
+from subgraphs.weaver.resolvers.page_prefetch import PageSelection, prefetch_page
 from subgraphs.weaver.store.datasources import DataSourceRecord
-from subgraphs.weaver.store.schema_graph import ColumnRow, ForeignKeyEdge, SchemaRow, TablePageRequest, TableRow
+from subgraphs.weaver.store.schema_graph import ColumnRow, ForeignKeyEdge, SchemaRow, TableRow
 from subgraphs.weaver.types.arguments import After, First, NameArg, SchemaNameArg
 from subgraphs.weaver.types.connection import Connection, Edge, PageInfo
 from subgraphs.weaver.types.glossary import GlossaryTerm
@@ -291,9 +291,9 @@ class SchemaNode:
             if not isinstance(name, str) or not isinstance(key, str):
                 raise BadUserInput("invalid cursor", field="after")
             position = (name, key)
-        found = loaders(info)
-        page = await found.table_page.load(TablePageRequest(self.key, first, position))
-        await prefetch_page(info, found, page.tables)
+        found, selection = loaders(info), PageSelection.of(info)
+        page = await found.table_page.load(selection.request(self.key, first, position))
+        await prefetch_page(found, selection, page.tables)
         edges = [Edge(cursor=encode_cursor(t.name, t.id), node=t) for t in page.tables]
         return Connection(
             edges=edges,

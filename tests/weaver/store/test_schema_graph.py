@@ -23,7 +23,7 @@ def new_ds_id():
 async def table_names(graph, tenant, schema) -> list[str]:
     """Names of a schema's tables, read as one page of up to 100."""
     request = TablePageRequest(schema, 100)
-    return [table.name for table, _ in (await graph.table_pages(tenant, [request]))[request].tables]
+    return [table.row.name for table in (await graph.table_pages(tenant, [request]))[request].tables]
 
 
 async def test_sync_writes_schemas_tables_columns_and_foreign_keys(runtime, tenant_id, local_params, source_schema):
