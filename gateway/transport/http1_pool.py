@@ -115,7 +115,8 @@ class _Connection(asyncio.Protocol):
         self.delimited = self.headers_done = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() in (b"content-length", b"transfer-encoding"):
+        # Called for every header of every answer: the length test spares most of them a lower-casing.
+        if len(name) in (14, 17) and name.lower() in (b"content-length", b"transfer-encoding"):
             self.delimited = True
 
     def on_headers_complete(self) -> None:
