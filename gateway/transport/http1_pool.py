@@ -285,9 +285,15 @@ class Http1Pool:
                 return
 
 
+# Headers the client itself writes (framing, routing): a caller's value for one of them is never sent.
+_OWN_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection", "content-type", "accept"})
+
+
 def _header_lines(headers: Mapping[str, str]) -> bytes:
     lines = []
     for name, value in headers.items():
+        if name.lower() in _OWN_HEADERS:
+            continue
         if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
             raise InvalidRequestHeader(name)
         try:

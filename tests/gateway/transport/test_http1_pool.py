@@ -306,3 +306,20 @@ async def test_an_answer_ended_by_closing_the_connection_is_read_whole(serve):
     finally:
         await pool.close()
     assert server.connections == 2
+
+
+async def test_a_caller_cannot_replace_the_framing_headers(serve):
+    """Forwarded headers are an operator's allowlist; even one naming content-length or host cannot reframe the
+    request the subgraph reads."""
+    server, url = await serve()
+    pool = Http1Pool()
+    try:
+        smuggling = {"Content-Length": "0", "host": "evil.example", "transfer-encoding": "chunked", "x-kept": "1"}
+        assert await pool.post(url, smuggling, b'{"query":"{a}"}', retry_stale=False) == (200, ANSWER)
+    finally:
+        await pool.close()
+    head, _, body = server.requests[0].partition(b"\r\n\r\n")
+    assert body == b'{"query":"{a}"}'
+    lines = head.lower().split(b"\r\n")
+    assert b"x-kept: 1" in lines and b"host: evil.example" not in lines and b"transfer-encoding: chunked" not in lines
+    assert sum(line.startswith(b"content-length") for line in lines) == 1
