@@ -236,7 +236,8 @@ class GraphQLEndpoint:
         media_type = _negotiate(headers.get("accept", ""))
         refused, principal = await self._refusal(request.method, headers, media_type)
         if refused is not None:
-            if refused.status == 401 and not is_single_connection_request(request):
+            stream = wants_event_stream(headers.get("accept", "")) and not is_single_connection_request(request)
+            if refused.status == 401 and stream:  # an SSE client reads the refusal as an event
                 return error_event_stream(orjson.loads(refused.body))
             return Response(refused.body, status_code=refused.status, media_type=media_type)
         client = self.client_of(principal) if self.client_of and principal is not None else None
