@@ -38,14 +38,15 @@ from sqlalchemy import text
 
 from axiom.auth import issue_token
 from axiom.database import DatabaseSettings, create_engine
-from axiom.demo import DEMO_TENANT, load_demo_data
+from axiom.demo import DEMO_TENANT, demo_reader_password, load_demo_data
 from axiom.embedded import EmbeddedServices, EmbeddedSettings
 from axiom.embedded.process import ManagedProcess, free_port
 from axiom.migrate import upgrade
 from axiom.settings import Settings
 from subgraphs.vision.demo import load_demo_cubes
-from subgraphs.vision.service.refresh_events import channel, encode
+from subgraphs.vision.service.refresh_events import RefreshEvents
 from subgraphs.vision.store.views import RefreshRun
+from subgraphs.weaver.demo import register_demo_datasource
 
 LOST_AFTER = 10.0  # seconds after its publish: an event not delivered by then counts as lost
 WATCH = 'subscription { cubeRefreshes(cube: "Sales") { id status rows cube { name } } }'
@@ -127,7 +128,7 @@ async def run_mode(label: str, base: str, pid: int, settings: Settings, sales_id
             run = _run(sales_id)
             ids.append(run.id)
             published = time.perf_counter()
-            await redis.publish(channel(DEMO_TENANT), encode(run))
+            await RefreshEvents(redis).publish(run)
             deadline = published + max(args.interval, LOST_AFTER)
             while time.perf_counter() < deadline and not all(run.id in d.arrivals for d in dashboards):
                 await asyncio.sleep(0.005)
@@ -159,7 +160,7 @@ async def _warm_up(redis: Redis, dashboards: list[Dashboard], cube_id: str, time
     deadline = time.monotonic() + timeout
     while True:
         run = _run(cube_id)
-        await redis.publish(channel(DEMO_TENANT), encode(run))
+        await RefreshEvents(redis).publish(run)
         await asyncio.sleep(1.0)
         if all(run.id in d.arrivals for d in dashboards):
             return
@@ -193,6 +194,9 @@ def start_processes(folder: Path, settings: Settings, env: dict) -> dict:
         "VISION_URL": f"http://127.0.0.1:{ports['vision']}/graphql",
         "NEO4J_URI": settings.neo4j_uri,
         "GRAPHIQL": "false",
+        # Every subscription start is a client operation: the per-tenant limit (600 a minute) would refuse the
+        # dashboards past it, and the bench measures fan-out, not the limit.
+        "RATE_LIMIT_PER_MINUTE": "1000000",
     }
     processes = {}
     for name, extra in (
@@ -210,8 +214,8 @@ def start_processes(folder: Path, settings: Settings, env: dict) -> dict:
 
 async def prepare(settings: Settings) -> str:
     """Demo data and cubes loaded; the Sales cube's id."""
-    await load_demo_data(settings.database_url)
-    cubes = await load_demo_cubes(settings, str(uuid.uuid4()))
+    await load_demo_data(settings.database_url, reader_password=demo_reader_password(settings.encryption_key))
+    cubes = await load_demo_cubes(settings, await register_demo_datasource(settings))
     engine = create_engine(DatabaseSettings.of(settings), pool_size=1, max_overflow=0)
     try:
         async with engine.connect() as conn:
@@ -249,8 +253,8 @@ def main() -> None:
     base = Settings.from_env()
     with tempfile.TemporaryDirectory(prefix="fanout-bench-") as folder:
         services = EmbeddedServices(Path(folder), preferred_ports=False, durable=False)
-        # No graph server: the subscription is Vision's alone; a placeholder keeps ArcadeDB from starting.
-        wanted = base.replace(neo4j_uri=base.neo4j_uri or "bolt://127.0.0.1:1")
+        # The graph server too: the demo cubes are built over Weaver's demo datasource, as `axiom up` builds them.
+        wanted = base
         services.start(EmbeddedSettings.of(wanted))
         settings = services.apply(wanted)
         processes = {}
