@@ -94,6 +94,9 @@ class _Connection(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
+        if self.waiter is None:  # bytes nobody asked for: the connection's framing can no longer be trusted
+            self.close()
+            return
         self.answering = True
         try:
             self.parser.feed_data(data)

@@ -323,3 +323,36 @@ async def test_a_caller_cannot_replace_the_framing_headers(serve):
     lines = head.lower().split(b"\r\n")
     assert b"x-kept: 1" in lines and b"host: evil.example" not in lines and b"transfer-encoding: chunked" not in lines
     assert sum(line.startswith(b"content-length") for line in lines) == 1
+
+
+async def test_a_connection_that_sends_bytes_nobody_asked_for_is_not_reused():
+    """Bytes a server writes on an idle connection (here the start of a stray answer) make the connection
+    untrustworthy: it is dropped, and its stray bytes are never read as part of the next answer."""
+    connections = []
+
+    async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+                await reader.readexactly(length)
+                writer.write(_answer())
+                await writer.drain()
+                await asyncio.sleep(0.02)
+                writer.write(b'HTTP/1.1 200 OK\r\ncontent-length: 40\r\n\r\n{"data":')  # a stray, unfinished
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    server = await asyncio.start_server(serve_connection, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/graphql"
+    pool = Http1Pool()
+    try:
+        assert await pool.post(url, {}, b"{}", retry_stale=True) == (200, ANSWER)
+        await asyncio.sleep(0.1)
+        assert await asyncio.wait_for(pool.post(url, {}, b"{}", retry_stale=True), 2) == (200, ANSWER)
+    finally:
+        await pool.close()
+        server.close()
+    assert len(connections) == 2
