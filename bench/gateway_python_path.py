@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from gateway_bench_support import PRODUCTION_ENV, ROOT, production_authorization
-from gateway_subgraphs import SCHEMAS, sdl
+from gateway_bench_support import PRODUCTION_ENV, ROOT, compose, production_authorization
+from gateway_subgraphs import SCHEMAS
 from gateway_throughput import OFFSETS, QUERY
 
 from gateway.http import create_gateway_app
@@ -65,16 +65,6 @@ class MemorySubgraphs:
 
     async def close(self) -> None:
         pass
-
-
-def supergraph() -> str:
-    payload = [{"name": n, "url": u, "sdl": sdl(n)} for n, u in URLS.items()]
-    done = subprocess.run(
-        ["node", str(ROOT / "tools/compose/compose.mjs")], input=json.dumps(payload), capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"composition failed (npm install in tools/compose?):\n{done.stderr}")
-    return done.stdout
 
 
 def production_app(sdl_text: str, transport: MemorySubgraphs) -> Any:
@@ -154,7 +144,7 @@ async def measure(apps: dict[str, Any], requests: int, rounds: int, profile: boo
 
 def one_round(requests: int) -> dict[str, float]:
     """(Child process of `--base`) one round of both apps from the code on `sys.path`: CPU-µs per request."""
-    sdl_text = supergraph()
+    sdl_text = compose(URLS)
     apps = {
         "production": production_app(sdl_text, MemorySubgraphs()),
         "bare": create_gateway_app(sdl_text, transport=MemorySubgraphs()),
@@ -205,7 +195,7 @@ def main() -> None:
     if args.base:
         compare(args.base, args.requests, args.rounds)
         return
-    sdl_text = supergraph()
+    sdl_text = compose(URLS)
     production, bare = MemorySubgraphs(), MemorySubgraphs()
     apps = {"production": production_app(sdl_text, production), "bare": create_gateway_app(sdl_text, transport=bare)}
     found = asyncio.run(measure(apps, args.requests, args.rounds, args.profile))

@@ -391,8 +391,13 @@ class GraphQLEndpoint:
 
     @staticmethod
     def streams(method: str, headers: Mapping[str, str], params: Mapping[str, str]) -> bool:
-        """Whether the request is not answered by `answer` (see `handle`)."""
-        return _streaming(method, headers, params)
+        """Whether a request asks for an event stream or belongs to SSE's single connection mode (or is neither GET
+        nor POST): those are not answered in one body."""
+        return (
+            method not in ("GET", "POST")
+            or wants_event_stream(headers.get("accept", ""))
+            or bool(headers.get(TOKEN_HEADER) or params.get("token"))
+        )
 
     async def check_authentication(self, headers: Mapping[str, str]) -> tuple[Any, str]:
         """(principal, "") or (None, a reason safe to show the client)."""
@@ -453,16 +458,6 @@ class Reply:
 
 def _reply(status: int, body: Any, media_type: str, headers: dict[str, str] | None = None) -> Reply:
     return Reply(status, orjson.dumps(body), media_type, headers or None)
-
-
-def _streaming(method: str, headers: Mapping[str, str], params: Mapping[str, str]) -> bool:
-    """Whether a request asks for an event stream or belongs to SSE's single connection mode (or is neither GET
-    nor POST): those are not answered in one body."""
-    return (
-        method not in ("GET", "POST")
-        or wants_event_stream(headers.get("accept", ""))
-        or bool(headers.get(TOKEN_HEADER) or params.get("token"))
-    )
 
 
 def forwarded(headers: Mapping[str, str], allowed: tuple[str, ...]) -> dict[str, str]:
